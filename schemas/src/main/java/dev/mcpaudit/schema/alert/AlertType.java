@@ -1,0 +1,15 @@
+package dev.mcpaudit.schema.alert;
+
+/** What the detector saw; DESIGN §8 says when each fires and what its subject is. */
+public enum AlertType {
+  /** The same request nonce in two or more decisions with different event ids. */
+  REPLAY,
+  /** An allow for a handle revoked before the decision (by occurred_at). */
+  REVOKED_HANDLE_USE,
+  /** An allow after the handle's expires_at. */
+  EXPIRED_HANDLE_USE,
+  /** N or more denies for one actor within a window. */
+  DENY_BURST,
+  /** Allow and deny for the same handle and tool from different workers within a window. */
+  INCONSISTENT_DECISION
+}

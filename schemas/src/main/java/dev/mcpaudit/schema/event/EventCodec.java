@@ -1,0 +1,150 @@
+package dev.mcpaudit.schema.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.mcpaudit.schema.validation.EventValidator;
+import dev.mcpaudit.schema.validation.InvalidEventException;
+import dev.mcpaudit.schema.validation.ValidationError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Canonical JSON for contract v1: snake_case, nulls omitted, timestamps as RFC 3339 UTC,
+ * attributes sorted. {@link #decode} is the one way bytes from outside become an {@link
+ * AuthzEvent}: parse strictly (duplicate keys are an error, since two parsers could read two
+ * different events from them), validate, then bind.
+ */
+public final class EventCodec {
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private final EventValidator validator;
+
+  public EventCodec(EventValidator validator) {
+    this.validator = validator;
+  }
+
+  /** The shared mapper configured for the contract (thread-safe; do not reconfigure). */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /** Parses, validates and binds one event; never throws for bad input, it reports it. */
+  public Decoded decode(byte[] bytes) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      return Decoded.failed(List.of(ValidationError.malformed(e)));
+    }
+    if (node == null || node.isMissingNode()) {
+      return Decoded.failed(List.of(ValidationError.of("", "type", "body is empty; expected a JSON object")));
+    }
+    return decode(node, bytes.length);
+  }
+
+  /** Validates and binds an already parsed event of {@code serializedSize} bytes. */
+  public Decoded decode(JsonNode node, int serializedSize) {
+    List<ValidationError> errors = validator.validate(node, serializedSize);
+    if (!errors.isEmpty()) {
+      return Decoded.failed(errors);
+    }
+    try {
+      return Decoded.ok(MAPPER.treeToValue(node, AuthzEvent.class));
+    } catch (JsonProcessingException e) {
+      // The validator accepted something the binder did not: a contract bug, reported as data.
+      return Decoded.failed(List.of(ValidationError.of("", "bind", e.getOriginalMessage())));
+    }
+  }
+
+  /** Like {@link #decode(byte[])} but throws {@link InvalidEventException} with all errors. */
+  public AuthzEvent decodeOrThrow(byte[] bytes) {
+    Decoded d = decode(bytes);
+    if (!d.isValid()) {
+      throw new InvalidEventException(d.errors());
+    }
+    return d.event();
+  }
+
+  public static byte[] encode(AuthzEvent event) {
+    try {
+      return MAPPER.writeValueAsBytes(event);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String encodeToString(AuthzEvent event) {
+    try {
+      return MAPPER.writeValueAsString(event);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The result of decoding: an event, or every error found in it. */
+  public record Decoded(AuthzEvent event, List<ValidationError> errors) {
+    public Decoded {
+      errors = List.copyOf(errors);
+    }
+
+    static Decoded ok(AuthzEvent event) {
+      return new Decoded(event, List.of());
+    }
+
+    static Decoded failed(List<ValidationError> errors) {
+      return new Decoded(null, errors);
+    }
+
+    public boolean isValid() {
+      return event != null;
+    }
+  }
+
+  private static ObjectMapper newMapper() {
+    SimpleModule time = new SimpleModule("rfc3339");
+    time.addSerializer(Instant.class, new InstantSerializer());
+    time.addDeserializer(Instant.class, new InstantDeserializer());
+    return JsonMapper.builder()
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+        .addModule(time)
+        .build();
+  }
+
+  private static final class InstantSerializer extends JsonSerializer<Instant> {
+    @Override
+    public void serialize(Instant value, JsonGenerator gen, SerializerProvider serializers)
+        throws IOException {
+      gen.writeString(Rfc3339.format(value));
+    }
+  }
+
+  private static final class InstantDeserializer extends JsonDeserializer<Instant> {
+    @Override
+    public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String text = p.getValueAsString();
+      return Rfc3339.parse(text)
+          .orElseThrow(() -> ctxt.weirdStringException(text, Instant.class, "not an RFC 3339 timestamp"));
+    }
+  }
+}

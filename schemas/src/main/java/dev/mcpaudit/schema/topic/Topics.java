@@ -1,0 +1,34 @@
+package dev.mcpaudit.schema.topic;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The Kafka topics of DESIGN §4. Names are configurable; these are the defaults every role and
+ * publisher agrees on. Decisions are keyed by handle id (else actor id) so one handle's whole
+ * life is in one partition, in order.
+ */
+public record Topics(String decisions, String deadLetter, String alerts) {
+  public static final String DEFAULT_DECISIONS = "mcp.authz.decisions";
+  public static final String DEFAULT_DEAD_LETTER = "mcp.authz.decisions.dlq";
+  public static final String DEFAULT_ALERTS = "mcp.authz.alerts";
+
+  /** Dead-letter record headers: what was wrong, when, and who sent it. */
+  public static final String HEADER_ERROR = "error";
+  public static final String HEADER_ERROR_AT = "error_at";
+  public static final String HEADER_SOURCE = "source";
+
+  public Topics {
+    Objects.requireNonNull(decisions, "decisions");
+    Objects.requireNonNull(deadLetter, "deadLetter");
+    Objects.requireNonNull(alerts, "alerts");
+  }
+
+  public static Topics defaults() {
+    return new Topics(DEFAULT_DECISIONS, DEFAULT_DEAD_LETTER, DEFAULT_ALERTS);
+  }
+
+  public List<String> all() {
+    return List.of(decisions, deadLetter, alerts);
+  }
+}
