@@ -85,7 +85,8 @@ public final class EventValidator {
     w.timestamp(event, "", "occurred_at", true)
         .filter(t -> t.isAfter(clock.instant().plus(MAX_FUTURE)))
         .ifPresent(t -> w.add("/occurred_at", "future", "is " + Rfc3339.format(t)
-            + ", more than 1 h ahead of the receiver's clock (" + Rfc3339.format(clock.instant()) + ")"));
+            + ", more than 1 h ahead of the receiver's clock ("
+            + Rfc3339.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")"));
     w.timestamp(event, "", "received_at", false);
     w.text(event, "", "tenant", true, TextRule.TENANT);
     w.text(event, "", "reason", false, TextRule.TEXT);
@@ -147,7 +148,7 @@ public final class EventValidator {
       Optional<Decision> polarity = ReasonCodes.polarity(code);
       if (decision.isPresent() && polarity.isPresent() && polarity.get() != decision.get()) {
         w.add("/reason_code", "polarity", code + " is a known " + polarity.get().wire()
-            + " code and cannot explain a \"" + decision.get().wire() + "\" decision; known "
+            + " code and cannot explain a decision of \"" + decision.get().wire() + "\"; known "
             + decision.get().wire() + " codes: "
             + String.join(", ", decision.get() == Decision.ALLOW ? sorted(ReasonCodes.ALLOW) : sorted(ReasonCodes.DENY)));
       }

@@ -1,0 +1,29 @@
+package dev.mcpaudit.bench;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Entry point of the benchmark harness. Each benchmark prints its figures and the parameters it
+ * ran with, so a figure in an issue note can be reproduced with the same command.
+ */
+public final class Bench {
+  private static final Map<String, String> BENCHMARKS = new TreeMap<>(Map.of(
+      "codec", "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event"));
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || !BENCHMARKS.containsKey(args[0])) {
+      System.out.println("usage: bench/run <benchmark> [--events N]");
+      BENCHMARKS.forEach((name, what) -> System.out.printf("  %-8s %s%n", name, what));
+      System.exit(args.length == 0 || args[0].equals("--help") ? 0 : 2);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    switch (args[0]) {
+      case "codec" -> CodecBench.run(BenchArgs.parse(rest));
+      default -> throw new IllegalStateException(args[0]);
+    }
+  }
+}
