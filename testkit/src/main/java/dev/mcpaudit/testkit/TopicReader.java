@@ -1,0 +1,45 @@
+package dev.mcpaudit.testkit;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a whole topic from the beginning, as a test's independent view of what Kafka holds. */
+public final class TopicReader {
+  private TopicReader() {}
+
+  /**
+   * Every committed record of {@code topic}, once at least {@code atLeast} arrived or the deadline
+   * passed, plus whatever arrives within a short settle time (so extra records are seen too).
+   */
+  public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int atLeast, Duration deadline) {
+    Map<String, Object> cfg = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, deadline).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      long end = System.nanoTime() + deadline.toNanos();
+      while (out.size() < atLeast && System.nanoTime() < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      long settle = System.nanoTime() + Duration.ofMillis(700).toNanos();
+      while (System.nanoTime() < settle) {
+        consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
