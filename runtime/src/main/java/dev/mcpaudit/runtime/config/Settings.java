@@ -26,10 +26,19 @@ public final class Settings {
   private static final Pattern SIZE = Pattern.compile("^(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?$");
 
   private final Map<String, String> values;
+  /** canonical key -> the key as written, for {@link #under} (principal names keep their dashes). */
+  private final Map<String, String> spelled;
   private final String origin;
 
-  private Settings(Map<String, String> values, String origin) {
-    this.values = Map.copyOf(values);
+  private Settings(Map<String, String> raw, String origin) {
+    Map<String, String> v = new HashMap<>();
+    Map<String, String> k = new HashMap<>();
+    raw.forEach((key, value) -> {
+      v.put(canonical(key), value);
+      k.put(canonical(key), key);
+    });
+    this.values = Map.copyOf(v);
+    this.spelled = Map.copyOf(k);
     this.origin = origin;
   }
 
@@ -53,20 +62,14 @@ public final class Settings {
       }
     });
     merged.putAll(overrides);
-    return new Settings(normalize(merged), origin);
+    return new Settings(merged, origin);
   }
 
   public static Settings of(Map<String, String> values) {
-    return new Settings(normalize(values), "code");
+    return new Settings(values, "code");
   }
 
-  /** Keys compare with '.', '-' and '_' treated alike, so env names map onto dotted keys. */
-  private static Map<String, String> normalize(Map<String, String> in) {
-    Map<String, String> out = new HashMap<>();
-    in.forEach((k, v) -> out.put(canonical(k), v));
-    return out;
-  }
-
+  /** Keys compare with '.', '-' and '_' treated alike and ignoring case, so env names map onto dotted keys. */
   private static String canonical(String key) {
     return key.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
   }
@@ -162,7 +165,7 @@ public final class Settings {
     Map<String, String> out = new TreeMap<>();
     values.forEach((k, v) -> {
       if (k.startsWith(p) && k.length() > p.length()) {
-        out.put(k.substring(p.length()), v);
+        out.put(spelled.get(k).substring(p.length()), v);
       }
     });
     return out;

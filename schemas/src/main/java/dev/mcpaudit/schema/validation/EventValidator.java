@@ -26,6 +26,11 @@ import java.util.Set;
  */
 public final class EventValidator {
   public static final int MAX_EVENT_BYTES = 16 * 1024;
+  /**
+   * Size limit for events read back from the topic: the collector's stamps (received_at,
+   * source.authenticated) may push an event that was just under the limit a little over it.
+   */
+  public static final int MAX_STORED_EVENT_BYTES = MAX_EVENT_BYTES + 1024;
   public static final Duration MAX_FUTURE = Duration.ofHours(1);
   public static final int MAX_ATTRIBUTES = 32;
   public static final int MAX_ATTRIBUTE_KEY = 64;

@@ -1,0 +1,119 @@
+package dev.mcpaudit.collector.http;
+
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.Rfc3339;
+import dev.mcpaudit.schema.topic.Topics;
+import dev.mcpaudit.schema.validation.EventValidator;
+import dev.mcpaudit.schema.validation.ValidationError;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/decisions}: authenticate the source, read the body within limits, validate
+ * each event, stamp the valid ones, and answer only once Kafka acknowledged every record of the
+ * batch, the rejected ones included (they go to the dead-letter topic, as received).
+ */
+public final class IngestEndpoint {
+  public static final String PATH = "/v1/decisions";
+  private static final Logger log = LoggerFactory.getLogger(IngestEndpoint.class);
+  private static final int MAX_DEAD_LETTER_BYTES = 1 << 20;
+  private static final String RETRY_AFTER_SECONDS = "5";
+
+  private final SourceTokens tokens;
+  private final KafkaGate gate;
+  private final Topics topics;
+  private final long bodyLimit;
+  private final Clock clock;
+  private final EventCodec codec;
+  private final CollectorMetrics metrics;
+
+  IngestEndpoint(CollectorConfig config, KafkaGate gate, CollectorMetrics metrics, Clock clock) {
+    this.tokens = new SourceTokens(config.sourceTokens());
+    this.gate = gate;
+    this.topics = config.topics();
+    this.bodyLimit = config.bodyLimitBytes();
+    this.clock = clock;
+    this.metrics = metrics;
+    this.codec = new EventCodec(new EventValidator(clock));
+  }
+
+  void install(JavalinConfig config) {
+    config.routes.post(PATH, this::ingest);
+    config.routes.after(PATH, ctx -> metrics.request(ctx.status().getCode()));
+  }
+
+  private void ingest(Context ctx) {
+    String principal = tokens.authenticate(ctx.header("Authorization"));
+    RequestBody.Format format = RequestBody.format(ctx.header("Content-Type"));
+    byte[] body = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.contentLength(), bodyLimit);
+    Instant now = clock.instant();
+
+    List<BatchItems.Item> items;
+    try {
+      items = BatchItems.split(format, body);
+    } catch (BatchItems.MalformedBody e) {
+      // Nothing can be rejected item by item, but the body is still kept: nothing is dropped silently.
+      byte[] kept = body.length > MAX_DEAD_LETTER_BYTES ? Arrays.copyOf(body, MAX_DEAD_LETTER_BYTES) : body;
+      send(List.of(deadLetter(kept, e.getMessage(), now, principal)));
+      metrics.rejected.increment();
+      throw ProblemException.badRequest(e.getMessage());
+    }
+
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(items.size());
+    List<IngestResponse.Rejected> rejected = new ArrayList<>();
+    for (BatchItems.Item item : items) {
+      EventCodec.Decoded d = item.tree() == null
+          ? codec.decode(item.raw())
+          : codec.decode(item.tree(), item.raw().length);
+      if (d.isValid()) {
+        AuthzEvent stamped = d.event().stampedByCollector(now, principal);
+        records.add(new ProducerRecord<>(topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
+      } else {
+        rejected.add(new IngestResponse.Rejected(item.index(), d.errors()));
+        String error = d.errors().stream().map(ValidationError::toString).collect(Collectors.joining("; "));
+        records.add(deadLetter(item.raw(), error, now, principal));
+      }
+    }
+    send(records);
+    int accepted = items.size() - rejected.size();
+    metrics.accepted.increment(accepted);
+    metrics.rejected.increment(rejected.size());
+    ctx.status(202).json(new IngestResponse(accepted, rejected));
+  }
+
+  private void send(List<ProducerRecord<String, byte[]>> records) {
+    try {
+      gate.sendAll(records);
+    } catch (KafkaGate.Unavailable e) {
+      metrics.unavailable.increment();
+      log.warn("batch not acknowledged by kafka records={} error={}", records.size(), e.getMessage());
+      throw new ProblemException(
+          Problem.of(503, "Service Unavailable",
+              "Kafka did not acknowledge the batch; nothing in it is acknowledged. Retry the whole batch: "
+                  + "event_id makes a retry safe."),
+          Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+  }
+
+  private ProducerRecord<String, byte[]> deadLetter(byte[] raw, String error, Instant now, String principal) {
+    ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.deadLetter(), null, raw);
+    r.headers().add(Topics.HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
+    r.headers().add(Topics.HEADER_ERROR_AT, Rfc3339.format(now).getBytes(StandardCharsets.UTF_8));
+    r.headers().add(Topics.HEADER_SOURCE, ("collector/" + principal).getBytes(StandardCharsets.UTF_8));
+    return r;
+  }
+}
