@@ -1,5 +1,7 @@
 package dev.mcpaudit.app;
 
+import dev.mcpaudit.app.role.CollectorCommand;
+import dev.mcpaudit.app.token.TokenCommand;
 import dev.mcpaudit.app.validate.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = McpAudit.Version.class,
     description = "Collects, indexes and investigates the authorization decisions of MCP servers and gateways.",
-    subcommands = {ValidateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      CollectorCommand.class,
+      ValidateCommand.class,
+      TokenCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class McpAudit implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

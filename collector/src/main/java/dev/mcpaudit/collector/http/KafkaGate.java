@@ -49,7 +49,7 @@ final class KafkaGate implements AutoCloseable {
     cfg.put(ProducerConfig.ACKS_CONFIG, "all");
     cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    cfg.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    cfg.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     cfg.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
     long ms = timeout.toMillis();

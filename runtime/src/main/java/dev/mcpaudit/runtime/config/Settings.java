@@ -44,7 +44,8 @@ public final class Settings {
 
   /** File (may be null), then every {@code MCP_AUDIT_*} variable of {@code env}, then overrides. */
   public static Settings load(Path file, Map<String, String> env, Map<String, String> overrides) {
-    Map<String, String> merged = new HashMap<>();
+    // Later layers replace earlier ones key by key, whatever the spelling of the key.
+    Map<String, Map.Entry<String, String>> merged = new HashMap<>();
     String origin = "defaults";
     if (file != null) {
       Properties p = new Properties();
@@ -53,16 +54,19 @@ public final class Settings {
       } catch (IOException e) {
         throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
       }
-      p.stringPropertyNames().forEach(k -> merged.put(k, p.getProperty(k).strip()));
+      p.stringPropertyNames().forEach(k -> merged.put(canonical(k), Map.entry(k, p.getProperty(k).strip())));
       origin = file.toString();
     }
     env.forEach((k, v) -> {
       if (k.startsWith(ENV_PREFIX)) {
-        merged.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), v.strip());
+        String key = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+        merged.put(canonical(key), Map.entry(key, v.strip()));
       }
     });
-    merged.putAll(overrides);
-    return new Settings(merged, origin);
+    overrides.forEach((k, v) -> merged.put(canonical(k), Map.entry(k, v)));
+    Map<String, String> flat = new HashMap<>();
+    merged.values().forEach(e -> flat.put(e.getKey(), e.getValue()));
+    return new Settings(flat, origin);
   }
 
   public static Settings of(Map<String, String> values) {
