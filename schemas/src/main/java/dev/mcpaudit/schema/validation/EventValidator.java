@@ -50,9 +50,16 @@ public final class EventValidator {
   private static final Set<String> POLICY = Set.of("id", "version", "rule");
 
   private final Clock clock;
+  private final int maxBytes;
 
   public EventValidator(Clock clock) {
+    this(clock, MAX_EVENT_BYTES);
+  }
+
+  /** A validator with another size limit: readers of the topic use {@link #MAX_STORED_EVENT_BYTES}. */
+  public EventValidator(Clock clock, int maxBytes) {
     this.clock = clock;
+    this.maxBytes = maxBytes;
   }
 
   public static EventValidator withSystemClock() {
@@ -69,8 +76,8 @@ public final class EventValidator {
       w.add("", "type", "an event must be a JSON object, got " + kindOf(event));
       return w.errors;
     }
-    if (serializedSize > MAX_EVENT_BYTES) {
-      w.add("", "size", "event is " + serializedSize + " bytes; at most " + MAX_EVENT_BYTES + " bytes are allowed");
+    if (serializedSize > maxBytes) {
+      w.add("", "size", "event is " + serializedSize + " bytes; at most " + maxBytes + " bytes are allowed");
     }
     w.unknown(event, "", TOP);
 

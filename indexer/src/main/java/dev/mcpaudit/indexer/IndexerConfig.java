@@ -1,0 +1,60 @@
+package dev.mcpaudit.indexer;
+
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.schema.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of the indexer role.
+ *
+ * @param dataDir where the index lives: {@code <data-dir>/index} ({@code indexer.data-dir}, default ./data)
+ * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
+ * @param topics topic names ({@code topics.*})
+ * @param groupId consumer group; indexers sharing it share the partitions ({@code indexer.group-id}, default mcp-audit-indexer)
+ * @param threads indexing threads ({@code indexer.threads}, default 2)
+ * @param ramBufferMb heap Lucene buffers before it flushes a segment ({@code indexer.ram-buffer}, default 64MiB)
+ * @param commitInterval how often the index and its offsets are made durable ({@code indexer.commit-interval}, default 5s)
+ * @param refreshInterval how often new events become searchable in this process ({@code indexer.refresh-interval}, default 200ms)
+ * @param retention events older than this (by occurred_at) leave the index; zero keeps them ({@code indexer.retention}, default 30d)
+ * @param retentionCheck how often retention runs ({@code indexer.retention-check}, default 1h)
+ * @param host ops listener address ({@code indexer.host}, default 127.0.0.1)
+ * @param port ops listener port for /health and /metrics ({@code indexer.port}, default 8082; 0 picks one)
+ */
+public record IndexerConfig(
+    Path dataDir,
+    String bootstrapServers,
+    Topics topics,
+    String groupId,
+    int threads,
+    double ramBufferMb,
+    Duration commitInterval,
+    Duration refreshInterval,
+    Duration retention,
+    Duration retentionCheck,
+    String host,
+    int port) {
+
+  public Path indexPath() {
+    return dataDir.resolve("index");
+  }
+
+  public static IndexerConfig from(Settings s) {
+    return new IndexerConfig(
+        Path.of(s.string("indexer.data-dir", "./data")),
+        s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
+        new Topics(
+            s.string("topics.decisions", Topics.DEFAULT_DECISIONS),
+            s.string("topics.dead-letter", Topics.DEFAULT_DEAD_LETTER),
+            s.string("topics.alerts", Topics.DEFAULT_ALERTS)),
+        s.string("indexer.group-id", "mcp-audit-indexer"),
+        s.integer("indexer.threads", 2, 1, 64),
+        s.bytes("indexer.ram-buffer", 64L << 20) / (1024.0 * 1024.0),
+        s.duration("indexer.commit-interval", Duration.ofSeconds(5)),
+        s.duration("indexer.refresh-interval", Duration.ofMillis(200)),
+        s.duration("indexer.retention", Duration.ofDays(30)),
+        s.duration("indexer.retention-check", Duration.ofHours(1)),
+        s.string("indexer.host", "127.0.0.1"),
+        s.integer("indexer.port", 8082, 0, 65535));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.mcpaudit.indexer;
+
+import dev.mcpaudit.indexer.ingest.IndexerLoop;
+import dev.mcpaudit.indexer.ingest.IndexerMetrics;
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.runtime.http.OpsEndpoints;
+import dev.mcpaudit.schema.event.EventCodec;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.search.SearcherManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the {@code indexer} role: the index, the consumer loop on its own
+ * thread, the near-real-time refresher, retention, and (optionally) the ops HTTP listener.
+ */
+public final class IndexerService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IndexerService.class);
+
+  private final EventIndex index;
+  private final IndexerLoop loop;
+  private final Thread loopThread;
+  private final ScheduledExecutorService scheduler;
+  private final IndexerMetrics metrics;
+  private final Javalin ops;
+
+  private IndexerService(IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
+    this.index = EventIndex.open(config.indexPath(), config.ramBufferMb());
+    this.metrics = new IndexerMetrics(registry, index::liveDocs);
+    this.loop = new IndexerLoop(config, index, metrics, clock);
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    // Two threads: a long retention merge must not hold up near-real-time refreshes.
+    this.scheduler = Executors.newScheduledThreadPool(2,
+        r -> Thread.ofPlatform().name("mcp-audit-indexer-scheduler-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    long refreshMs = config.refreshInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+    if (!config.retention().isZero()) {
+      Retention retention = new Retention(index, config.retention(), clock, loop::requestCommit);
+      scheduler.scheduleWithFixedDelay(retention::runQuietly, 0, config.retentionCheck().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
+    loopThread.start();
+    if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
+      ops = Javalin.create(cfg -> {
+        cfg.startup.showJavalinBanner = false;
+        cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
+        HttpEdge.install(cfg);
+        OpsEndpoints.install(cfg, prometheus, this::notReady);
+      }).start(config.host(), config.port());
+    } else {
+      ops = null;
+    }
+    log.info("indexer started index={} docs={} kafka={} group={}", config.indexPath(), index.liveDocs(),
+        config.bootstrapServers(), config.groupId());
+  }
+
+  /** Starts the role with its own /health and /metrics listener. */
+  public static IndexerService start(IndexerConfig config) {
+    return new IndexerService(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true, Clock.systemUTC());
+  }
+
+  /** Starts inside another process (quickstart, tests) that serves metrics itself. */
+  public static IndexerService embedded(IndexerConfig config, MeterRegistry registry, Clock clock) {
+    return new IndexerService(config, registry, false, clock);
+  }
+
+  /** The near-real-time searchers over this process's index (for an API in the same process). */
+  public SearcherManager searchers() {
+    return index.searchers();
+  }
+
+  public EventIndex index() {
+    return index;
+  }
+
+  public IndexerMetrics metrics() {
+    return metrics;
+  }
+
+  public int opsPort() {
+    return ops == null ? -1 : ops.port();
+  }
+
+  /** Null while healthy; why not otherwise. */
+  public String notReady() {
+    Throwable f = loop.fatalError();
+    if (f != null) {
+      return "indexing stopped: " + f;
+    }
+    return loopThread.isAlive() ? null : "indexing stopped";
+  }
+
+  /** Blocks until the consumer loop ends (for the role command: it ends on a fatal error). */
+  public void awaitLoop() throws InterruptedException {
+    loopThread.join();
+  }
+
+  private void refresh() {
+    long start = System.nanoTime();
+    try {
+      index.refresh();
+      metrics.refresh.record(Duration.ofNanos(System.nanoTime() - start));
+    } catch (IOException | RuntimeException e) {
+      log.warn("index refresh failed error={}", e.toString());
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    loop.close();
+    try {
+      loopThread.join(Duration.ofSeconds(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    scheduler.shutdownNow();
+    if (ops != null) {
+      ops.stop();
+    }
+    long docs = index.liveDocs();
+    index.close();
+    log.info("indexer stopped docs={}", docs);
+  }
+}

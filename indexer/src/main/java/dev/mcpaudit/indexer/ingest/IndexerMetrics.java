@@ -1,0 +1,46 @@
+package dev.mcpaudit.indexer.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/** What the indexer counts for /metrics: throughput, dead letters, lag, commit and refresh times. */
+public final class IndexerMetrics {
+  private final MeterRegistry registry;
+  final Counter indexed;
+  final Counter deadLettered;
+  final Timer commit;
+  public final Timer refresh;
+  private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
+
+  public IndexerMetrics(MeterRegistry registry, Supplier<Number> docCount) {
+    this.registry = registry;
+    indexed = Counter.builder("mcp_audit_indexer_events_indexed").description("events written to the index").register(registry);
+    deadLettered = Counter.builder("mcp_audit_indexer_dead_lettered").description("records sent to the dead-letter topic").register(registry);
+    commit = Timer.builder("mcp_audit_indexer_commit").description("index commit latency").register(registry);
+    refresh = Timer.builder("mcp_audit_indexer_refresh").description("near-real-time refresh latency").register(registry);
+    Gauge.builder("mcp_audit_indexer_docs", docCount).description("live documents in the index").register(registry);
+  }
+
+  void lag(String topicPartition, long records) {
+    lag.computeIfAbsent(topicPartition, tp -> {
+      AtomicLong v = new AtomicLong();
+      Gauge.builder("mcp_audit_indexer_consumer_lag", v, AtomicLong::get)
+          .tag("partition", tp).description("records behind the end of the partition").register(registry);
+      return v;
+    }).set(records);
+  }
+
+  public long indexedCount() {
+    return (long) indexed.count();
+  }
+
+  public long deadLetteredCount() {
+    return (long) deadLettered.count();
+  }
+}
