@@ -1,6 +1,7 @@
 package dev.mcpaudit.app;
 
 import dev.mcpaudit.app.role.CollectorCommand;
+import dev.mcpaudit.app.role.IndexerCommand;
 import dev.mcpaudit.app.token.TokenCommand;
 import dev.mcpaudit.app.validate.ValidateCommand;
 import picocli.CommandLine;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Command;
     description = "Collects, indexes and investigates the authorization decisions of MCP servers and gateways.",
     subcommands = {
       CollectorCommand.class,
+      IndexerCommand.class,
       ValidateCommand.class,
       TokenCommand.class,
       CommandLine.HelpCommand.class

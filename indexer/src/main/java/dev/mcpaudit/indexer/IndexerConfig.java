@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
  * @param topics topic names ({@code topics.*})
  * @param groupId consumer group; indexers sharing it share the partitions ({@code indexer.group-id}, default mcp-audit-indexer)
+ * @param instanceId static group membership: a restarted indexer gets its partitions (its shard)
+ *     back at once instead of after a session timeout ({@code indexer.instance-id}, default
+ *     derived from the host name and the data directory)
  * @param threads indexing threads ({@code indexer.threads}, default 2)
  * @param ramBufferMb heap Lucene buffers before it flushes a segment ({@code indexer.ram-buffer}, default 64MiB)
  * @param commitInterval how often the index and its offsets are made durable ({@code indexer.commit-interval}, default 5s)
@@ -26,6 +29,7 @@ public record IndexerConfig(
     String bootstrapServers,
     Topics topics,
     String groupId,
+    String instanceId,
     int threads,
     double ramBufferMb,
     Duration commitInterval,
@@ -35,19 +39,33 @@ public record IndexerConfig(
     String host,
     int port) {
 
+  /** Stable across restarts of the same indexer, different for two indexers on one host. */
+  static String defaultInstanceId(Path dataDir) {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "localhost";
+    }
+    String dir = dataDir.toAbsolutePath().normalize().toString();
+    return "indexer-" + host + "-" + Integer.toHexString(dir.hashCode());
+  }
+
   public Path indexPath() {
     return dataDir.resolve("index");
   }
 
   public static IndexerConfig from(Settings s) {
+    Path dataDir = Path.of(s.string("indexer.data-dir", "./data"));
     return new IndexerConfig(
-        Path.of(s.string("indexer.data-dir", "./data")),
+        dataDir,
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
         new Topics(
             s.string("topics.decisions", Topics.DEFAULT_DECISIONS),
             s.string("topics.dead-letter", Topics.DEFAULT_DEAD_LETTER),
             s.string("topics.alerts", Topics.DEFAULT_ALERTS)),
         s.string("indexer.group-id", "mcp-audit-indexer"),
+        s.string("indexer.instance-id", defaultInstanceId(dataDir)),
         s.integer("indexer.threads", 2, 1, 64),
         s.bytes("indexer.ram-buffer", 64L << 20) / (1024.0 * 1024.0),
         s.duration("indexer.commit-interval", Duration.ofSeconds(5)),

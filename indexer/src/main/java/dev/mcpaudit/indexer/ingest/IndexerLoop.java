@@ -70,6 +70,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    // Each indexer owns a shard; static membership gives a restarted one its partitions back
+    // at once (and to no one else), instead of after the session timeout.
+    cfg.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer");
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,0 +1,178 @@
+package dev.mcpaudit.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The indexer as a separate JVM (`mcp-audit indexer`), killed with SIGKILL three times at random
+ * moments while 500,000 events stream in: after the last restart the index holds every unique
+ * event exactly once.
+ */
+class IndexerCrashIT {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
+  static final int EVENTS = 500_000;
+  static final int PARTITIONS = 4;
+
+  @TempDir Path data;
+
+  @Test
+  void threeKillsWhileStreamingLoseAndDoubleNothing() throws Exception {
+    String topic = KafkaBrokerExtension.uniqueTopic("decisions");
+    KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq");
+    Set<String> unique = new HashSet<>();
+    SplittableRandom random = new SplittableRandom(42);
+    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> produce(topic, unique));
+
+    for (int kill = 1; kill <= 3; kill++) {
+      Process indexer = startIndexer(topic, kill);
+      // Let it get going (some commits, some uncommitted work), then pull the plug at a random moment.
+      awaitProgress(indexer);
+      LockSupport.parkNanos(Duration.ofMillis(500 + random.nextInt(2_500)).toNanos());
+      indexer.destroyForcibly(); // SIGKILL
+      assertThat(indexer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(indexer.exitValue()).isEqualTo(137);
+    }
+    stream.get(5, TimeUnit.MINUTES);
+    Map<String, Long> ends = endOffsets(topic);
+
+    Process last = startIndexer(topic, 4);
+    try {
+      await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> EventIndex.committedOffsetsOrEmpty(data.resolve("index")).equals(ends));
+    } finally {
+      last.destroy(); // SIGTERM: a clean stop this time
+      assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    List<String> ids = committedIds(data.resolve("index"));
+    assertThat(unique).hasSize(EVENTS);
+    assertThat(ids).hasSize(EVENTS);
+    assertThat(new HashSet<>(ids)).isEqualTo(unique);
+    assertThat(Files.readString(data.resolve("indexer-4.log"))).contains("indexer assigned partitions");
+  }
+
+  private void produce(String topic, Set<String> unique) {
+    SyntheticEvents gen = new SyntheticEvents(500, Instant.now().minus(Duration.ofDays(1)));
+    List<AuthzEvent> recent = new ArrayList<>();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.LINGER_MS_CONFIG, 10), new StringSerializer(), new ByteArraySerializer())) {
+      long start = System.nanoTime();
+      for (int i = 0; i < EVENTS; i++) {
+        AuthzEvent e = gen.next();
+        synchronized (unique) {
+          unique.add(e.eventId());
+        }
+        producer.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
+        if (recent.size() < 1000) {
+          recent.add(e);
+        }
+        if (i % 100 == 7) { // 1% re-published
+          AuthzEvent again = recent.get(i % recent.size());
+          producer.send(new ProducerRecord<>(topic, again.partitionKey(), EventCodec.encode(again)));
+        }
+        // Pace the stream at ~25k events/s so the kills land while it flows.
+        long due = start + i * 40_000L;
+        long ahead = due - System.nanoTime();
+        if (ahead > 1_000_000) {
+          LockSupport.parkNanos(ahead);
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  private Process startIndexer(String topic, int run) throws Exception {
+    List<String> cmd = List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-jar", "target/mcp-audit.jar", "indexer",
+        "--set", "indexer.data-dir=" + data,
+        "--set", "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
+        "--set", "topics.decisions=" + topic,
+        "--set", "topics.dead-letter=" + topic + ".dlq",
+        "--set", "indexer.group-id=crash-" + topic,
+        "--set", "indexer.port=0",
+        "--set", "indexer.commit-interval=1s");
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(data.resolve("indexer-" + run + ".log").toFile()).start();
+  }
+
+  /** Waits until the running indexer committed something new (it is up and indexing). */
+  private void awaitProgress(Process indexer) {
+    long before = EventIndex.committedOffsetsOrEmpty(data.resolve("index")).values().stream().mapToLong(Long::longValue).sum();
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      assertThat(indexer.isAlive()).as("indexer process alive").isTrue();
+      return EventIndex.committedOffsetsOrEmpty(data.resolve("index")).values().stream().mapToLong(Long::longValue).sum() > before;
+    });
+  }
+
+  private static Map<String, Long> endOffsets(String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+      Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+      for (int p = 0; p < PARTITIONS; p++) {
+        req.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      Map<String, Long> out = new HashMap<>();
+      admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
+      return out;
+    }
+  }
+
+  private static List<String> committedIds(Path index) throws Exception {
+    List<String> ids = new ArrayList<>();
+    try (FSDirectory dir = FSDirectory.open(index); DirectoryReader reader = DirectoryReader.open(dir)) {
+      for (LeafReaderContext leaf : reader.leaves()) {
+        Bits live = leaf.reader().getLiveDocs();
+        SortedDocValues dv = leaf.reader().getSortedDocValues(IndexSchema.EVENT_ID);
+        for (int doc = dv.nextDoc(); doc != SortedDocValues.NO_MORE_DOCS; doc = dv.nextDoc()) {
+          if (live == null || live.get(doc)) {
+            ids.add(dv.lookupOrd(dv.ordValue()).utf8ToString());
+          }
+        }
+      }
+    }
+    return ids;
+  }
+}
