@@ -12,7 +12,8 @@ public final class Bench {
   private static final Map<String, String> BENCHMARKS = new TreeMap<>(Map.of(
       "codec", "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event",
       "collector", "HTTP collector on loopback: NDJSON batches of 500 (events/s), single-event POST p50/p99",
-      "publisher", "DecisionPublisher: publish through the spool until Kafka acknowledged every event"));
+      "publisher", "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
+      "indexer", "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size"));
 
   private Bench() {}
 
@@ -27,6 +28,7 @@ public final class Bench {
       case "codec" -> CodecBench.run(BenchArgs.parse(rest));
       case "collector" -> CollectorBench.run(BenchArgs.parse(rest));
       case "publisher" -> PublisherBench.run(BenchArgs.parse(rest));
+      case "indexer" -> IndexerBench.run(BenchArgs.parse(rest));
       default -> throw new IllegalStateException(args[0]);
     }
   }

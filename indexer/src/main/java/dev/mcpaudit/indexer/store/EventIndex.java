@@ -59,11 +59,19 @@ public final class EventIndex implements Closeable {
           .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
           .setRAMBufferSizeMB(ramBufferMb)
           .setCommitOnClose(false)
-          .setMergePolicy(new TieredMergePolicy());
+          // Near-real-time refreshes flush small segments several times a second; packing each
+          // into a compound file would copy it once more for nothing. Merges make them big anyway.
+          .setUseCompoundFile(false)
+          .setMergePolicy(noCompoundFiles(new TieredMergePolicy()));
       return new EventIndex(path, dir, new IndexWriter(dir, cfg));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open index " + path, e);
     }
+  }
+
+  private static TieredMergePolicy noCompoundFiles(TieredMergePolicy p) {
+    p.setNoCFSRatio(0.0);
+    return p;
   }
 
   public Path path() {
@@ -73,6 +81,11 @@ public final class EventIndex implements Closeable {
   /** Adds or replaces the document of one event. */
   public void put(String eventId, Document doc) throws IOException {
     writer.updateDocument(new Term(IndexSchema.EVENT_ID, eventId), doc);
+  }
+
+  /** Appends without the by-id replace: only for loads whose ids are known to be new (bench, rebuilds). */
+  public void append(Document doc) throws IOException {
+    writer.addDocument(doc);
   }
 
   /** Next offset to read per {@code topic:partition}, as of the last commit. */
@@ -118,6 +131,11 @@ public final class EventIndex implements Closeable {
   /** Rewrites segments that are mostly deleted so their disk space comes back. */
   public void reclaimDeleted() throws IOException {
     writer.forceMergeDeletes(true);
+  }
+
+  /** Merges down to at most {@code maxSegments} segments (for cold indexes and size measurements). */
+  public void forceMerge(int maxSegments) throws IOException {
+    writer.forceMerge(maxSegments);
   }
 
   public long liveDocs() {

@@ -1,0 +1,219 @@
+package dev.mcpaudit.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.IndexerConfig;
+import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * The indexer's figures, in one process and one run: (a) the limit, raw Lucene parse + index of
+ * the events with the same schema on 2 threads; (b) Kafka to searchable through the indexer for
+ * the same events; their ratio; (c) time to searchable at a steady 5,000 events/s; index bytes
+ * per event against the raw JSON.
+ */
+final class IndexerBench {
+  private IndexerBench() {}
+
+  static void run(BenchArgs args) throws Exception {
+    int n = args.events();
+    try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq", "steady", "steady.dlq"))) {
+      long rawBytes = publish(kafka, "d", n);
+      double avg = (double) rawBytes / n;
+      System.out.printf("indexer: %,d events, %.0f B of JSON each on average%n", n, avg);
+
+      double rawRate = rawLucene(kafka.scratch("raw"), n);
+      System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads: %,.0f events/s%n", rawRate);
+
+      IndexerConfig cfg = config(kafka, kafka.scratch("e2e"), "d", args.settings());
+      long start = System.nanoTime();
+      double e2eRate;
+      long size;
+      long merged;
+      try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        while (count(indexer) < n) {
+          LockSupport.parkNanos(20_000_000);
+        }
+        e2eRate = n / ((System.nanoTime() - start) / 1e9);
+        indexer.index().commit(Map.of());
+        size = indexer.index().sizeOnDisk();
+        indexer.index().forceMerge(1);
+        indexer.index().commit(Map.of());
+        merged = indexer.index().sizeOnDisk();
+      }
+      System.out.printf("indexer: (b) Kafka -> indexer -> searchable (validate, updateDocument by event_id, DLQ check), "
+          + "2 threads: %,.0f events/s%n", e2eRate);
+      System.out.printf("indexer: ratio (b)/(a) = %.2f%n", e2eRate / rawRate);
+      System.out.printf("indexer: index size as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "
+          + "merged to one segment %,d bytes = %.0f B/event = %.3f x%n",
+          size, (double) size / n, size / (double) rawBytes, merged, (double) merged / n, merged / (double) rawBytes);
+
+      steady(kafka, config(kafka, kafka.scratch("steady"), "steady", args.settings()));
+    }
+  }
+
+  private static IndexerConfig config(BenchBroker kafka, Path dir, String topic, Map<String, String> extra) {
+    Map<String, String> s = new java.util.HashMap<>(Map.of(
+        "indexer.data-dir", dir.toString(),
+        "kafka.bootstrap-servers", kafka.broker.bootstrapServers(),
+        "topics.decisions", topic, "topics.dead-letter", topic.equals("d") ? "dlq" : topic + ".dlq",
+        "indexer.group-id", "bench-" + topic,
+        "indexer.ram-buffer", "128MiB",
+        "indexer.retention", "0s"));
+    s.putAll(extra);
+    System.out.println("indexer: settings " + new java.util.TreeMap<>(s).entrySet().stream()
+        .filter(e -> !e.getKey().endsWith("data-dir") && !e.getKey().startsWith("kafka")).toList());
+    return IndexerConfig.from(Settings.of(s));
+  }
+
+  private static long publish(BenchBroker kafka, String topic, int n) throws Exception {
+    SyntheticEvents gen = new SyntheticEvents(2_000, Instant.now().minus(Duration.ofDays(3)));
+    long bytes = 0;
+    long start = System.nanoTime();
+    try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
+      for (int i = 0; i < n; i++) {
+        AuthzEvent e = gen.next();
+        byte[] v = EventCodec.encode(e);
+        bytes += v.length;
+        producer.send(new ProducerRecord<>(topic, e.partitionKey(), v));
+      }
+      producer.flush();
+    }
+    System.out.printf("indexer: published %,d events at %,.0f events/s (acks=all, lz4)%n", n, n / ((System.nanoTime() - start) / 1e9));
+    return bytes;
+  }
+
+  private static KafkaProducer<String, byte[]> producer(BenchBroker kafka) {
+    return new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Same generator, same schema, no Kafka and no validation: what Lucene alone does on 2 threads. */
+  private static double rawLucene(Path dir, int n) throws Exception {
+    SyntheticEvents gen = new SyntheticEvents(2_000, Instant.now().minus(Duration.ofDays(3)));
+    int chunk = 100_000;
+    long start;
+    try (EventIndex index = EventIndex.open(dir, 128); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+      start = System.nanoTime();
+      for (int from = 0; from < n; from += chunk) {
+        // Encoding is the publisher's work, not indexing: done outside the timed part per chunk.
+        int size = Math.min(chunk, n - from);
+        List<byte[]> batch = new ArrayList<>(size);
+        long pause = System.nanoTime();
+        for (int i = 0; i < size; i++) {
+          batch.add(EventCodec.encode(gen.next()));
+        }
+        start += System.nanoTime() - pause;
+        List<Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          List<byte[]> mine = batch.subList(t * size / 2, (t + 1) * size / 2);
+          parts.add(pool.submit(() -> {
+            for (byte[] raw : mine) {
+              JsonNode tree = EventCodec.mapper().readTree(raw);
+              index.append(IndexSchema.document(tree, raw, new IndexSchema.Origin(0, 0, 0)));
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : parts) {
+          f.get();
+        }
+      }
+      index.commit(Map.of());
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static long count(IndexerService indexer) throws Exception {
+    IndexSearcher s = indexer.searchers().acquire();
+    try {
+      return s.count(new MatchAllDocsQuery());
+    } finally {
+      indexer.searchers().release(s);
+    }
+  }
+
+  /** 5,000 events/s for 30 s; every 25th event's time from Kafka's ack to a searcher finding it. */
+  private static void steady(BenchBroker kafka, IndexerConfig cfg) throws Exception {
+    SyntheticEvents gen = new SyntheticEvents(5_000, Instant.now().minus(Duration.ofHours(1)));
+    Map<String, Long> ackedAt = new ConcurrentHashMap<>();
+    List<Long> latencies = new ArrayList<>();
+    AtomicLong sent = new AtomicLong();
+    try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+        KafkaProducer<String, byte[]> producer = producer(kafka)) {
+      int total = 150_000;
+      Thread checker = Thread.ofPlatform().name("bench-searchable-checker").start(() -> {
+        while (sent.get() < total || !ackedAt.isEmpty()) {
+          try {
+            IndexSearcher s = indexer.searchers().acquire();
+            try {
+              for (Map.Entry<String, Long> e : ackedAt.entrySet()) {
+                if (s.count(new TermQuery(new Term(IndexSchema.EVENT_ID, e.getKey()))) > 0) {
+                  synchronized (latencies) {
+                    latencies.add(System.nanoTime() - e.getValue());
+                  }
+                  ackedAt.remove(e.getKey());
+                }
+              }
+            } finally {
+              indexer.searchers().release(s);
+            }
+          } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+          }
+          LockSupport.parkNanos(2_000_000);
+        }
+      });
+      long start = System.nanoTime();
+      for (int i = 0; i < total; i++) {
+        AuthzEvent e = gen.next();
+        boolean sample = i % 25 == 0;
+        producer.send(new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e)), (md, ex) -> {
+          if (sample && ex == null) {
+            ackedAt.put(e.eventId(), System.nanoTime());
+          }
+        });
+        sent.incrementAndGet();
+        long due = start + i * 200_000L; // 5,000/s
+        long ahead = due - System.nanoTime();
+        if (ahead > 0) {
+          LockSupport.parkNanos(ahead);
+        }
+      }
+      producer.flush();
+      checker.join(Duration.ofMinutes(2));
+    }
+    long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
+    System.out.println("indexer: (c) at a steady 5,000 events/s for 30 s, Kafka ack -> searchable: " + Percentiles.of(l));
+  }
+}
