@@ -4,17 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mcpaudit.indexer.store.EventIndex;
-import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TopicReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +22,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.Bits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +61,7 @@ class IndexerCrashIT {
       assertThat(indexer.exitValue()).isEqualTo(137);
     }
     stream.get(5, TimeUnit.MINUTES);
-    Map<String, Long> ends = endOffsets(topic);
+    Map<String, Long> ends = TopicReader.endOffsets(KAFKA.bootstrapServers(), topic);
 
     Process last = startIndexer(topic, 4);
     try {
@@ -82,7 +72,7 @@ class IndexerCrashIT {
       assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
 
-    List<String> ids = committedIds(data.resolve("index"));
+    List<String> ids = EventIndex.committedEventIds(data.resolve("index"));
     assertThat(unique).hasSize(EVENTS);
     assertThat(ids).hasSize(EVENTS);
     assertThat(new HashSet<>(ids)).isEqualTo(unique);
@@ -146,33 +136,5 @@ class IndexerCrashIT {
       assertThat(indexer.isAlive()).as("indexer process alive").isTrue();
       return EventIndex.committedOffsetsOrEmpty(data.resolve("index")).values().stream().mapToLong(Long::longValue).sum() > before;
     });
-  }
-
-  private static Map<String, Long> endOffsets(String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
-      Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        req.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      Map<String, Long> out = new HashMap<>();
-      admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
-      return out;
-    }
-  }
-
-  private static List<String> committedIds(Path index) throws Exception {
-    List<String> ids = new ArrayList<>();
-    try (FSDirectory dir = FSDirectory.open(index); DirectoryReader reader = DirectoryReader.open(dir)) {
-      for (LeafReaderContext leaf : reader.leaves()) {
-        Bits live = leaf.reader().getLiveDocs();
-        SortedDocValues dv = leaf.reader().getSortedDocValues(IndexSchema.EVENT_ID);
-        for (int doc = dv.nextDoc(); doc != SortedDocValues.NO_MORE_DOCS; doc = dv.nextDoc()) {
-          if (live == null || live.get(doc)) {
-            ids.add(dv.lookupOrd(dv.ordValue()).utf8ToString());
-          }
-        }
-      }
-    }
-    return ids;
   }
 }

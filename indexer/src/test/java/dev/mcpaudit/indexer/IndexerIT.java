@@ -19,22 +19,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.lucene.index.Term;
@@ -72,15 +67,7 @@ class IndexerIT {
   }
 
   static Map<String, Long> endOffsets(String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
-      Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        req.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      Map<String, Long> out = new HashMap<>();
-      admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
-      return out;
-    }
+    return TopicReader.endOffsets(KAFKA.bootstrapServers(), topic);
   }
 
   @Test
@@ -130,7 +117,7 @@ class IndexerIT {
       indexer.searchers().maybeRefreshBlocking();
       IndexSearcher s = indexer.searchers().acquire();
       try {
-        List<String> ids = IndexContents.eventIds(s);
+        List<String> ids = EventIndex.eventIds(s.getIndexReader());
         assertThat(ids).hasSize(unique.size());
         assertThat(new HashSet<>(ids)).isEqualTo(unique);
       } finally {
@@ -141,7 +128,7 @@ class IndexerIT {
 
     // Every partition was read to its end (none stalled on its poison) and the commit says so.
     assertThat(EventIndex.committedOffsets(cfg.indexPath())).isEqualTo(ends);
-    List<String> committed = IndexContents.committedEventIds(cfg.indexPath());
+    List<String> committed = EventIndex.committedEventIds(cfg.indexPath());
     assertThat(committed).hasSize(unique.size());
     assertThat(new HashSet<>(committed)).isEqualTo(unique);
 
@@ -172,7 +159,7 @@ class IndexerIT {
       try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
         await().atMost(Duration.ofMinutes(1)).until(() -> indexer.index().liveDocs() == 5_000);
       }
-      assertThat(IndexContents.committedEventIds(cfg.indexPath())).hasSize(5_000);
+      assertThat(EventIndex.committedEventIds(cfg.indexPath())).hasSize(5_000);
 
       try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
         assertThat(indexer.index().liveDocs()).isEqualTo(5_000);

@@ -49,7 +49,7 @@ class RetentionTest {
       try {
         long cutoff = NOW.minus(Duration.ofDays(30)).toEpochMilli();
         assertThat(s.count(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoff))).isZero();
-        assertThat(new HashSet<>(IndexContents.eventIds(s))).isEqualTo(recent);
+        assertThat(new HashSet<>(EventIndex.eventIds(s.getIndexReader()))).isEqualTo(recent);
       } finally {
         index.searchers().release(s);
       }

@@ -2,8 +2,12 @@ package dev.mcpaudit.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,5 +45,17 @@ public final class TopicReader {
       }
     }
     return out;
+  }
+
+  /** The end offset of every partition of {@code topic}, keyed {@code topic:partition} like the index commit. */
+  public static Map<String, Long> endOffsets(String bootstrap, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      Map<TopicPartition, OffsetSpec> req = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+          .forEach(p -> req.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      Map<String, Long> out = new HashMap<>();
+      admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
+      return out;
+    }
   }
 }

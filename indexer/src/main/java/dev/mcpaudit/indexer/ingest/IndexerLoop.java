@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka to Lucene. Polls the decisions topic, indexes each partition's records on a worker (a
- * partition's records stay on one thread), sends what cannot be indexed to the dead-letter topic,
+ * Kafka to Lucene. Polls the decisions topic, indexes each poll's records on the worker threads,
+ * sends what cannot be indexed to the dead-letter topic,
  * and commits the index with the offsets it reached. On start and on every assignment it seeks to
  * the offsets in the index commit, never to the group's; before giving partitions away it commits.
  * Errors are sorted the Kafka way: a bad record is data (dead letter, go on); a failing index or
@@ -129,25 +129,30 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
 
   private void process(ConsumerRecords<byte[], byte[]> records) throws Exception {
     Instant now = clock.instant();
-    List<Future<Long>> parts = new ArrayList<>();
-    List<TopicPartition> tps = new ArrayList<>(records.partitions());
-    for (TopicPartition tp : tps) {
-      List<ConsumerRecord<byte[], byte[]>> recs = records.records(tp);
-      parts.add(workers.submit(() -> indexPartition(recs, now)));
+    // Balanced slices, whatever the partitions: a poll often brings mostly one partition, and
+    // the index does not care about order (writes by event_id are atomic, the last one wins).
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    records.forEach(all::add);
+    int slices = Math.min(config.threads(), all.size());
+    List<Future<?>> parts = new ArrayList<>(slices);
+    for (int t = 0; t < slices; t++) {
+      List<ConsumerRecord<byte[], byte[]>> slice = all.subList(t * all.size() / slices, (t + 1) * all.size() / slices);
+      parts.add(workers.submit(() -> indexRecords(slice, now)));
     }
-    for (int i = 0; i < tps.size(); i++) {
-      long last = parts.get(i).get();
-      nextOffsets.put(key(tps.get(i)), last + 1);
+    for (Future<?> f : parts) {
+      f.get();
+    }
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> recs = records.records(tp);
+      nextOffsets.put(key(tp), recs.get(recs.size() - 1).offset() + 1);
     }
   }
 
-  private long indexPartition(List<ConsumerRecord<byte[], byte[]>> recs, Instant now) throws IOException {
-    long last = -1;
+  private Void indexRecords(List<ConsumerRecord<byte[], byte[]>> recs, Instant now) throws IOException {
     long ingestedAt = now.toEpochMilli();
     int indexed = 0;
     int dead = 0;
     for (ConsumerRecord<byte[], byte[]> r : recs) {
-      last = r.offset();
       byte[] value = r.value();
       if (value == null || value.length == 0) {
         deadLetters.send(r, "(event): empty record; expected one JSON event", now);
@@ -174,7 +179,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     }
     metrics.indexed.increment(indexed);
     metrics.deadLettered.increment(dead);
-    return last;
+    return null;
   }
 
   /** Dead letters acknowledged first, then the index with its offsets, then (for lag tools) the group. */

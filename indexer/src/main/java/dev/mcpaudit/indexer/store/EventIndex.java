@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
@@ -15,6 +17,9 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
@@ -22,6 +27,7 @@ import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 
 /**
  * The Lucene index of events on local disk, with the Kafka position it reflects. Each commit
@@ -179,6 +185,34 @@ public final class EventIndex implements Closeable {
         }
       });
       return out;
+    }
+  }
+
+  /**
+   * The event_id of every live document, duplicates kept (for verification: a correct index has
+   * none). Reads doc values, not stored documents.
+   */
+  public static List<String> eventIds(IndexReader reader) throws IOException {
+    List<String> ids = new ArrayList<>();
+    for (LeafReaderContext leaf : reader.leaves()) {
+      Bits live = leaf.reader().getLiveDocs();
+      SortedDocValues dv = leaf.reader().getSortedDocValues(IndexSchema.EVENT_ID);
+      if (dv == null) {
+        continue;
+      }
+      for (int doc = dv.nextDoc(); doc != SortedDocValues.NO_MORE_DOCS; doc = dv.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          ids.add(dv.lookupOrd(dv.ordValue()).utf8ToString());
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** {@link #eventIds} of the last commit of an index directory, opened read-only. */
+  public static List<String> committedEventIds(Path path) throws IOException {
+    try (Directory dir = FSDirectory.open(path); DirectoryReader reader = DirectoryReader.open(dir)) {
+      return eventIds(reader);
     }
   }
 
