@@ -151,11 +151,14 @@ class IndexerIT {
     SyntheticEvents gen = new SyntheticEvents(300, Instant.now().minus(Duration.ofHours(1)));
     IndexerConfig cfg = config(decisions, decisions + ".dlq");
     try (KafkaProducer<String, byte[]> producer = producer()) {
+      List<Future<RecordMetadata>> acks = new ArrayList<>();
       for (int i = 0; i < 5_000; i++) {
         AuthzEvent e = gen.next();
-        producer.send(new ProducerRecord<>(decisions, e.partitionKey(), EventCodec.encode(e)));
+        acks.add(producer.send(new ProducerRecord<>(decisions, e.partitionKey(), EventCodec.encode(e))));
       }
-      producer.flush();
+      for (Future<RecordMetadata> a : acks) {
+        a.get();
+      }
       try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
         await().atMost(Duration.ofMinutes(1)).until(() -> indexer.index().liveDocs() == 5_000);
       }

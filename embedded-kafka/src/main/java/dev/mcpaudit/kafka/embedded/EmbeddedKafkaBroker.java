@@ -123,6 +123,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           names.stream().filter(n -> !existing.contains(n)).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        awaitWritable(admin, missing.stream().map(NewTopic::name).toList(), partitions);
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
@@ -133,6 +134,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("timed out creating topics " + names, e);
+    }
+  }
+
+  /**
+   * A created topic is in the metadata a moment before its partitions are led: a producer that
+   * writes in that window gets NotLeaderOrFollower and, with idempotence, can end in an
+   * out-of-order-sequence error. Listing offsets is answered by the partition leader itself, so
+   * once it succeeds for every partition, writes will too.
+   */
+  private static void awaitWritable(Admin admin, List<String> topics, int partitions)
+      throws InterruptedException, TimeoutException {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> probe = new java.util.HashMap<>();
+    for (String t : topics) {
+      for (int p = 0; p < partitions; p++) {
+        probe.put(new org.apache.kafka.common.TopicPartition(t, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      }
+    }
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        admin.listOffsets(probe).all().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("partitions of " + topics + " not led after " + ADMIN_TIMEOUT + ": " + e.getCause());
+        }
+        Thread.sleep(50); // polling a just-created topic's leadership; bounded by the deadline above
+      }
     }
   }
 
