@@ -51,6 +51,10 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final DeadLetters deadLetters;
   private final ExecutorService workers;
+  /** Commits run here, beside indexing, so a commit's flush does not stall the stream. */
+  private final ExecutorService committer = Executors.newSingleThreadExecutor(
+      r -> Thread.ofPlatform().name("mcp-audit-indexer-commit").daemon(true).unstarted(r));
+  private Future<?> commitInFlight;
   private final EventCodec codec;
   /** Next offset to read per "topic:partition": of every partition this index ever saw. */
   private final Map<String, Long> nextOffsets = new HashMap<>();
@@ -104,7 +108,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         }
         if (commitRequested || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
           commitRequested = false;
-          commit();
+          commitInBackground();
         }
         for (TopicPartition tp : consumer.assignment()) {
           consumer.currentLag(tp).ifPresent(l -> metrics.lag(tp.topic() + ":" + tp.partition(), l));
@@ -124,6 +128,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       consumer.close(Duration.ofSeconds(5));
       deadLetters.close();
       workers.shutdownNow();
+      committer.shutdownNow();
     }
   }
 
@@ -182,15 +187,54 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     return null;
   }
 
-  /** Dead letters acknowledged first, then the index with its offsets, then (for lag tools) the group. */
-  private void commit() throws Exception {
+  /**
+   * Starts a commit of the offsets reached so far on the committer thread, unless one is still
+   * running. Documents indexed while it runs may land in it too: that is safe, since the offsets
+   * never claim more than the commit holds, and re-reading a document writes it by event_id again.
+   */
+  private void commitInBackground() throws Exception {
+    if (commitInFlight != null) {
+      if (!commitInFlight.isDone()) {
+        return;
+      }
+      commitInFlight.get(); // rethrows a failed commit: fatal
+    }
+    Map<String, Long> snapshot = Map.copyOf(nextOffsets);
+    commitInFlight = committer.submit(() -> {
+      commitOffsets(snapshot);
+      return null;
+    });
+    commitGroupOffsets(snapshot);
+    lastCommit = System.nanoTime();
+    dirty = false;
+  }
+
+  /** Dead letters acknowledged first, then the index with its offsets. */
+  private void commitOffsets(Map<String, Long> offsets) throws Exception {
     long start = System.nanoTime();
     deadLetters.awaitAll();
-    index.commit(nextOffsets);
+    index.commit(offsets);
     metrics.commit.record(Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** A synchronous commit (shutdown, partitions handed over): waits for one in flight first. */
+  private void commit() throws Exception {
+    if (commitInFlight != null) {
+      commitInFlight.get();
+      commitInFlight = null;
+    }
+    Map<String, Long> snapshot = Map.copyOf(nextOffsets);
+    commitOffsets(snapshot);
+    commitGroupOffsets(snapshot);
+    lastCommit = System.nanoTime();
+    dirty = false;
+  }
+
+  /** For lag tools only: where reading resumes is decided by the index commit. */
+  private void commitGroupOffsets(Map<String, Long> offsets) {
     Map<TopicPartition, OffsetAndMetadata> group = new HashMap<>();
     for (TopicPartition tp : consumer.assignment()) {
-      Long next = nextOffsets.get(key(tp));
+      Long next = offsets.get(key(tp));
       if (next != null) {
         group.put(tp, new OffsetAndMetadata(next));
       }
@@ -198,8 +242,6 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     if (!group.isEmpty()) {
       consumer.commitAsync(group, null);
     }
-    lastCommit = System.nanoTime();
-    dirty = false;
   }
 
   private void safeCommit() {

@@ -1,0 +1,202 @@
+package dev.mcpaudit.queryapi.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.index.QueryTimeoutImpl;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopFieldCollectorManager;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * {@code GET /decisions} and {@code GET /decisions/{id}} over the index. Every query is the
+ * caller's query AND the time window AND the caller's tenants, so a query that names another
+ * tenant simply finds nothing of it.
+ */
+public final class DecisionSearch {
+  /** Newest first; ties broken by event_id so every event has one fixed place in the order. */
+  static final Sort NEWEST_FIRST = new Sort(
+      new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG, true),
+      new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
+  /** Counting beyond this many hits is not worth the time; the total is then "gte". */
+  static final int EXACT_TOTAL_UP_TO = 10_000;
+
+  private final SearcherManager searchers;
+  private final Duration timeout;
+
+  public DecisionSearch(SearcherManager searchers, Duration timeout) {
+    this.searchers = searchers;
+    this.timeout = timeout;
+  }
+
+  public Page search(Caller caller, SearchRequest req) {
+    Query query = compose(caller, req.q(), req.range(), req.tenant());
+    // doc = MAX_VALUE: the cursor's own event counts as already returned.
+    FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null : cursorDoc(Cursor.decode(req.cursor()));
+    return withSearcher(searcher -> {
+      TopFieldDocs top = searcher.search(query,
+          new TopFieldCollectorManager(NEWEST_FIRST, req.limit(), after, EXACT_TOTAL_UP_TO));
+      if (searcher.timedOut()) {
+        throw tooSlow();
+      }
+      StoredFields stored = searcher.storedFields();
+      List<JsonNode> events = new ArrayList<>(top.scoreDocs.length);
+      for (ScoreDoc sd : top.scoreDocs) {
+        events.add(source(stored.document(sd.doc, Set.of(IndexSchema.SOURCE_JSON))));
+      }
+      String next = null;
+      if (top.scoreDocs.length == req.limit()) {
+        FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
+        next = new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString()).encode();
+      }
+      String relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO ? "eq" : "gte";
+      return new Page(top.totalHits.value(), relation, events, next);
+    });
+  }
+
+  private static FieldDoc cursorDoc(Cursor c) {
+    return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {c.occurredAt(), new BytesRef(c.eventId())});
+  }
+
+  /** The event with its {@code _meta}, if it exists in a tenant the caller sees. */
+  public Optional<JsonNode> get(Caller caller, String eventId) {
+    Query query = new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
+        .add(tenantFilter(caller, null), BooleanClause.Occur.FILTER)
+        .build();
+    return withSearcher(searcher -> {
+      ScoreDoc[] hits = searcher.search(query, 1).scoreDocs;
+      if (hits.length == 0) {
+        return Optional.empty();
+      }
+      Document d = searcher.storedFields().document(hits[0].doc);
+      ObjectNode event = (ObjectNode) source(d);
+      ObjectNode meta = event.putObject("_meta");
+      JsonNode received = event.get("received_at");
+      meta.set("received_at", received);
+      meta.put("ingested_at", Rfc3339.format(Instant.ofEpochMilli(d.getField(IndexSchema.INGESTED_AT).numericValue().longValue())));
+      meta.put("partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
+      meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+      return Optional.of(event);
+    });
+  }
+
+  Query compose(Caller caller, String q, TimeRange range, String tenant) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    if (q != null && !q.isBlank()) {
+      if (q.length() > 4096) {
+        throw ProblemException.badRequest("q: at most 4096 characters");
+      }
+      try {
+        b.add(new EventQueryParser().parse(q), BooleanClause.Occur.MUST);
+      } catch (ParseException e) {
+        throw ProblemException.badRequest("q: " + firstLine(e.getMessage()));
+      } catch (IndexSearcher.TooManyClauses e) {
+        throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
+      }
+    }
+    b.add(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, range.from().toEpochMilli(), range.to().toEpochMilli() - 1),
+        BooleanClause.Occur.FILTER);
+    b.add(tenantFilter(caller, tenant), BooleanClause.Occur.FILTER);
+    return b.build();
+  }
+
+  /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */
+  static Query tenantFilter(Caller caller, String tenant) {
+    if (tenant != null && !tenant.isBlank()) {
+      if (!caller.sees(tenant)) {
+        throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
+      }
+      return new TermQuery(new Term(IndexSchema.TENANT, tenant));
+    }
+    if (caller.allTenants()) {
+      BooleanQuery.Builder b = new BooleanQuery.Builder()
+          .add(new org.apache.lucene.search.MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+      if (!caller.sees(Caller.SYSTEM_TENANT)) {
+        b.add(new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)), BooleanClause.Occur.MUST_NOT);
+      }
+      return b.build();
+    }
+    List<BytesRef> terms = new ArrayList<>();
+    caller.tenants().forEach(t -> terms.add(new BytesRef(t)));
+    if (caller.sees(Caller.SYSTEM_TENANT)) {
+      terms.add(new BytesRef(Caller.SYSTEM_TENANT));
+    }
+    return new TermInSetQuery(IndexSchema.TENANT, terms);
+  }
+
+  private interface SearcherWork<T> {
+    T run(IndexSearcher searcher) throws IOException;
+  }
+
+  /** One searcher per request over the current point-in-time reader, with its own time limit. */
+  private <T> T withSearcher(SearcherWork<T> work) {
+    IndexSearcher shared;
+    try {
+      shared = searchers.acquire();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      IndexReader reader = shared.getIndexReader();
+      IndexSearcher searcher = new IndexSearcher(reader);
+      searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
+      return work.run(searcher);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        searchers.release(shared);
+      } catch (IOException e) {
+        // releasing a reader reference; nothing a request can do about it
+      }
+    }
+  }
+
+  private static JsonNode source(Document d) throws IOException {
+    BytesRef raw = d.getBinaryValue(IndexSchema.SOURCE_JSON);
+    return EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length);
+  }
+
+  private ProblemException tooSlow() {
+    return new ProblemException(Problem.of(503, "Service Unavailable",
+        "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"), Map.of("Retry-After", "1"));
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

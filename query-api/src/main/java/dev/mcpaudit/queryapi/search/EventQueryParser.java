@@ -1,0 +1,149 @@
+package dev.mcpaudit.queryapi.search;
+
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.core.KeywordAnalyzer;
+import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.queryparser.classic.ParseException;
+import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * Lucene query syntax over the dotted field names of the event. Keyword fields match the whole
+ * value exactly (quote values with ':' or '/', e.g. {@code actor.id:"spiffe://acme/agent/x"});
+ * wildcards and ranges work on them; time fields take RFC 3339 or epoch-millisecond ranges; text
+ * fields ({@code reason}, the default for bare words) are analyzed. An unknown field is an error
+ * that lists the known ones, rather than a silent empty result.
+ */
+final class EventQueryParser extends QueryParser {
+  static final Set<String> KEYWORDS = new TreeSet<>();
+  static final Set<String> TEXT = Set.copyOf(IndexSchema.TEXT);
+  static final Set<String> TIMES = Set.copyOf(IndexSchema.TIMES);
+  static final Set<String> NUMBERS = Set.of(IndexSchema.LATENCY_US);
+
+  static {
+    KEYWORDS.addAll(IndexSchema.FACETS);
+    KEYWORDS.addAll(IndexSchema.KEYWORDS_ONLY);
+  }
+
+  EventQueryParser() {
+    super(IndexSchema.REASON, analyzer());
+    setAllowLeadingWildcard(false);
+    setDefaultOperator(QueryParser.Operator.AND);
+  }
+
+  private static Analyzer analyzer() {
+    Map<String, Analyzer> perField = new HashMap<>();
+    KeywordAnalyzer keyword = new KeywordAnalyzer();
+    KEYWORDS.forEach(f -> perField.put(f, keyword));
+    return new PerFieldAnalyzerWrapper(new StandardAnalyzer(), perField);
+  }
+
+  static List<String> knownFields() {
+    Set<String> all = new TreeSet<>(KEYWORDS);
+    all.addAll(TEXT);
+    all.addAll(TIMES);
+    all.addAll(NUMBERS);
+    return List.copyOf(all);
+  }
+
+  @Override
+  protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
+    known(field);
+    if (KEYWORDS.contains(field)) {
+      return new TermQuery(new Term(field, queryText));
+    }
+    if (TIMES.contains(field)) {
+      long t = millis(field, queryText);
+      return LongPoint.newExactQuery(field, t);
+    }
+    if (NUMBERS.contains(field)) {
+      return LongPoint.newExactQuery(field, number(field, queryText));
+    }
+    return super.getFieldQuery(field, queryText, quoted);
+  }
+
+  @Override
+  protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive, boolean endInclusive)
+      throws ParseException {
+    known(field);
+    if (TIMES.contains(field) || NUMBERS.contains(field)) {
+      boolean time = TIMES.contains(field);
+      long lo = part1 == null || part1.equals("*") ? Long.MIN_VALUE : (time ? millis(field, part1) : number(field, part1));
+      long hi = part2 == null || part2.equals("*") ? Long.MAX_VALUE : (time ? millis(field, part2) : number(field, part2));
+      if (!startInclusive && lo != Long.MAX_VALUE) {
+        lo++;
+      }
+      if (!endInclusive && hi != Long.MIN_VALUE) {
+        hi--;
+      }
+      return LongPoint.newRangeQuery(field, lo, hi);
+    }
+    return super.getRangeQuery(field, part1, part2, startInclusive, endInclusive);
+  }
+
+  @Override
+  protected Query getWildcardQuery(String field, String termStr) throws ParseException {
+    termsOnly(field, "wildcards");
+    return super.getWildcardQuery(field, termStr);
+  }
+
+  @Override
+  protected Query getPrefixQuery(String field, String termStr) throws ParseException {
+    termsOnly(field, "prefixes");
+    return super.getPrefixQuery(field, termStr);
+  }
+
+  @Override
+  protected Query getRegexpQuery(String field, String termStr) throws ParseException {
+    termsOnly(field, "regular expressions");
+    return super.getRegexpQuery(field, termStr);
+  }
+
+  @Override
+  protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
+    termsOnly(field, "fuzzy terms");
+    return super.getFuzzyQuery(field, termStr, minSimilarity);
+  }
+
+  private static void known(String field) throws ParseException {
+    if (!KEYWORDS.contains(field) && !TEXT.contains(field) && !TIMES.contains(field) && !NUMBERS.contains(field)) {
+      throw new ParseException("unknown field '" + field + "'; fields: " + String.join(", ", knownFields()));
+    }
+  }
+
+  private static void termsOnly(String field, String what) throws ParseException {
+    known(field);
+    if (TIMES.contains(field) || NUMBERS.contains(field)) {
+      throw new ParseException(field + " is a number or time: use a range like " + field + ":[a TO b], not " + what);
+    }
+  }
+
+  private static long millis(String field, String text) throws ParseException {
+    String t = text.strip();
+    if (t.matches("^-?\\d+$")) {
+      return Long.parseLong(t);
+    }
+    return Rfc3339.parse(t).orElseThrow(() -> new ParseException(
+        field + ": '" + text + "' is not RFC 3339 (quote it: " + field + ":[\"2026-11-26T00:00:00Z\" TO *]) nor epoch milliseconds"))
+        .toEpochMilli();
+  }
+
+  private static long number(String field, String text) throws ParseException {
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      throw new ParseException(field + ": '" + text + "' is not a whole number");
+    }
+  }
+}

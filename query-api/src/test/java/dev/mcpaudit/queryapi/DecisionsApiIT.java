@@ -1,0 +1,263 @@
+package dev.mcpaudit.queryapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.IndexerConfig;
+import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.runtime.auth.TokenDigest;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.Decision;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.Rfc3339;
+import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** /api/v1/decisions over an index the real indexer built from a real broker, on a real HTTP port. */
+class DecisionsApiIT {
+  @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
+
+  static final int CORPUS = 30_000;
+  static final String ANALYST = TokenDigest.newToken();   // tenant-0, tenant-1
+  static final String AUDITOR = TokenDigest.newToken();   // every tenant
+  static final String TENANT2 = TokenDigest.newToken();   // tenant-2 only
+  static final Instant START = Instant.now().minus(Duration.ofHours(2));
+
+  static String topic;
+  static Path data;
+  static IndexerService indexer;
+  static Javalin app;
+  static KafkaProducer<String, byte[]> producer;
+  static final List<AuthzEvent> corpus = new ArrayList<>();
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    topic = KafkaBrokerExtension.uniqueTopic("decisions");
+    KAFKA.createTopics(4, topic, topic + ".dlq");
+    producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+    SyntheticEvents gen = new SyntheticEvents(5150, START);
+    for (int i = 0; i < CORPUS; i++) {
+      AuthzEvent e = gen.next();
+      corpus.add(e);
+      producer.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
+    }
+    producer.flush();
+    data = Files.createTempDirectory("api-it");
+    indexer = IndexerService.embedded(IndexerConfig.from(Settings.of(Map.of(
+        "indexer.data-dir", data.toString(), "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
+        "topics.decisions", topic, "topics.dead-letter", topic + ".dlq", "indexer.group-id", "api-" + topic))),
+        new SimpleMeterRegistry(), Clock.systemUTC());
+    await().atMost(Duration.ofMinutes(2)).until(() -> indexer.index().liveDocs() == CORPUS);
+    indexer.searchers().maybeRefreshBlocking();
+
+    StaticTokens tokens = StaticTokens.of(Map.of(
+        TokenDigest.of(ANALYST), new Caller("alice", Role.ANALYST, Set.of("tenant-0", "tenant-1"), false),
+        TokenDigest.of(AUDITOR), new Caller("carol", Role.AUDITOR, Set.of(), true),
+        TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false)));
+    ApiRoutes routes = new ApiRoutes(tokens, indexer.searchers(), Duration.ofSeconds(5), Clock.systemUTC());
+    app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
+      HttpEdge.install(cfg);
+      routes.install(cfg);
+    }).start("127.0.0.1", 0);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    app.stop();
+    producer.close();
+    indexer.close();
+  }
+
+  static HttpResponse<String> get(String token, String path, Map<String, String> params) throws Exception {
+    StringBuilder qs = new StringBuilder();
+    params.forEach((k, v) -> qs.append(qs.isEmpty() ? "?" : "&").append(k).append('=')
+        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path + qs));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode json(HttpResponse<String> r) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return EventCodec.mapper().readTree(r.body());
+  }
+
+  static final Map<String, String> WHOLE_CORPUS = Map.of("from", Rfc3339.format(START.minusSeconds(1)));
+
+  static Map<String, String> with(String... kv) {
+    Map<String, String> m = new HashMap<>(WHOLE_CORPUS);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  @Test
+  void denyCountMatchesTheCorpusForTheCallersTenants() throws Exception {
+    long expected = corpus.stream().filter(e -> e.decision() == Decision.DENY)
+        .filter(e -> Set.of("tenant-0", "tenant-1").contains(e.tenant())).count();
+    JsonNode page = json(get(ANALYST, "/api/v1/decisions", with("q", "decision:deny", "limit", "20")));
+    assertThat(page.get("total").asLong()).isEqualTo(expected);
+    assertThat(page.get("total_relation").asText()).isEqualTo("eq");
+    assertThat(page.get("events")).hasSize(20).allSatisfy(e -> {
+      assertThat(e.get("decision").asText()).isEqualTo("deny");
+      assertThat(e.get("tenant").asText()).isIn("tenant-0", "tenant-1");
+    });
+  }
+
+  @Test
+  void keywordFieldsMatchWholeValuesAndWildcardsWork() throws Exception {
+    String actor = "spiffe://example.org/agent/a-1";
+    long exact = corpus.stream().filter(e -> e.actor().id().equals(actor)).count();
+    JsonNode byActor = json(get(AUDITOR, "/api/v1/decisions", with("q", "actor.id:\"" + actor + "\"", "limit", "1")));
+    assertThat(byActor.get("total").asLong()).isEqualTo(exact).isPositive();
+
+    long creates = corpus.stream().filter(e -> e.tool().name().startsWith("create_")).count();
+    JsonNode wild = json(get(AUDITOR, "/api/v1/decisions", with("q", "tool.name:create_*", "limit", "1")));
+    assertTotal(wild, creates);
+
+    Instant mid = corpus.get(CORPUS / 2).occurredAt();
+    long after = corpus.stream().filter(e -> !e.occurredAt().isBefore(mid) && e.decision() == Decision.ALLOW).count();
+    JsonNode ranged = json(get(AUDITOR, "/api/v1/decisions",
+        with("q", "decision:allow AND occurred_at:[\"" + Rfc3339.format(mid) + "\" TO *]", "limit", "1")));
+    assertTotal(ranged, after);
+  }
+
+  /** Exact up to 10,000 hits; beyond, a lower bound of at least 10,000 marked "gte". */
+  static void assertTotal(JsonNode page, long expected) {
+    long total = page.get("total").asLong();
+    if (page.get("total_relation").asText().equals("eq")) {
+      assertThat(total).isEqualTo(expected);
+    } else {
+      assertThat(page.get("total_relation").asText()).isEqualTo("gte");
+      assertThat(total).isBetween(10_000L, expected);
+      assertThat(expected).isGreaterThan(10_000L);
+    }
+  }
+
+  @Test
+  void walkingTheCursorReturnsEveryEventOnceNewestFirstWhileNewEventsArrive() throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    CompletableFuture<Void> arriving = CompletableFuture.runAsync(() -> {
+      SyntheticEvents fresh = new SyntheticEvents(6160, Instant.now().minusSeconds(30));
+      while (!stop.get()) {
+        AuthzEvent e = fresh.next();
+        producer.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
+        LockSupport.parkNanos(2_000_000);
+      }
+    });
+    try {
+      Set<String> seen = new HashSet<>();
+      List<JsonNode> all = new ArrayList<>();
+      String to = Rfc3339.format(Instant.now().minusSeconds(60)); // the corpus, not what arrives meanwhile
+      String cursor = null;
+      int pages = 0;
+      do {
+        Map<String, String> p = with("limit", "500", "to", to);
+        if (cursor != null) {
+          p.put("cursor", cursor);
+        }
+        JsonNode page = json(get(AUDITOR, "/api/v1/decisions", p));
+        page.get("events").forEach(all::add);
+        cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        pages++;
+      } while (cursor != null);
+      for (JsonNode e : all) {
+        assertThat(seen.add(e.get("event_id").asText())).as("seen once: " + e.get("event_id")).isTrue();
+      }
+      assertThat(all).hasSize(CORPUS);
+      assertThat(pages).isEqualTo(CORPUS / 500 + 1);
+      for (int i = 1; i < all.size(); i++) {
+        Instant prev = Instant.parse(all.get(i - 1).get("occurred_at").asText());
+        Instant cur = Instant.parse(all.get(i).get("occurred_at").asText());
+        assertThat(cur).isBeforeOrEqualTo(prev);
+        if (cur.equals(prev)) {
+          assertThat(all.get(i).get("event_id").asText()).isGreaterThan(all.get(i - 1).get("event_id").asText());
+        }
+      }
+    } finally {
+      stop.set(true);
+      arriving.join();
+    }
+  }
+
+  @Test
+  void aTokenNeverSeesAnotherTenant() throws Exception {
+    long tenant2 = corpus.stream().filter(e -> e.tenant().equals("tenant-2")).count();
+    assertThat(json(get(TENANT2, "/api/v1/decisions", with("limit", "1"))).get("total").asLong()).isEqualTo(tenant2);
+    assertThat(json(get(TENANT2, "/api/v1/decisions", with("q", "tenant:tenant-0"))).get("total").asLong()).isZero();
+    assertThat(json(get(TENANT2, "/api/v1/decisions", with("q", "tenant:tenant-0 OR tenant:tenant-2", "limit", "1")))
+        .get("total").asLong()).isEqualTo(tenant2);
+    HttpResponse<String> other = get(TENANT2, "/api/v1/decisions", with("tenant", "tenant-0"));
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(other.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+
+    AuthzEvent foreign = corpus.stream().filter(e -> e.tenant().equals("tenant-0")).findFirst().orElseThrow();
+    assertThat(get(TENANT2, "/api/v1/decisions/" + foreign.eventId(), Map.of()).statusCode()).isEqualTo(404);
+    JsonNode mine = json(get(ANALYST, "/api/v1/decisions/" + foreign.eventId(), Map.of()));
+    assertThat(mine.get("event_id").asText()).isEqualTo(foreign.eventId());
+    assertThat(mine.get("_meta").get("partition").asInt()).isBetween(0, 3);
+    assertThat(mine.get("_meta").get("offset").asLong()).isNotNegative();
+    assertThat(mine.get("_meta").get("ingested_at").asText()).endsWith("Z");
+  }
+
+  @Test
+  void badRequestsSayWhatToFix() throws Exception {
+    assertThat(get(null, "/api/v1/decisions", Map.of()).statusCode()).isEqualTo(401);
+    assertThat(get("nope", "/api/v1/decisions", Map.of()).statusCode()).isEqualTo(401);
+    HttpResponse<String> field = get(AUDITOR, "/api/v1/decisions", Map.of("q", "session.id:x"));
+    assertThat(field.statusCode()).isEqualTo(400);
+    assertThat(field.body()).contains("unknown field 'session.id'", "actor.id");
+    assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("q", "tool.name:*x")).body()).contains("q:");
+    assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("q", "occurred_at:[yesterday TO *]")).body()).contains("not RFC 3339");
+    assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("limit", "5000")).body()).contains("limit: must be a whole number 1-1000");
+    assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("cursor", "garbage")).body()).contains("cursor:");
+    assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("from", "last tuesday")).body()).contains("from:");
+    assertThat(get(AUDITOR, "/api/v1/decisions/nope", Map.of()).statusCode()).isEqualTo(404);
+  }
+}
