@@ -1,5 +1,6 @@
 package dev.mcpaudit.app;
 
+import dev.mcpaudit.app.role.ApiCommand;
 import dev.mcpaudit.app.role.CollectorCommand;
 import dev.mcpaudit.app.role.IndexerCommand;
 import dev.mcpaudit.app.token.TokenCommand;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CollectorCommand.class,
       IndexerCommand.class,
+      ApiCommand.class,
       ValidateCommand.class,
       TokenCommand.class,
       CommandLine.HelpCommand.class

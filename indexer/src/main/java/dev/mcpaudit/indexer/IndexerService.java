@@ -124,7 +124,16 @@ public final class IndexerService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    scheduler.shutdownNow();
+    // Never interrupt a thread that may be inside Lucene: an interrupt during NIO closes the
+    // channel under the index (and its write lock). Let the refresh or retention in progress end.
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+        log.warn("index maintenance still running at shutdown");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (ops != null) {
       ops.stop();
     }

@@ -20,7 +20,6 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import io.javalin.Javalin;
-import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -60,7 +59,8 @@ class DecisionsApiIT {
   static final String ANALYST = TokenDigest.newToken();   // tenant-0, tenant-1
   static final String AUDITOR = TokenDigest.newToken();   // every tenant
   static final String TENANT2 = TokenDigest.newToken();   // tenant-2 only
-  static final Instant START = Instant.now().minus(Duration.ofHours(2));
+  // Whole milliseconds: the index keeps times at millisecond precision (DESIGN §3).
+  static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(2));
 
   static String topic;
   static Path data;
@@ -68,6 +68,7 @@ class DecisionsApiIT {
   static Javalin app;
   static KafkaProducer<String, byte[]> producer;
   static final List<AuthzEvent> corpus = new ArrayList<>();
+  static final List<AuthzEvent> lifecycle = Lifecycle.events(START.minus(Duration.ofHours(1)));
   static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -82,13 +83,19 @@ class DecisionsApiIT {
       corpus.add(e);
       producer.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
     }
+    // The handle's story, published out of order: the revocation arrives after the uses it precedes.
+    List<AuthzEvent> shuffled = new ArrayList<>(lifecycle);
+    java.util.Collections.reverse(shuffled);
+    for (AuthzEvent e : shuffled) {
+      producer.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
+    }
     producer.flush();
     data = Files.createTempDirectory("api-it");
     indexer = IndexerService.embedded(IndexerConfig.from(Settings.of(Map.of(
         "indexer.data-dir", data.toString(), "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
         "topics.decisions", topic, "topics.dead-letter", topic + ".dlq", "indexer.group-id", "api-" + topic))),
         new SimpleMeterRegistry(), Clock.systemUTC());
-    await().atMost(Duration.ofMinutes(2)).until(() -> indexer.index().liveDocs() == CORPUS);
+    await().atMost(Duration.ofMinutes(2)).until(() -> indexer.index().liveDocs() == CORPUS + lifecycle.size());
     indexer.searchers().maybeRefreshBlocking();
 
     StaticTokens tokens = StaticTokens.of(Map.of(
@@ -98,7 +105,7 @@ class DecisionsApiIT {
     ApiRoutes routes = new ApiRoutes(tokens, indexer.searchers(), Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
-      cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
+      cfg.jsonMapper(ApiRoutes.json());
       HttpEdge.install(cfg);
       routes.install(cfg);
     }).start("127.0.0.1", 0);
@@ -259,5 +266,91 @@ class DecisionsApiIT {
     assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("cursor", "garbage")).body()).contains("cursor:");
     assertThat(get(AUDITOR, "/api/v1/decisions", Map.of("from", "last tuesday")).body()).contains("from:");
     assertThat(get(AUDITOR, "/api/v1/decisions/nope", Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void accessSummaryEqualsWhatTheCorpusSays() throws Exception {
+    String actor = "spiffe://example.org/agent/a-7";
+    JsonNode got = json(get(AUDITOR, "/api/v1/access", with("actor", actor)));
+    ExpectedAccess want = ExpectedAccess.of(corpus.stream().filter(e -> e.actor().id().equals(actor)).toList());
+    want.assertMatches(got);
+    assertThat(got.get("actor").asText()).isEqualTo(actor);
+
+    String user = "user-7@example.org";
+    JsonNode byUser = json(get(AUDITOR, "/api/v1/access", with("on_behalf_of", user)));
+    ExpectedAccess.of(corpus.stream().filter(e -> user.equals(e.actor().onBehalfOf())).toList()).assertMatches(byUser);
+    assertThat(byUser.get("on_behalf_of").asText()).isEqualTo(user);
+
+    // tenant-2's token sees none of a-7's decisions (a-7 acts in tenant-1)
+    assertThat(json(get(TENANT2, "/api/v1/access", with("actor", actor))).get("totals").get("decisions").asLong()).isZero();
+    assertThat(get(AUDITOR, "/api/v1/access", Map.of()).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void handleTimelineTellsTheStoryByOccurredAtNotArrival() throws Exception {
+    JsonNode h = json(get(AUDITOR, "/api/v1/handles/" + Lifecycle.HANDLE, Map.of()));
+    assertThat(h.get("issued").get("kind").asText()).isEqualTo("handle.issued");
+    assertThat(h.get("revoked").get("kind").asText()).isEqualTo("handle.revoked");
+    assertThat(h.get("revoked_at").asText()).isEqualTo(Rfc3339.format(Lifecycle.revokedAt(START.minus(Duration.ofHours(1)))));
+    assertThat(h.get("expires_at").asText()).isEqualTo(Rfc3339.format(Lifecycle.expiresAt(START.minus(Duration.ofHours(1)))));
+    assertThat(h.get("decisions").asLong()).isEqualTo(Lifecycle.DECISIONS);
+    assertThat(h.get("allow").asLong()).isEqualTo(Lifecycle.ALLOWS);
+    assertThat(h.get("deny").asLong()).isEqualTo(Lifecycle.DECISIONS - Lifecycle.ALLOWS);
+    assertThat(h.get("allowed_after_revocation").asLong()).isEqualTo(Lifecycle.ALLOWED_AFTER_REVOCATION);
+    assertThat(h.get("attempts_after_revocation").asLong()).isEqualTo(Lifecycle.ATTEMPTS_AFTER_REVOCATION);
+    assertThat(h.get("allowed_after_expiry").asLong()).isEqualTo(Lifecycle.ALLOWED_AFTER_EXPIRY);
+    assertThat(h.get("attempts_after_expiry").asLong()).isEqualTo(Lifecycle.ATTEMPTS_AFTER_EXPIRY);
+    assertThat(h.get("actors")).extracting(JsonNode::asText).containsExactly(Lifecycle.ACTOR);
+    assertThat(h.get("tools")).extracting(JsonNode::asText).containsExactlyInAnyOrder("create_issue", "delete_repo");
+    List<String> order = new ArrayList<>();
+    h.get("events").forEach(e -> order.add(e.get("event_id").asText()));
+    assertThat(order).isEqualTo(lifecycle.stream().map(AuthzEvent::eventId).toList());
+
+    // A synthetic handle: counts equal the corpus.
+    AuthzEvent any = corpus.stream().filter(e -> e.handle() != null).findFirst().orElseThrow();
+    List<AuthzEvent> uses = corpus.stream().filter(e -> e.handle() != null && e.handle().id().equals(any.handle().id())).toList();
+    JsonNode s = json(get(AUDITOR, "/api/v1/handles/" + any.handle().id(), Map.of()));
+    assertThat(s.get("decisions").asLong()).isEqualTo(uses.size());
+    assertThat(s.get("allow").asLong()).isEqualTo(uses.stream().filter(e -> e.decision() == Decision.ALLOW).count());
+    assertThat(s.get("issued").isNull()).isTrue();
+    assertThat(s.get("revoked_at").isNull()).isTrue();
+    assertThat(s.get("events")).hasSize(uses.size());
+
+    assertThat(get(AUDITOR, "/api/v1/handles/never-seen", Map.of()).statusCode()).isEqualTo(404);
+    assertThat(get(TENANT2, "/api/v1/handles/" + Lifecycle.HANDLE, Map.of()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void topValuesAndHistogramCountWhatTheCorpusHolds() throws Exception {
+    Map<String, Long> byServer = new java.util.TreeMap<>();
+    corpus.forEach(e -> byServer.merge(e.tool().server(), 1L, Long::sum));
+    JsonNode top = json(get(AUDITOR, "/api/v1/stats/top", with("field", "tool.server", "size", "3")));
+    assertThat(top.get("field").asText()).isEqualTo("tool.server");
+    assertThat(top.get("buckets")).hasSize(3);
+    long previous = Long.MAX_VALUE;
+    for (JsonNode b : top.get("buckets")) {
+      String server = b.get("value").asText();
+      assertThat(b.get("count").asLong()).isEqualTo(byServer.get(server)).isLessThanOrEqualTo(previous);
+      long allow = corpus.stream().filter(e -> e.tool().server().equals(server) && e.decision() == Decision.ALLOW).count();
+      assertThat(b.get("allow").asLong()).isEqualTo(allow);
+      assertThat(b.get("deny").asLong()).isEqualTo(byServer.get(server) - allow);
+      previous = b.get("count").asLong();
+    }
+    assertThat(get(AUDITOR, "/api/v1/stats/top", with("field", "reason")).statusCode()).isEqualTo(400);
+
+    Instant from = corpus.get(0).occurredAt();
+    Instant to = corpus.get(CORPUS - 1).occurredAt().plusMillis(1);
+    JsonNode h = json(get(TENANT2, "/api/v1/stats/histogram",
+        Map.of("from", Rfc3339.format(from), "to", Rfc3339.format(to), "buckets", "30")));
+    long allow = 0;
+    long deny = 0;
+    for (JsonNode b : h.get("buckets")) {
+      allow += b.get("allow").asLong();
+      deny += b.get("deny").asLong();
+    }
+    assertThat(h.get("buckets")).hasSize(30);
+    assertThat(h.get("interval_ms").asLong()).isEqualTo((to.toEpochMilli() - from.toEpochMilli() + 29) / 30);
+    assertThat(allow).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.ALLOW).count());
+    assertThat(deny).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.DENY).count());
   }
 }

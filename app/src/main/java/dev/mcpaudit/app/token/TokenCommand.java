@@ -44,7 +44,11 @@ public final class TokenCommand implements Runnable {
       }
       String token = TokenDigest.newToken();
       out.println("token:  " + token);
-      out.println("config: collector.token." + principal + "=" + TokenDigest.of(token));
+      String digest = TokenDigest.of(token);
+      out.println("config for a source (collector):  collector.token." + principal + "=" + digest);
+      out.println("config for a person (api):        api.token." + principal + "=" + digest);
+      out.println("                                  api.token." + principal + ".role=analyst");
+      out.println("                                  api.token." + principal + ".tenants=*");
       return 0;
     }
   }

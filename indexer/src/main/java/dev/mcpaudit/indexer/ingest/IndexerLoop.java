@@ -127,8 +127,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
       deadLetters.close();
-      workers.shutdownNow();
-      committer.shutdownNow();
+      // shutdown, not shutdownNow: interrupting a thread inside Lucene would close the index's files.
+      workers.shutdown();
+      committer.shutdown();
     }
   }
 

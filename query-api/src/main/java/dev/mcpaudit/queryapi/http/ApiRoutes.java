@@ -1,8 +1,17 @@
 package dev.mcpaudit.queryapi.http;
 
+import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.stats.Stats;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.config.JavalinConfig;
+import io.javalin.json.JavalinJackson;
+import io.javalin.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.lucene.search.SearcherManager;
@@ -16,15 +25,35 @@ public final class ApiRoutes {
 
   private final ApiAuth auth;
   private final DecisionsEndpoint decisions;
+  private final AnalystEndpoints analyst;
+  private final StatsEndpoint stats;
 
   public ApiRoutes(StaticTokens tokens, SearcherManager searchers, Duration queryTimeout, Clock clock) {
+    IndexAccess index = new IndexAccess(searchers, queryTimeout);
     this.auth = new ApiAuth(tokens);
-    this.decisions = new DecisionsEndpoint(new DecisionSearch(searchers, queryTimeout), clock);
+    DecisionSearch search = new DecisionSearch(index);
+    this.decisions = new DecisionsEndpoint(search, clock);
+    this.stats = new StatsEndpoint(new Stats(index), search, clock);
+    this.analyst = new AnalystEndpoints(new AccessSummary(index), new HandleTimeline(index), clock);
+  }
+
+  /**
+   * JSON for API responses: the contract's snake_case and times, but nulls written out
+   * ({@code "revoked": null}, {@code "next_cursor": null} are answers, not omissions).
+   */
+  public static JsonMapper json() {
+    ObjectMapper m = EventCodec.mapper().copy();
+    m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+    return new JavalinJackson(m, false);
   }
 
   public void install(JavalinConfig config) {
     config.routes.before(BASE + "/*", auth::authenticate);
     config.routes.get(BASE + "/decisions", decisions::list);
     config.routes.get(BASE + "/decisions/{event_id}", decisions::one);
+    config.routes.get(BASE + "/access", analyst::access);
+    config.routes.get(BASE + "/handles/{id}", analyst::handle);
+    config.routes.get(BASE + "/stats/top", stats::top);
+    config.routes.get(BASE + "/stats/histogram", stats::histogram);
   }
 }

@@ -53,28 +53,23 @@ public final class DecisionSearch {
   /** Counting beyond this many hits is not worth the time; the total is then "gte". */
   static final int EXACT_TOTAL_UP_TO = 10_000;
 
-  private final SearcherManager searchers;
-  private final Duration timeout;
+  private final IndexAccess index;
 
-  public DecisionSearch(SearcherManager searchers, Duration timeout) {
-    this.searchers = searchers;
-    this.timeout = timeout;
+  public DecisionSearch(IndexAccess index) {
+    this.index = index;
   }
 
   public Page search(Caller caller, SearchRequest req) {
     Query query = compose(caller, req.q(), req.range(), req.tenant());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
     FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null : cursorDoc(Cursor.decode(req.cursor()));
-    return withSearcher(searcher -> {
+    return index.read(searcher -> {
       TopFieldDocs top = searcher.search(query,
           new TopFieldCollectorManager(NEWEST_FIRST, req.limit(), after, EXACT_TOTAL_UP_TO));
-      if (searcher.timedOut()) {
-        throw tooSlow();
-      }
       StoredFields stored = searcher.storedFields();
       List<JsonNode> events = new ArrayList<>(top.scoreDocs.length);
       for (ScoreDoc sd : top.scoreDocs) {
-        events.add(source(stored.document(sd.doc, Set.of(IndexSchema.SOURCE_JSON))));
+        events.add(IndexAccess.source(stored.document(sd.doc, Set.of(IndexSchema.SOURCE_JSON))));
       }
       String next = null;
       if (top.scoreDocs.length == req.limit()) {
@@ -94,15 +89,15 @@ public final class DecisionSearch {
   public Optional<JsonNode> get(Caller caller, String eventId) {
     Query query = new BooleanQuery.Builder()
         .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
-        .add(tenantFilter(caller, null), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
         .build();
-    return withSearcher(searcher -> {
+    return index.read(searcher -> {
       ScoreDoc[] hits = searcher.search(query, 1).scoreDocs;
       if (hits.length == 0) {
         return Optional.empty();
       }
       Document d = searcher.storedFields().document(hits[0].doc);
-      ObjectNode event = (ObjectNode) source(d);
+      ObjectNode event = (ObjectNode) IndexAccess.source(d);
       ObjectNode meta = event.putObject("_meta");
       JsonNode received = event.get("received_at");
       meta.set("received_at", received);
@@ -113,7 +108,7 @@ public final class DecisionSearch {
     });
   }
 
-  Query compose(Caller caller, String q, TimeRange range, String tenant) {
+  public Query compose(Caller caller, String q, TimeRange range, String tenant) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     if (q != null && !q.isBlank()) {
       if (q.length() > 4096) {
@@ -127,72 +122,9 @@ public final class DecisionSearch {
         throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
       }
     }
-    b.add(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, range.from().toEpochMilli(), range.to().toEpochMilli() - 1),
-        BooleanClause.Occur.FILTER);
-    b.add(tenantFilter(caller, tenant), BooleanClause.Occur.FILTER);
+    b.add(IndexAccess.window(range), BooleanClause.Occur.FILTER);
+    b.add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER);
     return b.build();
-  }
-
-  /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */
-  static Query tenantFilter(Caller caller, String tenant) {
-    if (tenant != null && !tenant.isBlank()) {
-      if (!caller.sees(tenant)) {
-        throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
-      }
-      return new TermQuery(new Term(IndexSchema.TENANT, tenant));
-    }
-    if (caller.allTenants()) {
-      BooleanQuery.Builder b = new BooleanQuery.Builder()
-          .add(new org.apache.lucene.search.MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
-      if (!caller.sees(Caller.SYSTEM_TENANT)) {
-        b.add(new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)), BooleanClause.Occur.MUST_NOT);
-      }
-      return b.build();
-    }
-    List<BytesRef> terms = new ArrayList<>();
-    caller.tenants().forEach(t -> terms.add(new BytesRef(t)));
-    if (caller.sees(Caller.SYSTEM_TENANT)) {
-      terms.add(new BytesRef(Caller.SYSTEM_TENANT));
-    }
-    return new TermInSetQuery(IndexSchema.TENANT, terms);
-  }
-
-  private interface SearcherWork<T> {
-    T run(IndexSearcher searcher) throws IOException;
-  }
-
-  /** One searcher per request over the current point-in-time reader, with its own time limit. */
-  private <T> T withSearcher(SearcherWork<T> work) {
-    IndexSearcher shared;
-    try {
-      shared = searchers.acquire();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
-      IndexReader reader = shared.getIndexReader();
-      IndexSearcher searcher = new IndexSearcher(reader);
-      searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
-      return work.run(searcher);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      try {
-        searchers.release(shared);
-      } catch (IOException e) {
-        // releasing a reader reference; nothing a request can do about it
-      }
-    }
-  }
-
-  private static JsonNode source(Document d) throws IOException {
-    BytesRef raw = d.getBinaryValue(IndexSchema.SOURCE_JSON);
-    return EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length);
-  }
-
-  private ProblemException tooSlow() {
-    return new ProblemException(Problem.of(503, "Service Unavailable",
-        "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"), Map.of("Retry-After", "1"));
   }
 
   private static String firstLine(String s) {

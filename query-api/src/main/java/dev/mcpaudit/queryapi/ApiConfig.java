@@ -1,0 +1,30 @@
+package dev.mcpaudit.queryapi;
+
+import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.runtime.config.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of the api role.
+ *
+ * @param host listen address ({@code api.host}, default 127.0.0.1)
+ * @param port listen port ({@code api.port}, default 8080; 0 picks one)
+ * @param indexPath the index to serve when running alone ({@code api.index-dir}, default ./data/index);
+ *     reopened as the indexer commits
+ * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
+ * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
+ * @param tokens bearer tokens, as digests with role and tenants ({@code api.token.*})
+ */
+public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval, StaticTokens tokens) {
+
+  public static ApiConfig from(Settings s) {
+    return new ApiConfig(
+        s.string("api.host", "127.0.0.1"),
+        s.integer("api.port", 8080, 0, 65535),
+        Path.of(s.string("api.index-dir", "./data/index")),
+        s.duration("api.query-timeout", Duration.ofSeconds(10)),
+        s.duration("api.reopen-interval", Duration.ofSeconds(1)),
+        StaticTokens.from(s));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.mcpaudit.queryapi;
+
+import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.runtime.http.OpsEndpoints;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the {@code api} role running alone: it serves a committed index
+ * directory read-only and reopens it when the indexer commits (in the quickstart the API shares
+ * the indexer's near-real-time searchers instead).
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Javalin app;
+  private final Directory directory;
+  private final SearcherManager searchers;
+  private final ScheduledExecutorService reopen;
+
+  private ApiServer(ApiConfig config) throws IOException {
+    this.directory = FSDirectory.open(config.indexPath());
+    this.searchers = new SearcherManager(DirectoryReader.open(directory), null);
+    this.reopen = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
+    long every = config.reopenInterval().toMillis();
+    reopen.scheduleWithFixedDelay(() -> {
+      try {
+        searchers.maybeRefresh();
+      } catch (IOException | RuntimeException e) {
+        log.warn("index reopen failed error={}", e.toString());
+      }
+    }, every, every, TimeUnit.MILLISECONDS);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ApiRoutes routes = new ApiRoutes(config.tokens(), searchers, config.queryTimeout(), Clock.systemUTC());
+    this.app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.concurrency.useVirtualThreads = true;
+      cfg.jsonMapper(ApiRoutes.json());
+      HttpEdge.install(cfg);
+      OpsEndpoints.install(cfg, registry, () -> null);
+      routes.install(cfg);
+    }).start(config.host(), config.port());
+    log.info("api listening address={}:{} index={} tokens={}", config.host(), app.port(), config.indexPath(), config.tokens().size());
+  }
+
+  public static ApiServer start(ApiConfig config) {
+    try {
+      return new ApiServer(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open index " + config.indexPath() + " (has the indexer committed yet?)", e);
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() throws IOException {
+    app.stop();
+    reopen.shutdown();
+    searchers.close();
+    directory.close();
+  }
+}

@@ -1,0 +1,256 @@
+package dev.mcpaudit.queryapi.access;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.IndexReads;
+import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * "What did this agent (or this user's agents) access?": every decision of an actor (or of the
+ * actors acting for a user) in a window, grouped by tool, counted from doc values. No stored
+ * document is loaded, so the cost is the number of matching decisions times a few
+ * doc-value reads.
+ */
+public final class AccessSummary {
+  /** Per tool: at most this many distinct resources and handles are listed. */
+  static final int LIST_CAP = 100;
+
+  private final IndexAccess index;
+
+  public AccessSummary(IndexAccess index) {
+    this.index = index;
+  }
+
+  /** Who the summary is about: an actor id, or a user the actors act for. */
+  public enum Subject {
+    ACTOR(IndexSchema.ACTOR_ID, "actor"),
+    ON_BEHALF_OF(IndexSchema.ACTOR_ON_BEHALF_OF, "on_behalf_of");
+
+    final String field;
+    final String key;
+
+    Subject(String field, String key) {
+      this.field = field;
+      this.key = key;
+    }
+  }
+
+  public record Totals(long decisions, long allow, long deny) {}
+
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record ToolUse(String server, String method, String name, long allow, long deny,
+      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen,
+      List<String> resources, List<String> handles) {}
+
+  public record HandleUse(String id, long decisions,
+      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
+
+  /** The response body, field order as in DESIGN §7. */
+  public Map<String, Object> summarize(Caller caller, Subject subject, String value, TimeRange range, String tenant) {
+    Query query = new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(subject.field, value)), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
+        .build();
+    Agg agg = index.read(searcher -> searcher.search(query, new CollectorManager<AggCollector, Agg>() {
+      @Override
+      public AggCollector newCollector() {
+        return new AggCollector();
+      }
+
+      @Override
+      public Agg reduce(Collection<AggCollector> collectors) {
+        Agg total = new Agg();
+        collectors.forEach(c -> total.merge(c.agg));
+        return total;
+      }
+    }));
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(subject.key, value);
+    out.put("from", Rfc3339.format(range.from()));
+    out.put("to", Rfc3339.format(range.to()));
+    out.put("totals", new Totals(agg.allow + agg.deny, agg.allow, agg.deny));
+    List<ToolUse> tools = new ArrayList<>();
+    agg.tools.values().stream()
+        .sorted(Comparator.comparingLong((ToolAgg t) -> -(t.allow + t.deny))
+            .thenComparing(t -> t.server).thenComparing(t -> t.method).thenComparing(t -> t.name))
+        .forEach(t -> tools.add(new ToolUse(t.server, t.method, t.name, t.allow, t.deny, time(t.first), time(t.last),
+            List.copyOf(t.resources), List.copyOf(t.handles))));
+    out.put("tools", tools);
+    out.put("deny_reasons", new TreeMap<>(agg.denyReasons));
+    out.put("handles", agg.handles.values().stream()
+        .sorted(Comparator.comparingLong((HandleAgg h) -> -h.decisions).thenComparing(h -> h.id))
+        .map(h -> new HandleUse(h.id, h.decisions, time(h.first), time(h.last))).toList());
+    return out;
+  }
+
+  private static String time(long millis) {
+    return Rfc3339.format(Instant.ofEpochMilli(millis));
+  }
+
+  private static final class ToolAgg {
+    final String server;
+    final String method;
+    final String name;
+    long allow;
+    long deny;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    final TreeSet<String> resources = new TreeSet<>();
+    final TreeSet<String> handles = new TreeSet<>();
+
+    ToolAgg(String server, String method, String name) {
+      this.server = server;
+      this.method = method;
+      this.name = name;
+    }
+
+    void merge(ToolAgg o) {
+      allow += o.allow;
+      deny += o.deny;
+      first = Math.min(first, o.first);
+      last = Math.max(last, o.last);
+      addCapped(resources, o.resources);
+      addCapped(handles, o.handles);
+    }
+  }
+
+  private static final class HandleAgg {
+    final String id;
+    long decisions;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+
+    HandleAgg(String id) {
+      this.id = id;
+    }
+  }
+
+  private static void addCapped(TreeSet<String> into, Collection<String> values) {
+    for (String v : values) {
+      if (into.size() >= LIST_CAP) {
+        return;
+      }
+      into.add(v);
+    }
+  }
+
+  private static final class Agg {
+    long allow;
+    long deny;
+    final Map<String, ToolAgg> tools = new HashMap<>();
+    final Map<String, Long> denyReasons = new HashMap<>();
+    final Map<String, HandleAgg> handles = new HashMap<>();
+
+    void merge(Agg o) {
+      allow += o.allow;
+      deny += o.deny;
+      o.tools.forEach((k, t) -> tools.merge(k, t, (a, b) -> {
+        a.merge(b);
+        return a;
+      }));
+      o.denyReasons.forEach((k, n) -> denyReasons.merge(k, n, Long::sum));
+      o.handles.forEach((k, h) -> handles.merge(k, h, (a, b) -> {
+        a.decisions += b.decisions;
+        a.first = Math.min(a.first, b.first);
+        a.last = Math.max(a.last, b.last);
+        return a;
+      }));
+    }
+  }
+
+  private static final class AggCollector implements Collector {
+    final Agg agg = new Agg();
+
+    @Override
+    public ScoreMode scoreMode() {
+      return ScoreMode.COMPLETE_NO_SCORES;
+    }
+
+    @Override
+    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+      LeafReader r = context.reader();
+      SortedDocValues server = IndexReads.sorted(r, IndexSchema.TOOL_SERVER);
+      SortedDocValues method = IndexReads.sorted(r, IndexSchema.TOOL_METHOD);
+      SortedDocValues name = IndexReads.sorted(r, IndexSchema.TOOL_NAME);
+      SortedDocValues resource = IndexReads.sorted(r, IndexSchema.TOOL_RESOURCE);
+      SortedDocValues decision = IndexReads.sorted(r, IndexSchema.DECISION);
+      SortedDocValues reason = IndexReads.sorted(r, IndexSchema.REASON_CODE);
+      SortedDocValues handle = IndexReads.sorted(r, IndexSchema.HANDLE_ID);
+      NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
+      return new LeafCollector() {
+        @Override
+        public void setScorer(Scorable scorer) {}
+
+        @Override
+        public void collect(int doc) throws IOException {
+          String s = IndexReads.keyword(server, doc);
+          String m = IndexReads.keyword(method, doc);
+          String n = IndexReads.keyword(name, doc);
+          String res = IndexReads.keyword(resource, doc);
+          boolean allow = "allow".equals(IndexReads.keyword(decision, doc));
+          String h = IndexReads.keyword(handle, doc);
+          long t = IndexReads.number(at, doc, 0);
+          String display = n != null ? n : res;
+          ToolAgg tool = agg.tools.computeIfAbsent(s + "\u0000" + m + "\u0000" + display, k -> new ToolAgg(s, m, display));
+          if (allow) {
+            agg.allow++;
+            tool.allow++;
+          } else {
+            agg.deny++;
+            tool.deny++;
+            String code = IndexReads.keyword(reason, doc);
+            if (code != null) {
+              agg.denyReasons.merge(code, 1L, Long::sum);
+            }
+          }
+          tool.first = Math.min(tool.first, t);
+          tool.last = Math.max(tool.last, t);
+          if (res != null && tool.resources.size() < LIST_CAP) {
+            tool.resources.add(res);
+          }
+          if (h != null) {
+            if (tool.handles.size() < LIST_CAP) {
+              tool.handles.add(h);
+            }
+            HandleAgg ha = agg.handles.computeIfAbsent(h, HandleAgg::new);
+            ha.decisions++;
+            ha.first = Math.min(ha.first, t);
+            ha.last = Math.max(ha.last, t);
+          }
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.mcpaudit.queryapi.handles;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.IndexReads;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+
+/**
+ * "What happened to this handle?": issued, every use, revoked or expired, and the uses after
+ * that, judged by occurred_at (not arrival). Counts come from doc values over all of the
+ * handle's events; the first {@link #MAX_EVENTS} events are returned in time order.
+ */
+public final class HandleTimeline {
+  public static final int MAX_EVENTS = 1000;
+  static final Sort OLDEST_FIRST = new Sort(
+      new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG), new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
+
+  private final IndexAccess index;
+
+  public HandleTimeline(IndexAccess index) {
+    this.index = index;
+  }
+
+  /** The timeline of {@code handleId} in the caller's tenants; empty if the handle never appears there. */
+  public Optional<Map<String, Object>> of(Caller caller, String handleId) {
+    Query query = new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(IndexSchema.HANDLE_ID, handleId)), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
+        .build();
+    return index.read(searcher -> {
+      Facts f = searcher.search(query, new CollectorManager<FactsCollector, Facts>() {
+        @Override
+        public FactsCollector newCollector() {
+          return new FactsCollector();
+        }
+
+        @Override
+        public Facts reduce(Collection<FactsCollector> collectors) {
+          Facts all = new Facts();
+          collectors.forEach(c -> all.uses.addAll(c.facts.uses));
+          collectors.forEach(c -> all.merge(c.facts));
+          return all;
+        }
+      });
+      if (f.events == 0) {
+        return Optional.empty();
+      }
+      return Optional.of(render(searcher, query, handleId, f));
+    });
+  }
+
+  private Map<String, Object> render(IndexSearcher searcher, Query query, String handleId, Facts f) throws IOException {
+    long revokedAt = f.revokedAt;
+    long expiresAt = Math.min(f.issuedExpiresAt, f.expiredAt);
+    long decisions = 0;
+    long allow = 0;
+    long allowedAfterRevocation = 0;
+    long attemptsAfterRevocation = 0;
+    long allowedAfterExpiry = 0;
+    long attemptsAfterExpiry = 0;
+    for (Use u : f.uses) {
+      decisions++;
+      if (u.allow) {
+        allow++;
+      }
+      if (u.at > revokedAt) {
+        attemptsAfterRevocation++;
+        if (u.allow) {
+          allowedAfterRevocation++;
+        }
+      }
+      if (u.at > expiresAt) {
+        attemptsAfterExpiry++;
+        if (u.allow) {
+          allowedAfterExpiry++;
+        }
+      }
+    }
+    StoredFields stored = searcher.storedFields();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", handleId);
+    out.put("issued", f.issuedDoc < 0 ? null : IndexAccess.source(stored.document(f.issuedDoc)));
+    out.put("revoked", f.revokedDoc < 0 ? null : IndexAccess.source(stored.document(f.revokedDoc)));
+    out.put("revoked_at", revokedAt == Long.MAX_VALUE ? null : time(revokedAt));
+    out.put("expires_at", expiresAt == Long.MAX_VALUE ? null : time(expiresAt));
+    out.put("decisions", decisions);
+    out.put("allow", allow);
+    out.put("deny", decisions - allow);
+    out.put("allowed_after_revocation", allowedAfterRevocation);
+    out.put("attempts_after_revocation", attemptsAfterRevocation);
+    out.put("allowed_after_expiry", allowedAfterExpiry);
+    out.put("attempts_after_expiry", attemptsAfterExpiry);
+    out.put("actors", List.copyOf(f.actors));
+    out.put("tools", List.copyOf(f.tools));
+    List<JsonNode> events = new ArrayList<>();
+    for (ScoreDoc sd : searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs) {
+      events.add(IndexAccess.source(stored.document(sd.doc, java.util.Set.of(IndexSchema.SOURCE_JSON))));
+    }
+    out.put("events", events);
+    return out;
+  }
+
+  private static String time(long millis) {
+    return Rfc3339.format(Instant.ofEpochMilli(millis));
+  }
+
+  private record Use(long at, boolean allow) {}
+
+  /** What one pass over the handle's doc values finds. */
+  private static final class Facts {
+    long events;
+    final List<Use> uses = new ArrayList<>();
+    long revokedAt = Long.MAX_VALUE;
+    long expiredAt = Long.MAX_VALUE;
+    long issuedExpiresAt = Long.MAX_VALUE;
+    long issuedAt = Long.MAX_VALUE;
+    int issuedDoc = -1;
+    int revokedDoc = -1;
+    final TreeSet<String> actors = new TreeSet<>();
+    final TreeSet<String> tools = new TreeSet<>();
+
+    void merge(Facts o) {
+      if (o == this) {
+        return;
+      }
+      events += o.events;
+      if (o.revokedAt < revokedAt) {
+        revokedAt = o.revokedAt;
+        revokedDoc = o.revokedDoc;
+      }
+      expiredAt = Math.min(expiredAt, o.expiredAt);
+      if (o.issuedAt < issuedAt) {
+        issuedAt = o.issuedAt;
+        issuedDoc = o.issuedDoc;
+        issuedExpiresAt = o.issuedExpiresAt;
+      }
+      actors.addAll(o.actors);
+      tools.addAll(o.tools);
+    }
+  }
+
+  private static final class FactsCollector implements Collector {
+    final Facts facts = new Facts();
+
+    @Override
+    public ScoreMode scoreMode() {
+      return ScoreMode.COMPLETE_NO_SCORES;
+    }
+
+    @Override
+    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+      LeafReader r = context.reader();
+      int base = context.docBase;
+      SortedDocValues kind = IndexReads.sorted(r, IndexSchema.KIND);
+      SortedDocValues decision = IndexReads.sorted(r, IndexSchema.DECISION);
+      SortedDocValues actor = IndexReads.sorted(r, IndexSchema.ACTOR_ID);
+      SortedDocValues toolName = IndexReads.sorted(r, IndexSchema.TOOL_NAME);
+      SortedDocValues resource = IndexReads.sorted(r, IndexSchema.TOOL_RESOURCE);
+      NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
+      NumericDocValues expires = IndexReads.numeric(r, IndexSchema.HANDLE_EXPIRES_AT);
+      return new LeafCollector() {
+        @Override
+        public void setScorer(Scorable scorer) {}
+
+        @Override
+        public void collect(int doc) throws IOException {
+          facts.events++;
+          long t = IndexReads.number(at, doc, 0);
+          String a = IndexReads.keyword(actor, doc);
+          if (a != null) {
+            facts.actors.add(a);
+          }
+          switch (String.valueOf(IndexReads.keyword(kind, doc))) {
+            case "decision" -> {
+              facts.uses.add(new Use(t, "allow".equals(IndexReads.keyword(decision, doc))));
+              String n = IndexReads.keyword(toolName, doc);
+              String tool = n != null ? n : IndexReads.keyword(resource, doc);
+              if (tool != null) {
+                facts.tools.add(tool);
+              }
+            }
+            case "handle.issued", "handle.rotated" -> {
+              if (t < facts.issuedAt) {
+                facts.issuedAt = t;
+                facts.issuedDoc = base + doc;
+                facts.issuedExpiresAt = IndexReads.number(expires, doc, Long.MAX_VALUE);
+              }
+            }
+            case "handle.revoked" -> {
+              if (t < facts.revokedAt) {
+                facts.revokedAt = t;
+                facts.revokedDoc = base + doc;
+              }
+            }
+            case "handle.expired" -> facts.expiredAt = Math.min(facts.expiredAt, t);
+            default -> { }
+          }
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.mcpaudit.queryapi.http;
+
+import dev.mcpaudit.queryapi.access.AccessSummary;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.handles.HandleTimeline;
+import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.Map;
+
+/** {@code GET /api/v1/access} and {@code GET /api/v1/handles/{id}}: the two questions the product exists for. */
+final class AnalystEndpoints {
+  private final AccessSummary access;
+  private final HandleTimeline handles;
+  private final Clock clock;
+
+  AnalystEndpoints(AccessSummary access, HandleTimeline handles, Clock clock) {
+    this.access = access;
+    this.handles = handles;
+    this.clock = clock;
+  }
+
+  void access(Context ctx) {
+    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    String actor = ctx.queryParam("actor");
+    String user = ctx.queryParam("on_behalf_of");
+    if ((actor == null || actor.isBlank()) == (user == null || user.isBlank())) {
+      throw ProblemException.badRequest("give exactly one of actor=<actor id> or on_behalf_of=<user id>");
+    }
+    TimeRange range = TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant());
+    ctx.json(actor != null && !actor.isBlank()
+        ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, ctx.queryParam("tenant"))
+        : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, ctx.queryParam("tenant")));
+  }
+
+  void handle(Context ctx) {
+    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    String id = ctx.pathParam("id");
+    ctx.json(handles.of(caller, id).orElseThrow(() ->
+        new ProblemException(Problem.of(404, "Not Found", "handle '" + id + "' never appears in the tenants this token sees"), Map.of())));
+  }
+}

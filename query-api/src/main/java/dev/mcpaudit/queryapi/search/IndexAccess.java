@@ -1,0 +1,112 @@
+package dev.mcpaudit.queryapi.search;
+
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.schema.event.EventCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.QueryTimeoutImpl;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * How every endpoint reads the index: a point-in-time searcher per request with its own time
+ * limit, and the filters every query gets (the caller's tenants, the time window).
+ */
+public final class IndexAccess {
+  private final SearcherManager searchers;
+  private final Duration timeout;
+
+  public IndexAccess(SearcherManager searchers, Duration timeout) {
+    this.searchers = searchers;
+    this.timeout = timeout;
+  }
+
+  /** Work against one searcher; a query past the time limit ends the request with 503. */
+  public interface Work<T> {
+    T run(IndexSearcher searcher) throws IOException;
+  }
+
+  public <T> T read(Work<T> work) {
+    IndexSearcher shared;
+    try {
+      shared = searchers.acquire();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      IndexSearcher searcher = new IndexSearcher(shared.getIndexReader());
+      searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
+      T result = work.run(searcher);
+      if (searcher.timedOut()) {
+        throw new ProblemException(Problem.of(503, "Service Unavailable",
+            "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"),
+            Map.of("Retry-After", "1"));
+      }
+      return result;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        searchers.release(shared);
+      } catch (IOException e) {
+        // releasing a reader reference; nothing a request can do about it
+      }
+    }
+  }
+
+  /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */
+  public static Query tenants(Caller caller, String tenant) {
+    if (tenant != null && !tenant.isBlank()) {
+      if (!caller.sees(tenant)) {
+        throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
+      }
+      return new TermQuery(new Term(IndexSchema.TENANT, tenant));
+    }
+    if (caller.allTenants()) {
+      BooleanQuery.Builder b = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+      if (!caller.sees(Caller.SYSTEM_TENANT)) {
+        b.add(new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)), BooleanClause.Occur.MUST_NOT);
+      }
+      return b.build();
+    }
+    List<BytesRef> terms = new ArrayList<>();
+    caller.tenants().forEach(t -> terms.add(new BytesRef(t)));
+    if (caller.sees(Caller.SYSTEM_TENANT)) {
+      terms.add(new BytesRef(Caller.SYSTEM_TENANT));
+    }
+    return new TermInSetQuery(IndexSchema.TENANT, terms);
+  }
+
+  /** occurred_at in [from, to). */
+  public static Query window(TimeRange range) {
+    return LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, range.from().toEpochMilli(), range.to().toEpochMilli() - 1);
+  }
+
+  public static Query decisionsOnly() {
+    return new TermQuery(new Term(IndexSchema.KIND, "decision"));
+  }
+
+  /** The event as stored (the JSON it arrived as). */
+  public static JsonNode source(Document d) throws IOException {
+    BytesRef raw = d.getBinaryValue(IndexSchema.SOURCE_JSON);
+    return EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length);
+  }
+}
