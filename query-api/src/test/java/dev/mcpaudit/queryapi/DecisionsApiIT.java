@@ -353,4 +353,59 @@ class DecisionsApiIT {
     assertThat(allow).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.ALLOW).count());
     assertThat(deny).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.DENY).count());
   }
+
+  @Test
+  void auditorsExportNdjsonCsvAndOcsfAnalystsCannot() throws Exception {
+    Map<String, String> p = with("q", "tool.server:github", "tenant", "tenant-0");
+    long expected = corpus.stream().filter(e -> e.tool().server().equals("github") && e.tenant().equals("tenant-0")).count();
+    assertThat(expected).isPositive();
+
+    HttpResponse<String> denied = get(ANALYST, "/api/v1/export", p);
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(denied.body()).contains("auditor");
+
+    p.put("format", "ndjson");
+    HttpResponse<String> nd = get(AUDITOR, "/api/v1/export", p);
+    assertThat(nd.statusCode()).isEqualTo(200);
+    assertThat(nd.headers().firstValue("Content-Disposition")).hasValueSatisfying(v -> assertThat(v).contains("attachment"));
+    List<String> lines = nd.body().lines().toList();
+    assertThat(lines).hasSize((int) expected);
+    Instant previous = Instant.MIN;
+    for (String l : lines) {
+      JsonNode e = EventCodec.mapper().readTree(l);
+      Instant t = Instant.parse(e.get("occurred_at").asText());
+      assertThat(t).isAfterOrEqualTo(previous); // oldest first
+      previous = t;
+    }
+
+    p.put("format", "csv");
+    List<List<String>> rows = Csv.parse(get(AUDITOR, "/api/v1/export", p).body());
+    assertThat(rows.get(0)).startsWith("event_id", "kind", "occurred_at").contains("actor_id", "tool_name", "reason_code");
+    assertThat(rows).hasSize((int) expected + 1);
+    assertThat(rows.subList(1, rows.size())).allSatisfy(r -> assertThat(r).hasSameSizeAs(rows.get(0)));
+
+    p.put("format", "ocsf");
+    List<String> ocsf = get(AUDITOR, "/api/v1/export", p).body().lines().toList();
+    assertThat(ocsf).hasSize((int) expected);
+    for (String l : ocsf) {
+      JsonNode o = EventCodec.mapper().readTree(l);
+      assertThat(o.get("class_uid").asInt()).isEqualTo(6003);
+      assertThat(o.get("category_uid").asInt()).isEqualTo(6);
+      assertThat(o.get("type_uid").asInt()).isEqualTo(600300 + o.get("activity_id").asInt());
+      assertThat(o.get("time").asLong()).isPositive();
+      assertThat(o.get("severity_id").asInt()).isIn(1, 3);
+      assertThat(o.at("/metadata/product/name").asText()).isEqualTo("mcp-audit");
+      assertThat(o.at("/metadata/version").asText()).isNotBlank();
+      assertThat(o.at("/actor/user/uid").asText()).startsWith("spiffe://");
+      assertThat(o.at("/actor/authorizations/0/decision").asText()).isIn("allow", "deny");
+      assertThat(o.at("/api/operation").asText()).isNotBlank();
+      assertThat(o.at("/api/service/name").asText()).isEqualTo("github");
+      assertThat(o.at("/api/request/uid").asText()).isNotBlank();
+      assertThat(o.at("/src_endpoint/name").asText()).startsWith("gw-");
+      assertThat(o.get("status_id").asInt()).isEqualTo(o.at("/actor/authorizations/0/decision").asText().equals("allow") ? 1 : 2);
+      assertThat(o.at("/unmapped/nonce").asText()).startsWith("nonce-");
+    }
+    p.put("format", "xml");
+    assertThat(get(AUDITOR, "/api/v1/export", p).statusCode()).isEqualTo(400);
+  }
 }

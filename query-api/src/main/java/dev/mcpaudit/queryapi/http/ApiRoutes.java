@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
@@ -27,6 +28,7 @@ public final class ApiRoutes {
   private final DecisionsEndpoint decisions;
   private final AnalystEndpoints analyst;
   private final StatsEndpoint stats;
+  private final ExportEndpoint export;
 
   public ApiRoutes(StaticTokens tokens, SearcherManager searchers, Duration queryTimeout, Clock clock) {
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
@@ -34,6 +36,7 @@ public final class ApiRoutes {
     DecisionSearch search = new DecisionSearch(index);
     this.decisions = new DecisionsEndpoint(search, clock);
     this.stats = new StatsEndpoint(new Stats(index), search, clock);
+    this.export = new ExportEndpoint(new Exporter(index), search, clock);
     this.analyst = new AnalystEndpoints(new AccessSummary(index), new HandleTimeline(index), clock);
   }
 
@@ -55,5 +58,6 @@ public final class ApiRoutes {
     config.routes.get(BASE + "/handles/{id}", analyst::handle);
     config.routes.get(BASE + "/stats/top", stats::top);
     config.routes.get(BASE + "/stats/histogram", stats::histogram);
+    config.routes.get(BASE + "/export", export::export);
   }
 }

@@ -44,6 +44,30 @@ public final class IndexAccess {
     T run(IndexSearcher searcher) throws IOException;
   }
 
+  /**
+   * Like {@link #read} but without the time limit, for streams (exports) that must see one
+   * point-in-time view from the first row to the last.
+   */
+  public <T> T readAll(Work<T> work) {
+    IndexSearcher shared;
+    try {
+      shared = searchers.acquire();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      return work.run(shared);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      try {
+        searchers.release(shared);
+      } catch (IOException e) {
+        // releasing a reader reference; nothing a request can do about it
+      }
+    }
+  }
+
   public <T> T read(Work<T> work) {
     IndexSearcher shared;
     try {

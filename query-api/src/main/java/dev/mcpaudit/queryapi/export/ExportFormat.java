@@ -1,0 +1,30 @@
+package dev.mcpaudit.queryapi.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Optional;
+
+/** How exported events are written: one line (or row) per event, after an optional header. */
+public interface ExportFormat {
+  String contentType();
+
+  String fileExtension();
+
+  /** Whether lifecycle events are exported too (OCSF API Activity covers decisions only). */
+  boolean decisionsOnly();
+
+  default void header(OutputStream out) throws IOException {}
+
+  void write(JsonNode event, OutputStream out) throws IOException;
+
+  static Optional<ExportFormat> named(String name, String productVersion) {
+    return switch (name == null ? "ndjson" : name.toLowerCase(Locale.ROOT)) {
+      case "ndjson" -> Optional.of(new NdjsonFormat());
+      case "csv" -> Optional.of(new CsvFormat());
+      case "ocsf" -> Optional.of(new OcsfFormat(productVersion));
+      default -> Optional.empty();
+    };
+  }
+}
