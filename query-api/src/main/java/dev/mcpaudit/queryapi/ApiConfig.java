@@ -1,5 +1,7 @@
 package dev.mcpaudit.queryapi;
 
+import dev.mcpaudit.queryapi.auth.Authenticator;
+import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
 import dev.mcpaudit.runtime.config.Settings;
 import java.nio.file.Path;
@@ -14,9 +16,10 @@ import java.time.Duration;
  *     reopened as the indexer commits
  * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
- * @param tokens bearer tokens, as digests with role and tenants ({@code api.token.*})
+ * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
+ *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
  */
-public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval, StaticTokens tokens) {
+public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval, Authenticator auth) {
 
   public static ApiConfig from(Settings s) {
     return new ApiConfig(
@@ -25,6 +28,6 @@ public record ApiConfig(String host, int port, Path indexPath, Duration queryTim
         Path.of(s.string("api.index-dir", "./data/index")),
         s.duration("api.query-timeout", Duration.ofSeconds(10)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
-        StaticTokens.from(s));
+        new Authenticator(StaticTokens.from(s), OidcTokens.from(s)));
   }
 }

@@ -45,7 +45,7 @@ public final class ApiServer implements AutoCloseable {
       }
     }, every, every, TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ApiRoutes routes = new ApiRoutes(config.tokens(), searchers, config.queryTimeout(), Clock.systemUTC());
+    ApiRoutes routes = new ApiRoutes(config.auth(), searchers, config.queryTimeout(), Clock.systemUTC());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;
@@ -54,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
       OpsEndpoints.install(cfg, registry, () -> null);
       routes.install(cfg);
     }).start(config.host(), config.port());
-    log.info("api listening address={}:{} index={} tokens={}", config.host(), app.port(), config.indexPath(), config.tokens().size());
+    log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
   }
 
   public static ApiServer start(ApiConfig config) {

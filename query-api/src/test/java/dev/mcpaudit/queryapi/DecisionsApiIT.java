@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,7 +104,8 @@ class DecisionsApiIT {
         TokenDigest.of(ANALYST), new Caller("alice", Role.ANALYST, Set.of("tenant-0", "tenant-1"), false),
         TokenDigest.of(AUDITOR), new Caller("carol", Role.AUDITOR, Set.of(), true),
         TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false)));
-    ApiRoutes routes = new ApiRoutes(tokens, indexer.searchers(), Duration.ofSeconds(5), Clock.systemUTC());
+    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), indexer.searchers(),
+        Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.jsonMapper(ApiRoutes.json());
@@ -134,7 +137,9 @@ class DecisionsApiIT {
     return EventCodec.mapper().readTree(r.body());
   }
 
-  static final Map<String, String> WHOLE_CORPUS = Map.of("from", Rfc3339.format(START.minusSeconds(1)));
+  /** The corpus's window: events that other tests publish meanwhile are newer and stay outside. */
+  static final Map<String, String> WHOLE_CORPUS = Map.of(
+      "from", Rfc3339.format(START.minusSeconds(1)), "to", Rfc3339.format(START.plus(Duration.ofMinutes(10))));
 
   static Map<String, String> with(String... kv) {
     Map<String, String> m = new HashMap<>(WHOLE_CORPUS);
@@ -201,11 +206,10 @@ class DecisionsApiIT {
     try {
       Set<String> seen = new HashSet<>();
       List<JsonNode> all = new ArrayList<>();
-      String to = Rfc3339.format(Instant.now().minusSeconds(60)); // the corpus, not what arrives meanwhile
       String cursor = null;
       int pages = 0;
       do {
-        Map<String, String> p = with("limit", "500", "to", to);
+        Map<String, String> p = with("limit", "500");
         if (cursor != null) {
           p.put("cursor", cursor);
         }
@@ -407,5 +411,28 @@ class DecisionsApiIT {
     }
     p.put("format", "xml");
     assertThat(get(AUDITOR, "/api/v1/export", p).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void oidcTokensAreCheckedOnEveryRequest() throws Exception {
+    String good = Jwts.valid("analyst", List.of("tenant-2"));
+    long tenant2 = corpus.stream().filter(e -> e.tenant().equals("tenant-2")).count();
+    assertThat(json(get(good, "/api/v1/decisions", with("limit", "1"))).get("total").asLong()).isEqualTo(tenant2);
+    assertThat(get(good, "/api/v1/export", with("format", "csv")).statusCode()).isEqualTo(403);
+
+    Instant later = Instant.now().plus(Duration.ofMinutes(10));
+    Map<String, String> refused = Map.of(
+        "expired", Jwts.token(Jwts.IDP, Jwts.AUDIENCE, Instant.now().minus(Duration.ofMinutes(5)), "analyst", List.of("tenant-2")),
+        "wrong audience", Jwts.token(Jwts.IDP, "another-app", later, "analyst", List.of("tenant-2")),
+        "wrong signature", Jwts.token(Jwts.ATTACKER, Jwts.AUDIENCE, later, "admin", List.of("*")),
+        "no role", Jwts.token(Jwts.IDP, Jwts.AUDIENCE, later, null, List.of("tenant-2")),
+        "malformed", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln",
+        "tampered", good.substring(0, good.lastIndexOf('.') - 4) + "AAAA" + good.substring(good.lastIndexOf('.')));
+    for (Map.Entry<String, String> t : refused.entrySet()) {
+      HttpResponse<String> r = get(t.getValue(), "/api/v1/decisions", Map.of());
+      assertThat(r.statusCode()).as(t.getKey() + ": " + r.body()).isEqualTo(401);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+      assertThat(r.body()).contains("the token is not valid").doesNotContain("Exception");
+    }
   }
 }

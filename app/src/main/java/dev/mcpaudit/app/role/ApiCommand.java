@@ -25,9 +25,10 @@ public final class ApiCommand implements Callable<Integer> {
     ApiConfig cfg;
     try {
       cfg = ApiConfig.from(config.settings());
-      if (cfg.tokens().size() == 0) {
+      if (!cfg.auth().hasAnyCredential()) {
         throw new ConfigException("api.token.<name>: no tokens are configured, so no request could be authorized; "
-            + "run `mcp-audit token new --principal alice` and add api.token.alice=<digest>, .role and .tenants");
+            + "run `mcp-audit token new --principal alice` and add api.token.alice=<digest>, .role and .tenants, "
+            + "or configure api.oidc.*");
       }
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("mcp-audit api: " + e.getMessage());

@@ -2,7 +2,7 @@ package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.runtime.auth.BearerToken;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -16,17 +16,20 @@ import java.util.Map;
 final class ApiAuth {
   private static final String CALLER = "mcp-audit.caller";
 
-  private final StaticTokens tokens;
+  private final Authenticator authenticator;
 
-  ApiAuth(StaticTokens tokens) {
-    this.tokens = tokens;
+  ApiAuth(Authenticator authenticator) {
+    this.authenticator = authenticator;
   }
 
   void authenticate(Context ctx) {
     String token = BearerToken.from(ctx.header("Authorization"))
         .orElseThrow(() -> ProblemException.unauthorized("send Authorization: Bearer <token>"));
-    Caller caller = tokens.lookup(token).orElseThrow(() -> ProblemException.unauthorized("the token is not valid"));
-    ctx.attribute(CALLER, caller);
+    Authenticator.Result r = authenticator.authenticate(token);
+    if (r.caller() == null) {
+      throw ProblemException.unauthorized("the token is not valid: " + r.refusal().reason());
+    }
+    ctx.attribute(CALLER, r.caller());
   }
 
   static Caller require(Context ctx, Role role) {

@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.access.AccessSummary;
-import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
@@ -30,9 +30,9 @@ public final class ApiRoutes {
   private final StatsEndpoint stats;
   private final ExportEndpoint export;
 
-  public ApiRoutes(StaticTokens tokens, SearcherManager searchers, Duration queryTimeout, Clock clock) {
+  public ApiRoutes(Authenticator authenticator, SearcherManager searchers, Duration queryTimeout, Clock clock) {
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
-    this.auth = new ApiAuth(tokens);
+    this.auth = new ApiAuth(authenticator);
     DecisionSearch search = new DecisionSearch(index);
     this.decisions = new DecisionsEndpoint(search, clock);
     this.stats = new StatsEndpoint(new Stats(index), search, clock);

@@ -1,0 +1,134 @@
+package dev.mcpaudit.queryapi.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.Settings;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * OIDC access tokens (JWTs): signature checked against the issuer's JWKS (URL, cached and
+ * refreshed, or a file), {@code iss} and {@code aud} must match, {@code exp}/{@code nbf} are
+ * checked with a small clock skew. The role and tenants come from configurable claims; a token
+ * without a known role is refused, so an identity provider that forgets the claim grants nothing.
+ *
+ * <pre>
+ * api.oidc.issuer=https://idp.example.com/realms/sec
+ * api.oidc.audience=mcp-audit
+ * api.oidc.jwks-url=https://idp.example.com/realms/sec/protocol/openid-connect/certs   (or api.oidc.jwks-file)
+ * api.oidc.role-claim=mcp_audit_role        # a string or a list; the highest known role wins
+ * api.oidc.tenants-claim=mcp_audit_tenants  # a list, or a comma-separated string; "*" for all
+ * api.oidc.principal-claim=sub
+ * api.oidc.clock-skew=60s
+ * </pre>
+ */
+public final class OidcTokens {
+  /** Why a JWT was refused; the message is safe to show the caller. */
+  public static final class Refused extends Exception {
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final DefaultJWTProcessor<SecurityContext> processor;
+  private final String roleClaim;
+  private final String tenantsClaim;
+  private final String principalClaim;
+
+  OidcTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration skew,
+      String roleClaim, String tenantsClaim, String principalClaim) {
+    this.processor = new DefaultJWTProcessor<>();
+    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
+        Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384), keys));
+    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+        Set.of(audience), new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("exp", principalClaim), Set.of());
+    claims.setMaxClockSkew((int) skew.toSeconds());
+    processor.setJWTClaimsSetVerifier(claims);
+    this.roleClaim = roleClaim;
+    this.tenantsClaim = tenantsClaim;
+    this.principalClaim = principalClaim;
+  }
+
+  /** Empty when no issuer is configured (static tokens only). */
+  public static Optional<OidcTokens> from(Settings s) {
+    String issuer = s.string("api.oidc.issuer", null);
+    if (issuer == null) {
+      return Optional.empty();
+    }
+    String audience = s.required("api.oidc.audience");
+    String url = s.string("api.oidc.jwks-url", null);
+    String file = s.string("api.oidc.jwks-file", null);
+    if ((url == null) == (file == null)) {
+      throw new ConfigException("api.oidc.jwks-url / api.oidc.jwks-file: set exactly one");
+    }
+    JWKSource<SecurityContext> keys;
+    try {
+      keys = url != null
+          ? JWKSourceBuilder.<SecurityContext>create(URI.create(url).toURL()).build()
+          : new ImmutableJWKSet<>(JWKSet.load(Path.of(file).toFile()));
+    } catch (IOException | ParseException | IllegalArgumentException e) {
+      throw new ConfigException("api.oidc.jwks-" + (url != null ? "url" : "file") + ": cannot load the key set: " + e.getMessage());
+    }
+    return Optional.of(new OidcTokens(keys, issuer, audience, s.duration("api.oidc.clock-skew", Duration.ofSeconds(60)),
+        s.string("api.oidc.role-claim", "mcp_audit_role"),
+        s.string("api.oidc.tenants-claim", "mcp_audit_tenants"),
+        s.string("api.oidc.principal-claim", "sub")));
+  }
+
+  /** Whether a bearer token is shaped like a JWT (three base64url parts). */
+  public static boolean looksLikeJwt(String token) {
+    return token.chars().filter(c -> c == '.').count() == 2;
+  }
+
+  public Caller verify(String token) throws Refused {
+    JWTClaimsSet claims;
+    try {
+      claims = processor.process(token, null);
+    } catch (ParseException e) {
+      throw new Refused("not a well-formed JWT");
+    } catch (BadJOSEException | JOSEException e) {
+      throw new Refused(e.getMessage());
+    }
+    Role role = strings(claims.getClaim(roleClaim)).stream()
+        .map(Role::parse).flatMap(Optional::stream).max(Enum::compareTo)
+        .orElseThrow(() -> new Refused("the token has no known role in claim '" + roleClaim + "'"));
+    Set<String> tenants = new HashSet<>(strings(claims.getClaim(tenantsClaim)));
+    boolean all = tenants.remove("*");
+    if (tenants.isEmpty() && !all) {
+      throw new Refused("the token names no tenant in claim '" + tenantsClaim + "'");
+    }
+    Object principal = claims.getClaim(principalClaim);
+    return new Caller(String.valueOf(principal), role, tenants, all);
+  }
+
+  private static List<String> strings(Object claim) {
+    List<String> out = new ArrayList<>();
+    if (claim instanceof String s) {
+      Arrays.stream(s.split(",")).map(String::strip).filter(x -> !x.isEmpty()).forEach(out::add);
+    } else if (claim instanceof List<?> list) {
+      list.forEach(x -> out.add(String.valueOf(x).strip()));
+    }
+    return out;
+  }
+}
