@@ -16,10 +16,15 @@ import java.time.Duration;
  *     reopened as the indexer commits
  * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
+ * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
+ * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
+ * @param decisionsTopic where audit events go ({@code topics.decisions})
+ * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir}, default ./data/api-audit-spool)
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
  *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
  */
-public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval, Authenticator auth) {
+public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval,
+    boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth) {
 
   public static ApiConfig from(Settings s) {
     return new ApiConfig(
@@ -28,6 +33,10 @@ public record ApiConfig(String host, int port, Path indexPath, Duration queryTim
         Path.of(s.string("api.index-dir", "./data/index")),
         s.duration("api.query-timeout", Duration.ofSeconds(10)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
+        s.bool("api.audit", true),
+        s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
+        s.string("topics.decisions", dev.mcpaudit.schema.topic.Topics.DEFAULT_DECISIONS),
+        Path.of(s.string("api.audit-spool-dir", "./data/api-audit-spool")),
         new Authenticator(StaticTokens.from(s), OidcTokens.from(s)));
   }
 }

@@ -1,5 +1,8 @@
 package dev.mcpaudit.queryapi;
 
+import dev.mcpaudit.collector.publisher.DecisionPublisher;
+import dev.mcpaudit.queryapi.audit.AuditTrail;
+import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
@@ -31,6 +34,7 @@ public final class ApiServer implements AutoCloseable {
   private final Directory directory;
   private final SearcherManager searchers;
   private final ScheduledExecutorService reopen;
+  private final PublishedAuditTrail audit;
 
   private ApiServer(ApiConfig config) throws IOException {
     this.directory = FSDirectory.open(config.indexPath());
@@ -45,7 +49,13 @@ public final class ApiServer implements AutoCloseable {
       }
     }, every, every, TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    ApiRoutes routes = new ApiRoutes(config.auth(), searchers, config.queryTimeout(), Clock.systemUTC());
+    this.audit = config.audit()
+        ? new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(config.bootstrapServers())
+            .topic(config.decisionsTopic()).clientId("mcp-audit-api-audit").spoolDirectory(config.auditSpool())
+            .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port())
+        : null;
+    ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers,
+        config.queryTimeout(), Clock.systemUTC());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;
@@ -75,5 +85,8 @@ public final class ApiServer implements AutoCloseable {
     reopen.shutdown();
     searchers.close();
     directory.close();
+    if (audit != null) {
+      audit.close();
+    }
   }
 }

@@ -35,7 +35,7 @@ class ApiServerIT {
       index.commit(Map.of("t:0", 100L));
       ApiConfig cfg = ApiConfig.from(Settings.of(Map.of(
           "api.port", "0", "api.index-dir", dir.resolve("index").toString(), "api.reopen-interval", "100ms",
-          "api.token.ops", TokenDigest.of(token), "api.token.ops.role", "analyst", "api.token.ops.tenants", "*")));
+          "api.audit", "false", "api.token.ops", TokenDigest.of(token), "api.token.ops.role", "analyst", "api.token.ops.tenants", "*")));
       try (ApiServer api = ApiServer.start(cfg)) {
         assertThat(total(api, token)).isEqualTo(100);
         put(index, gen, 50);

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.collector.publisher.DecisionPublisher;
+import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
@@ -61,6 +63,7 @@ class DecisionsApiIT {
   static final String ANALYST = TokenDigest.newToken();   // tenant-0, tenant-1
   static final String AUDITOR = TokenDigest.newToken();   // every tenant
   static final String TENANT2 = TokenDigest.newToken();   // tenant-2 only
+  static final String ADMIN = TokenDigest.newToken();     // every tenant, and _system
   // Whole milliseconds: the index keeps times at millisecond precision (DESIGN §3).
   static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(2));
 
@@ -68,6 +71,7 @@ class DecisionsApiIT {
   static Path data;
   static IndexerService indexer;
   static Javalin app;
+  static PublishedAuditTrail audit;
   static KafkaProducer<String, byte[]> producer;
   static final List<AuthzEvent> corpus = new ArrayList<>();
   static final List<AuthzEvent> lifecycle = Lifecycle.events(START.minus(Duration.ofHours(1)));
@@ -103,8 +107,11 @@ class DecisionsApiIT {
     StaticTokens tokens = StaticTokens.of(Map.of(
         TokenDigest.of(ANALYST), new Caller("alice", Role.ANALYST, Set.of("tenant-0", "tenant-1"), false),
         TokenDigest.of(AUDITOR), new Caller("carol", Role.AUDITOR, Set.of(), true),
-        TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false)));
-    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), indexer.searchers(),
+        TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false),
+        TokenDigest.of(ADMIN), new Caller("root", Role.ADMIN, Set.of(), true)));
+    audit = new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(topic)
+        .spoolDirectory(data.resolve("audit-spool")).build(), Clock.systemUTC(), "it");
+    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), audit, indexer.searchers(),
         Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -117,6 +124,7 @@ class DecisionsApiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
+    audit.close();
     producer.close();
     indexer.close();
   }
@@ -434,5 +442,44 @@ class DecisionsApiIT {
       assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
       assertThat(r.body()).contains("the token is not valid").doesNotContain("Exception");
     }
+  }
+
+  @Test
+  void everyAuthorizationDecisionOfTheApiIsItselfAuditedUnderSystem() throws Exception {
+    String marker = "probe-" + System.nanoTime();
+    assertThat(get(null, "/api/v1/access", Map.of("actor", marker)).statusCode()).isEqualTo(401);
+    assertThat(get("forged-" + marker, "/api/v1/access", Map.of("actor", marker)).statusCode()).isEqualTo(401);
+    assertThat(get(ANALYST, "/api/v1/export", Map.of()).statusCode()).isEqualTo(403);
+    assertThat(get(TENANT2, "/api/v1/access", Map.of("actor", marker, "tenant", "tenant-0")).statusCode()).isEqualTo(403);
+    assertThat(get(TENANT2, "/api/v1/access", Map.of("actor", marker)).statusCode()).isEqualTo(200);
+
+    Map<String, String> system = Map.of("tenant", "_system", "from", "now-10m", "limit", "1000", "q", "tool.server:mcp-audit");
+    assertThat(get(AUDITOR, "/api/v1/decisions", system).statusCode()).isEqualTo(403); // only admins read the trail
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+      List<JsonNode> trail = new ArrayList<>();
+      json(get(ADMIN, "/api/v1/decisions", system)).get("events").forEach(trail::add);
+      assertThat(trail).anySatisfy(e -> {
+        assertThat(e.at("/tool/name").asText()).isEqualTo("api.access");
+        assertThat(e.get("reason_code").asText()).isEqualTo("CREDENTIAL_MISSING");
+        assertThat(e.at("/actor/id").asText()).isEqualTo("anonymous");
+      });
+      assertThat(trail).anySatisfy(e -> assertThat(e.get("reason_code").asText()).isEqualTo("CREDENTIAL_INVALID"));
+      assertThat(trail).anySatisfy(e -> {
+        assertThat(e.at("/tool/name").asText()).isEqualTo("api.export");
+        assertThat(e.get("decision").asText()).isEqualTo("deny");
+        assertThat(e.at("/actor/id").asText()).isEqualTo("alice");
+      });
+      assertThat(trail).anySatisfy(e -> {
+        assertThat(e.at("/actor/id").asText()).isEqualTo("bob");
+        assertThat(e.get("decision").asText()).isEqualTo("deny");
+        assertThat(e.get("reason").asText()).contains("tenant");
+      });
+      assertThat(trail).anySatisfy(e -> {
+        assertThat(e.at("/actor/id").asText()).isEqualTo("bob");
+        assertThat(e.get("decision").asText()).isEqualTo("allow");
+        assertThat(e.get("tenant").asText()).isEqualTo("_system");
+      });
+      assertThat(trail).noneSatisfy(e -> assertThat(e.toString()).contains(marker.replace("probe", "forged")));
+    });
   }
 }

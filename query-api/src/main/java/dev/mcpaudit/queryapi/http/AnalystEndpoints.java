@@ -13,18 +13,20 @@ import java.util.Map;
 
 /** {@code GET /api/v1/access} and {@code GET /api/v1/handles/{id}}: the two questions the product exists for. */
 final class AnalystEndpoints {
+  private final ApiAuth auth;
   private final AccessSummary access;
   private final HandleTimeline handles;
   private final Clock clock;
 
-  AnalystEndpoints(AccessSummary access, HandleTimeline handles, Clock clock) {
+  AnalystEndpoints(ApiAuth auth, AccessSummary access, HandleTimeline handles, Clock clock) {
+    this.auth = auth;
     this.access = access;
     this.handles = handles;
     this.clock = clock;
   }
 
   void access(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.access");
     String actor = ctx.queryParam("actor");
     String user = ctx.queryParam("on_behalf_of");
     if ((actor == null || actor.isBlank()) == (user == null || user.isBlank())) {
@@ -37,7 +39,7 @@ final class AnalystEndpoints {
   }
 
   void handle(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.handles.get");
     String id = ctx.pathParam("id");
     ctx.json(handles.of(caller, id).orElseThrow(() ->
         new ProblemException(Problem.of(404, "Not Found", "handle '" + id + "' never appears in the tenants this token sees"), Map.of())));

@@ -1,47 +1,55 @@
 package dev.mcpaudit.queryapi.http;
 
+import dev.mcpaudit.queryapi.audit.AuditTrail;
+import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.runtime.auth.BearerToken;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Authenticates every API request on its own bearer token (no sessions, no cookies) and checks
- * the role an endpoint needs. The caller rides on the request as an attribute, nowhere else.
+ * Authenticates and authorizes every API request on its own bearer token (no sessions, no
+ * cookies), and records each decision, allow or deny, in the audit trail. Each handler calls
+ * {@link #require} first, with the name of its operation.
  */
 final class ApiAuth {
-  private static final String CALLER = "mcp-audit.caller";
-
   private final Authenticator authenticator;
+  private final AuditTrail audit;
 
-  ApiAuth(Authenticator authenticator) {
+  ApiAuth(Authenticator authenticator, AuditTrail audit) {
     this.authenticator = authenticator;
+    this.audit = audit;
   }
 
-  void authenticate(Context ctx) {
-    String token = BearerToken.from(ctx.header("Authorization"))
-        .orElseThrow(() -> ProblemException.unauthorized("send Authorization: Bearer <token>"));
-    Authenticator.Result r = authenticator.authenticate(token);
-    if (r.caller() == null) {
-      throw ProblemException.unauthorized("the token is not valid: " + r.refusal().reason());
-    }
-    ctx.attribute(CALLER, r.caller());
-  }
-
-  static Caller require(Context ctx, Role role) {
-    Caller caller = ctx.attribute(CALLER);
-    if (caller == null) {
+  Caller require(Context ctx, Role role, String operation) {
+    Optional<String> token = BearerToken.from(ctx.header("Authorization"));
+    if (token.isEmpty()) {
+      audit.record(null, operation, false, "CREDENTIAL_MISSING", "no bearer token");
       throw ProblemException.unauthorized("send Authorization: Bearer <token>");
     }
-    if (!caller.may(role)) {
-      throw new ProblemException(Problem.of(403, "Forbidden",
-          "this endpoint needs the " + role.name().toLowerCase(java.util.Locale.ROOT) + " role; the token has "
-              + caller.role().name().toLowerCase(java.util.Locale.ROOT)), Map.of());
+    Authenticator.Result r = authenticator.authenticate(token.get());
+    if (r.caller() == null) {
+      audit.record(null, operation, false, "CREDENTIAL_INVALID", r.refusal().reason());
+      throw ProblemException.unauthorized("the token is not valid: " + r.refusal().reason());
     }
+    Caller caller = r.caller();
+    if (!caller.may(role)) {
+      String needed = role.name().toLowerCase(Locale.ROOT);
+      audit.record(caller.principal(), operation, false, "POLICY_DENY", "needs role " + needed);
+      throw new ProblemException(Problem.of(403, "Forbidden",
+          "this endpoint needs the " + needed + " role; the token has " + caller.role().name().toLowerCase(Locale.ROOT)), Map.of());
+    }
+    String tenant = ctx.queryParam("tenant");
+    if (tenant != null && !tenant.isBlank() && !caller.sees(tenant)) {
+      audit.record(caller.principal(), operation, false, "POLICY_DENY", "tenant not covered by the token");
+      throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
+    }
+    audit.record(caller.principal(), operation, true, "ALLOWED", null);
     return caller;
   }
 }

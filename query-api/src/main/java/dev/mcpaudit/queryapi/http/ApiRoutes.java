@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.access.AccessSummary;
+import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
@@ -19,25 +20,25 @@ import org.apache.lucene.search.SearcherManager;
 
 /**
  * The {@code /api/v1} routes, installable into any Javalin config (the api role's own server, or
- * the quickstart's single port). Every route authenticates its request first.
+ * the quickstart's single port). Every handler authenticates and authorizes its own request
+ * first ({@code ApiAuth.require}) and the decision goes to the audit trail.
  */
 public final class ApiRoutes {
   public static final String BASE = "/api/v1";
 
-  private final ApiAuth auth;
   private final DecisionsEndpoint decisions;
   private final AnalystEndpoints analyst;
   private final StatsEndpoint stats;
   private final ExportEndpoint export;
 
-  public ApiRoutes(Authenticator authenticator, SearcherManager searchers, Duration queryTimeout, Clock clock) {
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, Duration queryTimeout, Clock clock) {
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
-    this.auth = new ApiAuth(authenticator);
+    ApiAuth auth = new ApiAuth(authenticator, audit);
     DecisionSearch search = new DecisionSearch(index);
-    this.decisions = new DecisionsEndpoint(search, clock);
-    this.stats = new StatsEndpoint(new Stats(index), search, clock);
-    this.export = new ExportEndpoint(new Exporter(index), search, clock);
-    this.analyst = new AnalystEndpoints(new AccessSummary(index), new HandleTimeline(index), clock);
+    this.decisions = new DecisionsEndpoint(auth, search, clock);
+    this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
+    this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);
+    this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
   }
 
   /**
@@ -51,7 +52,6 @@ public final class ApiRoutes {
   }
 
   public void install(JavalinConfig config) {
-    config.routes.before(BASE + "/*", auth::authenticate);
     config.routes.get(BASE + "/decisions", decisions::list);
     config.routes.get(BASE + "/decisions/{event_id}", decisions::one);
     config.routes.get(BASE + "/access", analyst::access);

@@ -13,16 +13,18 @@ import java.util.Map;
 
 /** {@code GET /api/v1/decisions} and {@code GET /api/v1/decisions/{event_id}}. */
 final class DecisionsEndpoint {
+  private final ApiAuth auth;
   private final DecisionSearch search;
   private final Clock clock;
 
-  DecisionsEndpoint(DecisionSearch search, Clock clock) {
+  DecisionsEndpoint(ApiAuth auth, DecisionSearch search, Clock clock) {
+    this.auth = auth;
     this.search = search;
     this.clock = clock;
   }
 
   void list(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.decisions.search");
     SearchRequest req = new SearchRequest(
         ctx.queryParam("q"),
         TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant()),
@@ -33,7 +35,7 @@ final class DecisionsEndpoint {
   }
 
   void one(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.decisions.get");
     String id = ctx.pathParam("event_id");
     ctx.json(search.get(caller, id).orElseThrow(() ->
         new ProblemException(Problem.of(404, "Not Found", "no event '" + id + "' in the tenants this token sees"), Map.of())));

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /** {@code GET /api/v1/export?format=ndjson|csv|ocsf}: auditors only, streamed oldest first. */
 final class ExportEndpoint {
+  private final ApiAuth auth;
   private static final Logger log = LoggerFactory.getLogger(ExportEndpoint.class);
 
   private final Exporter exporter;
@@ -26,7 +27,8 @@ final class ExportEndpoint {
   private final Clock clock;
   private final String version;
 
-  ExportEndpoint(Exporter exporter, DecisionSearch search, Clock clock) {
+  ExportEndpoint(ApiAuth auth, Exporter exporter, DecisionSearch search, Clock clock) {
+    this.auth = auth;
     this.exporter = exporter;
     this.search = search;
     this.clock = clock;
@@ -35,7 +37,7 @@ final class ExportEndpoint {
   }
 
   void export(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.AUDITOR);
+    Caller caller = auth.require(ctx, Role.AUDITOR, "api.export");
     String name = ctx.queryParam("format");
     ExportFormat format = ExportFormat.named(name, version)
         .orElseThrow(() -> ProblemException.badRequest("format: one of ndjson, csv, ocsf; got '" + name + "'"));

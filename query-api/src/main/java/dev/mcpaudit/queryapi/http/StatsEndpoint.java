@@ -15,6 +15,7 @@ import org.apache.lucene.search.Query;
 
 /** {@code GET /api/v1/stats/top} and {@code GET /api/v1/stats/histogram}. */
 final class StatsEndpoint {
+  private final ApiAuth auth;
   static final int MAX_SIZE = 1000;
   static final int MAX_BUCKETS = 1000;
 
@@ -22,14 +23,15 @@ final class StatsEndpoint {
   private final DecisionSearch search;
   private final Clock clock;
 
-  StatsEndpoint(Stats stats, DecisionSearch search, Clock clock) {
+  StatsEndpoint(ApiAuth auth, Stats stats, DecisionSearch search, Clock clock) {
+    this.auth = auth;
     this.stats = stats;
     this.search = search;
     this.clock = clock;
   }
 
   void top(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.top");
     String field = ctx.queryParam("field");
     if (field == null || !Stats.TOP_FIELDS.contains(field)) {
       throw ProblemException.badRequest("field: one of " + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS)));
@@ -40,7 +42,7 @@ final class StatsEndpoint {
   }
 
   void histogram(Context ctx) {
-    Caller caller = ApiAuth.require(ctx, Role.ANALYST);
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
     int buckets = bounded("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
     TimeRange range = TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant());
     long span = range.to().toEpochMilli() - range.from().toEpochMilli();
