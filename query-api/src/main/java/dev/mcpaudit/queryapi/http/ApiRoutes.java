@@ -12,6 +12,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.Handler;
+import java.util.List;
 import io.javalin.json.JavalinJackson;
 import io.javalin.json.JsonMapper;
 import java.time.Clock;
@@ -51,13 +53,26 @@ public final class ApiRoutes {
     return new JavalinJackson(m, false);
   }
 
+  /** One API route; {@link #routes} is the one list that install() and the OpenAPI test read. */
+  public record Route(String method, String path, Handler handler) {}
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("get", BASE + "/decisions", decisions::list),
+        new Route("get", BASE + "/decisions/{event_id}", decisions::one),
+        new Route("get", BASE + "/access", analyst::access),
+        new Route("get", BASE + "/handles/{id}", analyst::handle),
+        new Route("get", BASE + "/stats/top", stats::top),
+        new Route("get", BASE + "/stats/histogram", stats::histogram),
+        new Route("get", BASE + "/export", export::export));
+  }
+
   public void install(JavalinConfig config) {
-    config.routes.get(BASE + "/decisions", decisions::list);
-    config.routes.get(BASE + "/decisions/{event_id}", decisions::one);
-    config.routes.get(BASE + "/access", analyst::access);
-    config.routes.get(BASE + "/handles/{id}", analyst::handle);
-    config.routes.get(BASE + "/stats/top", stats::top);
-    config.routes.get(BASE + "/stats/histogram", stats::histogram);
-    config.routes.get(BASE + "/export", export::export);
+    for (Route r : routes()) {
+      if (!r.method().equals("get")) {
+        throw new IllegalStateException("only GET routes exist in /api/v1");
+      }
+      config.routes.get(r.path(), r.handler());
+    }
   }
 }
