@@ -13,7 +13,8 @@ public final class Bench {
       "codec", "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event",
       "collector", "HTTP collector on loopback: NDJSON batches of 500 (events/s), single-event POST p50/p99",
       "publisher", "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
-      "indexer", "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size"));
+      "indexer", "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size",
+      "query", "analyst queries on a 10M-event index (p50/p99) and export rows/s; --events N for another size"));
 
   private Bench() {}
 
@@ -29,6 +30,7 @@ public final class Bench {
       case "collector" -> CollectorBench.run(BenchArgs.parse(rest));
       case "publisher" -> PublisherBench.run(BenchArgs.parse(rest));
       case "indexer" -> IndexerBench.run(BenchArgs.parse(rest));
+      case "query" -> QueryBench.run(BenchArgs.parse(rest));
       default -> throw new IllegalStateException(args[0]);
     }
   }

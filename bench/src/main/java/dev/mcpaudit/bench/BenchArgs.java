@@ -4,13 +4,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Options shared by the benchmarks: {@code --events N} and {@code --set key=value} (role settings). */
-record BenchArgs(int events, Map<String, String> settings) {
+record BenchArgs(int events, boolean eventsGiven, Map<String, String> settings) {
+  static final int DEFAULT_EVENTS = 500_000;
+
+  /** The --events value, or this benchmark's own default. */
+  int eventsOr(int fallback) {
+    return eventsGiven ? events : fallback;
+  }
+
   static BenchArgs parse(String[] args) {
-    int events = 500_000;
+    int events = DEFAULT_EVENTS;
+    boolean given = false;
     Map<String, String> settings = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--events" -> events = Integer.parseInt(args[++i]);
+        case "--events" -> {
+          events = Integer.parseInt(args[++i]);
+          given = true;
+        }
         case "--set" -> {
           String[] kv = args[++i].split("=", 2);
           settings.put(kv[0], kv[1]);
@@ -18,6 +29,6 @@ record BenchArgs(int events, Map<String, String> settings) {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    return new BenchArgs(events, Map.copyOf(settings));
+    return new BenchArgs(events, given, Map.copyOf(settings));
   }
 }

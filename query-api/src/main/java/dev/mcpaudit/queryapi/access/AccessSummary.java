@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import dev.mcpaudit.queryapi.search.TimeRange;
@@ -26,12 +27,8 @@ import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
-import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.Scorable;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.TermQuery;
 
 /**
@@ -190,16 +187,11 @@ public final class AccessSummary {
     }
   }
 
-  private static final class AggCollector implements Collector {
+  private static final class AggCollector extends DocCollector {
     final Agg agg = new Agg();
 
     @Override
-    public ScoreMode scoreMode() {
-      return ScoreMode.COMPLETE_NO_SCORES;
-    }
-
-    @Override
-    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+    protected Visitor visitor(LeafReaderContext context) throws IOException {
       LeafReader r = context.reader();
       SortedDocValues server = IndexReads.sorted(r, IndexSchema.TOOL_SERVER);
       SortedDocValues method = IndexReads.sorted(r, IndexSchema.TOOL_METHOD);
@@ -209,12 +201,7 @@ public final class AccessSummary {
       SortedDocValues reason = IndexReads.sorted(r, IndexSchema.REASON_CODE);
       SortedDocValues handle = IndexReads.sorted(r, IndexSchema.HANDLE_ID);
       NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
-      return new LeafCollector() {
-        @Override
-        public void setScorer(Scorable scorer) {}
-
-        @Override
-        public void collect(int doc) throws IOException {
+      return doc -> {
           String s = IndexReads.keyword(server, doc);
           String m = IndexReads.keyword(method, doc);
           String n = IndexReads.keyword(name, doc);
@@ -249,7 +236,6 @@ public final class AccessSummary {
             ha.first = Math.min(ha.first, t);
             ha.last = Math.max(ha.last, t);
           }
-        }
       };
     }
   }

@@ -4,26 +4,28 @@ import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.Set;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
 
 /**
- * Streams every matching event, oldest first, in pages of {@link #PAGE} over one point-in-time
- * reader: memory stays constant however many events match, and the export is one consistent view.
+ * Streams every matching event, oldest first, over one point-in-time reader, in constant memory.
+ * The index is sorted by occurred_at, so each segment's matches already come oldest first; the
+ * export merges the segments' streams (one cursor per segment in a priority queue) instead of
+ * re-running a sorted search per page, and reads each segment's stored events sequentially.
  */
 public final class Exporter {
-  static final int PAGE = 1000;
-  static final Sort OLDEST_FIRST = new Sort(
-      new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG), new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
-
   private final IndexAccess index;
 
   public Exporter(IndexAccess index) {
@@ -37,24 +39,68 @@ public final class Exporter {
         : query;
     return index.readAll(searcher -> {
       format.header(out);
-      StoredFields stored = searcher.storedFields();
-      long rows = 0;
-      ScoreDoc after = null;
-      while (true) {
-        TopDocs page = after == null
-            ? searcher.search(q, PAGE, OLDEST_FIRST)
-            : searcher.searchAfter(after, q, PAGE, OLDEST_FIRST);
-        for (ScoreDoc sd : page.scoreDocs) {
-          format.write(IndexAccess.source(stored.document(sd.doc, Set.of(IndexSchema.SOURCE_JSON))), out);
-          rows++;
+      Weight weight = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
+      PriorityQueue<SegmentCursor> queue = new PriorityQueue<>(
+          Comparator.comparingLong(SegmentCursor::occurredAt).thenComparingInt(SegmentCursor::ord));
+      for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+        Scorer scorer = weight.scorer(leaf);
+        if (scorer != null) {
+          SegmentCursor c = new SegmentCursor(leaf, scorer.iterator());
+          if (c.next()) {
+            queue.add(c);
+          }
         }
-        if (page.scoreDocs.length < PAGE) {
-          out.flush();
-          return rows;
-        }
-        after = (FieldDoc) page.scoreDocs[page.scoreDocs.length - 1];
       }
+      long rows = 0;
+      while (!queue.isEmpty()) {
+        SegmentCursor c = queue.poll();
+        format.write(IndexAccess.source(c.stored.document(c.doc, SOURCE_ONLY)), out);
+        rows++;
+        if (c.next()) {
+          queue.add(c);
+        }
+      }
+      out.flush();
+      return rows;
     });
   }
 
+  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
+
+  /** One segment's matching, live documents in doc order (= occurred_at order). */
+  private static final class SegmentCursor {
+    final int ord;
+    final DocIdSetIterator docs;
+    final Bits live;
+    final NumericDocValues occurred;
+    final StoredFields stored;
+    int doc;
+    long occurredAt;
+
+    SegmentCursor(LeafReaderContext leaf, DocIdSetIterator docs) throws IOException {
+      this.ord = leaf.ord;
+      this.docs = docs;
+      this.live = leaf.reader().getLiveDocs();
+      this.occurred = leaf.reader().getNumericDocValues(IndexSchema.OCCURRED_AT);
+      this.stored = leaf.reader().storedFields();
+    }
+
+    boolean next() throws IOException {
+      for (doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          occurredAt = occurred != null && occurred.advanceExact(doc) ? occurred.longValue() : Long.MIN_VALUE;
+          return true;
+        }
+      }
+      return false;
+    }
+
+    long occurredAt() {
+      return occurredAt;
+    }
+
+    int ord() {
+      return ord;
+    }
+  }
 }

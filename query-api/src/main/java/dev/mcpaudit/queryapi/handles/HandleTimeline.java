@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi.handles;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import dev.mcpaudit.schema.event.Rfc3339;
@@ -23,14 +24,10 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
@@ -169,16 +166,11 @@ public final class HandleTimeline {
     }
   }
 
-  private static final class FactsCollector implements Collector {
+  private static final class FactsCollector extends DocCollector {
     final Facts facts = new Facts();
 
     @Override
-    public ScoreMode scoreMode() {
-      return ScoreMode.COMPLETE_NO_SCORES;
-    }
-
-    @Override
-    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+    protected Visitor visitor(LeafReaderContext context) throws IOException {
       LeafReader r = context.reader();
       int base = context.docBase;
       SortedDocValues kind = IndexReads.sorted(r, IndexSchema.KIND);
@@ -188,12 +180,7 @@ public final class HandleTimeline {
       SortedDocValues resource = IndexReads.sorted(r, IndexSchema.TOOL_RESOURCE);
       NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
       NumericDocValues expires = IndexReads.numeric(r, IndexSchema.HANDLE_EXPIRES_AT);
-      return new LeafCollector() {
-        @Override
-        public void setScorer(Scorable scorer) {}
-
-        @Override
-        public void collect(int doc) throws IOException {
+      return doc -> {
           facts.events++;
           long t = IndexReads.number(at, doc, 0);
           String a = IndexReads.keyword(actor, doc);
@@ -225,7 +212,6 @@ public final class HandleTimeline {
             case "handle.expired" -> facts.expiredAt = Math.min(facts.expiredAt, t);
             default -> { }
           }
-        }
       };
     }
   }

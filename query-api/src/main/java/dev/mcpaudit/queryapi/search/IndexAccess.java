@@ -69,13 +69,7 @@ public final class IndexAccess {
   }
 
   public <T> T read(Work<T> work) {
-    IndexSearcher shared;
-    try {
-      shared = searchers.acquire();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    try {
+    return readAll(shared -> {
       IndexSearcher searcher = new IndexSearcher(shared.getIndexReader());
       searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
       T result = work.run(searcher);
@@ -85,15 +79,7 @@ public final class IndexAccess {
             Map.of("Retry-After", "1"));
       }
       return result;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      try {
-        searchers.release(shared);
-      } catch (IOException e) {
-        // releasing a reader reference; nothing a request can do about it
-      }
-    }
+    });
   }
 
   /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */

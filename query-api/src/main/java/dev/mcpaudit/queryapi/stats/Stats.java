@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.stats;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import java.io.IOException;
@@ -14,12 +15,8 @@ import java.util.Set;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.search.Collector;
 import org.apache.lucene.search.CollectorManager;
-import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.Scorable;
-import org.apache.lucene.search.ScoreMode;
 
 /**
  * Top values and the allow/deny histogram, both from doc values: per segment, counts go into an
@@ -108,7 +105,7 @@ public final class Stats {
   }
 
   /** count, allow, deny per value of a keyword field. */
-  private static final class TopCollector implements Collector {
+  private static final class TopCollector extends DocCollector {
     final String field;
     final Map<String, long[]> counts = new HashMap<>();
 
@@ -117,22 +114,14 @@ public final class Stats {
     }
 
     @Override
-    public ScoreMode scoreMode() {
-      return ScoreMode.COMPLETE_NO_SCORES;
-    }
-
-    @Override
-    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+    protected Visitor visitor(LeafReaderContext context) throws IOException {
       SortedDocValues values = IndexReads.sorted(context.reader(), field);
       SortedDocValues decision = IndexReads.sorted(context.reader(), IndexSchema.DECISION);
       int ords = values == null ? 0 : values.getValueCount();
       long[][] perOrd = new long[ords][3];
-      return new LeafCollector() {
+      return new Visitor() {
         @Override
-        public void setScorer(Scorable scorer) {}
-
-        @Override
-        public void collect(int doc) throws IOException {
+        public void visit(int doc) throws IOException {
           if (values == null || !values.advanceExact(doc)) {
             return;
           }
@@ -159,7 +148,7 @@ public final class Stats {
     }
   }
 
-  private static final class HistogramCollector implements Collector {
+  private static final class HistogramCollector extends DocCollector {
     final long from;
     final long interval;
     final long[][] counts;
@@ -171,25 +160,13 @@ public final class Stats {
     }
 
     @Override
-    public ScoreMode scoreMode() {
-      return ScoreMode.COMPLETE_NO_SCORES;
-    }
-
-    @Override
-    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+    protected Visitor visitor(LeafReaderContext context) throws IOException {
       NumericDocValues at = IndexReads.numeric(context.reader(), IndexSchema.OCCURRED_AT);
       SortedDocValues decision = IndexReads.sorted(context.reader(), IndexSchema.DECISION);
-      return new LeafCollector() {
-        @Override
-        public void setScorer(Scorable scorer) {}
-
-        @Override
-        public void collect(int doc) throws IOException {
-          long t = IndexReads.number(at, doc, Long.MIN_VALUE);
-          int b = (int) ((t - from) / interval);
-          if (t < from || b >= counts.length) {
-            return;
-          }
+      return doc -> {
+        long t = IndexReads.number(at, doc, Long.MIN_VALUE);
+        int b = (int) ((t - from) / interval);
+        if (t >= from && b < counts.length) {
           counts[b]["allow".equals(IndexReads.keyword(decision, doc)) ? 0 : 1]++;
         }
       };

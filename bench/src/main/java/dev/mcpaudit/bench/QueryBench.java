@@ -1,0 +1,149 @@
+package dev.mcpaudit.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.queryapi.access.AccessSummary;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.export.ExportFormat;
+import dev.mcpaudit.queryapi.export.Exporter;
+import dev.mcpaudit.queryapi.handles.HandleTimeline;
+import dev.mcpaudit.queryapi.search.DecisionSearch;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.SearchRequest;
+import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The analyst's questions on a large index (default 10,000,000 events from the same generator),
+ * through the same classes the API uses, in process (no HTTP): p50/p99 of each, export rows/s.
+ */
+final class QueryBench {
+  private QueryBench() {}
+
+  static void run(BenchArgs args) throws Exception {
+    int n = args.eventsOr(10_000_000);
+    Path dir = Files.createTempDirectory("mcp-audit-query-bench");
+    Instant start = Instant.now().minus(Duration.ofDays(2));
+    long t0 = System.nanoTime();
+    build(dir, n, start);
+    System.out.printf("query: built a %,d-event index in %.0f s (%,d bytes)%n", n, (System.nanoTime() - t0) / 1e9, size(dir));
+
+    try (FSDirectory fs = FSDirectory.open(dir); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
+      IndexAccess index = new IndexAccess(searchers, Duration.ofSeconds(30));
+      Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
+      DecisionSearch search = new DecisionSearch(index);
+      AccessSummary access = new AccessSummary(index);
+      HandleTimeline handles = new HandleTimeline(index);
+      Stats stats = new Stats(index);
+      Instant now = Instant.now();
+      TimeRange week = new TimeRange(now.minus(Duration.ofDays(7)), now);
+      TimeRange month = new TimeRange(now.minus(Duration.ofDays(30)), now);
+      SplittableRandom r = new SplittableRandom(9);
+      int runs = 200;
+
+      measure("actor timeline, 7 days, newest 100", runs, () -> {
+        String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
+        search.search(caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
+      });
+      measure("access summary, 30 days", runs, () ->
+          access.summarize(caller, AccessSummary.Subject.ACTOR, "spiffe://example.org/agent/a-" + r.nextInt(200), month, null));
+      measure("handle timeline (first 1000 events)", runs, () ->
+          handles.of(caller, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
+      measure("top 10 tool.name, 7 days, one tenant", 50, () ->
+          stats.top(search.compose(caller, null, week, "tenant-" + r.nextInt(3)), IndexSchema.TOOL_NAME, 10));
+      measure("histogram, 60 buckets, 7 days, decision:deny", 50, () ->
+          stats.histogram(search.compose(caller, "decision:deny", week, null), week.from().toEpochMilli(),
+              Duration.ofDays(7).toMillis() / 60, 60));
+
+      Exporter exporter = new Exporter(index);
+      TimeRange slice = new TimeRange(start, start.plus(Duration.ofHours(8)));
+      for (String format : List.of("ndjson", "csv", "ocsf")) {
+        long e0 = System.nanoTime();
+        long rows = exporter.export(search.compose(caller, null, slice, "tenant-0"),
+            ExportFormat.named(format, "bench").orElseThrow(), OutputStream.nullOutputStream());
+        System.out.printf("query: export %s: %,d rows at %,.0f rows/s%n", format, rows, rows / ((System.nanoTime() - e0) / 1e9));
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  interface Query {
+    void run() throws Exception;
+  }
+
+  private static void measure(String what, int runs, Query q) throws Exception {
+    for (int i = 0; i < 20; i++) {
+      q.run(); // warm-up
+    }
+    long[] t = new long[runs];
+    for (int i = 0; i < runs; i++) {
+      long s = System.nanoTime();
+      q.run();
+      t[i] = System.nanoTime() - s;
+    }
+    System.out.println("query: " + what + ": " + Percentiles.of(t));
+  }
+
+  private static void build(Path dir, int n, Instant start) throws Exception {
+    SyntheticEvents gen = new SyntheticEvents(10_000, start);
+    int chunk = 200_000;
+    try (EventIndex index = EventIndex.open(dir, 256); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+      for (int from = 0; from < n; from += chunk) {
+        int size = Math.min(chunk, n - from);
+        List<byte[]> batch = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          AuthzEvent e = gen.next();
+          batch.add(EventCodec.encode(e));
+        }
+        List<Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+          List<byte[]> mine = batch.subList(t * size / 2, (t + 1) * size / 2);
+          int base = from + t * size / 2;
+          parts.add(pool.submit(() -> {
+            int i = base;
+            for (byte[] raw : mine) {
+              JsonNode tree = EventCodec.mapper().readTree(raw);
+              index.append(IndexSchema.document(tree, raw, new IndexSchema.Origin(0, i++, 0)));
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : parts) {
+          f.get();
+        }
+      }
+      index.commit(Map.of());
+    }
+  }
+
+  private static long size(Path dir) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.mcpaudit.queryapi.search;
+
+import java.io.IOException;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreMode;
+
+/** A collector that visits every matching document of each segment, without scores. */
+public abstract class DocCollector implements Collector {
+  /** What to do with each document of one segment. */
+  public interface Visitor {
+    void visit(int doc) throws IOException;
+
+    default void finish() throws IOException {}
+  }
+
+  /** Opens the doc values of a segment and returns how its documents are visited. */
+  protected abstract Visitor visitor(LeafReaderContext context) throws IOException;
+
+  @Override
+  public final ScoreMode scoreMode() {
+    return ScoreMode.COMPLETE_NO_SCORES;
+  }
+
+  @Override
+  public final LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+    Visitor v = visitor(context);
+    return new LeafCollector() {
+      @Override
+      public void setScorer(Scorable scorer) {}
+
+      @Override
+      public void collect(int doc) throws IOException {
+        v.visit(doc);
+      }
+
+      @Override
+      public void finish() throws IOException {
+        v.finish();
+      }
+    };
+  }
+}
