@@ -40,6 +40,18 @@ class SpoolTest {
     }
   }
 
+  /** Writes ten records into one segment file and returns it. */
+  Path tenRecordsInOneSegment() throws IOException {
+    try (Spool s = Spool.open(dir, 1 << 20, 1 << 20, FsyncPolicy.NEVER)) {
+      for (int i = 0; i < 10; i++) {
+        s.append("k", value(i));
+      }
+    }
+    try (Stream<Path> l = Files.list(dir)) {
+      return l.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+    }
+  }
+
   @Test
   void readsBackInOrderAcrossSegments() throws IOException {
     try (Spool s = open()) {
@@ -101,15 +113,7 @@ class SpoolTest {
 
   @Test
   void tornTailFromACrashIsCutOff() throws IOException {
-    try (Spool s = Spool.open(dir, 1 << 20, 1 << 20, FsyncPolicy.NEVER)) {
-      for (int i = 0; i < 10; i++) {
-        s.append("k", value(i));
-      }
-    }
-    Path seg;
-    try (Stream<Path> l = Files.list(dir)) {
-      seg = l.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-    }
+    Path seg = tenRecordsInOneSegment();
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
       f.setLength(f.length() - 7); // the last record was half written
     }
@@ -122,15 +126,7 @@ class SpoolTest {
 
   @Test
   void corruptRecordIsNeverSentAndIsCounted() throws IOException {
-    try (Spool s = Spool.open(dir, 1 << 20, 1 << 20, FsyncPolicy.NEVER)) {
-      for (int i = 0; i < 10; i++) {
-        s.append("k", value(i));
-      }
-    }
-    Path seg;
-    try (Stream<Path> l = Files.list(dir)) {
-      seg = l.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
-    }
+    Path seg = tenRecordsInOneSegment();
     int recordLength = Spool.HEADER + 2 + 1 + value(0).length;
     try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
       f.seek(3L * recordLength + Spool.HEADER + 10); // flip a byte inside record 3's value

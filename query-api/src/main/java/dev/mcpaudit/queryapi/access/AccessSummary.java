@@ -27,7 +27,6 @@ import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 
@@ -79,19 +78,11 @@ public final class AccessSummary {
         .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
         .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
         .build();
-    Agg agg = index.read(searcher -> searcher.search(query, new CollectorManager<AggCollector, Agg>() {
-      @Override
-      public AggCollector newCollector() {
-        return new AggCollector();
-      }
-
-      @Override
-      public Agg reduce(Collection<AggCollector> collectors) {
-        Agg total = new Agg();
-        collectors.forEach(c -> total.merge(c.agg));
-        return total;
-      }
-    }));
+    Agg agg = index.read(searcher -> searcher.search(query, DocCollector.manager(AggCollector::new, collectors -> {
+      Agg total = new Agg();
+      collectors.forEach(c -> total.merge(c.agg));
+      return total;
+    })));
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(subject.key, value);

@@ -10,7 +10,6 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -55,20 +53,12 @@ public final class HandleTimeline {
         .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
         .build();
     return index.read(searcher -> {
-      Facts f = searcher.search(query, new CollectorManager<FactsCollector, Facts>() {
-        @Override
-        public FactsCollector newCollector() {
-          return new FactsCollector();
-        }
-
-        @Override
-        public Facts reduce(Collection<FactsCollector> collectors) {
-          Facts all = new Facts();
-          collectors.forEach(c -> all.uses.addAll(c.facts.uses));
-          collectors.forEach(c -> all.merge(c.facts));
-          return all;
-        }
-      });
+      Facts f = searcher.search(query, DocCollector.manager(FactsCollector::new, collectors -> {
+        Facts all = new Facts();
+        collectors.forEach(c -> all.uses.addAll(c.facts.uses));
+        collectors.forEach(c -> all.merge(c.facts));
+        return all;
+      }));
       if (f.events == 0) {
         return Optional.empty();
       }

@@ -1,8 +1,12 @@
 package dev.mcpaudit.queryapi.search;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
@@ -14,6 +18,22 @@ public abstract class DocCollector implements Collector {
     void visit(int doc) throws IOException;
 
     default void finish() throws IOException {}
+  }
+
+  /** A manager that makes collectors with {@code make} and combines what they found with {@code reduce}. */
+  public static <C extends DocCollector, R> CollectorManager<C, R> manager(
+      Supplier<C> make, Function<Collection<C>, R> reduce) {
+    return new CollectorManager<>() {
+      @Override
+      public C newCollector() {
+        return make.get();
+      }
+
+      @Override
+      public R reduce(Collection<C> collectors) {
+        return reduce.apply(collectors);
+      }
+    };
   }
 
   /** Opens the doc values of a segment and returns how its documents are visited. */

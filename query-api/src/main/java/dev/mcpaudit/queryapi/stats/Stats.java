@@ -6,7 +6,6 @@ import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import java.io.IOException;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.Set;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.search.CollectorManager;
 import org.apache.lucene.search.Query;
 
 /**
@@ -46,7 +44,12 @@ public final class Stats {
   }
 
   public Top top(Query query, String field, int size) {
-    Map<String, long[]> counts = index.read(searcher -> searcher.search(query, manager(() -> new TopCollector(field))));
+    Map<String, long[]> counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
+        () -> new TopCollector(field), collectors -> {
+          Map<String, long[]> total = new HashMap<>();
+          collectors.forEach(c -> c.counts.forEach((k, v) -> total.merge(k, v, Stats::sum)));
+          return total;
+        })));
     List<Bucket> buckets = counts.entrySet().stream()
         .map(e -> new Bucket(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
         .sorted(Comparator.comparingLong((Bucket b) -> -b.count()).thenComparing(Bucket::value))
@@ -57,24 +60,17 @@ public final class Stats {
 
   /** Decisions per bucket of {@code intervalMs}, starting at {@code fromMs}; empty buckets included. */
   public Histogram histogram(Query query, long fromMs, long intervalMs, int buckets) {
-    long[][] counts = index.read(searcher -> searcher.search(query, new CollectorManager<HistogramCollector, long[][]>() {
-      @Override
-      public HistogramCollector newCollector() {
-        return new HistogramCollector(fromMs, intervalMs, buckets);
-      }
-
-      @Override
-      public long[][] reduce(Collection<HistogramCollector> collectors) {
-        long[][] total = new long[buckets][2];
-        for (HistogramCollector c : collectors) {
-          for (int i = 0; i < buckets; i++) {
-            total[i][0] += c.counts[i][0];
-            total[i][1] += c.counts[i][1];
+    long[][] counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
+        () -> new HistogramCollector(fromMs, intervalMs, buckets), collectors -> {
+          long[][] total = new long[buckets][2];
+          for (HistogramCollector c : collectors) {
+            for (int i = 0; i < buckets; i++) {
+              total[i][0] += c.counts[i][0];
+              total[i][1] += c.counts[i][1];
+            }
           }
-        }
-        return total;
-      }
-    }));
+          return total;
+        })));
     List<TimeBucket> out = new java.util.ArrayList<>(buckets);
     for (int i = 0; i < buckets; i++) {
       out.add(new TimeBucket(fromMs + i * intervalMs, counts[i][0], counts[i][1]));
@@ -82,26 +78,8 @@ public final class Stats {
     return new Histogram(intervalMs, out);
   }
 
-  private interface Factory {
-    TopCollector make();
-  }
-
-  private static CollectorManager<TopCollector, Map<String, long[]>> manager(Factory f) {
-    return new CollectorManager<>() {
-      @Override
-      public TopCollector newCollector() {
-        return f.make();
-      }
-
-      @Override
-      public Map<String, long[]> reduce(Collection<TopCollector> collectors) {
-        Map<String, long[]> total = new HashMap<>();
-        for (TopCollector c : collectors) {
-          c.counts.forEach((k, v) -> total.merge(k, v, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]}));
-        }
-        return total;
-      }
-    };
+  private static long[] sum(long[] a, long[] b) {
+    return new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
   }
 
   /** count, allow, deny per value of a keyword field. */
@@ -140,7 +118,7 @@ public final class Stats {
           for (int ord = 0; ord < ords; ord++) {
             if (perOrd[ord][0] > 0) {
               long[] c = perOrd[ord];
-              counts.merge(values.lookupOrd(ord).utf8ToString(), c.clone(), (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
+              counts.merge(values.lookupOrd(ord).utf8ToString(), c.clone(), Stats::sum);
             }
           }
         }
