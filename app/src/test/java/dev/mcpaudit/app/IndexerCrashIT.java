@@ -67,6 +67,18 @@ class IndexerCrashIT {
     try {
       await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
           .until(() -> EventIndex.committedOffsetsOrEmpty(data.resolve("index")).equals(ends));
+      // The role's own listener: health and the metrics an operator watches.
+      java.util.regex.Matcher ops = java.util.regex.Pattern.compile("ops=(127\\.0\\.0\\.1:\\d+)")
+          .matcher(Files.readString(data.resolve("indexer-4.log")));
+      assertThat(ops.find()).isTrue();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ops.group(1) + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("mcp_audit_indexer_events_indexed_total", "mcp_audit_indexer_dead_lettered_total",
+          "mcp_audit_indexer_consumer_lag{partition=\"" + topic + ":0\"}", "mcp_audit_indexer_commit_seconds",
+          "mcp_audit_indexer_refresh_seconds", "mcp_audit_indexer_docs");
+      assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + ops.group(1) + "/health/ready")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     } finally {
       last.destroy(); // SIGTERM: a clean stop this time
       assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -61,8 +61,8 @@ public final class IndexerService implements AutoCloseable {
     } else {
       ops = null;
     }
-    log.info("indexer started index={} docs={} kafka={} group={}", config.indexPath(), index.liveDocs(),
-        config.bootstrapServers(), config.groupId());
+    log.info("indexer started index={} docs={} kafka={} group={} ops={}", config.indexPath(), index.liveDocs(),
+        config.bootstrapServers(), config.groupId(), ops == null ? "none" : config.host() + ":" + ops.port());
   }
 
   /** Starts the role with its own /health and /metrics listener. */
