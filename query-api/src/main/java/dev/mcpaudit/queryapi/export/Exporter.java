@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
@@ -82,7 +83,7 @@ public final class Exporter {
       this.docs = docs;
       this.live = leaf.reader().getLiveDocs();
       this.occurred = leaf.reader().getNumericDocValues(IndexSchema.OCCURRED_AT);
-      this.stored = leaf.reader().storedFields();
+      this.stored = sequentialReader(leaf);
     }
 
     boolean next() throws IOException {
@@ -93,6 +94,18 @@ public final class Exporter {
         }
       }
       return false;
+    }
+
+    /**
+     * An export reads each segment's events in doc order, the access pattern merges have; the
+     * merge instance keeps the last decompressed block instead of inflating it again for every
+     * document (DEFLATE blocks hold many events).
+     */
+    private static StoredFields sequentialReader(LeafReaderContext leaf) throws IOException {
+      if (leaf.reader() instanceof CodecReader codec && codec.getFieldsReader() != null) {
+        return codec.getFieldsReader().getMergeInstance();
+      }
+      return leaf.reader().storedFields();
     }
 
     long occurredAt() {
