@@ -1,0 +1,169 @@
+package dev.mcpaudit.detector;
+
+import dev.mcpaudit.detector.topology.DetectionTopology;
+import dev.mcpaudit.detector.topology.DetectorMetrics;
+import dev.mcpaudit.detector.webhook.WebhookConfig;
+import dev.mcpaudit.detector.webhook.WebhookSink;
+import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.runtime.http.OpsEndpoints;
+import dev.mcpaudit.schema.event.EventCodec;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the {@code detector} role: the Kafka Streams application, the webhook
+ * sink beside it, and (run alone) the ops listener. Readiness is the Streams state.
+ */
+public final class DetectorService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DetectorService.class);
+
+  private final KafkaStreams streams;
+  private final WebhookSink webhook;
+  private final Thread webhookThread;
+  private final Javalin ops;
+  private final DetectorMetrics metrics;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
+    ensureTopics(config);
+    this.metrics = new DetectorMetrics(registry);
+    if (config.webhook().enabled()) {
+      webhook = new WebhookSink(config.webhook(), config.bootstrapServers(), config.topics().alerts(),
+          config.applicationId() + "-webhook", registry);
+      webhookThread = Thread.ofPlatform().name("mcp-audit-webhook").start(webhook);
+      try {
+        if (!webhook.awaitAssigned(Duration.ofSeconds(60))) {
+          log.warn("webhook sink not assigned its partitions after 60 s; alerts raised before it is may not be posted");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } else {
+      webhook = null;
+      webhookThread = null;
+    }
+    this.streams = new KafkaStreams(DetectionTopology.build(config.topics(), config.rules(), metrics), properties(config));
+    // A failing thread is replaced rather than left dead: the state is in changelogs, the input
+    // offsets were not committed past what the alerts topic holds.
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("detector stream thread failed; replacing it", e);
+      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    streams.start();
+    if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
+      ops = Javalin.create(cfg -> {
+        cfg.startup.showJavalinBanner = false;
+        cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
+        HttpEdge.install(cfg);
+        OpsEndpoints.install(cfg, prometheus, this::notReady);
+      }).start(config.host(), config.port());
+    } else {
+      ops = null;
+    }
+    log.info("detector started kafka={} application_id={} state_dir={} webhooks={} ops={}", config.bootstrapServers(),
+        config.applicationId(), config.stateDir(),
+        config.webhook().urls().stream().map(WebhookConfig::redacted).toList(),
+        ops == null ? "none" : config.host() + ":" + ops.port());
+  }
+
+  public static DetectorService start(DetectorConfig config) {
+    return new DetectorService(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true);
+  }
+
+  /** Inside another process (quickstart, tests) that serves /metrics itself. */
+  public static DetectorService embedded(DetectorConfig config, MeterRegistry registry) {
+    return new DetectorService(config, registry, false);
+  }
+
+  static Properties properties(DetectorConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // Alerts are rare and small; a short commit interval is what bounds event-to-alert latency
+    // under exactly-once (the alert is visible to read_committed readers only after the commit).
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    return p;
+  }
+
+  private static void ensureTopics(DetectorConfig config) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+      Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+      List<NewTopic> missing = List.of(config.topics().decisions(), config.topics().alerts()).stream()
+          .filter(t -> !existing.contains(t))
+          .map(t -> new NewTopic(t, config.topicPartitions(), config.replicationFactor()))
+          .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        log.info("detector created topics={}", missing.stream().map(NewTopic::name).toList());
+      }
+    } catch (Exception e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
+        return; // another role created it meanwhile
+      }
+      throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " to check topics: " + e, e);
+    }
+  }
+
+  /** Null while the streams run; why not otherwise. */
+  public String notReady() {
+    KafkaStreams.State s = streams.state();
+    return s == KafkaStreams.State.RUNNING ? null : "detector streams " + s;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public DetectorMetrics metrics() {
+    return metrics;
+  }
+
+  public int opsPort() {
+    return ops == null ? -1 : ops.port();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    streamsMetrics.close();
+    if (webhook != null) {
+      webhook.close();
+      try {
+        webhookThread.join(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ops != null) {
+      ops.stop();
+    }
+    log.info("detector stopped");
+  }
+}

@@ -1,0 +1,74 @@
+package dev.mcpaudit.detector.rules;
+
+import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.Settings;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The thresholds of DESIGN §8, every one configurable.
+ *
+ * @param grace how late (by occurred_at, behind the newest event seen) an event may arrive and
+ *     still count ({@code detector.grace}, default 5m)
+ * @param suppression one alert per subject within this much occurred_at time ({@code detector.suppression}, default 10m)
+ * @param nonceMemory how long a request nonce is remembered for replay ({@code detector.replay.nonce-memory}, default 24h)
+ * @param handleMemory how long a handle's revocation or expiry is remembered ({@code detector.handle-memory}, default 24h)
+ * @param denyBurstThreshold denies for one actor that make a burst ({@code detector.deny-burst.threshold}, default 20)
+ * @param denyBurstWindow the window they must fall in ({@code detector.deny-burst.window}, default 60s)
+ * @param inconsistencyWindow allow and deny this close count as inconsistent ({@code detector.inconsistency.window}, default 60s)
+ * @param inconsistencyIgnoredReasons deny reason codes that say nothing about policy state, so never
+ *     make a decision inconsistent ({@code detector.inconsistency.ignore-reason-codes}, default
+ *     RATE_LIMITED: a quota is per worker by nature)
+ */
+public record Rules(
+    Duration grace,
+    Duration suppression,
+    Duration nonceMemory,
+    Duration handleMemory,
+    int denyBurstThreshold,
+    Duration denyBurstWindow,
+    Duration inconsistencyWindow,
+    Set<String> inconsistencyIgnoredReasons) {
+
+  public Rules {
+    inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
+    for (Duration d : new Duration[] {suppression, nonceMemory, handleMemory, denyBurstWindow, inconsistencyWindow}) {
+      if (d.isNegative() || d.isZero()) {
+        throw new ConfigException("detector windows must be positive, got " + d);
+      }
+    }
+    if (grace.isNegative()) {
+      throw new ConfigException("detector.grace must not be negative, got " + grace);
+    }
+  }
+
+  public static Rules defaults() {
+    return from(Settings.of(java.util.Map.of()));
+  }
+
+  public static Rules from(Settings s) {
+    return new Rules(
+        s.duration("detector.grace", Duration.ofMinutes(5)),
+        s.duration("detector.suppression", Duration.ofMinutes(10)),
+        s.duration("detector.replay.nonce-memory", Duration.ofHours(24)),
+        s.duration("detector.handle-memory", Duration.ofHours(24)),
+        s.integer("detector.deny-burst.threshold", 20, 2, 1000),
+        s.duration("detector.deny-burst.window", Duration.ofSeconds(60)),
+        s.duration("detector.inconsistency.window", Duration.ofSeconds(60)),
+        Arrays.stream(s.string("detector.inconsistency.ignore-reason-codes", "RATE_LIMITED").split(","))
+            .map(String::strip).filter(x -> !x.isEmpty()).collect(Collectors.toSet()));
+  }
+
+  /** A copy with another deny-burst threshold and window (tests, bench). */
+  public Rules withDenyBurst(int threshold, Duration window) {
+    return new Rules(grace, suppression, nonceMemory, handleMemory, threshold, window, inconsistencyWindow,
+        inconsistencyIgnoredReasons);
+  }
+
+  public Rules withGrace(Duration g) {
+    return new Rules(g, suppression, nonceMemory, handleMemory, denyBurstThreshold, denyBurstWindow,
+        inconsistencyWindow, inconsistencyIgnoredReasons);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.mcpaudit.detector.topology;
+
+import dev.mcpaudit.detector.rules.Rules;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * DENY_BURST: at least N denies for one actor within a window of occurred_at time. Records are
+ * denies only, keyed by tenant and actor. A late deny can complete a burst before or after it, so
+ * every window that contains it is tried, earliest first.
+ */
+final class DenyBurstProcessor implements Processor<String, Observation, String, Alert> {
+  static final String DENIES = "deny-times";
+  static final String ISSUED = "deny-alerts";
+
+  private final Rules rules;
+  private final DetectorMetrics metrics;
+  private ProcessorContext<String, Alert> context;
+  private WindowStore<String, String> denies;
+  private AlertIssuer issuer;
+
+  DenyBurstProcessor(Rules rules, DetectorMetrics metrics) {
+    this.rules = rules;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Alert> context) {
+    this.context = context;
+    this.denies = context.getStateStore(DENIES);
+    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
+  }
+
+  private record Deny(long at, String eventId) {}
+
+  @Override
+  public void process(Record<String, Observation> record) {
+    Observation o = record.value();
+    if (o.at() < context.currentStreamTimeMs() - rules.grace().toMillis()) {
+      metrics.late();
+      return;
+    }
+    long window = rules.denyBurstWindow().toMillis();
+    List<Deny> near = new ArrayList<>();
+    try (WindowStoreIterator<String> it = denies.fetch(record.key(), o.at() - window + 1, o.at() + window - 1)) {
+      while (it.hasNext()) {
+        KeyValue<Long, String> d = it.next();
+        if (d.value.equals(o.eventId())) {
+          return; // delivered twice
+        }
+        near.add(new Deny(d.key, d.value));
+      }
+    }
+    denies.put(record.key(), o.eventId(), o.at());
+    near.add(new Deny(o.at(), o.eventId()));
+    if (near.size() < rules.denyBurstThreshold()) {
+      return;
+    }
+    near.sort(Comparator.comparingLong(Deny::at).thenComparing(Deny::eventId));
+    // Windows [start, start + window) that contain o, by each candidate start; the first full one wins.
+    int end = 0;
+    for (int start = 0; start < near.size() && near.get(start).at() <= o.at(); start++) {
+      long limit = near.get(start).at() + window;
+      if (limit <= o.at()) {
+        continue;
+      }
+      end = Math.max(end, start);
+      while (end < near.size() && near.get(end).at() < limit) {
+        end++;
+      }
+      if (end - start >= rules.denyBurstThreshold()) {
+        List<Deny> burst = near.subList(start, end);
+        issuer.raise(new AlertIssuer.Finding(AlertType.DENY_BURST, Severity.MEDIUM, o.tenant(), o.actor(), o.at(),
+            o.actor(), null, null, burst.stream().map(Deny::eventId).toList(),
+            burst.size() + " denies for " + o.actor() + " within " + rules.denyBurstWindow().toSeconds()
+                + " s (threshold " + rules.denyBurstThreshold() + "); last reason " + o.reasonCode()
+                + (o.toolName() == null ? "" : " on " + o.toolName())));
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,265 @@
+package dev.mcpaudit.detector.topology;
+
+import dev.mcpaudit.detector.rules.Rules;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
+import dev.mcpaudit.schema.event.EventKind;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * The rules about one handle: REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE and INCONSISTENT_DECISION.
+ * Runs on the decisions topic as it is partitioned (by handle id, DESIGN §4), so a handle's
+ * lifecycle events and decisions meet in one task without a repartition.
+ *
+ * <p>Everything is judged by occurred_at: recent decisions are kept for the grace period, so a
+ * revocation that arrives after the use it preceded is still matched against that use. A pair of
+ * allow and deny whose deny claims the handle was revoked or expired, while no such event is known
+ * yet, waits out the grace period for that event before it is called inconsistent.
+ */
+final class HandleProcessor implements Processor<String, Observation, String, Alert> {
+  static final String FACTS = "handle-facts";
+  static final String DECISIONS = "handle-decisions";
+  static final String PENDING = "handle-pending";
+  static final String ISSUED = "handle-alerts";
+
+  private final Rules rules;
+  private final DetectorMetrics metrics;
+  private ProcessorContext<String, Alert> context;
+  private WindowStore<String, Observation> facts;
+  private WindowStore<String, Observation> decisions;
+  private KeyValueStore<String, PendingPair> pending;
+  private AlertIssuer issuer;
+
+  HandleProcessor(Rules rules, DetectorMetrics metrics) {
+    this.rules = rules;
+    this.metrics = metrics;
+  }
+
+  /** How long decisions are kept: long enough for a late revocation and for the inconsistency window. */
+  static Duration decisionRetention(Rules rules) {
+    return rules.grace().plus(rules.inconsistencyWindow()).plus(rules.inconsistencyWindow());
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Alert> context) {
+    this.context = context;
+    this.facts = context.getStateStore(FACTS);
+    this.decisions = context.getStateStore(DECISIONS);
+    this.pending = context.getStateStore(PENDING);
+    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
+    context.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME, this::firePendingDue);
+  }
+
+  @Override
+  public void process(Record<String, Observation> record) {
+    Observation o = record.value();
+    String key = Observation.key(o.tenant(), o.handle());
+    boolean late = o.at() < context.currentStreamTimeMs() - rules.grace().toMillis();
+    if (o.kind().isHandleLifecycle()) {
+      // Kept even when late: a revocation stays true for every later use.
+      facts.put(key, o, o.at());
+      if (late) {
+        metrics.late();
+      } else {
+        judgeEarlierUses(key, o);
+      }
+      return;
+    }
+    if (late) {
+      metrics.late();
+      return;
+    }
+    List<Observation> known = facts(key, o.at());
+    if (o.isAllow()) {
+      judgeUse(o, known);
+    }
+    if (o.workerKey() != null && o.toolName() != null) {
+      judgeConsistency(key, o, known);
+    }
+    decisions.put(key, o, o.at());
+  }
+
+  /** Revocations and expiry facts of the handle around {@code at}. */
+  private List<Observation> facts(String key, long at) {
+    long memory = rules.handleMemory().toMillis();
+    List<Observation> out = new ArrayList<>();
+    try (WindowStoreIterator<Observation> it = facts.fetch(key, at - memory, at + memory)) {
+      it.forEachRemaining(kv -> out.add(kv.value));
+    }
+    return out;
+  }
+
+  /** When a fact says the handle stops being valid, if it says so at all. */
+  private static Optional<Long> invalidFrom(Observation fact) {
+    return switch (fact.kind()) {
+      case HANDLE_REVOKED -> Optional.of(fact.at());
+      case HANDLE_EXPIRED -> Optional.of(fact.expiresAt() != null ? Math.min(fact.expiresAt(), fact.at()) : fact.at());
+      case HANDLE_ISSUED, HANDLE_ROTATED -> Optional.ofNullable(fact.expiresAt());
+      case DECISION -> Optional.empty();
+    };
+  }
+
+  private void judgeUse(Observation use, List<Observation> known) {
+    Optional<Observation> revoked = known.stream()
+        .filter(f -> f.kind() == EventKind.HANDLE_REVOKED && f.at() < use.at())
+        .min(Comparator.comparingLong(Observation::at));
+    if (revoked.isPresent()) {
+      raiseRevoked(revoked.get(), List.of(use));
+      return;
+    }
+    Optional<Observation> expiry = known.stream()
+        .filter(f -> f.kind() != EventKind.HANDLE_REVOKED)
+        .filter(f -> invalidFrom(f).map(t -> t <= use.at()).orElse(false))
+        .min(Comparator.comparingLong(f -> invalidFrom(f).orElseThrow()));
+    if (expiry.isPresent()) {
+      raiseExpired(invalidFrom(expiry.get()).orElseThrow(), Optional.of(expiry.get()), List.of(use));
+    } else if (use.expiresAt() != null && use.expiresAt() <= use.at()) {
+      raiseExpired(use.expiresAt(), Optional.empty(), List.of(use));
+    }
+  }
+
+  /** A lifecycle fact that arrived after decisions it precedes (by occurred_at). */
+  private void judgeEarlierUses(String key, Observation fact) {
+    Optional<Long> from = invalidFrom(fact);
+    if (from.isEmpty()) {
+      return;
+    }
+    List<Observation> uses = new ArrayList<>();
+    try (WindowStoreIterator<Observation> it =
+        decisions.fetch(key, from.get(), from.get() + decisionRetention(rules).toMillis())) {
+      it.forEachRemaining(kv -> {
+        Observation d = kv.value;
+        boolean after = fact.kind() == EventKind.HANDLE_REVOKED ? d.at() > from.get() : d.at() >= from.get();
+        if (d.isAllow() && after) {
+          uses.add(d);
+        }
+      });
+    }
+    if (uses.isEmpty()) {
+      return;
+    }
+    if (fact.kind() == EventKind.HANDLE_REVOKED) {
+      raiseRevoked(fact, uses);
+    } else {
+      raiseExpired(from.get(), Optional.of(fact), uses);
+    }
+  }
+
+  private void raiseRevoked(Observation revocation, List<Observation> uses) {
+    Observation last = uses.get(uses.size() - 1);
+    List<String> evidence = Stream.concat(Stream.of(revocation.eventId()), uses.stream().map(Observation::eventId)).toList();
+    issuer.raise(new AlertIssuer.Finding(AlertType.REVOKED_HANDLE_USE, Severity.CRITICAL, last.tenant(), last.handle(),
+        last.at(), last.actor(), last.handle(), last.toolName(), evidence,
+        "handle " + last.handle() + " revoked at " + instant(revocation.at()) + " (" + revocation.eventId() + ") was allowed "
+            + uses.size() + " time(s) after, first " + uses.get(0).eventId() + " for " + uses.get(0).actor()
+            + " on " + uses.get(0).toolName() + workerText(uses.get(0))));
+  }
+
+  private void raiseExpired(long expiredAt, Optional<Observation> fact, List<Observation> uses) {
+    Observation last = uses.get(uses.size() - 1);
+    List<String> evidence = Stream.concat(fact.stream().map(Observation::eventId), uses.stream().map(Observation::eventId)).toList();
+    issuer.raise(new AlertIssuer.Finding(AlertType.EXPIRED_HANDLE_USE, Severity.HIGH, last.tenant(), last.handle(),
+        last.at(), last.actor(), last.handle(), last.toolName(), evidence,
+        "handle " + last.handle() + " expired at " + instant(expiredAt) + " was allowed " + uses.size()
+            + " time(s) after, first " + uses.get(0).eventId() + " for " + uses.get(0).actor() + " on "
+            + uses.get(0).toolName() + workerText(uses.get(0))));
+  }
+
+  private void judgeConsistency(String key, Observation o, List<Observation> known) {
+    long window = rules.inconsistencyWindow().toMillis();
+    List<Observation> near = new ArrayList<>();
+    try (WindowStoreIterator<Observation> it = decisions.fetch(key, o.at() - window, o.at() + window)) {
+      it.forEachRemaining(kv -> near.add(kv.value));
+    }
+    near.sort(Comparator.comparingLong(p -> Math.abs(p.at() - o.at())));
+    for (Observation p : near) {
+      if (p.eventId().equals(o.eventId()) || p.decision() == o.decision() || p.workerKey() == null
+          || p.workerKey().equals(o.workerKey()) || !p.toolKey().equals(o.toolKey())) {
+        continue;
+      }
+      Observation allow = o.isAllow() ? o : p;
+      Observation deny = o.isAllow() ? p : o;
+      if (rules.inconsistencyIgnoredReasons().contains(deny.reasonCode()) || explained(allow, deny, known)) {
+        continue;
+      }
+      if (claimsHandleState(deny)) {
+        // The deny says revoked/expired but no such event is known: give it the grace period to arrive.
+        pending.put(deny.eventId() + "\u001f" + allow.eventId(), new PendingPair(key, allow, deny, deny.at() + rules.grace().toMillis()));
+      } else {
+        raiseInconsistent(allow, deny);
+      }
+      return;
+    }
+  }
+
+  private static boolean claimsHandleState(Observation deny) {
+    return "HANDLE_REVOKED".equals(deny.reasonCode()) || "HANDLE_EXPIRED".equals(deny.reasonCode());
+  }
+
+  /** A revocation or expiry between the allow and the later deny makes the pair consistent. */
+  private static boolean explained(Observation allow, Observation deny, List<Observation> known) {
+    if (deny.at() < allow.at()) {
+      return false;
+    }
+    Stream<Long> ends = Stream.concat(known.stream().map(HandleProcessor::invalidFrom).flatMap(Optional::stream),
+        Stream.of(allow.expiresAt(), deny.expiresAt()).filter(java.util.Objects::nonNull));
+    return ends.anyMatch(t -> t > allow.at() && t <= deny.at());
+  }
+
+  private void raiseInconsistent(Observation allow, Observation deny) {
+    Observation later = allow.at() > deny.at() ? allow : deny;
+    Observation earlier = later == allow ? deny : allow;
+    issuer.raise(new AlertIssuer.Finding(AlertType.INCONSISTENT_DECISION, Severity.HIGH, later.tenant(),
+        later.handle() + " " + later.toolName(), later.at(), later.actor(), later.handle(), later.toolName(),
+        List.of(earlier.eventId(), later.eventId()),
+        "handle " + later.handle() + " on " + later.toolName() + ": allowed by " + allow.workerKey() + " ("
+            + allow.eventId() + ") and denied " + deny.reasonCode() + " by " + deny.workerKey() + " (" + deny.eventId()
+            + ") " + Math.abs(allow.at() - deny.at()) + " ms apart"));
+  }
+
+  private void firePendingDue(long streamTime) {
+    List<String> done = new ArrayList<>();
+    try (KeyValueIterator<String, PendingPair> it = pending.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, PendingPair> kv = it.next();
+        PendingPair p = kv.value;
+        if (p.due() > streamTime) {
+          continue;
+        }
+        done.add(kv.key);
+        if (!explained(p.allow(), p.deny(), facts(p.handleKey(), p.deny().at()))) {
+          raiseInconsistent(p.allow(), p.deny());
+        }
+      }
+    }
+    done.forEach(pending::delete);
+  }
+
+  private static String workerText(Observation o) {
+    return o.workerKey() == null ? "" : " by " + o.workerKey();
+  }
+
+  private static String instant(long millis) {
+    return Rfc3339.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** An allow/deny pair waiting for a revocation or expiry that would explain it. */
+  record PendingPair(String handleKey, Observation allow, Observation deny, long due) {}
+}

@@ -1,0 +1,67 @@
+package dev.mcpaudit.detector.topology;
+
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.Decision;
+import dev.mcpaudit.schema.event.EventKind;
+
+/**
+ * The part of an event the rules look at, small enough to keep thousands per handle in a state
+ * store and to pass through repartition topics. {@code at} is occurred_at in epoch millis.
+ */
+public record Observation(
+    String tenant,
+    String eventId,
+    EventKind kind,
+    long at,
+    Decision decision,
+    String reasonCode,
+    String actor,
+    String handle,
+    Long expiresAt,
+    String toolServer,
+    String toolName,
+    String nonce,
+    String gateway,
+    String worker) {
+
+  static Observation of(AuthzEvent e) {
+    return new Observation(
+        e.tenant(),
+        e.eventId(),
+        e.kind(),
+        e.occurredAt().toEpochMilli(),
+        e.decision(),
+        e.reasonCode(),
+        e.actor().id(),
+        e.handle() == null ? null : e.handle().id(),
+        e.handle() == null || e.handle().expiresAt() == null ? null : e.handle().expiresAt().toEpochMilli(),
+        e.tool() == null ? null : e.tool().server(),
+        e.tool() == null ? null : e.tool().name(),
+        e.request() == null ? null : e.request().nonce(),
+        e.source() == null ? null : e.source().gateway(),
+        e.source() == null ? null : e.source().worker());
+  }
+
+  boolean isAllow() {
+    return kind == EventKind.DECISION && decision == Decision.ALLOW;
+  }
+
+  boolean isDeny() {
+    return kind == EventKind.DECISION && decision == Decision.DENY;
+  }
+
+  /** The tool as one value: two servers may both have a tool called "search". */
+  String toolKey() {
+    return toolServer + "/" + toolName;
+  }
+
+  /** Null when the publisher did not say which worker decided: then no worker comparison is possible. */
+  String workerKey() {
+    return worker == null ? null : gateway + "/" + worker;
+  }
+
+  /** State-store keys carry the tenant: two tenants may well use the same handle or nonce. */
+  static String key(String tenant, String id) {
+    return tenant + '\u001f' + id;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.mcpaudit.detector.topology;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.Rfc3339;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+
+/**
+ * Event time is {@code occurred_at}, not when Kafka got the record: stream time, window-store
+ * retention and the grace period all follow when decisions were made. Reads just that field with
+ * the streaming parser (the full event is bound once, later). A record without a readable
+ * occurred_at gets the time the stream had reached, so it cannot move event time.
+ */
+public final class OccurredAtExtractor implements TimestampExtractor {
+  @Override
+  public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+    if (record.value() instanceof byte[] bytes) {
+      Optional<Instant> at = occurredAt(bytes);
+      if (at.isPresent()) {
+        return at.get().toEpochMilli();
+      }
+    }
+    // Not moving stream time; before the first event, -1 makes Streams skip the record (with a
+    // warning and its dropped-records metric): it is not a contract event, and the indexer
+    // dead-letters it.
+    return partitionTime;
+  }
+
+  static Optional<Instant> occurredAt(byte[] json) {
+    try (JsonParser p = EventCodec.mapper().getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Optional.empty();
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("occurred_at".equals(name)) {
+          return value == JsonToken.VALUE_STRING ? Rfc3339.parse(p.getText()) : Optional.empty();
+        }
+        p.skipChildren();
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+}

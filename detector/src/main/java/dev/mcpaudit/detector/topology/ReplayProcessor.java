@@ -1,0 +1,78 @@
+package dev.mcpaudit.detector.topology;
+
+import dev.mcpaudit.detector.rules.Rules;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * REPLAY: one request nonce in decisions with different event ids, whichever gateway or worker
+ * made them. Records arrive keyed by tenant and nonce. The same event delivered twice (a
+ * publisher retry) has the same event id and is not a replay.
+ */
+final class ReplayProcessor implements Processor<String, Observation, String, Alert> {
+  static final String NONCES = "replay-nonces";
+  static final String ISSUED = "replay-alerts";
+
+  private final Rules rules;
+  private final DetectorMetrics metrics;
+  private ProcessorContext<String, Alert> context;
+  private WindowStore<String, Observation> nonces;
+  private AlertIssuer issuer;
+
+  ReplayProcessor(Rules rules, DetectorMetrics metrics) {
+    this.rules = rules;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Alert> context) {
+    this.context = context;
+    this.nonces = context.getStateStore(NONCES);
+    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
+  }
+
+  @Override
+  public void process(Record<String, Observation> record) {
+    Observation o = record.value();
+    if (o.at() < context.currentStreamTimeMs() - rules.grace().toMillis()) {
+      metrics.late();
+      return;
+    }
+    long memory = rules.nonceMemory().toMillis();
+    List<Observation> uses = new ArrayList<>();
+    try (WindowStoreIterator<Observation> it = nonces.fetch(record.key(), o.at() - memory, o.at() + memory)) {
+      while (it.hasNext()) {
+        KeyValue<Long, Observation> seen = it.next();
+        if (seen.value.eventId().equals(o.eventId())) {
+          return; // the same event again: at-least-once delivery, not a replay
+        }
+        uses.add(seen.value);
+      }
+    }
+    nonces.put(record.key(), o, o.at());
+    if (uses.isEmpty()) {
+      return;
+    }
+    uses.add(o);
+    uses.sort(Comparator.comparingLong(Observation::at).thenComparing(Observation::eventId));
+    List<String> workers = uses.stream().map(Observation::workerKey).filter(Objects::nonNull).distinct().toList();
+    Observation first = uses.get(0);
+    issuer.raise(new AlertIssuer.Finding(AlertType.REPLAY, Severity.HIGH, o.tenant(), o.nonce(), o.at(),
+        first.actor(), first.handle(), first.toolName(),
+        uses.stream().map(Observation::eventId).toList(),
+        "request nonce " + o.nonce() + " used by " + uses.size() + " decisions with different event ids"
+            + (workers.isEmpty() ? "" : " from " + String.join(", ", workers))
+            + "; first " + first.eventId() + " by " + first.actor()));
+  }
+}

@@ -1,0 +1,200 @@
+package dev.mcpaudit.detector.webhook;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.event.EventCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POSTs each alert of the alerts topic to the configured URLs. It reads the topic with its own
+ * consumer (read_committed, so only alerts the detector committed) on its own thread: a slow or
+ * dead receiver delays webhooks, never detection. Each alert and URL is retried with exponential
+ * backoff up to the attempt limit; offsets are committed once a poll's deliveries have all ended,
+ * so a crash re-sends at most that poll (receivers can drop repeats by the X-McpAudit-Alert-Id header).
+ */
+public final class WebhookSink implements Runnable, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
+
+  private final WebhookConfig config;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String topic;
+  private final HttpClient http;
+  private final Counter delivered;
+  private final Counter retried;
+  private final Counter failed;
+  private volatile boolean running = true;
+  private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
+
+  public WebhookSink(WebhookConfig config, String bootstrapServers, String topic, String groupId, MeterRegistry registry) {
+    this.config = config;
+    this.topic = topic;
+    Map<String, Object> cfg = new HashMap<>();
+    cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    cfg.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-webhook");
+    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"); // a new receiver gets new alerts, not history
+    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+    // A poll's deliveries may take all their retries before the next poll.
+    cfg.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, worstCase(config).toMillis() * 2));
+    this.consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+    this.delivered = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "delivered").register(registry);
+    this.retried = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "retried").register(registry);
+    this.failed = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "failed")
+        .description("alerts given up on after every attempt").register(registry);
+  }
+
+  /**
+   * A new sink starts at the end of the topic (a new receiver wants new alerts, not history), so
+   * the detector waits for this before it starts detecting: no alert falls in between.
+   */
+  public boolean awaitAssigned(Duration timeout) throws InterruptedException {
+    return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  static Duration worstCase(WebhookConfig c) {
+    Duration total = Duration.ZERO;
+    Duration wait = c.initialBackoff();
+    for (int i = 0; i < c.maxAttempts(); i++) {
+      total = total.plus(c.timeout()).plus(wait);
+      wait = min(wait.multipliedBy(2), c.maxBackoff());
+    }
+    return total;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+          assigned.countDown();
+        }
+      });
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        if (records.isEmpty()) {
+          continue;
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          Alert alert;
+          try {
+            alert = EventCodec.mapper().readValue(r.value(), Alert.class);
+          } catch (IOException | RuntimeException e) {
+            log.warn("webhook skipping a record that is not an alert offset={} error={}", r.offset(), e.getMessage());
+            continue;
+          }
+          byte[] body = body(alert);
+          for (URI url : config.urls()) {
+            all.add(deliver(url, alert.alertId(), body, 1, config.initialBackoff()));
+          }
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        consumer.commitSync();
+      }
+    } catch (WakeupException e) {
+      if (running) {
+        throw e;
+      }
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private CompletableFuture<Void> deliver(URI url, String alertId, byte[] body, int attempt, Duration backoff) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(config.timeout())
+        .header("Content-Type", "application/json")
+        .header("User-Agent", "mcp-audit-detector")
+        .header("X-McpAudit-Alert-Id", alertId)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (config.secret() != null) {
+      request.header("X-McpAudit-Signature", "sha256=" + hmac(config.secret(), body));
+    }
+    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
+        .handle((response, error) -> {
+          if (error == null && response.statusCode() / 100 == 2) {
+            delivered.increment();
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          String why = error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode();
+          if (attempt >= config.maxAttempts() || !running) {
+            failed.increment();
+            log.warn("webhook gave up alert_id={} url={} attempts={} last={}", alertId, WebhookConfig.redacted(url), attempt, why);
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          retried.increment();
+          log.info("webhook retrying alert_id={} url={} attempt={} in={}ms last={}", alertId, WebhookConfig.redacted(url),
+              attempt, backoff.toMillis(), why);
+          return CompletableFuture.supplyAsync(() -> null,
+                  CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
+              .thenCompose(x -> deliver(url, alertId, body, attempt + 1, min(backoff.multipliedBy(2), config.maxBackoff())));
+        })
+        .thenCompose(f -> f);
+  }
+
+  private byte[] body(Alert alert) {
+    try {
+      if (config.format() == WebhookConfig.Format.SLACK) {
+        ObjectNode text = EventCodec.mapper().createObjectNode();
+        text.put("text", "[mcp-audit] " + alert.severity().wire().toUpperCase(java.util.Locale.ROOT) + " " + alert.type()
+            + " tenant=" + alert.tenant() + " subject=" + alert.subject() + ": " + alert.summary()
+            + " (alert " + alert.alertId() + ")");
+        return EventCodec.mapper().writeValueAsBytes(text);
+      }
+      return EventCodec.mapper().writeValueAsBytes(alert);
+    } catch (IOException e) {
+      throw new IllegalStateException("an alert always serializes", e);
+    }
+  }
+
+  static String hmac(String secret, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+  }
+}
