@@ -2,6 +2,7 @@ package dev.mcpaudit.app;
 
 import dev.mcpaudit.app.role.ApiCommand;
 import dev.mcpaudit.app.role.CollectorCommand;
+import dev.mcpaudit.app.role.DetectorCommand;
 import dev.mcpaudit.app.role.IndexerCommand;
 import dev.mcpaudit.app.token.TokenCommand;
 import dev.mcpaudit.app.validate.ValidateCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CollectorCommand.class,
       IndexerCommand.class,
+      DetectorCommand.class,
       ApiCommand.class,
       ValidateCommand.class,
       TokenCommand.class,

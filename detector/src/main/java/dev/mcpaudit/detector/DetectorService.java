@@ -137,6 +137,22 @@ public final class DetectorService implements AutoCloseable {
     return s == KafkaStreams.State.RUNNING ? null : "detector streams " + s;
   }
 
+  /**
+   * Records fetched-but-not-yet-read behind the end of every partition the detector reads, its
+   * repartition topics included (the consumers' records-lag). Zero once it has caught up.
+   */
+  public long backlog() {
+    double sum = 0;
+    for (var m : streams.metrics().entrySet()) {
+      var name = m.getKey();
+      if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+          && name.tags().containsKey("partition") && m.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+        sum += d;
+      }
+    }
+    return (long) sum;
+  }
+
   public KafkaStreams.State state() {
     return streams.state();
   }

@@ -8,7 +8,8 @@ import java.time.Duration;
 /**
  * Settings of the indexer role.
  *
- * @param dataDir where the index lives: {@code <data-dir>/index} ({@code indexer.data-dir}, default ./data)
+ * @param dataDir where the indexes live: events in {@code <data-dir>/index}, alerts in
+ *     {@code <data-dir>/alerts} ({@code indexer.data-dir}, default ./data)
  * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
  * @param topics topic names ({@code topics.*})
  * @param groupId consumer group; indexers sharing it share the partitions ({@code indexer.group-id}, default mcp-audit-indexer)
@@ -53,6 +54,11 @@ public record IndexerConfig(
 
   public Path indexPath() {
     return dataDir.resolve("index");
+  }
+
+  /** The alerts index, beside the events index: {@code <data-dir>/alerts}. */
+  public Path alertsPath() {
+    return dataDir.resolve("alerts");
   }
 
   public static IndexerConfig from(Settings s) {

@@ -1,5 +1,7 @@
 package dev.mcpaudit.indexer;
 
+import dev.mcpaudit.indexer.alerts.AlertIndex;
+import dev.mcpaudit.indexer.alerts.AlertIngest;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
 import dev.mcpaudit.indexer.ingest.IndexerMetrics;
 import dev.mcpaudit.indexer.store.EventIndex;
@@ -34,6 +36,9 @@ public final class IndexerService implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final IndexerMetrics metrics;
   private final Javalin ops;
+  private final AlertIndex alerts;
+  private final AlertIngest alertIngest;
+  private final Thread alertThread;
 
   private IndexerService(IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
     this.index = EventIndex.open(config.indexPath(), config.ramBufferMb());
@@ -51,6 +56,9 @@ public final class IndexerService implements AutoCloseable {
     }
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
+    this.alerts = AlertIndex.open(config.alertsPath());
+    this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts());
+    this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = Javalin.create(cfg -> {
         cfg.startup.showJavalinBanner = false;
@@ -80,6 +88,11 @@ public final class IndexerService implements AutoCloseable {
     return index.searchers();
   }
 
+  /** The near-real-time searchers over the alerts index. */
+  public SearcherManager alertSearchers() {
+    return alerts.searchers();
+  }
+
   public EventIndex index() {
     return index;
   }
@@ -97,6 +110,10 @@ public final class IndexerService implements AutoCloseable {
     Throwable f = loop.fatalError();
     if (f != null) {
       return "indexing stopped: " + f;
+    }
+    Throwable a = alertIngest.fatalError();
+    if (a != null) {
+      return "alert indexing stopped: " + a;
     }
     return loopThread.isAlive() ? null : "indexing stopped";
   }
@@ -119,7 +136,9 @@ public final class IndexerService implements AutoCloseable {
   @Override
   public void close() throws IOException {
     loop.close();
+    alertIngest.close();
     try {
+      alertThread.join(Duration.ofSeconds(30));
       loopThread.join(Duration.ofSeconds(60));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -139,6 +158,7 @@ public final class IndexerService implements AutoCloseable {
     }
     long docs = index.liveDocs();
     index.close();
+    alerts.close();
     log.info("indexer stopped docs={}", docs);
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param port listen port ({@code api.port}, default 8080; 0 picks one)
  * @param indexPath the index to serve when running alone ({@code api.index-dir}, default ./data/index);
  *     reopened as the indexer commits
+ * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir}, default ./data/alerts)
  * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
@@ -23,7 +24,7 @@ import java.time.Duration;
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
  *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
  */
-public record ApiConfig(String host, int port, Path indexPath, Duration queryTimeout, Duration reopenInterval,
+public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, Duration queryTimeout, Duration reopenInterval,
     boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth) {
 
   public static ApiConfig from(Settings s) {
@@ -31,6 +32,7 @@ public record ApiConfig(String host, int port, Path indexPath, Duration queryTim
         s.string("api.host", "127.0.0.1"),
         s.integer("api.port", 8080, 0, 65535),
         Path.of(s.string("api.index-dir", "./data/index")),
+        Path.of(s.string("api.alerts-dir", "./data/alerts")),
         s.duration("api.query-timeout", Duration.ofSeconds(10)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),

@@ -33,17 +33,22 @@ public final class ApiServer implements AutoCloseable {
   private final Javalin app;
   private final Directory directory;
   private final SearcherManager searchers;
+  private final Directory alertDirectory;
+  private final SearcherManager alertSearchers;
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
 
   private ApiServer(ApiConfig config) throws IOException {
     this.directory = FSDirectory.open(config.indexPath());
     this.searchers = new SearcherManager(DirectoryReader.open(directory), null);
+    this.alertDirectory = FSDirectory.open(config.alertsPath());
+    this.alertSearchers = new SearcherManager(DirectoryReader.open(alertDirectory), null);
     this.reopen = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
     long every = config.reopenInterval().toMillis();
     reopen.scheduleWithFixedDelay(() -> {
       try {
         searchers.maybeRefresh();
+        alertSearchers.maybeRefresh();
       } catch (IOException | RuntimeException e) {
         log.warn("index reopen failed error={}", e.toString());
       }
@@ -54,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
             .topic(config.decisionsTopic()).clientId("mcp-audit-api-audit").spoolDirectory(config.auditSpool())
             .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port())
         : null;
-    ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers,
+    ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,
         config.queryTimeout(), Clock.systemUTC());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -71,7 +76,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       return new ApiServer(config);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open index " + config.indexPath() + " (has the indexer committed yet?)", e);
+      throw new UncheckedIOException("cannot open index " + config.indexPath() + " or " + config.alertsPath() + " (has the indexer committed yet?)", e);
     }
   }
 
@@ -85,6 +90,8 @@ public final class ApiServer implements AutoCloseable {
     reopen.shutdown();
     searchers.close();
     directory.close();
+    alertSearchers.close();
+    alertDirectory.close();
     if (audit != null) {
       audit.close();
     }

@@ -111,7 +111,7 @@ class DecisionsApiIT {
         TokenDigest.of(ADMIN), new Caller("root", Role.ADMIN, Set.of(), true)));
     audit = new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(topic)
         .spoolDirectory(data.resolve("audit-spool")).build(), Clock.systemUTC(), "it");
-    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), audit, indexer.searchers(),
+    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), audit, indexer.searchers(), indexer.alertSearchers(),
         Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;

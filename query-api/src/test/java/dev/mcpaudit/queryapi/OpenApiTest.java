@@ -38,7 +38,7 @@ class OpenApiTest {
         IndexWriter w = new IndexWriter(dir, new IndexWriterConfig())) {
       w.commit();
       SearcherManager searchers = new SearcherManager(DirectoryReader.open(dir), null);
-      new ApiRoutes(Authenticator.staticOnly(StaticTokens.of(Map.of())), AuditTrail.NONE, searchers, Duration.ofSeconds(1), Clock.systemUTC())
+      new ApiRoutes(Authenticator.staticOnly(StaticTokens.of(Map.of())), AuditTrail.NONE, searchers, searchers, Duration.ofSeconds(1), Clock.systemUTC())
           .routes().forEach(r -> served.add(r.method() + " " + r.path()));
     }
     assertThat(served).isNotEmpty().isEqualTo(described);

@@ -46,7 +46,7 @@ final class DenyBurstProcessor implements Processor<String, Observation, String,
   @Override
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
-    if (o.at() < context.currentStreamTimeMs() - rules.grace().toMillis()) {
+    if (o.lateBy(rules.grace().toMillis())) {
       metrics.late();
       return;
     }

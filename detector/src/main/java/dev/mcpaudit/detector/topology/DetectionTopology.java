@@ -33,6 +33,12 @@ public final class DetectionTopology {
   private static final Logger log = LoggerFactory.getLogger(DetectionTopology.class);
   private static final Serde<Observation> OBSERVATION = JsonSerde.of(Observation.class);
   private static final Serde<Alert> ALERT = JsonSerde.of(Alert.class);
+  /**
+   * Added to every window store's retention. A repartitioned task's stream time (which expires
+   * window-store segments) follows the fastest upstream task and can run ahead of the events it
+   * still has to see; this keeps their neighbours in the stores meanwhile.
+   */
+  static final Duration SKEW_ALLOWANCE = Duration.ofHours(1);
   private static final Serde<HandleProcessor.PendingPair> PENDING = JsonSerde.of(HandleProcessor.PendingPair.class);
 
   private DetectionTopology() {}
@@ -41,27 +47,27 @@ public final class DetectionTopology {
     StreamsBuilder builder = new StreamsBuilder();
     Duration grace = rules.grace();
     builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(HandleProcessor.FACTS, rules.handleMemory().plus(grace).plus(rules.handleMemory()), Duration.ofMillis(1), true),
+        Stores.persistentWindowStore(HandleProcessor.FACTS, rules.handleMemory().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE), Duration.ofMillis(1), true),
         Serdes.String(), OBSERVATION));
     builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(HandleProcessor.DECISIONS, HandleProcessor.decisionRetention(rules), Duration.ofMillis(1), true),
+        Stores.persistentWindowStore(HandleProcessor.DECISIONS, HandleProcessor.decisionRetention(rules).plus(SKEW_ALLOWANCE), Duration.ofMillis(1), true),
         Serdes.String(), OBSERVATION));
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(HandleProcessor.PENDING), Serdes.String(), PENDING));
     addSuppression(builder, HandleProcessor.ISSUED, rules);
     builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(ReplayProcessor.NONCES, rules.nonceMemory().plus(grace).plus(rules.nonceMemory()), Duration.ofMillis(1), true),
+        Stores.persistentWindowStore(ReplayProcessor.NONCES, rules.nonceMemory().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE), Duration.ofMillis(1), true),
         Serdes.String(), OBSERVATION));
     addSuppression(builder, ReplayProcessor.ISSUED, rules);
     builder.addStateStore(Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(DenyBurstProcessor.DENIES, rules.denyBurstWindow().multipliedBy(2).plus(grace), Duration.ofMillis(1), true),
+        Stores.persistentWindowStore(DenyBurstProcessor.DENIES, rules.denyBurstWindow().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE), Duration.ofMillis(1), true),
         Serdes.String(), Serdes.String()));
     addSuppression(builder, DenyBurstProcessor.ISSUED, rules);
 
     KStream<String, Observation> events = builder
         .stream(topics.decisions(), Consumed.with(Serdes.String(), Serdes.ByteArray())
             .withTimestampExtractor(new OccurredAtExtractor()).withName("decisions"))
-        .flatMapValues(bytes -> bind(bytes, metrics).stream().toList(), Named.as("bind"));
+        .process(() -> new Bind(metrics), Named.as("bind"));
 
     Produced<String, Alert> toAlerts = Produced.with(Serdes.String(), ALERT);
 
@@ -84,8 +90,29 @@ public final class DetectionTopology {
     return builder.build();
   }
 
+  /** Binds each record once and stamps it with its partition's watermark (see {@link Observation}). */
+  private static final class Bind implements org.apache.kafka.streams.processor.api.Processor<String, byte[], String, Observation> {
+    private final DetectorMetrics metrics;
+    private org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context;
+
+    Bind(DetectorMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
+      bind(record.value(), metrics).ifPresent(o ->
+          context.forward(record.withValue(o.withWatermark(context.currentStreamTimeMs()))));
+    }
+  }
+
   private static void addSuppression(StreamsBuilder builder, String name, Rules rules) {
-    Duration keep = rules.suppression().multipliedBy(2).plus(rules.grace());
+    Duration keep = rules.suppression().multipliedBy(2).plus(rules.grace()).plus(SKEW_ALLOWANCE);
     builder.addStateStore(Stores.windowStoreBuilder(
         Stores.persistentWindowStore(name, keep, Duration.ofMillis(1), false), Serdes.String(), Serdes.String()));
   }

@@ -71,7 +71,7 @@ final class HandleProcessor implements Processor<String, Observation, String, Al
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
     String key = Observation.key(o.tenant(), o.handle());
-    boolean late = o.at() < context.currentStreamTimeMs() - rules.grace().toMillis();
+    boolean late = o.lateBy(rules.grace().toMillis());
     if (o.kind().isHandleLifecycle()) {
       // Kept even when late: a revocation stays true for every later use.
       facts.put(key, o, o.at());

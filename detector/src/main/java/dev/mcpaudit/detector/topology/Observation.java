@@ -7,6 +7,11 @@ import dev.mcpaudit.schema.event.EventKind;
 /**
  * The part of an event the rules look at, small enough to keep thousands per handle in a state
  * store and to pass through repartition topics. {@code at} is occurred_at in epoch millis.
+ *
+ * <p>{@code watermark} is how far (in occurred_at) the decisions-topic partition this event came
+ * from had got when the event was read. Lateness is judged against it, never against the stream
+ * time of a repartitioned task: that one follows whichever upstream task ran fastest, and while a
+ * backlog is worked off it can run minutes ahead of events that were perfectly on time.
  */
 public record Observation(
     String tenant,
@@ -22,7 +27,8 @@ public record Observation(
     String toolName,
     String nonce,
     String gateway,
-    String worker) {
+    String worker,
+    long watermark) {
 
   static Observation of(AuthzEvent e) {
     return new Observation(
@@ -39,7 +45,18 @@ public record Observation(
         e.tool() == null ? null : e.tool().name(),
         e.request() == null ? null : e.request().nonce(),
         e.source() == null ? null : e.source().gateway(),
-        e.source() == null ? null : e.source().worker());
+        e.source() == null ? null : e.source().worker(),
+        -1);
+  }
+
+  Observation withWatermark(long w) {
+    return new Observation(tenant, eventId, kind, at, decision, reasonCode, actor, handle, expiresAt, toolServer,
+        toolName, nonce, gateway, worker, Math.max(w, at));
+  }
+
+  /** Older than the grace period allows, behind the newest event its partition had delivered. */
+  boolean lateBy(long graceMs) {
+    return at < watermark - graceMs;
   }
 
   boolean isAllow() {

@@ -45,7 +45,7 @@ final class ReplayProcessor implements Processor<String, Observation, String, Al
   @Override
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
-    if (o.at() < context.currentStreamTimeMs() - rules.grace().toMillis()) {
+    if (o.lateBy(rules.grace().toMillis())) {
       metrics.late();
       return;
     }

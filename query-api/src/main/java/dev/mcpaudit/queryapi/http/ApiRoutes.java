@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.access.AccessSummary;
+import dev.mcpaudit.queryapi.alerts.AlertSearch;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.export.Exporter;
@@ -32,14 +33,21 @@ public final class ApiRoutes {
   private final AnalystEndpoints analyst;
   private final StatsEndpoint stats;
   private final ExportEndpoint export;
+  private final AlertsEndpoint alerts;
 
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, Duration queryTimeout, Clock clock) {
+  /**
+   * @param searchers the events index
+   * @param alertSearchers the alerts index the indexer keeps beside it
+   */
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
+      Duration queryTimeout, Clock clock) {
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
     ApiAuth auth = new ApiAuth(authenticator, audit);
     DecisionSearch search = new DecisionSearch(index);
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);
+    this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout)), clock);
     this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
   }
 
@@ -64,7 +72,8 @@ public final class ApiRoutes {
         new Route("get", BASE + "/handles/{id}", analyst::handle),
         new Route("get", BASE + "/stats/top", stats::top),
         new Route("get", BASE + "/stats/histogram", stats::histogram),
-        new Route("get", BASE + "/export", export::export));
+        new Route("get", BASE + "/export", export::export),
+        new Route("get", BASE + "/alerts", alerts::list));
   }
 
   public void install(JavalinConfig config) {

@@ -1,0 +1,165 @@
+package dev.mcpaudit.detector;
+
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.event.Actor;
+import dev.mcpaudit.schema.event.ActorType;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.Decision;
+import dev.mcpaudit.schema.event.EventKind;
+import dev.mcpaudit.schema.event.Handle;
+import dev.mcpaudit.schema.event.RequestInfo;
+import dev.mcpaudit.schema.event.Source;
+import dev.mcpaudit.schema.event.Tool;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Generated traffic that should raise no alert, with known incidents mixed in. Clean traffic is
+ * {@link SyntheticEvents} with each handle and tool always getting the same decision (a healthy
+ * fleet agrees with itself); incidents use handles, nonces and actors of their own, so each must
+ * raise exactly one alert with a known subject.
+ */
+final class Incidents {
+  record Expected(AlertType type, String subject) {}
+
+  /** An event and when (in event time) it is published: late events are published after they occurred. */
+  record Send(Instant at, AuthzEvent event) {}
+
+  private final List<Send> sends = new ArrayList<>();
+  final Set<Expected> expected = new HashSet<>();
+  private int seq;
+
+  static Incidents generate(long seed, Instant start, int clean, int replays, int revoked, int expired, int bursts,
+      int inconsistent) {
+    Incidents out = new Incidents();
+    SyntheticEvents gen = new SyntheticEvents(seed, start);
+    List<AuthzEvent> base = new ArrayList<>(clean);
+    for (int i = 0; i < clean; i++) {
+      base.add(consistent(gen.next()));
+    }
+    base.forEach(out::add);
+    Duration span = Duration.between(start, base.get(base.size() - 1).occurredAt());
+    int kinds = replays + revoked + expired + bursts + inconsistent;
+    int slot = 0;
+    // Spread incidents evenly over the run, each in a slot of its own.
+    for (int i = 0; i < replays; i++) {
+      AuthzEvent original = base.get((int) ((long) base.size() * (slot++ + 1) / (kinds + 1)));
+      out.replay(original);
+    }
+    for (int i = 0; i < revoked; i++) {
+      out.revokedUse(at(start, span, slot++, kinds), i, i == 0);
+    }
+    for (int i = 0; i < expired; i++) {
+      out.expiredUse(at(start, span, slot++, kinds), i);
+    }
+    for (int i = 0; i < bursts; i++) {
+      out.denyBurst(at(start, span, slot++, kinds), i);
+    }
+    for (int i = 0; i < inconsistent; i++) {
+      out.inconsistentPair(at(start, span, slot++, kinds), i);
+    }
+    out.sends.sort(Comparator.comparing(Send::at));
+    return out;
+  }
+
+  private static Instant at(Instant start, Duration span, int slot, int kinds) {
+    return start.plus(span.multipliedBy(slot + 1).dividedBy(kinds + 1));
+  }
+
+  /** Decision fixed by handle and tool, so no two workers ever disagree. */
+  private static AuthzEvent consistent(AuthzEvent e) {
+    if (e.handle() == null) {
+      return e;
+    }
+    // Mixed, not String.hashCode mod 100: neighbouring handle ids would deny together and make a real burst.
+    boolean allow = new java.util.SplittableRandom((e.handle().id() + " " + e.tool().name()).hashCode()).nextInt(100) >= 10;
+    return new AuthzEvent(e.schema(), e.eventId(), e.kind(), e.occurredAt(), e.receivedAt(), e.tenant(),
+        allow ? Decision.ALLOW : Decision.DENY, allow ? "ALLOWED" : "POLICY_DENY", allow ? null : e.reason(),
+        e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+  }
+
+  private void add(AuthzEvent e) {
+    sends.add(new Send(e.occurredAt(), e));
+  }
+
+  /** Every event, in the order to publish them. */
+  List<AuthzEvent> inSendOrder() {
+    return sends.stream().map(Send::event).toList();
+  }
+
+  private void replay(AuthzEvent original) {
+    Source other = new Source("gw-replay", "w-9", "us-east-1", null);
+    add(new AuthzEvent(original.schema(), original.eventId() + "-replayed", original.kind(),
+        original.occurredAt().plusSeconds(2), null, original.tenant(), original.decision(), original.reasonCode(),
+        original.reason(), original.handle(), original.actor(), original.tool(), original.request(), other,
+        original.policy(), original.latencyUs(), original.attributes()));
+    expected.add(new Expected(AlertType.REPLAY, original.request().nonce()));
+  }
+
+  private void revokedUse(Instant t, int i, boolean revocationArrivesLate) {
+    String h = "h-incident-revoked-" + i;
+    String actor = "spiffe://example.org/agent/revoked-" + i;
+    add(lifecycle(h, actor, EventKind.HANDLE_ISSUED, t.minusSeconds(60), t.plusSeconds(3600)));
+    add(decision(h, actor, "create_issue", Decision.ALLOW, "ALLOWED", "w-1", t.minusSeconds(30), t.plusSeconds(3600)));
+    AuthzEvent revocation = lifecycle(h, actor, EventKind.HANDLE_REVOKED, t, null);
+    AuthzEvent use = decision(h, actor, "create_issue", Decision.ALLOW, "ALLOWED", "w-2", t.plusSeconds(20), t.plusSeconds(3600));
+    if (revocationArrivesLate) {
+      // Published 40 s (of event time) after the use it precedes, well inside the grace period.
+      sends.add(new Send(t.plusSeconds(60), revocation));
+    } else {
+      add(revocation);
+    }
+    add(use);
+    expected.add(new Expected(AlertType.REVOKED_HANDLE_USE, h));
+  }
+
+  private void expiredUse(Instant t, int i) {
+    String h = "h-incident-expired-" + i;
+    String actor = "spiffe://example.org/agent/expired-" + i;
+    add(decision(h, actor, "read_file", Decision.ALLOW, "ALLOWED", "w-1", t.minusSeconds(10), t));
+    add(decision(h, actor, "read_file", Decision.ALLOW, "ALLOWED", "w-1", t.plusSeconds(5), t));
+    expected.add(new Expected(AlertType.EXPIRED_HANDLE_USE, h));
+  }
+
+  private void denyBurst(Instant t, int i) {
+    String actor = "spiffe://example.org/agent/burst-" + i;
+    for (int j = 0; j < 25; j++) {
+      add(decision("h-incident-burst-" + i + "-" + j, actor, "run_query", Decision.DENY, "POLICY_DENY", "w-1",
+          t.plusMillis(j * 1200L), t.plusSeconds(3600)));
+    }
+    expected.add(new Expected(AlertType.DENY_BURST, actor));
+  }
+
+  private void inconsistentPair(Instant t, int i) {
+    String h = "h-incident-inconsistent-" + i;
+    String actor = "spiffe://example.org/agent/inconsistent-" + i;
+    add(decision(h, actor, "post_message", Decision.ALLOW, "ALLOWED", "w-1", t, t.plusSeconds(3600)));
+    add(decision(h, actor, "post_message", Decision.DENY, "HANDLE_SCOPE_MISMATCH", "w-3", t.plusSeconds(10), t.plusSeconds(3600)));
+    expected.add(new Expected(AlertType.INCONSISTENT_DECISION, h + " post_message"));
+  }
+
+  private AuthzEvent decision(String h, String actor, String tool, Decision d, String reason, String worker, Instant at,
+      Instant expires) {
+    int n = seq++;
+    return new AuthzEvent(AuthzEvent.SCHEMA_V1, "ev-incident-" + n, EventKind.DECISION, at, null, "tenant-1", d, reason,
+        null, new Handle(h, "task", at.minusSeconds(120), expires, List.of("x:read"), null, null),
+        new Actor(actor, ActorType.AGENT, "user-1@example.org", null), new Tool("github", tool, "tools/call", null),
+        new RequestInfo("req-incident-" + n, "nonce-incident-" + n, null, null, null),
+        new Source("gw-1", worker, "eu-west-1", null), null, 100L, null);
+  }
+
+  private AuthzEvent lifecycle(String h, String actor, EventKind kind, Instant at, Instant expires) {
+    int n = seq++;
+    return new AuthzEvent(AuthzEvent.SCHEMA_V1, "ev-incident-" + n, kind, at, null, "tenant-1", null, null, null,
+        new Handle(h, "task", at, expires, List.of("x:read"), null, null),
+        new Actor(actor, ActorType.AGENT, "user-1@example.org", null), null, null,
+        new Source("gw-1", "w-1", "eu-west-1", null), null, null, null);
+  }
+
+}

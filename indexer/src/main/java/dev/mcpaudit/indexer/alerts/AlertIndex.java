@@ -1,0 +1,128 @@
+package dev.mcpaudit.indexer.alerts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The alerts index: one document per alert_id (a detector restart that re-emits an alert replaces
+ * it, never doubles it), beside the events index, with the Kafka offsets it reached in each commit.
+ * Small by nature: alerts are rare, so no tuning beyond the events index's lessons.
+ */
+public final class AlertIndex implements Closeable {
+  public static final String ALERT_ID = "alert_id";
+  public static final String TYPE = "type";
+  public static final String SEVERITY = "severity";
+  public static final String TENANT = "tenant";
+  public static final String SUBJECT = "subject";
+  public static final String ACTOR = "actor";
+  public static final String HANDLE = "handle";
+  public static final String TOOL = "tool";
+  /** Every evidence event id, so "which alerts cite this event" is one term query. */
+  public static final String EVIDENCE = "evidence";
+  public static final String DETECTED_AT = "detected_at";
+  public static final String SOURCE = "_source";
+  private static final String OFFSET_PREFIX = "kafka:";
+
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+
+  private AlertIndex(Directory directory, IndexWriter writer) throws IOException {
+    this.directory = directory;
+    this.writer = writer;
+    this.searchers = new SearcherManager(writer, true, false, null);
+  }
+
+  public static AlertIndex open(Path path) {
+    try {
+      Files.createDirectories(path);
+      Directory dir = FSDirectory.open(path);
+      IndexWriter w = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer())
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setCommitOnClose(false));
+      if (!org.apache.lucene.index.DirectoryReader.indexExists(dir)) {
+        w.commit(); // an API started before the first alert opens an empty index, not an error
+      }
+      return new AlertIndex(dir, w);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open alerts index " + path, e);
+    }
+  }
+
+  /** The document of one alert as the detector wrote it on the topic. */
+  public static Document document(JsonNode alert, byte[] json) {
+    Document d = new Document();
+    d.add(new StringField(ALERT_ID, alert.path(ALERT_ID).asText(), Field.Store.NO));
+    for (String f : new String[] {TYPE, SEVERITY, TENANT, SUBJECT, ACTOR, HANDLE, TOOL}) {
+      if (alert.hasNonNull(f)) {
+        d.add(new StringField(f, alert.get(f).asText(), Field.Store.NO));
+      }
+    }
+    alert.path(EVIDENCE).forEach(e -> d.add(new StringField(EVIDENCE, e.asText(), Field.Store.NO)));
+    long detected = Instant.parse(alert.path(DETECTED_AT).asText()).toEpochMilli();
+    d.add(new LongPoint(DETECTED_AT, detected));
+    d.add(new NumericDocValuesField(DETECTED_AT, detected));
+    d.add(new StoredField(SOURCE, json));
+    return d;
+  }
+
+  public void put(String alertId, Document doc) throws IOException {
+    writer.updateDocument(new Term(ALERT_ID, alertId), doc);
+  }
+
+  public Map<String, Long> committedOffsets() {
+    Map<String, Long> out = new TreeMap<>();
+    Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
+    if (data != null) {
+      for (Map.Entry<String, String> e : data) {
+        if (e.getKey().startsWith(OFFSET_PREFIX)) {
+          out.put(e.getKey().substring(OFFSET_PREFIX.length()), Long.parseLong(e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  public void commit(Map<String, Long> nextOffsets) throws IOException {
+    Map<String, String> data = new HashMap<>();
+    nextOffsets.forEach((tp, off) -> data.put(OFFSET_PREFIX + tp, Long.toString(off)));
+    writer.setLiveCommitData(data.entrySet());
+    writer.commit();
+    searchers.maybeRefresh();
+  }
+
+  public SearcherManager searchers() {
+    return searchers;
+  }
+
+  public long liveDocs() {
+    return writer.getDocStats().numDocs;
+  }
+
+  @Override
+  public void close() throws IOException {
+    searchers.close();
+    writer.close();
+    directory.close();
+  }
+}

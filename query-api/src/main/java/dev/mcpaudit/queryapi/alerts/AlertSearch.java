@@ -1,0 +1,74 @@
+package dev.mcpaudit.queryapi.alerts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.alerts.AlertIndex;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
+import dev.mcpaudit.schema.event.EventCodec;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.BytesRef;
+
+/** The alerts of the caller's tenants, newest first, each with its evidence event ids. */
+public final class AlertSearch {
+  public static final int MAX_LIMIT = 1000;
+  private static final Sort NEWEST_FIRST = new Sort(new SortField(AlertIndex.DETECTED_AT, SortField.Type.LONG, true));
+
+  private final IndexAccess index;
+
+  public AlertSearch(IndexAccess index) {
+    this.index = index;
+  }
+
+  /**
+   * @param handle, actor, event optional: alerts about this handle or actor, or citing this event as evidence
+   */
+  public record Request(TimeRange range, String tenant, AlertType type, Severity severity, String handle, String actor,
+      String event, int limit) {}
+
+  public record Page(long total, List<JsonNode> alerts) {}
+
+  public Page search(Caller caller, Request r) {
+    BooleanQuery.Builder q = new BooleanQuery.Builder()
+        .add(IndexAccess.tenants(caller, r.tenant()), Occur.FILTER)
+        .add(LongPoint.newRangeQuery(AlertIndex.DETECTED_AT, r.range().from().toEpochMilli(), r.range().to().toEpochMilli() - 1), Occur.FILTER);
+    term(q, AlertIndex.TYPE, r.type() == null ? null : r.type().name());
+    term(q, AlertIndex.SEVERITY, r.severity() == null ? null : r.severity().wire());
+    term(q, AlertIndex.HANDLE, r.handle());
+    term(q, AlertIndex.ACTOR, r.actor());
+    term(q, AlertIndex.EVIDENCE, r.event());
+    Query query = q.build();
+    return index.read(searcher -> page(searcher, query, r.limit()));
+  }
+
+  private static Page page(IndexSearcher searcher, Query query, int limit) throws java.io.IOException {
+    TopDocs top = searcher.search(query, limit, NEWEST_FIRST);
+    List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
+    var stored = searcher.storedFields();
+    for (ScoreDoc sd : top.scoreDocs) {
+      BytesRef raw = stored.document(sd.doc).getBinaryValue(AlertIndex.SOURCE);
+      out.add(EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length));
+    }
+    return new Page(searcher.count(query), out);
+  }
+
+  private static void term(BooleanQuery.Builder q, String field, String value) {
+    if (value != null && !value.isBlank()) {
+      q.add(new TermQuery(new Term(field, value)), Occur.FILTER);
+    }
+  }
+}
