@@ -10,6 +10,7 @@ import java.util.TreeMap;
  */
 public final class Bench {
   private static final Map<String, String> BENCHMARKS = new TreeMap<>(Map.of(
+      "detector", "Kafka Streams detector: events/s working off a backlog; p50/p99 event-to-alert latency at a steady rate",
       "codec", "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event",
       "collector", "HTTP collector on loopback: NDJSON batches of 500 (events/s), single-event POST p50/p99",
       "publisher", "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
@@ -31,6 +32,7 @@ public final class Bench {
       case "publisher" -> PublisherBench.run(BenchArgs.parse(rest));
       case "indexer" -> IndexerBench.run(BenchArgs.parse(rest));
       case "query" -> QueryBench.run(BenchArgs.parse(rest));
+      case "detector" -> DetectorBench.run(BenchArgs.parse(rest));
       default -> throw new IllegalStateException(args[0]);
     }
   }

@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param port listen port ({@code api.port}, default 8080; 0 picks one)
  * @param indexPath the index to serve when running alone ({@code api.index-dir}, default ./data/index);
  *     reopened as the indexer commits
- * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir}, default ./data/alerts)
+ * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir},
+ *     default: {@code alerts} beside the index directory, where the indexer puts it)
  * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
@@ -28,11 +29,12 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
     boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth) {
 
   public static ApiConfig from(Settings s) {
+    Path index = Path.of(s.string("api.index-dir", "./data/index"));
     return new ApiConfig(
         s.string("api.host", "127.0.0.1"),
         s.integer("api.port", 8080, 0, 65535),
-        Path.of(s.string("api.index-dir", "./data/index")),
-        Path.of(s.string("api.alerts-dir", "./data/alerts")),
+        index,
+        Path.of(s.string("api.alerts-dir", index.toAbsolutePath().resolveSibling("alerts").toString())),
         s.duration("api.query-timeout", Duration.ofSeconds(10)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),

@@ -16,6 +16,9 @@ import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -80,7 +83,7 @@ class DecisionsApiIT {
   @BeforeAll
   static void start() throws Exception {
     topic = KafkaBrokerExtension.uniqueTopic("decisions");
-    KAFKA.createTopics(4, topic, topic + ".dlq");
+    KAFKA.createTopics(4, topic, topic + ".dlq", topic + ".alerts");
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
     SyntheticEvents gen = new SyntheticEvents(5150, START);
@@ -99,7 +102,8 @@ class DecisionsApiIT {
     data = Files.createTempDirectory("api-it");
     indexer = IndexerService.embedded(IndexerConfig.from(Settings.of(Map.of(
         "indexer.data-dir", data.toString(), "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-        "topics.decisions", topic, "topics.dead-letter", topic + ".dlq", "indexer.group-id", "api-" + topic))),
+        "topics.decisions", topic, "topics.dead-letter", topic + ".dlq", "topics.alerts", topic + ".alerts",
+        "indexer.group-id", "api-" + topic))),
         new SimpleMeterRegistry(), Clock.systemUTC());
     await().atMost(Duration.ofMinutes(2)).until(() -> indexer.index().liveDocs() == CORPUS + lifecycle.size());
     indexer.searchers().maybeRefreshBlocking();
@@ -481,5 +485,43 @@ class DecisionsApiIT {
       });
       assertThat(trail).noneSatisfy(e -> assertThat(e.toString()).contains(marker.replace("probe", "forged")));
     });
+  }
+
+  @Test
+  void alertsAreServedNewestFirstWithEvidenceForTheCallersTenantsOnly() throws Exception {
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    List<Alert> sent = List.of(
+        new Alert("al-it-1", AlertType.REPLAY, Severity.HIGH, "tenant-0", now.minusSeconds(30), "nonce-x", "spiffe://a", "h-1",
+            "create_issue", List.of("ev-1", "ev-2"), "nonce-x used twice"),
+        new Alert("al-it-2", AlertType.REVOKED_HANDLE_USE, Severity.CRITICAL, "tenant-1", now.minusSeconds(20), "h-2", "spiffe://b",
+            "h-2", "read_file", List.of("ev-3", "ev-4"), "h-2 used after revocation"),
+        new Alert("al-it-3", AlertType.DENY_BURST, Severity.MEDIUM, "tenant-2", now.minusSeconds(10), "spiffe://c", "spiffe://c",
+            null, null, List.of("ev-5"), "burst"));
+    for (Alert a : sent) {
+      producer.send(new ProducerRecord<>(topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a)));
+    }
+    // A restarted detector re-emits the same alert: the index keeps one.
+    producer.send(new ProducerRecord<>(topic + ".alerts", "h-2", EventCodec.mapper().writeValueAsBytes(sent.get(1))));
+    producer.flush();
+
+    Map<String, String> window = Map.of("from", "now-1h");
+    await().atMost(Duration.ofSeconds(30)).until(() -> json(get(AUDITOR, "/api/v1/alerts", window)).get("total").asInt() == 3);
+
+    JsonNode mine = json(get(ANALYST, "/api/v1/alerts", window));
+    assertThat(mine.get("total").asInt()).isEqualTo(2);
+    assertThat(mine.get("alerts")).extracting(a -> a.get("alert_id").asText()).containsExactly("al-it-2", "al-it-1");
+    assertThat(mine.get("alerts").get(0).get("evidence")).extracting(JsonNode::asText).containsExactly("ev-3", "ev-4");
+    assertThat(mine.get("alerts").get(0).get("severity").asText()).isEqualTo("critical");
+
+    assertThat(json(get(ANALYST, "/api/v1/alerts", Map.of("from", "now-1h", "type", "replay"))).get("alerts"))
+        .extracting(a -> a.get("alert_id").asText()).containsExactly("al-it-1");
+    assertThat(json(get(ANALYST, "/api/v1/alerts", Map.of("from", "now-1h", "event_id", "ev-2"))).get("total").asInt()).isEqualTo(1);
+    assertThat(json(get(TENANT2, "/api/v1/alerts", window)).get("alerts"))
+        .extracting(a -> a.get("alert_id").asText()).containsExactly("al-it-3");
+    assertThat(get(TENANT2, "/api/v1/alerts", Map.of("from", "now-1h", "tenant", "tenant-0")).statusCode()).isEqualTo(403);
+    assertThat(get(null, "/api/v1/alerts", window).statusCode()).isEqualTo(401);
+    HttpResponse<String> bad = get(ANALYST, "/api/v1/alerts", Map.of("type", "ROOTKIT"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("type: expected one of");
   }
 }
