@@ -16,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -42,6 +44,14 @@ public final class ApiServer implements AutoCloseable {
     this.directory = FSDirectory.open(config.indexPath());
     this.searchers = new SearcherManager(DirectoryReader.open(directory), null);
     this.alertDirectory = FSDirectory.open(config.alertsPath());
+    if (!DirectoryReader.indexExists(alertDirectory)) {
+      // An indexer older than the alerts index, or none started yet: begin with an empty one,
+      // as the indexer would; it appends to it once it runs.
+      try (IndexWriter w = new IndexWriter(alertDirectory, new IndexWriterConfig())) {
+        w.commit();
+      }
+      log.info("api created an empty alerts index at {}", config.alertsPath());
+    }
     this.alertSearchers = new SearcherManager(DirectoryReader.open(alertDirectory), null);
     this.reopen = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
     long every = config.reopenInterval().toMillis();
