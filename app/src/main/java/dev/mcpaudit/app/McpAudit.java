@@ -2,7 +2,9 @@ package dev.mcpaudit.app;
 
 import dev.mcpaudit.app.role.ApiCommand;
 import dev.mcpaudit.app.role.CollectorCommand;
+import dev.mcpaudit.app.quickstart.QuickstartCommand;
 import dev.mcpaudit.app.role.DetectorCommand;
+import dev.mcpaudit.app.simulate.SimulateCommand;
 import dev.mcpaudit.app.role.IndexerCommand;
 import dev.mcpaudit.app.token.TokenCommand;
 import dev.mcpaudit.app.validate.ValidateCommand;
@@ -22,6 +24,8 @@ import picocli.CommandLine.Command;
       CollectorCommand.class,
       IndexerCommand.class,
       DetectorCommand.class,
+      QuickstartCommand.class,
+      SimulateCommand.class,
       ApiCommand.class,
       ValidateCommand.class,
       TokenCommand.class,

@@ -12,42 +12,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of the {@code collector} role: Kafka gate, ingest endpoint, health and
+ * The composition root of the {@code collector} role: Kafka producer and ingest route, health and
  * metrics, one Javalin server. Stateless: run as many as the load needs.
  */
 public final class CollectorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CollectorServer.class);
 
   private final Javalin app;
-  private final KafkaGate gate;
+  private final CollectorRoutes routes;
 
-  private CollectorServer(Javalin app, KafkaGate gate) {
+  private CollectorServer(Javalin app, CollectorRoutes routes) {
     this.app = app;
-    this.gate = gate;
+    this.routes = routes;
   }
 
   public static CollectorServer start(CollectorConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    KafkaGate gate = new KafkaGate(config.bootstrapServers(), "mcp-audit-collector", config.kafkaTimeout());
-    IngestEndpoint ingest = new IngestEndpoint(config, gate, new CollectorMetrics(registry), Clock.systemUTC());
+    CollectorRoutes routes = new CollectorRoutes(config, registry, Clock.systemUTC());
     Javalin app = Javalin.create(cfg -> {
       cfg.concurrency.useVirtualThreads = true; // requests block on Kafka acks; virtual threads make that cheap
       cfg.http.maxRequestSize = config.bodyLimitBytes();
       cfg.startup.showJavalinBanner = false;
       cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
       HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, gate::notReady);
-      ingest.install(cfg);
+      OpsEndpoints.install(cfg, registry, routes::notReady);
+      routes.install(cfg);
     });
     try {
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
-      gate.close();
+      routes.close();
       throw new IllegalStateException("collector cannot listen on " + config.host() + ":" + config.port() + ": " + rootMessage(e), e);
     }
     log.info("collector listening address={}:{} kafka={} sources={}",
         config.host(), app.port(), config.bootstrapServers(), config.sourceTokens().size());
-    return new CollectorServer(app, gate);
+    return new CollectorServer(app, routes);
   }
 
   public int port() {
@@ -57,7 +56,7 @@ public final class CollectorServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
-    gate.close();
+    routes.close();
   }
 
   private static String rootMessage(Throwable e) {

@@ -1,0 +1,218 @@
+package dev.mcpaudit.app.quickstart;
+
+import dev.mcpaudit.app.simulate.DemoTraffic;
+import dev.mcpaudit.app.simulate.Simulator;
+import dev.mcpaudit.collector.http.CollectorConfig;
+import dev.mcpaudit.collector.http.CollectorRoutes;
+import dev.mcpaudit.collector.publisher.DecisionPublisher;
+import dev.mcpaudit.detector.DetectorConfig;
+import dev.mcpaudit.detector.DetectorService;
+import dev.mcpaudit.indexer.IndexerConfig;
+import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.kafka.embedded.BrokerSettings;
+import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
+import dev.mcpaudit.queryapi.ApiConfig;
+import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
+import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.runtime.auth.TokenDigest;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.http.HttpEdge;
+import dev.mcpaudit.runtime.http.OpsEndpoints;
+import dev.mcpaudit.schema.topic.Topics;
+import dev.mcpaudit.web.WebUi;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code mcp-audit quickstart}: an embedded broker and every role in one
+ * process, one HTTP port for the UI ({@code /}), the API ({@code /api/v1}) and the collector
+ * ({@code /v1/decisions}), everything on loopback, data under one directory. Demo traffic goes
+ * through the collector over HTTP, the way a gateway's would.
+ */
+public final class Quickstart implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Quickstart.class);
+
+  /** What the command line chose. */
+  public record Options(int port, int kafkaPort, Path dataDir, boolean demo, double demoRate, Duration incidentEvery) {}
+
+  /** A start-up problem the user can fix: the message says how. */
+  public static final class StartException extends Exception {
+    StartException(String message) {
+      super(message);
+    }
+  }
+
+  private final List<AutoCloseable> opened = new ArrayList<>();
+  private final QuickstartTokens tokens;
+  private Javalin http;
+  private IndexerService indexer;
+  private Simulator simulator;
+  private final Instant started = Instant.now();
+
+  private Quickstart(Options o) throws StartException, IOException {
+    Path data = o.dataDir().toAbsolutePath().normalize();
+    checkWritable(data);
+    checkPortFree(o.port(), "--port");
+    checkPortFree(o.kafkaPort(), "--kafka-port");
+    checkPortFree(o.kafkaPort() + 1, "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
+    this.tokens = QuickstartTokens.loadOrCreate(data);
+    try {
+      startAll(o, data);
+    } catch (StartException | IOException | RuntimeException e) {
+      close(); // what did start is stopped again, so the error is the only thing left
+      throw e;
+    }
+  }
+
+  private void startAll(Options o, Path data) throws StartException, IOException {
+    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
+        new BrokerSettings(data.resolve("kafka"), o.kafkaPort(), o.kafkaPort() + 1, 3, Map.of())).start();
+    opened.add(broker);
+    Topics topics = Topics.defaults();
+    broker.createTopics(3, topics.all());
+
+    Settings settings = settings(data, broker.bootstrapServers(), tokens);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Clock clock = Clock.systemUTC();
+    IndexerService indexer = IndexerService.embedded(IndexerConfig.from(settings), registry, clock);
+    this.indexer = indexer;
+    opened.add(indexer);
+    DetectorService detector = DetectorService.embedded(DetectorConfig.from(settings), registry);
+    opened.add(detector);
+    CollectorConfig collectorConfig = CollectorConfig.from(settings);
+    CollectorRoutes collector = new CollectorRoutes(collectorConfig, registry, clock);
+    opened.add(collector);
+    ApiConfig api = ApiConfig.from(settings);
+    PublishedAuditTrail audit = new PublishedAuditTrail(DecisionPublisher.builder()
+        .bootstrapServers(broker.bootstrapServers()).topic(topics.decisions()).clientId("mcp-audit-api-audit")
+        .spoolDirectory(api.auditSpool()).closeTimeout(Duration.ofSeconds(10)).build(), clock, "quickstart:" + o.port());
+    opened.add(audit);
+    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.queryTimeout(), clock);
+    this.http = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.concurrency.useVirtualThreads = true;
+      cfg.http.maxRequestSize = collectorConfig.bodyLimitBytes();
+      cfg.jsonMapper(ApiRoutes.json());
+      HttpEdge.install(cfg);
+      OpsEndpoints.install(cfg, registry, () -> firstProblem(indexer.notReady(), detector.notReady(), collector.notReady()));
+      collector.install(cfg);
+      routes.install(cfg);
+      WebUi.install(cfg);
+    });
+    try {
+      http.start("127.0.0.1", o.port());
+    } catch (RuntimeException e) {
+      throw new StartException("cannot listen on 127.0.0.1:" + o.port() + " (" + e.getMessage() + "); choose another with --port");
+    }
+    opened.add(http::stop);
+    if (o.demo()) {
+      DemoTraffic traffic = new DemoTraffic(new java.security.SecureRandom().nextLong(), DemoTraffic.agentsFor(o.demoRate()),
+          Instant.now().plus(min(Duration.ofSeconds(10), o.incidentEvery())), o.incidentEvery());
+      simulator = new Simulator(URI.create("http://127.0.0.1:" + http.port()), tokens.collector(), o.demoRate(), null, traffic, clock);
+      Thread.ofPlatform().name("mcp-audit-demo-traffic").daemon(true).start(simulator);
+      opened.add(simulator::stop);
+    } else {
+      simulator = null;
+    }
+  }
+
+  /** Starts everything, or closes what it started and says what to fix. */
+  public static Quickstart start(Options o) throws StartException, IOException {
+    return new Quickstart(o);
+  }
+
+  private static Settings settings(Path data, String bootstrap, QuickstartTokens t) {
+    Map<String, String> s = new HashMap<>();
+    s.put("kafka.bootstrap-servers", bootstrap);
+    s.put("indexer.data-dir", data.toString());
+    s.put("indexer.group-id", "mcp-audit-quickstart-indexer");
+    s.put("indexer.instance-id", "quickstart-indexer");
+    s.put("detector.state-dir", data.resolve("detector").toString());
+    s.put("detector.application-id", "mcp-audit-quickstart-detector");
+    s.put("api.audit-spool-dir", data.resolve("api-audit-spool").toString());
+    s.put("collector.token.quickstart-demo", TokenDigest.of(t.collector()));
+    for (var role : List.of(Map.entry("analyst", t.analyst()), Map.entry("auditor", t.auditor()), Map.entry("admin", t.admin()))) {
+      s.put("api.token.quickstart-" + role.getKey(), TokenDigest.of(role.getValue()));
+      s.put("api.token.quickstart-" + role.getKey() + ".role", role.getKey());
+      s.put("api.token.quickstart-" + role.getKey() + ".tenants", "*");
+    }
+    return Settings.of(s);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static String firstProblem(String... problems) {
+    return Stream.of(problems).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+  }
+
+  private static void checkWritable(Path data) throws StartException {
+    try {
+      Files.createDirectories(data);
+      Path probe = Files.createTempFile(data, ".write-check", "");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new StartException("the data directory " + data + " is not writable (" + e.getMessage()
+          + "); choose another with --data-dir");
+    }
+  }
+
+  private static void checkPortFree(int port, String option) throws StartException {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      s.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new StartException("port " + port + " on 127.0.0.1 is taken; choose another with " + option);
+    }
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public QuickstartTokens tokens() {
+    return tokens;
+  }
+
+  public IndexerService indexer() {
+    return indexer;
+  }
+
+  public Simulator simulator() {
+    return simulator;
+  }
+
+  public Instant started() {
+    return started;
+  }
+
+  /** Stops in reverse order of starting: traffic, HTTP, roles, then the broker. */
+  @Override
+  public void close() {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (Exception e) {
+        log.warn("quickstart: stopping {} failed error={}", opened.get(i).getClass().getSimpleName(), e.toString());
+      }
+    }
+    opened.clear();
+  }
+}

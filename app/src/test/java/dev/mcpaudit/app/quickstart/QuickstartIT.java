@@ -1,0 +1,123 @@
+package dev.mcpaudit.app.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.schema.event.EventCodec;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quickstart as a newcomer meets it: one process, demo traffic searchable within a minute,
+ * alerts from the demo incidents, the UI on the same port, and everything still there after a
+ * restart on the same data directory. Also the two start-up mistakes it must explain.
+ */
+class QuickstartIT {
+  @TempDir Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void demoTrafficIsSearchableAlertsAppearAndARestartKeepsEverything() throws Exception {
+    Path data = dir.resolve("data");
+    int kafkaPort = freePortPair();
+    QuickstartTokens tokens;
+    int port;
+    long start = System.nanoTime();
+    try (Quickstart qs = Quickstart.start(new Quickstart.Options(0, kafkaPort, data, true, 40, Duration.ofSeconds(4)))) {
+      port = qs.port();
+      tokens = qs.tokens();
+      String analyst = tokens.analyst();
+      await().atMost(Duration.ofSeconds(60)).until(() -> total(port, analyst, "/api/v1/decisions?from=now-1h&limit=1") > 0);
+      System.out.printf("quickstart: demo decisions searchable %.1f s after start%n", (System.nanoTime() - start) / 1e9);
+      // The first incidents (revoked-handle use, then a replay) come 4 s and 8 s in.
+      await().atMost(Duration.ofMinutes(2)).until(() -> total(port, analyst, "/api/v1/alerts?from=now-1h") >= 2);
+      JsonNode alerts = get(port, analyst, "/api/v1/alerts?from=now-1h");
+      Set<String> types = new HashSet<>();
+      alerts.get("alerts").forEach(a -> types.add(a.get("type").asText()));
+      assertThat(types).contains("REVOKED_HANDLE_USE");
+      assertThat(qs.simulator().counts().rejected()).as("the demo traffic is valid").isZero();
+
+      HttpResponse<String> ui = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(ui.statusCode()).isEqualTo(200);
+      assertThat(ui.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).contains("default-src 'none'"));
+      assertThat(status(port, null, "/health/ready")).isEqualTo(200);
+      assertThat(status(port, null, "/api/v1/decisions")).isEqualTo(401);
+    }
+    Set<String> before = new HashSet<>(EventIndex.committedEventIds(data.resolve("index")));
+    assertThat(before).isNotEmpty();
+    assertThat(Files.readString(data.resolve(QuickstartTokens.FILE))).contains(tokens.analyst());
+
+    try (Quickstart again = Quickstart.start(new Quickstart.Options(0, kafkaPort, data, false, 40, Duration.ofSeconds(45)))) {
+      assertThat(again.tokens()).as("the same tokens: sign-in links stay valid").isEqualTo(tokens);
+      await().atMost(Duration.ofSeconds(30)).until(() -> total(again.port(), tokens.admin(), "/api/v1/decisions?from=now-1h&limit=1") > 0);
+    }
+    Set<String> after = new HashSet<>(EventIndex.committedEventIds(data.resolve("index")));
+    assertThat(after).as("every event indexed before the restart is still there").containsAll(before);
+  }
+
+  @Test
+  void aTakenPortOrAnUnwritableDataDirIsExplained() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> Quickstart.start(new Quickstart.Options(taken.getLocalPort(), freePortPair(), dir.resolve("d1"), false, 1, Duration.ofSeconds(45))))
+          .isInstanceOf(Quickstart.StartException.class)
+          .hasMessageContaining("port " + taken.getLocalPort() + " on 127.0.0.1 is taken; choose another with --port");
+    }
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    assertThatThrownBy(() -> Quickstart.start(new Quickstart.Options(0, freePortPair(), file, false, 1, Duration.ofSeconds(45))))
+        .isInstanceOf(Quickstart.StartException.class)
+        .hasMessageContaining("is not writable").hasMessageContaining("--data-dir");
+  }
+
+  private long total(int port, String token, String path) throws Exception {
+    return get(port, token, path).get("total").asLong();
+  }
+
+  private JsonNode get(int port, String token, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return EventCodec.mapper().readTree(r.body());
+  }
+
+  private int status(int port, String token, String path) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  /** A free port whose next port is free too (the embedded controller takes it). */
+  static int freePortPair() throws IOException {
+    for (int i = 0; i < 50; i++) {
+      int p;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        p = s.getLocalPort();
+      }
+      if (p < 65535) {
+        try (ServerSocket next = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
+          return p;
+        } catch (IOException taken) {
+          // try another
+        }
+      }
+    }
+    throw new IOException("no two adjacent free ports");
+  }
+}

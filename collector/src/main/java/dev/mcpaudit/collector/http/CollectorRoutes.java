@@ -1,0 +1,33 @@
+package dev.mcpaudit.collector.http;
+
+import io.javalin.config.JavalinConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+
+/**
+ * The ingestion route with its Kafka producer, mountable on any Javalin config: the collector
+ * role's own server, or the quickstart's single port. Closing it closes the producer.
+ */
+public final class CollectorRoutes implements AutoCloseable {
+  private final KafkaGate gate;
+  private final IngestEndpoint ingest;
+
+  public CollectorRoutes(CollectorConfig config, MeterRegistry registry, Clock clock) {
+    this.gate = new KafkaGate(config.bootstrapServers(), "mcp-audit-collector", config.kafkaTimeout());
+    this.ingest = new IngestEndpoint(config, gate, new CollectorMetrics(registry), clock);
+  }
+
+  public void install(JavalinConfig config) {
+    ingest.install(config);
+  }
+
+  /** Null while Kafka answers; why not otherwise. */
+  public String notReady() {
+    return gate.notReady();
+  }
+
+  @Override
+  public void close() {
+    gate.close();
+  }
+}
