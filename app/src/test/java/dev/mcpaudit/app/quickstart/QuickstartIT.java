@@ -72,6 +72,29 @@ class QuickstartIT {
   }
 
   @Test
+  void simulateSustainsTheRateItIsGivenAndReportsWhatItSent() throws Exception {
+    try (Quickstart qs = Quickstart.start(new Quickstart.Options(0, freePortPair(), dir.resolve("sim"), false, 1, Duration.ofSeconds(45)))) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      picocli.CommandLine cli = new picocli.CommandLine(new dev.mcpaudit.app.McpAudit());
+      cli.setOut(new java.io.PrintWriter(out));
+      int exit = cli.execute("simulate", "--target", "http://127.0.0.1:" + qs.port(), "--token", qs.tokens().collector(),
+          "--rate", "300", "--duration", "10s", "--incident-every", "3s", "--seed", "7");
+      String report = out.toString();
+      assertThat(exit).as(report).isZero();
+      java.util.regex.Matcher done = java.util.regex.Pattern
+          .compile("done: (\\d+) s, sent (\\d+) \\(([\\d.]+) events/s\\), accepted (\\d+), rejected 0, failed 0").matcher(report);
+      assertThat(done.find()).as(report).isTrue();
+      long sent = Long.parseLong(done.group(2));
+      // 300/s for 10 s, all included (fan-out, retries, incidents).
+      assertThat(sent).isBetween(2_900L, 3_100L);
+      assertThat(Long.parseLong(done.group(4))).isEqualTo(sent);
+      assertThat(report).contains("progress:");
+      // Every event it reported sent is searchable (the auditor token does not see the API's own _system events).
+      await().atMost(Duration.ofSeconds(30)).until(() -> total(qs.port(), qs.tokens().auditor(), "/api/v1/decisions?from=now-1h&limit=1") == sent);
+    }
+  }
+
+  @Test
   void aTakenPortOrAnUnwritableDataDirIsExplained() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       assertThatThrownBy(() -> Quickstart.start(new Quickstart.Options(taken.getLocalPort(), freePortPair(), dir.resolve("d1"), false, 1, Duration.ofSeconds(45))))
