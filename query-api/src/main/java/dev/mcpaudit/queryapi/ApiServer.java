@@ -40,7 +40,7 @@ public final class ApiServer implements AutoCloseable {
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
 
-  private ApiServer(ApiConfig config) throws IOException {
+  private ApiServer(ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) throws IOException {
     this.directory = FSDirectory.open(config.indexPath());
     this.searchers = new SearcherManager(DirectoryReader.open(directory), null);
     this.alertDirectory = FSDirectory.open(config.alertsPath());
@@ -78,13 +78,19 @@ public final class ApiServer implements AutoCloseable {
       HttpEdge.install(cfg);
       OpsEndpoints.install(cfg, registry, () -> null);
       routes.install(cfg);
+      extras.accept(cfg);
     }).start(config.host(), config.port());
     log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
   }
 
   public static ApiServer start(ApiConfig config) {
+    return start(config, cfg -> { });
+  }
+
+  /** @param extras more to serve on the same port (the launcher adds the web UI) */
+  public static ApiServer start(ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) {
     try {
-      return new ApiServer(config);
+      return new ApiServer(config, extras);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open index " + config.indexPath() + " or " + config.alertsPath() + " (has the indexer committed yet?)", e);
     }

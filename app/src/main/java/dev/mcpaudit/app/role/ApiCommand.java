@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /** {@code mcp-audit api}: the query API over a committed index directory. */
 @Command(name = "api", mixinStandardHelpOptions = true,
     description = {
-      "Runs the query API (/api/v1) over the index in api.index-dir, reopened as the indexer commits.",
+      "Runs the query API (/api/v1) and the web UI (/) over the index in api.index-dir, reopened as the",
+      "indexer commits.",
       "Every request needs a bearer token configured as api.token.<name>=sha256:<hex> with",
       "api.token.<name>.role (analyst, auditor, admin) and api.token.<name>.tenants (list or *)."
     })
@@ -36,7 +37,7 @@ public final class ApiCommand implements Callable<Integer> {
     }
     ApiServer server;
     try {
-      server = ApiServer.start(cfg);
+      server = ApiServer.start(cfg, dev.mcpaudit.web.WebUi::install);
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("mcp-audit api: cannot start: " + e.getMessage());
       return 1;

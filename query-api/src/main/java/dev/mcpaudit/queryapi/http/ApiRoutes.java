@@ -34,6 +34,7 @@ public final class ApiRoutes {
   private final StatsEndpoint stats;
   private final ExportEndpoint export;
   private final AlertsEndpoint alerts;
+  private final WhoAmIEndpoint whoami;
 
   /**
    * @param searchers the events index
@@ -47,6 +48,7 @@ public final class ApiRoutes {
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);
+    this.whoami = new WhoAmIEndpoint(auth);
     this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout)), clock);
     this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
   }
@@ -73,7 +75,8 @@ public final class ApiRoutes {
         new Route("get", BASE + "/stats/top", stats::top),
         new Route("get", BASE + "/stats/histogram", stats::histogram),
         new Route("get", BASE + "/export", export::export),
-        new Route("get", BASE + "/alerts", alerts::list));
+        new Route("get", BASE + "/alerts", alerts::list),
+        new Route("get", BASE + "/whoami", whoami::get));
   }
 
   public void install(JavalinConfig config) {
