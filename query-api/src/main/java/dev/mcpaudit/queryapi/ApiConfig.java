@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.runtime.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,9 @@ import java.time.Duration;
  *     reopened as the indexer commits
  * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir},
  *     default: {@code alerts} beside the index directory, where the indexer puts it)
- * @param queryTimeout longest a query may run before the request gets 503 ({@code api.query-timeout}, default 10s)
+ * @param limits query timeout ({@code api.query-timeout}, 10s: past it, 503), most clauses
+ *     ({@code api.max-clauses}, 1024: past it, 400), leading wildcards ({@code api.leading-wildcards},
+ *     false: refused with 400); see {@link QueryLimits}
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
  * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
@@ -25,7 +28,7 @@ import java.time.Duration;
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
  *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
  */
-public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, Duration queryTimeout, Duration reopenInterval,
+public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, QueryLimits limits, Duration reopenInterval,
     boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth) {
 
   public static ApiConfig from(Settings s) {
@@ -35,7 +38,8 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
         s.integer("api.port", 8080, 0, 65535),
         index,
         Path.of(s.string("api.alerts-dir", index.toAbsolutePath().resolveSibling("alerts").toString())),
-        s.duration("api.query-timeout", Duration.ofSeconds(10)),
+        new QueryLimits(s.duration("api.query-timeout", Duration.ofSeconds(10)),
+            s.integer("api.max-clauses", 1024, 16, 1 << 20), s.bool("api.leading-wildcards", false)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),

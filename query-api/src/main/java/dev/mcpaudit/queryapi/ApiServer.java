@@ -70,7 +70,7 @@ public final class ApiServer implements AutoCloseable {
             .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port())
         : null;
     ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,
-        config.queryTimeout(), Clock.systemUTC());
+        config.limits(), Clock.systemUTC());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;

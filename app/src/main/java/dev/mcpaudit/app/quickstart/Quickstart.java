@@ -104,7 +104,7 @@ public final class Quickstart implements AutoCloseable {
         .bootstrapServers(broker.bootstrapServers()).topic(topics.decisions()).clientId("mcp-audit-api-audit")
         .spoolDirectory(api.auditSpool()).closeTimeout(Duration.ofSeconds(10)).build(), clock, "quickstart:" + o.port());
     opened.add(audit);
-    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.queryTimeout(), clock);
+    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(), clock);
     this.http = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;

@@ -8,6 +8,8 @@ import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.QueryLimits;
+import org.apache.lucene.search.IndexSearcher;
 import dev.mcpaudit.queryapi.stats.Stats;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,9 +44,17 @@ public final class ApiRoutes {
    */
   public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
       Duration queryTimeout, Clock clock) {
+    this(authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
+  }
+
+  /** @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global) */
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
+      QueryLimits limits, Clock clock) {
+    Duration queryTimeout = limits.timeout();
+    IndexSearcher.setMaxClauseCount(limits.maxClauses());
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
     ApiAuth auth = new ApiAuth(authenticator, audit);
-    DecisionSearch search = new DecisionSearch(index);
+    DecisionSearch search = new DecisionSearch(index, limits.leadingWildcards());
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);

@@ -43,9 +43,15 @@ public final class DecisionSearch {
   static final int EXACT_TOTAL_UP_TO = 10_000;
 
   private final IndexAccess index;
+  private final boolean leadingWildcards;
 
   public DecisionSearch(IndexAccess index) {
+    this(index, false);
+  }
+
+  public DecisionSearch(IndexAccess index, boolean leadingWildcards) {
     this.index = index;
+    this.leadingWildcards = leadingWildcards;
   }
 
   public Page search(Caller caller, SearchRequest req) {
@@ -104,7 +110,7 @@ public final class DecisionSearch {
         throw ProblemException.badRequest("q: at most 4096 characters");
       }
       try {
-        b.add(new EventQueryParser().parse(q), BooleanClause.Occur.MUST);
+        b.add(new EventQueryParser(leadingWildcards).parse(q), BooleanClause.Occur.MUST);
       } catch (ParseException e) {
         throw ProblemException.badRequest("q: " + firstLine(e.getMessage()));
       } catch (IndexSearcher.TooManyClauses e) {

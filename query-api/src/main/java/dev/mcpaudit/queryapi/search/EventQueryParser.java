@@ -36,9 +36,10 @@ final class EventQueryParser extends QueryParser {
     KEYWORDS.addAll(IndexSchema.KEYWORDS_ONLY);
   }
 
-  EventQueryParser() {
+  /** @param leadingWildcards allow {@code *suffix} terms (they scan a field's whole term dictionary) */
+  EventQueryParser(boolean leadingWildcards) {
     super(IndexSchema.REASON, analyzer());
-    setAllowLeadingWildcard(false);
+    setAllowLeadingWildcard(leadingWildcards);
     setDefaultOperator(QueryParser.Operator.AND);
   }
 

@@ -72,7 +72,14 @@ public final class IndexAccess {
     return readAll(shared -> {
       IndexSearcher searcher = new IndexSearcher(shared.getIndexReader());
       searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
-      T result = work.run(searcher);
+      T result;
+      try {
+        result = work.run(searcher);
+      } catch (IndexSearcher.TooManyClauses e) {
+        // Clauses counted again at rewrite (nesting included): past the limit is the caller's query, not a server fault.
+        throw ProblemException.badRequest("q: the query has more than " + IndexSearcher.getMaxClauseCount()
+            + " clauses once rewritten; narrow it");
+      }
       if (searcher.timedOut()) {
         throw new ProblemException(Problem.of(503, "Service Unavailable",
             "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"),
