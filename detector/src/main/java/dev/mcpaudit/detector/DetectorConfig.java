@@ -3,6 +3,7 @@ package dev.mcpaudit.detector;
 import dev.mcpaudit.detector.rules.Rules;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.config.TopicSettings;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.file.Path;
 
@@ -39,10 +40,7 @@ public record DetectorConfig(
   public static DetectorConfig from(Settings s) {
     return new DetectorConfig(
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
-        new Topics(
-            s.string("topics.decisions", Topics.DEFAULT_DECISIONS),
-            s.string("topics.dead-letter", Topics.DEFAULT_DEAD_LETTER),
-            s.string("topics.alerts", Topics.DEFAULT_ALERTS)),
+        TopicSettings.from(s),
         s.string("detector.application-id", "mcp-audit-detector"),
         Path.of(s.string("detector.state-dir", "./data/detector")),
         s.integer("detector.threads", 1, 1, 64),

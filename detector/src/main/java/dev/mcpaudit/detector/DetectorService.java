@@ -4,11 +4,8 @@ import dev.mcpaudit.detector.topology.DetectionTopology;
 import dev.mcpaudit.detector.topology.DetectorMetrics;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
 import dev.mcpaudit.detector.webhook.WebhookSink;
-import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
-import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.Javalin;
-import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -73,12 +70,7 @@ public final class DetectorService implements AutoCloseable {
     streamsMetrics.bindTo(registry);
     streams.start();
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
-      ops = Javalin.create(cfg -> {
-        cfg.startup.showJavalinBanner = false;
-        cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
-        HttpEdge.install(cfg);
-        OpsEndpoints.install(cfg, prometheus, this::notReady);
-      }).start(config.host(), config.port());
+      ops = OpsEndpoints.serve(config.host(), config.port(), prometheus, this::notReady);
     } else {
       ops = null;
     }

@@ -1,6 +1,7 @@
 package dev.mcpaudit.indexer;
 
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.config.TopicSettings;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,10 +67,7 @@ public record IndexerConfig(
     return new IndexerConfig(
         dataDir,
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
-        new Topics(
-            s.string("topics.decisions", Topics.DEFAULT_DECISIONS),
-            s.string("topics.dead-letter", Topics.DEFAULT_DEAD_LETTER),
-            s.string("topics.alerts", Topics.DEFAULT_ALERTS)),
+        TopicSettings.from(s),
         s.string("indexer.group-id", "mcp-audit-indexer"),
         s.string("indexer.instance-id", defaultInstanceId(dataDir)),
         s.integer("indexer.threads", 2, 1, 64),

@@ -5,11 +5,8 @@ import dev.mcpaudit.indexer.alerts.AlertIngest;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
 import dev.mcpaudit.indexer.ingest.IndexerMetrics;
 import dev.mcpaudit.indexer.store.EventIndex;
-import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
-import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.Javalin;
-import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -60,12 +57,7 @@ public final class IndexerService implements AutoCloseable {
     this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts());
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
-      ops = Javalin.create(cfg -> {
-        cfg.startup.showJavalinBanner = false;
-        cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
-        HttpEdge.install(cfg);
-        OpsEndpoints.install(cfg, prometheus, this::notReady);
-      }).start(config.host(), config.port());
+      ops = OpsEndpoints.serve(config.host(), config.port(), prometheus, this::notReady);
     } else {
       ops = null;
     }

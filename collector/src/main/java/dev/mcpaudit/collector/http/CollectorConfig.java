@@ -3,6 +3,7 @@ package dev.mcpaudit.collector.http;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.config.TopicSettings;
 import dev.mcpaudit.schema.topic.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -52,16 +53,9 @@ public record CollectorConfig(
         s.string("collector.host", "127.0.0.1"),
         s.integer("collector.port", 8081, 0, 65535),
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
-        topics(s),
+        TopicSettings.from(s),
         s.bytes("collector.body-limit", 10L << 20),
         s.duration("collector.kafka-timeout", Duration.ofSeconds(15)),
         tokens);
-  }
-
-  static Topics topics(Settings s) {
-    return new Topics(
-        s.string("topics.decisions", Topics.DEFAULT_DECISIONS),
-        s.string("topics.dead-letter", Topics.DEFAULT_DEAD_LETTER),
-        s.string("topics.alerts", Topics.DEFAULT_ALERTS));
   }
 }

@@ -7,10 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import dev.mcpaudit.indexer.store.CommitOffsets;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -42,7 +41,6 @@ public final class AlertIndex implements Closeable {
   public static final String EVIDENCE = "evidence";
   public static final String DETECTED_AT = "detected_at";
   public static final String SOURCE = "_source";
-  private static final String OFFSET_PREFIX = "kafka:";
 
   private final Directory directory;
   private final IndexWriter writer;
@@ -91,22 +89,11 @@ public final class AlertIndex implements Closeable {
   }
 
   public Map<String, Long> committedOffsets() {
-    Map<String, Long> out = new TreeMap<>();
-    Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
-    if (data != null) {
-      for (Map.Entry<String, String> e : data) {
-        if (e.getKey().startsWith(OFFSET_PREFIX)) {
-          out.put(e.getKey().substring(OFFSET_PREFIX.length()), Long.parseLong(e.getValue()));
-        }
-      }
-    }
-    return out;
+    return CommitOffsets.read(writer.getLiveCommitData());
   }
 
   public void commit(Map<String, Long> nextOffsets) throws IOException {
-    Map<String, String> data = new HashMap<>();
-    nextOffsets.forEach((tp, off) -> data.put(OFFSET_PREFIX + tp, Long.toString(off)));
-    writer.setLiveCommitData(data.entrySet());
+    writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of()).entrySet());
     writer.commit();
     searchers.maybeRefresh();
   }

@@ -7,10 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
@@ -37,7 +35,6 @@ import org.apache.lucene.util.Bits;
  * is still one document.
  */
 public final class EventIndex implements Closeable {
-  private static final String OFFSET_PREFIX = "kafka:";
   private static final String SCHEMA_KEY = "mcp-audit.index-schema";
 
   private final Path path;
@@ -96,24 +93,12 @@ public final class EventIndex implements Closeable {
 
   /** Next offset to read per {@code topic:partition}, as of the last commit. */
   public Map<String, Long> committedOffsets() {
-    Map<String, Long> out = new TreeMap<>();
-    Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
-    if (data != null) {
-      for (Map.Entry<String, String> e : data) {
-        if (e.getKey().startsWith(OFFSET_PREFIX)) {
-          out.put(e.getKey().substring(OFFSET_PREFIX.length()), Long.parseLong(e.getValue()));
-        }
-      }
-    }
-    return out;
+    return CommitOffsets.read(writer.getLiveCommitData());
   }
 
   /** Makes everything written so far durable, together with the offsets it corresponds to. */
   public void commit(Map<String, Long> nextOffsets) throws IOException {
-    Map<String, String> data = new HashMap<>();
-    nextOffsets.forEach((tp, off) -> data.put(OFFSET_PREFIX + tp, Long.toString(off)));
-    data.put(SCHEMA_KEY, "1");
-    writer.setLiveCommitData(data.entrySet());
+    writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of(SCHEMA_KEY, "1")).entrySet());
     writer.commit();
   }
 
@@ -178,13 +163,7 @@ public final class EventIndex implements Closeable {
   public static Map<String, Long> committedOffsets(Path path) throws IOException {
     try (Directory dir = FSDirectory.open(path)) {
       IndexCommit last = DirectoryReader.listCommits(dir).getLast();
-      Map<String, Long> out = new TreeMap<>();
-      last.getUserData().forEach((k, v) -> {
-        if (k.startsWith(OFFSET_PREFIX)) {
-          out.put(k.substring(OFFSET_PREFIX.length()), Long.parseLong(v));
-        }
-      });
-      return out;
+      return CommitOffsets.read(last.getUserData().entrySet());
     }
   }
 

@@ -1,8 +1,7 @@
 package dev.mcpaudit.queryapi.export;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
@@ -39,95 +38,115 @@ final class OcsfFormat implements ExportFormat {
     return true;
   }
 
+  /**
+   * Streams the object straight to the response, in the field order the mapping table in the README documents: no tree and
+   * no byte array per event (an export writes millions).
+   */
   @Override
   public void write(JsonNode e, OutputStream out) throws IOException {
-    out.write(EventCodec.mapper().writeValueAsBytes(map(e)));
+    try (JsonGenerator g = EventCodec.mapper().createGenerator(out)) {
+      g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      boolean allow = "allow".equals(e.path("decision").asText());
+      String method = e.path("tool").path("method").asText();
+      int activity = "resources/read".equals(method) ? 2 : 99;
+      g.writeStartObject();
+      g.writeNumberField("category_uid", CATEGORY_UID);
+      g.writeStringField("category_name", "Application Activity");
+      g.writeNumberField("class_uid", CLASS_UID);
+      g.writeStringField("class_name", "API Activity");
+      g.writeNumberField("activity_id", activity);
+      g.writeStringField("activity_name", activity == 2 ? "Read" : "Other");
+      g.writeNumberField("type_uid", CLASS_UID * 100 + activity);
+      g.writeNumberField("time", Rfc3339.parse(e.path("occurred_at").asText()).orElseThrow().toEpochMilli());
+      g.writeNumberField("severity_id", allow ? 1 : 3);
+      g.writeStringField("severity", allow ? "Informational" : "Medium");
+      g.writeNumberField("status_id", allow ? 1 : 2);
+      g.writeStringField("status", allow ? "Success" : "Failure");
+      g.writeStringField("status_code", e.path("reason_code").asText());
+      if (e.hasNonNull("reason")) {
+        g.writeStringField("status_detail", e.get("reason").asText());
+      }
+      g.writeObjectFieldStart("metadata");
+      g.writeStringField("version", OCSF_VERSION);
+      g.writeStringField("uid", e.path("event_id").asText());
+      g.writeStringField("tenant_uid", e.path("tenant").asText());
+      g.writeObjectFieldStart("product");
+      g.writeStringField("name", "mcp-audit");
+      g.writeStringField("vendor_name", "mcp-audit");
+      g.writeStringField("version", productVersion);
+      g.writeEndObject();
+      g.writeEndObject();
+
+      JsonNode actor = e.path("actor");
+      g.writeObjectFieldStart("actor");
+      g.writeObjectFieldStart("user");
+      g.writeStringField("uid", actor.path("id").asText());
+      g.writeStringField("type", actor.path("type").asText());
+      g.writeEndObject();
+      if (actor.hasNonNull("client_id")) {
+        g.writeStringField("app_uid", actor.path("client_id").asText());
+      }
+      g.writeArrayFieldStart("authorizations");
+      g.writeStartObject();
+      g.writeStringField("decision", allow ? "allow" : "deny");
+      if (e.hasNonNull("policy")) {
+        JsonNode policy = e.path("policy");
+        g.writeObjectFieldStart("policy");
+        g.writeStringField("uid", policy.path("id").asText());
+        if (policy.hasNonNull("version")) {
+          g.writeStringField("version", policy.path("version").asText());
+        }
+        if (policy.hasNonNull("rule")) {
+          g.writeStringField("desc", policy.path("rule").asText());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndArray();
+      g.writeEndObject();
+
+      JsonNode tool = e.path("tool");
+      JsonNode request = e.path("request");
+      g.writeObjectFieldStart("api");
+      g.writeStringField("operation", tool.hasNonNull("name") ? tool.get("name").asText() : method);
+      g.writeObjectFieldStart("service");
+      g.writeStringField("name", tool.path("server").asText());
+      g.writeEndObject();
+      g.writeObjectFieldStart("request");
+      g.writeStringField("uid", request.hasNonNull("id") ? request.path("id").asText() : e.path("event_id").asText());
+      g.writeEndObject();
+      g.writeEndObject();
+
+      JsonNode source = e.path("source");
+      g.writeObjectFieldStart("src_endpoint");
+      g.writeStringField("name", source.hasNonNull("gateway") ? source.get("gateway").asText() : "unknown");
+      if (source.hasNonNull("worker")) {
+        g.writeStringField("uid", source.get("worker").asText());
+      }
+      g.writeEndObject();
+
+      g.writeObjectFieldStart("unmapped");
+      g.writeStringField("tenant", e.path("tenant").asText());
+      g.writeStringField("mcp_method", method);
+      if (tool.hasNonNull("resource")) {
+        g.writeStringField("resource", tool.get("resource").asText());
+      }
+      if (e.hasNonNull("handle")) {
+        g.writeFieldName("handle");
+        g.writeTree(e.get("handle"));
+      }
+      if (request.hasNonNull("nonce")) {
+        g.writeStringField("nonce", request.path("nonce").asText());
+      }
+      if (actor.hasNonNull("on_behalf_of")) {
+        g.writeStringField("on_behalf_of", actor.path("on_behalf_of").asText());
+      }
+      if (request.hasNonNull("trace_id")) {
+        g.writeStringField("trace_id", request.path("trace_id").asText());
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }
     out.write('\n');
-  }
-
-  ObjectNode map(JsonNode e) {
-    ObjectNode o = EventCodec.mapper().createObjectNode();
-    boolean allow = "allow".equals(e.path("decision").asText());
-    String method = e.path("tool").path("method").asText();
-    int activity = "resources/read".equals(method) ? 2 : 99;
-    o.put("category_uid", CATEGORY_UID);
-    o.put("category_name", "Application Activity");
-    o.put("class_uid", CLASS_UID);
-    o.put("class_name", "API Activity");
-    o.put("activity_id", activity);
-    o.put("activity_name", activity == 2 ? "Read" : "Other");
-    o.put("type_uid", CLASS_UID * 100 + activity);
-    o.put("time", Rfc3339.parse(e.path("occurred_at").asText()).orElseThrow().toEpochMilli());
-    o.put("severity_id", allow ? 1 : 3);
-    o.put("severity", allow ? "Informational" : "Medium");
-    o.put("status_id", allow ? 1 : 2);
-    o.put("status", allow ? "Success" : "Failure");
-    o.put("status_code", e.path("reason_code").asText());
-    if (e.hasNonNull("reason")) {
-      o.put("status_detail", e.get("reason").asText());
-    }
-    ObjectNode metadata = o.putObject("metadata");
-    metadata.put("version", OCSF_VERSION);
-    metadata.put("uid", e.path("event_id").asText());
-    metadata.put("tenant_uid", e.path("tenant").asText());
-    ObjectNode product = metadata.putObject("product");
-    product.put("name", "mcp-audit");
-    product.put("vendor_name", "mcp-audit");
-    product.put("version", productVersion);
-
-    ObjectNode actor = o.putObject("actor");
-    ObjectNode user = actor.putObject("user");
-    user.put("uid", e.path("actor").path("id").asText());
-    user.put("type", e.path("actor").path("type").asText());
-    if (e.path("actor").hasNonNull("client_id")) {
-      actor.put("app_uid", e.path("actor").path("client_id").asText());
-    }
-    ArrayNode authorizations = actor.putArray("authorizations");
-    ObjectNode authz = authorizations.addObject();
-    authz.put("decision", allow ? "allow" : "deny");
-    if (e.hasNonNull("policy")) {
-      ObjectNode policy = authz.putObject("policy");
-      policy.put("uid", e.path("policy").path("id").asText());
-      if (e.path("policy").hasNonNull("version")) {
-        policy.put("version", e.path("policy").path("version").asText());
-      }
-      if (e.path("policy").hasNonNull("rule")) {
-        policy.put("desc", e.path("policy").path("rule").asText());
-      }
-    }
-
-    ObjectNode api = o.putObject("api");
-    JsonNode tool = e.path("tool");
-    api.put("operation", tool.hasNonNull("name") ? tool.get("name").asText() : method);
-    api.putObject("service").put("name", tool.path("server").asText());
-    api.putObject("request").put("uid", e.path("request").hasNonNull("id")
-        ? e.path("request").path("id").asText() : e.path("event_id").asText());
-
-    ObjectNode src = o.putObject("src_endpoint");
-    JsonNode source = e.path("source");
-    src.put("name", source.hasNonNull("gateway") ? source.get("gateway").asText() : "unknown");
-    if (source.hasNonNull("worker")) {
-      src.put("uid", source.get("worker").asText());
-    }
-
-    ObjectNode unmapped = o.putObject("unmapped");
-    unmapped.put("tenant", e.path("tenant").asText());
-    unmapped.put("mcp_method", method);
-    if (tool.hasNonNull("resource")) {
-      unmapped.put("resource", tool.get("resource").asText());
-    }
-    if (e.hasNonNull("handle")) {
-      unmapped.set("handle", e.get("handle"));
-    }
-    if (e.path("request").hasNonNull("nonce")) {
-      unmapped.put("nonce", e.path("request").path("nonce").asText());
-    }
-    if (e.path("actor").hasNonNull("on_behalf_of")) {
-      unmapped.put("on_behalf_of", e.path("actor").path("on_behalf_of").asText());
-    }
-    if (e.path("request").hasNonNull("trace_id")) {
-      unmapped.put("trace_id", e.path("request").path("trace_id").asText());
-    }
-    return o;
   }
 }

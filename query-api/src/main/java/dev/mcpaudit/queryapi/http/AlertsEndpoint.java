@@ -29,50 +29,25 @@ final class AlertsEndpoint {
     AlertSearch.Request req = new AlertSearch.Request(
         TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant()),
         ctx.queryParam("tenant"),
-        type(ctx.queryParam("type")),
-        severity(ctx.queryParam("severity")),
+        choice("type", ctx.queryParam("type"), AlertType.class, "one of " + Arrays.toString(AlertType.values())),
+        choice("severity", ctx.queryParam("severity"), Severity.class, "low, medium, high or critical"),
         ctx.queryParam("handle"),
         ctx.queryParam("actor"),
         ctx.queryParam("event_id"),
-        limit(ctx.queryParam("limit")));
+        StatsEndpoint.bounded("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
     AlertSearch.Page page = search.search(caller, req);
     ctx.json(java.util.Map.of("total", page.total(), "alerts", page.alerts()));
   }
 
-  private static AlertType type(String text) {
+  /** An enum parameter by name, case-insensitive; absent is null. */
+  private static <E extends Enum<E>> E choice(String param, String text, Class<E> type, String expected) {
     if (text == null || text.isBlank()) {
       return null;
     }
     try {
-      return AlertType.valueOf(text.strip().toUpperCase(Locale.ROOT));
+      return Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("type: expected one of " + Arrays.toString(AlertType.values()) + ", got '" + text + "'");
+      throw ProblemException.badRequest(param + ": expected " + expected + ", got '" + text + "'");
     }
-  }
-
-  private static Severity severity(String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return Severity.valueOf(text.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest("severity: expected low, medium, high or critical, got '" + text + "'");
-    }
-  }
-
-  private static int limit(String text) {
-    if (text == null || text.isBlank()) {
-      return 100;
-    }
-    try {
-      int n = Integer.parseInt(text.strip());
-      if (n >= 1 && n <= AlertSearch.MAX_LIMIT) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw ProblemException.badRequest("limit: must be a whole number 1-" + AlertSearch.MAX_LIMIT + ", got '" + text + "'");
   }
 }

@@ -26,4 +26,14 @@ public final class OpsEndpoints {
     config.routes.get("/metrics", ctx ->
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
   }
+
+  /** A listener with the ops endpoints only, for roles without an HTTP API of their own (indexer, detector). */
+  public static io.javalin.Javalin serve(String host, int port, PrometheusMeterRegistry registry, Supplier<String> readiness) {
+    return io.javalin.Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.jsonMapper(new io.javalin.json.JavalinJackson(dev.mcpaudit.schema.event.EventCodec.mapper(), false));
+      HttpEdge.install(cfg);
+      install(cfg, registry, readiness);
+    }).start(host, port);
+  }
 }
