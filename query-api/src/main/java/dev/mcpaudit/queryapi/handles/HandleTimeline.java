@@ -1,6 +1,5 @@
 package dev.mcpaudit.queryapi.handles;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
@@ -25,7 +24,6 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
@@ -109,11 +107,7 @@ public final class HandleTimeline {
     out.put("attempts_after_expiry", attemptsAfterExpiry);
     out.put("actors", List.copyOf(f.actors));
     out.put("tools", List.copyOf(f.tools));
-    List<JsonNode> events = new ArrayList<>();
-    for (ScoreDoc sd : searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs) {
-      events.add(IndexAccess.source(stored.document(sd.doc, java.util.Set.of(IndexSchema.SOURCE_JSON))));
-    }
-    out.put("events", events);
+    out.put("events", IndexAccess.sources(searcher, searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs));
     return out;
   }
 

@@ -7,12 +7,9 @@ import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.lucene.document.Document;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.BooleanClause;
@@ -61,11 +58,7 @@ public final class DecisionSearch {
     return index.read(searcher -> {
       TopFieldDocs top = searcher.search(query,
           new TopFieldCollectorManager(NEWEST_FIRST, req.limit(), after, EXACT_TOTAL_UP_TO));
-      StoredFields stored = searcher.storedFields();
-      List<JsonNode> events = new ArrayList<>(top.scoreDocs.length);
-      for (ScoreDoc sd : top.scoreDocs) {
-        events.add(IndexAccess.source(stored.document(sd.doc, Set.of(IndexSchema.SOURCE_JSON))));
-      }
+      List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
       String next = null;
       if (top.scoreDocs.length == req.limit()) {
         FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];

@@ -1,26 +1,34 @@
 package dev.mcpaudit.queryapi.search;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.EventCodec;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.QueryTimeoutImpl;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
@@ -126,4 +134,55 @@ public final class IndexAccess {
     BytesRef raw = d.getBinaryValue(IndexSchema.SOURCE_JSON);
     return EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length);
   }
+
+  /** Below this many documents one thread loads them; above, the work is split across the cores. */
+  private static final int PARALLEL_FROM = 64;
+  private static final int CORES = Math.max(1, Runtime.getRuntime().availableProcessors());
+  /**
+   * Decompressing stored events is most of a page's cost (one DEFLATE block per event when they
+   * are far apart, as one actor's or one handle's are). Plain platform threads, never
+   * interrupted: an interrupt inside Lucene's file reads would close the index's channels.
+   */
+  private static final ExecutorService LOADERS = Executors.newFixedThreadPool(CORES, r ->
+      Thread.ofPlatform().name("mcp-audit-stored-fields").daemon(true).unstarted(r));
+
+  /** The stored events of {@code hits}, in the same order. */
+  public static List<JsonNode> sources(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
+    JsonNode[] out = new JsonNode[hits.length];
+    int parts = hits.length < PARALLEL_FROM ? 1 : Math.min(CORES, hits.length / (PARALLEL_FROM / 2));
+    if (parts <= 1) {
+      load(searcher, hits, 0, hits.length, out);
+      return Arrays.asList(out);
+    }
+    List<Future<?>> running = new ArrayList<>(parts);
+    for (int p = 1; p < parts; p++) {
+      int from = p * hits.length / parts;
+      int to = (p + 1) * hits.length / parts;
+      running.add(LOADERS.submit(() -> {
+        load(searcher, hits, from, to, out);
+        return null;
+      }));
+    }
+    load(searcher, hits, 0, hits.length / parts, out); // this thread takes the first part
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while loading events", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+      }
+    }
+    return Arrays.asList(out);
+  }
+
+  private static void load(IndexSearcher searcher, ScoreDoc[] hits, int from, int to, JsonNode[] out) throws IOException {
+    StoredFields stored = searcher.storedFields(); // one per thread: StoredFields are not thread-safe
+    for (int i = from; i < to; i++) {
+      out[i] = source(stored.document(hits[i].doc, SOURCE_ONLY));
+    }
+  }
+
+  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
 }
