@@ -48,7 +48,10 @@ final class QueryBench {
     Path dir = Files.createTempDirectory("mcp-audit-query-bench");
     Instant start = Instant.now().minus(Duration.ofDays(2));
     long t0 = System.nanoTime();
-    build(dir, n, start);
+    EventIndex.StoredCompression compression = EventIndex.StoredCompression.valueOf(
+        args.settings().getOrDefault("indexer.stored-compression", "deflate").toUpperCase(java.util.Locale.ROOT));
+    build(dir, n, start, compression);
+    System.out.printf("query: stored events compressed with %s (--set indexer.stored-compression=deflate|lz4)%n", compression);
     System.out.printf("query: built a %,d-event index in %.0f s (%,d bytes)%n", n, (System.nanoTime() - t0) / 1e9, size(dir));
 
     try (FSDirectory fs = FSDirectory.open(dir); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
@@ -109,10 +112,10 @@ final class QueryBench {
     System.out.println("query: " + what + ": " + Percentiles.of(t));
   }
 
-  private static void build(Path dir, int n, Instant start) throws Exception {
+  private static void build(Path dir, int n, Instant start, EventIndex.StoredCompression compression) throws Exception {
     SyntheticEvents gen = new SyntheticEvents(10_000, start);
     int chunk = 200_000;
-    try (EventIndex index = EventIndex.open(dir, 256); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+    try (EventIndex index = EventIndex.open(dir, 256, compression); ExecutorService pool = Executors.newFixedThreadPool(2)) {
       for (int from = 0; from < n; from += chunk) {
         int size = Math.min(chunk, n - from);
         List<byte[]> batch = new ArrayList<>(size);

@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer;
 
+import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.TopicSettings;
 import dev.mcpaudit.schema.topic.Topics;
@@ -25,6 +26,8 @@ import java.time.Duration;
  * @param retentionCheck how often retention runs ({@code indexer.retention-check}, default 1h)
  * @param host ops listener address ({@code indexer.host}, default 127.0.0.1)
  * @param port ops listener port for /health and /metrics ({@code indexer.port}, default 8082; 0 picks one)
+ * @param storedCompression how stored events are compressed: {@code deflate} (smaller) or {@code lz4}
+ *     (faster pages of events) ({@code indexer.stored-compression}, default deflate)
  */
 public record IndexerConfig(
     Path dataDir,
@@ -39,7 +42,8 @@ public record IndexerConfig(
     Duration retention,
     Duration retentionCheck,
     String host,
-    int port) {
+    int port,
+    EventIndex.StoredCompression storedCompression) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
   static String defaultInstanceId(Path dataDir) {
@@ -77,6 +81,15 @@ public record IndexerConfig(
         s.duration("indexer.retention", Duration.ofDays(30)),
         s.duration("indexer.retention-check", Duration.ofHours(1)),
         s.string("indexer.host", "127.0.0.1"),
-        s.integer("indexer.port", 8082, 0, 65535));
+        s.integer("indexer.port", 8082, 0, 65535),
+        storedCompression(s.string("indexer.stored-compression", "deflate")));
+  }
+
+  private static EventIndex.StoredCompression storedCompression(String text) {
+    try {
+      return EventIndex.StoredCompression.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new dev.mcpaudit.runtime.config.ConfigException("indexer.stored-compression: expected deflate or lz4, got " + text);
+    }
   }
 }

@@ -38,7 +38,7 @@ public final class IndexerService implements AutoCloseable {
   private final Thread alertThread;
 
   private IndexerService(IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
-    this.index = EventIndex.open(config.indexPath(), config.ramBufferMb());
+    this.index = EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
     this.metrics = new IndexerMetrics(registry, index::liveDocs);
     this.loop = new IndexerLoop(config, index, metrics, clock);
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();

@@ -52,14 +52,34 @@ public final class EventIndex implements Closeable {
 
   /** Opens the index in {@code path}, creating it if needed; {@code ramBufferMb} bounds the heap it uses. */
   public static EventIndex open(Path path, double ramBufferMb) {
+    return open(path, ramBufferMb, StoredCompression.DEFLATE);
+  }
+
+  /**
+   * How stored events are compressed. DEFLATE keeps the index small (the size target); LZ4
+   * decompresses several times faster, which is what a page of events far apart pays for (one
+   * block per event). Per segment: switching applies to new segments and to merges.
+   */
+  public enum StoredCompression {
+    DEFLATE(Lucene104Codec.Mode.BEST_COMPRESSION),
+    LZ4(Lucene104Codec.Mode.BEST_SPEED);
+
+    final Lucene104Codec.Mode mode;
+
+    StoredCompression(Lucene104Codec.Mode mode) {
+      this.mode = mode;
+    }
+  }
+
+  public static EventIndex open(Path path, double ramBufferMb, StoredCompression compression) {
     try {
       Files.createDirectories(path);
       Directory dir = FSDirectory.open(path);
       IndexWriterConfig cfg = new IndexWriterConfig(new StandardAnalyzer())
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
           .setIndexSort(IndexSchema.INDEX_SORT)
-          // DEFLATE for stored events: about 40% smaller than LZ4; stored fields are read only for display.
-          .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
+          // DEFLATE by default: about 40% smaller than LZ4; stored fields are read only for display.
+          .setCodec(new Lucene104Codec(compression.mode))
           .setRAMBufferSizeMB(ramBufferMb)
           .setCommitOnClose(false)
           // Near-real-time refreshes flush small segments several times a second; packing each
