@@ -23,7 +23,6 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldCollectorManager;
 import org.apache.lucene.search.TopFieldDocs;
-import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -55,18 +54,43 @@ public final class DecisionSearch {
     Query query = compose(caller, req.q(), req.range(), req.tenant());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
     FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null : cursorDoc(Cursor.decode(req.cursor()));
+    long lower = req.range().from().toEpochMilli();
+    long upper = after == null ? req.range().to().toEpochMilli() - 1 : Math.min((Long) after.fields[0], req.range().to().toEpochMilli() - 1);
     return index.read(searcher -> {
-      TopFieldDocs top = searcher.search(query,
-          new TopFieldCollectorManager(NEWEST_FIRST, req.limit(), after, EXACT_TOTAL_UP_TO));
+      TopFieldDocs top = newestInWindows(searcher, query, after, req.limit(), lower, upper);
+      CappedCount.Total total = searcher.search(query, new CappedCount(EXACT_TOTAL_UP_TO));
       List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
       String next = null;
       if (top.scoreDocs.length == req.limit()) {
         FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
         next = new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString()).encode();
       }
-      String relation = top.totalHits.relation() == TotalHits.Relation.EQUAL_TO ? "eq" : "gte";
-      return new Page(top.totalHits.value(), relation, events, next);
+      return new Page(total.count(), total.exact() ? "eq" : "gte", events, next);
     });
+  }
+
+  /** The first window tried below the top of the range; each next one is 8 times wider. */
+  static final long FIRST_WINDOW_MS = 60 * 60 * 1000L;
+
+  /**
+   * The newest {@code limit} matches at or below {@code upper}. The index is sorted oldest first,
+   * so a newest-first sort cannot stop early and would rank every match of a busy actor; instead
+   * the newest hour is tried first, then 8, 64, … hours, until a window holds a full page (then
+   * nothing older can rank above it) or spans the whole range. Same answer, a fraction of the work.
+   */
+  private static TopFieldDocs newestInWindows(IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower,
+      long upper) throws java.io.IOException {
+    for (long span = FIRST_WINDOW_MS; ; span = span > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : span * 8) {
+      long lo = upper - lower < span ? lower : upper - span + 1;
+      Query windowed = new BooleanQuery.Builder()
+          .add(query, BooleanClause.Occur.MUST)
+          .add(org.apache.lucene.document.LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, lo, upper), BooleanClause.Occur.FILTER)
+          .build();
+      TopFieldDocs top = searcher.search(windowed, new TopFieldCollectorManager(NEWEST_FIRST, limit, after, limit));
+      if (top.scoreDocs.length >= limit || lo <= lower) {
+        return top;
+      }
+    }
   }
 
   private static FieldDoc cursorDoc(Cursor c) {

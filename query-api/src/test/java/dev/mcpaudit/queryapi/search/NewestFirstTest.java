@@ -1,0 +1,80 @@
+package dev.mcpaudit.queryapi.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Newest-first pages come from windows that widen from the top of the range; whatever the
+ * spacing of the events, the pages must be exactly the brute-force order (occurred_at desc,
+ * event_id as tie-break), each event once, and the totals exact.
+ */
+class NewestFirstTest {
+  private static final Caller ALL = new Caller("t", Role.ANALYST, Set.of(), true);
+  private static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+  @Test
+  void sparseAndDenseEventsPageInExactlyTheBruteForceOrder() throws Exception {
+    // 400 events: a dense burst (same millisecond pairs), then one every 17 minutes over ~4 days,
+    // so pages need windows of 1 h, 8 h, 64 h and the whole range.
+    List<AuthzEvent> events = new ArrayList<>();
+    SyntheticEvents gen = new SyntheticEvents(21, T0);
+    for (int i = 0; i < 400; i++) {
+      AuthzEvent e = gen.next();
+      Instant at = i < 60 ? T0.plus(Duration.ofDays(5)).minusMillis(i / 2) : T0.plus(Duration.ofMinutes(17L * i));
+      events.add(new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(),
+          e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes()));
+    }
+    ByteBuffersDirectory dir = new ByteBuffersDirectory();
+    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+      int n = 0;
+      for (AuthzEvent e : events) {
+        byte[] raw = EventCodec.encode(e);
+        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, n++, 0)));
+        if (n % 97 == 0) {
+          w.commit(); // several segments, as a live index has
+        }
+      }
+    }
+    DecisionSearch search = new DecisionSearch(new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5)));
+    TimeRange range = new TimeRange(T0.minusSeconds(1), T0.plus(Duration.ofDays(30)));
+
+    List<String> expected = events.stream()
+        .sorted(Comparator.comparing(AuthzEvent::occurredAt).reversed().thenComparing(AuthzEvent::eventId))
+        .map(AuthzEvent::eventId).toList();
+    for (int limit : new int[] {1, 7, 50, 400}) {
+      List<String> walked = new ArrayList<>();
+      String cursor = null;
+      do {
+        Page page = search.search(ALL, new SearchRequest(null, range, null, limit, cursor));
+        assertThat(page.total()).isEqualTo(400);
+        assertThat(page.totalRelation()).isEqualTo("eq");
+        page.events().forEach(e -> walked.add(e.get("event_id").asText()));
+        cursor = page.nextCursor();
+      } while (cursor != null);
+      assertThat(walked).as("limit " + limit).isEqualTo(expected);
+    }
+    // A filter that leaves few, old matches still finds them (widening down to the range start).
+    String oldest = events.get(60).eventId();
+    Page one = search.search(ALL, new SearchRequest("event_id:" + oldest, range, null, 10, null));
+    assertThat(one.events().stream().map(e -> e.get("event_id").asText()).toList()).containsExactly(oldest);
+  }
+}
