@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.PointValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.BooleanClause;
@@ -57,7 +59,11 @@ public final class DecisionSearch {
     long lower = req.range().from().toEpochMilli();
     long upper = after == null ? req.range().to().toEpochMilli() - 1 : Math.min((Long) after.fields[0], req.range().to().toEpochMilli() - 1);
     return index.read(searcher -> {
-      TopFieldDocs top = newestInWindows(searcher, query, after, req.limit(), lower, upper);
+      // Windows start at the newest event there is, not at the top of the range: a range ending
+      // now over data that stopped an hour ago would otherwise start with empty windows.
+      byte[] max = PointValues.getMaxPackedValue(searcher.getIndexReader(), IndexSchema.OCCURRED_AT);
+      long top0 = max == null ? upper : Math.min(upper, LongPoint.decodeDimension(max, 0));
+      TopFieldDocs top = newestInWindows(searcher, query, after, req.limit(), lower, top0);
       CappedCount.Total total = searcher.search(query, new CappedCount(EXACT_TOTAL_UP_TO));
       List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
       String next = null;
@@ -84,7 +90,7 @@ public final class DecisionSearch {
       long lo = upper - lower < span ? lower : upper - span + 1;
       Query windowed = new BooleanQuery.Builder()
           .add(query, BooleanClause.Occur.MUST)
-          .add(org.apache.lucene.document.LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, lo, upper), BooleanClause.Occur.FILTER)
+          .add(IndexAccess.occurredBetween(lo, upper), BooleanClause.Occur.FILTER)
           .build();
       TopFieldDocs top = searcher.search(windowed, new TopFieldCollectorManager(NEWEST_FIRST, limit, after, limit));
       if (top.scoreDocs.length >= limit || lo <= lower) {

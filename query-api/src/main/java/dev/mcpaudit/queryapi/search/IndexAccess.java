@@ -26,6 +26,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.IndexSortSortedNumericDocValuesRangeQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -122,7 +123,17 @@ public final class IndexAccess {
 
   /** occurred_at in [from, to). */
   public static Query window(TimeRange range) {
-    return LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, range.from().toEpochMilli(), range.to().toEpochMilli() - 1);
+    return occurredBetween(range.from().toEpochMilli(), range.to().toEpochMilli() - 1);
+  }
+
+  /**
+   * occurred_at in [from, to] (inclusive). The index is sorted by occurred_at, so on a sorted
+   * segment this is a contiguous run of doc ids found by binary search, not a points traversal;
+   * elsewhere it falls back to the points query.
+   */
+  public static Query occurredBetween(long from, long to) {
+    return new IndexSortSortedNumericDocValuesRangeQuery(IndexSchema.OCCURRED_AT, from, to,
+        LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, from, to));
   }
 
   public static Query decisionsOnly() {
