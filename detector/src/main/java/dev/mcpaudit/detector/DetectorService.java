@@ -145,16 +145,8 @@ public final class DetectorService implements AutoCloseable {
     return (long) sum;
   }
 
-  public KafkaStreams.State state() {
-    return streams.state();
-  }
-
   public DetectorMetrics metrics() {
     return metrics;
-  }
-
-  public int opsPort() {
-    return ops == null ? -1 : ops.port();
   }
 
   @Override

@@ -64,7 +64,6 @@ public final class Quickstart implements AutoCloseable {
   private Javalin http;
   private IndexerService indexer;
   private Simulator simulator;
-  private final Instant started = Instant.now();
 
   private Quickstart(Options o) throws StartException, IOException {
     Path data = o.dataDir().toAbsolutePath().normalize();
@@ -197,10 +196,6 @@ public final class Quickstart implements AutoCloseable {
 
   public Simulator simulator() {
     return simulator;
-  }
-
-  public Instant started() {
-    return started;
   }
 
   /** Stops in reverse order of starting: traffic, HTTP, roles, then the broker. */

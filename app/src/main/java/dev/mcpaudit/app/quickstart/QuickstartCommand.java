@@ -50,9 +50,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Duration every;
     try {
-      every = dev.mcpaudit.runtime.config.Settings.of(java.util.Map.of("i", incidentEvery)).duration("i", Duration.ofSeconds(45));
-    } catch (RuntimeException e) {
-      err.println("mcp-audit quickstart: --incident-every: " + e.getMessage());
+      every = dev.mcpaudit.runtime.config.Settings.parseDuration("--incident-every", incidentEvery);
+    } catch (dev.mcpaudit.runtime.config.ConfigException e) {
+      err.println("mcp-audit quickstart: " + e.getMessage());
       return 2;
     }
     long t0 = System.nanoTime();

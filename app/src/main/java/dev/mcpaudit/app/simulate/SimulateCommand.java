@@ -7,7 +7,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,9 +60,8 @@ public final class SimulateCommand implements Callable<Integer> {
     Duration length;
     Duration every;
     try {
-      Settings s = Settings.of(Map.of("duration", duration, "incident-every", incidentEvery));
-      length = s.duration("duration", Duration.ofSeconds(60));
-      every = s.duration("incident-every", Duration.ofSeconds(30));
+      length = Settings.parseDuration("--duration", duration);
+      every = Settings.parseDuration("--incident-every", incidentEvery);
     } catch (ConfigException e) {
       err.println("mcp-audit simulate: " + e.getMessage());
       return 2;

@@ -67,8 +67,4 @@ public record Rules(
         inconsistencyIgnoredReasons);
   }
 
-  public Rules withGrace(Duration g) {
-    return new Rules(g, suppression, nonceMemory, handleMemory, denyBurstThreshold, denyBurstWindow,
-        inconsistencyWindow, inconsistencyIgnoredReasons);
-  }
 }

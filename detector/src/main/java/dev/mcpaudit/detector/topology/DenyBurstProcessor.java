@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
@@ -19,26 +18,19 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * denies only, keyed by tenant and actor. A late deny can complete a burst before or after it, so
  * every window that contains it is tried, earliest first.
  */
-final class DenyBurstProcessor implements Processor<String, Observation, String, Alert> {
+final class DenyBurstProcessor extends RuleProcessor {
   static final String DENIES = "deny-times";
   static final String ISSUED = "deny-alerts";
 
-  private final Rules rules;
-  private final DetectorMetrics metrics;
-  private ProcessorContext<String, Alert> context;
   private WindowStore<String, String> denies;
-  private AlertIssuer issuer;
 
   DenyBurstProcessor(Rules rules, DetectorMetrics metrics) {
-    this.rules = rules;
-    this.metrics = metrics;
+    super(rules, metrics, ISSUED);
   }
 
   @Override
-  public void init(ProcessorContext<String, Alert> context) {
-    this.context = context;
+  protected void open(ProcessorContext<String, Alert> context) {
     this.denies = context.getStateStore(DENIES);
-    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
   }
 
   private record Deny(long at, String eventId) {}
@@ -46,8 +38,7 @@ final class DenyBurstProcessor implements Processor<String, Observation, String,
   @Override
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
-    if (o.lateBy(rules.grace().toMillis())) {
-      metrics.late();
+    if (late(o)) {
       return;
     }
     long window = rules.denyBurstWindow().toMillis();

@@ -45,10 +45,6 @@ public final class DetectorMetrics {
     unreadable.increment();
   }
 
-  public double raisedCount(AlertType t) {
-    return raised.get(t).count();
-  }
-
   public double lateCount() {
     return late.count();
   }

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -33,23 +32,18 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * allow and deny whose deny claims the handle was revoked or expired, while no such event is known
  * yet, waits out the grace period for that event before it is called inconsistent.
  */
-final class HandleProcessor implements Processor<String, Observation, String, Alert> {
+final class HandleProcessor extends RuleProcessor {
   static final String FACTS = "handle-facts";
   static final String DECISIONS = "handle-decisions";
   static final String PENDING = "handle-pending";
   static final String ISSUED = "handle-alerts";
 
-  private final Rules rules;
-  private final DetectorMetrics metrics;
-  private ProcessorContext<String, Alert> context;
   private WindowStore<String, Observation> facts;
   private WindowStore<String, Observation> decisions;
   private KeyValueStore<String, PendingPair> pending;
-  private AlertIssuer issuer;
 
   HandleProcessor(Rules rules, DetectorMetrics metrics) {
-    this.rules = rules;
-    this.metrics = metrics;
+    super(rules, metrics, ISSUED);
   }
 
   /** How long decisions are kept: long enough for a late revocation and for the inconsistency window. */
@@ -58,12 +52,10 @@ final class HandleProcessor implements Processor<String, Observation, String, Al
   }
 
   @Override
-  public void init(ProcessorContext<String, Alert> context) {
-    this.context = context;
+  protected void open(ProcessorContext<String, Alert> context) {
     this.facts = context.getStateStore(FACTS);
     this.decisions = context.getStateStore(DECISIONS);
     this.pending = context.getStateStore(PENDING);
-    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
     context.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME, this::firePendingDue);
   }
 
@@ -71,19 +63,16 @@ final class HandleProcessor implements Processor<String, Observation, String, Al
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
     String key = Observation.key(o.tenant(), o.handle());
-    boolean late = o.lateBy(rules.grace().toMillis());
+    boolean late = late(o);
     if (o.kind().isHandleLifecycle()) {
       // Kept even when late: a revocation stays true for every later use.
       facts.put(key, o, o.at());
-      if (late) {
-        metrics.late();
-      } else {
+      if (!late) {
         judgeEarlierUses(key, o);
       }
       return;
     }
     if (late) {
-      metrics.late();
       return;
     }
     List<Observation> known = facts(key, o.at());

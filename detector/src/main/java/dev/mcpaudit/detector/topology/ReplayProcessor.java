@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
@@ -20,33 +19,25 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * made them. Records arrive keyed by tenant and nonce. The same event delivered twice (a
  * publisher retry) has the same event id and is not a replay.
  */
-final class ReplayProcessor implements Processor<String, Observation, String, Alert> {
+final class ReplayProcessor extends RuleProcessor {
   static final String NONCES = "replay-nonces";
   static final String ISSUED = "replay-alerts";
 
-  private final Rules rules;
-  private final DetectorMetrics metrics;
-  private ProcessorContext<String, Alert> context;
   private WindowStore<String, Observation> nonces;
-  private AlertIssuer issuer;
 
   ReplayProcessor(Rules rules, DetectorMetrics metrics) {
-    this.rules = rules;
-    this.metrics = metrics;
+    super(rules, metrics, ISSUED);
   }
 
   @Override
-  public void init(ProcessorContext<String, Alert> context) {
-    this.context = context;
+  protected void open(ProcessorContext<String, Alert> context) {
     this.nonces = context.getStateStore(NONCES);
-    this.issuer = new AlertIssuer(context, context.getStateStore(ISSUED), rules.suppression().toMillis(), metrics);
   }
 
   @Override
   public void process(Record<String, Observation> record) {
     Observation o = record.value();
-    if (o.lateBy(rules.grace().toMillis())) {
-      metrics.late();
+    if (late(o)) {
       return;
     }
     long memory = rules.nonceMemory().toMillis();

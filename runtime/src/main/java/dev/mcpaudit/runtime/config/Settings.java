@@ -129,9 +129,14 @@ public final class Settings {
     if (v == null) {
       return fallback;
     }
-    Matcher m = DURATION.matcher(v);
+    return parseDuration(key, v);
+  }
+
+  /** A duration as configuration writes it ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}); {@code name} is for the error. */
+  public static Duration parseDuration(String name, String v) {
+    Matcher m = DURATION.matcher(v.strip());
     if (!m.matches()) {
-      throw new ConfigException(key + ": must be a duration like 250ms, 30s, 5m, 2h or 7d, got '" + v + "'");
+      throw new ConfigException(name + ": must be a duration like 250ms, 30s, 5m, 2h or 7d, got '" + v + "'");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
