@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -45,16 +46,42 @@ final class QueryBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.eventsOr(10_000_000);
-    Path dir = Files.createTempDirectory("mcp-audit-query-bench");
-    Instant start = Instant.now().minus(Duration.ofDays(2));
-    long t0 = System.nanoTime();
     EventIndex.StoredCompression compression = EventIndex.StoredCompression.valueOf(
         args.settings().getOrDefault("indexer.stored-compression", "deflate").toUpperCase(java.util.Locale.ROOT));
-    build(dir, n, start, compression);
+    // --set bench.index-dir=DIR keeps the index (and reuses it when it was built with the same
+    // events and compression): query changes can then be measured without a 5-minute build each.
+    String kept = args.settings().get("bench.index-dir");
+    Path dir = kept != null ? Path.of(kept) : Files.createTempDirectory("mcp-audit-query-bench");
+    Path built = dir.resolve("bench-built.properties");
+    Properties made = new Properties();
+    if (kept != null && Files.exists(built)) {
+      try (var in = Files.newBufferedReader(built)) {
+        made.load(in);
+      }
+    }
+    Instant start;
+    if (String.valueOf(n).equals(made.getProperty("events")) && compression.name().equals(made.getProperty("compression"))) {
+      start = Instant.parse(made.getProperty("start"));
+      System.out.printf("query: reusing the %,d-event index in %s (%,d bytes)%n", n, dir, size(dir.resolve("index")));
+    } else {
+      start = Instant.now().minus(Duration.ofDays(2));
+      deleteTree(dir.resolve("index"));
+      long t0 = System.nanoTime();
+      build(dir.resolve("index"), n, start, compression);
+      System.out.printf("query: built a %,d-event index in %.0f s (%,d bytes)%n", n, (System.nanoTime() - t0) / 1e9, size(dir.resolve("index")));
+      made.setProperty("events", String.valueOf(n));
+      made.setProperty("compression", compression.name());
+      made.setProperty("start", start.toString());
+      try (var out = Files.newBufferedWriter(built)) {
+        made.store(out, "what bench/run query built here");
+      }
+    }
     System.out.printf("query: stored events compressed with %s (--set indexer.stored-compression=deflate|lz4)%n", compression);
-    System.out.printf("query: built a %,d-event index in %.0f s (%,d bytes)%n", n, (System.nanoTime() - t0) / 1e9, size(dir));
+    if (Duration.between(start, Instant.now()).compareTo(Duration.ofDays(5)) > 0) {
+      System.out.println("query: note: the kept index is older than 5 days; the 7-day windows see only part of it");
+    }
 
-    try (FSDirectory fs = FSDirectory.open(dir); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
+    try (FSDirectory fs = FSDirectory.open(dir.resolve("index")); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
       IndexAccess index = new IndexAccess(searchers, Duration.ofSeconds(30));
       Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
       DecisionSearch search = new DecisionSearch(index);
@@ -66,29 +93,49 @@ final class QueryBench {
       TimeRange month = new TimeRange(now.minus(Duration.ofDays(30)), now);
       SplittableRandom r = new SplittableRandom(9);
       int runs = 200;
+      // --set bench.only=handle,export runs only the measurements whose names contain one of these.
+      List<String> only = List.of(args.settings().getOrDefault("bench.only", "").split(",")).stream()
+          .map(String::strip).filter(w -> !w.isEmpty()).toList();
+      Measure timed = (what, n2, q) -> {
+        if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
+          measure(what, n2, q);
+        }
+      };
 
-      measure("actor timeline, 7 days, newest 100", runs, () -> {
+      timed.run("actor timeline, 7 days, newest 100", runs, () -> {
         String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
         search.search(caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
       });
-      measure("access summary, 30 days", runs, () ->
+      timed.run("access summary, 30 days", runs, () ->
           access.summarize(caller, AccessSummary.Subject.ACTOR, "spiffe://example.org/agent/a-" + r.nextInt(200), month, null));
-      measure("handle timeline (first 1000 events)", runs, () ->
+      timed.run("handle timeline (first 1000 events)", runs, () ->
           handles.of(caller, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
-      measure("top 10 tool.name, 7 days, one tenant", 50, () ->
+      timed.run("top 10 tool.name, 7 days, one tenant", 50, () ->
           stats.top(search.compose(caller, null, week, "tenant-" + r.nextInt(3)), IndexSchema.TOOL_NAME, 10));
-      measure("histogram, 60 buckets, 7 days, decision:deny", 50, () ->
+      timed.run("histogram, 60 buckets, 7 days, decision:deny", 50, () ->
           stats.histogram(search.compose(caller, "decision:deny", week, null), week.from().toEpochMilli(),
               Duration.ofDays(7).toMillis() / 60, 60));
 
       Exporter exporter = new Exporter(index);
       TimeRange slice = new TimeRange(start, start.plus(Duration.ofHours(8)));
       for (String format : List.of("ndjson", "csv", "ocsf")) {
+        if (!only.isEmpty() && only.stream().noneMatch(w -> ("export " + format).contains(w))) {
+          continue;
+        }
         long e0 = System.nanoTime();
         long rows = exporter.export(search.compose(caller, null, slice, "tenant-0"),
             ExportFormat.named(format, "bench").orElseThrow(), OutputStream.nullOutputStream());
         System.out.printf("query: export %s: %,d rows at %,.0f rows/s%n", format, rows, rows / ((System.nanoTime() - e0) / 1e9));
       }
+    }
+    if (kept == null) {
+      deleteTree(dir);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    if (!Files.exists(dir)) {
+      return;
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -97,6 +144,10 @@ final class QueryBench {
 
   interface Query {
     void run() throws Exception;
+  }
+
+  interface Measure {
+    void run(String what, int runs, Query q) throws Exception;
   }
 
   private static void measure(String what, int runs, Query q) throws Exception {

@@ -57,7 +57,8 @@ class ExamplesTest {
           Map.entry("reason-with-control-characters.json", List.of("/reason", "pattern")),
           Map.entry("not-an-object.json", List.of("", "type")),
           Map.entry("malformed-json.json", List.of("", "json")),
-          Map.entry("duplicate-key.json", List.of("", "json")));
+          Map.entry("duplicate-key.json", List.of("", "json")),
+          Map.entry("trailing-content.json", List.of("", "json")));
 
   static Stream<Path> validFiles() {
     return ExampleFiles.list("valid").stream();

@@ -28,7 +28,8 @@ class SchemaAgreementTest {
           "occurred-at-far-future.json",
           "handle-expires-before-issued.json",
           "malformed-json.json",
-          "duplicate-key.json");
+          "duplicate-key.json",
+          "trailing-content.json");
 
   static Schema eventSchema;
   static Schema alertSchema;

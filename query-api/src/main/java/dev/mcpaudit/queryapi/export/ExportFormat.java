@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
@@ -18,6 +19,11 @@ public interface ExportFormat {
   default void header(OutputStream out) throws IOException {}
 
   void write(JsonNode event, OutputStream out) throws IOException;
+
+  /** Writes an event given as its stored JSON bytes; formats that can copy them skip parsing. */
+  default void writeStored(byte[] json, OutputStream out) throws IOException {
+    write(EventCodec.mapper().readTree(json), out);
+  }
 
   static Optional<ExportFormat> named(String name, String productVersion) {
     return switch (name == null ? "ndjson" : name.toLowerCase(Locale.ROOT)) {

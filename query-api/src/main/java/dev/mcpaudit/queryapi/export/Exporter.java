@@ -3,10 +3,22 @@ package dev.mcpaudit.queryapi.export;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
@@ -14,19 +26,35 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Streams every matching event, oldest first, over one point-in-time reader, in constant memory.
  * The index is sorted by occurred_at, so each segment's matches already come oldest first; the
  * export merges the segments' streams (one cursor per segment in a priority queue) instead of
  * re-running a sorted search per page, and reads each segment's stored events sequentially.
+ *
+ * <p>Reading (decompressing stored events) and writing (parsing and formatting them) each take
+ * about half of an export's time, so when a loader thread is free they run on two threads with
+ * a few small batches between them; otherwise the request's thread does both.
  */
 public final class Exporter {
+  /** Events per hand-over, and hand-overs in flight: a bound of about 1,500 events in memory. */
+  private static final int BATCH = 256;
+  private static final int IN_FLIGHT = 4;
+  private static final int LOADER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+  /** Never interrupted: an interrupt inside Lucene's file reads would close the index's channels. */
+  private static final ExecutorService LOADERS = Executors.newFixedThreadPool(LOADER_THREADS, r ->
+      Thread.ofPlatform().name("mcp-audit-export-loader").daemon(true).unstarted(r));
+  /** One per loader thread, so an export that gets one never waits for a thread. */
+  private static final Semaphore FREE_LOADERS = new Semaphore(LOADER_THREADS);
+
   private final IndexAccess index;
 
   public Exporter(IndexAccess index) {
@@ -40,9 +68,130 @@ public final class Exporter {
         : query;
     return index.readAll(searcher -> {
       format.header(out);
+      OldestFirst events = new OldestFirst(searcher, q);
+      long rows;
+      if (FREE_LOADERS.tryAcquire()) {
+        try {
+          rows = new Pipeline(events).writeAll(format, out);
+        } finally {
+          FREE_LOADERS.release();
+        }
+      } else {
+        rows = 0;
+        for (byte[] e = events.next(); e != null; e = events.next()) {
+          format.writeStored(e, out);
+          rows++;
+        }
+      }
+      out.flush();
+      return rows;
+    });
+  }
+
+  /** A batch of stored events, or the end of the stream, or the loader's failure. */
+  private record Batch(List<byte[]> events, Throwable failure) {
+    static final Batch END = new Batch(List.of(), null);
+  }
+
+  /** The loader thread reads batches ahead while the request's thread formats and writes. */
+  private static final class Pipeline {
+    private final OldestFirst events;
+    private final BlockingQueue<Batch> ready = new ArrayBlockingQueue<>(IN_FLIGHT);
+    private final AtomicBoolean abandoned = new AtomicBoolean();
+    private final CountDownLatch loaderDone = new CountDownLatch(1);
+
+    Pipeline(OldestFirst events) {
+      this.events = events;
+    }
+
+    long writeAll(ExportFormat format, OutputStream out) throws IOException {
+      LOADERS.execute(this::load);
+      long rows = 0;
+      try {
+        while (true) {
+          Batch b = ready.take();
+          if (b.failure() != null) {
+            throw b.failure() instanceof IOException io ? io : new IOException("cannot read stored events", b.failure());
+          }
+          if (b == Batch.END) {
+            return rows;
+          }
+          for (byte[] e : b.events()) {
+            format.writeStored(e, out);
+          }
+          rows += b.events().size();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("export interrupted");
+      } finally {
+        // The reader is released when this returns: the loader must be done with it first,
+        // also when the client went away half way.
+        abandoned.set(true);
+        ready.clear();
+        awaitLoader();
+      }
+    }
+
+    private void load() {
+      try {
+        List<byte[]> batch = new ArrayList<>(BATCH);
+        for (byte[] e = events.next(); e != null && !abandoned.get(); e = events.next()) {
+          batch.add(e);
+          if (batch.size() == BATCH) {
+            hand(new Batch(batch, null));
+            batch = new ArrayList<>(BATCH);
+          }
+        }
+        if (!batch.isEmpty()) {
+          hand(new Batch(batch, null));
+        }
+        hand(Batch.END);
+      } catch (Throwable t) {
+        hand(new Batch(List.of(), t));
+      } finally {
+        loaderDone.countDown();
+      }
+    }
+
+    /** Waits for room; gives up once the writer has stopped reading. */
+    private void hand(Batch b) {
+      try {
+        while (!abandoned.get()) {
+          if (ready.offer(b, 50, TimeUnit.MILLISECONDS)) {
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void awaitLoader() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          loaderDone.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the reader must outlive the loader whatever happens
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
+
+  /** The matching events of every segment merged into one stream, oldest first. */
+  private static final class OldestFirst {
+    private final PriorityQueue<SegmentCursor> queue = new PriorityQueue<>(
+        Comparator.comparingLong(SegmentCursor::occurredAt).thenComparingInt(SegmentCursor::ord));
+
+    OldestFirst(IndexSearcher searcher, Query q) throws IOException {
       Weight weight = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
-      PriorityQueue<SegmentCursor> queue = new PriorityQueue<>(
-          Comparator.comparingLong(SegmentCursor::occurredAt).thenComparingInt(SegmentCursor::ord));
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
         Scorer scorer = weight.scorer(leaf);
         if (scorer != null) {
@@ -52,21 +201,24 @@ public final class Exporter {
           }
         }
       }
-      long rows = 0;
-      while (!queue.isEmpty()) {
-        SegmentCursor c = queue.poll();
-        format.write(IndexAccess.source(c.stored.document(c.doc, SOURCE_ONLY)), out);
-        rows++;
-        if (c.next()) {
-          queue.add(c);
-        }
-      }
-      out.flush();
-      return rows;
-    });
-  }
+    }
 
-  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
+    /** The next event's stored JSON, or null after the last. */
+    byte[] next() throws IOException {
+      SegmentCursor c = queue.poll();
+      if (c == null) {
+        return null;
+      }
+      BytesRef raw = c.stored.document(c.doc, SOURCE_ONLY).getBinaryValue(IndexSchema.SOURCE_JSON);
+      byte[] json = raw.offset == 0 && raw.length == raw.bytes.length
+          ? raw.bytes
+          : Arrays.copyOfRange(raw.bytes, raw.offset, raw.offset + raw.length);
+      if (c.next()) {
+        queue.add(c);
+      }
+      return json;
+    }
+  }
 
   /** One segment's matching, live documents in doc order (= occurred_at order). */
   private static final class SegmentCursor {

@@ -9,10 +9,12 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -27,6 +29,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * "What happened to this handle?": issued, every use, revoked or expired, and the uses after
@@ -150,6 +153,11 @@ public final class HandleTimeline {
     }
   }
 
+  /**
+   * One pass over the handle's doc values. Values are compared as segment ordinals and the
+   * actors and tools seen are turned into strings once per segment: a busy handle has thousands
+   * of events, and decoding four keywords for each was a visible part of the request.
+   */
   private static final class FactsCollector extends DocCollector {
     final Facts facts = new Facts();
 
@@ -164,39 +172,98 @@ public final class HandleTimeline {
       SortedDocValues resource = IndexReads.sorted(r, IndexSchema.TOOL_RESOURCE);
       NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
       NumericDocValues expires = IndexReads.numeric(r, IndexSchema.HANDLE_EXPIRES_AT);
-      return doc -> {
+      int decisionKind = ord(kind, "decision");
+      int issued = ord(kind, "handle.issued");
+      int rotated = ord(kind, "handle.rotated");
+      int revoked = ord(kind, "handle.revoked");
+      int expired = ord(kind, "handle.expired");
+      int allowOrd = ord(decision, "allow");
+      OrdSet actors = new OrdSet();
+      OrdSet names = new OrdSet();
+      OrdSet resources = new OrdSet();
+      return new Visitor() {
+        @Override
+        public void visit(int doc) throws IOException {
           facts.events++;
           long t = IndexReads.number(at, doc, 0);
-          String a = IndexReads.keyword(actor, doc);
-          if (a != null) {
-            facts.actors.add(a);
+          if (actor != null && actor.advanceExact(doc)) {
+            actors.add(actor.ordValue());
           }
-          switch (String.valueOf(IndexReads.keyword(kind, doc))) {
-            case "decision" -> {
-              facts.uses.add(new Use(t, "allow".equals(IndexReads.keyword(decision, doc))));
-              String n = IndexReads.keyword(toolName, doc);
-              String tool = n != null ? n : IndexReads.keyword(resource, doc);
-              if (tool != null) {
-                facts.tools.add(tool);
-              }
-            }
-            case "handle.issued", "handle.rotated" -> {
-              if (t < facts.issuedAt) {
-                facts.issuedAt = t;
-                facts.issuedDoc = base + doc;
-                facts.issuedExpiresAt = IndexReads.number(expires, doc, Long.MAX_VALUE);
-              }
-            }
-            case "handle.revoked" -> {
-              if (t < facts.revokedAt) {
-                facts.revokedAt = t;
-                facts.revokedDoc = base + doc;
-              }
-            }
-            case "handle.expired" -> facts.expiredAt = Math.min(facts.expiredAt, t);
-            default -> { }
+          int k = kind != null && kind.advanceExact(doc) ? kind.ordValue() : -1;
+          if (k < 0) {
+            return;
           }
+          if (k == decisionKind) {
+            boolean allow = allowOrd >= 0 && decision.advanceExact(doc) && decision.ordValue() == allowOrd;
+            facts.uses.add(new Use(t, allow));
+            if (toolName != null && toolName.advanceExact(doc)) {
+              names.add(toolName.ordValue());
+            } else if (resource != null && resource.advanceExact(doc)) {
+              resources.add(resource.ordValue());
+            }
+          } else if (k == issued || k == rotated) {
+            if (t < facts.issuedAt) {
+              facts.issuedAt = t;
+              facts.issuedDoc = base + doc;
+              facts.issuedExpiresAt = IndexReads.number(expires, doc, Long.MAX_VALUE);
+            }
+          } else if (k == revoked) {
+            if (t < facts.revokedAt) {
+              facts.revokedAt = t;
+              facts.revokedDoc = base + doc;
+            }
+          } else if (k == expired) {
+            facts.expiredAt = Math.min(facts.expiredAt, t);
+          }
+        }
+
+        @Override
+        public void finish() throws IOException {
+          actors.addValuesTo(actor, facts.actors);
+          names.addValuesTo(toolName, facts.tools);
+          resources.addValuesTo(resource, facts.tools);
+        }
       };
+    }
+
+    /** The segment ordinal of {@code value}, or -1 when no document of the segment has it. */
+    private static int ord(SortedDocValues dv, String value) throws IOException {
+      if (dv == null) {
+        return -1;
+      }
+      int ord = dv.lookupTerm(new BytesRef(value));
+      return ord >= 0 ? ord : -1;
+    }
+  }
+
+  /** Distinct ordinals of one segment; a handle's events share a few values, so runs repeat. */
+  private static final class OrdSet {
+    private int[] ords = new int[16];
+    private int size;
+    private int last = -1;
+
+    void add(int ord) {
+      if (ord == last) {
+        return;
+      }
+      last = ord;
+      if (size == ords.length) {
+        ords = Arrays.copyOf(ords, size * 2);
+      }
+      ords[size++] = ord;
+    }
+
+    void addValuesTo(SortedDocValues dv, Set<String> out) throws IOException {
+      if (size == 0) {
+        return;
+      }
+      int[] sorted = Arrays.copyOf(ords, size);
+      Arrays.sort(sorted);
+      for (int i = 0; i < sorted.length; i++) {
+        if (i == 0 || sorted[i] != sorted[i - 1]) {
+          out.add(dv.lookupOrd(sorted[i]).utf8ToString());
+        }
+      }
     }
   }
 }

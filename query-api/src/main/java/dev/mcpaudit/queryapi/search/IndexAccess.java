@@ -14,10 +14,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.QueryTimeoutImpl;
@@ -157,41 +158,77 @@ public final class IndexAccess {
   private static final ExecutorService LOADERS = Executors.newFixedThreadPool(CORES, r ->
       Thread.ofPlatform().name("mcp-audit-stored-fields").daemon(true).unstarted(r));
 
-  /** The stored events of {@code hits}, in the same order. */
+  /**
+   * The stored events of {@code hits}, in the same order. Above {@link #PARALLEL_FROM} hits the
+   * loader threads and this one take small runs of hits from a shared counter until none are
+   * left: a thread that starts late or loses its core leaves its share to the others (fixed
+   * halves made the slowest requests about as slow as one thread alone), and this thread waits
+   * only for runs already taken, never for a helper still queued behind other requests.
+   */
   public static List<JsonNode> sources(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
-    JsonNode[] out = new JsonNode[hits.length];
-    int parts = hits.length < PARALLEL_FROM ? 1 : Math.min(CORES, hits.length / (PARALLEL_FROM / 2));
-    if (parts <= 1) {
-      load(searcher, hits, 0, hits.length, out);
-      return Arrays.asList(out);
+    PageLoad page = new PageLoad(searcher, hits);
+    if (hits.length >= PARALLEL_FROM) {
+      for (int p = 1; p < CORES; p++) {
+        LOADERS.execute(page::work);
+      }
     }
-    List<Future<?>> running = new ArrayList<>(parts);
-    for (int p = 1; p < parts; p++) {
-      int from = p * hits.length / parts;
-      int to = (p + 1) * hits.length / parts;
-      running.add(LOADERS.submit(() -> {
-        load(searcher, hits, from, to, out);
-        return null;
-      }));
+    page.work();
+    return page.result();
+  }
+
+  /** One page's loading, shared by the threads that help with it. */
+  private static final class PageLoad {
+    /** Hits taken at a time: enough to keep the counter cold, few enough to even out the threads. */
+    private static final int RUN = 16;
+
+    private final IndexSearcher searcher;
+    private final ScoreDoc[] hits;
+    private final JsonNode[] out;
+    private final int runs;
+    private final AtomicInteger next = new AtomicInteger();
+    private final CountDownLatch unfinished;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    PageLoad(IndexSearcher searcher, ScoreDoc[] hits) {
+      this.searcher = searcher;
+      this.hits = hits;
+      this.out = new JsonNode[hits.length];
+      this.runs = (hits.length + RUN - 1) / RUN;
+      this.unfinished = new CountDownLatch(runs);
     }
-    load(searcher, hits, 0, hits.length / parts, out); // this thread takes the first part
-    for (Future<?> f : running) {
+
+    void work() {
+      StoredFields stored = null; // one per thread (StoredFields are not thread-safe), opened once there is work
+      for (int run = next.getAndIncrement(); run < runs; run = next.getAndIncrement()) {
+        try {
+          if (failure.get() == null) {
+            if (stored == null) {
+              stored = searcher.storedFields();
+            }
+            for (int i = run * RUN, to = Math.min(hits.length, i + RUN); i < to; i++) {
+              out[i] = source(stored.document(hits[i].doc, SOURCE_ONLY));
+            }
+          }
+        } catch (Throwable t) {
+          failure.compareAndSet(null, t);
+        } finally {
+          unfinished.countDown();
+        }
+      }
+    }
+
+    List<JsonNode> result() throws IOException {
       try {
-        f.get();
+        unfinished.await();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while loading events", e);
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
       }
-    }
-    return Arrays.asList(out);
-  }
-
-  private static void load(IndexSearcher searcher, ScoreDoc[] hits, int from, int to, JsonNode[] out) throws IOException {
-    StoredFields stored = searcher.storedFields(); // one per thread: StoredFields are not thread-safe
-    for (int i = from; i < to; i++) {
-      out[i] = source(stored.document(hits[i].doc, SOURCE_ONLY));
+      Throwable t = failure.get();
+      if (t != null) {
+        throw t instanceof IOException io ? io : new IOException("cannot load stored events", t);
+      }
+      return Arrays.asList(out);
     }
   }
 

@@ -145,6 +145,9 @@ public final class EventCodec {
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .serializationInclusion(JsonInclude.Include.NON_NULL)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        // One event is one JSON value: "{...} {...}" must not pass as its first half (the rest
+        // would be stored unseen and come back out of an export).
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)

@@ -1,0 +1,184 @@
+package dev.mcpaudit.queryapi.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exports over a real index on disk with several segments: every event once, oldest first, the
+ * stored bytes unchanged in NDJSON; the same answer when more exports run at once than there are
+ * loader threads; and a client that goes away half way leaves nothing running or held.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS) // a pipeline that deadlocks fails here instead of hanging the build
+class ExporterTest {
+  private static final int EVENTS = 6_000;
+  @TempDir Path dir;
+  private final List<AuthzEvent> events = new ArrayList<>();
+  private FSDirectory fs;
+  private SearcherManager searchers;
+  private Exporter exporter;
+
+  @BeforeEach
+  void index() throws Exception {
+    SyntheticEvents gen = new SyntheticEvents(31, Instant.parse("2026-11-01T00:00:00Z"));
+    SplittableRandom shuffle = new SplittableRandom(5);
+    try (EventIndex index = EventIndex.open(dir, 4)) {
+      for (int i = 0; i < EVENTS; i++) {
+        AuthzEvent e = gen.next();
+        // Out of order across commits, so segments overlap in time and the merge has work to do.
+        Instant at = e.occurredAt().plusMillis(shuffle.nextInt(120_000));
+        e = new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(),
+            e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+        events.add(e);
+        byte[] raw = EventCodec.encode(e);
+        index.put(e.eventId(), IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        if (i % 1_000 == 999) {
+          index.commit(Map.of("decisions-0", (long) i + 1));
+        }
+      }
+      index.commit(Map.of("decisions-0", (long) EVENTS));
+    }
+    fs = FSDirectory.open(dir);
+    searchers = new SearcherManager(DirectoryReader.open(fs), null);
+    exporter = new Exporter(new IndexAccess(searchers, Duration.ofSeconds(30)));
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    searchers.close();
+    fs.close();
+  }
+
+  @Test
+  void ndjsonIsEveryStoredEventOnceOldestFirstByteForByte() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long rows = exporter.export(new MatchAllDocsQuery(), new NdjsonFormat(), out);
+
+    List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(rows).isEqualTo(EVENTS);
+    assertThat(lines).hasSize(EVENTS);
+    List<Instant> times = lines.stream().map(l -> Instant.parse(json(l).get("occurred_at").asText())).toList();
+    assertThat(times).isSortedAccordingTo(Comparator.naturalOrder());
+    assertThat(lines).containsExactlyInAnyOrderElementsOf(
+        events.stream().map(e -> new String(EventCodec.encode(e), StandardCharsets.UTF_8)).toList());
+  }
+
+  @Test
+  void moreExportsAtOnceThanLoaderThreadsAllGetTheWholeAnswer() throws Exception {
+    byte[] expected = export(new CsvFormat());
+    ExecutorService clients = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<byte[]>> running = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        running.add(clients.submit(() -> export(new CsvFormat())));
+      }
+      for (Future<byte[]> f : running) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    assertThat(new String(expected, StandardCharsets.UTF_8).lines().count()).isEqualTo(EVENTS + 1); // + header
+  }
+
+  @Test
+  void aClientThatGoesAwayLeavesNoLoaderRunningAndTheReaderReleased() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      OutputStream hangsUp = new OutputStream() {
+        int written;
+
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          written += len;
+          if (written > 50_000) {
+            throw new IOException("connection reset by peer");
+          }
+        }
+      };
+      assertThatThrownBy(() -> exporter.export(new MatchAllDocsQuery(), new OcsfFormat("t"), hangsUp))
+          .isInstanceOf(UncheckedIOException.class).hasMessageContaining("connection reset");
+    }
+    IndexSearcher s = searchers.acquire();
+    try {
+      assertThat(s.getIndexReader().getRefCount()).as("only the manager and this test hold the reader").isEqualTo(2);
+    } finally {
+      searchers.release(s);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (loadersBusy() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(loadersBusy()).as("an export loader still running after its client left").isFalse();
+    assertThat(export(new NdjsonFormat()).length).isGreaterThan(EVENTS * 500);
+  }
+
+  @Test
+  void anEventStoredPrettyPrintedIsStillOneNdjsonLine() throws Exception {
+    AuthzEvent e = events.getFirst();
+    byte[] pretty = EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(EventCodec.mapper().readTree(EventCodec.encode(e)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new NdjsonFormat().writeStored(pretty, out);
+    String line = out.toString(StandardCharsets.UTF_8);
+    assertThat(line).endsWith("\n").hasLineCount(1);
+    assertThat(json(line)).isEqualTo(EventCodec.mapper().readTree(pretty));
+  }
+
+  private byte[] export(ExportFormat format) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    exporter.export(new MatchAllDocsQuery(), format, out);
+    return out.toByteArray();
+  }
+
+  private static boolean loadersBusy() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("mcp-audit-export-loader"))
+        .anyMatch(t -> t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.TIMED_WAITING);
+  }
+
+  private static JsonNode json(String line) {
+    try {
+      return EventCodec.mapper().readTree(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
