@@ -67,8 +67,10 @@ final class QueryBench {
       start = Instant.now().minus(Duration.ofDays(2));
       deleteTree(dir.resolve("index"));
       long t0 = System.nanoTime();
-      build(dir.resolve("index"), n, start, compression);
-      System.out.printf("query: built a %,d-event index in %.0f s (%,d bytes)%n", n, (System.nanoTime() - t0) / 1e9, size(dir.resolve("index")));
+      long raw = build(dir.resolve("index"), n, start, compression);
+      long bytes = size(dir.resolve("index"));
+      System.out.printf("query: built a %,d-event index in %.0f s: %,d bytes, %.0f B/event, %.3f x the %,d bytes of raw JSON%n",
+          n, (System.nanoTime() - t0) / 1e9, bytes, bytes / (double) n, bytes / (double) raw, raw);
       made.setProperty("events", String.valueOf(n));
       made.setProperty("compression", compression.name());
       made.setProperty("start", start.toString());
@@ -163,7 +165,9 @@ final class QueryBench {
     System.out.println("query: " + what + ": " + Percentiles.of(t));
   }
 
-  private static void build(Path dir, int n, Instant start, EventIndex.StoredCompression compression) throws Exception {
+  /** Builds the index and returns the bytes of raw JSON it holds. */
+  private static long build(Path dir, int n, Instant start, EventIndex.StoredCompression compression) throws Exception {
+    long rawBytes = 0;
     SyntheticEvents gen = new SyntheticEvents(10_000, start);
     int chunk = 200_000;
     try (EventIndex index = EventIndex.open(dir, 256, compression); ExecutorService pool = Executors.newFixedThreadPool(2)) {
@@ -172,7 +176,9 @@ final class QueryBench {
         List<byte[]> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
           AuthzEvent e = gen.next();
-          batch.add(EventCodec.encode(e));
+          byte[] raw = EventCodec.encode(e);
+          rawBytes += raw.length;
+          batch.add(raw);
         }
         List<Future<?>> parts = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
@@ -193,6 +199,7 @@ final class QueryBench {
       }
       index.commit(Map.of());
     }
+    return rawBytes;
   }
 
   private static long size(Path dir) throws Exception {
