@@ -2,6 +2,7 @@ package dev.mcpaudit.app.validate;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -104,7 +105,8 @@ final class EventFileReader {
   }
 
   private void checkTree(JsonParser p, int line, Sink sink) throws IOException {
-    JsonNode tree = p.readValueAsTree();
+    // One value out of a stream of several: what follows it is the next event, not trailing junk.
+    JsonNode tree = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
     // Pretty-printing does not count against the size limit; the compact form is what is sent.
     int size = tree.isObject() ? mapper.writeValueAsBytes(tree).length : -1;
     sink.event(line, codec.check(tree, size));
