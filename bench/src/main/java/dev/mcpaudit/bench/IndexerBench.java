@@ -49,7 +49,10 @@ final class IndexerBench {
       double avg = (double) rawBytes / n;
       System.out.printf("indexer: %,d events, %.0f B of JSON each on average%n", n, avg);
 
-      double rawRate = rawLucene(kafka.scratch("raw"), n);
+      // (a) writes with the same stored-fields codec as (b), so the ratio compares like with like.
+      EventIndex.StoredCompression compression = EventIndex.StoredCompression.valueOf(
+          args.settings().getOrDefault("indexer.stored-compression", "deflate").toUpperCase(java.util.Locale.ROOT));
+      double rawRate = rawLucene(kafka.scratch("raw"), n, compression);
       System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads: %,.0f events/s%n", rawRate);
 
       IndexerConfig cfg = config(kafka, kafka.scratch("e2e"), "d", args.settings());
@@ -119,11 +122,11 @@ final class IndexerBench {
   }
 
   /** Same generator, same schema, no Kafka and no validation: what Lucene alone does on 2 threads. */
-  private static double rawLucene(Path dir, int n) throws Exception {
+  private static double rawLucene(Path dir, int n, EventIndex.StoredCompression compression) throws Exception {
     SyntheticEvents gen = new SyntheticEvents(2_000, Instant.now().minus(Duration.ofDays(3)));
     int chunk = 100_000;
     long start;
-    try (EventIndex index = EventIndex.open(dir, 128); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+    try (EventIndex index = EventIndex.open(dir, 128, compression); ExecutorService pool = Executors.newFixedThreadPool(2)) {
       start = System.nanoTime();
       for (int from = 0; from < n; from += chunk) {
         // Encoding is the publisher's work, not indexing: done outside the timed part per chunk.
