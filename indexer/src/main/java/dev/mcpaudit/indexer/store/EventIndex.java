@@ -57,10 +57,10 @@ public final class EventIndex implements Closeable {
   }
 
   /**
-   * How stored events are compressed. DEFLATE (in {@link EventCodec104}'s small chunks) keeps the
-   * index within the size target and a page of events far apart fast enough; LZ4 decompresses
-   * about three times faster still, for twice the stored bytes. Per segment: switching applies to
-   * new segments and to merges.
+   * How stored events are compressed. DEFLATE: {@link EventCodec104}'s small DEFLATE chunks in
+   * large segments (the size target, and pages of far-apart events fast enough) and LZ4 in the
+   * small, often rewritten ones. LZ4: every segment, about three times faster loads for twice
+   * the stored bytes. Per segment: switching applies to new segments and to merges.
    */
   public enum StoredCompression {
     DEFLATE {
