@@ -50,8 +50,7 @@ final class IndexerBench {
       System.out.printf("indexer: %,d events, %.0f B of JSON each on average%n", n, avg);
 
       // (a) writes with the same stored-fields codec as (b), so the ratio compares like with like.
-      EventIndex.StoredCompression compression = EventIndex.StoredCompression.valueOf(
-          args.settings().getOrDefault("indexer.stored-compression", "deflate").toUpperCase(java.util.Locale.ROOT));
+      EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
       double rawRate = rawLucene(kafka.scratch("raw"), n, compression);
       System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads: %,.0f events/s%n", rawRate);
 

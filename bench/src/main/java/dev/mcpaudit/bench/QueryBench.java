@@ -1,6 +1,7 @@
 package dev.mcpaudit.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.access.AccessSummary;
@@ -14,6 +15,7 @@ import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.SearchRequest;
 import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
@@ -46,8 +48,7 @@ final class QueryBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.eventsOr(10_000_000);
-    EventIndex.StoredCompression compression = EventIndex.StoredCompression.valueOf(
-        args.settings().getOrDefault("indexer.stored-compression", "deflate").toUpperCase(java.util.Locale.ROOT));
+    EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
     // --set bench.index-dir=DIR keeps the index (and reuses it when it was built with the same
     // events and compression): query changes can then be measured without a 5-minute build each.
     String kept = args.settings().get("bench.index-dir");

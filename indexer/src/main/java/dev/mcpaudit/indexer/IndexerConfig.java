@@ -82,10 +82,12 @@ public record IndexerConfig(
         s.duration("indexer.retention-check", Duration.ofHours(1)),
         s.string("indexer.host", "127.0.0.1"),
         s.integer("indexer.port", 8082, 0, 65535),
-        storedCompression(s.string("indexer.stored-compression", "deflate")));
+        storedCompression(s));
   }
 
-  private static EventIndex.StoredCompression storedCompression(String text) {
+  /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */
+  public static EventIndex.StoredCompression storedCompression(Settings s) {
+    String text = s.string("indexer.stored-compression", "deflate");
     try {
       return EventIndex.StoredCompression.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {

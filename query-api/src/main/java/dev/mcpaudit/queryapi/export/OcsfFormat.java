@@ -63,9 +63,7 @@ final class OcsfFormat implements ExportFormat {
       g.writeNumberField("status_id", allow ? 1 : 2);
       g.writeStringField("status", allow ? "Success" : "Failure");
       g.writeStringField("status_code", e.path("reason_code").asText());
-      if (e.hasNonNull("reason")) {
-        g.writeStringField("status_detail", e.get("reason").asText());
-      }
+      optional(g, "status_detail", e, "reason");
       g.writeObjectFieldStart("metadata");
       g.writeStringField("version", OCSF_VERSION);
       g.writeStringField("uid", e.path("event_id").asText());
@@ -83,9 +81,7 @@ final class OcsfFormat implements ExportFormat {
       g.writeStringField("uid", actor.path("id").asText());
       g.writeStringField("type", actor.path("type").asText());
       g.writeEndObject();
-      if (actor.hasNonNull("client_id")) {
-        g.writeStringField("app_uid", actor.path("client_id").asText());
-      }
+      optional(g, "app_uid", actor, "client_id");
       g.writeArrayFieldStart("authorizations");
       g.writeStartObject();
       g.writeStringField("decision", allow ? "allow" : "deny");
@@ -93,12 +89,8 @@ final class OcsfFormat implements ExportFormat {
         JsonNode policy = e.path("policy");
         g.writeObjectFieldStart("policy");
         g.writeStringField("uid", policy.path("id").asText());
-        if (policy.hasNonNull("version")) {
-          g.writeStringField("version", policy.path("version").asText());
-        }
-        if (policy.hasNonNull("rule")) {
-          g.writeStringField("desc", policy.path("rule").asText());
-        }
+        optional(g, "version", policy, "version");
+        optional(g, "desc", policy, "rule");
         g.writeEndObject();
       }
       g.writeEndObject();
@@ -120,33 +112,30 @@ final class OcsfFormat implements ExportFormat {
       JsonNode source = e.path("source");
       g.writeObjectFieldStart("src_endpoint");
       g.writeStringField("name", source.hasNonNull("gateway") ? source.get("gateway").asText() : "unknown");
-      if (source.hasNonNull("worker")) {
-        g.writeStringField("uid", source.get("worker").asText());
-      }
+      optional(g, "uid", source, "worker");
       g.writeEndObject();
 
       g.writeObjectFieldStart("unmapped");
       g.writeStringField("tenant", e.path("tenant").asText());
       g.writeStringField("mcp_method", method);
-      if (tool.hasNonNull("resource")) {
-        g.writeStringField("resource", tool.get("resource").asText());
-      }
+      optional(g, "resource", tool, "resource");
       if (e.hasNonNull("handle")) {
         g.writeFieldName("handle");
         g.writeTree(e.get("handle"));
       }
-      if (request.hasNonNull("nonce")) {
-        g.writeStringField("nonce", request.path("nonce").asText());
-      }
-      if (actor.hasNonNull("on_behalf_of")) {
-        g.writeStringField("on_behalf_of", actor.path("on_behalf_of").asText());
-      }
-      if (request.hasNonNull("trace_id")) {
-        g.writeStringField("trace_id", request.path("trace_id").asText());
-      }
+      optional(g, "nonce", request, "nonce");
+      optional(g, "on_behalf_of", actor, "on_behalf_of");
+      optional(g, "trace_id", request, "trace_id");
       g.writeEndObject();
       g.writeEndObject();
     }
     out.write('\n');
+  }
+
+  /** Writes {@code name} only when the event has {@code field}: OCSF leaves absent attributes out. */
+  private static void optional(JsonGenerator g, String name, JsonNode parent, String field) throws IOException {
+    if (parent.hasNonNull(field)) {
+      g.writeStringField(name, parent.get(field).asText());
+    }
   }
 }
