@@ -3,7 +3,10 @@ package dev.mcpaudit.queryapi;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.search.TermPolicy;
+import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +21,9 @@ import java.time.Duration;
  * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir},
  *     default: {@code alerts} beside the index directory, where the indexer puts it)
  * @param limits query timeout ({@code api.query-timeout}, 10s: past it, 503), most clauses
- *     ({@code api.max-clauses}, 1024: past it, 400), leading wildcards ({@code api.leading-wildcards},
- *     false: refused with 400); see {@link QueryLimits}
+ *     ({@code api.max-clauses}, 1024: past it, 400), the term policy ({@code api.query.min-prefix} 3,
+ *     {@code api.leading-wildcards}, {@code api.query.regexp} and {@code api.query.open-ranges} false;
+ *     see {@link TermPolicy}) and the cursor key ({@code api.cursor-key}, random per process); see {@link QueryLimits}
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
  * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
@@ -39,12 +43,24 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
         index,
         Path.of(s.string("api.alerts-dir", index.toAbsolutePath().resolveSibling("alerts").toString())),
         new QueryLimits(s.duration("api.query-timeout", Duration.ofSeconds(10)),
-            s.integer("api.max-clauses", 1024, 16, 1 << 20), s.bool("api.leading-wildcards", false)),
+            s.integer("api.max-clauses", 1024, 16, 1 << 20),
+            new TermPolicy(s.integer("api.query.min-prefix", TermPolicy.DEFAULT.minPrefix(), 0, 64),
+                s.bool("api.leading-wildcards", false), s.bool("api.query.regexp", false), s.bool("api.query.open-ranges", false)),
+            cursorKey(s)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
         s.string("topics.decisions", dev.mcpaudit.schema.topic.Topics.DEFAULT_DECISIONS),
         Path.of(s.string("api.audit-spool-dir", "./data/api-audit-spool")),
         new Authenticator(StaticTokens.from(s), OidcTokens.from(s)));
+  }
+
+  /** The configured cursor key, or a random one; a key too short to be one is a configuration error. */
+  private static CursorKey cursorKey(Settings s) {
+    try {
+      return CursorKey.of(s.string("api.cursor-key", ""));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 }

@@ -54,7 +54,7 @@ public final class ApiRoutes {
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
     ApiAuth auth = new ApiAuth(authenticator, audit);
-    DecisionSearch search = new DecisionSearch(index, limits.leadingWildcards());
+    DecisionSearch search = new DecisionSearch(index, limits);
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);

@@ -37,25 +37,44 @@ public final class DecisionSearch {
   static final Sort NEWEST_FIRST = new Sort(
       new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG, true),
       new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
-  /** Counting beyond this many hits is not worth the time; the total is then "gte". */
-  static final int EXACT_TOTAL_UP_TO = 10_000;
+  /** The first window tried below the top of the range; each next one is 8 times wider. */
+  static final long FIRST_WINDOW_MS = 60 * 60 * 1000L;
+  /**
+   * Most windows one page tries. Eight-fold growth from an hour spans the ten thousand years a
+   * window may cover in 13; past the cap the last window takes the rest of the range.
+   */
+  static final int MAX_WINDOWS = 16;
 
   private final IndexAccess index;
-  private final boolean leadingWildcards;
+  private final TermPolicy terms;
+  private final CursorKey cursorKey;
 
+  /** With the default term policy and a cursor key of its own (tests, benchmarks). */
   public DecisionSearch(IndexAccess index) {
-    this(index, false);
+    this(index, TermPolicy.DEFAULT, CursorKey.random());
   }
 
-  public DecisionSearch(IndexAccess index, boolean leadingWildcards) {
+  public DecisionSearch(IndexAccess index, QueryLimits limits) {
+    this(index, limits.terms(), limits.cursorKey());
+  }
+
+  public DecisionSearch(IndexAccess index, TermPolicy terms, CursorKey cursorKey) {
     this.index = index;
-    this.leadingWildcards = leadingWildcards;
+    this.terms = terms;
+    this.cursorKey = cursorKey;
   }
 
+  /**
+   * A page, newest first, with the exact number of matches. Counting is cheap at any size: the
+   * index is sorted by occurred_at, so the window is a doc-id range per segment and the count
+   * is a conjunction over it (or a docFreq where Lucene can take one), no document is loaded.
+   */
   public Page search(Caller caller, SearchRequest req) {
     Query query = compose(caller, req.q(), req.range(), req.tenant());
+    Cursor.Binding binding = new Cursor.Binding(cursorKey, req.q(), req.tenant());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
-    FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null : cursorDoc(Cursor.decode(req.cursor()));
+    FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null
+        : cursorDoc(Cursor.decode(req.cursor(), binding, req.range()));
     long lower = req.range().from().toEpochMilli();
     long upper = after == null ? req.range().to().toEpochMilli() - 1 : Math.min((Long) after.fields[0], req.range().to().toEpochMilli() - 1);
     return index.read(searcher -> {
@@ -64,39 +83,61 @@ public final class DecisionSearch {
       byte[] max = PointValues.getMaxPackedValue(searcher.getIndexReader(), IndexSchema.OCCURRED_AT);
       long top0 = max == null ? upper : Math.min(upper, LongPoint.decodeDimension(max, 0));
       TopFieldDocs top = newestInWindows(searcher, query, after, req.limit(), lower, top0);
-      CappedCount.Total total = searcher.search(query, new CappedCount(EXACT_TOTAL_UP_TO));
+      long total = searcher.count(query);
       List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
       String next = null;
       if (top.scoreDocs.length == req.limit()) {
         FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
-        next = new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString()).encode();
+        next = new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString()).encode(binding);
       }
-      return new Page(total.count(), total.exact() ? "eq" : "gte", events, next);
+      return new Page(total, "eq", events, next);
     });
   }
 
-  /** The first window tried below the top of the range; each next one is 8 times wider. */
-  static final long FIRST_WINDOW_MS = 60 * 60 * 1000L;
+  /** The exact number of events {@code q} matches in the window and tenants (what {@code total} of a page says). */
+  public long count(Caller caller, String q, TimeRange range, String tenant) {
+    Query query = compose(caller, q, range, tenant);
+    return index.read(searcher -> (long) searcher.count(query));
+  }
 
   /**
    * The newest {@code limit} matches at or below {@code upper}. The index is sorted oldest first,
    * so a newest-first sort cannot stop early and would rank every match of a busy actor; instead
    * the newest hour is tried first, then 8, 64, … hours, until a window holds a full page (then
    * nothing older can rank above it) or spans the whole range. Same answer, a fraction of the work.
+   * Bounded three ways: the arithmetic saturates, at most {@link #MAX_WINDOWS} windows, and the
+   * request's deadline is checked between windows (an empty window collects nothing, so the
+   * searcher's own limit would never fire).
    */
-  private static TopFieldDocs newestInWindows(IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower,
+  static TopFieldDocs newestInWindows(IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower,
       long upper) throws java.io.IOException {
-    for (long span = FIRST_WINDOW_MS; ; span = span > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : span * 8) {
-      long lo = upper - lower < span ? lower : upper - span + 1;
+    long width = saturatingMinus(upper, lower);
+    long span = FIRST_WINDOW_MS;
+    for (int window = 1; ; window++) {
+      boolean last = width < span || span == Long.MAX_VALUE || window >= MAX_WINDOWS;
+      long lo = last ? lower : upper - span + 1;
       Query windowed = new BooleanQuery.Builder()
           .add(query, BooleanClause.Occur.MUST)
           .add(IndexAccess.occurredBetween(lo, upper), BooleanClause.Occur.FILTER)
           .build();
       TopFieldDocs top = searcher.search(windowed, new TopFieldCollectorManager(NEWEST_FIRST, limit, after, limit));
-      if (top.scoreDocs.length >= limit || lo <= lower) {
+      if (top.scoreDocs.length >= limit || last) {
         return top;
       }
+      if (IndexAccess.pastDeadline(searcher)) {
+        throw new TimeLimitedReader.DeadlinePassed();
+      }
+      span = span > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : span * 8;
     }
+  }
+
+  /** {@code a - b}, or the nearest long when the difference does not fit in one. */
+  static long saturatingMinus(long a, long b) {
+    long r = a - b;
+    if (((a ^ b) & (a ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
   }
 
   private static FieldDoc cursorDoc(Cursor c) {
@@ -133,7 +174,7 @@ public final class DecisionSearch {
         throw ProblemException.badRequest("q: at most 4096 characters");
       }
       try {
-        b.add(new EventQueryParser(leadingWildcards).parse(q), BooleanClause.Occur.MUST);
+        b.add(new EventQueryParser(terms).parse(q), BooleanClause.Occur.MUST);
       } catch (ParseException e) {
         throw ProblemException.badRequest("q: " + firstLine(e.getMessage()));
       } catch (IndexSearcher.TooManyClauses e) {

@@ -15,8 +15,11 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
+import org.apache.lucene.search.AutomatonQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.automaton.Operations;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Lucene query syntax over the dotted field names of the event. Keyword fields match the whole
@@ -36,10 +39,15 @@ final class EventQueryParser extends QueryParser {
     KEYWORDS.addAll(IndexSchema.KEYWORDS_ONLY);
   }
 
-  /** @param leadingWildcards allow {@code *suffix} terms (they scan a field's whole term dictionary) */
-  EventQueryParser(boolean leadingWildcards) {
+  private final TermPolicy policy;
+
+  /** @param policy how far wildcards, prefixes, fuzzy terms, regular expressions and ranges may reach (see {@link TermPolicy}) */
+  EventQueryParser(TermPolicy policy) {
     super(IndexSchema.REASON, analyzer());
-    setAllowLeadingWildcard(leadingWildcards);
+    this.policy = policy;
+    setAllowLeadingWildcard(policy.leadingWildcards());
+    // A fuzzy term then walks only the terms sharing its first characters, like a prefix.
+    setFuzzyPrefixLength(policy.minPrefix());
     setDefaultOperator(QueryParser.Operator.AND);
   }
 
@@ -90,31 +98,80 @@ final class EventQueryParser extends QueryParser {
       }
       return LongPoint.newRangeQuery(field, lo, hi);
     }
-    return super.getRangeQuery(field, part1, part2, startInclusive, endInclusive);
+    boolean open = part1 == null || part1.equals("*") || part2 == null || part2.equals("*");
+    if (open && !policy.openRanges()) {
+      throw new ParseException(field + ": a range with an open end (*) walks the field's whole term dictionary;"
+          + " give both ends (they are off: api.query.open-ranges)");
+    }
+    Query q = super.getRangeQuery(field, part1, part2, startInclusive, endInclusive);
+    return open ? q : narrow(field, q, policy.minPrefix(),
+        "both ends of a range must share their first %d characters (as in " + field + ":[abc1 TO abc9])");
   }
 
   @Override
   protected Query getWildcardQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "wildcards");
-    return super.getWildcardQuery(field, termStr);
+    return narrow(field, build(() -> super.getWildcardQuery(field, termStr), "wildcard"), policy.wildcardPrefix(),
+        "a wildcard term must start with at least %d literal characters (as in " + field + ":abc*)");
   }
 
   @Override
   protected Query getPrefixQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "prefixes");
-    return super.getPrefixQuery(field, termStr);
+    return narrow(field, super.getPrefixQuery(field, termStr), policy.wildcardPrefix(),
+        "a prefix term must have at least %d characters (as in " + field + ":abc*)");
   }
 
   @Override
   protected Query getRegexpQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "regular expressions");
-    return super.getRegexpQuery(field, termStr);
+    if (!policy.regexp()) {
+      throw new ParseException(field + ": regular expressions are off (api.query.regexp); use a prefix or wildcard term such as "
+          + field + ":abc*");
+    }
+    return narrow(field, build(() -> super.getRegexpQuery(field, termStr), "regular expression"), policy.minPrefix(),
+        "every value a regular expression matches must start with the same %d characters (as in " + field + ":/abc.*/)");
   }
 
   @Override
   protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
     termsOnly(field, "fuzzy terms");
+    if (termStr.codePointCount(0, termStr.length()) < policy.minPrefix()) {
+      throw new ParseException(field + ": a fuzzy term needs at least " + policy.minPrefix() + " characters (api.query.min-prefix)");
+    }
     return super.getFuzzyQuery(field, termStr, minSimilarity);
+  }
+
+  private interface Build {
+    Query get() throws ParseException;
+  }
+
+  /** Lucene reports a malformed or too complex pattern as an unchecked exception: it is the query's fault, so a ParseException. */
+  private static Query build(Build b, String what) throws ParseException {
+    try {
+      return b.get();
+    } catch (TooComplexToDeterminizeException e) {
+      throw new ParseException("the " + what + " is too complex; simplify it");
+    } catch (IllegalArgumentException e) {
+      throw new ParseException("not a valid " + what + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses a term query that could walk a whole term dictionary: every term it matches must start
+   * with at least {@code min} literal characters. Judged on the automaton Lucene will run, so
+   * {@code ab|.*} or {@code a?c*} cannot pass for a prefix they do not have.
+   */
+  private static Query narrow(String field, Query q, int min, String rule) throws ParseException {
+    if (min == 0 || !(q instanceof AutomatonQuery aq)) {
+      return q;
+    }
+    String prefix = Operations.getCommonPrefix(aq.getAutomaton());
+    if (prefix.codePointCount(0, prefix.length()) < min) {
+      throw new ParseException(field + ": " + String.format(rule, min)
+          + "; anything shorter walks the field's whole term dictionary (api.query.min-prefix)");
+    }
+    return q;
   }
 
   private static void known(String field) throws ParseException {
@@ -133,7 +190,11 @@ final class EventQueryParser extends QueryParser {
   private static long millis(String field, String text) throws ParseException {
     String t = text.strip();
     if (t.matches("^-?\\d+$")) {
-      return Long.parseLong(t);
+      try {
+        return Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        throw new ParseException(field + ": '" + text + "' is beyond the range of epoch milliseconds");
+      }
     }
     return Rfc3339.parse(t).orElseThrow(() -> new ParseException(
         field + ": '" + text + "' is not RFC 3339 (quote it: " + field + ":[\"2026-11-26T00:00:00Z\" TO *]) nor epoch milliseconds"))

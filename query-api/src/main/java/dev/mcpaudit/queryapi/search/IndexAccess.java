@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.QueryTimeoutImpl;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -78,10 +79,20 @@ public final class IndexAccess {
     }
   }
 
+  /**
+   * Work under the request's time limit: one deadline covers rewriting the query, walking term
+   * dictionaries (see {@link TimeLimitedReader}) and collecting matches; past it the request
+   * ends with 503. Loops that issue several searches read it with {@link #pastDeadline}.
+   */
   public <T> T read(Work<T> work) {
     return readAll(shared -> {
-      IndexSearcher searcher = new IndexSearcher(shared.getIndexReader());
-      searcher.setTimeout(new QueryTimeoutImpl(timeout.toMillis()));
+      QueryTimeoutImpl deadline = new QueryTimeoutImpl(timeout.toMillis());
+      // A SearcherManager's reader is always a DirectoryReader; anything else is searched as it is.
+      IndexSearcher searcher = new IndexSearcher(shared.getIndexReader() instanceof DirectoryReader dr
+          ? TimeLimitedReader.wrap(dr, deadline) : shared.getIndexReader());
+      searcher.setQueryCache(shared.getQueryCache());
+      searcher.setQueryCachingPolicy(shared.getQueryCachingPolicy());
+      searcher.setTimeout(deadline);
       T result;
       try {
         result = work.run(searcher);
@@ -89,14 +100,25 @@ public final class IndexAccess {
         // Clauses counted again at rewrite (nesting included): past the limit is the caller's query, not a server fault.
         throw ProblemException.badRequest("q: the query has more than " + IndexSearcher.getMaxClauseCount()
             + " clauses once rewritten; narrow it");
+      } catch (TimeLimitedReader.DeadlinePassed e) {
+        throw timedOut();
       }
       if (searcher.timedOut()) {
-        throw new ProblemException(Problem.of(503, "Service Unavailable",
-            "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"),
-            Map.of("Retry-After", "1"));
+        throw timedOut();
       }
       return result;
     });
+  }
+
+  /** Whether the request working on {@code searcher} has run out of time (a searcher without a limit never does). */
+  public static boolean pastDeadline(IndexSearcher searcher) {
+    return searcher.getTimeout() != null && searcher.getTimeout().shouldExit();
+  }
+
+  private ProblemException timedOut() {
+    return new ProblemException(Problem.of(503, "Service Unavailable",
+        "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"),
+        Map.of("Retry-After", "1"));
   }
 
   /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */

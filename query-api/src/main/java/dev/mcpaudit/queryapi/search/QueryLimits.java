@@ -3,17 +3,22 @@ package dev.mcpaudit.queryapi.search;
 import java.time.Duration;
 
 /**
- * What one request may cost. A runaway query gets a 400 (too many clauses, a leading wildcard)
- * or a 503 (past the timeout) with a message, never a hung server.
+ * What one request may cost. A runaway query gets a 400 (too many clauses, a term that would
+ * walk a whole dictionary) or a 503 (past the timeout) with a message, never a hung server.
  *
- * @param timeout longest a query may run ({@code api.query-timeout}, default 10s)
+ * @param timeout longest a query may run, rewriting and term enumeration included
+ *     ({@code api.query-timeout}, default 10s)
  * @param maxClauses most boolean clauses a query may have, after wildcard and range expansion
  *     ({@code api.max-clauses}, default 1024; process-wide in Lucene)
- * @param leadingWildcards whether {@code *suffix} terms are allowed: they scan every term of a
- *     field ({@code api.leading-wildcards}, default false)
+ * @param terms the rules for wildcards, prefixes, fuzzy terms, regular expressions and ranges; see {@link TermPolicy}
+ * @param cursorKey signs {@code next_cursor} ({@code api.cursor-key}; random per process by default)
  */
-public record QueryLimits(Duration timeout, int maxClauses, boolean leadingWildcards) {
+public record QueryLimits(Duration timeout, int maxClauses, TermPolicy terms, CursorKey cursorKey) {
   public static QueryLimits defaults(Duration timeout) {
-    return new QueryLimits(timeout, 1024, false);
+    return new QueryLimits(timeout, 1024, TermPolicy.DEFAULT, CursorKey.random());
+  }
+
+  public boolean leadingWildcards() {
+    return terms.leadingWildcards();
   }
 }

@@ -5,6 +5,7 @@ import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
+import dev.mcpaudit.runtime.http.ProblemException;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * Top values and the allow/deny histogram, both from doc values: per segment, counts go into an
@@ -37,19 +39,48 @@ public final class Stats {
 
   public record Histogram(@JsonProperty("interval_ms") long intervalMs, List<TimeBucket> buckets) {}
 
+  /**
+   * Most distinct values one {@code /stats/top} may count. Counting is exact, so it needs a
+   * counter per matched value; a query matching more is refused (400) instead of holding an
+   * unbounded map, about 15 MB at the cap.
+   */
+  public static final int MAX_VALUES = 100_000;
+
   private final IndexAccess index;
+  private final int maxValues;
 
   public Stats(IndexAccess index) {
-    this.index = index;
+    this(index, MAX_VALUES);
   }
 
+  Stats(IndexAccess index, int maxValues) {
+    this.index = index;
+    this.maxValues = maxValues;
+  }
+
+  /**
+   * The {@code size} most frequent values of {@code field} among the matches, with allow and deny
+   * counts. Memory grows with the distinct values the query matched (at most {@link #MAX_VALUES}),
+   * never with the size of the field's dictionary across the index.
+   */
   public Top top(Query query, String field, int size) {
-    Map<String, long[]> counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
-        () -> new TopCollector(field), collectors -> {
-          Map<String, long[]> total = new HashMap<>();
-          collectors.forEach(c -> c.counts.forEach((k, v) -> total.merge(k, v, Stats::sum)));
-          return total;
-        })));
+    Map<String, long[]> counts;
+    try {
+      counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
+          () -> new TopCollector(field, maxValues), collectors -> {
+            Map<String, long[]> total = new HashMap<>();
+            for (TopCollector c : collectors) {
+              c.counts.forEach((k, v) -> total.merge(k, v, Stats::sum));
+              if (total.size() > maxValues) {
+                throw new OrdCounts.TooMany();
+              }
+            }
+            return total;
+          })));
+    } catch (OrdCounts.TooMany e) {
+      throw ProblemException.badRequest("field: more than " + maxValues + " distinct values of " + field
+          + " match; narrow q or the time range");
+    }
     List<Bucket> buckets = counts.entrySet().stream()
         .map(e -> new Bucket(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
         .sorted(Comparator.comparingLong((Bucket b) -> -b.count()).thenComparing(Bucket::value))
@@ -60,6 +91,9 @@ public final class Stats {
 
   /** Decisions per bucket of {@code intervalMs}, starting at {@code fromMs}; empty buckets included. */
   public Histogram histogram(Query query, long fromMs, long intervalMs, int buckets) {
+    if (intervalMs < 1 || buckets < 1) {
+      throw new IllegalArgumentException("interval and buckets are positive");
+    }
     long[][] counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
         () -> new HistogramCollector(fromMs, intervalMs, buckets), collectors -> {
           long[][] total = new long[buckets][2];
@@ -73,53 +107,72 @@ public final class Stats {
         })));
     List<TimeBucket> out = new java.util.ArrayList<>(buckets);
     for (int i = 0; i < buckets; i++) {
-      out.add(new TimeBucket(fromMs + i * intervalMs, counts[i][0], counts[i][1]));
+      out.add(new TimeBucket(saturatingAdd(fromMs, i * intervalMs), counts[i][0], counts[i][1]));
     }
     return new Histogram(intervalMs, out);
+  }
+
+  static long saturatingAdd(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) {
+      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+    return r;
+  }
+
+  /** 1 for allow, 2 for deny, 0 otherwise, by ordinal: no term is decoded per document. */
+  private static int decision(SortedDocValues decision, int allowOrd, int denyOrd, int doc) throws IOException {
+    if (decision == null || !decision.advanceExact(doc)) {
+      return 0;
+    }
+    int ord = decision.ordValue();
+    return ord == allowOrd ? 1 : ord == denyOrd ? 2 : 0;
+  }
+
+  private static int ord(SortedDocValues dv, String value) throws IOException {
+    if (dv == null) {
+      return -2;
+    }
+    int ord = dv.lookupTerm(new BytesRef(value));
+    return ord >= 0 ? ord : -2;
   }
 
   private static long[] sum(long[] a, long[] b) {
     return new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]};
   }
 
-  /** count, allow, deny per value of a keyword field. */
+  /** count, allow, deny per value of a keyword field, over the matched ordinals only. */
   private static final class TopCollector extends DocCollector {
     final String field;
+    final int maxValues;
     final Map<String, long[]> counts = new HashMap<>();
 
-    TopCollector(String field) {
+    TopCollector(String field, int maxValues) {
       this.field = field;
+      this.maxValues = maxValues;
     }
 
     @Override
     protected Visitor visitor(LeafReaderContext context) throws IOException {
       SortedDocValues values = IndexReads.sorted(context.reader(), field);
       SortedDocValues decision = IndexReads.sorted(context.reader(), IndexSchema.DECISION);
-      int ords = values == null ? 0 : values.getValueCount();
-      long[][] perOrd = new long[ords][3];
+      int allowOrd = ord(decision, "allow");
+      int denyOrd = ord(decision, "deny");
+      OrdCounts perOrd = new OrdCounts(values == null ? 0 : values.getValueCount(), maxValues);
       return new Visitor() {
         @Override
         public void visit(int doc) throws IOException {
-          if (values == null || !values.advanceExact(doc)) {
-            return;
-          }
-          long[] c = perOrd[values.ordValue()];
-          c[0]++;
-          String d = IndexReads.keyword(decision, doc);
-          if ("allow".equals(d)) {
-            c[1]++;
-          } else if ("deny".equals(d)) {
-            c[2]++;
+          if (values != null && values.advanceExact(doc)) {
+            perOrd.add(values.ordValue(), Stats.decision(decision, allowOrd, denyOrd, doc));
           }
         }
 
         @Override
         public void finish() throws IOException {
-          for (int ord = 0; ord < ords; ord++) {
-            if (perOrd[ord][0] > 0) {
-              long[] c = perOrd[ord];
-              counts.merge(values.lookupOrd(ord).utf8ToString(), c.clone(), Stats::sum);
-            }
+          perOrd.forEach((ord, count, allow, deny) ->
+              counts.merge(values.lookupOrd(ord).utf8ToString(), new long[] {count, allow, deny}, Stats::sum));
+          if (counts.size() > maxValues) {
+            throw new OrdCounts.TooMany();
           }
         }
       };
@@ -129,11 +182,14 @@ public final class Stats {
   private static final class HistogramCollector extends DocCollector {
     final long from;
     final long interval;
+    /** First millisecond past the last bucket. */
+    final long end;
     final long[][] counts;
 
     HistogramCollector(long from, long interval, int buckets) {
       this.from = from;
       this.interval = interval;
+      this.end = saturatingAdd(from, interval > Long.MAX_VALUE / buckets ? Long.MAX_VALUE : interval * buckets);
       this.counts = new long[buckets][2];
     }
 
@@ -141,11 +197,17 @@ public final class Stats {
     protected Visitor visitor(LeafReaderContext context) throws IOException {
       NumericDocValues at = IndexReads.numeric(context.reader(), IndexSchema.OCCURRED_AT);
       SortedDocValues decision = IndexReads.sorted(context.reader(), IndexSchema.DECISION);
+      int allowOrd = ord(decision, "allow");
+      int denyOrd = ord(decision, "deny");
       return doc -> {
-        long t = IndexReads.number(at, doc, Long.MIN_VALUE);
-        int b = (int) ((t - from) / interval);
-        if (t >= from && b < counts.length) {
-          counts[b]["allow".equals(IndexReads.keyword(decision, doc)) ? 0 : 1]++;
+        if (at == null || !at.advanceExact(doc)) {
+          return;
+        }
+        long t = at.longValue();
+        // Bounds first: t - from cannot overflow once t lies in [from, end).
+        if (t >= from && t < end) {
+          int b = (int) Math.min(counts.length - 1, (t - from) / interval);
+          counts[b][Stats.decision(decision, allowOrd, denyOrd, doc) == 1 ? 0 : 1]++;
         }
       };
     }

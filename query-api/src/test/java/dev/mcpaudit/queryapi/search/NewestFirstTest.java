@@ -76,5 +76,17 @@ class NewestFirstTest {
     String oldest = events.get(60).eventId();
     Page one = search.search(ALL, new SearchRequest("event_id:" + oldest, range, null, 10, null));
     assertThat(one.events().stream().map(e -> e.get("event_id").asText()).toList()).containsExactly(oldest);
+
+    // The widest bounds a long can hold: the windows saturate and stop, however empty they are.
+    org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(DirectoryReader.open(dir));
+    var top = DecisionSearch.newestInWindows(searcher, new org.apache.lucene.search.MatchAllDocsQuery(), null, 1000,
+        Long.MIN_VALUE, Long.MAX_VALUE);
+    assertThat(top.scoreDocs).hasSize(400);
+    var none = DecisionSearch.newestInWindows(searcher, new org.apache.lucene.search.MatchNoDocsQuery(), null, 10,
+        Long.MIN_VALUE, Long.MAX_VALUE);
+    assertThat(none.scoreDocs).isEmpty();
+    assertThat(DecisionSearch.saturatingMinus(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(DecisionSearch.saturatingMinus(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
+    assertThat(DecisionSearch.saturatingMinus(5, 7)).isEqualTo(-2);
   }
 }

@@ -1,0 +1,83 @@
+package dev.mcpaudit.queryapi.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mcpaudit.runtime.http.ProblemException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** Cursors are signed for their query and range-checked against the request: none can be made or moved by hand. */
+class CursorTest {
+  private static final CursorKey KEY = CursorKey.of("a-key-of-at-least-thirty-two-characters!");
+  private static final Instant AT = Instant.parse("2026-11-26T08:00:00Z");
+  private static final TimeRange RANGE = new TimeRange(AT.minusSeconds(3600), AT.plusSeconds(3600));
+  private static final Cursor.Binding BINDING = new Cursor.Binding(KEY, "decision:deny", "acme");
+  private static final Cursor CURSOR = new Cursor(AT.toEpochMilli(), "ev-1");
+
+  private static void refused(String token, Cursor.Binding binding, TimeRange range, String message) {
+    assertThatThrownBy(() -> Cursor.decode(token, binding, range)).isInstanceOf(ProblemException.class)
+        .satisfies(e -> {
+          assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
+          assertThat(((ProblemException) e).problem().detail()).startsWith("cursor: ").contains(message);
+        });
+  }
+
+  @Test
+  void aCursorThisApiIssuedComesBackAsItWas() {
+    assertThat(Cursor.decode(CURSOR.encode(BINDING), BINDING, RANGE)).isEqualTo(CURSOR);
+    // Surrounding blanks of q are not part of the query.
+    assertThat(Cursor.decode(CURSOR.encode(BINDING), new Cursor.Binding(KEY, " decision:deny ", "acme"), RANGE)).isEqualTo(CURSOR);
+    Cursor pipes = new Cursor(AT.toEpochMilli(), "ev|with|pipes");
+    assertThat(Cursor.decode(pipes.encode(BINDING), BINDING, RANGE)).isEqualTo(pipes);
+  }
+
+  @Test
+  void theForgedOverflowingCursorOfTheOldFormatIsRefused() {
+    String forged = Base64.getUrlEncoder().withoutPadding()
+        .encodeToString("v1|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));
+    TimeRange fromEpoch = new TimeRange(Instant.parse("1970-01-01T00:00:00.001Z"), AT);
+    refused(forged, BINDING, fromEpoch, "not a cursor this API issued");
+  }
+
+  @Test
+  void anEditedCursorOrOneCarriedToAnotherQueryTenantOrKeyIsRefused() {
+    String token = CURSOR.encode(BINDING);
+    String payload = token.substring(0, token.indexOf('.'));
+    String mac = token.substring(token.indexOf('.') + 1);
+    String edited = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        ("v2|" + (AT.toEpochMilli() - 1) + "|ev-1").getBytes(StandardCharsets.UTF_8)) + "." + mac;
+    refused(edited, BINDING, RANGE, "for this query");
+    refused(payload + "." + mac.substring(1) + "A", BINDING, RANGE, "for this query");
+    refused(payload, BINDING, RANGE, "not a cursor this API issued");
+    refused(token + "." + mac, BINDING, RANGE, "not a cursor this API issued");
+    refused("!!!." + mac, BINDING, RANGE, "not a cursor this API issued");
+    refused(token, new Cursor.Binding(KEY, "decision:allow", "acme"), RANGE, "for this query");
+    refused(token, new Cursor.Binding(KEY, "decision:deny", null), RANGE, "for this query");
+    refused(token, new Cursor.Binding(CursorKey.random(), "decision:deny", "acme"), RANGE, "for this query");
+    refused("A".repeat(5000) + "." + mac, BINDING, RANGE, "not a cursor this API issued");
+  }
+
+  @Test
+  void anAuthenticCursorOutsideTheRequestsWindowIsRefused() {
+    String token = CURSOR.encode(BINDING);
+    refused(token, BINDING, new TimeRange(AT.plusMillis(1), AT.plusSeconds(60)), "outside this request's window");
+    refused(token, BINDING, new TimeRange(AT.minusSeconds(60), AT), "outside this request's window");
+    // Values a shared key could sign are still checked: an absurd time or an id no event can have.
+    for (Cursor bad : new Cursor[] {new Cursor(Long.MIN_VALUE, "x"), new Cursor(Long.MAX_VALUE, "x")}) {
+      refused(bad.encode(BINDING), BINDING, RANGE, "outside this request's window");
+    }
+    refused(new Cursor(AT.toEpochMilli(), "has space").encode(BINDING), BINDING, RANGE, "not a cursor this API issued");
+    refused(new Cursor(AT.toEpochMilli(), "x".repeat(257)).encode(BINDING), BINDING, RANGE, "not a cursor this API issued");
+    refused(new Cursor(AT.toEpochMilli(), "ctl\u0001").encode(BINDING), BINDING, RANGE, "not a cursor this API issued");
+  }
+
+  @Test
+  void aConfiguredKeyMustBeLongAndIsNeverPrinted() {
+    assertThatThrownBy(() -> CursorKey.of("short")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("api.cursor-key");
+    assertThat(KEY.toString()).doesNotContain("thirty-two").isEqualTo("CursorKey[configured]");
+    assertThat(CursorKey.of(" ").toString()).isEqualTo("CursorKey[random per process]");
+  }
+}
