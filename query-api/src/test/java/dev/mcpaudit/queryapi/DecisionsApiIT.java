@@ -192,16 +192,10 @@ class DecisionsApiIT {
     assertTotal(ranged, after);
   }
 
-  /** Exact up to 10,000 hits; beyond, a lower bound of at least 10,000 marked "gte". */
+  /** Totals are exact at any size. */
   static void assertTotal(JsonNode page, long expected) {
-    long total = page.get("total").asLong();
-    if (page.get("total_relation").asText().equals("eq")) {
-      assertThat(total).isEqualTo(expected);
-    } else {
-      assertThat(page.get("total_relation").asText()).isEqualTo("gte");
-      assertThat(total).isBetween(10_000L, expected);
-      assertThat(expected).isGreaterThan(10_000L);
-    }
+    assertThat(page.get("total").asLong()).isEqualTo(expected);
+    assertThat(page.get("total_relation").asText()).isEqualTo("eq");
   }
 
   @Test
