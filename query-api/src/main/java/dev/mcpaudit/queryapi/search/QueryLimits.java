@@ -17,8 +17,4 @@ public record QueryLimits(Duration timeout, int maxClauses, TermPolicy terms, Cu
   public static QueryLimits defaults(Duration timeout) {
     return new QueryLimits(timeout, 1024, TermPolicy.DEFAULT, CursorKey.random());
   }
-
-  public boolean leadingWildcards() {
-    return terms.leadingWildcards();
-  }
 }
