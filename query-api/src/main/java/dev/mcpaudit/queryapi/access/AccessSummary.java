@@ -39,11 +39,23 @@ import org.apache.lucene.search.TermQuery;
 public final class AccessSummary {
   /** Per tool: at most this many distinct resources and handles are listed. */
   static final int LIST_CAP = 100;
+  /**
+   * At most this many distinct tools and handles are kept per summary, so an actor with millions
+   * of one-shot handles costs bounded memory. Decisions past the cap still count in the totals and
+   * are reported as omitted, so the answer says it is incomplete instead of silently being so.
+   */
+  static final int DISTINCT_CAP = 10_000;
 
   private final IndexAccess index;
+  private final int distinctCap;
 
   public AccessSummary(IndexAccess index) {
+    this(index, DISTINCT_CAP);
+  }
+
+  AccessSummary(IndexAccess index, int distinctCap) {
     this.index = index;
+    this.distinctCap = distinctCap;
   }
 
   /** Who the summary is about: an actor id, or a user the actors act for. */
@@ -67,6 +79,13 @@ public final class AccessSummary {
       @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen,
       List<String> resources, List<String> handles) {}
 
+  /**
+   * Decisions not itemized because more than {@code cap} distinct tools or handles matched; they
+   * are in {@code totals} all the same.
+   */
+  public record Omitted(int cap, @JsonProperty("tool_decisions") long toolDecisions,
+      @JsonProperty("handle_decisions") long handleDecisions) {}
+
   public record HandleUse(String id, long decisions,
       @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
 
@@ -78,8 +97,8 @@ public final class AccessSummary {
         .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
         .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
         .build();
-    Agg agg = index.read(searcher -> searcher.search(query, DocCollector.manager(AggCollector::new, collectors -> {
-      Agg total = new Agg();
+    Agg agg = index.read(searcher -> searcher.search(query, DocCollector.manager(() -> new AggCollector(distinctCap), collectors -> {
+      Agg total = new Agg(distinctCap);
       collectors.forEach(c -> total.merge(c.agg));
       return total;
     })));
@@ -100,6 +119,9 @@ public final class AccessSummary {
     out.put("handles", agg.handles.values().stream()
         .sorted(Comparator.comparingLong((HandleAgg h) -> -h.decisions).thenComparing(h -> h.id))
         .map(h -> new HandleUse(h.id, h.decisions, time(h.first), time(h.last))).toList());
+    if (agg.toolsOmitted > 0 || agg.handlesOmitted > 0) {
+      out.put("omitted", new Omitted(distinctCap, agg.toolsOmitted, agg.handlesOmitted));
+    }
     return out;
   }
 
@@ -160,26 +182,70 @@ public final class AccessSummary {
     final Map<String, ToolAgg> tools = new HashMap<>();
     final Map<String, Long> denyReasons = new HashMap<>();
     final Map<String, HandleAgg> handles = new HashMap<>();
+    final int cap;
+    long toolsOmitted;
+    long handlesOmitted;
+
+    Agg(int cap) {
+      this.cap = cap;
+    }
+
+    /** The tool's aggregate, or null when the cap is reached and {@code key} is not kept yet. */
+    ToolAgg tool(String key, String server, String method, String name) {
+      ToolAgg t = tools.get(key);
+      if (t == null && tools.size() < cap) {
+        t = new ToolAgg(server, method, name);
+        tools.put(key, t);
+      }
+      return t;
+    }
+
+    HandleAgg handle(String id) {
+      HandleAgg h = handles.get(id);
+      if (h == null && handles.size() < cap) {
+        h = new HandleAgg(id);
+        handles.put(id, h);
+      }
+      return h;
+    }
 
     void merge(Agg o) {
       allow += o.allow;
       deny += o.deny;
-      o.tools.forEach((k, t) -> tools.merge(k, t, (a, b) -> {
-        a.merge(b);
-        return a;
-      }));
+      toolsOmitted += o.toolsOmitted;
+      handlesOmitted += o.handlesOmitted;
+      o.tools.forEach((k, t) -> {
+        ToolAgg mine = tools.get(k);
+        if (mine != null) {
+          mine.merge(t);
+        } else if (tools.size() < cap) {
+          tools.put(k, t);
+        } else {
+          toolsOmitted += t.allow + t.deny;
+        }
+      });
       o.denyReasons.forEach((k, n) -> denyReasons.merge(k, n, Long::sum));
-      o.handles.forEach((k, h) -> handles.merge(k, h, (a, b) -> {
-        a.decisions += b.decisions;
-        a.first = Math.min(a.first, b.first);
-        a.last = Math.max(a.last, b.last);
-        return a;
-      }));
+      o.handles.forEach((k, h) -> {
+        HandleAgg mine = handles.get(k);
+        if (mine != null) {
+          mine.decisions += h.decisions;
+          mine.first = Math.min(mine.first, h.first);
+          mine.last = Math.max(mine.last, h.last);
+        } else if (handles.size() < cap) {
+          handles.put(k, h);
+        } else {
+          handlesOmitted += h.decisions;
+        }
+      });
     }
   }
 
   private static final class AggCollector extends DocCollector {
-    final Agg agg = new Agg();
+    final Agg agg;
+
+    AggCollector(int cap) {
+      agg = new Agg(cap);
+    }
 
     @Override
     protected Visitor visitor(LeafReaderContext context) throws IOException {
@@ -201,31 +267,42 @@ public final class AccessSummary {
           String h = IndexReads.keyword(handle, doc);
           long t = IndexReads.number(at, doc, 0);
           String display = n != null ? n : res;
-          ToolAgg tool = agg.tools.computeIfAbsent(s + "\u0000" + m + "\u0000" + display, k -> new ToolAgg(s, m, display));
           if (allow) {
             agg.allow++;
-            tool.allow++;
           } else {
             agg.deny++;
-            tool.deny++;
             String code = IndexReads.keyword(reason, doc);
             if (code != null) {
               agg.denyReasons.merge(code, 1L, Long::sum);
             }
           }
-          tool.first = Math.min(tool.first, t);
-          tool.last = Math.max(tool.last, t);
-          if (res != null && tool.resources.size() < LIST_CAP) {
-            tool.resources.add(res);
-          }
-          if (h != null) {
-            if (tool.handles.size() < LIST_CAP) {
+          ToolAgg tool = agg.tool(s + "\u0000" + m + "\u0000" + display, s, m, display);
+          if (tool == null) {
+            agg.toolsOmitted++;
+          } else {
+            if (allow) {
+              tool.allow++;
+            } else {
+              tool.deny++;
+            }
+            tool.first = Math.min(tool.first, t);
+            tool.last = Math.max(tool.last, t);
+            if (res != null && tool.resources.size() < LIST_CAP) {
+              tool.resources.add(res);
+            }
+            if (h != null && tool.handles.size() < LIST_CAP) {
               tool.handles.add(h);
             }
-            HandleAgg ha = agg.handles.computeIfAbsent(h, HandleAgg::new);
-            ha.decisions++;
-            ha.first = Math.min(ha.first, t);
-            ha.last = Math.max(ha.last, t);
+          }
+          if (h != null) {
+            HandleAgg ha = agg.handle(h);
+            if (ha == null) {
+              agg.handlesOmitted++;
+            } else {
+              ha.decisions++;
+              ha.first = Math.min(ha.first, t);
+              ha.last = Math.max(ha.last, t);
+            }
           }
       };
     }
