@@ -106,13 +106,17 @@ final class ExportEndpoint {
       }
       log.warn("export cut principal={} format={}: {}", who, what,
           client.timedOut ? "past api.export.timeout " + limits.timeout() : LogText.of(e.toString(), 300));
-      abort(ctx, e);
+      abort(ctx);
     }
   }
 
-  /** Ends the response without its last chunk, so the client sees a broken transfer, not a short file. */
-  private static void abort(Context ctx, Throwable why) {
-    ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel().abort(why);
+  /**
+   * Ends the response without its last chunk, so the client sees a broken transfer, not a short
+   * file: the connection is closed under the response (aborting the servlet channel instead
+   * leaves Javalin finishing a request Jetty already gave up).
+   */
+  private static void abort(Context ctx) {
+    ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint().close();
   }
 
   /** The response stream, which remembers whether a write failed and refuses writes past the deadline. */
