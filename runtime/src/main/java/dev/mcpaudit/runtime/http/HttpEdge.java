@@ -19,6 +19,14 @@ public final class HttpEdge {
   private HttpEdge() {}
 
   public static void install(JavalinConfig config) {
+    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+    // Javalin decodes path parameters before the handler runs and fails on a malformed escape
+    // (%u0041, a lone %): refused here, as the client's error it is.
+    config.routes.before(ctx -> {
+      if (!wellEncoded(ctx.req().getRequestURI())) {
+        throw ProblemException.badRequest("path: malformed percent-encoding (a % must be followed by two hex digits)");
+      }
+    });
     config.routes.exception(ProblemException.class, (e, ctx) -> {
       e.headers().forEach(ctx::header);
       write(ctx, e.problem());
@@ -51,6 +59,18 @@ public final class HttpEdge {
     } catch (JsonProcessingException e) {
       ctx.status(problem.status()).result(problem.title());
     }
+  }
+
+  static boolean wellEncoded(String path) {
+    if (path == null) {
+      return true;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Throwable rootCause(Throwable e) {
