@@ -46,7 +46,7 @@ final class StatsEndpoint {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
     int buckets = Params.whole("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
     TimeRange range = Params.range(ctx, clock);
-    // Saturating: from and to are each representable in millis (Params.range), their difference may not be.
+    // Params.range keeps from and to within a quarter of the long range, so this cannot overflow; saturated anyway.
     long span = saturatedSpan(range.from().toEpochMilli(), range.to().toEpochMilli());
     long interval = Math.max(1, span / buckets + (span % buckets == 0 ? 0 : 1));
     int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
