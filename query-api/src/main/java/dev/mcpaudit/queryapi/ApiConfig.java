@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.search.TermPolicy;
@@ -31,9 +32,18 @@ import java.time.Duration;
  * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir}, default ./data/api-audit-spool)
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
  *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
+ * @param exportLimits exports running at once ({@code api.export.max-concurrent}, 4;
+ *     {@code api.export.max-per-caller}, 2; past either, 429) and the longest one
+ *     ({@code api.export.timeout}, 1h); see {@link ExportLimits}
+ * @param auditRefusedWindow requests refused before authentication are counted this long and
+ *     published as one audit event per source address, operation and reason
+ *     ({@code api.audit.refused-window}, 1m)
+ * @param auditRefusedKeys most such keys per window; more are counted in an overflow bucket
+ *     ({@code api.audit.refused-max-keys}, 1000)
  */
 public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, QueryLimits limits, Duration reopenInterval,
-    boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth) {
+    boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth,
+    ExportLimits exportLimits, Duration auditRefusedWindow, int auditRefusedKeys) {
 
   public static ApiConfig from(Settings s) {
     Path index = Path.of(s.string("api.index-dir", "./data/index"));
@@ -52,7 +62,18 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
         s.string("topics.decisions", dev.mcpaudit.schema.topic.Topics.DEFAULT_DECISIONS),
         Path.of(s.string("api.audit-spool-dir", "./data/api-audit-spool")),
-        new Authenticator(StaticTokens.from(s), OidcTokens.from(s)));
+        new Authenticator(StaticTokens.from(s), OidcTokens.from(s)),
+        new ExportLimits(s.integer("api.export.max-concurrent", 4, 1, 1024), s.integer("api.export.max-per-caller", 2, 1, 1024),
+            positive("api.export.timeout", s.duration("api.export.timeout", Duration.ofHours(1)))),
+        positive("api.audit.refused-window", s.duration("api.audit.refused-window", Duration.ofMinutes(1))),
+        s.integer("api.audit.refused-max-keys", 1000, 1, 1_000_000));
+  }
+
+  private static Duration positive(String key, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw new ConfigException(key + ": must be longer than zero, got " + d);
+    }
+    return d;
   }
 
   /** The configured cursor key, or a random one; a key too short to be one is a configuration error. */

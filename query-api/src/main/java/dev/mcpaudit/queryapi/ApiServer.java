@@ -67,10 +67,11 @@ public final class ApiServer implements AutoCloseable {
     this.audit = config.audit()
         ? new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(config.bootstrapServers())
             .topic(config.decisionsTopic()).clientId("mcp-audit-api-audit").spoolDirectory(config.auditSpool())
-            .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port())
+            .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port(),
+            config.auditRefusedWindow(), config.auditRefusedKeys())
         : null;
     ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,
-        config.limits(), Clock.systemUTC());
+        config.limits(), config.exportLimits(), Clock.systemUTC());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;

@@ -114,7 +114,7 @@ class DecisionsApiIT {
         TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false),
         TokenDigest.of(ADMIN), new Caller("root", Role.ADMIN, Set.of(), true)));
     audit = new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(topic)
-        .spoolDirectory(data.resolve("audit-spool")).build(), Clock.systemUTC(), "it");
+        .spoolDirectory(data.resolve("audit-spool")).build(), Clock.systemUTC(), "it", Duration.ofSeconds(1), 1000);
     ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), audit, indexer.searchers(), indexer.alertSearchers(),
         Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {

@@ -37,20 +37,27 @@ final class Jwts {
   }
 
   static OidcTokens verifier() {
+    return OidcTokens.from(Settings.of(settings())).orElseThrow();
+  }
+
+  /** The api.oidc.* keys that trust this identity provider. */
+  static Map<String, String> settings() {
     try {
       Path jwks = Files.createTempFile("jwks", ".json");
       Files.writeString(jwks, new JWKSet(IDP.toPublicJWK()).toString());
-      return OidcTokens.from(Settings.of(Map.of(
-          "api.oidc.issuer", ISSUER, "api.oidc.audience", AUDIENCE, "api.oidc.jwks-file", jwks.toString())))
-          .orElseThrow();
+      return Map.of("api.oidc.issuer", ISSUER, "api.oidc.audience", AUDIENCE, "api.oidc.jwks-file", jwks.toString());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
   static String token(RSAKey key, String audience, Instant expires, String role, List<String> tenants) {
+    return token(key, audience, expires, role, tenants, "dana@example.org");
+  }
+
+  static String token(RSAKey key, String audience, Instant expires, String role, List<String> tenants, String subject) {
     JWTClaimsSet.Builder c = new JWTClaimsSet.Builder()
-        .issuer(ISSUER).subject("dana@example.org").audience(audience)
+        .issuer(ISSUER).subject(subject).audience(audience)
         .issueTime(Date.from(Instant.now().minus(Duration.ofMinutes(1))))
         .expirationTime(Date.from(expires))
         .claim("mcp_audit_tenants", tenants);

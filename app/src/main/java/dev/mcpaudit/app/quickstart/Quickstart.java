@@ -101,9 +101,11 @@ public final class Quickstart implements AutoCloseable {
     ApiConfig api = ApiConfig.from(settings);
     PublishedAuditTrail audit = new PublishedAuditTrail(DecisionPublisher.builder()
         .bootstrapServers(broker.bootstrapServers()).topic(topics.decisions()).clientId("mcp-audit-api-audit")
-        .spoolDirectory(api.auditSpool()).closeTimeout(Duration.ofSeconds(10)).build(), clock, "quickstart:" + o.port());
+        .spoolDirectory(api.auditSpool()).closeTimeout(Duration.ofSeconds(10)).build(), clock, "quickstart:" + o.port(),
+        api.auditRefusedWindow(), api.auditRefusedKeys());
     opened.add(audit);
-    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(), clock);
+    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(),
+        api.exportLimits(), clock);
     this.http = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.concurrency.useVirtualThreads = true;

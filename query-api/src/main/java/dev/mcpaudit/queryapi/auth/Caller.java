@@ -5,12 +5,17 @@ import java.util.Set;
 /**
  * Who is asking, as established from this request's own credential (there are no sessions).
  * {@code tenants} is what the caller may see; {@code allTenants} stands for "*".
+ *
+ * <p>The API's own audit trail (tenant {@code _system}) is for admins only, whatever a token's
+ * tenant list says: a non-admin caller is built without it, so no filter made from
+ * {@link #tenants()} can include it (README, "The query API").
  */
 public record Caller(String principal, Role role, Set<String> tenants, boolean allTenants) {
   public static final String SYSTEM_TENANT = "_system";
 
   public Caller {
-    tenants = Set.copyOf(tenants);
+    tenants = role == Role.ADMIN ? Set.copyOf(tenants)
+        : tenants.stream().filter(t -> !SYSTEM_TENANT.equals(t)).collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   public boolean may(Role needed) {

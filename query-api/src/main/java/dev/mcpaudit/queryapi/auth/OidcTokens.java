@@ -115,11 +115,13 @@ public final class OidcTokens {
         .orElseThrow(() -> new Refused("the token has no known role in claim '" + roleClaim + "'"));
     Set<String> tenants = new HashSet<>(strings(claims.getClaim(tenantsClaim)));
     boolean all = tenants.remove("*");
-    if (tenants.isEmpty() && !all) {
-      throw new Refused("the token names no tenant in claim '" + tenantsClaim + "'");
-    }
     Object principal = claims.getClaim(principalClaim);
-    return new Caller(String.valueOf(principal), role, tenants, all);
+    // Caller drops _system from a non-admin's list, so "names no tenant" is judged after that.
+    Caller caller = new Caller(String.valueOf(principal), role, tenants, all);
+    if (caller.tenants().isEmpty() && !all) {
+      throw new Refused("the token names no tenant it may read in claim '" + tenantsClaim + "'");
+    }
+    return caller;
   }
 
   private static List<String> strings(Object claim) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API tokens from configuration, stored as digests:
@@ -19,6 +21,8 @@ import java.util.stream.Collectors;
  * </pre>
  */
 public final class StaticTokens {
+  private static final Logger log = LoggerFactory.getLogger(StaticTokens.class);
+
   private final Map<String, Caller> byDigest;
 
   private StaticTokens(Map<String, Caller> byDigest) {
@@ -50,6 +54,10 @@ public final class StaticTokens {
       Set<String> tenants = Arrays.stream(tenantsText.split(",")).map(String::strip).filter(t -> !t.isEmpty())
           .collect(Collectors.toSet());
       boolean all = tenants.remove("*");
+      if (role != Role.ADMIN && tenants.contains(Caller.SYSTEM_TENANT)) {
+        // Caller leaves it out anyway; said once here so the configuration can be corrected.
+        log.warn("api.token.{}.tenants names {}: ignored, the API's audit trail is for admin tokens only", name, Caller.SYSTEM_TENANT);
+      }
       if (out.put(digest, new Caller(name, role, tenants, all)) != null) {
         throw new ConfigException("api.token." + name + ": the same token digest is configured twice");
       }

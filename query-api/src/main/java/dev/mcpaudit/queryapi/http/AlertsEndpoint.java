@@ -3,7 +3,6 @@ package dev.mcpaudit.queryapi.http;
 import dev.mcpaudit.queryapi.alerts.AlertSearch;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
@@ -27,14 +26,14 @@ final class AlertsEndpoint {
   void list(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.alerts.search");
     AlertSearch.Request req = new AlertSearch.Request(
-        TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant()),
-        ctx.queryParam("tenant"),
+        Params.range(ctx, clock),
+        Params.tenant(ctx.queryParam("tenant")),
         choice("type", ctx.queryParam("type"), AlertType.class, "one of " + Arrays.toString(AlertType.values())),
         choice("severity", ctx.queryParam("severity"), Severity.class, "low, medium, high or critical"),
-        ctx.queryParam("handle"),
-        ctx.queryParam("actor"),
-        ctx.queryParam("event_id"),
-        StatsEndpoint.bounded("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
+        Params.id("handle", ctx.queryParam("handle")),
+        Params.id("actor", ctx.queryParam("actor")),
+        Params.eventId("event_id", ctx.queryParam("event_id")),
+        Params.whole("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
     AlertSearch.Page page = search.search(caller, req);
     ctx.json(java.util.Map.of("total", page.total(), "alerts", page.alerts()));
   }
@@ -47,7 +46,7 @@ final class AlertsEndpoint {
     try {
       return Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(param + ": expected " + expected + ", got '" + text + "'");
+      throw ProblemException.badRequest(param + ": expected " + expected + ", got '" + Params.shown(text) + "'");
     }
   }
 }

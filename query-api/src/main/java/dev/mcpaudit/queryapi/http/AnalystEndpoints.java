@@ -27,20 +27,24 @@ final class AnalystEndpoints {
 
   void access(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.access");
-    String actor = ctx.queryParam("actor");
-    String user = ctx.queryParam("on_behalf_of");
-    if ((actor == null || actor.isBlank()) == (user == null || user.isBlank())) {
+    String actor = Params.id("actor", ctx.queryParam("actor"));
+    String user = Params.id("on_behalf_of", ctx.queryParam("on_behalf_of"));
+    if ((actor == null) == (user == null)) {
       throw ProblemException.badRequest("give exactly one of actor=<actor id> or on_behalf_of=<user id>");
     }
-    TimeRange range = TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant());
-    ctx.json(actor != null && !actor.isBlank()
-        ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, ctx.queryParam("tenant"))
-        : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, ctx.queryParam("tenant")));
+    TimeRange range = Params.range(ctx, clock);
+    String tenant = Params.tenant(ctx.queryParam("tenant"));
+    ctx.json(actor != null
+        ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, tenant)
+        : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, tenant));
   }
 
   void handle(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.handles.get");
-    String id = ctx.pathParam("id");
+    String id = Params.id("id", ctx.pathParam("id"));
+    if (id == null) {
+      throw ProblemException.badRequest("id: the handle id is required");
+    }
     ctx.json(handles.of(caller, id).orElseThrow(() ->
         new ProblemException(Problem.of(404, "Not Found", "handle '" + id + "' never appears in the tenants this token sees"), Map.of())));
   }

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Authenticates and authorizes every API request on its own bearer token (no sessions, no
- * cookies), and records each decision, allow or deny, in the audit trail. Each handler calls
+ * cookies), and records each decision, allow or deny, in the audit trail (a request without a
+ * usable credential is counted there rather than recorded alone). Each handler calls
  * {@link #require} first, with the name of its operation.
  */
 final class ApiAuth {
@@ -29,12 +30,12 @@ final class ApiAuth {
   Caller require(Context ctx, Role role, String operation) {
     Optional<String> token = BearerToken.from(ctx.header("Authorization"));
     if (token.isEmpty()) {
-      audit.record(null, operation, false, "CREDENTIAL_MISSING", "no bearer token");
+      audit.refused(ctx.req().getRemoteAddr(), operation, "CREDENTIAL_MISSING", "no bearer token");
       throw ProblemException.unauthorized("send Authorization: Bearer <token>");
     }
     Authenticator.Result r = authenticator.authenticate(token.get());
     if (r.caller() == null) {
-      audit.record(null, operation, false, "CREDENTIAL_INVALID", r.refusal().reason());
+      audit.refused(ctx.req().getRemoteAddr(), operation, "CREDENTIAL_INVALID", r.refusal().reason());
       throw ProblemException.unauthorized("the token is not valid: " + r.refusal().reason());
     }
     Caller caller = r.caller();
@@ -44,8 +45,8 @@ final class ApiAuth {
       throw new ProblemException(Problem.of(403, "Forbidden",
           "this endpoint needs the " + needed + " role; the token has " + caller.role().name().toLowerCase(Locale.ROOT)), Map.of());
     }
-    String tenant = ctx.queryParam("tenant");
-    if (tenant != null && !tenant.isBlank() && !caller.sees(tenant)) {
+    String tenant = Params.tenant(ctx.queryParam("tenant"));
+    if (tenant != null && !caller.sees(tenant)) {
       audit.record(caller.principal(), operation, false, "POLICY_DENY", "tenant not covered by the token");
       throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
     }

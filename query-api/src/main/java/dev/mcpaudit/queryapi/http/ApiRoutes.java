@@ -4,6 +4,7 @@ import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.alerts.AlertSearch;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
+import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
@@ -47,9 +48,17 @@ public final class ApiRoutes {
     this(authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
   }
 
-  /** @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global) */
   public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
       QueryLimits limits, Clock clock) {
+    this(authenticator, audit, searchers, alertSearchers, limits, ExportLimits.defaults(), clock);
+  }
+
+  /**
+   * @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global)
+   * @param exportLimits how many exports may run at once, in all and per caller, and for how long
+   */
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
+      QueryLimits limits, ExportLimits exportLimits, Clock clock) {
     Duration queryTimeout = limits.timeout();
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
     IndexAccess index = new IndexAccess(searchers, queryTimeout);
@@ -57,7 +66,7 @@ public final class ApiRoutes {
     DecisionSearch search = new DecisionSearch(index, limits);
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
-    this.export = new ExportEndpoint(auth, new Exporter(index), search, clock);
+    this.export = new ExportEndpoint(auth, new Exporter(index), search, clock, exportLimits);
     this.whoami = new WhoAmIEndpoint(auth);
     this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout)), clock);
     this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);

@@ -34,39 +34,34 @@ final class StatsEndpoint {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.top");
     String field = ctx.queryParam("field");
     if (field == null || !Stats.TOP_FIELDS.contains(field)) {
-      throw ProblemException.badRequest("field: one of " + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS)));
+      throw ProblemException.badRequest("field: one of " + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS))
+          + (field == null ? "" : "; got '" + Params.shown(field) + "'"));
     }
-    int size = bounded("size", ctx.queryParam("size"), 10, MAX_SIZE);
-    TimeRange range = TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant());
-    ctx.json(stats.top(search.compose(caller, ctx.queryParam("q"), range, ctx.queryParam("tenant")), field, size));
+    int size = Params.whole("size", ctx.queryParam("size"), 10, MAX_SIZE);
+    TimeRange range = Params.range(ctx, clock);
+    ctx.json(stats.top(search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))), field, size));
   }
 
   void histogram(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
-    int buckets = bounded("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
-    TimeRange range = TimeRange.parse(ctx.queryParam("from"), ctx.queryParam("to"), clock.instant());
-    long span = range.to().toEpochMilli() - range.from().toEpochMilli();
-    long interval = Math.max(1, (span + buckets - 1) / buckets);
-    int n = (int) ((span + interval - 1) / interval);
+    int buckets = Params.whole("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
+    TimeRange range = Params.range(ctx, clock);
+    // Params.range keeps from and to within a quarter of the long range, so this cannot overflow; saturated anyway.
+    long span = saturatedSpan(range.from().toEpochMilli(), range.to().toEpochMilli());
+    long interval = Math.max(1, span / buckets + (span % buckets == 0 ? 0 : 1));
+    int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
     Query q = new BooleanQuery.Builder()
-        .add(search.compose(caller, ctx.queryParam("q"), range, ctx.queryParam("tenant")), BooleanClause.Occur.FILTER)
+        .add(search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))), BooleanClause.Occur.FILTER)
         .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
         .build();
     ctx.json(stats.histogram(q, range.from().toEpochMilli(), interval, n));
   }
 
-  static int bounded(String name, String text, int fallback, int max) {
-    if (text == null || text.isBlank()) {
-      return fallback;
-    }
+  private static long saturatedSpan(long from, long to) {
     try {
-      int n = Integer.parseInt(text.strip());
-      if (n >= 1 && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return Math.subtractExact(to, from);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
-    throw ProblemException.badRequest(name + ": must be a whole number 1-" + max + ", got '" + text + "'");
   }
 }

@@ -19,6 +19,14 @@ public final class HttpEdge {
   private HttpEdge() {}
 
   public static void install(JavalinConfig config) {
+    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+    // Javalin decodes path parameters before the handler runs and fails on a malformed escape
+    // (%u0041, a lone %): refused here, as the client's error it is.
+    config.routes.before(ctx -> {
+      if (!wellEncoded(ctx.req().getRequestURI())) {
+        throw ProblemException.badRequest("path: malformed percent-encoding (a % must be followed by two hex digits)");
+      }
+    });
     config.routes.exception(ProblemException.class, (e, ctx) -> {
       e.headers().forEach(ctx::header);
       write(ctx, e.problem());
@@ -26,7 +34,14 @@ public final class HttpEdge {
     config.routes.exception(HttpResponseException.class, (e, ctx) ->
         write(ctx, Problem.of(e.getStatus(), reason(e.getStatus()), e.getMessage())));
     config.routes.exception(Exception.class, (e, ctx) -> {
-      log.error("unhandled error method={} path={}", ctx.method(), ctx.path(), e);
+      // One line per failed request, never a stack trace: a request that fails the same way
+      // thousands of times must not bury the log. The innermost cause and the frame that threw it
+      // say where to look; the query string (which may carry what a user searched) is left out.
+      Throwable root = rootCause(e);
+      log.error("unhandled error method={} path={} error={} at={}", ctx.method(), LogText.of(ctx.path(), 200),
+          LogText.of(e.getClass().getName() + (root == e ? "" : " caused by " + root.getClass().getName())
+              + ": " + root.getMessage(), 300),
+          root.getStackTrace().length == 0 ? "?" : root.getStackTrace()[0].toString());
       write(ctx, Problem.of(500, "Internal Server Error", "the server failed; the error is in its log"));
     });
     config.routes.error(404, ctx -> {
@@ -46,6 +61,26 @@ public final class HttpEdge {
     }
   }
 
+  static boolean wellEncoded(String path) {
+    if (path == null) {
+      return true;
+    }
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0 || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    for (int depth = 0; t.getCause() != null && t.getCause() != t && depth < 16; depth++) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
   private static String reason(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
@@ -55,6 +90,7 @@ public final class HttpEdge {
       case 405 -> "Method Not Allowed";
       case 413 -> "Content Too Large";
       case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
       default -> "HTTP " + status;
     };

