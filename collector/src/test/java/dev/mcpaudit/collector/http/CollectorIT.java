@@ -9,6 +9,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.PrometheusText;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import dev.mcpaudit.testkit.TopicReader;
 import java.net.http.HttpResponse;
@@ -314,6 +315,9 @@ class CollectorIT {
     collector.ndjson(EventCodec.encodeToString(new SyntheticEvents(12, Instant.now()).next()));
     String metrics = collector.get("/metrics").body();
     assertThat(metrics).contains("mcp_audit_collector_events_accepted_total", "mcp_audit_collector_requests_total{status=\"202\"}");
+    var families = PrometheusText.parse(metrics);
+    assertThat(families).containsKeys("mcp_audit_collector_requests_total", "mcp_audit_collector_events_rejected_total");
+    assertThat(PrometheusText.withoutHelpOrType(families, "mcp_audit_")).isEmpty();
     HttpResponse<String> missing = collector.get("/v1/nothing");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().firstValue("Content-Type")).hasValue("application/problem+json");
