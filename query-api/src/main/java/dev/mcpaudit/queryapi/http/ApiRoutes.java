@@ -21,7 +21,7 @@ import io.javalin.json.JavalinJackson;
 import io.javalin.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
-import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.ReferenceManager;
 
 /**
  * The {@code /api/v1} routes, installable into any Javalin config (the api role's own server, or
@@ -42,13 +42,13 @@ public final class ApiRoutes {
    * @param searchers the events index
    * @param alertSearchers the alerts index the indexer keeps beside it
    */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers, ReferenceManager<IndexSearcher> alertSearchers,
       Duration queryTimeout, Clock clock) {
     this(authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
   }
 
   /** @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global) */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers, ReferenceManager<IndexSearcher> alertSearchers,
       QueryLimits limits, Clock clock) {
     Duration queryTimeout = limits.timeout();
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
