@@ -4,6 +4,7 @@ import dev.mcpaudit.collector.publisher.DecisionPublisher;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.queryapi.search.CommittedIndex;
 import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
@@ -15,12 +16,6 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.search.SearcherManager;
-import org.apache.lucene.store.Directory;
-import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,26 +28,16 @@ public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
   private final Javalin app;
-  private final Directory directory;
-  private final SearcherManager searchers;
-  private final Directory alertDirectory;
-  private final SearcherManager alertSearchers;
+  private final CommittedIndex searchers;
+  private final CommittedIndex alertSearchers;
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
 
   private ApiServer(ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) throws IOException {
-    this.directory = FSDirectory.open(config.indexPath());
-    this.searchers = new SearcherManager(DirectoryReader.open(directory), null);
-    this.alertDirectory = FSDirectory.open(config.alertsPath());
-    if (!DirectoryReader.indexExists(alertDirectory)) {
-      // An indexer older than the alerts index, or none started yet: begin with an empty one,
-      // as the indexer would; it appends to it once it runs.
-      try (IndexWriter w = new IndexWriter(alertDirectory, new IndexWriterConfig())) {
-        w.commit();
-      }
-      log.info("api created an empty alerts index at {}", config.alertsPath());
-    }
-    this.alertSearchers = new SearcherManager(DirectoryReader.open(alertDirectory), null);
+    // Either index may have no commit yet (the api started before the indexer): not ready until
+    // it appears, then served without a restart by the reopen below.
+    this.searchers = CommittedIndex.open(config.indexPath(), "events index");
+    this.alertSearchers = CommittedIndex.open(config.alertsPath(), "alerts index");
     this.reopen = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
     long every = config.reopenInterval().toMillis();
     reopen.scheduleWithFixedDelay(() -> {
@@ -64,6 +49,11 @@ public final class ApiServer implements AutoCloseable {
       }
     }, every, every, TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
+      io.micrometer.core.instrument.Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.notReady() == null ? 1 : 0)
+          .tag("index", index.getKey()).description("1 once the index's first commit is open, 0 while the api waits for it")
+          .register(registry);
+    }
     this.audit = config.audit()
         ? new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(config.bootstrapServers())
             .topic(config.decisionsTopic()).clientId("mcp-audit-api-audit").spoolDirectory(config.auditSpool())
@@ -77,7 +67,7 @@ public final class ApiServer implements AutoCloseable {
       cfg.concurrency.useVirtualThreads = true;
       cfg.jsonMapper(ApiRoutes.json());
       HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, () -> null);
+      OpsEndpoints.install(cfg, registry, this::notReady);
       routes.install(cfg);
       extras.accept(cfg);
     }).start(config.host(), config.port());
@@ -93,8 +83,14 @@ public final class ApiServer implements AutoCloseable {
     try {
       return new ApiServer(config, extras);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open index " + config.indexPath() + " or " + config.alertsPath() + " (has the indexer committed yet?)", e);
+      throw new UncheckedIOException("cannot open index " + config.indexPath() + " or " + config.alertsPath() + ": " + e, e);
     }
+  }
+
+  /** Null once both indexes are open; else why not (for /health/ready). */
+  public String notReady() {
+    String events = searchers.notReady();
+    return events != null ? events : alertSearchers.notReady();
   }
 
   public int port() {
@@ -106,9 +102,7 @@ public final class ApiServer implements AutoCloseable {
     app.stop();
     reopen.shutdown();
     searchers.close();
-    directory.close();
     alertSearchers.close();
-    alertDirectory.close();
     if (audit != null) {
       audit.close();
     }

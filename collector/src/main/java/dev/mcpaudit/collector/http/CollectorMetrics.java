@@ -21,6 +21,7 @@ final class CollectorMetrics {
   }
 
   void request(int status) {
-    registry.counter("mcp_audit_collector_requests", "status", Integer.toString(status)).increment();
+    Counter.builder("mcp_audit_collector_requests").tag("status", Integer.toString(status))
+        .description("requests to /v1/decisions answered, by HTTP status").register(registry).increment();
   }
 }

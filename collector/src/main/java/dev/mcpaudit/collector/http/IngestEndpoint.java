@@ -4,17 +4,14 @@ import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,12 +22,12 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/decisions}: authenticate the source, read the body within limits, validate
  * each event, stamp the valid ones, and answer only once Kafka acknowledged every record of the
- * batch, the rejected ones included (they go to the dead-letter topic, as received).
+ * batch, the rejected ones included (they go to the dead-letter topic as received, capped by
+ * {@link DeadLetter}).
  */
 public final class IngestEndpoint {
   public static final String PATH = "/v1/decisions";
   private static final Logger log = LoggerFactory.getLogger(IngestEndpoint.class);
-  private static final int MAX_DEAD_LETTER_BYTES = 1 << 20;
   private static final String RETRY_AFTER_SECONDS = "5";
 
   private final SourceTokens tokens;
@@ -67,8 +64,7 @@ public final class IngestEndpoint {
       items = BatchItems.split(format, body);
     } catch (BatchItems.MalformedBody e) {
       // Nothing can be rejected item by item, but the body is still kept: nothing is dropped silently.
-      byte[] kept = body.length > MAX_DEAD_LETTER_BYTES ? Arrays.copyOf(body, MAX_DEAD_LETTER_BYTES) : body;
-      send(List.of(deadLetter(kept, e.getMessage(), now, principal)));
+      send(List.of(DeadLetter.of(topics.deadLetter(), body, e.getMessage(), now, principal)));
       metrics.rejected.increment();
       throw ProblemException.badRequest(e.getMessage());
     }
@@ -85,7 +81,7 @@ public final class IngestEndpoint {
       } else {
         rejected.add(new IngestResponse.Rejected(item.index(), d.errors()));
         String error = d.errors().stream().map(ValidationError::toString).collect(Collectors.joining("; "));
-        records.add(deadLetter(item.raw(), error, now, principal));
+        records.add(DeadLetter.of(topics.deadLetter(), item.raw(), error, now, principal));
       }
     }
     send(records);
@@ -107,13 +103,5 @@ public final class IngestEndpoint {
                   + "event_id makes a retry safe."),
           Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
-  }
-
-  private ProducerRecord<String, byte[]> deadLetter(byte[] raw, String error, Instant now, String principal) {
-    ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.deadLetter(), null, raw);
-    r.headers().add(Topics.HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
-    r.headers().add(Topics.HEADER_ERROR_AT, Rfc3339.format(now).getBytes(StandardCharsets.UTF_8));
-    r.headers().add(Topics.HEADER_SOURCE, ("collector/" + principal).getBytes(StandardCharsets.UTF_8));
-    return r;
   }
 }

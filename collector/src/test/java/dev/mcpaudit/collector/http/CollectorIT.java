@@ -9,6 +9,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.PrometheusText;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import dev.mcpaudit.testkit.TopicReader;
 import java.net.http.HttpResponse;
@@ -138,6 +139,7 @@ class CollectorIT {
       errorByBody.put(new String(d.value(), StandardCharsets.UTF_8),
           new String(d.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
       assertThat(d.headers().lastHeader(Topics.HEADER_ERROR_AT)).isNotNull();
+      assertThat(d.headers().lastHeader(Topics.HEADER_TRUNCATED)).isNull();
       assertThat(new String(d.headers().lastHeader(Topics.HEADER_SOURCE).value(), StandardCharsets.UTF_8)).isEqualTo("collector/gateway-eu");
     }
     assertThat(dead).hasSize(brokenById.size());
@@ -253,12 +255,69 @@ class CollectorIT {
   }
 
   @Test
+  void anItemLargerThanKafkasRequestLimitIsRejectedAndItsBatchStillAcknowledged() throws Exception {
+    String topic = KafkaBrokerExtension.uniqueTopic("decisions");
+    String deadTopic = KafkaBrokerExtension.uniqueTopic("dlq");
+    KAFKA.createTopics(1, topic, deadTopic);
+    // Kafka's max.request.size is 1 MiB: a dead letter copied whole at 3 MiB could never be sent.
+    int hugeLength = 3 << 20;
+    StringBuilder huge = new StringBuilder("{\"schema\":\"mcp.authz/v1\",\"reason\":\"");
+    while (huge.length() < hugeLength - 2) {
+      huge.append("ab");
+    }
+    huge.setLength(hugeLength - 2);
+    huge.append("\"}");
+    byte[] hugeBytes = huge.toString().getBytes(StandardCharsets.UTF_8);
+    AuthzEvent good = new SyntheticEvents(77, Instant.now().minus(Duration.ofMinutes(5))).next();
+    try (Collector c = new Collector(KAFKA.bootstrapServers(), topic, deadTopic, Map.of("collector.body-limit", "8MiB"))) {
+      HttpResponse<String> r = c.ndjson(EventCodec.encodeToString(good) + "\n" + huge + "\n");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      JsonNode answer = EventCodec.mapper().readTree(r.body());
+      assertThat(answer.get("accepted").asInt()).isEqualTo(1);
+      assertThat(answer.get("rejected").get(0).get("index").asInt()).isEqualTo(1);
+      assertThat(answer.get("rejected").get(0).get("errors").toString()).contains("bytes; at most 16384");
+
+      // A body that is not JSON at all, over the limit too: a 400, not a 503 to retry forever.
+      byte[] notJson = new byte[2 << 20];
+      java.util.Arrays.fill(notJson, (byte) '[');
+      HttpResponse<String> bad = c.post(Collector.GATEWAY_TOKEN, "application/json", notJson, null);
+      assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
+
+      assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30)))
+          .singleElement().satisfies(rec -> assertThat(codec.decodeOrThrow(rec.value()).eventId()).isEqualTo(good.eventId()));
+      List<ConsumerRecord<String, byte[]>> dead = TopicReader.readAll(KAFKA.bootstrapServers(), deadTopic, 2, Duration.ofSeconds(30));
+      assertThat(dead).hasSize(2);
+      assertTruncatedCopyOf(dead.get(0), hugeBytes);
+      assertThat(header(dead.get(0), Topics.HEADER_ERROR)).contains("(event): event is " + hugeLength + " bytes");
+      assertTruncatedCopyOf(dead.get(1), notJson);
+      assertThat(header(dead.get(1), Topics.HEADER_ERROR)).contains("not valid JSON");
+    }
+  }
+
+  private static void assertTruncatedCopyOf(ConsumerRecord<String, byte[]> dead, byte[] original) throws Exception {
+    assertThat(dead.value()).hasSize(DeadLetter.MAX_VALUE_BYTES)
+        .isEqualTo(java.util.Arrays.copyOf(original, DeadLetter.MAX_VALUE_BYTES));
+    assertThat(header(dead, Topics.HEADER_TRUNCATED)).isEqualTo("first 65536 of " + original.length + " bytes kept");
+    assertThat(header(dead, Topics.HEADER_ORIGINAL_LENGTH)).isEqualTo(Integer.toString(original.length));
+    assertThat(header(dead, Topics.HEADER_ORIGINAL_SHA256))
+        .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(original)));
+    assertThat(header(dead, Topics.HEADER_SOURCE)).isEqualTo("collector/gateway-eu");
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
   void healthAndMetricsNeedNoToken() {
     assertThat(collector.get("/health/live").statusCode()).isEqualTo(200);
     assertThat(collector.get("/health/ready").body()).contains("ready");
     collector.ndjson(EventCodec.encodeToString(new SyntheticEvents(12, Instant.now()).next()));
     String metrics = collector.get("/metrics").body();
     assertThat(metrics).contains("mcp_audit_collector_events_accepted_total", "mcp_audit_collector_requests_total{status=\"202\"}");
+    var families = PrometheusText.parse(metrics);
+    assertThat(families).containsKeys("mcp_audit_collector_requests_total", "mcp_audit_collector_events_rejected_total");
+    assertThat(PrometheusText.withoutHelpOrType(families, "mcp_audit_")).isEmpty();
     HttpResponse<String> missing = collector.get("/v1/nothing");
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.headers().firstValue("Content-Type")).hasValue("application/problem+json");

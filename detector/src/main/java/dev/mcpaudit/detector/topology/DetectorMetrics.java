@@ -16,8 +16,10 @@ public final class DetectorMetrics {
 
   public DetectorMetrics(MeterRegistry registry) {
     for (AlertType t : AlertType.values()) {
-      raised.put(t, Counter.builder("mcp_audit_detector_alerts_raised").tag("type", t.name()).register(registry));
-      suppressed.put(t, Counter.builder("mcp_audit_detector_alerts_suppressed").tag("type", t.name()).register(registry));
+      raised.put(t, Counter.builder("mcp_audit_detector_alerts_raised").tag("type", t.name())
+          .description("alerts written to the alerts topic, by type").register(registry));
+      suppressed.put(t, Counter.builder("mcp_audit_detector_alerts_suppressed").tag("type", t.name())
+          .description("alerts not raised again within the suppression period, by type").register(registry));
     }
     late = Counter.builder("mcp_audit_detector_events_late")
         .description("events older than the grace period behind the newest one; not judged").register(registry);

@@ -65,10 +65,16 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     cfg.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, worstCase(config).toMillis() * 2));
     this.consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
-    this.delivered = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "delivered").register(registry);
-    this.retried = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "retried").register(registry);
-    this.failed = Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", "failed")
-        .description("alerts given up on after every attempt").register(registry);
+    this.delivered = deliveries(registry, "delivered");
+    this.retried = deliveries(registry, "retried");
+    this.failed = deliveries(registry, "failed");
+  }
+
+  // One description for the whole family: Prometheus has one HELP per metric name.
+  private static Counter deliveries(MeterRegistry registry, String outcome) {
+    return Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", outcome)
+        .description("webhook attempts by outcome: delivered, retried (will try again), failed (given up after every attempt)")
+        .register(registry);
   }
 
   /**

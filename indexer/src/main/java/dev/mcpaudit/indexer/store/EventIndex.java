@@ -93,7 +93,11 @@ public final class EventIndex implements Closeable {
           // into a compound file would copy it once more for nothing. Merges make them big anyway.
           .setUseCompoundFile(false)
           .setMergePolicy(noCompoundFiles(new TieredMergePolicy()));
-      return new EventIndex(path, dir, new IndexWriter(dir, cfg));
+      IndexWriter writer = new IndexWriter(dir, cfg);
+      if (!DirectoryReader.indexExists(dir)) {
+        writer.commit(); // an api started before the first event opens an empty index, not an error
+      }
+      return new EventIndex(path, dir, writer);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open index " + path, e);
     }

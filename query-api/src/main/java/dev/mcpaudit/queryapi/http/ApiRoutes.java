@@ -1,5 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.alerts.AlertSearch;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
@@ -10,19 +12,17 @@ import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.QueryLimits;
-import org.apache.lucene.search.IndexSearcher;
 import dev.mcpaudit.queryapi.stats.Stats;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
-import java.util.List;
 import io.javalin.json.JavalinJackson;
 import io.javalin.json.JsonMapper;
 import java.time.Clock;
 import java.time.Duration;
-import org.apache.lucene.search.SearcherManager;
+import java.util.List;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ReferenceManager;
 
 /**
  * The {@code /api/v1} routes, installable into any Javalin config (the api role's own server, or
@@ -43,13 +43,13 @@ public final class ApiRoutes {
    * @param searchers the events index
    * @param alertSearchers the alerts index the indexer keeps beside it
    */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
-      Duration queryTimeout, Clock clock) {
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers, Duration queryTimeout, Clock clock) {
     this(authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
   }
 
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
-      QueryLimits limits, Clock clock) {
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers, QueryLimits limits, Clock clock) {
     this(authenticator, audit, searchers, alertSearchers, limits, ExportLimits.defaults(), clock);
   }
 
@@ -57,8 +57,8 @@ public final class ApiRoutes {
    * @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global)
    * @param exportLimits how many exports may run at once, in all and per caller, and for how long
    */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, SearcherManager searchers, SearcherManager alertSearchers,
-      QueryLimits limits, ExportLimits exportLimits, Clock clock) {
+  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers, QueryLimits limits, ExportLimits exportLimits, Clock clock) {
     Duration queryTimeout = limits.timeout();
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
     IndexAccess index = new IndexAccess(searchers, queryTimeout);

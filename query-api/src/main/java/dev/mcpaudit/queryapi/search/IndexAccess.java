@@ -31,8 +31,8 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.IndexSortSortedNumericDocValuesRangeQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
@@ -42,10 +42,11 @@ import org.apache.lucene.util.BytesRef;
  * limit, and the filters every query gets (the caller's tenants, the time window).
  */
 public final class IndexAccess {
-  private final SearcherManager searchers;
+  private final ReferenceManager<IndexSearcher> searchers;
   private final Duration timeout;
 
-  public IndexAccess(SearcherManager searchers, Duration timeout) {
+  /** @param searchers a {@code SearcherManager}, or a {@link CommittedIndex} that may not be open yet */
+  public IndexAccess(ReferenceManager<IndexSearcher> searchers, Duration timeout) {
     this.searchers = searchers;
     this.timeout = timeout;
   }
@@ -67,6 +68,9 @@ public final class IndexAccess {
       throw new UncheckedIOException(e);
     }
     try {
+      if (shared instanceof CommittedIndex.Placeholder p) {
+        throw new ProblemException(Problem.of(503, "Service Unavailable", p.reason), Map.of("Retry-After", "5"));
+      }
       return work.run(shared);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -17,6 +17,13 @@ public record Topics(String decisions, String deadLetter, String alerts) {
   public static final String HEADER_ERROR = "error";
   public static final String HEADER_ERROR_AT = "error_at";
   public static final String HEADER_SOURCE = "source";
+  /**
+   * Set on a dead letter whose input was too large to keep whole: the value is a prefix, and the
+   * input's full length and SHA-256 (hex) are in the two headers below.
+   */
+  public static final String HEADER_TRUNCATED = "truncated";
+  public static final String HEADER_ORIGINAL_LENGTH = "original_length";
+  public static final String HEADER_ORIGINAL_SHA256 = "original_sha256";
 
   public Topics {
     Objects.requireNonNull(decisions, "decisions");
