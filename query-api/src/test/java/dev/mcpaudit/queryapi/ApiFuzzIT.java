@@ -19,30 +19,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random and adversarial values at every parameter of every endpoint, against the real api role
  * over a real index on disk. For every answer: never a 500 (or another 5xx than the documented
  * 503), within the query deadline plus a margin, no stack trace in the body, and no event outside
  * the caller's tenants; after each property the server still answers.
+ *
+ * <p>Property-based on plain JUnit: each property draws its cases from a {@link SplittableRandom}
+ * seeded from the run's seed (random, printed, or {@code -Dfuzz.seed=N} to make a failing run
+ * again); a failure names the seed, the property, the case and the request.
  */
 class ApiFuzzIT {
   static final int TRIES = 300;
   static final long DEADLINE_MS = 2_000;
   /** Slack over the query deadline for what is not the query: parsing, loading, writing, a busy CI core. */
   static final long MARGIN_MS = 4_000;
+  static final long SEED = Long.getLong("fuzz.seed", new SplittableRandom().nextLong());
 
   enum Who {
     ANONYMOUS(null), FORGED(null), ANALYST(Set.of("tenant-0")), MIXED(Set.of("tenant-1")), AUDITOR(null), ADMIN(null);
@@ -71,8 +70,9 @@ class ApiFuzzIT {
   static final List<String> handleIds = new ArrayList<>();
   static final List<String> actorIds = new ArrayList<>();
 
-  @BeforeContainer
+  @BeforeAll
   static void start() throws Exception {
+    System.out.println("ApiFuzzIT: seed " + SEED + " (run again with -Dfuzz.seed=" + SEED + ")");
     for (Who w : Who.values()) {
       TOKENS.put(w, w == Who.ANONYMOUS ? null : TokenDigest.newToken());
     }
@@ -96,7 +96,7 @@ class ApiFuzzIT {
     }
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() throws Exception {
     try {
       stillAnswering();
@@ -108,7 +108,7 @@ class ApiFuzzIT {
     }
   }
 
-  @AfterProperty
+  @AfterEach
   void answersAfterTheProperty() throws Exception {
     stillAnswering();
   }
@@ -123,64 +123,80 @@ class ApiFuzzIT {
 
   // ---------------------------------------------------------------- properties, one per endpoint
 
-  @Property(tries = TRIES)
-  void decisions(@ForAll("who") Who who, @ForAll("q") String q, @ForAll("time") String from, @ForAll("time") String to,
-      @ForAll("tenant") String tenant, @ForAll("number") String limit, @ForAll("cursor") String cursor) throws Exception {
-    check(who, "/api/v1/decisions", params("q", q, "from", from, "to", to, "tenant", tenant, "limit", limit, "cursor", cursor));
+  /** One case of a property: draws its values from {@code r} and checks the answer. */
+  interface Case {
+    void run(SplittableRandom r) throws Exception;
   }
 
-  @Property(tries = TRIES)
-  void oneDecision(@ForAll("who") Who who, @ForAll("eventId") String id) throws Exception {
-    check(who, "/api/v1/decisions/" + id, "");
+  /** {@code tries} cases of a property, each from its own random source derived from the seed and the property's name. */
+  static void forAll(String property, int tries, Case c) throws Exception {
+    SplittableRandom forProperty = new SplittableRandom(SEED ^ property.hashCode());
+    for (int i = 0; i < tries; i++) {
+      try {
+        c.run(forProperty.split());
+      } catch (AssertionError e) {
+        throw new AssertionError("seed " + SEED + ", property " + property + ", case " + i + " of " + tries + ": " + e.getMessage(), e);
+      }
+    }
   }
 
-  @Property(tries = TRIES)
-  void access(@ForAll("who") Who who, @ForAll("actor") String actor, @ForAll("actor") String user, @ForAll("time") String from,
-      @ForAll("time") String to, @ForAll("tenant") String tenant) throws Exception {
-    check(who, "/api/v1/access", params("actor", actor, "on_behalf_of", user, "from", from, "to", to, "tenant", tenant));
+  @Test
+  void decisions() throws Exception {
+    forAll("decisions", TRIES, r -> check(who().next(r), "/api/v1/decisions", params("q", q().next(r), "from", time().next(r),
+        "to", time().next(r), "tenant", tenant().next(r), "limit", number().next(r), "cursor", cursor().next(r))));
   }
 
-  @Property(tries = TRIES)
-  void handle(@ForAll("who") Who who, @ForAll("handleId") String id) throws Exception {
-    check(who, "/api/v1/handles/" + id, "");
+  @Test
+  void oneDecision() throws Exception {
+    forAll("oneDecision", TRIES, r -> check(who().next(r), "/api/v1/decisions/" + eventId().next(r), ""));
   }
 
-  @Property(tries = TRIES)
-  void statsTop(@ForAll("who") Who who, @ForAll("field") String field, @ForAll("q") String q, @ForAll("time") String from,
-      @ForAll("time") String to, @ForAll("tenant") String tenant, @ForAll("number") String size) throws Exception {
-    check(who, "/api/v1/stats/top", params("field", field, "q", q, "from", from, "to", to, "tenant", tenant, "size", size));
+  @Test
+  void access() throws Exception {
+    forAll("access", TRIES, r -> check(who().next(r), "/api/v1/access", params("actor", actor().next(r),
+        "on_behalf_of", actor().next(r), "from", time().next(r), "to", time().next(r), "tenant", tenant().next(r))));
   }
 
-  @Property(tries = TRIES)
-  void histogram(@ForAll("who") Who who, @ForAll("q") String q, @ForAll("time") String from, @ForAll("time") String to,
-      @ForAll("tenant") String tenant, @ForAll("number") String buckets) throws Exception {
-    check(who, "/api/v1/stats/histogram", params("q", q, "from", from, "to", to, "tenant", tenant, "buckets", buckets));
+  @Test
+  void handle() throws Exception {
+    forAll("handle", TRIES, r -> check(who().next(r), "/api/v1/handles/" + handleId().next(r), ""));
   }
 
-  @Property(tries = TRIES)
-  void export(@ForAll("exporter") Who who, @ForAll("format") String format, @ForAll("q") String q, @ForAll("time") String from,
-      @ForAll("time") String to, @ForAll("tenant") String tenant) throws Exception {
-    check(who, "/api/v1/export", params("format", format, "q", q, "from", from, "to", to, "tenant", tenant));
+  @Test
+  void statsTop() throws Exception {
+    forAll("statsTop", TRIES, r -> check(who().next(r), "/api/v1/stats/top", params("field", field().next(r), "q", q().next(r),
+        "from", time().next(r), "to", time().next(r), "tenant", tenant().next(r), "size", number().next(r))));
   }
 
-  @Property(tries = TRIES)
-  void alerts(@ForAll("who") Who who, @ForAll("time") String from, @ForAll("time") String to, @ForAll("tenant") String tenant,
-      @ForAll("alertType") String type, @ForAll("severity") String severity, @ForAll("handleId") String handle,
-      @ForAll("actor") String actor, @ForAll("eventId") String eventId, @ForAll("number") String limit) throws Exception {
-    check(who, "/api/v1/alerts", params("from", from, "to", to, "tenant", tenant, "type", type, "severity", severity,
-        "handle", handle, "actor", actor, "event_id", eventId, "limit", limit));
+  @Test
+  void histogram() throws Exception {
+    forAll("histogram", TRIES, r -> check(who().next(r), "/api/v1/stats/histogram", params("q", q().next(r),
+        "from", time().next(r), "to", time().next(r), "tenant", tenant().next(r), "buckets", number().next(r))));
   }
 
-  @Property(tries = 100)
-  void whoami(@ForAll("who") Who who, @ForAll("anything") String junk) throws Exception {
-    check(who, "/api/v1/whoami", params("tenant", junk));
+  @Test
+  void export() throws Exception {
+    forAll("export", TRIES, r -> check(exporter().next(r), "/api/v1/export", params("format", format().next(r),
+        "q", q().next(r), "from", time().next(r), "to", time().next(r), "tenant", tenant().next(r))));
+  }
+
+  @Test
+  void alerts() throws Exception {
+    forAll("alerts", TRIES, r -> check(who().next(r), "/api/v1/alerts", params("from", time().next(r), "to", time().next(r),
+        "tenant", tenant().next(r), "type", alertType().next(r), "severity", severity().next(r), "handle", handleId().next(r),
+        "actor", actor().next(r), "event_id", eventId().next(r), "limit", number().next(r))));
+  }
+
+  @Test
+  void whoami() throws Exception {
+    forAll("whoami", 100, r -> check(who().next(r), "/api/v1/whoami", params("tenant", anything().next(r))));
   }
 
   /**
    * The attacks seen so far, each sent as every kind of caller, whatever the seed; all of them
    * run and every one that fails is reported, not only the first.
    */
-  @Example
+  @Test
   void knownAttacks() throws Exception {
     List<String> failures = new ArrayList<>();
     for (String target : KNOWN_ATTACKS) {
@@ -351,126 +367,97 @@ class ApiFuzzIT {
       "%", "%%", "%zz", "%0", "%00", "%C0%AF", "%C0%80", "%ED%A0%80", "%FF%FE", "%E2%80%AE", "%0d%0a", "%25", "a%2",
       "%2B%2B", "%5B*%20TO%20*%5D", "now-99999999999999999999d", "-9223372036854775808", "%u0041", "%%32%35");
 
-  static Arbitrary<String> hostile() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(5, Arbitraries.of(ATTACKS).map(ApiFuzzIT::enc)),
-        Tuple.of(2, Arbitraries.of(RAW)),
-        Tuple.of(3, Arbitraries.strings().all().ofMaxLength(40).map(ApiFuzzIT::enc)),
-        Tuple.of(2, Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(30).map(ApiFuzzIT::enc)),
-        Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
-        Tuple.of(1, Arbitraries.bigIntegers().between(new java.math.BigInteger("-1" + "0".repeat(30)),
-            new java.math.BigInteger("1" + "0".repeat(30))).map(String::valueOf)),
-        Tuple.of(1, Arbitraries.of(1_000, 5_000, 10_000, 100_000).map(n -> "a".repeat(n))),
-        Tuple.of(1, Arbitraries.of(1_000, 10_000, 100_000).map(n -> enc("é\u0000".repeat(n / 2)))));
+  static Gen<String> hostile() {
+    return Gen.weighted(
+        5, Gen.of(ATTACKS).map(ApiFuzzIT::enc),
+        2, Gen.of(RAW),
+        3, Gen.anyString(40).map(ApiFuzzIT::enc),
+        2, Gen.strings(' ', '~', 30).map(ApiFuzzIT::enc),
+        2, Gen.longs().map(String::valueOf),
+        1, (Gen<String>) r -> new java.math.BigInteger(100, new java.util.Random(r.nextLong())).subtract(java.math.BigInteger.ONE.shiftLeft(99))
+            .toString(),
+        1, Gen.of(1_000, 5_000, 10_000, 100_000).map(n -> "a".repeat(n)),
+        1, Gen.of(1_000, 10_000, 100_000).map(n -> enc("é\u0000".repeat(n / 2))));
   }
 
   /** Mostly plausible values (so the request gets past its first check and the next parameter is tried), often hostile, sometimes absent. */
-  static Arbitrary<String> mix(Arbitrary<String> plausible) {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, plausible),
-        Tuple.of(4, hostile()),
-        Tuple.of(2, Arbitraries.just((String) null)));
+  static Gen<String> mix(Gen<String> plausible) {
+    return Gen.weighted(4, plausible, 4, hostile(), 2, Gen.just((String) null));
   }
 
-  @Provide
-  Arbitrary<Who> who() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(1, Arbitraries.of(Who.ANONYMOUS, Who.FORGED)),
-        Tuple.of(6, Arbitraries.of(Who.ANALYST, Who.MIXED, Who.AUDITOR, Who.ADMIN)));
+  static Gen<Who> who() {
+    return Gen.weighted(1, Gen.of(Who.ANONYMOUS, Who.FORGED), 6, Gen.of(Who.ANALYST, Who.MIXED, Who.AUDITOR, Who.ADMIN));
   }
 
-  @Provide
-  Arbitrary<Who> exporter() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(1, Arbitraries.of(Who.ANONYMOUS, Who.ANALYST, Who.MIXED)),
-        Tuple.of(5, Arbitraries.of(Who.AUDITOR, Who.ADMIN)));
+  static Gen<Who> exporter() {
+    return Gen.weighted(1, Gen.of(Who.ANONYMOUS, Who.ANALYST, Who.MIXED), 5, Gen.of(Who.AUDITOR, Who.ADMIN));
   }
 
-  @Provide
-  Arbitrary<String> q() {
-    return mix(Arbitraries.of("decision:deny", "tool.name:create_*", "actor.id:\"spiffe://example.org/agent/a-1\"",
+  static Gen<String> q() {
+    return mix(Gen.of("decision:deny", "tool.name:create_*", "actor.id:\"spiffe://example.org/agent/a-1\"",
         "decision:allow AND tenant:tenant-1", "tenant:_system", "reason_code:ALLOWED OR reason_code:POLICY_DENY",
         "occurred_at:[\"2026-01-01T00:00:00Z\" TO *]", "kind:decision", "").map(ApiFuzzIT::enc));
   }
 
-  @Provide
-  Arbitrary<String> time() {
-    return mix(Arbitraries.of("now-2h", "now-15m", "now", "now-7d", "now-1w", "2026-01-01T00:00:00Z", "1970-01-01T00:00:00.001Z")
+  static Gen<String> time() {
+    return mix(Gen.of("now-2h", "now-15m", "now", "now-7d", "now-1w", "2026-01-01T00:00:00Z", "1970-01-01T00:00:00.001Z")
         .map(ApiFuzzIT::enc));
   }
 
-  @Provide
-  Arbitrary<String> tenant() {
-    return mix(Arbitraries.of("tenant-0", "tenant-1", "tenant-2", "_system"));
+  static Gen<String> tenant() {
+    return mix(Gen.of("tenant-0", "tenant-1", "tenant-2", "_system"));
   }
 
-  @Provide
-  Arbitrary<String> number() {
-    return mix(Arbitraries.integers().between(-5, 2_000).map(String::valueOf));
+  static Gen<String> number() {
+    return mix(Gen.ints(-5, 2_000).map(String::valueOf));
   }
 
-  @Provide
-  Arbitrary<String> field() {
-    return mix(Arbitraries.of("tenant", "actor.id", "tool.name", "decision", "handle.id", "reason_code", "source.worker",
+  static Gen<String> field() {
+    return mix(Gen.of("tenant", "actor.id", "tool.name", "decision", "handle.id", "reason_code", "source.worker",
         "policy.id", "kind"));
   }
 
-  @Provide
-  Arbitrary<String> format() {
-    return mix(Arbitraries.of("ndjson", "csv", "ocsf"));
+  static Gen<String> format() {
+    return mix(Gen.of("ndjson", "csv", "ocsf"));
   }
 
-  @Provide
-  Arbitrary<String> alertType() {
-    return mix(Arbitraries.of("replay", "revoked_handle_use", "deny_burst"));
+  static Gen<String> alertType() {
+    return mix(Gen.of("replay", "revoked_handle_use", "deny_burst"));
   }
 
-  @Provide
-  Arbitrary<String> severity() {
-    return mix(Arbitraries.of("low", "medium", "high", "critical"));
+  static Gen<String> severity() {
+    return mix(Gen.of("low", "medium", "high", "critical"));
   }
 
-  @Provide
-  Arbitrary<String> eventId() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of(eventIds).map(ApiFuzzIT::enc)),
-        Tuple.of(1, Arbitraries.of("api-fixture-0", "api-fixture-29").map(ApiFuzzIT::enc)),
-        Tuple.of(4, hostile().filter(s -> !s.isEmpty())));
+  static Gen<String> eventId() {
+    return Gen.weighted(
+        3, Gen.of(eventIds).map(ApiFuzzIT::enc),
+        1, Gen.of("api-fixture-0", "api-fixture-29").map(ApiFuzzIT::enc),
+        4, hostile().filter(s -> !s.isEmpty()));
   }
 
-  @Provide
-  Arbitrary<String> handleId() {
-    return Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.of(handleIds).map(ApiFuzzIT::enc)),
-        Tuple.of(4, hostile().filter(s -> !s.isEmpty())));
+  static Gen<String> handleId() {
+    return Gen.weighted(4, Gen.of(handleIds).map(ApiFuzzIT::enc), 4, hostile().filter(s -> !s.isEmpty()));
   }
 
-  @Provide
-  Arbitrary<String> actor() {
-    return mix(Arbitraries.of(actorIds).map(ApiFuzzIT::enc));
+  static Gen<String> actor() {
+    return mix(Gen.of(actorIds).map(ApiFuzzIT::enc));
   }
 
-  @Provide
-  Arbitrary<String> anything() {
+  static Gen<String> anything() {
     return mix(hostile());
   }
 
-  /** Cursors: forged the way the format invites (base64 of v1|millis|id), with extreme millis, and junk. */
-  @Provide
-  Arbitrary<String> cursor() {
-    Arbitrary<String> millis = Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L, 1L, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1)
-            .map(String::valueOf)),
-        Tuple.of(2, Arbitraries.longs().map(String::valueOf)),
-        Tuple.of(1, Arbitraries.of("99999999999999999999", "-", "", "1e9", " 1")));
-    Arbitrary<String> id = Arbitraries.frequencyOf(
-        Tuple.of(3, Arbitraries.of(eventIds)),
-        Tuple.of(1, Arbitraries.strings().all().ofMaxLength(20)));
-    Arbitrary<String> forged = Combinators.combine(Arbitraries.of("v1", "v2", "", "V1"), millis, id)
-        .as((v, m, i) -> Base64.getUrlEncoder().withoutPadding().encodeToString((v + "|" + m + "|" + i).getBytes(StandardCharsets.UTF_8)));
-    return Arbitraries.frequencyOf(
-        Tuple.of(5, forged),
-        Tuple.of(3, hostile()),
-        Tuple.of(2, Arbitraries.just((String) null)));
+  /** Cursors: forged the way the old format invited (base64 of v1|millis|id), with extreme millis, and junk. */
+  static Gen<String> cursor() {
+    Gen<String> millis = Gen.weighted(
+        3, Gen.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L, -1L, 1L, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1).map(String::valueOf),
+        2, Gen.longs().map(String::valueOf),
+        1, Gen.of("99999999999999999999", "-", "", "1e9", " 1"));
+    Gen<String> id = Gen.weighted(3, Gen.of(eventIds), 1, Gen.anyString(20));
+    Gen<String> version = Gen.of("v1", "v2", "", "V1");
+    Gen<String> forged = r -> Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((version.next(r) + "|" + millis.next(r) + "|" + id.next(r)).getBytes(StandardCharsets.UTF_8));
+    return Gen.weighted(5, forged, 3, hostile(), 2, Gen.just((String) null));
   }
 }

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -58,6 +59,8 @@ final class ServedIndex implements AutoCloseable {
       }
       index.commit(Map.of("t:0", offset));
     }
+    // As the indexer does: the alerts index beside the events, committed empty before the first alert.
+    AlertIndex.open(dir.resolve("alerts")).close();
     Map<String, String> all = new HashMap<>(Map.of("api.port", "0", "api.index-dir", dir.resolve("index").toString(),
         "api.audit", "false", "api.reopen-interval", "1h", "api.audit-spool-dir", dir.resolve("spool").toString()));
     all.putAll(settings);
