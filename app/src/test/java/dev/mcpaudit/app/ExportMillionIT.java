@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -51,6 +52,8 @@ class ExportMillionIT {
   static void indexAndStart() throws Exception {
     dir = Files.createTempDirectory("export-1m");
     buildIndex(dir.resolve("index"));
+    // As the indexer does: the alerts index beside the events, committed empty (the api is not ready without it).
+    AlertIndex.open(dir.resolve("alerts")).close();
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
