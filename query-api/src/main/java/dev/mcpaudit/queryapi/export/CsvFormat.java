@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.export;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,10 @@ final class CsvFormat implements ExportFormat {
       new String[] {"policy_version", "policy/version"},
       new String[] {"latency_us", "latency_us"});
 
+  /** The paths compiled once: compiling them per cell was a third of a row's cost. */
+  private static final List<JsonPointer> POINTERS =
+      COLUMNS.stream().map(c -> JsonPointer.compile("/" + c[1])).toList();
+
   @Override
   public String contentType() {
     return "text/csv; charset=utf-8";
@@ -72,7 +77,7 @@ final class CsvFormat implements ExportFormat {
       if (i > 0) {
         b.append(',');
       }
-      JsonNode v = event.at("/" + COLUMNS.get(i)[1]);
+      JsonNode v = event.at(POINTERS.get(i));
       if (!v.isMissingNode() && !v.isNull()) {
         cell(b, v.asText());
       }

@@ -7,7 +7,10 @@ import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Optional;
 
-/** How exported events are written: one line (or row) per event, after an optional header. */
+/**
+ * How exported events are written: one line (or row) per event, after an optional header. An
+ * instance serves one export at a time (it may keep per-stream state); {@link #named} makes a new one.
+ */
 public interface ExportFormat {
   String contentType();
 
