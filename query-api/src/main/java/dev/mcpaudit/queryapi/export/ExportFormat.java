@@ -1,6 +1,8 @@
 package dev.mcpaudit.queryapi.export;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,9 +25,15 @@ public interface ExportFormat {
 
   void write(JsonNode event, OutputStream out) throws IOException;
 
+  /**
+   * Stored events were read strictly (duplicate keys refused) when they were indexed; reading them
+   * back for an export does not check again (it showed in the export's profile).
+   */
+  ObjectReader STORED = EventCodec.mapper().reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
   /** Writes an event given as its stored JSON bytes; formats that can copy them skip parsing. */
   default void writeStored(byte[] json, OutputStream out) throws IOException {
-    write(EventCodec.mapper().readTree(json), out);
+    write(STORED.readTree(json), out);
   }
 
   static Optional<ExportFormat> named(String name, String productVersion) {

@@ -130,7 +130,7 @@ final class OcsfFormat implements ExportFormat {
 
   /**
    * One generator per output stream for the whole export (an export writes one stream): making one
-   * per line cost about a tenth of the line. Each line is handed on complete, so nothing waits in it.
+   * per line showed in the export's profile. Each line is handed on complete, so nothing waits in it.
    */
   private JsonGenerator generatorFor(OutputStream out) throws IOException {
     if (out != boundTo) {
