@@ -1,5 +1,5 @@
 /**
  * The analyst's questions over the index, each request authorized on its own bearer token.
- * Contract: DESIGN.md §7. Built by issue 5.
+ * Reference: README, "The query API".
  */
 package dev.mcpaudit.queryapi;

@@ -67,7 +67,7 @@ class DecisionsApiIT {
   static final String AUDITOR = TokenDigest.newToken();   // every tenant
   static final String TENANT2 = TokenDigest.newToken();   // tenant-2 only
   static final String ADMIN = TokenDigest.newToken();     // every tenant, and _system
-  // Whole milliseconds: the index keeps times at millisecond precision (DESIGN §3).
+  // Whole milliseconds: the index keeps times at millisecond precision (docs/architecture.md, "The contract").
   static final Instant START = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(2));
 
   static String topic;

@@ -11,7 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The quickstart's four tokens, in {@code <data-dir>/quickstart-tokens.json} (DESIGN §10). Made
+ * The quickstart's four tokens, in {@code <data-dir>/quickstart-tokens.json} (README, "Quickstart"). Made
  * once per data dir and reused on restart, so a sign-in link stays valid; the file is readable by
  * its owner only. The services keep only digests; the tokens themselves live in this file alone.
  */

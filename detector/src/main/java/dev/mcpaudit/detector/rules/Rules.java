@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The thresholds of DESIGN §8, every one configurable.
+ * The thresholds of the detector's rules (README, "The detector"), every one configurable.
  *
  * @param grace how late (by occurred_at, behind the newest event seen) an event may arrive and
  *     still count ({@code detector.grace}, default 5m)

@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The rules about one handle: REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE and INCONSISTENT_DECISION.
- * Runs on the decisions topic as it is partitioned (by handle id, DESIGN §4), so a handle's
+ * Runs on the decisions topic as it is partitioned (by handle id: docs/architecture.md, "Topics"), so a handle's
  * lifecycle events and decisions meet in one task without a repartition.
  *
  * <p>Everything is judged by occurred_at: recent decisions are kept for the grace period, so a

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every rule of DESIGN §8 on the real topology, judged by occurred_at whatever the arrival order. */
+/** Every rule of the README's "The detector" on the real topology, judged by occurred_at whatever the arrival order. */
 class DetectionTopologyTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final Topics TOPICS = Topics.defaults();

@@ -89,7 +89,7 @@ public final class AccessSummary {
   public record HandleUse(String id, long decisions,
       @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
 
-  /** The response body, field order as in DESIGN §7. */
+  /** The response body, field order as in the README's "The query API". */
   public Map<String, Object> summarize(Caller caller, Subject subject, String value, TimeRange range, String tenant) {
     Query query = new BooleanQuery.Builder()
         .add(new TermQuery(new Term(subject.field, value)), BooleanClause.Occur.FILTER)

@@ -3,7 +3,7 @@ package dev.mcpaudit.queryapi.auth;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a token may do (DESIGN §7): each role includes the ones before it. */
+/** What a token may do (README, "The query API"): each role includes the ones before it. */
 public enum Role {
   /** Search, access summaries, handle timelines, stats, alerts. */
   ANALYST,

@@ -24,7 +24,7 @@ import org.apache.lucene.util.BytesRef;
  * segment, not once per document.
  */
 public final class Stats {
-  /** Fields {@code /stats/top} may group by (DESIGN §7). */
+  /** Fields {@code /stats/top} may group by (README, "The query API"). */
   public static final Set<String> TOP_FIELDS = Set.of(
       IndexSchema.ACTOR_ID, IndexSchema.ACTOR_ON_BEHALF_OF, IndexSchema.TOOL_SERVER, IndexSchema.TOOL_NAME,
       IndexSchema.TOOL_METHOD, IndexSchema.REASON_CODE, IndexSchema.DECISION, IndexSchema.KIND,

@@ -1,6 +1,6 @@
 package dev.mcpaudit.schema.alert;
 
-/** What the detector saw; DESIGN §8 says when each fires and what its subject is. */
+/** What the detector saw; the README's "The detector" says when each fires and what its subject is. */
 public enum AlertType {
   /** The same request nonce in two or more decisions with different event ids. */
   REPLAY,

@@ -44,7 +44,7 @@ public record AuthzEvent(
         attributes == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
   }
 
-  /** The Kafka record key of DESIGN §4: the handle, so one handle's life stays in one partition. */
+  /** The Kafka record key (docs/architecture.md, "Topics"): the handle, so one handle's life stays in one partition. */
   public String partitionKey() {
     return handle != null && handle.id() != null ? handle.id() : actor.id();
   }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The Kafka topics of DESIGN §4. Names are configurable; these are the defaults every role and
+ * The Kafka topics (docs/architecture.md, "Topics"). Names are configurable; these are the defaults every role and
  * publisher agrees on. Decisions are keyed by handle id (else actor id) so one handle's whole
  * life is in one partition, in order.
  */
