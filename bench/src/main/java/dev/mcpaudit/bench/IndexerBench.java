@@ -1,6 +1,5 @@
 package dev.mcpaudit.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.indexer.schema.IndexSchema;
@@ -18,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,48 +30,61 @@ import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.TermQuery;
 
 /**
- * The indexer's figures, in one process and one run: (a) the limit, raw Lucene parse + index of
- * the events with the same schema on 2 threads; (b) Kafka to searchable through the indexer for
- * the same events; their ratio; (c) time to searchable at a steady 5,000 events/s; index bytes
- * per event against the raw JSON.
+ * The indexer's figures in one run: (a) the limit, raw Lucene parse + index of the events with the
+ * same schema on 2 threads ({@link LuceneBench}, in a JVM of its own before the broker starts);
+ * (b) Kafka to searchable through the indexer for the same events; their ratio; (c) time to
+ * searchable at a steady 5,000 events/s; index bytes per event against the raw JSON, counting
+ * only the files the last commit references.
  */
 final class IndexerBench {
   private IndexerBench() {}
 
   static void run(BenchArgs args) throws Exception {
     int n = args.events();
+    EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
+    // (a) first, in a JVM of its own with this one's flags, before any broker exists: the reference
+    // every ratio is taken against must not share heap or cores with what (b) needs.
+    Path rawDir = java.nio.file.Files.createTempDirectory("mcp-audit-bench-raw-");
+    LuceneBench.Result raw;
+    try {
+      raw = LuceneBench.forked(n, args.settings(), rawDir);
+    } finally {
+      LuceneBench.deleteTree(rawDir);
+    }
+    System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads, own JVM before the broker started "
+        + "(shares only the machine; bench/run lucene runs the same alone): %,.0f events/s, index %,d bytes = %.0f B/event%n",
+        raw.eventsPerSecond(), raw.liveBytes(), raw.liveBytes() / (double) n);
+
     try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq", "steady", "steady.dlq"))) {
       long rawBytes = publish(kafka, "d", n);
       double avg = (double) rawBytes / n;
       System.out.printf("indexer: %,d events, %.0f B of JSON each on average%n", n, avg);
 
-      // (a) writes with the same stored-fields codec as (b), so the ratio compares like with like.
-      EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
-      double rawRate = rawLucene(kafka.scratch("raw"), n, compression);
-      System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads: %,.0f events/s%n", rawRate);
-
-      IndexerConfig cfg = config(kafka, kafka.scratch("e2e"), "d", args.settings());
+      Path e2eDir = kafka.scratch("e2e");
+      IndexerConfig cfg = config(kafka, e2eDir, "d", args.settings());
       long start = System.nanoTime();
       double e2eRate;
       long size;
-      long merged;
       try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
         while (count(indexer) < n) {
           LockSupport.parkNanos(20_000_000);
         }
         e2eRate = n / ((System.nanoTime() - start) / 1e9);
         indexer.index().commit(Map.of());
-        size = indexer.index().sizeOnDisk();
+        size = LiveSize.of(cfg.indexPath());
         indexer.index().forceMerge(1);
         indexer.index().commit(Map.of());
-        merged = indexer.index().sizeOnDisk();
       }
+      // Sized from the last commit's own file list once writer and readers are closed: files of
+      // the segments the merge replaced are not counted, however long a reader held them.
+      long merged = LiveSize.of(cfg.indexPath());
       System.out.printf("indexer: (b) Kafka -> indexer -> searchable (validate, updateDocument by event_id, DLQ check), "
-          + "2 threads: %,.0f events/s%n", e2eRate);
-      System.out.printf("indexer: ratio (b)/(a) = %.2f%n", e2eRate / rawRate);
-      System.out.printf("indexer: index size as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "
-          + "merged to one segment %,d bytes = %.0f B/event = %.3f x%n",
-          size, (double) size / n, size / (double) rawBytes, merged, (double) merged / n, merged / (double) rawBytes);
+          + "2 threads, broker in this JVM: %,.0f events/s%n", e2eRate);
+      System.out.printf("indexer: ratio (b)/(a) = %.2f%n", e2eRate / raw.eventsPerSecond());
+      System.out.printf("indexer: index size (live files of the commit) as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "
+          + "merged to one segment %,d bytes = %.0f B/event = %.3f x; (a) %.3f x%n",
+          size, (double) size / n, size / (double) rawBytes, merged, (double) merged / n, merged / (double) rawBytes,
+          raw.liveBytes() / (double) rawBytes);
 
       steady(kafka, config(kafka, kafka.scratch("steady"), "steady", args.settings()));
     }
@@ -118,42 +127,6 @@ final class IndexerBench {
         ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5,
         ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
-  }
-
-  /** Same generator, same schema, no Kafka and no validation: what Lucene alone does on 2 threads. */
-  private static double rawLucene(Path dir, int n, EventIndex.StoredCompression compression) throws Exception {
-    SyntheticEvents gen = new SyntheticEvents(2_000, Instant.now().minus(Duration.ofDays(3)));
-    int chunk = 100_000;
-    long start;
-    try (EventIndex index = EventIndex.open(dir, 128, compression); ExecutorService pool = Executors.newFixedThreadPool(2)) {
-      start = System.nanoTime();
-      for (int from = 0; from < n; from += chunk) {
-        // Encoding is the publisher's work, not indexing: done outside the timed part per chunk.
-        int size = Math.min(chunk, n - from);
-        List<byte[]> batch = new ArrayList<>(size);
-        long pause = System.nanoTime();
-        for (int i = 0; i < size; i++) {
-          batch.add(EventCodec.encode(gen.next()));
-        }
-        start += System.nanoTime() - pause;
-        List<Future<?>> parts = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-          List<byte[]> mine = batch.subList(t * size / 2, (t + 1) * size / 2);
-          parts.add(pool.submit(() -> {
-            for (byte[] raw : mine) {
-              JsonNode tree = EventCodec.mapper().readTree(raw);
-              index.append(IndexSchema.document(tree, raw, new IndexSchema.Origin(0, 0, 0)));
-            }
-            return null;
-          }));
-        }
-        for (Future<?> f : parts) {
-          f.get();
-        }
-      }
-      index.commit(Map.of());
-      return n / ((System.nanoTime() - start) / 1e9);
-    }
   }
 
   private static long count(IndexerService indexer) throws Exception {

@@ -126,7 +126,7 @@ public final class Quickstart implements AutoCloseable {
     if (o.demo()) {
       DemoTraffic traffic = new DemoTraffic(new java.security.SecureRandom().nextLong(), DemoTraffic.agentsFor(o.demoRate()),
           Instant.now().plus(min(Duration.ofSeconds(10), o.incidentEvery())), o.incidentEvery());
-      simulator = new Simulator(URI.create("http://127.0.0.1:" + http.port()), tokens.collector(), o.demoRate(), null, traffic, clock);
+      simulator = new Simulator(URI.create("http://127.0.0.1:" + http.port()), tokens.collector(), o.demoRate(), null, traffic, clock, 2);
       Thread.ofPlatform().name("mcp-audit-demo-traffic").daemon(true).start(simulator);
       opened.add(simulator::stop);
     } else {

@@ -39,6 +39,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--incident-every", defaultValue = "30s", paramLabel = "D", description = "One incident this often (default ${DEFAULT-VALUE}).")
   String incidentEvery;
 
+  @Option(names = "--connections", defaultValue = "4", paramLabel = "N",
+      description = "Batches in flight at once, one HTTP connection each (default ${DEFAULT-VALUE}).")
+  int connections;
+
   @Option(names = "--seed", paramLabel = "N", description = "Fixes the traffic (default: random).")
   Long seed;
 
@@ -53,8 +57,12 @@ public final class SimulateCommand implements Callable<Integer> {
       err.println("mcp-audit simulate: give a collector token with --token or MCP_AUDIT_TOKEN");
       return 2;
     }
-    if (!(rate > 0 && rate <= 100_000)) {
-      err.println("mcp-audit simulate: --rate must be more than 0 and at most 100000, got " + rate);
+    if (!(rate > 0 && rate <= 1_000_000)) {
+      err.println("mcp-audit simulate: --rate must be more than 0 and at most 1000000, got " + rate);
+      return 2;
+    }
+    if (connections < 1 || connections > 256) {
+      err.println("mcp-audit simulate: --connections must be 1 to 256, got " + connections);
       return 2;
     }
     Duration length;
@@ -69,8 +77,8 @@ public final class SimulateCommand implements Callable<Integer> {
     Instant now = Instant.now();
     DemoTraffic traffic = new DemoTraffic(seed != null ? seed : new java.security.SecureRandom().nextLong(),
         DemoTraffic.agentsFor(rate), now.plusSeconds(5), every);
-    Simulator sim = new Simulator(target, credential, rate, length, traffic, Clock.systemUTC());
-    out.printf("simulating %.0f events/s for %s against %s%n", rate, duration, Simulator.ingestUri(target));
+    Simulator sim = new Simulator(target, credential, rate, length, traffic, Clock.systemUTC(), connections);
+    out.printf("simulating %.0f events/s for %s against %s%n", rate, duration, sim.target());
     out.flush();
     long start = System.nanoTime();
     Thread thread = Thread.ofPlatform().name("mcp-audit-simulate").start(sim);
@@ -78,7 +86,7 @@ public final class SimulateCommand implements Callable<Integer> {
     while (!thread.join(Duration.ofSeconds(5))) {
       print(out, "progress", sim.counts(), start);
     }
-    Simulator.Counts c = print(out, "done", sim.counts(), start);
+    BatchSender.Counts c = print(out, "done", sim.counts(), start);
     if (sim.lastError() != null) {
       out.println("last problem: " + sim.lastError());
     }
@@ -86,7 +94,7 @@ public final class SimulateCommand implements Callable<Integer> {
     return c.rejected() == 0 && c.failed() == 0 ? 0 : 1;
   }
 
-  private static Simulator.Counts print(PrintWriter out, String what, Simulator.Counts c, long start) {
+  private static BatchSender.Counts print(PrintWriter out, String what, BatchSender.Counts c, long start) {
     double secs = (System.nanoTime() - start) / 1e9;
     out.printf("%s: %.0f s, sent %d (%.1f events/s), accepted %d, rejected %d, failed %d%n", what, secs, c.sent(),
         c.sent() / Math.max(secs, 0.001), c.accepted(), c.rejected(), c.failed());
