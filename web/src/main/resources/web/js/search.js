@@ -44,7 +44,25 @@ function withParams(params, changes) {
   return p;
 }
 
+/** Defaults the range offers when none is chosen, shortest first; the last is used when data is older. */
+const FITTING = [['now-15m', 15 * 60e3], ['now-1h', 60 * 60e3], ['now-24h', 24 * 60 * 60e3]];
+
+/**
+ * The shortest default range that holds every decision of the last 24 hours, so a fresh
+ * deployment (a quickstart a minute old) gets bars of seconds, not one bar for the whole day.
+ */
+async function fittingRange(q) {
+  const probe = await api('/stats/histogram', { q, from: 'now-24h', buckets: 1 });
+  if (!probe.first_seen) return 'now-24h';
+  const age = Date.now() - Date.parse(probe.first_seen);
+  return (FITTING.find(([, span]) => age <= span * 0.95) || FITTING[FITTING.length - 1])[0];
+}
+
 export async function render(main, params) {
+  if (!params.get('from') && !params.get('to')) {
+    params = new URLSearchParams(params);
+    params.set('from', await fittingRange(effectiveQuery(params)));
+  }
   const picker = rangePicker(params);
   const qInput = h('input', {
     id: 'q', name: 'q', value: params.get('q') || '', autocomplete: 'off', spellcheck: 'false',
@@ -79,7 +97,7 @@ export async function render(main, params) {
     ...FACETS.map(([field]) => api('/stats/top', { field, q, ...range, size: 8 })),
   ]);
   renderResults(results, params, page, q, range);
-  renderHistogram(histo, params, hist);
+  renderHistogram(histo, params, await fitToData(hist, q, range));
   FACETS.forEach((f, i) => facets.append(facetBlock(params, f, tops[i])));
 }
 
@@ -177,6 +195,22 @@ function exportButtons(q, range) {
   return h('span', { class: 'exports', id: 'exports' }, 'Export:', button('ndjson', 'ndjson'), button('csv', 'csv'), button('ocsf', 'ocsf.json'), status);
 }
 
+/**
+ * When the decisions fill less than half of the range (a week chosen, an hour of data), the bars
+ * are sized to the span from the first decision on, at least a second each, instead of leaving
+ * all the data in the last bar or two.
+ */
+async function fitToData(hist, q, range) {
+  if (!hist.first_seen || !hist.buckets.length) return hist;
+  const start = hist.buckets[0].start;
+  const end = start + hist.buckets.length * hist.interval_ms;
+  const first = Math.floor(Date.parse(hist.first_seen) / 1000) * 1000;
+  if (first - start < (end - start) / 2) return hist;
+  const buckets = Math.max(1, Math.min(60, Math.ceil((end - first) / 1000)));
+  const fitted = await api('/stats/histogram', { q, from: new Date(first).toISOString(), to: range.to, buckets });
+  return { ...fitted, fitted: true };
+}
+
 function renderHistogram(box, params, hist) {
   const W = 1000, H = 100;
   const n = hist.buckets.length || 1;
@@ -230,8 +264,16 @@ function renderHistogram(box, params, hist) {
     h('div', { class: 'summary' }, h('span', { class: 'legend' },
       h('span', {}, h('span', { class: 'sw sw-allow' }), 'allow'),
       h('span', {}, h('span', { class: 'sw sw-deny' }), 'deny'),
-      h('span', {}, `${fmt.n(Math.round(hist.interval_ms / 1000))} s per bar; drag to zoom`)), zoomOut),
+      h('span', { id: 'bar-span' }, barSpan(hist.interval_ms) + ' per bar'
+        + (hist.fitted ? ', from the first decision' : '') + '; drag to zoom')), zoomOut),
     chart);
+}
+
+function barSpan(ms) {
+  if (ms < 1000) return `${fmt.n(ms)} ms`;
+  if (ms < 120e3) return `${fmt.n(Math.round(ms / 1000))} s`;
+  if (ms < 2 * 3600e3) return `${fmt.n(Math.round(ms / 60e3))} min`;
+  return `${fmt.n(Math.round(ms / 3600e3))} h`;
 }
 
 /** Field-name completion for the last word of the query. */

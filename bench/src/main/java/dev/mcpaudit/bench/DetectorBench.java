@@ -4,15 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.detector.DetectorConfig;
 import dev.mcpaudit.detector.DetectorService;
 import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.schema.event.Actor;
-import dev.mcpaudit.schema.event.ActorType;
 import dev.mcpaudit.schema.event.AuthzEvent;
-import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.event.Handle;
-import dev.mcpaudit.schema.event.Source;
-import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -129,9 +123,9 @@ final class DetectorBench {
         sent++;
         if (sent % (STEADY_RATE / 10) == 0) {
           String h = "h-bench-revoked-" + incident++;
-          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(incidentEvent(h, EventKind.HANDLE_REVOKED, now.minusMillis(1)))));
+          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.revoked(h, now))));
           sentAt.put(h, System.nanoTime());
-          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(incidentEvent(h, EventKind.DECISION, now))));
+          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.used(h, now))));
         }
       }
       double secs = (System.nanoTime() - begin) / 1e9;
@@ -178,15 +172,5 @@ final class DetectorBench {
             e.handle().issuer(), null);
     return new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(), e.reason(),
         h, e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
-  }
-
-  private static AuthzEvent incidentEvent(String h, EventKind kind, Instant at) {
-    boolean decision = kind == EventKind.DECISION;
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, h + (decision ? "-use" : "-revoked"), kind, at, null, "tenant-0",
-        decision ? Decision.ALLOW : null, decision ? "ALLOWED" : null, null,
-        new Handle(h, null, null, null, null, null, null),
-        new Actor("spiffe://example.org/agent/bench", ActorType.AGENT, null, null),
-        decision ? new Tool("github", "create_issue", "tools/call", null) : null, null,
-        new Source("gw-1", "w-1", null, null), null, null, null);
   }
 }

@@ -22,6 +22,7 @@ import dev.mcpaudit.schema.alert.Severity;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
@@ -362,6 +363,13 @@ class DecisionsApiIT {
     assertThat(h.get("interval_ms").asLong()).isEqualTo((to.toEpochMilli() - from.toEpochMilli() + 29) / 30);
     assertThat(allow).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.ALLOW).count());
     assertThat(deny).isEqualTo(corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.decision() == Decision.DENY).count());
+    // When the data began and ended, for a client choosing a range that fits it.
+    List<Instant> times = corpus.stream().filter(e -> e.tenant().equals("tenant-2") && e.kind() == EventKind.DECISION)
+        .map(e -> e.occurredAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)).sorted().toList();
+    assertThat(h.get("first_seen").asText()).isEqualTo(Rfc3339.format(times.get(0)));
+    assertThat(h.get("last_seen").asText()).isEqualTo(Rfc3339.format(times.get(times.size() - 1)));
+    JsonNode none = json(get(TENANT2, "/api/v1/stats/histogram", Map.of("q", "actor.id:nobody", "from", Rfc3339.format(from))));
+    assertThat(none.get("first_seen").isNull()).isTrue();
   }
 
   @Test

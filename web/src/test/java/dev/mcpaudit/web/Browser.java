@@ -22,14 +22,14 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * Debian's headless Chromium through its chromedriver (both from apt: nothing is downloaded), with
  * the browser console captured so tests can require it to stay free of errors.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
   static final Path CHROMIUM = Path.of(System.getProperty("mcp-audit.chromium", "/usr/bin/chromium"));
   static final Path CHROMEDRIVER = Path.of(System.getProperty("mcp-audit.chromedriver", "/usr/bin/chromedriver"));
 
-  final ChromeDriver driver;
-  final Path downloads;
+  public final ChromeDriver driver;
+  public final Path downloads;
 
-  Browser(Path downloads) {
+  public Browser(Path downloads) {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
       throw new IllegalStateException("browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
           + " (apt-get install -y chromium chromium-driver; .ci/run installs them)");
@@ -52,18 +52,18 @@ final class Browser implements AutoCloseable {
   }
 
   /** Console entries at warning level or above since the last call (errors, CSP violations, failed loads). */
-  List<String> consoleProblems() {
+  public List<String> consoleProblems() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
         .map(LogEntry::toString).toList();
   }
 
-  void size(int width, int height) {
+  public void size(int width, int height) {
     driver.manage().window().setSize(new Dimension(width, height));
   }
 
   /** Screenshot to web/target/screenshots/NAME.png. */
-  Path screenshot(String name) throws IOException {
+  public Path screenshot(String name) throws IOException {
     File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
     Path dir = Files.createDirectories(Path.of("target", "screenshots"));
     Path out = dir.resolve(name + ".png");

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.web.Browser;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,6 +22,8 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The quickstart as a newcomer meets it: one process, demo traffic searchable within a minute,
@@ -58,6 +61,7 @@ class QuickstartIT {
       assertThat(ui.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).contains("default-src 'none'"));
       assertThat(status(port, null, "/health/ready")).isEqualTo(200);
       assertThat(status(port, null, "/api/v1/decisions")).isEqualTo(401);
+      searchPageShowsTheDemosSecondsAsBars(port, analyst, start);
     }
     Set<String> before = new HashSet<>(EventIndex.committedEventIds(data.resolve("index")));
     assertThat(before).isNotEmpty();
@@ -69,6 +73,38 @@ class QuickstartIT {
     }
     Set<String> after = new HashSet<>(EventIndex.committedEventIds(data.resolve("index")));
     assertThat(after).as("every event indexed before the restart is still there").containsAll(before);
+  }
+
+  /**
+   * What a newcomer sees first: the search page with no range chosen. Within a minute of start its
+   * histogram must show the demo as several bars, not one bar for the whole default day.
+   */
+  private void searchPageShowsTheDemosSecondsAsBars(int port, String analyst, long startedNanos) throws Exception {
+    try (Browser browser = new Browser(Files.createDirectories(dir.resolve("downloads")))) {
+      browser.driver.get("http://127.0.0.1:" + port + "/#token=" + analyst);
+      Duration left = Duration.ofSeconds(60).minusNanos(System.nanoTime() - startedNanos);
+      new WebDriverWait(browser.driver, left.isNegative() ? Duration.ZERO : left).until(d -> {
+        if (barsWithDecisions(d) > 1) {
+          return true;
+        }
+        d.navigate().refresh();
+        return false;
+      });
+      System.out.printf("quickstart: search page shows %d bars with decisions %.1f s after start (%s), screenshot %s%n",
+          barsWithDecisions(browser.driver), (System.nanoTime() - startedNanos) / 1e9,
+          browser.driver.findElement(By.id("bar-span")).getText(), browser.screenshot("quickstart-search"));
+      assertThat(browser.driver.findElement(By.cssSelector("select[name=range]")).getAttribute("value"))
+          .as("a quickstart minutes old defaults to the shortest range").isEqualTo("now-15m");
+      assertThat(browser.consoleProblems()).isEmpty();
+    }
+  }
+
+  /** Bars of the histogram with at least one decision (each bar is an svg group titled with its counts). */
+  private static long barsWithDecisions(org.openqa.selenium.WebDriver d) {
+    return d.findElements(By.cssSelector(".histogram svg g[data-start] title")).stream()
+        .map(t -> t.getAttribute("textContent"))
+        .filter(text -> text != null && !text.endsWith(": 0 allow, 0 deny"))
+        .count();
   }
 
   @Test

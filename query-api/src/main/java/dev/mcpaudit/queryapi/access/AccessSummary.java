@@ -258,53 +258,132 @@ public final class AccessSummary {
       SortedDocValues reason = IndexReads.sorted(r, IndexSchema.REASON_CODE);
       SortedDocValues handle = IndexReads.sorted(r, IndexSchema.HANDLE_ID);
       NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
-      return doc -> {
-          String s = IndexReads.keyword(server, doc);
-          String m = IndexReads.keyword(method, doc);
-          String n = IndexReads.keyword(name, doc);
-          String res = IndexReads.keyword(resource, doc);
-          boolean allow = "allow".equals(IndexReads.keyword(decision, doc));
-          String h = IndexReads.keyword(handle, doc);
-          long t = IndexReads.number(at, doc, 0);
-          String display = n != null ? n : res;
-          if (allow) {
-            agg.allow++;
-          } else {
-            agg.deny++;
-            String code = IndexReads.keyword(reason, doc);
-            if (code != null) {
-              agg.denyReasons.merge(code, 1L, Long::sum);
-            }
+      return new SegmentVisitor(agg, server, method, name, resource, decision, reason, handle, at);
+    }
+  }
+
+  /**
+   * One segment's documents, aggregated by ordinal: a string is read from the dictionary once per
+   * distinct tool, handle, resource or reason code of the segment, not once per decision. What is
+   * kept and what is omitted at the caps is decided exactly as it would be string by string, in
+   * the order the documents are visited.
+   */
+  private static final class SegmentVisitor implements DocCollector.Visitor {
+    private static final Object SEEN = new Object();
+    private static final HandleAgg NOT_KEPT = new HandleAgg(null);
+
+    private final Agg agg;
+    private final SortedDocValues server;
+    private final SortedDocValues method;
+    private final SortedDocValues name;
+    private final SortedDocValues resource;
+    private final SortedDocValues decision;
+    private final SortedDocValues reason;
+    private final SortedDocValues handle;
+    private final NumericDocValues at;
+    private final int allowOrd;
+    /** Resource ordinals are offset past the names so one int names the displayed tool. */
+    private final int resourceOffset;
+    private final OrdMap<SegmentTool> tools = new OrdMap<>();
+    private final OrdMap<HandleAgg> handles = new OrdMap<>();
+    private final OrdMap<long[]> reasons = new OrdMap<>();
+
+    SegmentVisitor(Agg agg, SortedDocValues server, SortedDocValues method, SortedDocValues name,
+        SortedDocValues resource, SortedDocValues decision, SortedDocValues reason, SortedDocValues handle,
+        NumericDocValues at) throws IOException {
+      this.agg = agg;
+      this.server = server;
+      this.method = method;
+      this.name = name;
+      this.resource = resource;
+      this.decision = decision;
+      this.reason = reason;
+      this.handle = handle;
+      this.at = at;
+      this.allowOrd = IndexReads.ordOf(decision, "allow");
+      this.resourceOffset = name == null ? 0 : name.getValueCount();
+    }
+
+    /** A tool as seen in this segment: its aggregate (null past the cap) and the ordinals already listed. */
+    private static final class SegmentTool {
+      final ToolAgg agg;
+      final OrdMap<Object> resources = new OrdMap<>();
+      final OrdMap<Object> handles = new OrdMap<>();
+
+      SegmentTool(ToolAgg agg) {
+        this.agg = agg;
+      }
+    }
+
+    @Override
+    public void visit(int doc) throws IOException {
+      int s = IndexReads.ord(server, doc);
+      int m = IndexReads.ord(method, doc);
+      int n = IndexReads.ord(name, doc);
+      int res = IndexReads.ord(resource, doc);
+      int h = IndexReads.ord(handle, doc);
+      boolean allow = allowOrd >= 0 && IndexReads.ord(decision, doc) == allowOrd;
+      long t = IndexReads.number(at, doc, 0);
+      if (allow) {
+        agg.allow++;
+      } else {
+        agg.deny++;
+        int code = IndexReads.ord(reason, doc);
+        if (code >= 0) {
+          long[] count = reasons.get(code, 0, 0);
+          if (count == null) {
+            count = new long[1];
+            reasons.put(code, 0, 0, count);
           }
-          ToolAgg tool = agg.tool(s + "\u0000" + m + "\u0000" + display, s, m, display);
-          if (tool == null) {
-            agg.toolsOmitted++;
-          } else {
-            if (allow) {
-              tool.allow++;
-            } else {
-              tool.deny++;
-            }
-            tool.first = Math.min(tool.first, t);
-            tool.last = Math.max(tool.last, t);
-            if (res != null && tool.resources.size() < LIST_CAP) {
-              tool.resources.add(res);
-            }
-            if (h != null && tool.handles.size() < LIST_CAP) {
-              tool.handles.add(h);
-            }
-          }
-          if (h != null) {
-            HandleAgg ha = agg.handle(h);
-            if (ha == null) {
-              agg.handlesOmitted++;
-            } else {
-              ha.decisions++;
-              ha.first = Math.min(ha.first, t);
-              ha.last = Math.max(ha.last, t);
-            }
-          }
-      };
+          count[0]++;
+        }
+      }
+      int display = n >= 0 ? n : res >= 0 ? resourceOffset + res : -1;
+      SegmentTool st = tools.get(s, m, display);
+      if (st == null) {
+        String sv = IndexReads.value(server, s);
+        String mv = IndexReads.value(method, m);
+        String dv = n >= 0 ? IndexReads.value(name, n) : IndexReads.value(resource, res);
+        st = new SegmentTool(agg.tool(sv + "\u0000" + mv + "\u0000" + dv, sv, mv, dv));
+        tools.put(s, m, display, st);
+      }
+      ToolAgg tool = st.agg;
+      if (tool == null) {
+        agg.toolsOmitted++;
+      } else {
+        if (allow) {
+          tool.allow++;
+        } else {
+          tool.deny++;
+        }
+        tool.first = Math.min(tool.first, t);
+        tool.last = Math.max(tool.last, t);
+        if (res >= 0 && tool.resources.size() < LIST_CAP && st.resources.add(res, SEEN)) {
+          tool.resources.add(IndexReads.value(resource, res));
+        }
+        if (h >= 0 && tool.handles.size() < LIST_CAP && st.handles.add(h, SEEN)) {
+          tool.handles.add(IndexReads.value(handle, h));
+        }
+      }
+      if (h >= 0) {
+        HandleAgg ha = handles.get(h, 0, 0);
+        if (ha == null) {
+          ha = agg.handle(IndexReads.value(handle, h));
+          handles.put(h, 0, 0, ha == null ? NOT_KEPT : ha);
+        }
+        if (ha == NOT_KEPT || ha == null) {
+          agg.handlesOmitted++;
+        } else {
+          ha.decisions++;
+          ha.first = Math.min(ha.first, t);
+          ha.last = Math.max(ha.last, t);
+        }
+      }
+    }
+
+    @Override
+    public void finish() throws IOException {
+      reasons.forEach((code, count) -> agg.denyReasons.merge(IndexReads.value(reason, code), count[0], Long::sum));
     }
   }
 }

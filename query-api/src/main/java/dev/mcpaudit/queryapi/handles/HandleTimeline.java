@@ -29,7 +29,6 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * "What happened to this handle?": issued, every use, revoked or expired, and the uses after
@@ -172,12 +171,12 @@ public final class HandleTimeline {
       SortedDocValues resource = IndexReads.sorted(r, IndexSchema.TOOL_RESOURCE);
       NumericDocValues at = IndexReads.numeric(r, IndexSchema.OCCURRED_AT);
       NumericDocValues expires = IndexReads.numeric(r, IndexSchema.HANDLE_EXPIRES_AT);
-      int decisionKind = ord(kind, "decision");
-      int issued = ord(kind, "handle.issued");
-      int rotated = ord(kind, "handle.rotated");
-      int revoked = ord(kind, "handle.revoked");
-      int expired = ord(kind, "handle.expired");
-      int allowOrd = ord(decision, "allow");
+      int decisionKind = IndexReads.ordOf(kind, "decision");
+      int issued = IndexReads.ordOf(kind, "handle.issued");
+      int rotated = IndexReads.ordOf(kind, "handle.rotated");
+      int revoked = IndexReads.ordOf(kind, "handle.revoked");
+      int expired = IndexReads.ordOf(kind, "handle.expired");
+      int allowOrd = IndexReads.ordOf(decision, "allow");
       OrdSet actors = new OrdSet();
       OrdSet names = new OrdSet();
       OrdSet resources = new OrdSet();
@@ -224,15 +223,6 @@ public final class HandleTimeline {
           resources.addValuesTo(resource, facts.tools);
         }
       };
-    }
-
-    /** The segment ordinal of {@code value}, or -1 when no document of the segment has it. */
-    private static int ord(SortedDocValues dv, String value) throws IOException {
-      if (dv == null) {
-        return -1;
-      }
-      int ord = dv.lookupTerm(new BytesRef(value));
-      return ord >= 0 ? ord : -1;
     }
   }
 

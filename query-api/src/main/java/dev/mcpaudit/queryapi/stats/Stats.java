@@ -1,12 +1,15 @@
 package dev.mcpaudit.queryapi.stats;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +40,13 @@ public final class Stats {
 
   public record TimeBucket(long start, long allow, long deny) {}
 
-  public record Histogram(@JsonProperty("interval_ms") long intervalMs, List<TimeBucket> buckets) {}
+  /**
+   * Buckets of the range, and when the first and last decision counted in them happened (null
+   * when none), so a client can choose a range that fits the data.
+   */
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record Histogram(@JsonProperty("interval_ms") long intervalMs, List<TimeBucket> buckets,
+      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
 
   /**
    * Most distinct values one {@code /stats/top} may count. Counting is exact, so it needs a
@@ -94,22 +103,26 @@ public final class Stats {
     if (intervalMs < 1 || buckets < 1) {
       throw new IllegalArgumentException("interval and buckets are positive");
     }
-    long[][] counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
+    HistogramCollector all = index.read(searcher -> searcher.search(query, DocCollector.manager(
         () -> new HistogramCollector(fromMs, intervalMs, buckets), collectors -> {
-          long[][] total = new long[buckets][2];
+          HistogramCollector total = new HistogramCollector(fromMs, intervalMs, buckets);
           for (HistogramCollector c : collectors) {
             for (int i = 0; i < buckets; i++) {
-              total[i][0] += c.counts[i][0];
-              total[i][1] += c.counts[i][1];
+              total.counts[i][0] += c.counts[i][0];
+              total.counts[i][1] += c.counts[i][1];
             }
+            total.first = Math.min(total.first, c.first);
+            total.last = Math.max(total.last, c.last);
           }
           return total;
         })));
     List<TimeBucket> out = new java.util.ArrayList<>(buckets);
     for (int i = 0; i < buckets; i++) {
-      out.add(new TimeBucket(saturatingAdd(fromMs, i * intervalMs), counts[i][0], counts[i][1]));
+      out.add(new TimeBucket(saturatingAdd(fromMs, i * intervalMs), all.counts[i][0], all.counts[i][1]));
     }
-    return new Histogram(intervalMs, out);
+    boolean any = all.first <= all.last;
+    return new Histogram(intervalMs, out, any ? Rfc3339.format(Instant.ofEpochMilli(all.first)) : null,
+        any ? Rfc3339.format(Instant.ofEpochMilli(all.last)) : null);
   }
 
   static long saturatingAdd(long a, long b) {
@@ -185,6 +198,8 @@ public final class Stats {
     /** First millisecond past the last bucket. */
     final long end;
     final long[][] counts;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
 
     HistogramCollector(long from, long interval, int buckets) {
       this.from = from;
@@ -208,6 +223,8 @@ public final class Stats {
         if (t >= from && t < end) {
           int b = (int) Math.min(counts.length - 1, (t - from) / interval);
           counts[b][Stats.decision(decision, allowOrd, denyOrd, doc) == 1 ? 0 : 1]++;
+          first = Math.min(first, t);
+          last = Math.max(last, t);
         }
       };
     }
