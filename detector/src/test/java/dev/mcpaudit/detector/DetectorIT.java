@@ -47,7 +47,11 @@ class DetectorIT {
     String alerts = KafkaBrokerExtension.uniqueTopic("detector-alerts");
     kafka.createTopics(4, decisions, alerts);
     String appId = "detector-it-" + decisions;
-    Incidents incidents = Incidents.generate(42, Instant.parse("2026-11-26T08:00:00Z"), 200_000, 10, 5, 5, 3, 3);
+    // Relative to now, not a fixed date: the broker deletes changelog and repartition records by
+    // their timestamps against its own clock, so events a week old lose the memory the restart
+    // restores (the REPLAY first uses), and the test would measure its own age.
+    Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(2));
+    Incidents incidents = Incidents.generate(42, start, 200_000, 10, 5, 5, 3, 3);
     List<AuthzEvent> all = incidents.inSendOrder();
 
     publish(all.subList(0, all.size() / 2), decisions);
