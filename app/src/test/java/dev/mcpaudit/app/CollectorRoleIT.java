@@ -39,7 +39,7 @@ class CollectorRoleIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", "target/mcp-audit.jar",
         "collector", "--set", "collector.port=" + port, "--set", "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
         "--set", "topics.decisions=" + topic, "--set", "topics.dead-letter=" + topic + ".dlq",
-        "--set", "collector.token.ci-gateway=" + TokenDigest.of(token)))
+        "--set", "collector.token.ci-gateway=" + TokenDigest.of(token), "--set", "collector.token.ci-gateway.tenants=*"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       HttpClient http = HttpClient.newHttpClient();

@@ -69,6 +69,7 @@ class RoleMetricsIT {
         "detector.port", Integer.toString(freePort()), "detector.state-dir", dir.resolve("detector").toString(),
         "detector.application-id", KafkaBrokerExtension.uniqueTopic("metrics-detector"),
         "detector.webhook.urls", "http://127.0.0.1:" + freePort() + "/hook"));
+    s.put("collector.token.gw.tenants", "*");
     s.putAll(Map.of("api.port", "0", "api.index-dir", dir.resolve("index").toString(), "api.audit", "false",
         "api.reopen-interval", "100ms", "api.token.ops", TokenDigest.of(analyst), "api.token.ops.role", "analyst",
         "api.token.ops.tenants", "*"));

@@ -34,7 +34,8 @@ final class CollectorBench {
     try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq"))) {
       CollectorConfig cfg = CollectorConfig.from(Settings.of(Map.of(
           "collector.port", "0", "kafka.bootstrap-servers", kafka.broker.bootstrapServers(),
-          "topics.decisions", "d", "topics.dead-letter", "dlq", "collector.token.bench", TokenDigest.of(token))));
+          "topics.decisions", "d", "topics.dead-letter", "dlq", "collector.token.bench", TokenDigest.of(token),
+          "collector.token.bench.tenants", "*")));
       try (CollectorServer server = CollectorServer.start(cfg)) {
         URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/decisions");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -3,6 +3,7 @@ package dev.mcpaudit.indexer;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.TopicSettings;
+import dev.mcpaudit.runtime.config.ValidationSettings;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import java.time.Duration;
  * @param port ops listener port for /health and /metrics ({@code indexer.port}, default 8082; 0 picks one)
  * @param storedCompression how stored events are compressed: {@code deflate} (smaller) or {@code lz4}
  *     (faster pages of events) ({@code indexer.stored-compression}, default deflate)
+ * @param maxFutureSkew how far a read event's {@code occurred_at} may be ahead of this indexer's
+ *     clock ({@code validation.max-future-skew}, default 5m, as the collector); a record further
+ *     ahead did not pass a receiver and goes to the dead-letter topic
  */
 public record IndexerConfig(
     Path dataDir,
@@ -43,7 +47,8 @@ public record IndexerConfig(
     Duration retentionCheck,
     String host,
     int port,
-    EventIndex.StoredCompression storedCompression) {
+    EventIndex.StoredCompression storedCompression,
+    Duration maxFutureSkew) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
   static String defaultInstanceId(Path dataDir) {
@@ -82,7 +87,8 @@ public record IndexerConfig(
         s.duration("indexer.retention-check", Duration.ofHours(1)),
         s.string("indexer.host", "127.0.0.1"),
         s.integer("indexer.port", 8082, 0, 65535),
-        storedCompression(s));
+        storedCompression(s),
+        ValidationSettings.maxFutureSkew(s));
   }
 
   /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */

@@ -1,6 +1,5 @@
 package dev.mcpaudit.queryapi;
 
-import dev.mcpaudit.collector.publisher.DecisionPublisher;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
@@ -55,9 +54,8 @@ public final class ApiServer implements AutoCloseable {
           .register(registry);
     }
     this.audit = config.audit()
-        ? new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(config.bootstrapServers())
-            .topic(config.decisionsTopic()).clientId("mcp-audit-api-audit").spoolDirectory(config.auditSpool())
-            .closeTimeout(java.time.Duration.ofSeconds(10)).build(), Clock.systemUTC(), config.host() + ":" + config.port(),
+        ? new PublishedAuditTrail(PublishedAuditTrail.publisher(config.bootstrapServers(), config.decisionsTopic(),
+            config.auditSpool()).build(), Clock.systemUTC(), config.host() + ":" + config.port(),
             config.auditRefusedWindow(), config.auditRefusedKeys())
         : null;
     ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,

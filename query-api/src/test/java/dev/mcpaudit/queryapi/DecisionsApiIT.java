@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
-import dev.mcpaudit.collector.publisher.DecisionPublisher;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -114,8 +113,7 @@ class DecisionsApiIT {
         TokenDigest.of(AUDITOR), new Caller("carol", Role.AUDITOR, Set.of(), true),
         TokenDigest.of(TENANT2), new Caller("bob", Role.ANALYST, Set.of("tenant-2"), false),
         TokenDigest.of(ADMIN), new Caller("root", Role.ADMIN, Set.of(), true)));
-    audit = new PublishedAuditTrail(DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(topic)
-        .spoolDirectory(data.resolve("audit-spool")).build(), Clock.systemUTC(), "it", Duration.ofSeconds(1), 1000);
+    audit = new PublishedAuditTrail(PublishedAuditTrail.publisher(KAFKA.bootstrapServers(), topic, data.resolve("audit-spool")).build(), Clock.systemUTC(), "it", Duration.ofSeconds(1), 1000);
     ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.of(Jwts.verifier())), audit, indexer.searchers(), indexer.alertSearchers(),
         Duration.ofSeconds(5), Clock.systemUTC());
     app = Javalin.create(cfg -> {

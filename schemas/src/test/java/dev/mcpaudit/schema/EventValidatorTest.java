@@ -7,6 +7,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -47,20 +48,59 @@ class EventValidatorTest {
   }
 
   @Test
-  void futureLimitIsOneHourAheadOfTheReceiversClock() throws Exception {
+  void occurredAtMayBeAtMostFiveMinutesAheadOfTheReceiversClockByDefault() throws Exception {
     ObjectNode e = decision();
-    e.put("occurred_at", "2026-11-26T12:59:59Z");
+    e.put("occurred_at", "2026-11-26T12:04:00Z");
     assertThat(pointers(e)).isEmpty();
-    e.put("occurred_at", "2026-11-26T13:00:01Z");
+    e.put("occurred_at", "2026-11-26T12:05:00Z");
+    assertThat(pointers(e)).isEmpty();
+    e.put("occurred_at", "2026-11-26T12:06:00Z");
     assertThat(validator.validate(e, -1))
         .singleElement()
         .satisfies(err -> {
           assertThat(err.pointer()).isEqualTo("/occurred_at");
           assertThat(err.rule()).isEqualTo("future");
+          assertThat(err.message()).contains("more than 5m ahead", "2026-11-26T12:00:00Z", "validation.max-future-skew");
         });
-    // An offset that puts it back within the hour is fine: the instant counts, not the digits.
-    e.put("occurred_at", "2026-11-26T14:30:00+02:00");
+    // An offset that puts it back within the skew is fine: the instant counts, not the digits.
+    e.put("occurred_at", "2026-11-26T14:04:00+02:00");
     assertThat(pointers(e)).isEmpty();
+  }
+
+  @Test
+  void theFutureSkewIsConfigurable() throws Exception {
+    EventValidator lenient = new EventValidator(Clock.fixed(NOW, ZoneOffset.UTC), EventValidator.MAX_EVENT_BYTES, Duration.ofMinutes(30));
+    ObjectNode e = decision();
+    e.put("occurred_at", "2026-11-26T12:29:00Z");
+    assertThat(lenient.validate(e, -1)).isEmpty();
+    e.put("occurred_at", "2026-11-26T12:31:00Z");
+    assertThat(lenient.validate(e, -1)).singleElement().satisfies(err -> assertThat(err.message()).contains("30m"));
+  }
+
+  @Test
+  void aSourceNamesItsGateway() throws Exception {
+    ObjectNode e = decision();
+    e.putObject("source").put("worker", "w1");
+    assertThat(validator.validate(e, -1))
+        .singleElement()
+        .satisfies(err -> {
+          assertThat(err.pointer()).isEqualTo("/source/gateway");
+          assertThat(err.rule()).isEqualTo("required");
+          assertThat(err.message()).contains("name the gateway");
+        });
+    e.putObject("source");
+    assertThat(pointers(e)).containsExactly("/source/gateway");
+    e.putObject("source").put("gateway", "gw-eu-1").put("worker", "w1");
+    assertThat(pointers(e)).isEmpty();
+  }
+
+  @Test
+  void theCollectorsStampAloneIsTheOneSourceWithoutAGateway() throws Exception {
+    ObjectNode e = decision();
+    e.putObject("source").put("authenticated", "gateway-eu-1");
+    assertThat(pointers(e)).isEmpty();
+    e.putObject("source").put("authenticated", "gateway-eu-1").put("region", "eu");
+    assertThat(pointers(e)).containsExactly("/source/gateway");
   }
 
   @Test

@@ -33,6 +33,7 @@ class ExamplesTest {
           Map.entry("unknown-kind.json", List.of("/kind", "enum")),
           Map.entry("occurred-at-without-offset.json", List.of("/occurred_at", "format")),
           Map.entry("occurred-at-far-future.json", List.of("/occurred_at", "future")),
+          Map.entry("source-without-gateway.json", List.of("/source/gateway", "required")),
           Map.entry("decision-missing-reason-code.json", List.of("/reason_code", "required")),
           Map.entry("decision-value-unknown.json", List.of("/decision", "enum")),
           Map.entry("reason-code-lowercase.json", List.of("/reason_code", "pattern")),

@@ -69,6 +69,21 @@ class SchemaAgreementTest {
   }
 
   @Test
+  void schemaAndValidatorAgreeOnWhenASourceNeedsItsGateway() throws Exception {
+    dev.mcpaudit.schema.validation.EventValidator validator =
+        new dev.mcpaudit.schema.validation.EventValidator(ExamplesTest.CLOCK);
+    String base = new String(Files.readAllBytes(Path.of("examples/valid/decision-minimal.json")), java.nio.charset.StandardCharsets.UTF_8);
+    for (String source : List.of("{\"authenticated\":\"gw\"}", "{\"gateway\":\"g\",\"authenticated\":\"gw\"}",
+        "{\"worker\":\"w1\"}", "{}", "{\"authenticated\":\"gw\",\"region\":\"eu\"}")) {
+      JsonNode event = tree(base.replace("\"tenant\"", "\"source\": " + source + ", \"tenant\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      boolean schemaAccepts = eventSchema.validate(event).isEmpty();
+      boolean validatorAccepts = validator.validate(event, -1).isEmpty();
+      assertThat(schemaAccepts).as(source).isEqualTo(validatorAccepts);
+      assertThat(validatorAccepts).as(source).isEqualTo(source.contains("gateway") || source.equals("{\"authenticated\":\"gw\"}"));
+    }
+  }
+
+  @Test
   void alertSchemaMatchesTheAlertRecord() throws Exception {
     JsonNode alert =
         EventCodec.mapper()

@@ -4,7 +4,6 @@ import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.app.simulate.Simulator;
 import dev.mcpaudit.collector.http.CollectorConfig;
 import dev.mcpaudit.collector.http.CollectorRoutes;
-import dev.mcpaudit.collector.publisher.DecisionPublisher;
 import dev.mcpaudit.detector.DetectorConfig;
 import dev.mcpaudit.detector.DetectorService;
 import dev.mcpaudit.indexer.IndexerConfig;
@@ -99,9 +98,8 @@ public final class Quickstart implements AutoCloseable {
     CollectorRoutes collector = new CollectorRoutes(collectorConfig, registry, clock);
     opened.add(collector);
     ApiConfig api = ApiConfig.from(settings);
-    PublishedAuditTrail audit = new PublishedAuditTrail(DecisionPublisher.builder()
-        .bootstrapServers(broker.bootstrapServers()).topic(topics.decisions()).clientId("mcp-audit-api-audit")
-        .spoolDirectory(api.auditSpool()).closeTimeout(Duration.ofSeconds(10)).build(), clock, "quickstart:" + o.port(),
+    PublishedAuditTrail audit = new PublishedAuditTrail(
+        PublishedAuditTrail.publisher(broker.bootstrapServers(), topics.decisions(), api.auditSpool()).build(), clock, "quickstart:" + o.port(),
         api.auditRefusedWindow(), api.auditRefusedKeys());
     opened.add(audit);
     ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(),
@@ -149,6 +147,7 @@ public final class Quickstart implements AutoCloseable {
     s.put("detector.application-id", "mcp-audit-quickstart-detector");
     s.put("api.audit-spool-dir", data.resolve("api-audit-spool").toString());
     s.put("collector.token.quickstart-demo", TokenDigest.of(t.collector()));
+    s.put("collector.token.quickstart-demo.tenants", String.join(",", QuickstartTokens.COLLECTOR_TENANTS));
     for (var role : List.of(Map.entry("analyst", t.analyst()), Map.entry("auditor", t.auditor()), Map.entry("admin", t.admin()))) {
       s.put("api.token.quickstart-" + role.getKey(), TokenDigest.of(role.getValue()));
       s.put("api.token.quickstart-" + role.getKey() + ".role", role.getKey());

@@ -69,7 +69,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     out.println("  Open (signs you in as analyst):  " + base + "/#token=" + qs.tokens().analyst());
     out.println("  Tokens (collector, analyst, auditor, admin): " + tokens);
     out.println("  API:       " + base + "/api/v1/decisions   (Authorization: Bearer <analyst token>)");
-    out.println("  Collector: " + base + "/v1/decisions       (Authorization: Bearer <collector token>)");
+    out.println("  Collector: " + base + "/v1/decisions       (Authorization: Bearer <collector token>; tenants "
+        + String.join(", ", QuickstartTokens.COLLECTOR_TENANTS) + ")");
     out.println("  Health:    " + base + "/health/ready   Metrics: " + base + "/metrics");
     out.println(noDemo ? "  Demo traffic: off (--no-demo)" : "  Demo traffic: " + (int) demoRate + " events/s, an incident every " + incidentEvery);
     out.println();

@@ -2,6 +2,7 @@ package dev.mcpaudit.app.quickstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * The quickstart's four tokens, in {@code <data-dir>/quickstart-tokens.json} (README, "Quickstart"). Made
@@ -17,6 +19,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public record QuickstartTokens(String collector, String analyst, String auditor, String admin) {
   public static final String FILE = "quickstart-tokens.json";
+  /** The collector token writes the demo fleet's tenants and no other. */
+  public static final List<String> COLLECTOR_TENANTS = DemoTraffic.TENANTS;
 
   public static QuickstartTokens loadOrCreate(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE);
@@ -32,6 +36,7 @@ public record QuickstartTokens(String collector, String analyst, String auditor,
         TokenDigest.newToken());
     ObjectNode json = EventCodec.mapper().createObjectNode()
         .put("collector", t.collector).put("analyst", t.analyst).put("auditor", t.auditor).put("admin", t.admin);
+    json.putArray("collector_tenants").addAll(COLLECTOR_TENANTS.stream().map(json::textNode).toList());
     Path tmp = dataDir.resolve(FILE + ".tmp");
     Files.write(tmp, EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
     try {

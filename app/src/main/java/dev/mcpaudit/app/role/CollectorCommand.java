@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
       "Runs the HTTP collector role (POST /v1/decisions).",
       "Takes JSON or NDJSON events (gzip allowed) from sources with a bearer token, validates them,",
       "and answers 202 once Kafka acknowledged them; bad events go to the dead-letter topic.",
-      "Needs at least one collector.token.<principal>=sha256:<hex> (make one: mcp-audit token new)."
+      "Needs at least one collector.token.<principal>=sha256:<hex> (make one: mcp-audit token new)",
+      "with collector.token.<principal>.tenants, the tenants that source may write (or *)."
     })
 public final class CollectorCommand implements Callable<Integer> {
   @Mixin ConfigOptions config;
@@ -28,7 +29,7 @@ public final class CollectorCommand implements Callable<Integer> {
       cfg = CollectorConfig.from(config.settings());
       if (cfg.sourceTokens().isEmpty()) {
         throw new ConfigException("collector.token.<principal>: no source tokens are configured, so no source could publish; "
-            + "run `mcp-audit token new --principal my-gateway` and add the line it prints");
+            + "run `mcp-audit token new --principal my-gateway --tenants acme` and add the lines it prints");
       }
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("mcp-audit collector: " + e.getMessage());

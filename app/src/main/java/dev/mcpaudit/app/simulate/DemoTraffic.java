@@ -63,7 +63,8 @@ public final class DemoTraffic {
   /** Tools no agent may use whatever its handle says: policy, not scope. */
   private static final Set<String> POLICY_FORBIDDEN = Set.of("aws:terminate_instance", "drive:share_document");
 
-  private static final List<String> TENANTS = List.of("acme", "globex");
+  /** The tenants the demo fleet writes, and so the scope of the quickstart's source token. */
+  public static final List<String> TENANTS = List.of("acme", "globex");
   private static final Map<String, List<String>> GATEWAYS = Map.of(
       "acme", List.of("gw-eu-1", "gw-us-1"), "globex", List.of("gw-eu-2"));
   private static final int WORKERS = 4;

@@ -1,6 +1,7 @@
 package dev.mcpaudit.app.token;
 
 import dev.mcpaudit.runtime.auth.TokenDigest;
+import dev.mcpaudit.schema.validation.SourceScope;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -33,6 +34,14 @@ public final class TokenCommand implements Runnable {
     @Option(names = "--principal", required = true, paramLabel = "NAME", description = "Who the token stands for, e.g. gateway-eu-1.")
     String principal;
 
+    @Option(names = "--tenants", paramLabel = "LIST",
+        description = "The tenants the token may write (a source) or read (a person): a comma list, or * for every tenant.")
+    String tenants;
+
+    @Option(names = "--gateways", paramLabel = "LIST",
+        description = "For a source: the gateways it may name in source.gateway (default: any).")
+    String gateways;
+
     @Spec CommandSpec spec;
 
     @Override
@@ -42,13 +51,28 @@ public final class TokenCommand implements Runnable {
         spec.commandLine().getErr().println("--principal: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit");
         return 2;
       }
+      if (tenants != null) {
+        try {
+          SourceScope.parse(tenants, gateways);
+        } catch (IllegalArgumentException e) {
+          spec.commandLine().getErr().println("--tenants/--gateways: " + e.getMessage());
+          return 2;
+        }
+      }
       String token = TokenDigest.newToken();
       out.println("token:  " + token);
       String digest = TokenDigest.of(token);
+      String indent = "                                  ";
       out.println("config for a source (collector):  collector.token." + principal + "=" + digest);
+      out.println(tenants == null
+          ? indent + "# collector.token." + principal + ".tenants=<the tenants it writes, comma-separated, or *>  (required)"
+          : indent + "collector.token." + principal + ".tenants=" + tenants);
+      if (gateways != null && !gateways.isBlank()) {
+        out.println(indent + "collector.token." + principal + ".gateways=" + gateways);
+      }
       out.println("config for a person (api):        api.token." + principal + "=" + digest);
-      out.println("                                  api.token." + principal + ".role=analyst");
-      out.println("                                  api.token." + principal + ".tenants=*");
+      out.println(indent + "api.token." + principal + ".role=analyst");
+      out.println(indent + "api.token." + principal + ".tenants=" + (tenants == null ? "*" : tenants));
       return 0;
     }
   }

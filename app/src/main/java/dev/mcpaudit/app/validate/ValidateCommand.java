@@ -1,5 +1,8 @@
 package dev.mcpaudit.app.validate;
 
+import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.config.ValidationSettings;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
@@ -8,7 +11,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -38,13 +44,25 @@ public final class ValidateCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
   boolean quiet;
 
+  @Option(names = "--max-future-skew", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How far occurred_at may be ahead of this machine's clock: the collector's validation.max-future-skew (default: ${DEFAULT-VALUE}).")
+  String maxFutureSkew;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    EventFileReader reader = new EventFileReader(new EventCodec(EventValidator.withSystemClock()));
+    Duration skew;
+    try {
+      skew = ValidationSettings.maxFutureSkew(Settings.of(Map.of("validation.max-future-skew", maxFutureSkew)));
+    } catch (ConfigException e) {
+      err.println("--max-future-skew: " + e.getMessage());
+      return 2;
+    }
+    EventFileReader reader = new EventFileReader(
+        new EventCodec(new EventValidator(Clock.systemUTC(), EventValidator.MAX_EVENT_BYTES, skew)));
     Tally tally = new Tally();
     long start = System.nanoTime();
     for (String file : files) {

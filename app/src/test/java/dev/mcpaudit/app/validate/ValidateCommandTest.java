@@ -8,6 +8,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -76,6 +79,26 @@ class ValidateCommandTest {
         f + ":4: (event): malformed JSON at line 1 column 2: Unexpected character ('n' (code 110)): was expecting double-quote to start field name",
         f + ":5: /tenant: is required");
     assertThat(r.err()).contains("4 events in 1 files: 1 valid, 3 bad");
+  }
+
+  @Test
+  void occurredAtMayRunAtMostTheAllowedSkewAheadOfThisMachinesClock() throws IOException {
+    String good = Files.readString(EXAMPLES.resolve("valid/decision-minimal.json")).replaceAll("\\s*\\n\\s*", "");
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Path f = dir.resolve("clocks.ndjson");
+    Files.writeString(f, String.join("\n",
+        good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(4)).toString()),
+        good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(6)).toString()),
+        good.replace("\"tenant\"", "\"source\": {\"worker\": \"w1\"}, \"tenant\"")) + "\n");
+    Run r = validate(f.toString());
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.lines()).hasSize(2);
+    assertThat(r.lines().get(0)).startsWith(f + ":2: /occurred_at: is ").contains("more than 5m ahead", "validation.max-future-skew");
+    assertThat(r.lines().get(1)).startsWith(f + ":3: /source/gateway: is required when source is given");
+
+    Run lenient = validate("--max-future-skew", "10m", f.toString());
+    assertThat(lenient.lines()).singleElement().asString().startsWith(f + ":3: /source/gateway");
+    assertThat(validate("--max-future-skew", "soon", f.toString()).exit()).isEqualTo(2);
   }
 
   @Test

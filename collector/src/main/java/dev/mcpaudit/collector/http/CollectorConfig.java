@@ -4,9 +4,13 @@ import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.TopicSettings;
+import dev.mcpaudit.runtime.config.ValidationSettings;
 import dev.mcpaudit.schema.topic.Topics;
+import dev.mcpaudit.schema.validation.SourceScope;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,8 +23,13 @@ import java.util.Map;
  * @param bodyLimitBytes largest request body, compressed and decompressed ({@code collector.body-limit}, default 10MiB)
  * @param kafkaTimeout how long a request waits for Kafka's acknowledgement before answering 503
  *     ({@code collector.kafka-timeout}, default 15s)
- * @param sourceTokens SHA-256 digest of each source token → the principal it authenticates
- *     ({@code collector.token.<principal> = sha256:<hex>}; make one with {@code mcp-audit token new})
+ * @param maxFutureSkew how far {@code occurred_at} may be ahead of this collector's clock
+ *     ({@code validation.max-future-skew}, default 5m)
+ * @param sourceTokens SHA-256 digest of each source token → the principal it authenticates and
+ *     what it may write: {@code collector.token.<principal> = sha256:<hex>} (make one with {@code
+ *     mcp-audit token new}), {@code collector.token.<principal>.tenants = acme,globex} (required;
+ *     {@code *} for every tenant, written out) and optionally {@code
+ *     collector.token.<principal>.gateways = gw-eu-1,gw-eu-2}
  */
 public record CollectorConfig(
     String host,
@@ -29,7 +38,11 @@ public record CollectorConfig(
     Topics topics,
     long bodyLimitBytes,
     Duration kafkaTimeout,
-    Map<String, String> sourceTokens) {
+    Duration maxFutureSkew,
+    Map<String, SourceGrant> sourceTokens) {
+
+  static final String TENANTS = "tenants";
+  static final String GATEWAYS = "gateways";
 
   public CollectorConfig {
     sourceTokens = Map.copyOf(sourceTokens);
@@ -39,16 +52,6 @@ public record CollectorConfig(
   }
 
   public static CollectorConfig from(Settings s) {
-    Map<String, String> tokens = new HashMap<>();
-    s.under("collector.token").forEach((principal, digest) -> {
-      if (!TokenDigest.isDigest(digest)) {
-        throw new ConfigException("collector.token." + principal
-            + ": must be a digest sha256:<64 hex digits>, never the token itself (mcp-audit token new prints both)");
-      }
-      if (tokens.put(digest, principal) != null) {
-        throw new ConfigException("collector.token." + principal + ": the same token digest is configured twice");
-      }
-    });
     return new CollectorConfig(
         s.string("collector.host", "127.0.0.1"),
         s.integer("collector.port", 8081, 0, 65535),
@@ -56,6 +59,77 @@ public record CollectorConfig(
         TopicSettings.from(s),
         s.bytes("collector.body-limit", 10L << 20),
         s.duration("collector.kafka-timeout", Duration.ofSeconds(15)),
-        tokens);
+        ValidationSettings.maxFutureSkew(s),
+        sourceTokens(s.under("collector.token")));
+  }
+
+  /**
+   * The token table: a line whose value is a digest is a token, {@code .tenants} and {@code
+   * .gateways} lines (or {@code _TENANTS}, {@code _GATEWAYS} from the environment) scope it.
+   */
+  static Map<String, SourceGrant> sourceTokens(Map<String, String> lines) {
+    Map<String, String> digests = new HashMap<>();
+    Map<String, String> tenants = new HashMap<>();
+    Map<String, String> gateways = new HashMap<>();
+    lines.forEach((key, value) -> {
+      if (TokenDigest.isDigest(value)) {
+        digests.put(key, value);
+      } else if (suffix(key, TENANTS) != null) {
+        tenants.put(suffix(key, TENANTS), value);
+      } else if (suffix(key, GATEWAYS) != null) {
+        gateways.put(suffix(key, GATEWAYS), value);
+      } else {
+        throw new ConfigException("collector.token." + key
+            + ": must be a digest sha256:<64 hex digits>, never the token itself (mcp-audit token new prints both);"
+            + " a source's other settings are ." + TENANTS + " and ." + GATEWAYS);
+      }
+    });
+    for (var scoped : List.of(tenants, gateways)) {
+      scoped.keySet().stream().filter(p -> find(digests, p) == null).findFirst().ifPresent(p -> {
+        throw new ConfigException("collector.token." + p + "." + (scoped == tenants ? TENANTS : GATEWAYS)
+            + ": no token collector.token." + p + " is configured");
+      });
+    }
+    Map<String, SourceGrant> grants = new HashMap<>();
+    digests.forEach((principal, digest) -> {
+      String tenantList = find(tenants, principal);
+      if (tenantList == null || tenantList.isBlank()) {
+        throw new ConfigException("collector.token." + principal + "." + TENANTS
+            + ": is required: the tenants this source may write, as a comma list (acme,globex), or * for every tenant");
+      }
+      scope(principal, TENANTS, tenantList, null);
+      SourceScope scope = scope(principal, GATEWAYS, tenantList, find(gateways, principal));
+      if (grants.put(digest, new SourceGrant(principal, scope)) != null) {
+        throw new ConfigException("collector.token." + principal + ": the same token digest is configured twice");
+      }
+    });
+    return grants;
+  }
+
+  private static SourceScope scope(String principal, String checked, String tenants, String gateways) {
+    try {
+      return SourceScope.parse(tenants, gateways);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("collector.token." + principal + "." + checked + ": " + e.getMessage());
+    }
+  }
+
+  /** The principal of a scope line ({@code gw-1.tenants}, or {@code gw_1_tenants} from the environment), else null. */
+  private static String suffix(String key, String name) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    for (char sep : new char[] {'.', '_'}) {
+      if (lower.endsWith(sep + name) && key.length() > name.length() + 1) {
+        return key.substring(0, key.length() - name.length() - 1);
+      }
+    }
+    return null;
+  }
+
+  private static String find(Map<String, String> byPrincipal, String principal) {
+    return byPrincipal.entrySet().stream()
+        .filter(e -> Settings.sameKey(e.getKey(), principal))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
   }
 }

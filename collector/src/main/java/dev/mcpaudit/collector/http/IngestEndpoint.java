@@ -45,7 +45,7 @@ public final class IngestEndpoint {
     this.bodyLimit = config.bodyLimitBytes();
     this.clock = clock;
     this.metrics = metrics;
-    this.codec = new EventCodec(new EventValidator(clock));
+    this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_EVENT_BYTES, config.maxFutureSkew()));
   }
 
   void install(JavalinConfig config) {
@@ -54,7 +54,8 @@ public final class IngestEndpoint {
   }
 
   private void ingest(Context ctx) {
-    String principal = tokens.authenticate(ctx.header("Authorization"));
+    SourceGrant source = tokens.authenticate(ctx.header("Authorization"));
+    String principal = source.principal();
     RequestBody.Format format = RequestBody.format(ctx.header("Content-Type"));
     byte[] body = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.contentLength(), bodyLimit);
     Instant now = clock.instant();
@@ -75,12 +76,17 @@ public final class IngestEndpoint {
       EventCodec.Decoded d = item.tree() == null
           ? codec.decode(item.raw())
           : codec.decode(item.tree(), item.raw().length);
-      if (d.isValid()) {
+      // A valid event for a tenant or gateway outside the token's scope is refused like an invalid one.
+      List<ValidationError> errors = d.isValid() ? source.scope().check(d.event()) : d.errors();
+      if (errors.isEmpty()) {
         AuthzEvent stamped = d.event().stampedByCollector(now, principal);
         records.add(new ProducerRecord<>(topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
       } else {
-        rejected.add(new IngestResponse.Rejected(item.index(), d.errors()));
-        String error = d.errors().stream().map(ValidationError::toString).collect(Collectors.joining("; "));
+        if (d.isValid()) {
+          metrics.outOfScope.increment();
+        }
+        rejected.add(new IngestResponse.Rejected(item.index(), errors));
+        String error = errors.stream().map(ValidationError::toString).collect(Collectors.joining("; "));
         records.add(DeadLetter.of(topics.deadLetter(), item.raw(), error, now, principal));
       }
     }

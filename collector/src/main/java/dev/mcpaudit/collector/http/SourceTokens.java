@@ -10,20 +10,20 @@ import java.util.Map;
  * up a digest leaks nothing through timing: an attacker cannot steer the digest of a guess.
  */
 final class SourceTokens {
-  private final Map<String, String> principalByDigest;
+  private final Map<String, SourceGrant> grantByDigest;
 
-  SourceTokens(Map<String, String> principalByDigest) {
-    this.principalByDigest = Map.copyOf(principalByDigest);
+  SourceTokens(Map<String, SourceGrant> grantByDigest) {
+    this.grantByDigest = Map.copyOf(grantByDigest);
   }
 
-  /** The principal of the request's token, or a 401 that does not say which part was wrong. */
-  String authenticate(String authorizationHeader) {
+  /** Who the request's token stands for and what it may write, or a 401 that does not say which part was wrong. */
+  SourceGrant authenticate(String authorizationHeader) {
     String token = BearerToken.from(authorizationHeader)
         .orElseThrow(() -> ProblemException.unauthorized("send Authorization: Bearer <source token>"));
-    String principal = principalByDigest.get(TokenDigest.of(token));
-    if (principal == null) {
+    SourceGrant grant = grantByDigest.get(TokenDigest.of(token));
+    if (grant == null) {
       throw ProblemException.unauthorized("the source token is not valid");
     }
-    return principal;
+    return grant;
   }
 }

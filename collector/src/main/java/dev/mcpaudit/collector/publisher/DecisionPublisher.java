@@ -9,6 +9,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.InvalidEventException;
+import dev.mcpaudit.schema.validation.SourceScope;
 import dev.mcpaudit.schema.validation.ValidationError;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,6 +59,7 @@ public final class DecisionPublisher implements AutoCloseable {
   private final String topic;
   private final Spool spool;
   private final EventCodec codec;
+  private final SourceScope scope;
   private final Map<String, Object> producerConfig;
   private final int maxInFlight;
   private final long fsyncIntervalNanos;
@@ -81,7 +83,8 @@ public final class DecisionPublisher implements AutoCloseable {
   private DecisionPublisher(Builder b) {
     this.topic = b.topic;
     this.spool = Spool.open(b.spoolDirectory, b.maxSpoolBytes, b.segmentBytes, b.fsync);
-    this.codec = new EventCodec(new EventValidator(b.clock));
+    this.codec = new EventCodec(new EventValidator(b.clock, EventValidator.MAX_EVENT_BYTES, b.maxFutureSkew));
+    this.scope = b.scope;
     this.maxInFlight = b.maxInFlight;
     this.fsyncIntervalNanos = b.fsyncInterval.toNanos();
     this.closeTimeout = b.closeTimeout;
@@ -116,6 +119,9 @@ public final class DecisionPublisher implements AutoCloseable {
   public CompletableFuture<Receipt> publish(AuthzEvent event) {
     byte[] bytes = EventCodec.encode(event);
     List<ValidationError> errors = codec.check(bytes);
+    if (errors.isEmpty()) {
+      errors = scope.check(event);
+    }
     if (!errors.isEmpty()) {
       failed.incrementAndGet();
       return CompletableFuture.failedFuture(new InvalidEventException(errors));
@@ -126,9 +132,10 @@ public final class DecisionPublisher implements AutoCloseable {
   /** Publishes an event given as JSON bytes; it is validated and sent in canonical form. */
   public CompletableFuture<Receipt> publish(byte[] json) {
     EventCodec.Decoded d = codec.decode(json);
-    if (!d.isValid()) {
+    List<ValidationError> errors = d.isValid() ? scope.check(d.event()) : d.errors();
+    if (!errors.isEmpty()) {
       failed.incrementAndGet();
-      return CompletableFuture.failedFuture(new InvalidEventException(d.errors()));
+      return CompletableFuture.failedFuture(new InvalidEventException(errors));
     }
     return enqueue(d.event().eventId(), d.event().partitionKey(), EventCodec.encode(d.event()));
   }
@@ -154,6 +161,11 @@ public final class DecisionPublisher implements AutoCloseable {
     }
     LockSupport.unpark(sender);
     return future;
+  }
+
+  /** Whether this is mcp-audit's API audit publisher, the one writer of tenant {@code _system}. */
+  public boolean isApiAuditTrail() {
+    return scope.writesSystemTenant();
   }
 
   public PublisherMetrics metrics() {
@@ -300,6 +312,10 @@ public final class DecisionPublisher implements AutoCloseable {
     private int maxInFlight = 10_000;
     private Duration closeTimeout = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
+    private Duration maxFutureSkew = EventValidator.DEFAULT_MAX_FUTURE_SKEW;
+    private List<String> tenants = List.of(SourceScope.EVERY_TENANT);
+    private boolean apiAuditTrail;
+    private SourceScope scope;
     private final Map<String, Object> producerOverrides = new HashMap<>();
 
     public Builder bootstrapServers(String servers) {
@@ -359,6 +375,32 @@ public final class DecisionPublisher implements AutoCloseable {
       return this;
     }
 
+    /** How far occurred_at may be ahead of the clock (default 5 minutes, as the collector's {@code validation.max-future-skew}). */
+    public Builder maxFutureSkew(Duration skew) {
+      this.maxFutureSkew = skew;
+      return this;
+    }
+
+    /**
+     * The tenants this publisher writes (default every tenant but {@code _system}); an event for
+     * another tenant fails with an {@link InvalidEventException} at {@code /tenant}. Naming
+     * {@code _system} makes {@link #build()} refuse: that tenant is mcp-audit's own audit trail.
+     */
+    public Builder tenants(String... tenants) {
+      this.tenants = List.of(tenants);
+      return this;
+    }
+
+    /**
+     * Makes this the publisher of mcp-audit's API audit trail, the one writer of tenant {@code
+     * _system}, and of nothing else. A gateway never calls this; the indexer will not take a
+     * gateway's word for it (docs/architecture.md, "Sources and their scope").
+     */
+    public Builder apiAuditTrail() {
+      this.apiAuditTrail = true;
+      return this;
+    }
+
     /** Extra Kafka producer settings (security, timeouts); acks and idempotence stay as set. */
     public Builder producerProperty(String key, Object value) {
       producerOverrides.put(key, value);
@@ -372,6 +414,14 @@ public final class DecisionPublisher implements AutoCloseable {
       producerOverrides.remove(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
       if (maxInFlight < 1) {
         throw new IllegalArgumentException("maxInFlight must be >= 1");
+      }
+      if (maxFutureSkew.isNegative()) {
+        throw new IllegalArgumentException("maxFutureSkew must not be negative");
+      }
+      try {
+        scope = apiAuditTrail ? SourceScope.apiAuditTrail() : SourceScope.of(tenants, List.of());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tenants: " + e.getMessage(), e);
       }
       return new DecisionPublisher(this);
     }

@@ -28,7 +28,9 @@ final class Collector implements AutoCloseable {
         "topics.decisions", decisions,
         "topics.dead-letter", dlq,
         "collector.token.gateway-eu", TokenDigest.of(GATEWAY_TOKEN),
-        "collector.token.gateway-us", TokenDigest.of(OTHER_TOKEN)));
+        "collector.token.gateway-eu.tenants", "*",
+        "collector.token.gateway-us", TokenDigest.of(OTHER_TOKEN),
+        "collector.token.gateway-us.tenants", "*"));
     s.putAll(extra);
     server = CollectorServer.start(CollectorConfig.from(Settings.of(s)));
   }

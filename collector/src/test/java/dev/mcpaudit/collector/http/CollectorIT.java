@@ -174,6 +174,7 @@ class CollectorIT {
       e.put("received_at", "2020-01-01T00:00:00Z");
       HttpResponse<String> r = c.post(Collector.OTHER_TOKEN, "application/json", EventCodec.mapper().writeValueAsBytes(e), null);
       assertThat(r.statusCode()).isEqualTo(202);
+      assertThat(r.body()).contains("\"accepted\":1");
       AuthzEvent landed = codec.decodeOrThrow(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30)).get(0).value());
       assertThat(landed.source().authenticated()).isEqualTo("gateway-us");
       assertThat(landed.receivedAt()).isAfter(Instant.now().minus(Duration.ofMinutes(5)));

@@ -1,6 +1,7 @@
 package dev.mcpaudit.collector.publisher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.mcpaudit.collector.spool.SpoolFullException;
@@ -129,6 +130,57 @@ class DecisionPublisherIT {
           .extracting(er -> er.pointer()).containsExactlyInAnyOrder("/event_id", "/reason_code", "/tool");
       assertThat(p.metrics().spooled()).isZero();
       assertThat(p.metrics().failed()).isEqualTo(1);
+    }
+  }
+
+  static AuthzEvent copy(AuthzEvent e, String tenant, Instant occurredAt) {
+    return new AuthzEvent(e.schema(), e.eventId(), e.kind(), occurredAt, null, tenant, e.decision(), e.reasonCode(),
+        e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+  }
+
+  static List<String> refusal(CompletableFuture<Receipt> f) {
+    assertThat(f).isCompletedExceptionally();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+    return ((InvalidEventException) e.getCause()).errors().stream().map(er -> er.pointer() + " " + er.rule()).toList();
+  }
+
+  @Test
+  void theSystemTenantIsWrittenByTheApiAuditTrailAlone() throws Exception {
+    String topic = KafkaBrokerExtension.uniqueTopic("decisions");
+    KAFKA.createTopics(1, topic);
+    AuthzEvent event = new SyntheticEvents(5, Instant.now().minus(Duration.ofMinutes(1))).next();
+    assertThatThrownBy(() -> DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers()).spoolDirectory(spoolDir)
+        .tenants("acme", "_system").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("_system is mcp-audit's own audit trail");
+    try (DecisionPublisher p = publisher(topic)) {
+      assertThat(p.isApiAuditTrail()).isFalse();
+      assertThat(refusal(p.publish(copy(event, "_system", event.occurredAt())))).containsExactly("/tenant reserved");
+      assertThat(refusal(p.publish(EventCodec.encode(copy(event, "_system", event.occurredAt()))))).containsExactly("/tenant reserved");
+      assertThat(p.metrics().spooled()).isZero();
+    }
+    Path apiSpool = spoolDir.resolveSibling(spoolDir.getFileName() + "-api");
+    try (DecisionPublisher api = DecisionPublisher.builder().apiAuditTrail().bootstrapServers(KAFKA.bootstrapServers())
+        .topic(topic).spoolDirectory(apiSpool).build()) {
+      assertThat(api.isApiAuditTrail()).isTrue();
+      assertThat(refusal(api.publish(copy(event, "acme", event.occurredAt())))).containsExactly("/tenant scope");
+      assertThat(api.publish(copy(event, "_system", event.occurredAt())).get(30, TimeUnit.SECONDS).delivery())
+          .isEqualTo(Receipt.Delivery.ACKNOWLEDGED);
+    }
+  }
+
+  @Test
+  void aScopedPublisherWritesItsTenantsOnlyAndNothingFromTooFarAhead() {
+    AuthzEvent event = new SyntheticEvents(6, Instant.now()).next();
+    String topic = KafkaBrokerExtension.uniqueTopic("decisions");
+    KAFKA.createTopics(1, topic);
+    try (DecisionPublisher p = DecisionPublisher.builder().bootstrapServers(KAFKA.bootstrapServers())
+        .topic(topic).spoolDirectory(spoolDir).tenants("acme").build()) {
+      Instant now = Instant.now();
+      assertThat(refusal(p.publish(copy(event, "globex", now)))).containsExactly("/tenant scope");
+      assertThat(refusal(p.publish(copy(event, "acme", now.plus(Duration.ofMinutes(6)))))).containsExactly("/occurred_at future");
+      assertThat(p.publish(copy(event, "acme", now.plus(Duration.ofMinutes(4))))).isNotCompletedExceptionally();
+      assertThat(p.metrics().failed()).isEqualTo(2);
     }
   }
 

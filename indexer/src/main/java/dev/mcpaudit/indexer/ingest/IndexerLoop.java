@@ -69,7 +69,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     this.index = index;
     this.metrics = metrics;
     this.clock = clock;
-    this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES));
+    this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
     this.nextOffsets.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

@@ -11,7 +11,9 @@ import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.event.RequestInfo;
 import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.schema.event.Source;
+import dev.mcpaudit.schema.event.Tenants;
 import dev.mcpaudit.schema.event.Tool;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +55,9 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
    *     bucket ({@code api.audit.refused-max-keys}, default 1000)
    */
   public PublishedAuditTrail(DecisionPublisher publisher, Clock clock, String instance, Duration window, int maxKeys) {
+    if (!publisher.isApiAuditTrail()) {
+      throw new IllegalArgumentException("the API's audit trail needs the publisher made by PublishedAuditTrail.publisher(...)");
+    }
     this.publisher = publisher;
     this.clock = clock;
     this.instance = AuditText.principal(instance);
@@ -61,6 +66,12 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
         Thread.ofPlatform().name("mcp-audit-api-audit-flush").daemon(true).unstarted(r));
     long tick = Math.min(1000, Math.max(10, window.toMillis() / 4));
     flusher.scheduleWithFixedDelay(() -> publish(refused.rollIfDue(clock.instant())), tick, tick, TimeUnit.MILLISECONDS);
+  }
+
+  /** The API's audit publisher: the one writer of tenant {@code _system}, spooled so an audit event survives Kafka being away. */
+  public static DecisionPublisher.Builder publisher(String bootstrapServers, String topic, Path spoolDirectory) {
+    return DecisionPublisher.builder().apiAuditTrail().bootstrapServers(bootstrapServers).topic(topic)
+        .clientId("mcp-audit-api-audit").spoolDirectory(spoolDirectory).closeTimeout(Duration.ofSeconds(10));
   }
 
   @Override
@@ -97,7 +108,7 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
         EventKind.DECISION,
         at,
         null,
-        Caller.SYSTEM_TENANT,
+        Tenants.SYSTEM,
         decision,
         reasonCode,
         reason,

@@ -11,7 +11,7 @@ import java.util.Set;
  * {@link #tenants()} can include it (README, "The query API").
  */
 public record Caller(String principal, Role role, Set<String> tenants, boolean allTenants) {
-  public static final String SYSTEM_TENANT = "_system";
+  public static final String SYSTEM_TENANT = dev.mcpaudit.schema.event.Tenants.SYSTEM;
 
   public Caller {
     tenants = role == Role.ADMIN ? Set.copyOf(tenants)

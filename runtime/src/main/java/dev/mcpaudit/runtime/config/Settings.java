@@ -180,6 +180,11 @@ public final class Settings {
     return out;
   }
 
+  /** Whether two keys (or parts of keys) name the same setting, spelled as a file or as the environment would. */
+  public static boolean sameKey(String a, String b) {
+    return canonical(a).equals(canonical(b));
+  }
+
   public static String envName(String key) {
     return ENV_PREFIX + canonical(key).toUpperCase(Locale.ROOT);
   }

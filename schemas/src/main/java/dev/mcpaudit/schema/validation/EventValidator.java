@@ -10,6 +10,7 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -31,7 +32,13 @@ public final class EventValidator {
    * source.authenticated) may push an event that was just under the limit a little over it.
    */
   public static final int MAX_STORED_EVENT_BYTES = MAX_EVENT_BYTES + 1024;
-  public static final Duration MAX_FUTURE = Duration.ofHours(1);
+  /**
+   * How far {@code occurred_at} may run ahead of the receiver's clock unless configured otherwise
+   * ({@code validation.max-future-skew}): enough for clocks kept by NTP and a batch in flight; a
+   * gateway clock further ahead is a fault to surface, and a far-future time would sit at the top
+   * of every time-windowed view and rule.
+   */
+  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
   public static final int MAX_ATTRIBUTES = 32;
   public static final int MAX_ATTRIBUTE_KEY = 64;
   public static final int MAX_SCOPES = 64;
@@ -51,15 +58,23 @@ public final class EventValidator {
 
   private final Clock clock;
   private final int maxBytes;
+  private final Duration maxFutureSkew;
 
   public EventValidator(Clock clock) {
-    this(clock, MAX_EVENT_BYTES);
+    this(clock, MAX_EVENT_BYTES, DEFAULT_MAX_FUTURE_SKEW);
   }
 
-  /** A validator with another size limit: readers of the topic use {@link #MAX_STORED_EVENT_BYTES}. */
-  public EventValidator(Clock clock, int maxBytes) {
+  /**
+   * @param maxBytes size limit: readers of the topic use {@link #MAX_STORED_EVENT_BYTES}
+   * @param maxFutureSkew how far {@code occurred_at} may be ahead of {@code clock}
+   */
+  public EventValidator(Clock clock, int maxBytes, Duration maxFutureSkew) {
+    if (maxFutureSkew.isNegative()) {
+      throw new IllegalArgumentException("maxFutureSkew must not be negative, got " + maxFutureSkew);
+    }
     this.clock = clock;
     this.maxBytes = maxBytes;
+    this.maxFutureSkew = maxFutureSkew;
   }
 
   public static EventValidator withSystemClock() {
@@ -83,22 +98,24 @@ public final class EventValidator {
 
     Optional<String> schema = w.text(event, "", "schema", true, null);
     schema.filter(s -> !s.equals(AuthzEvent.SCHEMA_V1))
-        .ifPresent(s -> w.add("/schema", "const", "must be \"" + AuthzEvent.SCHEMA_V1 + "\", got " + quote(s)));
+        .ifPresent(s -> w.add("/schema", "const", "must be \"" + AuthzEvent.SCHEMA_V1 + "\", got " + Texts.quote(s)));
     w.text(event, "", "event_id", true, TextRule.EVENT_ID);
     Optional<EventKind> kind =
         w.text(event, "", "kind", true, null)
             .flatMap(k -> {
               Optional<EventKind> parsed = EventKind.fromWire(k);
               if (parsed.isEmpty()) {
-                w.add("/kind", "enum", "must be one of " + wires(EventKind.values()) + ", got " + quote(k));
+                w.add("/kind", "enum", "must be one of " + wires(EventKind.values()) + ", got " + Texts.quote(k));
               }
               return parsed;
             });
+    Instant now = clock.instant();
     w.timestamp(event, "", "occurred_at", true)
-        .filter(t -> t.isAfter(clock.instant().plus(MAX_FUTURE)))
+        .filter(t -> t.isAfter(now.plus(maxFutureSkew)))
         .ifPresent(t -> w.add("/occurred_at", "future", "is " + Rfc3339.format(t)
-            + ", more than 1 h ahead of the receiver's clock ("
-            + Rfc3339.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)) + ")"));
+            + ", more than " + Durations.text(maxFutureSkew) + " ahead of the receiver's clock ("
+            + Rfc3339.format(now.truncatedTo(ChronoUnit.SECONDS)) + "); the allowed skew is "
+            + Durations.text(maxFutureSkew) + " (validation.max-future-skew): check the gateway's clock"));
     w.timestamp(event, "", "received_at", false);
     w.text(event, "", "tenant", true, TextRule.TENANT);
     w.text(event, "", "reason", false, TextRule.TEXT);
@@ -122,12 +139,7 @@ public final class EventValidator {
         w.text(r, "/request", f, false, TextRule.ID);
       }
     });
-    w.object(event, "", "source", false).ifPresent(s -> {
-      w.unknown(s, "/source", SOURCE);
-      for (String f : List.of("gateway", "worker", "region", "authenticated")) {
-        w.text(s, "/source", f, false, TextRule.ID);
-      }
-    });
+    source(w, event);
     w.object(event, "", "policy", false).ifPresent(p -> {
       w.unknown(p, "/policy", POLICY);
       w.text(p, "/policy", "id", true, TextRule.ID);
@@ -146,7 +158,7 @@ public final class EventValidator {
     return w.text(event, "", "decision", isDecision, null).flatMap(d -> {
       Optional<Decision> parsed = Decision.fromWire(d);
       if (parsed.isEmpty()) {
-        w.add("/decision", "enum", "must be one of \"allow\", \"deny\", got " + quote(d));
+        w.add("/decision", "enum", "must be one of \"allow\", \"deny\", got " + Texts.quote(d));
       }
       return parsed;
     });
@@ -201,7 +213,7 @@ public final class EventValidator {
       w.text(a, "/actor", "id", true, TextRule.ID);
       w.text(a, "/actor", "type", true, null).ifPresent(t -> {
         if (ActorType.fromWire(t).isEmpty()) {
-          w.add("/actor/type", "enum", "must be one of \"agent\", \"user\", \"service\", got " + quote(t));
+          w.add("/actor/type", "enum", "must be one of \"agent\", \"user\", \"service\", got " + Texts.quote(t));
         }
       });
       w.text(a, "/actor", "on_behalf_of", false, TextRule.ID);
@@ -218,6 +230,25 @@ public final class EventValidator {
       w.text(t, "/tool", "resource", false, TextRule.URI);
       if (!t.has("name") && !t.has("resource")) {
         w.add("/tool", "required", "needs \"name\" (the tool called) or \"resource\" (the resource read), or both");
+      }
+    });
+  }
+
+  /**
+   * A source as a publisher sends it names its gateway (worker and region say where inside it).
+   * The one source without a gateway is the collector's stamp alone, {@code {"authenticated": …}},
+   * which it adds to an event sent without a source so the stored record still names its publisher.
+   */
+  private static void source(Walk w, JsonNode event) {
+    w.object(event, "", "source", false).ifPresent(s -> {
+      w.unknown(s, "/source", SOURCE);
+      boolean stampOnly = s.size() == 1 && s.has("authenticated");
+      if (!stampOnly && !s.has("gateway")) {
+        w.add("/source/gateway", "required",
+            "is required when source is given: name the gateway that made the decision (worker and region say where inside it)");
+      }
+      for (String f : List.of("gateway", "worker", "region", "authenticated")) {
+        w.text(s, "/source", f, false, TextRule.ID);
       }
     });
   }
@@ -242,22 +273,6 @@ public final class EventValidator {
   /** RFC 6901 escaping of one reference token. */
   static String escape(String token) {
     return token.replace("~", "~0").replace("/", "~1");
-  }
-
-  private static String quote(String s) {
-    // Echoed values are escaped: an error message must not carry a forged log line.
-    String shown = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    StringBuilder b = new StringBuilder("\"");
-    shown.chars().forEach(c -> {
-      if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\u%04x", c));
-      } else if (c == '"' || c == '\\') {
-        b.append('\\').append((char) c);
-      } else {
-        b.append((char) c);
-      }
-    });
-    return b.append('"').toString();
   }
 
   private static String kindOf(JsonNode n) {
@@ -343,7 +358,7 @@ public final class EventValidator {
       if ((length == 0 && !emptyAllowed) || length > rule.maxLength()) {
         add(ptr, "length", "has " + length + " characters; expected " + rule.describe());
       } else if (length > 0 && !rule.allowed().matcher(s).matches()) {
-        add(ptr, "pattern", quote(s) + " is not allowed here; expected " + rule.describe());
+        add(ptr, "pattern", Texts.quote(s) + " is not allowed here; expected " + rule.describe());
       }
       return Optional.of(s);
     }
@@ -352,7 +367,7 @@ public final class EventValidator {
       return text(parent, at, field, required, null).flatMap(s -> {
         Optional<Instant> t = Rfc3339.parse(s);
         if (t.isEmpty()) {
-          add(at + "/" + field, "format", quote(s) + " is not an RFC 3339 timestamp; expected e.g. 2026-11-26T09:30:00.123Z or 2026-11-26T10:30:00+01:00");
+          add(at + "/" + field, "format", Texts.quote(s) + " is not an RFC 3339 timestamp; expected e.g. 2026-11-26T09:30:00.123Z or 2026-11-26T10:30:00+01:00");
         }
         return t;
       });
