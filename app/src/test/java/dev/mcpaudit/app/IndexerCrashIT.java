@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The indexer as a separate JVM (`mcp-audit indexer`), killed with SIGKILL three times at random
- * moments while 500,000 events stream in: after the last restart the index holds every unique
- * event exactly once.
+ * moments while 500,000 events stream in, with identical re-publications and conflicting versions
+ * mixed in: after the last restart the index holds every unique event exactly once, each as its
+ * first version.
  */
 class IndexerCrashIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -46,10 +47,11 @@ class IndexerCrashIT {
   @Test
   void threeKillsWhileStreamingLoseAndDoubleNothing() throws Exception {
     String topic = KafkaBrokerExtension.uniqueTopic("decisions");
-    KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq");
+    KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq", topic + ".alerts");
     Set<String> unique = new HashSet<>();
+    Map<String, byte[]> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
     SplittableRandom random = new SplittableRandom(42);
-    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> produce(topic, unique));
+    CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> produce(topic, unique, rewritten));
 
     for (int kill = 1; kill <= 3; kill++) {
       Process indexer = startIndexer(topic, kill);
@@ -88,10 +90,34 @@ class IndexerCrashIT {
     assertThat(unique).hasSize(EVENTS);
     assertThat(ids).hasSize(EVENTS);
     assertThat(new HashSet<>(ids)).isEqualTo(unique);
+    // Each rewritten event is still its first version, byte for byte.
+    assertThat(rewritten).hasSizeGreaterThan(100);
+    Map<String, byte[]> stored = storedSources(data.resolve("index"), rewritten.keySet());
+    assertThat(stored).hasSameSizeAs(rewritten);
+    rewritten.forEach((id, first) -> assertThat(new String(stored.get(id), java.nio.charset.StandardCharsets.UTF_8))
+        .as(id).isEqualTo(new String(first, java.nio.charset.StandardCharsets.UTF_8)));
     assertThat(Files.readString(data.resolve("indexer-4.log"))).contains("indexer assigned partitions");
   }
 
-  private void produce(String topic, Set<String> unique) {
+  /** The stored JSON of each of {@code ids} in the last commit of an index directory. */
+  private static Map<String, byte[]> storedSources(Path index, Set<String> ids) throws Exception {
+    Map<String, byte[]> out = new java.util.HashMap<>();
+    try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index);
+        org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(dir)) {
+      org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(reader);
+      for (String id : ids) {
+        org.apache.lucene.search.TopDocs hits = searcher.search(new org.apache.lucene.search.TermQuery(
+            new org.apache.lucene.index.Term(dev.mcpaudit.indexer.schema.IndexSchema.EVENT_ID, id)), 2);
+        assertThat(hits.scoreDocs).as(id).hasSize(1);
+        org.apache.lucene.util.BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc)
+            .getBinaryValue(dev.mcpaudit.indexer.schema.IndexSchema.SOURCE_JSON);
+        out.put(id, java.util.Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length));
+      }
+    }
+    return out;
+  }
+
+  private void produce(String topic, Set<String> unique, Map<String, byte[]> rewritten) {
     SyntheticEvents gen = new SyntheticEvents(500, Instant.now().minus(Duration.ofDays(1)));
     List<AuthzEvent> recent = new ArrayList<>();
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -114,6 +140,14 @@ class IndexerCrashIT {
           AuthzEvent again = recent.get(i % recent.size());
           producer.send(new ProducerRecord<>(topic, again.partitionKey(), EventCodec.encode(again)));
         }
+        if (i % 200 == 13) { // 0.5% rewritten: same record, other content, after the first version in its partition
+          AuthzEvent first = recent.get((i / 200) % recent.size());
+          AuthzEvent other = new AuthzEvent(first.schema(), first.eventId(), first.kind(), first.occurredAt(), null,
+              first.tenant(), first.decision(), first.reasonCode(), "rewritten at " + i, first.handle(), first.actor(),
+              first.tool(), first.request(), first.source(), first.policy(), first.latencyUs(), first.attributes());
+          rewritten.putIfAbsent(first.eventId(), EventCodec.encode(first));
+          producer.send(new ProducerRecord<>(topic, other.partitionKey(), EventCodec.encode(other)));
+        }
         // Pace the stream at ~25k events/s so the kills land while it flows.
         long due = start + i * 40_000L;
         long ahead = due - System.nanoTime();
@@ -134,6 +168,7 @@ class IndexerCrashIT {
         "--set", "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
         "--set", "topics.decisions=" + topic,
         "--set", "topics.dead-letter=" + topic + ".dlq",
+        "--set", "topics.alerts=" + topic + ".alerts",
         "--set", "indexer.group-id=crash-" + topic,
         "--set", "indexer.port=0",
         "--set", "indexer.commit-interval=1s");

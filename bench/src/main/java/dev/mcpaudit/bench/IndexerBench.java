@@ -78,7 +78,7 @@ final class IndexerBench {
       // Sized from the last commit's own file list once writer and readers are closed: files of
       // the segments the merge replaced are not counted, however long a reader held them.
       long merged = LiveSize.of(cfg.indexPath());
-      System.out.printf("indexer: (b) Kafka -> indexer -> searchable (validate, updateDocument by event_id, DLQ check), "
+      System.out.printf("indexer: (b) Kafka -> indexer -> searchable (validate, write-once by (tenant, event_id), DLQ check), "
           + "2 threads, broker in this JVM: %,.0f events/s%n", e2eRate);
       System.out.printf("indexer: ratio (b)/(a) = %.2f%n", e2eRate / raw.eventsPerSecond());
       System.out.printf("indexer: index size (live files of the commit) as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "

@@ -54,7 +54,7 @@ public final class IndexerService implements AutoCloseable {
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
     this.alerts = AlertIndex.open(config.alertsPath());
-    this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts());
+    this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts(), registry);
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve(config.host(), config.port(), prometheus, this::notReady);

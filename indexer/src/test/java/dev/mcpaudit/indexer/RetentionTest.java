@@ -63,7 +63,7 @@ class RetentionTest {
     for (int i = 0; i < n; i++) {
       AuthzEvent e = gen.next();
       byte[] raw = EventCodec.encode(e);
-      index.put(e.eventId(), IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+      index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       if (ids != null) {
         ids.add(e.eventId());
       }

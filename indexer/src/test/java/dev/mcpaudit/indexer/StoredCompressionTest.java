@@ -37,7 +37,7 @@ class StoredCompressionTest {
     try (EventIndex index = EventIndex.open(path, 16, mode)) {
       for (int i = 0; i < 100; i++) {
         byte[] raw = EventCodec.encode(gen.next());
-        index.put("ev-5-" + i, IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }
       index.commit(Map.of());
     }
@@ -76,7 +76,7 @@ class StoredCompressionTest {
     try (EventIndex index = EventIndex.open(path, 16)) {
       for (int i = 50; i < 100; i++) {
         byte[] raw = EventCodec.encode(gen.next());
-        index.put("ev-6-" + i, IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }
       index.commit(Map.of());
     }

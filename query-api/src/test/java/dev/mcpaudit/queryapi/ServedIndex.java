@@ -77,7 +77,7 @@ final class ServedIndex implements AutoCloseable {
   private void put(EventIndex index, AuthzEvent e, long offset) throws Exception {
     events.add(e);
     byte[] raw = EventCodec.encode(e);
-    index.put(e.eventId(), IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)));
+    index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)));
   }
 
   HttpResponse<String> get(String token, String path, Map<String, String> params) throws Exception {

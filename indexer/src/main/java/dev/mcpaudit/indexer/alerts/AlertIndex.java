@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import dev.mcpaudit.indexer.store.CommitOffsets;
@@ -19,14 +20,22 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
- * The alerts index: one document per alert_id (a detector restart that re-emits an alert replaces
- * it, never doubles it), beside the events index, with the Kafka offsets it reached in each commit.
- * Small by nature: alerts are rare, so no tuning beyond the events index's lessons.
+ * The alerts index: one document per (tenant, alert_id), written once (a detector restart that
+ * re-emits an alert finds it recorded; nothing replaces it), beside the events index, with the
+ * Kafka offsets it reached in each commit. Small by nature: alerts are rare, so no tuning beyond
+ * the events index's lessons.
  */
 public final class AlertIndex implements Closeable {
   public static final String ALERT_ID = "alert_id";
@@ -84,8 +93,28 @@ public final class AlertIndex implements Closeable {
     return d;
   }
 
-  public void put(String alertId, Document doc) throws IOException {
-    writer.updateDocument(new Term(ALERT_ID, alertId), doc);
+  /** Adds an alert; {@link AlertIngest} has checked that its (tenant, alert_id) is not recorded. */
+  public void add(Document doc) throws IOException {
+    writer.addDocument(doc);
+  }
+
+  /** The stored JSON of the committed alert with this tenant and id, or null. Writes since the last commit are not seen. */
+  public byte[] find(String tenant, String alertId) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      Query q = new BooleanQuery.Builder()
+          .add(new TermQuery(new Term(ALERT_ID, alertId)), BooleanClause.Occur.FILTER)
+          .add(new TermQuery(new Term(TENANT, tenant)), BooleanClause.Occur.FILTER)
+          .build();
+      TopDocs hits = searcher.search(q, 1);
+      if (hits.scoreDocs.length == 0) {
+        return null;
+      }
+      BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc).getBinaryValue(SOURCE);
+      return Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
+    } finally {
+      searchers.release(searcher);
+    }
   }
 
   public Map<String, Long> committedOffsets() {
@@ -95,7 +124,8 @@ public final class AlertIndex implements Closeable {
   public void commit(Map<String, Long> nextOffsets) throws IOException {
     writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of()).entrySet());
     writer.commit();
-    searchers.maybeRefresh();
+    searchers.maybeRefreshBlocking(); // AlertIngest forgets its unrefreshed writes after this
+
   }
 
   public SearcherManager searchers() {

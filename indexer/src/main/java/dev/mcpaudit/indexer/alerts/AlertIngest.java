@@ -1,7 +1,10 @@
 package dev.mcpaudit.indexer.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * Alerts topic to the alerts index. Every indexer reads every partition (no consumer group):
  * alerts are few, and each API must show all of them, whichever shard of events it serves. Reads
  * only committed alerts (the detector writes transactionally) and resumes from the offsets of the
- * index's last commit, so a crash re-reads at most what was not committed, and re-reading an
- * alert replaces it by alert_id.
+ * index's last commit, so a crash re-reads at most what was not committed. Alerts are written once
+ * by (tenant, alert_id): reading one again, or another alert under a recorded id, never replaces
+ * the record.
  */
 public final class AlertIngest implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertIngest.class);
@@ -34,11 +38,26 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private final String topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Long> next = new HashMap<>();
+  /** Alerts added since the last commit, which the index's reader cannot see until that commit's refresh. */
+  private final Map<Key, byte[]> unrefreshed = new HashMap<>();
+  private final Counter repeats;
+  private final Counter conflicting;
   private volatile boolean running = true;
   private volatile Throwable fatal;
 
-  public AlertIngest(AlertIndex index, String bootstrapServers, String topic) {
+  private record Key(String tenant, String alertId) {}
+
+  private static final List<String> CASE_FIELDS =
+      List.of(AlertIndex.TYPE, AlertIndex.SEVERITY, AlertIndex.SUBJECT, AlertIndex.ACTOR, AlertIndex.HANDLE, AlertIndex.TOOL);
+
+  public AlertIngest(AlertIndex index, String bootstrapServers, String topic, MeterRegistry registry) {
     this.index = index;
+    this.repeats = Counter.builder("mcp_audit_indexer_alert_repeats").tag("kind", "same_case")
+        .description("alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
+        .register(registry);
+    this.conflicting = Counter.builder("mcp_audit_indexer_alert_repeats").tag("kind", "other_case")
+        .description("alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
+        .register(registry);
     this.topic = topic;
     this.next.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
@@ -78,13 +97,13 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           dirty = true;
         }
         if (dirty && System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
-          index.commit(Map.copyOf(next));
+          commit();
           lastCommit = System.nanoTime();
           dirty = false;
         }
       }
       if (dirty) {
-        index.commit(Map.copyOf(next));
+        commit();
       }
     } catch (WakeupException e) {
       if (running) {
@@ -101,18 +120,51 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   }
 
   private void index(ConsumerRecord<byte[], byte[]> r) throws IOException {
+    JsonNode alert;
+    String id;
+    String tenant;
     try {
-      JsonNode alert = EventCodec.mapper().readTree(r.value());
-      String id = alert.path(AlertIndex.ALERT_ID).asText("");
-      if (id.isEmpty() || !alert.hasNonNull(AlertIndex.DETECTED_AT)) {
-        throw new IOException("no alert_id or detected_at");
+      alert = EventCodec.mapper().readTree(r.value());
+      id = alert.path(AlertIndex.ALERT_ID).asText("");
+      tenant = alert.path(AlertIndex.TENANT).asText("");
+      if (id.isEmpty() || tenant.isEmpty() || !alert.hasNonNull(AlertIndex.DETECTED_AT)) {
+        throw new IOException("no alert_id, tenant or detected_at");
       }
-      index.put(id, AlertIndex.document(alert, r.value()));
     } catch (IOException | RuntimeException e) {
-      // The detector is the only writer of this topic; anything else there is skipped, loudly.
+      // The detector and the indexer are the only writers of this topic; anything else there is skipped, loudly.
       log.warn("skipping a record of {} that is not an alert partition={} offset={} error={}", topic, r.partition(),
           r.offset(), e.getMessage());
+      return;
     }
+    Key key = new Key(tenant, id);
+    byte[] recorded = unrefreshed.get(key);
+    if (recorded == null) {
+      recorded = index.find(tenant, id);
+    }
+    if (recorded == null) {
+      index.add(AlertIndex.document(alert, r.value()));
+      unrefreshed.put(key, r.value());
+    } else if (sameCase(EventCodec.mapper().readTree(recorded), alert)) {
+      repeats.increment();
+    } else {
+      conflicting.increment();
+      log.warn("alert not recorded: alert_id={} of tenant={} is recorded as another case partition={} offset={}",
+          LogText.of(id, 128), LogText.of(tenant, 64), r.partition(), r.offset());
+    }
+  }
+
+  /**
+   * A re-emitted alert (after a detector restart, or the indexer reading a conflict again) names
+   * the same case: type, severity, subject and who it is about. Time, evidence and summary may
+   * have grown; the first version stays the record either way.
+   */
+  private static boolean sameCase(JsonNode recorded, JsonNode again) {
+    for (String f : CASE_FIELDS) {
+      if (!recorded.path(f).equals(again.path(f))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void assignAll() {
@@ -145,9 +197,15 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     }
   }
 
+  /** Commits (which refreshes the reader), then forgets what the reader now holds. */
+  private void commit() throws IOException {
+    index.commit(Map.copyOf(next));
+    unrefreshed.clear();
+  }
+
   private void commitQuietly() {
     try {
-      index.commit(Map.copyOf(next));
+      commit();
     } catch (IOException e) {
       log.warn("final alerts index commit failed error={}", e.toString());
     }

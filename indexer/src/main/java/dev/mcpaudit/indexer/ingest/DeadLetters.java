@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer.ingest;
 
+import dev.mcpaudit.indexer.store.StoredVersion;
 import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Sends records the indexer cannot index to the dead-letter topic, as received, with what was
- * wrong. Sends are asynchronous; {@link #awaitAll} runs before every index commit, so the index
- * never moves past a poison record whose dead letter Kafka has not acknowledged.
+ * wrong, and the alerts the indexer raises. Sends are asynchronous; {@link #awaitAll} runs before
+ * every index commit, so the index never moves past a record whose dead letter or alert Kafka has
+ * not acknowledged.
  */
 final class DeadLetters implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
@@ -37,13 +39,37 @@ final class DeadLetters implements AutoCloseable {
         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  synchronized void send(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
+  void send(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
+    send(deadLetter(rec, error, now));
+  }
+
+  /** A conflicting duplicate: the refused version, with where the recorded first version came from. */
+  void sendConflict(ConsumerRecord<byte[], byte[]> rec, String error, StoredVersion first, Instant now) {
+    ProducerRecord<byte[], byte[]> out = deadLetter(rec, error, now);
+    out.headers().add(Topics.HEADER_STORED_PARTITION, utf8(Integer.toString(first.partition())));
+    out.headers().add(Topics.HEADER_STORED_OFFSET, utf8(Long.toString(first.offset())));
+    send(out);
+  }
+
+  /** An alert the indexer raises, acknowledged before the next index commit like a dead letter. */
+  void sendAlert(String alertsTopic, String subject, byte[] alert) {
+    send(new ProducerRecord<>(alertsTopic, utf8(subject), alert));
+  }
+
+  private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
     ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, rec.key(), rec.value() == null ? new byte[0] : rec.value());
-    out.headers().add(Topics.HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
-    out.headers().add(Topics.HEADER_ERROR_AT, Rfc3339.format(now).getBytes(StandardCharsets.UTF_8));
-    out.headers().add(Topics.HEADER_SOURCE,
-        ("indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset()).getBytes(StandardCharsets.UTF_8));
+    out.headers().add(Topics.HEADER_ERROR, utf8(error));
+    out.headers().add(Topics.HEADER_ERROR_AT, utf8(Rfc3339.format(now)));
+    out.headers().add(Topics.HEADER_SOURCE, utf8("indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset()));
+    return out;
+  }
+
+  private synchronized void send(ProducerRecord<byte[], byte[]> out) {
     pending.add(producer.send(out));
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Waits until Kafka acknowledged every dead letter sent so far; throws if one failed. */

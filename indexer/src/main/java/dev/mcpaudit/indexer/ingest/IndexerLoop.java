@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.indexer.store.RecordKey;
+import dev.mcpaudit.indexer.store.StoredVersion;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
@@ -30,6 +32,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.lucene.document.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IndexerLoop implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexerLoop.class);
+  /** Writes not yet visible to search are remembered whole until a refresh; past this many the loop refreshes itself. */
+  static final int MAX_UNREFRESHED = 100_000;
 
   private final IndexerConfig config;
   private final EventIndex index;
@@ -105,6 +110,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         if (!records.isEmpty()) {
           process(records);
           dirty = true;
+          if (index.unrefreshedWrites() > MAX_UNREFRESHED) {
+            index.refresh(); // no batch is open here; bounds the memory of writes the reader cannot see yet
+          }
         }
         if (commitRequested || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
           commitRequested = false;
@@ -133,19 +141,36 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     }
   }
 
+  /** A record that passed the contract, with its key and document, waiting for its write-once check. */
+  private record Admitted(ConsumerRecord<byte[], byte[]> record, JsonNode tree, RecordKey key, Document doc) {}
+
+  /**
+   * Indexes one poll in two parallel steps. Admission (parse, validate, build the document) runs
+   * on balanced slices, whatever the partitions: a poll often brings mostly one partition. Writes
+   * run on lanes by record key, each lane in poll order, so two versions of one record are judged
+   * by one thread in the order Kafka gave them: the first one read is the record.
+   */
   private void process(ConsumerRecords<byte[], byte[]> records) throws Exception {
     Instant now = clock.instant();
-    // Balanced slices, whatever the partitions: a poll often brings mostly one partition, and
-    // the index does not care about order (writes by event_id are atomic, the last one wins).
     List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
     records.forEach(all::add);
-    int slices = Math.min(config.threads(), all.size());
-    List<Future<?>> parts = new ArrayList<>(slices);
+    int lanes = config.threads();
+    int slices = Math.min(lanes, all.size());
+    List<Future<List<List<Admitted>>>> admitted = new ArrayList<>(slices);
     for (int t = 0; t < slices; t++) {
       List<ConsumerRecord<byte[], byte[]>> slice = all.subList(t * all.size() / slices, (t + 1) * all.size() / slices);
-      parts.add(workers.submit(() -> indexRecords(slice, now)));
+      admitted.add(workers.submit(() -> admit(slice, now, lanes)));
     }
-    for (Future<?> f : parts) {
+    List<List<List<Admitted>>> bySlice = new ArrayList<>(slices);
+    for (Future<List<List<Admitted>>> f : admitted) {
+      bySlice.add(f.get());
+    }
+    List<Future<?>> writes = new ArrayList<>(lanes);
+    for (int lane = 0; lane < lanes; lane++) {
+      int l = lane;
+      writes.add(workers.submit(() -> write(bySlice, l, now)));
+    }
+    for (Future<?> f : writes) {
       f.get();
     }
     for (TopicPartition tp : records.partitions()) {
@@ -154,9 +179,13 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     }
   }
 
-  private Void indexRecords(List<ConsumerRecord<byte[], byte[]>> recs, Instant now) throws IOException {
+  /** Parses and validates a slice; what passes, sorted into lanes by record key, in slice order. */
+  private List<List<Admitted>> admit(List<ConsumerRecord<byte[], byte[]>> recs, Instant now, int lanes) {
     long ingestedAt = now.toEpochMilli();
-    int indexed = 0;
+    List<List<Admitted>> byLane = new ArrayList<>(lanes);
+    for (int l = 0; l < lanes; l++) {
+      byLane.add(new ArrayList<>(recs.size() / lanes + 16));
+    }
     int dead = 0;
     for (ConsumerRecord<byte[], byte[]> r : recs) {
       byte[] value = r.value();
@@ -179,19 +208,53 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         dead++;
         continue;
       }
-      index.put(tree.get("event_id").textValue(),
-          IndexSchema.document(tree, value, new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt)));
-      indexed++;
+      RecordKey key = new RecordKey(tree.get("tenant").textValue(), tree.get("event_id").textValue());
+      Document doc = IndexSchema.document(tree, value, new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt));
+      byLane.get(Math.floorMod(key.hashCode(), lanes)).add(new Admitted(r, tree, key, doc));
+    }
+    metrics.deadLettered.increment(dead);
+    return byLane;
+  }
+
+  /** Writes one lane's records, slice by slice in poll order: the first version of a record is kept. */
+  private Void write(List<List<List<Admitted>>> bySlice, int lane, Instant now) throws IOException {
+    int indexed = 0;
+    int identical = 0;
+    int conflicting = 0;
+    try (EventIndex.Batch batch = index.batch()) {
+      for (List<List<Admitted>> slice : bySlice) {
+        for (Admitted a : slice.get(lane)) {
+          StoredVersion first = batch.find(a.key());
+          if (first == null) {
+            ConsumerRecord<byte[], byte[]> r = a.record();
+            batch.add(a.key(), a.doc(), new StoredVersion(r.value(), r.partition(), r.offset()));
+            indexed++;
+            continue;
+          }
+          List<String> differs = Versions.differences(first.source(), a.tree());
+          if (differs.isEmpty()) {
+            identical++;
+          } else {
+            conflicting++;
+            deadLetters.sendConflict(a.record(), Conflicts.error(a.key(), first, differs), first, now);
+            deadLetters.sendAlert(config.topics().alerts(), a.key().eventId(),
+                Conflicts.alert(a.key(), first, a.record(), a.tree(), differs, now));
+          }
+        }
+      }
     }
     metrics.indexed.increment(indexed);
-    metrics.deadLettered.increment(dead);
+    metrics.identical.increment(identical);
+    metrics.conflicting.increment(conflicting);
+    metrics.deadLettered.increment(conflicting);
     return null;
   }
 
   /**
    * Starts a commit of the offsets reached so far on the committer thread, unless one is still
    * running. Documents indexed while it runs may land in it too: that is safe, since the offsets
-   * never claim more than the commit holds, and re-reading a document writes it by event_id again.
+   * never claim more than the commit holds, and a record read again finds its committed first
+   * version and is dropped as identical.
    */
   private void commitInBackground() throws Exception {
     if (commitInFlight != null) {

@@ -14,6 +14,8 @@ public final class IndexerMetrics {
   private final MeterRegistry registry;
   final Counter indexed;
   final Counter deadLettered;
+  final Counter identical;
+  final Counter conflicting;
   final Timer commit;
   public final Timer refresh;
   private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
@@ -22,6 +24,12 @@ public final class IndexerMetrics {
     this.registry = registry;
     indexed = Counter.builder("mcp_audit_indexer_events_indexed").description("events written to the index").register(registry);
     deadLettered = Counter.builder("mcp_audit_indexer_dead_lettered").description("records sent to the dead-letter topic").register(registry);
+    identical = Counter.builder("mcp_audit_indexer_duplicates").tag("kind", "identical")
+        .description("records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
+            + "conflicting versions sent to the dead-letter topic with an alert").register(registry);
+    conflicting = Counter.builder("mcp_audit_indexer_duplicates").tag("kind", "conflicting")
+        .description("records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
+            + "conflicting versions sent to the dead-letter topic with an alert").register(registry);
     commit = Timer.builder("mcp_audit_indexer_commit").description("index commit latency").register(registry);
     refresh = Timer.builder("mcp_audit_indexer_refresh").description("near-real-time refresh latency").register(registry);
     Gauge.builder("mcp_audit_indexer_docs", docCount).description("live documents in the index").register(registry);
@@ -38,6 +46,14 @@ public final class IndexerMetrics {
 
   public long indexedCount() {
     return (long) indexed.count();
+  }
+
+  public long identicalDuplicates() {
+    return (long) identical.count();
+  }
+
+  public long conflictingDuplicates() {
+    return (long) conflicting.count();
   }
 
   public long deadLetteredCount() {

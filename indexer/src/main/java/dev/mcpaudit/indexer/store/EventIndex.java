@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
@@ -17,23 +18,32 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * The Lucene index of events on local disk, with the Kafka position it reflects. Each commit
  * carries, in its user data, the next offset to read for every partition indexed so far: the
  * index, not the consumer group, decides where reading resumes, so a crash between the two never
- * loses or doubles an event. Documents are written by {@code event_id}, so an event read twice
- * is still one document.
+ * loses or doubles an event.
+ *
+ * <p>Records are write-once by (tenant, event_id) (docs/architecture.md, "Write-once records"):
+ * {@link Batch#find} says whether a record exists, against the near-real-time reader plus the
+ * writes it cannot see yet ({@link RecentWrites}), and {@link Batch#add} only ever adds. Nothing
+ * replaces a stored event; only retention deletes.
  */
 public final class EventIndex implements Closeable {
   private static final String SCHEMA_KEY = "mcp-audit.index-schema";
@@ -42,6 +52,7 @@ public final class EventIndex implements Closeable {
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
+  private final RecentWrites recent = new RecentWrites();
 
   private EventIndex(Path path, Directory directory, IndexWriter writer) throws IOException {
     this.path = path;
@@ -112,14 +123,107 @@ public final class EventIndex implements Closeable {
     return path;
   }
 
-  /** Adds or replaces the document of one event. */
-  public void put(String eventId, Document doc) throws IOException {
-    writer.updateDocument(new Term(IndexSchema.EVENT_ID, eventId), doc);
-  }
-
-  /** Appends without the by-id replace: only for loads whose ids are known to be new (bench, rebuilds). */
+  /** Appends without looking for an earlier version: only for loads whose records are known to be new (bench, fixtures). */
   public void append(Document doc) throws IOException {
     writer.addDocument(doc);
+  }
+
+  /**
+   * Opens a batch of write-once writes. A batch holds one reader for its life, and a refresh waits
+   * for open batches before it forgets the writes its new reader holds: keep batches short (one
+   * poll's share) and close them.
+   */
+  public Batch batch() throws IOException {
+    recent.beginBatch();
+    try {
+      return new Batch(searchers.acquire());
+    } catch (IOException | RuntimeException e) {
+      recent.endBatch();
+      throw e;
+    }
+  }
+
+  /** Writes of the current batches not yet visible to search: the loop refreshes when there are many. */
+  public int unrefreshedWrites() {
+    return recent.size();
+  }
+
+  /** Lookups and writes of one thread, against one reader. Not thread-safe: one per thread. */
+  public final class Batch implements Closeable {
+    private final IndexSearcher searcher;
+    private final List<LeafReaderContext> leaves;
+    private final TermsEnum[] ids;
+    private boolean closed;
+
+    private Batch(IndexSearcher searcher) throws IOException {
+      this.searcher = searcher;
+      this.leaves = searcher.getIndexReader().leaves();
+      this.ids = new TermsEnum[leaves.size()];
+      for (int i = 0; i < ids.length; i++) {
+        Terms terms = leaves.get(i).reader().terms(IndexSchema.EVENT_ID);
+        ids[i] = terms == null ? null : terms.iterator();
+      }
+    }
+
+    /** The recorded version of {@code key}, or null when there is none. */
+    public StoredVersion find(RecordKey key) throws IOException {
+      StoredVersion unrefreshed = recent.get(key);
+      if (unrefreshed != null) {
+        return unrefreshed;
+      }
+      BytesRef id = new BytesRef(key.eventId());
+      BytesRef tenant = null;
+      for (int i = 0; i < ids.length; i++) {
+        if (ids[i] == null || !ids[i].seekExact(id)) {
+          continue;
+        }
+        LeafReader leaf = leaves.get(i).reader();
+        if (tenant == null) {
+          tenant = new BytesRef(key.tenant());
+        }
+        StoredVersion found = inLeaf(leaf, ids[i].postings(null, PostingsEnum.NONE), tenant);
+        if (found != null) {
+          return found;
+        }
+      }
+      return null;
+    }
+
+    /** The same id in other tenants shares the term: the tenant's doc values tell them apart. */
+    private StoredVersion inLeaf(LeafReader leaf, PostingsEnum docs, BytesRef tenant) throws IOException {
+      Bits live = leaf.getLiveDocs();
+      SortedDocValues tenants = leaf.getSortedDocValues(IndexSchema.TENANT);
+      for (int doc = docs.nextDoc(); doc != PostingsEnum.NO_MORE_DOCS; doc = docs.nextDoc()) {
+        if ((live == null || live.get(doc)) && tenants != null && tenants.advanceExact(doc)
+            && tenants.lookupOrd(tenants.ordValue()).equals(tenant)) {
+          Document d = leaf.storedFields().document(doc);
+          BytesRef source = d.getBinaryValue(IndexSchema.SOURCE_JSON);
+          return new StoredVersion(Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length),
+              d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
+              d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+        }
+      }
+      return null;
+    }
+
+    /** Adds the first version of {@code key}; the caller has just found none in this batch. */
+    public void add(RecordKey key, Document doc, StoredVersion version) throws IOException {
+      writer.addDocument(doc);
+      recent.put(key, version);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        searchers.release(searcher);
+      } finally {
+        recent.endBatch();
+      }
+    }
   }
 
   /** Next offset to read per {@code topic:partition}, as of the last commit. */
@@ -133,9 +237,14 @@ public final class EventIndex implements Closeable {
     writer.commit();
   }
 
-  /** Makes recent writes visible to searches (near-real-time); cheap when nothing changed. */
+  /**
+   * Makes recent writes visible to searches (near-real-time), then forgets them from the
+   * unrefreshed map: from now on the reader answers for them. Never call it inside a batch.
+   */
   public void refresh() throws IOException {
-    searchers.maybeRefresh();
+    long closed = recent.closeGeneration();
+    searchers.maybeRefreshBlocking();
+    recent.forget(closed);
   }
 
   public SearcherManager searchers() {
@@ -146,7 +255,7 @@ public final class EventIndex implements Closeable {
   public long deleteOccurredBefore(long cutoffMillis) throws IOException {
     long before = writer.getDocStats().numDocs;
     writer.deleteDocuments(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoffMillis - 1));
-    searchers.maybeRefreshBlocking();
+    refresh();
     return before - writer.getDocStats().numDocs;
   }
 

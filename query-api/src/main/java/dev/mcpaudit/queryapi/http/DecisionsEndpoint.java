@@ -39,7 +39,8 @@ final class DecisionsEndpoint {
     if (id == null) {
       throw ProblemException.badRequest("event_id: is required");
     }
-    ctx.json(search.get(caller, id).orElseThrow(() ->
+    String tenant = Params.tenant(ctx.queryParam("tenant"));
+    ctx.json(search.get(caller, id, tenant).orElseThrow(() ->
         new ProblemException(Problem.of(404, "Not Found", "no event '" + id + "' in the tenants this token sees"), Map.of())));
   }
 }

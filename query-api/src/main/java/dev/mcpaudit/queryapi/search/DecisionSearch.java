@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.PointValues;
@@ -33,6 +36,8 @@ import org.apache.lucene.util.BytesRef;
  * tenant simply finds nothing of it.
  */
 public final class DecisionSearch {
+  /** Records read for one event id: one per tenant, and each tenant holds the id once. */
+  private static final int MAX_SAME_ID = 64;
   /** Newest first; ties broken by event_id so every event has one fixed place in the order. */
   static final Sort NEWEST_FIRST = new Sort(
       new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG, true),
@@ -145,15 +150,28 @@ public final class DecisionSearch {
   }
 
   /** The event with its {@code _meta}, if it exists in a tenant the caller sees. */
-  public Optional<JsonNode> get(Caller caller, String eventId) {
+  /**
+   * The record with this event id among the tenants the caller sees ({@code tenant} narrows them
+   * to one). The same id in two tenants is two records: when the caller sees several, the answer
+   * is a 409 naming them, and {@code ?tenant=} picks one.
+   */
+  public Optional<JsonNode> get(Caller caller, String eventId, String tenant) {
     Query query = new BooleanQuery.Builder()
         .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
+        .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
         .build();
     return index.read(searcher -> {
-      ScoreDoc[] hits = searcher.search(query, 1).scoreDocs;
+      ScoreDoc[] hits = searcher.search(query, MAX_SAME_ID).scoreDocs;
       if (hits.length == 0) {
         return Optional.empty();
+      }
+      if (hits.length > 1) {
+        TreeSet<String> tenants = new TreeSet<>();
+        for (ScoreDoc hit : hits) {
+          tenants.add(IndexAccess.source(searcher.storedFields().document(hit.doc)).path("tenant").asText());
+        }
+        throw new ProblemException(Problem.of(409, "Conflict", "event_id '" + eventId + "' is recorded in tenants "
+            + String.join(", ", tenants) + "; choose one with ?tenant="), Map.of());
       }
       Document d = searcher.storedFields().document(hits[0].doc);
       ObjectNode event = (ObjectNode) IndexAccess.source(d);

@@ -65,7 +65,7 @@ class ExporterTest {
             e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
         events.add(e);
         byte[] raw = EventCodec.encode(e);
-        index.put(e.eventId(), IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 1_000 == 999) {
           index.commit(Map.of("decisions-0", (long) i + 1));
         }

@@ -58,7 +58,7 @@ class OcsfExportTest {
         if (e.get("kind").asText().equals("decision")) {
           decisions.add(e.get("event_id").asText());
         }
-        index.put(e.get("event_id").asText(), IndexSchema.document(e, input.get(i), new IndexSchema.Origin(0, i, 0)));
+        index.append(IndexSchema.document(e, input.get(i), new IndexSchema.Origin(0, i, 0)));
       }
       index.commit(Map.of("decisions-0", (long) input.size()));
     }

@@ -1,6 +1,9 @@
 package dev.mcpaudit.schema.alert;
 
-/** What the detector saw; the README's "The detector" says when each fires and what its subject is. */
+/**
+ * What the detector (or the indexer) saw; the README's "The detector" says when each fires and
+ * what its subject is.
+ */
 public enum AlertType {
   /** The same request nonce in two or more decisions with different event ids. */
   REPLAY,
@@ -11,5 +14,10 @@ public enum AlertType {
   /** N or more denies for one actor within a window. */
   DENY_BURST,
   /** Allow and deny for the same handle and tool from different workers within a window. */
-  INCONSISTENT_DECISION
+  INCONSISTENT_DECISION,
+  /**
+   * Raised by the indexer: an event whose (tenant, event_id) is already recorded arrived again with
+   * different content. The first version stays the record; the other is on the dead-letter topic.
+   */
+  CONFLICTING_DUPLICATE
 }

@@ -24,6 +24,12 @@ public record Topics(String decisions, String deadLetter, String alerts) {
   public static final String HEADER_TRUNCATED = "truncated";
   public static final String HEADER_ORIGINAL_LENGTH = "original_length";
   public static final String HEADER_ORIGINAL_SHA256 = "original_sha256";
+  /**
+   * Set on a dead letter refused as a conflicting duplicate: where the recorded first version of
+   * the same (tenant, event_id) came from (partition and offset of the decisions topic).
+   */
+  public static final String HEADER_STORED_PARTITION = "stored_partition";
+  public static final String HEADER_STORED_OFFSET = "stored_offset";
 
   public Topics {
     Objects.requireNonNull(decisions, "decisions");
