@@ -23,7 +23,7 @@ import java.time.Duration;
  *     default: {@code alerts} beside the index directory, where the indexer puts it)
  * @param limits query timeout ({@code api.query-timeout}, 10s: past it, 503), most clauses
  *     ({@code api.max-clauses}, 1024: past it, 400), the term policy ({@code api.query.min-prefix} 3,
- *     {@code api.leading-wildcards}, {@code api.query.regexp} and {@code api.query.open-ranges} false;
+ *     {@code api.leading-wildcards}, {@code api.query.regexp}, {@code api.query.fuzzy} and {@code api.query.open-ranges} false;
  *     see {@link TermPolicy}) and the cursor key ({@code api.cursor-key}, random per process); see {@link QueryLimits}
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
@@ -55,7 +55,8 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
         new QueryLimits(s.duration("api.query-timeout", Duration.ofSeconds(10)),
             s.integer("api.max-clauses", 1024, 16, 1 << 20),
             new TermPolicy(s.integer("api.query.min-prefix", TermPolicy.DEFAULT.minPrefix(), 0, 64),
-                s.bool("api.leading-wildcards", false), s.bool("api.query.regexp", false), s.bool("api.query.open-ranges", false)),
+                s.bool("api.leading-wildcards", false), s.bool("api.query.regexp", false), s.bool("api.query.fuzzy", false),
+                s.bool("api.query.open-ranges", false)),
             cursorKey(s)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),

@@ -124,6 +124,34 @@ class QueryAttacksIT {
   }
 
   @Test
+  void aFuzzyTermCannotProbeOtherTenantsValues() throws Exception {
+    // The planted-terms oracle needs a fuzzy term's top-N ranking over every tenant's values: refused outright.
+    for (String q : List.of("actor.id:globex-analyst~1", "tool.name:create_isue~2 OR tool.name:merge_pr~1")) {
+      HttpResponse<String> r = get(api, "/api/v1/decisions", window("q", q));
+      problem(r, 400, "q:");
+      assertThat(r.body()).contains("fuzzy terms are off (api.query.fuzzy)");
+      problem(get(api, "/api/v1/stats/top", window("q", q, "field", "tool.name")), 400, "q:");
+    }
+  }
+
+  @Test
+  void errorsEchoAtMostEightyEscapedCharactersOfAValue() throws Exception {
+    String long3000 = "2026-11-26T09:30:00Z\r\n\u001b[31mforged" + "x".repeat(3000);
+    for (String param : List.of("from", "to")) {
+      HttpResponse<String> r = get(api, "/api/v1/decisions", Map.of(param, long3000));
+      problem(r, 400, param);
+      String detail = EventCodec.mapper().readTree(r.body()).get("detail").asText();
+      assertThat(detail).doesNotContain("\r", "\n", "\u001b").contains("\\u000d\\u000a\\u001b").doesNotContain("x".repeat(81));
+      assertThat(detail.length()).isLessThan(400);
+    }
+    HttpResponse<String> q = get(api, "/api/v1/decisions", window("q", "(\n" + "y".repeat(3000)));
+    problem(q, 400, "q:");
+    String detail = EventCodec.mapper().readTree(q.body()).get("detail").asText();
+    assertThat(detail).doesNotContain("\n", "y".repeat(81));
+    assertThat(detail.length()).isLessThan(500);
+  }
+
+  @Test
   void theForgedOverflowingCursorIsA400NotAnEndlessLoop() throws Exception {
     String forged = Base64.getUrlEncoder().withoutPadding()
         .encodeToString("v1|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));

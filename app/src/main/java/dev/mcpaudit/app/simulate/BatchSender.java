@@ -81,7 +81,7 @@ public final class BatchSender implements AutoCloseable {
       if (r.statusCode() == 200 || r.statusCode() == 202) {
         var answer = EventCodec.mapper().readTree(r.body());
         accepted.addAndGet(answer.path("accepted").asLong());
-        int bad = answer.path("rejected").size();
+        int bad = answer.path("rejected_total").asInt(answer.path("rejected").size());
         rejected.addAndGet(bad);
         if (bad > 0) {
           lastError = "rejected: " + answer.path("rejected").get(0);

@@ -1,13 +1,19 @@
 package dev.mcpaudit.collector.http;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Splits a request body into its events, each with its 0-based index in the body's order and the
@@ -19,6 +25,8 @@ final class BatchItems {
   record Item(int index, byte[] raw, JsonNode tree) {}
 
   private static final ObjectMapper MAPPER = EventCodec.mapper();
+  /** Reads one value of a stream: what follows it is the array's business, checked below. */
+  private static final ObjectReader ELEMENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** A JSON body that does not parse: there are no items to reject one by one. */
   static final class MalformedBody extends RuntimeException {
@@ -29,15 +37,19 @@ final class BatchItems {
 
   private BatchItems() {}
 
-  static List<Item> split(RequestBody.Format format, byte[] body) {
-    List<Item> items = format == RequestBody.Format.NDJSON ? lines(body) : document(body);
+  /**
+   * The items of a body, at most {@code maxItems}: past that the whole batch is refused with 413
+   * before more is held, so no body, however well it compresses, grows the heap with its item count.
+   */
+  static List<Item> split(RequestBody.Format format, byte[] body, int maxItems) {
+    List<Item> items = format == RequestBody.Format.NDJSON ? lines(body, maxItems) : document(body, maxItems);
     if (items.isEmpty()) {
       throw ProblemException.badRequest("the body holds no events");
     }
     return items;
   }
 
-  private static List<Item> lines(byte[] body) {
+  private static List<Item> lines(byte[] body, int maxItems) {
     List<Item> items = new ArrayList<>();
     int start = 0;
     for (int i = 0; i <= body.length; i++) {
@@ -47,6 +59,9 @@ final class BatchItems {
           end--;
         }
         if (!blank(body, start, end)) {
+          if (items.size() == maxItems) {
+            throw tooMany(maxItems);
+          }
           items.add(new Item(items.size(), Arrays.copyOfRange(body, start, end), null));
         }
         start = i + 1;
@@ -55,26 +70,43 @@ final class BatchItems {
     return items;
   }
 
-  private static List<Item> document(byte[] body) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body);
+  /** Streams an array element by element, so counting stops at the cap instead of after building every element. */
+  private static List<Item> document(byte[] body, int maxItems) {
+    List<Item> items = new ArrayList<>();
+    try (JsonParser p = MAPPER.createParser(body)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        return List.of();
+      }
+      if (first == JsonToken.START_ARRAY) {
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          if (t == null) {
+            throw new MalformedBody("the body is not valid JSON: the array is not closed");
+          }
+          if (items.size() == maxItems) {
+            throw tooMany(maxItems);
+          }
+          JsonNode element = ELEMENT.readTree(p);
+          items.add(new Item(items.size(), compact(element), element));
+        }
+      } else {
+        JsonNode root = ELEMENT.readTree(p);
+        items.add(new Item(0, body, root));
+      }
+      if (p.nextToken() != null) {
+        throw new MalformedBody("the body is not valid JSON: content after the end of the document"
+            + "; for one event per line send application/x-ndjson");
+      }
     } catch (IOException e) {
       throw new MalformedBody("the body is not valid JSON: " + firstLine(e.getMessage())
           + "; for one event per line send application/x-ndjson");
     }
-    if (root == null || root.isMissingNode()) {
-      return List.of();
-    }
-    List<Item> items = new ArrayList<>();
-    if (root.isArray()) {
-      for (JsonNode element : root) {
-        items.add(new Item(items.size(), compact(element), element));
-      }
-    } else {
-      items.add(new Item(0, body, root));
-    }
     return items;
+  }
+
+  private static ProblemException tooMany(int maxItems) {
+    return new ProblemException(Problem.of(413, "Content Too Large", "the body holds more than " + maxItems
+        + " events; send at most " + maxItems + " per batch (collector.max-batch-items)"), Map.of());
   }
 
   private static byte[] compact(JsonNode node) {

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
  * @param topics topic names ({@code topics.decisions}, {@code topics.dead-letter}, {@code topics.alerts})
  * @param bodyLimitBytes largest request body, compressed and decompressed ({@code collector.body-limit}, default 10MiB)
+ * @param maxBatchItems most events in one request, counted after decompression; a larger batch is
+ *     refused whole with 413 ({@code collector.max-batch-items}, default 10000)
  * @param kafkaTimeout how long a request waits for Kafka's acknowledgement before answering 503
  *     ({@code collector.kafka-timeout}, default 15s)
  * @param maxFutureSkew how far {@code occurred_at} may be ahead of this collector's clock
@@ -37,6 +39,7 @@ public record CollectorConfig(
     String bootstrapServers,
     Topics topics,
     long bodyLimitBytes,
+    int maxBatchItems,
     Duration kafkaTimeout,
     Duration maxFutureSkew,
     Map<String, SourceGrant> sourceTokens) {
@@ -58,6 +61,7 @@ public record CollectorConfig(
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
         TopicSettings.from(s),
         s.bytes("collector.body-limit", 10L << 20),
+        s.integer("collector.max-batch-items", 10_000, 1, 100_000),
         s.duration("collector.kafka-timeout", Duration.ofSeconds(15)),
         ValidationSettings.maxFutureSkew(s),
         sourceTokens(s.under("collector.token")));

@@ -29,11 +29,14 @@ public final class IngestEndpoint {
   public static final String PATH = "/v1/decisions";
   private static final Logger log = LoggerFactory.getLogger(IngestEndpoint.class);
   private static final String RETRY_AFTER_SECONDS = "5";
+  /** Unreadable items of one batch kept as a dead letter each; more are kept as one. */
+  static final int MAX_UNREADABLE_LETTERS = 100;
 
   private final SourceTokens tokens;
   private final KafkaGate gate;
   private final Topics topics;
   private final long bodyLimit;
+  private final int maxItems;
   private final Clock clock;
   private final EventCodec codec;
   private final CollectorMetrics metrics;
@@ -43,6 +46,7 @@ public final class IngestEndpoint {
     this.gate = gate;
     this.topics = config.topics();
     this.bodyLimit = config.bodyLimitBytes();
+    this.maxItems = config.maxBatchItems();
     this.clock = clock;
     this.metrics = metrics;
     this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_EVENT_BYTES, config.maxFutureSkew()));
@@ -62,7 +66,7 @@ public final class IngestEndpoint {
 
     List<BatchItems.Item> items;
     try {
-      items = BatchItems.split(format, body);
+      items = BatchItems.split(format, body, maxItems);
     } catch (BatchItems.MalformedBody e) {
       // Nothing can be rejected item by item, but the body is still kept: nothing is dropped silently.
       send(List.of(DeadLetter.of(topics.deadLetter(), body, e.getMessage(), now, principal)));
@@ -72,6 +76,8 @@ public final class IngestEndpoint {
 
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(items.size());
     List<IngestResponse.Rejected> rejected = new ArrayList<>();
+    List<ProducerRecord<String, byte[]>> unreadable = new ArrayList<>();
+    List<BatchItems.Item> unreadableItems = new ArrayList<>();
     for (BatchItems.Item item : items) {
       EventCodec.Decoded d = item.tree() == null
           ? codec.decode(item.raw())
@@ -81,20 +87,53 @@ public final class IngestEndpoint {
       if (errors.isEmpty()) {
         AuthzEvent stamped = d.event().stampedByCollector(now, principal);
         records.add(new ProducerRecord<>(topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
+        continue;
+      }
+      if (d.isValid()) {
+        metrics.outOfScope.increment();
+      }
+      rejected.add(new IngestResponse.Rejected(item.index(), errors));
+      ProducerRecord<String, byte[]> letter = DeadLetter.of(topics.deadLetter(), item.raw(), describe(errors), now, principal);
+      if (isUnreadable(errors)) {
+        unreadable.add(letter);
+        unreadableItems.add(item);
       } else {
-        if (d.isValid()) {
-          metrics.outOfScope.increment();
-        }
-        rejected.add(new IngestResponse.Rejected(item.index(), errors));
-        String error = errors.stream().map(ValidationError::toString).collect(Collectors.joining("; "));
-        records.add(DeadLetter.of(topics.deadLetter(), item.raw(), error, now, principal));
+        records.add(letter);
       }
     }
+    records.addAll(unreadable.size() <= MAX_UNREADABLE_LETTERS
+        ? unreadable : List.of(together(unreadableItems, items.size(), now, principal)));
     send(records);
     int accepted = items.size() - rejected.size();
     metrics.accepted.increment(accepted);
     metrics.rejected.increment(rejected.size());
-    ctx.status(202).json(new IngestResponse(accepted, rejected));
+    ctx.status(202).json(IngestResponse.of(accepted, rejected));
+  }
+
+  /** Not JSON at all: nothing in it names a field to fix. */
+  private static boolean isUnreadable(List<ValidationError> errors) {
+    return errors.size() == 1 && errors.get(0).rule().equals("json");
+  }
+
+  /**
+   * Items that are not JSON are kept one dead letter each while they are few; past {@link
+   * #MAX_UNREADABLE_LETTERS} in one batch they are kept as one dead letter holding them all, one
+   * per line, so junk never turns into as many records as it has lines.
+   */
+  private ProducerRecord<String, byte[]> together(List<BatchItems.Item> unreadable, int batchSize, Instant now,
+      String principal) {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (BatchItems.Item i : unreadable) {
+      all.writeBytes(i.raw());
+      all.write('\n');
+    }
+    String error = unreadable.size() + " of the batch's " + batchSize + " items are not JSON (items "
+        + unreadable.get(0).index() + ", " + unreadable.get(1).index() + ", ...); kept together, one per line";
+    return DeadLetter.of(topics.deadLetter(), all.toByteArray(), error, now, principal);
+  }
+
+  private static String describe(List<ValidationError> errors) {
+    return errors.stream().map(ValidationError::toString).collect(Collectors.joining("; "));
   }
 
   private void send(List<ProducerRecord<String, byte[]>> records) {

@@ -153,7 +153,7 @@ class CollectorIT {
     AuthzEvent one = gen.next();
     HttpResponse<String> r = collector.post(Collector.GATEWAY_TOKEN, "application/json; charset=utf-8", EventCodec.encode(one), null);
     assertThat(r.statusCode()).isEqualTo(202);
-    assertThat(r.body()).isEqualTo("{\"accepted\":1,\"rejected\":[]}");
+    assertThat(r.body()).isEqualTo("{\"accepted\":1,\"rejected_total\":0,\"rejected\":[],\"rejected_omitted\":0}");
 
     String array = "[" + EventCodec.encodeToString(gen.next()) + ",{\"schema\":\"mcp.authz/v1\"}," + EventCodec.encodeToString(gen.next()) + "]";
     r = collector.post(Collector.GATEWAY_TOKEN, "application/json", Collector.gzip(array.getBytes(StandardCharsets.UTF_8)), "gzip");

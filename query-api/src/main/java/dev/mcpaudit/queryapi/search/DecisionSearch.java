@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
@@ -194,7 +195,8 @@ public final class DecisionSearch {
       try {
         b.add(new EventQueryParser(terms).parse(q), BooleanClause.Occur.MUST);
       } catch (ParseException e) {
-        throw ProblemException.badRequest("q: " + firstLine(e.getMessage()));
+        // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every other value.
+        throw ProblemException.badRequest("q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
       } catch (IndexSearcher.TooManyClauses e) {
         throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
       }

@@ -136,6 +136,11 @@ final class EventQueryParser extends QueryParser {
   @Override
   protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
     termsOnly(field, "fuzzy terms");
+    if (!policy.fuzzy()) {
+      throw new ParseException(field + ": fuzzy terms are off (api.query.fuzzy): a fuzzy term keeps the closest values of every"
+          + " tenant before yours are picked, so it could tell you about theirs; use a prefix or wildcard term such as "
+          + field + ":abc*");
+    }
     if (termStr.codePointCount(0, termStr.length()) < policy.minPrefix()) {
       throw new ParseException(field + ": a fuzzy term needs at least " + policy.minPrefix() + " characters (api.query.min-prefix)");
     }

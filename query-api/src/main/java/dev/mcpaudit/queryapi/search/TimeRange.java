@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Duration;
@@ -59,14 +60,14 @@ public record TimeRange(Instant from, Instant to) {
       long back = (now.toEpochMilli() - EARLIEST.toEpochMilli()) / unit;
       String digits = m.group(1).replaceFirst("^0+(?=.)", "");
       if (digits.length() > 18 || Long.parseLong(digits) > back) {
-        throw ProblemException.badRequest(name + ": '" + text + "' reaches before " + Rfc3339.format(EARLIEST));
+        throw ProblemException.badRequest(name + ": '" + LogText.of(text, 80) + "' reaches before " + Rfc3339.format(EARLIEST));
       }
       return now.minusMillis(Long.parseLong(digits) * unit);
     }
     Instant t = Rfc3339.parse(text.strip()).orElseThrow(() -> ProblemException.badRequest(
-        name + ": '" + text + "' is neither RFC 3339 (2026-11-26T09:30:00Z) nor relative (now, now-15m, now-24h, now-7d)"));
+        name + ": '" + LogText.of(text, 80) + "' is neither RFC 3339 (2026-11-26T09:30:00Z) nor relative (now, now-15m, now-24h, now-7d)"));
     if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
-      throw ProblemException.badRequest(name + ": '" + text + "' is outside " + Rfc3339.format(EARLIEST) + " to " + Rfc3339.format(LATEST));
+      throw ProblemException.badRequest(name + ": '" + LogText.of(text, 80) + "' is outside " + Rfc3339.format(EARLIEST) + " to " + Rfc3339.format(LATEST));
     }
     return t;
   }

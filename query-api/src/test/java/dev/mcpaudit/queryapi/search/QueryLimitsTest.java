@@ -52,7 +52,7 @@ class QueryLimitsTest {
     IndexAccess index = smallIndex();
     assertThatThrownBy(() -> new DecisionSearch(index).compose(ALL, "tool.name:*_issue", RANGE, null))
         .isInstanceOf(ProblemException.class).hasMessageContaining("q:");
-    var q = new DecisionSearch(index, new TermPolicy(3, true, false, false), CursorKey.random()).compose(ALL, "tool.name:*_issue", RANGE, null);
+    var q = new DecisionSearch(index, new TermPolicy(3, true, false, false, false), CursorKey.random()).compose(ALL, "tool.name:*_issue", RANGE, null);
     long hits = index.read(s -> (long) s.count(q));
     assertThat(hits).isPositive();
   }

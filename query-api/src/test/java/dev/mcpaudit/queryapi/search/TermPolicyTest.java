@@ -72,7 +72,7 @@ class TermPolicyTest {
 
   @Test
   void switchedOnARegularExpressionStillNeedsALiteralPrefixJudgedOnItsAutomaton() {
-    TermPolicy on = new TermPolicy(3, false, true, false);
+    TermPolicy on = new TermPolicy(3, false, true, false, false);
     refused(on, "actor.id:/.*bot.*/", "same 3 characters", "api.query.min-prefix");
     // A prefix in the text is not a prefix of the language: this one matches every term.
     refused(on, "actor.id:/spiffe.*|.*/", "same 3 characters");
@@ -90,10 +90,18 @@ class TermPolicyTest {
     long between = java.util.stream.IntStream.range(0, 300).mapToObj(i -> "ev-3-" + i)
         .filter(id -> id.compareTo("ev-3-10") >= 0 && id.compareTo("ev-3-19") <= 0).count();
     assertThat(count(TermPolicy.DEFAULT, "event_id:[ev-3-10 TO ev-3-19]")).isEqualTo(between).isPositive();
-    assertThat(count(new TermPolicy(3, false, false, true), "event_id:[* TO *]")).isEqualTo(300);
+    assertThat(count(new TermPolicy(3, false, false, false, true), "event_id:[* TO *]")).isEqualTo(300);
     // Times and numbers are points, not terms: open ranges stay allowed (the UI relies on occurred_at:[* TO *]).
     assertThat(count(TermPolicy.DEFAULT, "occurred_at:[* TO *]")).isEqualTo(300);
     assertThat(count(TermPolicy.DEFAULT, "latency_us:[0 TO *]")).isNotNegative();
+  }
+
+  static final TermPolicy FUZZY = new TermPolicy(3, false, false, true, false);
+
+  @Test
+  void fuzzyTermsAreOffByDefaultForTheyRankEveryTenantsValues() {
+    refused(TermPolicy.DEFAULT, "tool.name:create_isue~", "fuzzy terms are off (api.query.fuzzy)");
+    refused(TermPolicy.DEFAULT, "actor.id:globex-analyst~1", "fuzzy terms are off");
   }
 
   @Test
@@ -101,14 +109,14 @@ class TermPolicyTest {
     refused(TermPolicy.DEFAULT, "actor.id:*bot*", "q:");
     refused(TermPolicy.DEFAULT, "tool.name:cr*", "at least 3 characters");
     refused(TermPolicy.DEFAULT, "tool.name:c?eate*", "at least 3 literal characters");
-    refused(TermPolicy.DEFAULT, "tool.name:cr~", "fuzzy term needs at least 3 characters");
+    refused(FUZZY, "tool.name:cr~", "fuzzy term needs at least 3 characters");
     refused(TermPolicy.DEFAULT, "reason:de*", "at least 3 characters");
     assertThat(count(TermPolicy.DEFAULT, "tool.name:create_*")).isPositive();
     assertThat(count(TermPolicy.DEFAULT, "tool.name:cre?te_issue")).isPositive();
-    assertThat(count(TermPolicy.DEFAULT, "tool.name:create_isue~")).isEqualTo(count(TermPolicy.DEFAULT, "tool.name:create_issue"));
+    assertThat(count(FUZZY, "tool.name:create_isue~")).isEqualTo(count(TermPolicy.DEFAULT, "tool.name:create_issue"));
     // The operator may loosen the rule: leading wildcards on, or a shorter prefix.
-    assertThat(count(new TermPolicy(3, true, false, false), "tool.name:*_issue")).isPositive();
-    assertThat(count(new TermPolicy(1, false, false, false), "tool.name:c*")).isPositive();
+    assertThat(count(new TermPolicy(3, true, false, false, false), "tool.name:*_issue")).isPositive();
+    assertThat(count(new TermPolicy(1, false, false, false, false), "tool.name:c*")).isPositive();
   }
 
   @Test
@@ -131,7 +139,7 @@ class TermPolicyTest {
     }
     // Through IndexAccess the same is a 503 with Retry-After, not a 500.
     IndexAccess noTime = new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ZERO);
-    Query q = search(new TermPolicy(0, true, true, true)).compose(ALL, "event_id:/.*/", RANGE, null);
+    Query q = search(new TermPolicy(0, true, true, true, true)).compose(ALL, "event_id:/.*/", RANGE, null);
     assertThatThrownBy(() -> noTime.read(s -> s.count(q)))
         .isInstanceOf(ProblemException.class)
         .satisfies(e -> {
