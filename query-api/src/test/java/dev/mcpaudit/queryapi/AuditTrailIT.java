@@ -66,7 +66,7 @@ class AuditTrailIT {
     } // closing the server publishes what is still counted
 
     List<JsonNode> trail = readUntil(topic, t -> sum(t, "CREDENTIAL_MISSING") >= 100 && sum(t, "CREDENTIAL_INVALID") >= 30
-        && t.stream().anyMatch(e -> e.at("/reason_code").asText().equals("ALLOWED") && e.at("/actor/id").asText().startsWith("evil")));
+        && t.stream().anyMatch(e -> e.at("/reason_code").asText().equals("ALLOWED") && e.at("/actor/id").asText().startsWith(Jwts.PRINCIPAL_PREFIX + "evil")));
     List<JsonNode> missing = byCode(trail, "CREDENTIAL_MISSING");
     assertThat(missing).hasSizeBetween(1, 2); // two only if the burst crossed a minute boundary
     assertThat(sum(trail, "CREDENTIAL_MISSING")).isEqualTo(100);
@@ -84,10 +84,11 @@ class AuditTrailIT {
 
     // Authenticated decisions stay one event each.
     assertThat(trail).filteredOn(e -> e.at("/actor/id").asText().equals("alice")).hasSize(2);
-    JsonNode odd = trail.stream().filter(e -> e.at("/actor/id").asText().startsWith("evil")).findFirst().orElseThrow();
+    JsonNode odd = trail.stream().filter(e -> e.at("/actor/id").asText().startsWith(Jwts.PRINCIPAL_PREFIX + "evil")).findFirst().orElseThrow();
     String recorded = odd.at("/actor/id").asText();
-    assertThat(recorded).startsWith("evil\\u000a2026-01-01").doesNotContain("\n", "\u202E", " ")
-        .endsWith("~sha256:" + sha256(hostile).substring(0, 16));
+    // An OIDC subject is recorded under its issuer: never mistaken for a static token's name.
+    assertThat(recorded).startsWith(Jwts.PRINCIPAL_PREFIX + "evil\\u000a2026-01-01").doesNotContain("\n", "\u202E", " ")
+        .endsWith("~sha256:" + sha256(Jwts.PRINCIPAL_PREFIX + hostile).substring(0, 16));
     assertThat(recorded.codePointCount(0, recorded.length())).isLessThanOrEqualTo(256);
     EventValidator validator = EventValidator.withSystemClock();
     assertThat(trail).allSatisfy(e -> assertThat(validator.validate(e, -1)).isEmpty());

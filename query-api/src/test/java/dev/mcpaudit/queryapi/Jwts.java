@@ -22,6 +22,8 @@ import java.util.Map;
 /** A test identity provider: its key set in a JWKS file, and tokens signed by it (or not). */
 final class Jwts {
   static final String ISSUER = "https://idp.test/realms/sec";
+  /** What every principal of this issuer's tokens starts with. */
+  static final String PRINCIPAL_PREFIX = "oidc:" + ISSUER + "#";
   static final String AUDIENCE = "mcp-audit";
   static final RSAKey IDP = key("idp-1");
   static final RSAKey ATTACKER = key("idp-1"); // same key id, different key

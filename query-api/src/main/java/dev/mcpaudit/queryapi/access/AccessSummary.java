@@ -77,7 +77,15 @@ public final class AccessSummary {
   @JsonInclude(JsonInclude.Include.ALWAYS)
   public record ToolUse(String server, String method, String name, long allow, long deny,
       @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen,
-      List<String> resources, List<String> handles) {}
+      List<String> resources, List<String> handles,
+      @JsonProperty("resource_count") int resourceCount, @JsonProperty("handle_count") int handleCount) {}
+
+  /** Resources and handles listed per tool, at most; the counts say how many there are. */
+  public static final int MAX_LISTED_PER_TOOL = 100;
+
+  private static List<String> listed(java.util.Collection<String> values) {
+    return values.stream().limit(MAX_LISTED_PER_TOOL).toList();
+  }
 
   /**
    * Decisions not itemized because more than {@code cap} distinct tools or handles matched; they
@@ -113,7 +121,7 @@ public final class AccessSummary {
         .sorted(Comparator.comparingLong((ToolAgg t) -> -(t.allow + t.deny))
             .thenComparing(t -> t.server).thenComparing(t -> t.method).thenComparing(t -> t.name))
         .forEach(t -> tools.add(new ToolUse(t.server, t.method, t.name, t.allow, t.deny, time(t.first), time(t.last),
-            List.copyOf(t.resources), List.copyOf(t.handles))));
+            listed(t.resources), listed(t.handles), t.resources.size(), t.handles.size())));
     out.put("tools", tools);
     out.put("deny_reasons", new TreeMap<>(agg.denyReasons));
     out.put("handles", agg.handles.values().stream()

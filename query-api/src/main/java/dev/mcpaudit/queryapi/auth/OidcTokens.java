@@ -54,6 +54,7 @@ public final class OidcTokens {
   private final String roleClaim;
   private final String tenantsClaim;
   private final String principalClaim;
+  private final String issuer;
 
   OidcTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration skew,
       String roleClaim, String tenantsClaim, String principalClaim) {
@@ -68,6 +69,7 @@ public final class OidcTokens {
     this.roleClaim = roleClaim;
     this.tenantsClaim = tenantsClaim;
     this.principalClaim = principalClaim;
+    this.issuer = issuer;
   }
 
   /** Empty when no issuer is configured (static tokens only). */
@@ -115,14 +117,28 @@ public final class OidcTokens {
         .orElseThrow(() -> new Refused("the token has no known role in claim '" + roleClaim + "'"));
     Set<String> tenants = new HashSet<>(strings(claims.getClaim(tenantsClaim)));
     boolean all = tenants.remove("*");
-    Object principal = claims.getClaim(principalClaim);
     // Caller drops _system from a non-admin's list, so "names no tenant" is judged after that.
-    Caller caller = new Caller(String.valueOf(principal), role, tenants, all);
+    Caller caller = new Caller(principal(claims.getClaim(principalClaim)), role, tenants, all);
     if (caller.tenants().isEmpty() && !all) {
       throw new Refused("the token names no tenant it may read in claim '" + tenantsClaim + "'");
     }
     return caller;
   }
+
+  /**
+   * {@code oidc:<issuer>#<subject>}: never equal to a static token's name nor to another issuer's
+   * subject, so the audit trail, export limits and cursors tell callers apart. A subject that
+   * names nobody (blank, or the text "null") is refused rather than audited as someone.
+   */
+  private String principal(Object claim) throws Refused {
+    if (!(claim instanceof String subject) || subject.isBlank() || subject.strip().equalsIgnoreCase("null")) {
+      throw new Refused("the token has no usable subject in claim '" + principalClaim + "'");
+    }
+    return PREFIX + issuer + "#" + subject.strip();
+  }
+
+  /** What every OIDC principal starts with; static token names cannot (see {@link StaticTokens}). */
+  public static final String PREFIX = "oidc:";
 
   private static List<String> strings(Object claim) {
     List<String> out = new ArrayList<>();

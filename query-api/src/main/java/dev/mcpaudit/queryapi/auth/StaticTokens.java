@@ -54,9 +54,17 @@ public final class StaticTokens {
       Set<String> tenants = Arrays.stream(tenantsText.split(",")).map(String::strip).filter(t -> !t.isEmpty())
           .collect(Collectors.toSet());
       boolean all = tenants.remove("*");
+      if (role == Role.ADMIN && !all) {
+        throw new ConfigException("api.token." + name + ".tenants: an admin reads every tenant and the API's audit trail; "
+            + "give * (or the role auditor for some tenants)");
+      }
+      if (name.startsWith(OidcTokens.PREFIX)) {
+        throw new ConfigException("api.token." + name + ": names starting with " + OidcTokens.PREFIX + " are OIDC principals");
+      }
       if (role != Role.ADMIN && tenants.contains(Caller.SYSTEM_TENANT)) {
         // Caller leaves it out anyway; said once here so the configuration can be corrected.
-        log.warn("api.token.{}.tenants names {}: ignored, the API's audit trail is for admin tokens only", name, Caller.SYSTEM_TENANT);
+        log.warn("api.token.{}.tenants names {}: ignored, the API's audit trail is for admin tokens over every tenant only",
+            name, Caller.SYSTEM_TENANT);
       }
       if (out.put(digest, new Caller(name, role, tenants, all)) != null) {
         throw new ConfigException("api.token." + name + ": the same token digest is configured twice");

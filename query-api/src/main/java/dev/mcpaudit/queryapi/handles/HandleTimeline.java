@@ -37,6 +37,8 @@ import org.apache.lucene.search.TermQuery;
  */
 public final class HandleTimeline {
   public static final int MAX_EVENTS = 1000;
+  /** Actors and tools listed, at most; {@code actor_count} and {@code tool_count} count them all. */
+  public static final int MAX_LISTED = 1000;
   static final Sort OLDEST_FIRST = new Sort(
       new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG), new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
 
@@ -107,8 +109,12 @@ public final class HandleTimeline {
     out.put("attempts_after_revocation", attemptsAfterRevocation);
     out.put("allowed_after_expiry", allowedAfterExpiry);
     out.put("attempts_after_expiry", attemptsAfterExpiry);
-    out.put("actors", List.copyOf(f.actors));
-    out.put("tools", List.copyOf(f.tools));
+    // A hostile writer can give one handle any number of actors and tools: the answer lists the
+    // first MAX_LISTED of each (sorted) and counts them all, so its size does not grow with the data.
+    out.put("actors", f.actors.stream().limit(MAX_LISTED).toList());
+    out.put("actor_count", f.actors.size());
+    out.put("tools", f.tools.stream().limit(MAX_LISTED).toList());
+    out.put("tool_count", f.tools.size());
     out.put("events", IndexAccess.sources(searcher, searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs));
     return out;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.indexer.schema.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -180,8 +181,11 @@ public final class DecisionSearch {
       JsonNode received = event.get("received_at");
       meta.set("received_at", received);
       meta.put("ingested_at", Rfc3339.format(Instant.ofEpochMilli(d.getField(IndexSchema.INGESTED_AT).numericValue().longValue())));
-      meta.put("partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
-      meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+      // Offsets count every tenant's traffic between one's own events: for admins only.
+      if (caller.may(Role.ADMIN)) {
+        meta.put("partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
+        meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+      }
       return Optional.of(event);
     });
   }

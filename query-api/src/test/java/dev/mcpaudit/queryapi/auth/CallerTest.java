@@ -18,9 +18,21 @@ class CallerTest {
       assertThat(c.sees(Caller.SYSTEM_TENANT)).isFalse();
       assertThat(new Caller("mallory", role, Set.of(), true).sees(Caller.SYSTEM_TENANT)).isFalse();
     }
-    Caller admin = new Caller("root", Role.ADMIN, Set.of("acme"), false);
+    Caller admin = new Caller("root", Role.ADMIN, Set.of(), true);
     assertThat(admin.sees(Caller.SYSTEM_TENANT)).isTrue();
     assertThat(admin.sees("acme")).isTrue();
+    // The trail records every tenant's callers: an admin scoped to some tenants does not read it.
+    Caller scoped = new Caller("ops", Role.ADMIN, Set.of("acme", Caller.SYSTEM_TENANT), false);
+    assertThat(scoped.sees(Caller.SYSTEM_TENANT)).isFalse();
+    assertThat(scoped.tenants()).containsExactly("acme");
+  }
+
+  @Test
+  void staticAdminTokensReadEveryTenantOrAreRefusedAtStart() {
+    String token = TokenDigest.newToken();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticTokens.from(Settings.of(Map.of(
+        "api.token.ops", TokenDigest.of(token), "api.token.ops.role", "admin", "api.token.ops.tenants", "acme"))))
+        .hasMessageStartingWith("api.token.ops.tenants: an admin reads every tenant");
   }
 
   @Test
