@@ -267,6 +267,22 @@ class DecisionsApiIT {
   }
 
   @Test
+  void aCursorWorksOnlyForTheCallerItWasIssuedTo() throws Exception {
+    JsonNode page = json(get(AUDITOR, "/api/v1/decisions", with("limit", "5")));
+    String cursor = page.get("next_cursor").asText();
+    assertThat(json(get(AUDITOR, "/api/v1/decisions", with("limit", "5", "cursor", cursor))).get("events")).hasSize(5);
+    for (String other : List.of(TENANT2, ANALYST, ADMIN)) {
+      HttpResponse<String> r = get(other, "/api/v1/decisions", with("limit", "5", "cursor", cursor));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(r.body()).contains("cursor: not a cursor this API issued for this caller");
+    }
+    // Opaque: the last event's id is not in it.
+    String lastId = page.get("events").get(4).get("event_id").asText();
+    assertThat(new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .doesNotContain(lastId);
+  }
+
+  @Test
   void badRequestsSayWhatToFix() throws Exception {
     assertThat(get(null, "/api/v1/decisions", Map.of()).statusCode()).isEqualTo(401);
     assertThat(get("nope", "/api/v1/decisions", Map.of()).statusCode()).isEqualTo(401);

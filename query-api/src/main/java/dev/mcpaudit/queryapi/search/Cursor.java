@@ -1,49 +1,74 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.Mac;
+import java.util.TreeSet;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The opaque {@code next_cursor}: the sort key of the last event of a page (occurred_at, then
  * event_id). A key, not a position, so pages stay exact while new events arrive.
  *
- * <p>The text is {@code base64url(v2|millis|event_id).base64url(mac)}, the MAC an HMAC-SHA256 of
- * the key, the query text and the tenant the page was asked with (truncated to 128 bits). A
- * cursor made by hand, edited, or carried to another query is refused before any value in it is
- * used; one that is authentic is still range-checked against the request (its time inside the
- * window, its id shaped like an event id), because the key may be shared between replicas.
+ * <p>The text is {@code base64url(nonce ‖ AES-256-GCM(v3|millis|event_id))} under a key derived
+ * from {@code api.cursor-key}, with the caller (principal, role and tenants), the query text and
+ * the tenant the page was asked with as associated data. So a cursor says nothing in clear (not
+ * even the event id it stops at), and one made by hand, edited, carried to another query, or
+ * handed to another caller is refused before any value in it is used. One that is authentic is
+ * still range-checked against the request (its time inside the window, its id shaped like an
+ * event id), because the key may be shared between replicas.
  */
 record Cursor(long occurredAt, String eventId) {
-  private static final String VERSION = "v2";
+  private static final String VERSION = "v3";
   /** Far longer than any cursor this API issues (an event id is at most 256 characters). */
   private static final int MAX_TEXT = 1024;
-  private static final int MAC_BYTES = 16;
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
   private static final int MAX_ID = 256;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** What a cursor is bound to: the key and the query it belongs to. */
-  record Binding(CursorKey key, String q, String tenant) {
-    byte[] mac(byte[] payload) {
+  /** What a cursor is bound to: the key, who asked, and the query it belongs to. */
+  record Binding(CursorKey key, String caller, String q, String tenant) {
+    Binding(CursorKey key, Caller caller, String q, String tenant) {
+      this(key, identity(caller), q, tenant);
+    }
+
+    /** The principal with its role and tenant set: a cursor of one identity is nobody else's. */
+    static String identity(Caller caller) {
+      return caller.principal() + "\n" + caller.role() + "\n"
+          + (caller.allTenants() ? "*" : String.join(",", new TreeSet<>(caller.tenants())));
+    }
+
+    /** Lengths first, so no two (caller, q, tenant) triples give the same bytes. */
+    byte[] associatedData() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (String part : new String[] {"mcp-audit cursor " + VERSION, caller, norm(q), norm(tenant)}) {
+        byte[] b = part.getBytes(StandardCharsets.UTF_8);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
+        out.writeBytes(b);
+      }
+      return out.toByteArray();
+    }
+
+    SecretKeySpec aesKey() {
       try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key.bytes(), "HmacSHA256"));
-        mac.update(payload);
-        // Lengths first, so no two (q, tenant) pairs feed the MAC the same bytes.
-        for (String part : new String[] {norm(q), norm(tenant)}) {
-          byte[] b = part.getBytes(StandardCharsets.UTF_8);
-          mac.update(new byte[] {0, (byte) (b.length >>> 24), (byte) (b.length >>> 16), (byte) (b.length >>> 8), (byte) b.length});
-          mac.update(b);
-        }
-        return Arrays.copyOf(mac.doFinal(), MAC_BYTES);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update("mcp-audit cursor encryption".getBytes(StandardCharsets.UTF_8));
+        return new SecretKeySpec(sha.digest(key.bytes()), "AES");
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        throw new IllegalStateException("SHA-256 is part of every JDK", e);
       }
     }
 
@@ -53,33 +78,49 @@ record Cursor(long occurredAt, String eventId) {
   }
 
   String encode(Binding binding) {
-    byte[] payload = (VERSION + "|" + occurredAt + "|" + eventId).getBytes(StandardCharsets.UTF_8);
-    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-    return b64.encodeToString(payload) + "." + b64.encodeToString(binding.mac(payload));
+    byte[] plain = (VERSION + "|" + occurredAt + "|" + eventId).getBytes(StandardCharsets.UTF_8);
+    byte[] nonce = new byte[NONCE_BYTES];
+    RANDOM.nextBytes(nonce);
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.ENCRYPT_MODE, binding.aesKey(), new GCMParameterSpec(TAG_BITS, nonce));
+      c.updateAAD(binding.associatedData());
+      byte[] sealed = c.doFinal(plain);
+      byte[] out = Arrays.copyOf(nonce, NONCE_BYTES + sealed.length);
+      System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is part of every JDK", e);
+    }
   }
 
-  /** The cursor, if {@code token} is one this API issued for this query and it falls inside {@code range}. */
+  /** The cursor, if {@code token} is one this API issued for this caller and query, and it falls inside {@code range}. */
   static Cursor decode(String token, Binding binding, TimeRange range) {
     if (token.length() > MAX_TEXT) {
       throw invalid();
     }
-    int dot = token.indexOf('.');
-    if (dot <= 0 || dot != token.lastIndexOf('.')) {
-      throw invalid();
-    }
-    byte[] payload;
-    byte[] mac;
+    byte[] bytes;
     try {
-      payload = Base64.getUrlDecoder().decode(token.substring(0, dot));
-      mac = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+      bytes = Base64.getUrlDecoder().decode(token);
     } catch (IllegalArgumentException e) {
       throw invalid();
     }
-    if (!MessageDigest.isEqual(mac, binding.mac(payload))) {
-      throw ProblemException.badRequest("cursor: not a cursor this API issued for this query (q and tenant as on the page"
-          + " that returned it); pass next_cursor unchanged, or start again without cursor");
+    if (bytes.length < NONCE_BYTES + TAG_BITS / 8) {
+      throw invalid();
     }
-    String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", 3);
+    byte[] plain;
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.DECRYPT_MODE, binding.aesKey(), new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
+      c.updateAAD(binding.associatedData());
+      plain = c.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
+    } catch (AEADBadTagException e) {
+      throw ProblemException.badRequest("cursor: not a cursor this API issued for this caller and query (q and tenant as on"
+          + " the page that returned it); pass next_cursor unchanged, or start again without cursor");
+    } catch (GeneralSecurityException e) {
+      throw invalid();
+    }
+    String[] parts = new String(plain, StandardCharsets.UTF_8).split("\\|", 3);
     if (parts.length != 3 || !parts[0].equals(VERSION) || !validId(parts[2]) || !parts[1].matches("-?\\d{1,19}")) {
       throw invalid();
     }

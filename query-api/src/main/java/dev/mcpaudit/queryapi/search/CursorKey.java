@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * The key that signs cursors ({@code api.cursor-key}). Random per process unless configured; set
+ * The key that seals cursors ({@code api.cursor-key}). Random per process unless configured; set
  * the same value on every API replica behind one load balancer so each accepts the others'
  * cursors. Never printed: {@link #toString} shows only whether it was configured.
  */

@@ -78,7 +78,7 @@ public final class DecisionSearch {
    */
   public Page search(Caller caller, SearchRequest req) {
     Query query = compose(caller, req.q(), req.range(), req.tenant());
-    Cursor.Binding binding = new Cursor.Binding(cursorKey, req.q(), req.tenant());
+    Cursor.Binding binding = new Cursor.Binding(cursorKey, caller, req.q(), req.tenant());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
     FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null
         : cursorDoc(Cursor.decode(req.cursor(), binding, req.range()));
