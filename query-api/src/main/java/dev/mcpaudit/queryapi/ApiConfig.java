@@ -6,6 +6,7 @@ import dev.mcpaudit.queryapi.auth.StaticTokens;
 import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.search.TermPolicy;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
@@ -24,7 +25,9 @@ import java.time.Duration;
  * @param limits query timeout ({@code api.query-timeout}, 10s: past it, 503), most clauses
  *     ({@code api.max-clauses}, 1024: past it, 400), the term policy ({@code api.query.min-prefix} 3,
  *     {@code api.leading-wildcards}, {@code api.query.regexp}, {@code api.query.fuzzy} and {@code api.query.open-ranges} false;
- *     see {@link TermPolicy}) and the cursor key ({@code api.cursor-key}, random per process); see {@link QueryLimits}
+ *     see {@link TermPolicy}), the cursor key ({@code api.cursor-key}, random per process) and search admission
+ *     ({@code api.search.max-concurrent}, {@code api.search.max-per-caller}, {@code api.search.max-queued-per-caller};
+ *     see {@link SearchGate}); see {@link QueryLimits}
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval}, default 1s)
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit}, default true)
  * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
@@ -57,7 +60,7 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
             new TermPolicy(s.integer("api.query.min-prefix", TermPolicy.DEFAULT.minPrefix(), 0, 64),
                 s.bool("api.leading-wildcards", false), s.bool("api.query.regexp", false), s.bool("api.query.fuzzy", false),
                 s.bool("api.query.open-ranges", false)),
-            cursorKey(s)),
+            cursorKey(s), admission(s)),
         s.duration("api.reopen-interval", Duration.ofSeconds(1)),
         s.bool("api.audit", true),
         s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
@@ -68,6 +71,13 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
             positive("api.export.timeout", s.duration("api.export.timeout", Duration.ofHours(1)))),
         positive("api.audit.refused-window", s.duration("api.audit.refused-window", Duration.ofMinutes(1))),
         s.integer("api.audit.refused-max-keys", 1000, 1, 1_000_000));
+  }
+
+  private static SearchGate.Limits admission(Settings s) {
+    SearchGate.Limits d = SearchGate.Limits.forThisMachine();
+    return new SearchGate.Limits(s.integer("api.search.max-concurrent", d.maxConcurrent(), 1, 1024),
+        s.integer("api.search.max-per-caller", d.maxPerCaller(), 1, 1024),
+        s.integer("api.search.max-queued-per-caller", d.maxQueuedPerCaller(), 0, 1024));
   }
 
   private static Duration positive(String key, Duration d) {

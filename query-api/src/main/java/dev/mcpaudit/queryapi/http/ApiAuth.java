@@ -4,6 +4,7 @@ import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.search.RequestScope;
 import dev.mcpaudit.runtime.auth.BearerToken;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -51,6 +52,7 @@ final class ApiAuth {
       throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
     }
     audit.record(caller.principal(), operation, true, "ALLOWED", null);
+    RequestScope.caller(caller.principal());
     return caller;
   }
 }

@@ -11,6 +11,8 @@ import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.RequestScope;
+import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.stats.Stats;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -61,14 +63,15 @@ public final class ApiRoutes {
       ReferenceManager<IndexSearcher> alertSearchers, QueryLimits limits, ExportLimits exportLimits, Clock clock) {
     Duration queryTimeout = limits.timeout();
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
-    IndexAccess index = new IndexAccess(searchers, queryTimeout);
+    SearchGate gate = new SearchGate(limits.admission());
+    IndexAccess index = new IndexAccess(searchers, queryTimeout, gate);
     ApiAuth auth = new ApiAuth(authenticator, audit);
     DecisionSearch search = new DecisionSearch(index, limits);
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock, exportLimits);
     this.whoami = new WhoAmIEndpoint(auth);
-    this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout)), clock);
+    this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout, gate)), clock);
     this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
   }
 
@@ -99,6 +102,9 @@ public final class ApiRoutes {
   }
 
   public void install(JavalinConfig config) {
+    // Every API request's arrival and caller, for search admission (its deadline counts from arrival).
+    config.routes.before(BASE + "/*", ctx -> RequestScope.begin());
+    config.routes.after(BASE + "/*", ctx -> RequestScope.end());
     for (Route r : routes()) {
       if (!r.method().equals("get")) {
         throw new IllegalStateException("only GET routes exist in /api/v1");

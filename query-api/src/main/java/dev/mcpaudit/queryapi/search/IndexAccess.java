@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.document.Document;
@@ -44,11 +45,18 @@ import org.apache.lucene.util.BytesRef;
 public final class IndexAccess {
   private final ReferenceManager<IndexSearcher> searchers;
   private final Duration timeout;
+  private final SearchGate gate;
 
   /** @param searchers a {@code SearcherManager}, or a {@link CommittedIndex} that may not be open yet */
   public IndexAccess(ReferenceManager<IndexSearcher> searchers, Duration timeout) {
+    this(searchers, timeout, null);
+  }
+
+  /** With admission: work of an API request runs through {@code gate} (see {@link SearchGate}); without a request, inline. */
+  public IndexAccess(ReferenceManager<IndexSearcher> searchers, Duration timeout, SearchGate gate) {
     this.searchers = searchers;
     this.timeout = timeout;
+    this.gate = gate;
   }
 
   /** Work against one searcher; a query past the time limit ends the request with 503. */
@@ -89,8 +97,24 @@ public final class IndexAccess {
    * ends with 503. Loops that issue several searches read it with {@link #pastDeadline}.
    */
   public <T> T read(Work<T> work) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return readWithin(timeout.toMillis(), work);
+    }
+    // The deadline counts from the request's arrival: waiting for a turn is part of it.
+    long deadline = scope.arrivalNanos() + timeout.toNanos();
+    return gate.run(scope.principal(), deadline, () -> {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        throw timedOut();
+      }
+      return readWithin(left, work);
+    }, timedOut());
+  }
+
+  private <T> T readWithin(long millis, Work<T> work) {
     return readAll(shared -> {
-      QueryTimeoutImpl deadline = new QueryTimeoutImpl(timeout.toMillis());
+      QueryTimeoutImpl deadline = new QueryTimeoutImpl(millis);
       // A SearcherManager's reader is always a DirectoryReader; anything else is searched as it is.
       IndexSearcher searcher = new IndexSearcher(shared.getIndexReader() instanceof DirectoryReader dr
           ? TimeLimitedReader.wrap(dr, deadline) : shared.getIndexReader());

@@ -11,10 +11,11 @@ import java.time.Duration;
  * @param maxClauses most boolean clauses a query may have, after wildcard and range expansion
  *     ({@code api.max-clauses}, default 1024; process-wide in Lucene)
  * @param terms the rules for wildcards, prefixes, fuzzy terms, regular expressions and ranges; see {@link TermPolicy}
- * @param cursorKey signs {@code next_cursor} ({@code api.cursor-key}; random per process by default)
+ * @param cursorKey seals {@code next_cursor} ({@code api.cursor-key}; random per process by default)
+ * @param admission how many searches run at once, per caller and in all; see {@link SearchGate.Limits}
  */
-public record QueryLimits(Duration timeout, int maxClauses, TermPolicy terms, CursorKey cursorKey) {
+public record QueryLimits(Duration timeout, int maxClauses, TermPolicy terms, CursorKey cursorKey, SearchGate.Limits admission) {
   public static QueryLimits defaults(Duration timeout) {
-    return new QueryLimits(timeout, 1024, TermPolicy.DEFAULT, CursorKey.random());
+    return new QueryLimits(timeout, 1024, TermPolicy.DEFAULT, CursorKey.random(), SearchGate.Limits.forThisMachine());
   }
 }

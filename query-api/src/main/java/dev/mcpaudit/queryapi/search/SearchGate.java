@@ -1,0 +1,115 @@
+package dev.mcpaudit.queryapi.search;
+
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Admission for search work. Lucene work never parks, so on virtual threads a few heavy searches
+ * would hold every carrier thread and stall health checks, the collector and every other
+ * tenant's search. Here it runs on its own platform threads, as many as {@code maxConcurrent},
+ * and each caller runs at most {@code maxPerCaller} at once; the request's own (virtual) thread
+ * only waits, so it holds no carrier. A caller with more than {@code maxPerCaller + maxQueuedPerCaller}
+ * searches running or waiting gets 429 at once; one whose turn does not come before its deadline
+ * (counted from the request's arrival) gets 503.
+ */
+public final class SearchGate {
+  /**
+   * @param maxConcurrent search threads ({@code api.search.max-concurrent}, default the cores)
+   * @param maxPerCaller searches one principal runs at once ({@code api.search.max-per-caller},
+   *     default half the cores, at least 1): the rest of the threads stay for other callers
+   * @param maxQueuedPerCaller more of one principal's searches that may wait their turn
+   *     ({@code api.search.max-queued-per-caller}, default 4); past that, 429
+   */
+  public record Limits(int maxConcurrent, int maxPerCaller, int maxQueuedPerCaller) {
+    public static Limits forThisMachine() {
+      int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+      return new Limits(cores, Math.max(1, cores / 2), 4);
+    }
+
+    public Limits {
+      if (maxConcurrent < 1 || maxPerCaller < 1 || maxQueuedPerCaller < 0) {
+        throw new IllegalArgumentException("search limits must be positive");
+      }
+    }
+  }
+
+  private static final String RETRY_AFTER = "1";
+  private final Limits limits;
+  private final ThreadPoolExecutor pool;
+  private final Map<String, Semaphore> running = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> admitted = new ConcurrentHashMap<>();
+
+  public SearchGate(Limits limits) {
+    this.limits = limits;
+    AtomicInteger n = new AtomicInteger();
+    this.pool = new ThreadPoolExecutor(limits.maxConcurrent(), limits.maxConcurrent(), 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(),
+        r -> Thread.ofPlatform().name("mcp-audit-search-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    // Idle threads go away: nothing to close when the API stops.
+    pool.allowCoreThreadTimeOut(true);
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code deadlineNanos}. */
+  <T> T run(String principal, long deadlineNanos, Callable<T> work, ProblemException timedOut) {
+    AtomicInteger mine = admitted.computeIfAbsent(principal, p -> new AtomicInteger());
+    if (mine.incrementAndGet() > limits.maxPerCaller() + limits.maxQueuedPerCaller()) {
+      mine.decrementAndGet();
+      throw new ProblemException(Problem.of(429, "Too Many Requests", "this token already has "
+          + (limits.maxPerCaller() + limits.maxQueuedPerCaller()) + " searches running or waiting; wait for one to finish"),
+          Map.of("Retry-After", RETRY_AFTER));
+    }
+    Semaphore slots = running.computeIfAbsent(principal, p -> new Semaphore(limits.maxPerCaller(), true));
+    boolean holding = false;
+    try {
+      holding = slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!holding) {
+        throw timedOut;
+      }
+      Semaphore held = slots;
+      Future<T> f = pool.submit(() -> {
+        try {
+          return work.call();
+        } finally {
+          held.release(); // when the work really ends, not when the waiter gives up
+        }
+      });
+      holding = false; // the task releases it now
+      return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      // Not interrupted: an interrupt inside Lucene's file reads would close the index. The work's
+      // own deadline is the same instant, so it stops by itself.
+      throw timedOut;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw timedOut;
+    } finally {
+      if (holding) {
+        slots.release();
+      }
+      mine.decrementAndGet();
+    }
+  }
+}
