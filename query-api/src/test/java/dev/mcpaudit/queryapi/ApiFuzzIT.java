@@ -394,9 +394,24 @@ class ApiFuzzIT {
   }
 
   static Gen<String> q() {
-    return mix(Gen.of("decision:deny", "tool.name:create_*", "actor.id:\"spiffe://example.org/agent/a-1\"",
+    return Gen.weighted(9, mix(Gen.of("decision:deny", "tool.name:create_*", "actor.id:\"spiffe://example.org/agent/a-1\"",
         "decision:allow AND tenant:tenant-1", "tenant:_system", "reason_code:ALLOWED OR reason_code:POLICY_DENY",
-        "occurred_at:[\"2026-01-01T00:00:00Z\" TO *]", "kind:decision", "").map(ApiFuzzIT::enc));
+        "occurred_at:[\"2026-01-01T00:00:00Z\" TO *]", "kind:decision", "").map(ApiFuzzIT::enc)),
+        1, heavy().map(ApiFuzzIT::enc));
+  }
+
+  /**
+   * Queries built to cost: long fuzzy terms (refused), wildcards that walk whole dictionaries
+   * between matches, and ORs of many prefixes up to and past the clause limit.
+   */
+  static Gen<String> heavy() {
+    return Gen.weighted(
+        2, (Gen<String>) r -> String.join(" OR ", java.util.stream.IntStream.range(0, 4)
+            .mapToObj(i -> "tool.name:" + "x".repeat(1_000) + i + "~2").toList()),
+        2, (Gen<String>) r -> "actor.id:spi*" + (char) ('a' + r.nextInt(26)) + "z*",
+        2, (Gen<String>) r -> String.join(" OR ", java.util.stream.IntStream.range(0, 1 + r.nextInt(1_500))
+            .mapToObj(i -> "event_id:ev-" + i + "*").toList()),
+        1, (Gen<String>) r -> "(".repeat(200) + "decision:deny" + ")".repeat(200));
   }
 
   static Gen<String> time() {

@@ -110,9 +110,13 @@ public final class IngestEndpoint {
     ctx.status(202).json(IngestResponse.of(accepted, rejected));
   }
 
-  /** Not JSON at all: nothing in it names a field to fix. */
+  /** Not JSON, or JSON that is not an object: nothing in it names a field to fix. */
   private static boolean isUnreadable(List<ValidationError> errors) {
-    return errors.size() == 1 && errors.get(0).rule().equals("json");
+    if (errors.size() != 1) {
+      return false;
+    }
+    ValidationError e = errors.get(0);
+    return e.rule().equals("json") || (e.pointer().isEmpty() && e.rule().equals("type"));
   }
 
   /**
@@ -127,7 +131,7 @@ public final class IngestEndpoint {
       all.writeBytes(i.raw());
       all.write('\n');
     }
-    String error = unreadable.size() + " of the batch's " + batchSize + " items are not JSON (items "
+    String error = unreadable.size() + " of the batch's " + batchSize + " items are not JSON objects (items "
         + unreadable.get(0).index() + ", " + unreadable.get(1).index() + ", ...); kept together, one per line";
     return DeadLetter.of(topics.deadLetter(), all.toByteArray(), error, now, principal);
   }

@@ -29,12 +29,12 @@ public final class SearchGate {
    * @param maxPerCaller searches one principal runs at once ({@code api.search.max-per-caller},
    *     default half the cores, at least 1): the rest of the threads stay for other callers
    * @param maxQueuedPerCaller more of one principal's searches that may wait their turn
-   *     ({@code api.search.max-queued-per-caller}, default 4); past that, 429
+   *     ({@code api.search.max-queued-per-caller}, default 16: the UI asks for a page, a histogram and several facets at once); past that, 429
    */
   public record Limits(int maxConcurrent, int maxPerCaller, int maxQueuedPerCaller) {
     public static Limits forThisMachine() {
       int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-      return new Limits(cores, Math.max(1, cores / 2), 4);
+      return new Limits(cores, Math.max(1, cores / 2), 16);
     }
 
     public Limits {
