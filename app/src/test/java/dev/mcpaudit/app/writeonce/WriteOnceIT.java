@@ -118,9 +118,16 @@ class WriteOnceIT {
     await().atMost(Duration.ofSeconds(60)).until(() -> indexer.metrics().conflictingDuplicates() == conflictingBefore + 2
         && indexer.metrics().identicalDuplicates() == identicalBefore + 3);
 
-    // Search, by id and export all answer the first version, byte for byte, once.
-    JsonNode page = json(get(ADMIN, "/api/v1/decisions?from=2000-01-01T00:00:00Z&q=" + q("event_id:w1-deny")));
-    assertThat(page.get("total").asLong()).isEqualTo(1);
+    // Search, by id and export all answer the first version, byte for byte, once. The api reads the
+    // indexer's commits, so wait for one that holds the record; every version was judged before it.
+    String search = "/api/v1/decisions?from=2000-01-01T00:00:00Z&q=" + q("event_id:w1-deny");
+    Map<String, Long> ends = TopicReader.endOffsets(KAFKA.bootstrapServers(), decisions);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      Map<String, Long> committed = dev.mcpaudit.indexer.store.EventIndex.committedOffsetsOrEmpty(dir.resolve("index"));
+      return ends.entrySet().stream().allMatch(e -> e.getValue() == 0 || committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    });
+    await().atMost(Duration.ofSeconds(60)).until(() -> json(get(ADMIN, search)).get("total").asLong() > 0);
+    assertThat(json(get(ADMIN, search)).get("total").asLong()).isEqualTo(1);
     JsonNode one = json(get(ADMIN, "/api/v1/decisions/w1-deny"));
     assertThat(one.at("/_meta/partition").asInt()).isEqualTo(first.partition());
     assertThat(one.at("/_meta/offset").asLong()).isEqualTo(first.offset());
