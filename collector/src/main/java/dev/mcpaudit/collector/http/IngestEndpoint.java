@@ -76,8 +76,7 @@ public final class IngestEndpoint {
 
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(items.size());
     List<IngestResponse.Rejected> rejected = new ArrayList<>();
-    List<ProducerRecord<String, byte[]>> unreadable = new ArrayList<>();
-    List<BatchItems.Item> unreadableItems = new ArrayList<>();
+    List<IngestResponse.Rejected> unreadable = new ArrayList<>();
     for (BatchItems.Item item : items) {
       EventCodec.Decoded d = item.tree() == null
           ? codec.decode(item.raw())
@@ -92,17 +91,20 @@ public final class IngestEndpoint {
       if (d.isValid()) {
         metrics.outOfScope.increment();
       }
-      rejected.add(new IngestResponse.Rejected(item.index(), errors));
-      ProducerRecord<String, byte[]> letter = DeadLetter.of(topics.deadLetter(), item.raw(), describe(errors), now, principal);
+      IngestResponse.Rejected refusal = new IngestResponse.Rejected(item.index(), errors);
+      rejected.add(refusal);
       if (isUnreadable(errors)) {
-        unreadable.add(letter);
-        unreadableItems.add(item);
+        unreadable.add(refusal);
       } else {
-        records.add(letter);
+        records.add(DeadLetter.of(topics.deadLetter(), item.raw(), describe(errors), now, principal));
       }
     }
-    records.addAll(unreadable.size() <= MAX_UNREADABLE_LETTERS
-        ? unreadable : List.of(together(unreadableItems, items.size(), now, principal)));
+    if (unreadable.size() <= MAX_UNREADABLE_LETTERS) {
+      unreadable.forEach(r -> records.add(
+          DeadLetter.of(topics.deadLetter(), items.get(r.index()).raw(), describe(r.errors()), now, principal)));
+    } else {
+      records.add(together(unreadable, items, now, principal));
+    }
     send(records);
     int accepted = items.size() - rejected.size();
     metrics.accepted.increment(accepted);
@@ -124,14 +126,14 @@ public final class IngestEndpoint {
    * #MAX_UNREADABLE_LETTERS} in one batch they are kept as one dead letter holding them all, one
    * per line, so junk never turns into as many records as it has lines.
    */
-  private ProducerRecord<String, byte[]> together(List<BatchItems.Item> unreadable, int batchSize, Instant now,
-      String principal) {
+  private ProducerRecord<String, byte[]> together(List<IngestResponse.Rejected> unreadable, List<BatchItems.Item> items,
+      Instant now, String principal) {
     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-    for (BatchItems.Item i : unreadable) {
-      all.writeBytes(i.raw());
+    for (IngestResponse.Rejected r : unreadable) {
+      all.writeBytes(items.get(r.index()).raw());
       all.write('\n');
     }
-    String error = unreadable.size() + " of the batch's " + batchSize + " items are not JSON objects (items "
+    String error = unreadable.size() + " of the batch's " + items.size() + " items are not JSON objects (items "
         + unreadable.get(0).index() + ", " + unreadable.get(1).index() + ", ...); kept together, one per line";
     return DeadLetter.of(topics.deadLetter(), all.toByteArray(), error, now, principal);
   }

@@ -50,9 +50,8 @@ final class Conflicts {
     }
   }
 
-  static byte[] alert(RecordKey key, StoredVersion first, ConsumerRecord<byte[], byte[]> refused, JsonNode incoming,
-      List<String> differs, Instant now) {
-    JsonNode stored = parse(first.source());
+  static byte[] alert(RecordKey key, StoredVersion first, JsonNode stored, ConsumerRecord<byte[], byte[]> refused,
+      JsonNode incoming, List<String> differs, Instant now) {
     String summary = "event_id " + key.eventId() + " was sent again with different content (" + pointers(differs)
         + "): the first version (partition " + first.partition() + ", offset " + first.offset() + ", from "
         + source(stored) + ") stays the record; this version (partition " + refused.partition() + ", offset "
@@ -86,13 +85,5 @@ final class Conflicts {
 
   private static String text(JsonNode n) {
     return n == null || !n.isTextual() ? null : n.textValue();
-  }
-
-  private static JsonNode parse(byte[] json) {
-    try {
-      return EventCodec.mapper().readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("a stored event does not parse", e);
-    }
   }
 }

@@ -231,14 +231,15 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             indexed++;
             continue;
           }
-          List<String> differs = Versions.differences(first.source(), a.tree());
+          JsonNode stored = Versions.parse(first.source());
+          List<String> differs = Versions.differences(stored, a.tree());
           if (differs.isEmpty()) {
             identical++;
           } else {
             conflicting++;
             deadLetters.sendConflict(a.record(), Conflicts.error(a.key(), first, differs), first, now);
             deadLetters.sendAlert(config.topics().alerts(), a.key().eventId(),
-                Conflicts.alert(a.key(), first, a.record(), a.tree(), differs, now));
+                Conflicts.alert(a.key(), first, stored, a.record(), a.tree(), differs, now));
           }
         }
       }

@@ -20,16 +20,19 @@ final class Versions {
 
   private Versions() {}
 
-  /** JSON pointers of the fields where {@code incoming} differs from the stored version, sorted; empty when identical. */
-  static List<String> differences(byte[] stored, JsonNode incoming) {
-    JsonNode first;
+  /** A stored version as JSON: it passed the validator when it was written, so it parses. */
+  static JsonNode parse(byte[] stored) {
     try {
-      first = EventCodec.mapper().readTree(stored);
+      return EventCodec.mapper().readTree(stored);
     } catch (IOException e) {
       throw new UncheckedIOException("a stored event does not parse", e);
     }
+  }
+
+  /** JSON pointers of the fields where {@code incoming} differs from the stored version, sorted; empty when identical. */
+  static List<String> differences(JsonNode stored, JsonNode incoming) {
     TreeSet<String> out = new TreeSet<>();
-    diff("", first, incoming, out, true);
+    diff("", stored, incoming, out, true);
     return new ArrayList<>(out);
   }
 

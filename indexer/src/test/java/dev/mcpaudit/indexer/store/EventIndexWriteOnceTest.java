@@ -80,7 +80,12 @@ class EventIndexWriteOnceTest {
     try (EventIndex index = EventIndex.open(path, 16); EventIndex.Batch b = index.batch()) {
       assertThat(b.find(new RecordKey("acme", "e-1")).offset()).isEqualTo(1);
       assertThat(b.find(new RecordKey("globex", "e-1")).offset()).isEqualTo(2);
-      assertThat(EventIndex.eventIds(index.searchers().acquire().getIndexReader())).containsExactlyInAnyOrder("e-1", "e-1");
+      IndexSearcher s = index.searchers().acquire();
+      try {
+        assertThat(EventIndex.eventIds(s.getIndexReader())).containsExactlyInAnyOrder("e-1", "e-1");
+      } finally {
+        index.searchers().release(s);
+      }
     }
   }
 }
