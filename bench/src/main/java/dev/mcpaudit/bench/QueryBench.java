@@ -109,6 +109,13 @@ final class QueryBench {
         String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
         search.search(caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
       });
+      // Term walks: a prefix of event ids (about 1,100 of 10 million terms), and a wildcard whose
+      // matches lie far apart in a walk over a tenth of the dictionary.
+      timed.run("event_id prefix, 7 days, newest 100", runs, () ->
+          search.search(caller, new SearchRequest("event_id:ev-" + Long.toHexString(10_000) + "-" + (10_000 + r.nextInt(90_000)) + "*", week, null, 100, null)));
+      timed.run("event_id wildcard over a tenth of the ids, 7 days, newest 100", 20, () ->
+          search.search(caller, new SearchRequest("event_id:ev-" + Long.toHexString(10_000) + "-" + (1 + r.nextInt(9)) + "?" + (100 + r.nextInt(900)) + "*",
+              week, null, 100, null)));
       timed.run("access summary, 30 days", runs, () ->
           access.summarize(caller, AccessSummary.Subject.ACTOR, "spiffe://example.org/agent/a-" + r.nextInt(200), month, null));
       timed.run("handle timeline (first 1000 events)", runs, () ->

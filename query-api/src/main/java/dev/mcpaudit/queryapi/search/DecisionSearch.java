@@ -89,8 +89,11 @@ public final class DecisionSearch {
       // now over data that stopped an hour ago would otherwise start with empty windows.
       byte[] max = PointValues.getMaxPackedValue(searcher.getIndexReader(), IndexSchema.OCCURRED_AT);
       long top0 = max == null ? upper : Math.min(upper, LongPoint.decodeDimension(max, 0));
-      TopFieldDocs top = newestInWindows(searcher, query, after, req.limit(), lower, top0);
-      long total = searcher.count(query);
+      // Rewritten once for the page: a fuzzy term's expansion walks every segment's dictionary, and
+      // the windows and the count would otherwise each expand it again.
+      Query rewritten = searcher.rewrite(query);
+      TopFieldDocs top = newestInWindows(searcher, rewritten, after, req.limit(), lower, top0);
+      long total = searcher.count(rewritten);
       List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
       String next = null;
       if (top.scoreDocs.length == req.limit()) {
@@ -114,7 +117,8 @@ public final class DecisionSearch {
    * nothing older can rank above it) or spans the whole range. Same answer, a fraction of the work.
    * Bounded three ways: the arithmetic saturates, at most {@link #MAX_WINDOWS} windows, and the
    * request's deadline is checked between windows (an empty window collects nothing, so the
-   * searcher's own limit would never fire).
+   * searcher's own limit would never fire). {@code query} comes rewritten ({@link
+   * IndexSearcher#rewrite}), so no window expands its terms again.
    */
   static TopFieldDocs newestInWindows(IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower,
       long upper) throws java.io.IOException {
@@ -196,18 +200,22 @@ public final class DecisionSearch {
       if (q.length() > 4096) {
         throw ProblemException.badRequest("q: at most 4096 characters");
       }
-      try {
-        b.add(new EventQueryParser(terms).parse(q), BooleanClause.Occur.MUST);
-      } catch (ParseException e) {
-        // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every other value.
-        throw ProblemException.badRequest("q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
-      } catch (IndexSearcher.TooManyClauses e) {
-        throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
-      }
+      b.add(index.compute(() -> parse(q)), BooleanClause.Occur.MUST);
     }
     b.add(IndexAccess.window(range), BooleanClause.Occur.FILTER);
     b.add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER);
     return b.build();
+  }
+
+  private Query parse(String q) {
+    try {
+      return new EventQueryParser(terms).parse(q);
+    } catch (ParseException e) {
+      // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every other value.
+      throw ProblemException.badRequest("q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
+    }
   }
 
   private static String firstLine(String s) {

@@ -112,6 +112,19 @@ public final class IndexAccess {
     }, timedOut());
   }
 
+  /**
+   * A request's CPU work that reads nothing (parsing {@code q}, whose wildcards become automata):
+   * on the search threads as well, under the same admission and deadline, so a burst of
+   * expensive queries cannot hold the virtual threads' carriers while it is parsed.
+   */
+  public <T> T compute(java.util.function.Supplier<T> work) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return work.get();
+    }
+    return gate.run(scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
+  }
+
   private <T> T readWithin(long millis, Work<T> work) {
     return readAll(shared -> {
       QueryTimeoutImpl deadline = new QueryTimeoutImpl(millis);

@@ -47,8 +47,18 @@ public final class SearchGate {
   private static final String RETRY_AFTER = "1";
   private final Limits limits;
   private final ThreadPoolExecutor pool;
-  private final Map<String, Semaphore> running = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> admitted = new ConcurrentHashMap<>();
+  /** Callers with searches waiting or running; an entry goes when its last search ends, so idle callers cost nothing. */
+  private final ConcurrentHashMap<String, Turns> callers = new ConcurrentHashMap<>();
+
+  /** One caller's searches: the running slots, and how many are admitted and not yet ended (changed under the map's lock). */
+  private static final class Turns {
+    final Semaphore slots;
+    int admitted;
+
+    Turns(int slots) {
+      this.slots = new Semaphore(slots, true);
+    }
+  }
 
   public SearchGate(Limits limits) {
     this.limits = limits;
@@ -66,29 +76,28 @@ public final class SearchGate {
 
   /** Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code deadlineNanos}. */
   <T> T run(String principal, long deadlineNanos, Callable<T> work, ProblemException timedOut) {
-    AtomicInteger mine = admitted.computeIfAbsent(principal, p -> new AtomicInteger());
-    if (mine.incrementAndGet() > limits.maxPerCaller() + limits.maxQueuedPerCaller()) {
-      mine.decrementAndGet();
-      throw new ProblemException(Problem.of(429, "Too Many Requests", "this token already has "
-          + (limits.maxPerCaller() + limits.maxQueuedPerCaller()) + " searches running or waiting; wait for one to finish"),
-          Map.of("Retry-After", RETRY_AFTER));
-    }
-    Semaphore slots = running.computeIfAbsent(principal, p -> new Semaphore(limits.maxPerCaller(), true));
-    boolean holding = false;
+    Turns mine = enter(principal);
+    boolean handedOver = false;
     try {
-      holding = slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (!holding) {
+      if (!mine.slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw timedOut;
       }
-      Semaphore held = slots;
-      Future<T> f = pool.submit(() -> {
-        try {
-          return work.call();
-        } finally {
-          held.release(); // when the work really ends, not when the waiter gives up
-        }
-      });
-      holding = false; // the task releases it now
+      Future<T> f;
+      try {
+        f = pool.submit(() -> {
+          try {
+            return work.call();
+          } finally {
+            // When the work really ends, not when the waiter gives up: until then it counts against the caller.
+            mine.slots.release();
+            leave(principal);
+          }
+        });
+      } catch (RuntimeException e) {
+        mine.slots.release();
+        throw e;
+      }
+      handedOver = true;
       return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       // Not interrupted: an interrupt inside Lucene's file reads would close the index. The work's
@@ -106,10 +115,38 @@ public final class SearchGate {
       Thread.currentThread().interrupt();
       throw timedOut;
     } finally {
-      if (holding) {
-        slots.release();
+      if (!handedOver) {
+        leave(principal);
       }
-      mine.decrementAndGet();
     }
+  }
+
+  /** Admits one more search of {@code principal}, or answers 429 when it has as many as it may running or waiting. */
+  private Turns enter(String principal) {
+    int most = limits.maxPerCaller() + limits.maxQueuedPerCaller();
+    boolean[] full = {false};
+    Turns mine = callers.compute(principal, (p, t) -> {
+      Turns turns = t == null ? new Turns(limits.maxPerCaller()) : t;
+      if (turns.admitted >= most) {
+        full[0] = true;
+      } else {
+        turns.admitted++;
+      }
+      return turns;
+    });
+    if (full[0]) {
+      throw new ProblemException(Problem.of(429, "Too Many Requests", "this token already has " + most
+          + " searches running or waiting; wait for one to finish"), Map.of("Retry-After", RETRY_AFTER));
+    }
+    return mine;
+  }
+
+  private void leave(String principal) {
+    callers.computeIfPresent(principal, (p, t) -> --t.admitted == 0 ? null : t);
+  }
+
+  /** Callers with a search waiting or running (what the gate keeps in memory). */
+  int callersInFlight() {
+    return callers.size();
   }
 }

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
 import java.io.IOException;
+import org.apache.lucene.index.AutomatonTermsEnum;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FilterDirectoryReader;
 import org.apache.lucene.index.FilterLeafReader;
@@ -93,9 +94,25 @@ final class TimeLimitedReader extends FilterDirectoryReader {
       return new LimitedTermsEnum(in.iterator(), timeout);
     }
 
+    /**
+     * The codec's own intersection walks the dictionary between matches where no wrapper can see
+     * it: {@code actor.id:spi*zz*} would visit every {@code spi…} term before returning its first
+     * (or no) match. Here the automaton drives the limited iterator instead, so every term the
+     * walk visits counts towards the next look at the clock. This is Lucene's generic intersection
+     * (what {@link Terms#intersect} does for codecs without their own).
+     */
     @Override
     public TermsEnum intersect(CompiledAutomaton compiled, BytesRef startTerm) throws IOException {
-      return new LimitedTermsEnum(in.intersect(compiled, startTerm), timeout);
+      TermsEnum walk = iterator();
+      if (startTerm == null) {
+        return new AutomatonTermsEnum(walk, compiled);
+      }
+      return new AutomatonTermsEnum(walk, compiled) {
+        @Override
+        protected BytesRef nextSeekTerm(BytesRef term) throws IOException {
+          return super.nextSeekTerm(term == null ? startTerm : term);
+        }
+      };
     }
 
     @Override
@@ -109,7 +126,7 @@ final class TimeLimitedReader extends FilterDirectoryReader {
     }
   }
 
-  /** Looks at the clock every {@link #CHECK_EVERY} terms: often enough, and nowhere near every term. */
+  /** Looks at the clock every {@link #CHECK_EVERY} terms visited: often enough, and nowhere near every term. */
   private static final class LimitedTermsEnum extends FilterLeafReader.FilterTermsEnum {
     private static final int CHECK_EVERY = 64;
     private final QueryTimeout timeout;

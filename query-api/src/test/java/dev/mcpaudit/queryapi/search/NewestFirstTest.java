@@ -89,4 +89,114 @@ class NewestFirstTest {
     assertThat(DecisionSearch.saturatingMinus(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
     assertThat(DecisionSearch.saturatingMinus(5, 7)).isEqualTo(-2);
   }
+
+  @Test
+  void aFuzzyTermIsExpandedOncePerPageNotOncePerWindow() throws Exception {
+    // One event every 17 minutes over ~4.7 days: a page of 400 tries windows of 1 h, 8 h, 64 h and the whole range.
+    ByteBuffersDirectory dir = new ByteBuffersDirectory();
+    SyntheticEvents gen = new SyntheticEvents(22, T0);
+    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+      for (int i = 0; i < 400; i++) {
+        AuthzEvent e = gen.next();
+        AuthzEvent at = new AuthzEvent(e.schema(), e.eventId(), e.kind(), T0.plus(Duration.ofMinutes(17L * i)), null, e.tenant(),
+            e.decision(), e.reasonCode(), e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(),
+            e.latencyUs(), e.attributes());
+        byte[] raw = EventCodec.encode(at);
+        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        if (i % 97 == 96) {
+          w.commit();
+        }
+      }
+    }
+    java.util.concurrent.atomic.AtomicInteger walks = new java.util.concurrent.atomic.AtomicInteger();
+    DirectoryReader counting = WalkCounting.wrap(DirectoryReader.open(dir), IndexSchema.TOOL_NAME, walks);
+    TermPolicy fuzzy = new TermPolicy(3, false, false, true, false);
+    DecisionSearch search = new DecisionSearch(new IndexAccess(new SearcherManager(counting, null), Duration.ofSeconds(5)),
+        fuzzy, CursorKey.random());
+    TimeRange range = new TimeRange(T0.minusSeconds(1), T0.plus(Duration.ofDays(30)));
+
+    // What one expansion of the term walks, on the same path a request takes.
+    org.apache.lucene.search.IndexSearcher once = new org.apache.lucene.search.IndexSearcher(
+        TimeLimitedReader.wrap(counting, () -> false));
+    once.rewrite(search.compose(ALL, "tool.name:create_isue~", range, null));
+    int oneExpansion = walks.getAndSet(0);
+    assertThat(oneExpansion).isPositive();
+
+    Page page = search.search(ALL, new SearchRequest("tool.name:create_isue~", range, null, 400, null));
+    assertThat(page.total()).isPositive().isLessThan(400);
+    assertThat(page.events()).hasSize((int) page.total());
+    assertThat(walks.get()).isEqualTo(oneExpansion);
+  }
+
+  /** Counts the terms visited in one field's dictionary by walks (next and seekCeil; a term query's exact seek is no walk). */
+  private static final class WalkCounting extends org.apache.lucene.index.FilterDirectoryReader {
+    private final String field;
+    private final java.util.concurrent.atomic.AtomicInteger walks;
+
+    static DirectoryReader wrap(DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
+        throws java.io.IOException {
+      return new WalkCounting(in, field, walks);
+    }
+
+    private WalkCounting(DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
+        throws java.io.IOException {
+      super(in, new SubReaderWrapper() {
+        @Override
+        public org.apache.lucene.index.LeafReader wrap(org.apache.lucene.index.LeafReader reader) {
+          return new org.apache.lucene.index.FilterLeafReader(reader) {
+            @Override
+            public org.apache.lucene.index.Terms terms(String f) throws java.io.IOException {
+              org.apache.lucene.index.Terms t = in.terms(f);
+              return t == null || !f.equals(field) ? t : new org.apache.lucene.index.FilterLeafReader.FilterTerms(t) {
+                @Override
+                public org.apache.lucene.index.TermsEnum iterator() throws java.io.IOException {
+                  return new org.apache.lucene.index.FilterLeafReader.FilterTermsEnum(in.iterator()) {
+                    @Override
+                    public org.apache.lucene.util.BytesRef next() throws java.io.IOException {
+                      walks.incrementAndGet();
+                      return in.next();
+                    }
+
+                    @Override
+                    public SeekStatus seekCeil(org.apache.lucene.util.BytesRef text) throws java.io.IOException {
+                      walks.incrementAndGet();
+                      return in.seekCeil(text);
+                    }
+                  };
+                }
+
+                @Override
+                public org.apache.lucene.index.TermsEnum intersect(org.apache.lucene.util.automaton.CompiledAutomaton a,
+                    org.apache.lucene.util.BytesRef start) throws java.io.IOException {
+                  throw new AssertionError("requests walk the dictionary through the deadline's iterator");
+                }
+              };
+            }
+
+            @Override
+            public CacheHelper getCoreCacheHelper() {
+              return in.getCoreCacheHelper();
+            }
+
+            @Override
+            public CacheHelper getReaderCacheHelper() {
+              return in.getReaderCacheHelper();
+            }
+          };
+        }
+      });
+      this.field = field;
+      this.walks = walks;
+    }
+
+    @Override
+    protected DirectoryReader doWrapDirectoryReader(DirectoryReader in) throws java.io.IOException {
+      return new WalkCounting(in, field, walks);
+    }
+
+    @Override
+    public CacheHelper getReaderCacheHelper() {
+      return in.getReaderCacheHelper();
+    }
+  }
 }

@@ -148,4 +148,34 @@ class TermPolicyTest {
         });
     assertThatCode(() -> index.read(s -> s.count(q))).doesNotThrowAnyException();
   }
+
+  @Test
+  void theDeadlineCoversAWalkBetweenMatchesNotOnlyTheMatches() throws Exception {
+    // 20,000 terms under spi…, none of which spi*zz* matches: the walk visits them all and returns nothing.
+    ByteBuffersDirectory terms = new ByteBuffersDirectory();
+    try (IndexWriter w = new IndexWriter(terms, new IndexWriterConfig())) {
+      for (int i = 0; i < 20_000; i++) {
+        org.apache.lucene.document.Document d = new org.apache.lucene.document.Document();
+        d.add(new org.apache.lucene.document.StringField(IndexSchema.ACTOR_ID, String.format("spiffe://acme/agent-%05d", i),
+            org.apache.lucene.document.Field.Store.NO));
+        w.addDocument(d);
+      }
+    }
+    Query neverMatches = new WildcardQuery(new Term(IndexSchema.ACTOR_ID, "spi*zz*"));
+    try (DirectoryReader reader = DirectoryReader.open(terms)) {
+      // In time when the walk starts, out of time a moment later: only a look at the clock during the walk can see it.
+      java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+      IndexSearcher expiring = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> looks.incrementAndGet() > 1));
+      assertThatThrownBy(() -> expiring.count(neverMatches)).isInstanceOf(TimeLimitedReader.DeadlinePassed.class);
+      assertThat(looks.get()).isGreaterThan(1);
+      // With time to spare, the same walk answers as Lucene's own intersection does.
+      IndexSearcher inTime = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> false));
+      IndexSearcher plain = new IndexSearcher(reader);
+      for (String pattern : new String[] {"spi*zz*", "spiffe://acme/agent-0001?", "spiffe://acme/agent-1*7", "spiffe://acme/agent-19999"}) {
+        Query q = new WildcardQuery(new Term(IndexSchema.ACTOR_ID, pattern));
+        assertThat(inTime.count(q)).as(pattern).isEqualTo(plain.count(q));
+      }
+      assertThat(inTime.count(new WildcardQuery(new Term(IndexSchema.ACTOR_ID, "spiffe://acme/agent-1*7")))).isEqualTo(1_000);
+    }
+  }
 }
