@@ -107,10 +107,10 @@ class IndexerCrashIT {
       org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(reader);
       for (String id : ids) {
         org.apache.lucene.search.TopDocs hits = searcher.search(new org.apache.lucene.search.TermQuery(
-            new org.apache.lucene.index.Term(dev.mcpaudit.indexer.schema.IndexSchema.EVENT_ID, id)), 2);
+            new org.apache.lucene.index.Term(dev.mcpaudit.index.IndexSchema.EVENT_ID, id)), 2);
         assertThat(hits.scoreDocs).as(id).hasSize(1);
         org.apache.lucene.util.BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc)
-            .getBinaryValue(dev.mcpaudit.indexer.schema.IndexSchema.SOURCE_JSON);
+            .getBinaryValue(dev.mcpaudit.index.IndexSchema.SOURCE_JSON);
         out.put(id, java.util.Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length));
       }
     }

@@ -1,8 +1,9 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -41,7 +42,7 @@ final class IndexerBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.events();
-    EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
+    StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
     // (a) first, in a JVM of its own with this one's flags, before any broker exists: the reference
     // every ratio is taken against must not share heap or cores with what (b) needs.
     Path rawDir = java.nio.file.Files.createTempDirectory("mcp-audit-bench-raw-");

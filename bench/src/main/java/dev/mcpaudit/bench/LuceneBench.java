@@ -1,8 +1,9 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.index.StoredCompression;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -39,7 +40,7 @@ final class LuceneBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.events();
-    EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
+    StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
     String kept = args.settings().get("bench.index-dir");
     Path dir = kept != null ? Path.of(kept) : Files.createTempDirectory("mcp-audit-lucene-bench");
     try {
@@ -81,7 +82,7 @@ final class LuceneBench {
   }
 
   /** The bench's events (same seed and start as the indexer bench publishes), indexed into {@code dir}. */
-  static Result index(Path dir, int n, EventIndex.StoredCompression compression) throws Exception {
+  static Result index(Path dir, int n, StoredCompression compression) throws Exception {
     SyntheticEvents gen = new SyntheticEvents(2_000, Instant.now().minus(Duration.ofDays(3)));
     int chunk = 100_000;
     long start;

@@ -3,7 +3,7 @@ package dev.mcpaudit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.app.quickstart.Quickstart;
 import dev.mcpaudit.app.simulate.BatchSender;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;

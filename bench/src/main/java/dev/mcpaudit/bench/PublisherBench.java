@@ -1,7 +1,7 @@
 package dev.mcpaudit.bench;
 
-import dev.mcpaudit.collector.publisher.DecisionPublisher;
-import dev.mcpaudit.collector.publisher.Receipt;
+import dev.mcpaudit.publisher.DecisionPublisher;
+import dev.mcpaudit.publisher.Receipt;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;

@@ -1,8 +1,9 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.index.StoredCompression;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -48,7 +49,7 @@ final class QueryBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.eventsOr(10_000_000);
-    EventIndex.StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
+    StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
     // --set bench.index-dir=DIR keeps the index (and reuses it when it was built with the same
     // events and compression): query changes can then be measured without a 5-minute build each.
     String kept = args.settings().get("bench.index-dir");
@@ -189,7 +190,7 @@ final class QueryBench {
   }
 
   /** Builds the index and returns the bytes of raw JSON it holds. */
-  private static long build(Path dir, int n, Instant start, EventIndex.StoredCompression compression) throws Exception {
+  private static long build(Path dir, int n, Instant start, StoredCompression compression) throws Exception {
     long rawBytes = 0;
     SyntheticEvents gen = new SyntheticEvents(10_000, start);
     int chunk = 200_000;

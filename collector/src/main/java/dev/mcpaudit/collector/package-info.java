@@ -1,6 +1,7 @@
 /**
- * How decisions get in: the {@code DecisionPublisher} library for Java MCP servers and gateways
- * (validate, key by handle, spool durably when Kafka is away) and the HTTP ingestion role
- * ({@code POST /v1/decisions}). The contract and the collector's guarantees: docs/architecture.md.
+ * The HTTP ingestion role ({@code POST /v1/decisions}): authenticate the source, validate and
+ * scope each item, publish to Kafka, dead-letter what is refused. Java gateways can publish with
+ * the {@code publisher} module's library instead. The contract and the collector's guarantees:
+ * docs/architecture.md.
  */
 package dev.mcpaudit.collector;

@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer;
 
+import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.TopicSettings;
@@ -47,7 +48,7 @@ public record IndexerConfig(
     Duration retentionCheck,
     String host,
     int port,
-    EventIndex.StoredCompression storedCompression,
+    StoredCompression storedCompression,
     Duration maxFutureSkew) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
@@ -92,10 +93,10 @@ public record IndexerConfig(
   }
 
   /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */
-  public static EventIndex.StoredCompression storedCompression(Settings s) {
+  public static StoredCompression storedCompression(Settings s) {
     String text = s.string("indexer.stored-compression", "deflate");
     try {
-      return EventIndex.StoredCompression.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+      return StoredCompression.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new dev.mcpaudit.runtime.config.ConfigException("indexer.stored-compression: expected deflate or lz4, got " + text);
     }

@@ -3,7 +3,7 @@ package dev.mcpaudit.indexer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;

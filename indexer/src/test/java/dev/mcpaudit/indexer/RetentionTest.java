@@ -2,7 +2,7 @@ package dev.mcpaudit.indexer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;

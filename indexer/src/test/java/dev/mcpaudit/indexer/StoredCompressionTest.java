@@ -2,8 +2,9 @@ package dev.mcpaudit.indexer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
-import dev.mcpaudit.indexer.store.EventCodec104;
+import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.EventCodec104;
+import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
@@ -30,8 +31,8 @@ class StoredCompressionTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @EnumSource(EventIndex.StoredCompression.class)
-  void segmentsAreWrittenInTheChosenModeAndReadBack(EventIndex.StoredCompression mode) throws Exception {
+  @EnumSource(StoredCompression.class)
+  void segmentsAreWrittenInTheChosenModeAndReadBack(StoredCompression mode) throws Exception {
     Path path = dir.resolve(mode.name());
     SyntheticEvents gen = new SyntheticEvents(5, Instant.parse("2026-11-26T08:00:00Z"));
     try (EventIndex index = EventIndex.open(path, 16, mode)) {
@@ -43,7 +44,7 @@ class StoredCompressionTest {
     }
     try (FSDirectory fs = FSDirectory.open(path); DirectoryReader reader = DirectoryReader.open(fs)) {
       for (SegmentCommitInfo si : SegmentInfos.readLatestCommit(fs)) {
-        if (mode == EventIndex.StoredCompression.LZ4) {
+        if (mode == StoredCompression.LZ4) {
           assertThat(si.info.getCodec().getName()).isEqualTo("Lucene104");
           assertThat(si.info.getAttribute("Lucene90StoredFieldsFormat.mode")).isEqualTo("BEST_SPEED");
         } else {
@@ -102,9 +103,9 @@ class StoredCompressionTest {
 
   @Test
   void theSettingIsCheckedAndDefaultsToDeflate() {
-    assertThat(IndexerConfig.from(Settings.of(Map.of())).storedCompression()).isEqualTo(EventIndex.StoredCompression.DEFLATE);
+    assertThat(IndexerConfig.from(Settings.of(Map.of())).storedCompression()).isEqualTo(StoredCompression.DEFLATE);
     assertThat(IndexerConfig.from(Settings.of(Map.of("indexer.stored-compression", "LZ4"))).storedCompression())
-        .isEqualTo(EventIndex.StoredCompression.LZ4);
+        .isEqualTo(StoredCompression.LZ4);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> IndexerConfig.from(Settings.of(Map.of("indexer.stored-compression", "zstd"))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("deflate or lz4");
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;

@@ -2,7 +2,7 @@ package dev.mcpaudit.queryapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.alerts.AlertIndex;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.config.Settings;

@@ -10,7 +10,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import dev.mcpaudit.indexer.store.CommitOffsets;
+import dev.mcpaudit.index.AlertFields;
+import dev.mcpaudit.index.CommitOffsets;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -38,19 +39,6 @@ import org.apache.lucene.util.BytesRef;
  * the events index's lessons.
  */
 public final class AlertIndex implements Closeable {
-  public static final String ALERT_ID = "alert_id";
-  public static final String TYPE = "type";
-  public static final String SEVERITY = "severity";
-  public static final String TENANT = "tenant";
-  public static final String SUBJECT = "subject";
-  public static final String ACTOR = "actor";
-  public static final String HANDLE = "handle";
-  public static final String TOOL = "tool";
-  /** Every evidence event id, so "which alerts cite this event" is one term query. */
-  public static final String EVIDENCE = "evidence";
-  public static final String DETECTED_AT = "detected_at";
-  public static final String SOURCE = "_source";
-
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
@@ -79,17 +67,17 @@ public final class AlertIndex implements Closeable {
   /** The document of one alert as the detector wrote it on the topic. */
   public static Document document(JsonNode alert, byte[] json) {
     Document d = new Document();
-    d.add(new StringField(ALERT_ID, alert.path(ALERT_ID).asText(), Field.Store.NO));
-    for (String f : new String[] {TYPE, SEVERITY, TENANT, SUBJECT, ACTOR, HANDLE, TOOL}) {
+    d.add(new StringField(AlertFields.ALERT_ID, alert.path(AlertFields.ALERT_ID).asText(), Field.Store.NO));
+    for (String f : new String[] {AlertFields.TYPE, AlertFields.SEVERITY, AlertFields.TENANT, AlertFields.SUBJECT, AlertFields.ACTOR, AlertFields.HANDLE, AlertFields.TOOL}) {
       if (alert.hasNonNull(f)) {
         d.add(new StringField(f, alert.get(f).asText(), Field.Store.NO));
       }
     }
-    alert.path(EVIDENCE).forEach(e -> d.add(new StringField(EVIDENCE, e.asText(), Field.Store.NO)));
-    long detected = Instant.parse(alert.path(DETECTED_AT).asText()).toEpochMilli();
-    d.add(new LongPoint(DETECTED_AT, detected));
-    d.add(new NumericDocValuesField(DETECTED_AT, detected));
-    d.add(new StoredField(SOURCE, json));
+    alert.path(AlertFields.EVIDENCE).forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
+    long detected = Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()).toEpochMilli();
+    d.add(new LongPoint(AlertFields.DETECTED_AT, detected));
+    d.add(new NumericDocValuesField(AlertFields.DETECTED_AT, detected));
+    d.add(new StoredField(AlertFields.SOURCE, json));
     return d;
   }
 
@@ -103,14 +91,14 @@ public final class AlertIndex implements Closeable {
     IndexSearcher searcher = searchers.acquire();
     try {
       Query q = new BooleanQuery.Builder()
-          .add(new TermQuery(new Term(ALERT_ID, alertId)), BooleanClause.Occur.FILTER)
-          .add(new TermQuery(new Term(TENANT, tenant)), BooleanClause.Occur.FILTER)
+          .add(new TermQuery(new Term(AlertFields.ALERT_ID, alertId)), BooleanClause.Occur.FILTER)
+          .add(new TermQuery(new Term(AlertFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
           .build();
       TopDocs hits = searcher.search(q, 1);
       if (hits.scoreDocs.length == 0) {
         return null;
       }
-      BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc).getBinaryValue(SOURCE);
+      BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc).getBinaryValue(AlertFields.SOURCE);
       return Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
     } finally {
       searchers.release(searcher);

@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer.alerts;
 
+import dev.mcpaudit.index.AlertFields;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -48,7 +49,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private record Key(String tenant, String alertId) {}
 
   private static final List<String> CASE_FIELDS =
-      List.of(AlertIndex.TYPE, AlertIndex.SEVERITY, AlertIndex.SUBJECT, AlertIndex.ACTOR, AlertIndex.HANDLE, AlertIndex.TOOL);
+      List.of(AlertFields.TYPE, AlertFields.SEVERITY, AlertFields.SUBJECT, AlertFields.ACTOR, AlertFields.HANDLE, AlertFields.TOOL);
 
   public AlertIngest(AlertIndex index, String bootstrapServers, String topic, MeterRegistry registry) {
     this.index = index;
@@ -125,9 +126,9 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     String tenant;
     try {
       alert = EventCodec.mapper().readTree(r.value());
-      id = alert.path(AlertIndex.ALERT_ID).asText("");
-      tenant = alert.path(AlertIndex.TENANT).asText("");
-      if (id.isEmpty() || tenant.isEmpty() || !alert.hasNonNull(AlertIndex.DETECTED_AT)) {
+      id = alert.path(AlertFields.ALERT_ID).asText("");
+      tenant = alert.path(AlertFields.TENANT).asText("");
+      if (id.isEmpty() || tenant.isEmpty() || !alert.hasNonNull(AlertFields.DETECTED_AT)) {
         throw new IOException("no alert_id, tenant or detected_at");
       }
     } catch (IOException | RuntimeException e) {

@@ -2,7 +2,7 @@ package dev.mcpaudit.indexer.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;

@@ -1,6 +1,8 @@
 package dev.mcpaudit.indexer.store;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.CommitOffsets;
+import dev.mcpaudit.index.StoredCompression;
+import dev.mcpaudit.index.IndexSchema;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import org.apache.lucene.codecs.Codec;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
@@ -65,29 +65,6 @@ public final class EventIndex implements Closeable {
   /** Opens the index in {@code path}, creating it if needed; {@code ramBufferMb} bounds the heap it uses. */
   public static EventIndex open(Path path, double ramBufferMb) {
     return open(path, ramBufferMb, StoredCompression.DEFLATE);
-  }
-
-  /**
-   * How stored events are compressed. DEFLATE: {@link EventCodec104}'s small DEFLATE chunks in
-   * large segments (the size target, and pages of far-apart events fast enough) and LZ4 in the
-   * small, often rewritten ones. LZ4: every segment, about three times faster loads for twice
-   * the stored bytes. Per segment: switching applies to new segments and to merges.
-   */
-  public enum StoredCompression {
-    DEFLATE {
-      @Override
-      Codec codec() {
-        return new EventCodec104();
-      }
-    },
-    LZ4 {
-      @Override
-      Codec codec() {
-        return new Lucene104Codec(Lucene104Codec.Mode.BEST_SPEED);
-      }
-    };
-
-    abstract Codec codec();
   }
 
   public static EventIndex open(Path path, double ramBufferMb, StoredCompression compression) {

@@ -2,7 +2,7 @@ package dev.mcpaudit.indexer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.mcpaudit.queryapi.access;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;

@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.alerts;
 
+import dev.mcpaudit.index.AlertFields;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
@@ -26,7 +26,7 @@ import org.apache.lucene.util.BytesRef;
 /** The alerts of the caller's tenants, newest first, each with its evidence event ids. */
 public final class AlertSearch {
   public static final int MAX_LIMIT = 1000;
-  private static final Sort NEWEST_FIRST = new Sort(new SortField(AlertIndex.DETECTED_AT, SortField.Type.LONG, true));
+  private static final Sort NEWEST_FIRST = new Sort(new SortField(AlertFields.DETECTED_AT, SortField.Type.LONG, true));
 
   private final IndexAccess index;
 
@@ -45,12 +45,12 @@ public final class AlertSearch {
   public Page search(Caller caller, Request r) {
     BooleanQuery.Builder q = new BooleanQuery.Builder()
         .add(IndexAccess.tenants(caller, r.tenant()), Occur.FILTER)
-        .add(LongPoint.newRangeQuery(AlertIndex.DETECTED_AT, r.range().from().toEpochMilli(), r.range().to().toEpochMilli() - 1), Occur.FILTER);
-    term(q, AlertIndex.TYPE, r.type() == null ? null : r.type().name());
-    term(q, AlertIndex.SEVERITY, r.severity() == null ? null : r.severity().wire());
-    term(q, AlertIndex.HANDLE, r.handle());
-    term(q, AlertIndex.ACTOR, r.actor());
-    term(q, AlertIndex.EVIDENCE, r.event());
+        .add(LongPoint.newRangeQuery(AlertFields.DETECTED_AT, r.range().from().toEpochMilli(), r.range().to().toEpochMilli() - 1), Occur.FILTER);
+    term(q, AlertFields.TYPE, r.type() == null ? null : r.type().name());
+    term(q, AlertFields.SEVERITY, r.severity() == null ? null : r.severity().wire());
+    term(q, AlertFields.HANDLE, r.handle());
+    term(q, AlertFields.ACTOR, r.actor());
+    term(q, AlertFields.EVIDENCE, r.event());
     Query query = q.build();
     return index.read(searcher -> page(searcher, query, r.limit()));
   }
@@ -60,7 +60,7 @@ public final class AlertSearch {
     List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
     var stored = searcher.storedFields();
     for (ScoreDoc sd : top.scoreDocs) {
-      BytesRef raw = stored.document(sd.doc).getBinaryValue(AlertIndex.SOURCE);
+      BytesRef raw = stored.document(sd.doc).getBinaryValue(AlertFields.SOURCE);
       out.add(EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length));
     }
     return new Page(searcher.count(query), out);

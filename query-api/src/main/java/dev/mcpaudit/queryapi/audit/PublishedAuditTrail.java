@@ -1,6 +1,6 @@
 package dev.mcpaudit.queryapi.audit;
 
-import dev.mcpaudit.collector.publisher.DecisionPublisher;
+import dev.mcpaudit.publisher.DecisionPublisher;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Actor;

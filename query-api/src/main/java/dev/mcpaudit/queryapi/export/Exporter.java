@@ -1,6 +1,6 @@
 package dev.mcpaudit.queryapi.export;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import java.io.IOException;
 import java.io.InterruptedIOException;

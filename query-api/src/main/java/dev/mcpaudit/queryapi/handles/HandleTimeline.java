@@ -1,6 +1,6 @@
 package dev.mcpaudit.queryapi.handles;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;

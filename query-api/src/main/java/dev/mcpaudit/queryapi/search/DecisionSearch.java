@@ -2,7 +2,7 @@ package dev.mcpaudit.queryapi.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.runtime.http.LogText;

@@ -1,6 +1,6 @@
 package dev.mcpaudit.queryapi.search;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.util.HashMap;
 import java.util.List;

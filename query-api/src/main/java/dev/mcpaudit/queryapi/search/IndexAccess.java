@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;

@@ -2,7 +2,7 @@ package dev.mcpaudit.queryapi.access;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.IndexAccess;

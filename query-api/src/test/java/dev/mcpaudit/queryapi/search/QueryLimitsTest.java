@@ -3,7 +3,7 @@ package dev.mcpaudit.queryapi.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.runtime.http.ProblemException;

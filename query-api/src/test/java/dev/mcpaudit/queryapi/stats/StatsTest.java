@@ -3,7 +3,7 @@ package dev.mcpaudit.queryapi.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpaudit.indexer.schema.IndexSchema;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.AuthzEvent;

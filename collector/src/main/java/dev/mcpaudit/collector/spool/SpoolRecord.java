@@ -1,4 +1,0 @@
-package dev.mcpaudit.collector.spool;
-
-/** One spooled Kafka record: its sequence number in the spool, key and value bytes. */
-public record SpoolRecord(long seq, String key, byte[] value) {}
