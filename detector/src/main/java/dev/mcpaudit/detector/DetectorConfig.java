@@ -2,27 +2,32 @@ package dev.mcpaudit.detector;
 
 import dev.mcpaudit.detector.rules.Rules;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
+import dev.mcpaudit.runtime.config.ConfigDef;
+import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.runtime.config.TopicSettings;
+import dev.mcpaudit.runtime.config.SharedKeys;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Settings of the detector role.
+ * Settings of the detector role. Each key, its default and its checks are declared once, in the
+ * {@code ConfigKey} constants below ({@link #DEF} lists them).
  *
- * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
+ * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers})
  * @param topics topic names ({@code topics.*})
  * @param applicationId Kafka Streams application id: detectors sharing it share the work, and it
- *     names the internal topics ({@code detector.application-id}, default mcp-audit-detector)
- * @param stateDir local state (RocksDB), rebuilt from changelogs if lost ({@code detector.state-dir}, default ./data/detector)
- * @param threads stream threads ({@code detector.threads}, default 1)
+ *     names the internal topics ({@code detector.application-id})
+ * @param stateDir local state (RocksDB), rebuilt from changelogs if lost ({@code detector.state-dir})
+ * @param threads stream threads ({@code detector.threads})
  * @param topicPartitions partitions of the decisions and alerts topics if the detector has to
- *     create them ({@code topics.partitions}, default 6)
- * @param replicationFactor of the topics it creates, internal ones included ({@code topics.replication-factor}, default 1)
+ *     create them ({@code topics.partitions})
+ * @param replicationFactor of the topics it creates, internal ones included ({@code topics.replication-factor})
  * @param rules the alert thresholds ({@code detector.*}, see {@link Rules})
  * @param webhook the webhook sink ({@code detector.webhook.*}, see {@link WebhookConfig})
- * @param host ops listener address ({@code detector.host}, default 127.0.0.1)
- * @param port ops listener for /health and /metrics ({@code detector.port}, default 8083; 0 picks one)
+ * @param host ops listener address ({@code detector.host})
+ * @param port ops listener for /health and /metrics ({@code detector.port})
  */
 public record DetectorConfig(
     String bootstrapServers,
@@ -37,18 +42,38 @@ public record DetectorConfig(
     String host,
     int port) {
 
+  static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("detector.application-id", "mcp-audit-detector",
+      "Kafka Streams application id: detectors sharing it share the partitions; it prefixes internal topics");
+  static final ConfigKey<String> STATE_DIR = ConfigKey.string("detector.state-dir", "./data/detector",
+      "local state (RocksDB), rebuilt from the changelog topics when lost");
+  static final ConfigKey<Integer> THREADS = ConfigKey.integer("detector.threads", 1, 1, 64, "stream threads");
+  static final ConfigKey<String> HOST = ConfigKey.string("detector.host", "127.0.0.1", "/health and /metrics listener address");
+  static final ConfigKey<Integer> PORT = ConfigKey.integer("detector.port", 8083, 0, 65535,
+      "/health and /metrics listener port (0 picks one)");
+
+  /** Every key the detector reads. */
+  public static final ConfigDef DEF = ConfigDef.of("detector", List.of("detector."), keys());
+
+  private static List<ConfigKey<?>> keys() {
+    List<ConfigKey<?>> all = new ArrayList<>(List.of(APPLICATION_ID, STATE_DIR, THREADS, HOST, PORT));
+    all.addAll(Rules.KEYS);
+    all.addAll(WebhookConfig.KEYS);
+    return all;
+  }
+
   public static DetectorConfig from(Settings s) {
+    DEF.check(s);
     return new DetectorConfig(
-        s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
-        TopicSettings.from(s),
-        s.string("detector.application-id", "mcp-audit-detector"),
-        Path.of(s.string("detector.state-dir", "./data/detector")),
-        s.integer("detector.threads", 1, 1, 64),
-        s.integer("topics.partitions", 6, 1, 10_000),
-        (short) s.integer("topics.replication-factor", 1, 1, 16),
+        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.topics(s),
+        APPLICATION_ID.from(s),
+        Path.of(STATE_DIR.from(s)),
+        THREADS.from(s),
+        SharedKeys.PARTITIONS.from(s),
+        (short) (int) SharedKeys.REPLICATION_FACTOR.from(s),
         Rules.from(s),
         WebhookConfig.from(s),
-        s.string("detector.host", "127.0.0.1"),
-        s.integer("detector.port", 8083, 0, 65535));
+        HOST.from(s),
+        PORT.from(s));
   }
 }

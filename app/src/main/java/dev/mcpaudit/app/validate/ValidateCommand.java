@@ -2,7 +2,7 @@ package dev.mcpaudit.app.validate;
 
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.runtime.config.ValidationSettings;
+import dev.mcpaudit.runtime.config.SharedKeys;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
@@ -56,7 +56,7 @@ public final class ValidateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Duration skew;
     try {
-      skew = ValidationSettings.maxFutureSkew(Settings.of(Map.of("validation.max-future-skew", maxFutureSkew)));
+      skew = SharedKeys.MAX_FUTURE_SKEW.from(Settings.of(Map.of("validation.max-future-skew", maxFutureSkew)));
     } catch (ConfigException e) {
       err.println("--max-future-skew: " + e.getMessage());
       return 2;

@@ -2,9 +2,10 @@ package dev.mcpaudit.collector.http;
 
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.ConfigDef;
+import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.runtime.config.TopicSettings;
-import dev.mcpaudit.runtime.config.ValidationSettings;
+import dev.mcpaudit.runtime.config.SharedKeys;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.SourceScope;
 import java.time.Duration;
@@ -14,19 +15,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Settings of the HTTP collector role.
+ * Settings of the HTTP collector role. Each key, its default and its checks are declared once, in the
+ * {@code ConfigKey} constants below ({@link #DEF} lists them).
  *
- * @param host address to listen on ({@code collector.host}, default 127.0.0.1: loopback unless told)
- * @param port port ({@code collector.port}, default 8081; 0 picks a free one)
- * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers}, default 127.0.0.1:9092)
+ * @param host address to listen on ({@code collector.host})
+ * @param port port ({@code collector.port})
+ * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers})
  * @param topics topic names ({@code topics.decisions}, {@code topics.dead-letter}, {@code topics.alerts})
- * @param bodyLimitBytes largest request body, compressed and decompressed ({@code collector.body-limit}, default 10MiB)
+ * @param bodyLimitBytes largest request body, compressed and decompressed ({@code collector.body-limit})
  * @param maxBatchItems most events in one request, counted after decompression; a larger batch is
- *     refused whole with 413 ({@code collector.max-batch-items}, default 10000)
+ *     refused whole with 413 ({@code collector.max-batch-items})
  * @param kafkaTimeout how long a request waits for Kafka's acknowledgement before answering 503
- *     ({@code collector.kafka-timeout}, default 15s)
+ *     ({@code collector.kafka-timeout})
  * @param maxFutureSkew how far {@code occurred_at} may be ahead of this collector's clock
- *     ({@code validation.max-future-skew}, default 5m)
+ *     ({@code validation.max-future-skew})
  * @param sourceTokens SHA-256 digest of each source token → the principal it authenticates and
  *     what it may write: {@code collector.token.<principal> = sha256:<hex>} (make one with {@code
  *     mcp-audit token new}), {@code collector.token.<principal>.tenants = acme,globex} (required;
@@ -54,16 +56,31 @@ public record CollectorConfig(
     }
   }
 
+  static final ConfigKey<String> HOST = ConfigKey.string("collector.host", "127.0.0.1",
+      "address to listen on: loopback unless told otherwise; put it behind TLS termination in production");
+  static final ConfigKey<Integer> PORT = ConfigKey.integer("collector.port", 8081, 0, 65535, "port (0 picks a free one)");
+  static final ConfigKey<Long> BODY_LIMIT = ConfigKey.bytes("collector.body-limit", 10L << 20,
+      "largest request body, on the wire and after gzip inflation (at least 16KiB)");
+  static final ConfigKey<Integer> MAX_BATCH_ITEMS = ConfigKey.integer("collector.max-batch-items", 10_000, 1, 100_000,
+      "most events in one request, counted after decompression; a larger batch is refused whole (413)");
+  static final ConfigKey<Duration> KAFKA_TIMEOUT = ConfigKey.duration("collector.kafka-timeout", Duration.ofSeconds(15),
+      "how long a request waits for Kafka to acknowledge its batch before answering 503");
+
+  /** Every key the collector reads; {@code collector.token.<principal>} (and its .tenants, .gateways) is the token table. */
+  public static final ConfigDef DEF = ConfigDef.of("collector", List.of("collector."),
+      List.of(HOST, PORT, BODY_LIMIT, MAX_BATCH_ITEMS, KAFKA_TIMEOUT), "collector.token.");
+
   public static CollectorConfig from(Settings s) {
+    DEF.check(s);
     return new CollectorConfig(
-        s.string("collector.host", "127.0.0.1"),
-        s.integer("collector.port", 8081, 0, 65535),
-        s.string("kafka.bootstrap-servers", "127.0.0.1:9092"),
-        TopicSettings.from(s),
-        s.bytes("collector.body-limit", 10L << 20),
-        s.integer("collector.max-batch-items", 10_000, 1, 100_000),
-        s.duration("collector.kafka-timeout", Duration.ofSeconds(15)),
-        ValidationSettings.maxFutureSkew(s),
+        HOST.from(s),
+        PORT.from(s),
+        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.topics(s),
+        BODY_LIMIT.from(s),
+        MAX_BATCH_ITEMS.from(s),
+        KAFKA_TIMEOUT.from(s),
+        SharedKeys.MAX_FUTURE_SKEW.from(s),
         sourceTokens(s.under("collector.token")));
   }
 

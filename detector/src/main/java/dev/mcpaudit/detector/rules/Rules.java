@@ -1,6 +1,7 @@
 package dev.mcpaudit.detector.rules;
 
 import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import java.time.Duration;
 import java.util.Arrays;
@@ -48,16 +49,37 @@ public record Rules(
     return from(Settings.of(java.util.Map.of()));
   }
 
+  static final ConfigKey<Duration> GRACE = ConfigKey.duration("detector.grace", Duration.ofMinutes(5),
+      "events later than this behind the newest event of their partition are not judged");
+  static final ConfigKey<Duration> SUPPRESSION = ConfigKey.duration("detector.suppression", Duration.ofMinutes(10),
+      "one alert per type and subject within this much event time");
+  static final ConfigKey<Duration> NONCE_MEMORY = ConfigKey.duration("detector.replay.nonce-memory", Duration.ofHours(24),
+      "how long a nonce is remembered for replay detection");
+  static final ConfigKey<Duration> HANDLE_MEMORY = ConfigKey.duration("detector.handle-memory", Duration.ofHours(24),
+      "how long a revocation or expiry is remembered for the handle");
+  static final ConfigKey<Integer> BURST_THRESHOLD = ConfigKey.integer("detector.deny-burst.threshold", 20, 2, 1000,
+      "denies of one actor within the window that make a burst");
+  static final ConfigKey<Duration> BURST_WINDOW = ConfigKey.duration("detector.deny-burst.window", Duration.ofSeconds(60),
+      "the deny-burst window");
+  static final ConfigKey<Duration> INCONSISTENCY_WINDOW = ConfigKey.duration("detector.inconsistency.window",
+      Duration.ofSeconds(60), "how close an allow and a deny of the same request shape must be to be inconsistent");
+  static final ConfigKey<String> IGNORED_CODES = ConfigKey.string("detector.inconsistency.ignore-reason-codes", "RATE_LIMITED",
+      "deny reason codes that never make an allow/deny pair inconsistent (comma separated)");
+
+  /** The keys the rules read. */
+  public static final java.util.List<ConfigKey<?>> KEYS = java.util.List.of(GRACE, SUPPRESSION, NONCE_MEMORY, HANDLE_MEMORY,
+      BURST_THRESHOLD, BURST_WINDOW, INCONSISTENCY_WINDOW, IGNORED_CODES);
+
   public static Rules from(Settings s) {
     return new Rules(
-        s.duration("detector.grace", Duration.ofMinutes(5)),
-        s.duration("detector.suppression", Duration.ofMinutes(10)),
-        s.duration("detector.replay.nonce-memory", Duration.ofHours(24)),
-        s.duration("detector.handle-memory", Duration.ofHours(24)),
-        s.integer("detector.deny-burst.threshold", 20, 2, 1000),
-        s.duration("detector.deny-burst.window", Duration.ofSeconds(60)),
-        s.duration("detector.inconsistency.window", Duration.ofSeconds(60)),
-        Arrays.stream(s.string("detector.inconsistency.ignore-reason-codes", "RATE_LIMITED").split(","))
+        GRACE.from(s),
+        SUPPRESSION.from(s),
+        NONCE_MEMORY.from(s),
+        HANDLE_MEMORY.from(s),
+        BURST_THRESHOLD.from(s),
+        BURST_WINDOW.from(s),
+        INCONSISTENCY_WINDOW.from(s),
+        Arrays.stream(IGNORED_CODES.from(s).split(","))
             .map(String::strip).filter(x -> !x.isEmpty()).collect(Collectors.toSet()));
   }
 

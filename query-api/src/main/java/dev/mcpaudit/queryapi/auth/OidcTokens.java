@@ -13,6 +13,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import java.io.IOException;
 import java.net.URI;
@@ -72,15 +73,38 @@ public final class OidcTokens {
     this.issuer = issuer;
   }
 
+  static final ConfigKey<String> ISSUER = ConfigKey.string("api.oidc.issuer", null,
+      "OIDC access tokens (JWTs) from this issuer are accepted; off when unset");
+  static final ConfigKey<String> AUDIENCE = ConfigKey.string("api.oidc.audience", null,
+      "the audience a token must name (required with an issuer)");
+  static final ConfigKey<String> JWKS_URL = ConfigKey.string("api.oidc.jwks-url", null, "where the issuer's keys are (or jwks-file)");
+  static final ConfigKey<String> JWKS_FILE = ConfigKey.string("api.oidc.jwks-file", null, "the issuer's keys in a file (or jwks-url)");
+  static final ConfigKey<String> ROLE_CLAIM = ConfigKey.string("api.oidc.role-claim", "mcp_audit_role",
+      "the claim holding the role");
+  static final ConfigKey<String> TENANTS_CLAIM = ConfigKey.string("api.oidc.tenants-claim", "mcp_audit_tenants",
+      "the claim holding the tenants");
+  static final ConfigKey<String> PRINCIPAL_CLAIM = ConfigKey.string("api.oidc.principal-claim", "sub",
+      "the claim naming the caller (principal oidc:<issuer>#<value>)");
+  static final ConfigKey<Duration> CLOCK_SKEW = ConfigKey.duration("api.oidc.clock-skew", Duration.ofSeconds(60),
+      "tolerance for exp and nbf");
+
+  /** The keys OIDC reads. */
+  public static final java.util.List<ConfigKey<?>> KEYS = java.util.List.of(ISSUER, AUDIENCE, JWKS_URL, JWKS_FILE, ROLE_CLAIM,
+      TENANTS_CLAIM, PRINCIPAL_CLAIM, CLOCK_SKEW);
+
   /** Empty when no issuer is configured (static tokens only). */
   public static Optional<OidcTokens> from(Settings s) {
-    String issuer = s.string("api.oidc.issuer", null);
+    String issuer = ISSUER.from(s);
     if (issuer == null) {
       return Optional.empty();
     }
-    String audience = s.required("api.oidc.audience");
-    String url = s.string("api.oidc.jwks-url", null);
-    String file = s.string("api.oidc.jwks-file", null);
+    String audience = AUDIENCE.from(s);
+    if (audience == null) {
+      throw new ConfigException("api.oidc.audience: is required with api.oidc.issuer (set it in the config file or as "
+          + Settings.envName("api.oidc.audience") + ")");
+    }
+    String url = JWKS_URL.from(s);
+    String file = JWKS_FILE.from(s);
     if ((url == null) == (file == null)) {
       throw new ConfigException("api.oidc.jwks-url / api.oidc.jwks-file: set exactly one");
     }
@@ -92,10 +116,8 @@ public final class OidcTokens {
     } catch (IOException | ParseException | IllegalArgumentException e) {
       throw new ConfigException("api.oidc.jwks-" + (url != null ? "url" : "file") + ": cannot load the key set: " + e.getMessage());
     }
-    return Optional.of(new OidcTokens(keys, issuer, audience, s.duration("api.oidc.clock-skew", Duration.ofSeconds(60)),
-        s.string("api.oidc.role-claim", "mcp_audit_role"),
-        s.string("api.oidc.tenants-claim", "mcp_audit_tenants"),
-        s.string("api.oidc.principal-claim", "sub")));
+    return Optional.of(new OidcTokens(keys, issuer, audience, CLOCK_SKEW.from(s), ROLE_CLAIM.from(s), TENANTS_CLAIM.from(s),
+        PRINCIPAL_CLAIM.from(s)));
   }
 
   /** Whether a bearer token is shaped like a JWT (three base64url parts). */

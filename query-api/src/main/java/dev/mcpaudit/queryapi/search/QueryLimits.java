@@ -7,9 +7,9 @@ import java.time.Duration;
  * walk a whole dictionary) or a 503 (past the timeout) with a message, never a hung server.
  *
  * @param timeout longest a query may run, rewriting and term enumeration included
- *     ({@code api.query-timeout}, default 10s)
+ *     ({@code api.query-timeout})
  * @param maxClauses most boolean clauses a query may have, after wildcard and range expansion
- *     ({@code api.max-clauses}, default 1024; process-wide in Lucene)
+ *     ({@code api.max-clauses}; process-wide in Lucene)
  * @param terms the rules for wildcards, prefixes, fuzzy terms, regular expressions and ranges; see {@link TermPolicy}
  * @param cursorKey seals {@code next_cursor} ({@code api.cursor-key}; random per process by default)
  * @param admission how many searches run at once, per caller and in all; see {@link SearchGate.Limits}

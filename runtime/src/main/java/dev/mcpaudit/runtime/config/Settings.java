@@ -78,6 +78,11 @@ public final class Settings {
     return key.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
   }
 
+  /** Every key set, as it was written (a file's spelling, or the environment's lower-cased). */
+  public java.util.Set<String> keys() {
+    return java.util.Set.copyOf(spelled.values());
+  }
+
   public String origin() {
     return origin;
   }

@@ -1,0 +1,91 @@
+package dev.mcpaudit.runtime.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every key a role reads, declared in one place (after Kafka's {@code ConfigDef}). Any key under
+ * one of the role's prefixes that no declaration knows stops the role at start, with the nearest
+ * declared key as a suggestion: a typo must not silently become the default.
+ *
+ * @param role the role's name, for messages
+ * @param prefixes the key prefixes the role owns ({@code indexer.}); shared keys
+ *     ({@link SharedKeys}) are checked by every role
+ * @param keys the declared keys
+ * @param families key families with a name in the middle ({@code api.token.}: {@code
+ *     api.token.<principal>}, {@code .role}, {@code .tenants}), checked by their owner
+ */
+public record ConfigDef(String role, List<String> prefixes, List<ConfigKey<?>> keys, List<String> families) {
+  public ConfigDef {
+    prefixes = List.copyOf(prefixes);
+    List<ConfigKey<?>> all = new ArrayList<>(SharedKeys.ALL);
+    keys.stream().filter(k -> !SharedKeys.ALL.contains(k)).forEach(all::add);
+    keys = List.copyOf(all);
+    families = List.copyOf(families);
+  }
+
+  /** The role's own keys and every shared key. */
+  public static ConfigDef of(String role, List<String> prefixes, List<ConfigKey<?>> keys, String... families) {
+    return new ConfigDef(role, prefixes, keys, List.of(families));
+  }
+
+  /** Refuses the first key under the role's prefixes (or a shared prefix) that nothing declares. */
+  public void check(Settings s) {
+    for (String key : new java.util.TreeSet<>(s.keys())) {
+      if (owned(key) && !declared(key)) {
+        throw new ConfigException("unknown key " + key + nearest(key).map(k -> " (did you mean " + k + "?)").orElse("")
+            + "; the " + role + " role knows the keys in config/mcp-audit.example.properties");
+      }
+    }
+  }
+
+  private boolean owned(String key) {
+    return prefixes.stream().anyMatch(p -> startsWith(key, p)) || SharedKeys.PREFIXES.stream().anyMatch(p -> startsWith(key, p));
+  }
+
+  /** Whether {@code key} is declared here or belongs to one of the families. */
+  public boolean declared(String key) {
+    return keys.stream().anyMatch(k -> Settings.sameKey(k.name(), key))
+        || families.stream().anyMatch(f -> startsWith(key, f) && canonical(key).length() > canonical(f).length());
+  }
+
+  private Optional<String> nearest(String key) {
+    String c = canonical(key);
+    return keys.stream().map(ConfigKey::name)
+        .map(n -> java.util.Map.entry(n, distance(c, canonical(n))))
+        .filter(e -> e.getValue() <= Math.max(2, c.length() / 5))
+        .min(Comparator.comparingInt(java.util.Map.Entry::getValue))
+        .map(java.util.Map.Entry::getKey);
+  }
+
+  private static boolean startsWith(String key, String prefix) {
+    return canonical(key).startsWith(canonical(prefix));
+  }
+
+  private static String canonical(String key) {
+    return key.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
+  }
+
+  /** Levenshtein distance, for the suggestion. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}
