@@ -103,7 +103,7 @@ final class DetectorBench {
     Thread reader = Thread.ofPlatform().name("bench-alert-reader").start(() -> readAlerts(kafka, sentAt, latencies, reading));
     try (DetectorService detector = DetectorService.embedded(config(kafka, "steady", "steady.alerts", "bench-steady", args), new SimpleMeterRegistry());
         KafkaProducer<String, byte[]> p = producer(kafka)) {
-      while (detector.notReady() != null) {
+      while (!detector.health().ready()) {
         LockSupport.parkNanos(100_000_000);
       }
       SyntheticEvents gen = new SyntheticEvents(8, Instant.now());

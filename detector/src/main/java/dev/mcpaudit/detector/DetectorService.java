@@ -1,5 +1,6 @@
 package dev.mcpaudit.detector;
 
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.detector.topology.DetectionTopology;
 import dev.mcpaudit.detector.topology.DetectorMetrics;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
@@ -70,7 +71,7 @@ public final class DetectorService implements AutoCloseable {
     streamsMetrics.bindTo(registry);
     streams.start();
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
-      ops = OpsEndpoints.serve(config.host(), config.port(), prometheus, this::notReady);
+      ops = OpsEndpoints.serve("detector", config.host(), config.port(), prometheus, this::health);
     } else {
       ops = null;
     }
@@ -123,10 +124,10 @@ public final class DetectorService implements AutoCloseable {
     }
   }
 
-  /** Null while the streams run; why not otherwise. */
-  public String notReady() {
+  /** Ready while the streams run. */
+  public Health health() {
     KafkaStreams.State s = streams.state();
-    return s == KafkaStreams.State.RUNNING ? null : "detector streams " + s;
+    return s == KafkaStreams.State.RUNNING ? Health.READY : Health.notReady("detector streams " + s);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer;
 
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.alerts.AlertIngest;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
@@ -57,7 +58,7 @@ public final class IndexerService implements AutoCloseable {
     this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts(), registry);
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
-      ops = OpsEndpoints.serve(config.host(), config.port(), prometheus, this::notReady);
+      ops = OpsEndpoints.serve("indexer", config.host(), config.port(), prometheus, this::health);
     } else {
       ops = null;
     }
@@ -97,17 +98,41 @@ public final class IndexerService implements AutoCloseable {
     return ops == null ? -1 : ops.port();
   }
 
-  /** Null while healthy; why not otherwise. */
-  public String notReady() {
+  /** Why the indexer's work ended, and the exit code the role command gives for it. */
+  public enum Stop {
+    /** Still indexing. */
+    RUNNING(-1),
+    /** Asked to stop (shutdown): a clean exit. */
+    REQUESTED(0),
+    /** Indexing events or alerts failed; a supervisor should restart the process. */
+    FAILED(1);
+
+    public final int exitCode;
+
+    Stop(int exitCode) {
+      this.exitCode = exitCode;
+    }
+  }
+
+  /** Ready while both loops index. */
+  public Health health() {
     Throwable f = loop.fatalError();
     if (f != null) {
-      return "indexing stopped: " + f;
+      return Health.notReady("indexing stopped: " + f);
     }
     Throwable a = alertIngest.fatalError();
     if (a != null) {
-      return "alert indexing stopped: " + a;
+      return Health.notReady("alert indexing stopped: " + a);
     }
-    return loopThread.isAlive() ? null : "indexing stopped";
+    return loopThread.isAlive() ? Health.READY : Health.notReady("indexing stopped");
+  }
+
+  /** Why indexing ended, if it did. */
+  public Stop stop() {
+    if (loop.fatalError() != null || alertIngest.fatalError() != null) {
+      return Stop.FAILED;
+    }
+    return loopThread.isAlive() ? Stop.RUNNING : Stop.REQUESTED;
   }
 
   /** Blocks until the consumer loop ends (for the role command: it ends on a fatal error). */

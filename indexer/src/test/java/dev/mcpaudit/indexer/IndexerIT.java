@@ -3,6 +3,7 @@ package dev.mcpaudit.indexer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
@@ -113,7 +114,7 @@ class IndexerIT {
     try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
       await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
           .until(() -> EventIndex.committedOffsetsOrEmpty(cfg.indexPath()).equals(ends));
-      assertThat(indexer.notReady()).isNull();
+      assertThat(indexer.health()).isEqualTo(Health.READY);
       indexer.searchers().maybeRefreshBlocking();
       IndexSearcher s = indexer.searchers().acquire();
       try {

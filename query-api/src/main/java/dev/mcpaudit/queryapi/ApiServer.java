@@ -1,11 +1,11 @@
 package dev.mcpaudit.queryapi;
 
+import dev.mcpaudit.runtime.http.HttpServer;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.search.CommittedIndex;
-import dev.mcpaudit.runtime.http.HttpEdge;
-import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -49,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
     }, every, every, TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
-      io.micrometer.core.instrument.Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.notReady() == null ? 1 : 0)
+      io.micrometer.core.instrument.Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
           .tag("index", index.getKey()).description("1 once the index's first commit is open, 0 while the api waits for it")
           .register(registry);
     }
@@ -60,15 +60,11 @@ public final class ApiServer implements AutoCloseable {
         : null;
     ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,
         config.limits(), config.exportLimits(), Clock.systemUTC());
-    this.app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.concurrency.useVirtualThreads = true;
+    this.app = HttpServer.start("api", config.host(), config.port(), registry, this::health, cfg -> {
       cfg.jsonMapper(ApiRoutes.json());
-      HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, this::notReady);
       routes.install(cfg);
       extras.accept(cfg);
-    }).start(config.host(), config.port());
+    });
     log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
   }
 
@@ -85,10 +81,9 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Null once both indexes are open; else why not (for /health/ready). */
-  public String notReady() {
-    String events = searchers.notReady();
-    return events != null ? events : alertSearchers.notReady();
+  /** Ready once both indexes are open (for /health/ready). */
+  public Health health() {
+    return Health.all(searchers::health, alertSearchers::health);
   }
 
   public int port() {

@@ -15,8 +15,8 @@ import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.runtime.http.HttpEdge;
-import dev.mcpaudit.runtime.http.OpsEndpoints;
+import dev.mcpaudit.runtime.health.Health;
+import dev.mcpaudit.runtime.http.HttpServer;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.web.WebUi;
 import io.javalin.Javalin;
@@ -35,7 +35,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,21 +103,17 @@ public final class Quickstart implements AutoCloseable {
     opened.add(audit);
     ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(),
         api.exportLimits(), clock);
-    this.http = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.concurrency.useVirtualThreads = true;
-      cfg.http.maxRequestSize = collectorConfig.bodyLimitBytes();
-      cfg.jsonMapper(ApiRoutes.json());
-      HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, () -> firstProblem(indexer.notReady(), detector.notReady(), collector.notReady()));
-      collector.install(cfg);
-      routes.install(cfg);
-      WebUi.install(cfg);
-    });
     try {
-      http.start("127.0.0.1", o.port());
+      this.http = HttpServer.start("quickstart", "127.0.0.1", o.port(), registry,
+          () -> Health.all(indexer::health, detector::health, collector::health), cfg -> {
+            cfg.http.maxRequestSize = collectorConfig.bodyLimitBytes();
+            cfg.jsonMapper(ApiRoutes.json());
+            collector.install(cfg);
+            routes.install(cfg);
+            WebUi.install(cfg);
+          });
     } catch (RuntimeException e) {
-      throw new StartException("cannot listen on 127.0.0.1:" + o.port() + " (" + e.getMessage() + "); choose another with --port");
+      throw new StartException(e.getMessage() + "; choose another with --port");
     }
     opened.add(http::stop);
     if (o.demo()) {
@@ -158,10 +153,6 @@ public final class Quickstart implements AutoCloseable {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  private static String firstProblem(String... problems) {
-    return Stream.of(problems).filter(java.util.Objects::nonNull).findFirst().orElse(null);
   }
 
   private static void checkWritable(Path data) throws StartException {

@@ -3,6 +3,7 @@ package dev.mcpaudit.app.role;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.runtime.config.ConfigException;
+import dev.mcpaudit.runtime.health.Health;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,12 +50,11 @@ public final class IndexerCommand implements Callable<Integer> {
       }
     }));
     service.awaitLoop(); // returns on shutdown, or when indexing failed
-    String failure = service.notReady();
-    if (failure != null && !failure.equals("indexing stopped")) {
-      log.error("indexer exiting: {}", failure);
+    IndexerService.Stop stop = service.stop();
+    if (stop == IndexerService.Stop.FAILED) {
+      log.error("indexer exiting: {}", ((Health.NotReady) service.health()).reason());
       service.close();
-      return 1;
     }
-    return 0;
+    return stop.exitCode;
   }
 }

@@ -1,5 +1,6 @@
 package dev.mcpaudit.collector.http;
 
+import dev.mcpaudit.runtime.health.Health;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -22,8 +23,8 @@ public final class CollectorRoutes implements AutoCloseable {
   }
 
   /** Null while Kafka answers; why not otherwise. */
-  public String notReady() {
-    return gate.notReady();
+  public Health health() {
+    return gate.health();
   }
 
   @Override

@@ -1,10 +1,7 @@
 package dev.mcpaudit.collector.http;
 
-import dev.mcpaudit.runtime.http.HttpEdge;
-import dev.mcpaudit.runtime.http.OpsEndpoints;
-import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.runtime.http.HttpServer;
 import io.javalin.Javalin;
-import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -29,20 +26,16 @@ public final class CollectorServer implements AutoCloseable {
   public static CollectorServer start(CollectorConfig config) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CollectorRoutes routes = new CollectorRoutes(config, registry, Clock.systemUTC());
-    Javalin app = Javalin.create(cfg -> {
-      cfg.concurrency.useVirtualThreads = true; // requests block on Kafka acks; virtual threads make that cheap
-      cfg.http.maxRequestSize = config.bodyLimitBytes();
-      cfg.startup.showJavalinBanner = false;
-      cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
-      HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, routes::notReady);
-      routes.install(cfg);
-    });
+    Javalin app;
     try {
-      app.start(config.host(), config.port());
+      // Requests block on Kafka acks: on virtual threads that is cheap.
+      app = HttpServer.start("collector", config.host(), config.port(), registry, routes::health, cfg -> {
+        cfg.http.maxRequestSize = config.bodyLimitBytes();
+        routes.install(cfg);
+      });
     } catch (RuntimeException e) {
       routes.close();
-      throw new IllegalStateException("collector cannot listen on " + config.host() + ":" + config.port() + ": " + rootMessage(e), e);
+      throw e;
     }
     log.info("collector listening address={}:{} kafka={} sources={}",
         config.host(), app.port(), config.bootstrapServers(), config.sourceTokens().size());
@@ -57,13 +50,5 @@ public final class CollectorServer implements AutoCloseable {
   public void close() {
     app.stop();
     routes.close();
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t.getMessage();
   }
 }

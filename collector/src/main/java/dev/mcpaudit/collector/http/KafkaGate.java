@@ -1,5 +1,6 @@
 package dev.mcpaudit.collector.http;
 
+import dev.mcpaudit.runtime.health.Health;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +40,7 @@ final class KafkaGate implements AutoCloseable {
   private final Admin admin;
   private final Duration timeout;
   private volatile long readyCheckedAt;
-  private volatile String notReadyReason = "not checked yet";
+  private volatile Health health = Health.notReady("not checked yet");
 
   KafkaGate(String bootstrapServers, String clientId, Duration timeout) {
     this.timeout = timeout;
@@ -88,22 +89,22 @@ final class KafkaGate implements AutoCloseable {
     }
   }
 
-  /** Null when a broker answered within the last two seconds, else why not (for /health/ready). */
-  String notReady() {
+  /** Ready when a broker answered within the last two seconds (for /health/ready). */
+  Health health() {
     long now = System.nanoTime();
     if (now - readyCheckedAt > 2_000_000_000L) {
       try {
         admin.describeCluster(new DescribeClusterOptions().timeoutMs(2_000)).nodes().get(3, TimeUnit.SECONDS);
-        notReadyReason = null;
+        health = Health.READY;
       } catch (ExecutionException | TimeoutException e) {
-        notReadyReason = "kafka unreachable: " + (e.getCause() == null ? e : e.getCause()).getMessage();
+        health = Health.notReady("kafka unreachable: " + (e.getCause() == null ? e : e.getCause()).getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        notReadyReason = "interrupted";
+        health = Health.notReady("interrupted");
       }
       readyCheckedAt = now;
     }
-    return notReadyReason;
+    return health;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.runtime.health.Health;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Searchers over an index that another process (the indexer) commits, opened read-only. The
  * directory may hold no commit yet when the api starts: until one appears this serves an empty
- * placeholder, {@link #notReady()} says why, and {@link IndexAccess} answers 503; the first
+ * placeholder, {@link #health()} says why, and {@link IndexAccess} answers 503; the first
  * {@link #maybeRefresh()} after the indexer's first commit opens it, without a restart (README,
  * "Running the roles separately"). Never writes to the directory: it may be a read-only mount.
  */
@@ -54,10 +55,10 @@ public final class CommittedIndex extends ReferenceManager<IndexSearcher> {
     return new CommittedIndex(path, what);
   }
 
-  /** Null once a commit is open; else why this index is not served yet. */
-  public String notReady() {
+  /** Ready once a commit is open; else why this index is not served yet. */
+  public Health health() {
     IndexSearcher s = current;
-    return s instanceof Placeholder p ? p.reason : null;
+    return s instanceof Placeholder p ? Health.notReady(p.reason) : Health.READY;
   }
 
   private Placeholder placeholder() throws IOException {

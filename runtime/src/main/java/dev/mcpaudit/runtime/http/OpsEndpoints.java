@@ -1,5 +1,6 @@
 package dev.mcpaudit.runtime.http;
 
+import dev.mcpaudit.runtime.health.Health;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Supplier;
@@ -12,15 +13,12 @@ import java.util.function.Supplier;
 public final class OpsEndpoints {
   private OpsEndpoints() {}
 
-  /** {@code readiness} answers null when ready, else the reason it is not. */
-  public static void install(JavalinConfig config, PrometheusMeterRegistry registry, Supplier<String> readiness) {
+  public static void install(JavalinConfig config, PrometheusMeterRegistry registry, Supplier<Health> readiness) {
     config.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "up")));
     config.routes.get("/health/ready", ctx -> {
-      String notReady = readiness.get();
-      if (notReady == null) {
-        ctx.json(java.util.Map.of("status", "ready"));
-      } else {
-        ctx.status(503).json(java.util.Map.of("status", "not_ready", "reason", notReady));
+      switch (readiness.get()) {
+        case Health.Ready ready -> ctx.json(java.util.Map.of("status", "ready"));
+        case Health.NotReady not -> ctx.status(503).json(java.util.Map.of("status", "not_ready", "reason", not.reason()));
       }
     });
     config.routes.get("/metrics", ctx ->
@@ -28,12 +26,8 @@ public final class OpsEndpoints {
   }
 
   /** A listener with the ops endpoints only, for roles without an HTTP API of their own (indexer, detector). */
-  public static io.javalin.Javalin serve(String host, int port, PrometheusMeterRegistry registry, Supplier<String> readiness) {
-    return io.javalin.Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.jsonMapper(new io.javalin.json.JavalinJackson(dev.mcpaudit.schema.event.EventCodec.mapper(), false));
-      HttpEdge.install(cfg);
-      install(cfg, registry, readiness);
-    }).start(host, port);
+  public static io.javalin.Javalin serve(String role, String host, int port, PrometheusMeterRegistry registry,
+      Supplier<Health> readiness) {
+    return HttpServer.start(role, host, port, registry, readiness, cfg -> { });
   }
 }
