@@ -142,9 +142,7 @@ class IndexerCrashIT {
         }
         if (i % 200 == 13) { // 0.5% rewritten: same record, other content, after the first version in its partition
           AuthzEvent first = recent.get((i / 200) % recent.size());
-          AuthzEvent other = new AuthzEvent(first.schema(), first.eventId(), first.kind(), first.occurredAt(), null,
-              first.tenant(), first.decision(), first.reasonCode(), "rewritten at " + i, first.handle(), first.actor(),
-              first.tool(), first.request(), first.source(), first.policy(), first.latencyUs(), first.attributes());
+          AuthzEvent other = first.toBuilder().receivedAt(null).reason("rewritten at " + i).build();
           rewritten.putIfAbsent(first.eventId(), EventCodec.encode(first));
           producer.send(new ProducerRecord<>(topic, other.partitionKey(), EventCodec.encode(other)));
         }

@@ -170,7 +170,6 @@ final class DetectorBench {
     Handle h = e.handle() == null ? null
         : new Handle(e.handle().id(), e.handle().task(), at.minusSeconds(600), at.plusSeconds(3000), e.handle().scopes(),
             e.handle().issuer(), null);
-    return new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(), e.reason(),
-        h, e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+    return e.toBuilder().occurredAt(at).receivedAt(null).handle(h).build();
   }
 }

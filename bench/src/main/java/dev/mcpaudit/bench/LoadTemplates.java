@@ -94,27 +94,26 @@ final class LoadTemplates {
     boolean allow = Math.floorMod((handleNo * 31 + server) * 31 + tool, 100) >= 3;
     String h = "h-load-" + handleNo;
     Instant mark = Instant.parse(TIME_MARK);
-    return new AuthzEvent(
-        AuthzEvent.SCHEMA_V1,
-        "ev-" + run + "-000000000000",
-        EventKind.DECISION,
-        mark,
-        null,
-        "tenant-" + (agent % 3),
-        allow ? Decision.ALLOW : Decision.DENY,
-        allow ? "ALLOWED" : "POLICY_DENY",
-        allow ? null : "denied by policy for " + TOOLS.get(tool),
-        new Handle(h, "task-" + handleNo, now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofDays(1)),
-            List.of(SERVERS.get(server) + ":read", SERVERS.get(server) + ":write"), "https://gw.example/handles", null),
-        new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org",
-            "client-" + (agent % 7)),
-        new Tool(SERVERS.get(server), TOOLS.get(tool), "tools/call", null),
-        new RequestInfo("req-" + n, "nc-" + run + "-000000000000", Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()),
-            Long.toHexString(random.nextLong()), null),
-        new Source("gw-" + (agent % 3), "w-" + (handleNo % 4), "eu-west-1", null),
-        new Policy("policy-" + SERVERS.get(server), "v" + (1 + random.nextInt(3)), "rule-" + TOOLS.get(tool)),
-        (long) (50 + random.nextInt(2000)),
-        Map.of("mcp.protocol_version", "2025-11-25"));
+    return AuthzEvent.builder()
+        .eventId("ev-" + run + "-000000000000")
+        .kind(EventKind.DECISION)
+        .occurredAt(mark)
+        .tenant("tenant-" + (agent % 3))
+        .decision(allow ? Decision.ALLOW : Decision.DENY)
+        .reasonCode(allow ? "ALLOWED" : "POLICY_DENY")
+        .reason(allow ? null : "denied by policy for " + TOOLS.get(tool))
+        .handle(new Handle(h, "task-" + handleNo, now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofDays(1)),
+            List.of(SERVERS.get(server) + ":read", SERVERS.get(server) + ":write"), "https://gw.example/handles", null))
+        .actor(new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org",
+            "client-" + (agent % 7)))
+        .tool(new Tool(SERVERS.get(server), TOOLS.get(tool), "tools/call", null))
+        .request(new RequestInfo("req-" + n, "nc-" + run + "-000000000000", Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()),
+            Long.toHexString(random.nextLong()), null))
+        .source(new Source("gw-" + (agent % 3), "w-" + (handleNo % 4), "eu-west-1", null))
+        .policy(new Policy("policy-" + SERVERS.get(server), "v" + (1 + random.nextInt(3)), "rule-" + TOOLS.get(tool)))
+        .latencyUs((long) (50 + random.nextInt(2000)))
+        .attributes(Map.of("mcp.protocol_version", "2025-11-25"))
+        .build();
   }
 
   /** Where the 12 digits after each occurrence of {@code mark} start (ids) or where {@code mark} starts (times). */

@@ -27,11 +27,17 @@ final class RevokedHandleUse {
 
   private static AuthzEvent event(String h, EventKind kind, Instant at) {
     boolean decision = kind == EventKind.DECISION;
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, h + (decision ? "-use" : "-revoked"), kind, at, null, "tenant-0",
-        decision ? Decision.ALLOW : null, decision ? "ALLOWED" : null, null,
-        new Handle(h, null, null, null, null, null, null),
-        new Actor("spiffe://example.org/agent/probe", ActorType.AGENT, null, null),
-        decision ? new Tool("github", "create_issue", "tools/call", null) : null, null,
-        new Source("gw-probe", "w-1", null, null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(h + (decision ? "-use" : "-revoked"))
+        .kind(kind)
+        .occurredAt(at)
+        .tenant("tenant-0")
+        .decision(decision ? Decision.ALLOW : null)
+        .reasonCode(decision ? "ALLOWED" : null)
+        .handle(new Handle(h, null, null, null, null, null, null))
+        .actor(new Actor("spiffe://example.org/agent/probe", ActorType.AGENT, null, null))
+        .tool(decision ? new Tool("github", "create_issue", "tools/call", null) : null)
+        .source(new Source("gw-probe", "w-1", null, null))
+        .build();
   }
 }

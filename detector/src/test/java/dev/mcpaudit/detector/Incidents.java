@@ -79,9 +79,11 @@ final class Incidents {
     }
     // Mixed, not String.hashCode mod 100: neighbouring handle ids would deny together and make a real burst.
     boolean allow = new java.util.SplittableRandom((e.handle().id() + " " + e.tool().name()).hashCode()).nextInt(100) >= 10;
-    return new AuthzEvent(e.schema(), e.eventId(), e.kind(), e.occurredAt(), e.receivedAt(), e.tenant(),
-        allow ? Decision.ALLOW : Decision.DENY, allow ? "ALLOWED" : "POLICY_DENY", allow ? null : e.reason(),
-        e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+    return e.toBuilder()
+        .decision(allow ? Decision.ALLOW : Decision.DENY)
+        .reasonCode(allow ? "ALLOWED" : "POLICY_DENY")
+        .reason(allow ? null : e.reason())
+        .build();
   }
 
   private void add(AuthzEvent e) {
@@ -95,10 +97,12 @@ final class Incidents {
 
   private void replay(AuthzEvent original) {
     Source other = new Source("gw-replay", "w-9", "us-east-1", null);
-    add(new AuthzEvent(original.schema(), original.eventId() + "-replayed", original.kind(),
-        original.occurredAt().plusSeconds(2), null, original.tenant(), original.decision(), original.reasonCode(),
-        original.reason(), original.handle(), original.actor(), original.tool(), original.request(), other,
-        original.policy(), original.latencyUs(), original.attributes()));
+    add(original.toBuilder()
+        .eventId(original.eventId() + "-replayed")
+        .occurredAt(original.occurredAt().plusSeconds(2))
+        .receivedAt(null)
+        .source(other)
+        .build());
     expected.add(new Expected(AlertType.REPLAY, original.request().nonce()));
   }
 
@@ -147,19 +151,33 @@ final class Incidents {
   private AuthzEvent decision(String h, String actor, String tool, Decision d, String reason, String worker, Instant at,
       Instant expires) {
     int n = seq++;
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, "ev-incident-" + n, EventKind.DECISION, at, null, "tenant-1", d, reason,
-        null, new Handle(h, "task", at.minusSeconds(120), expires, List.of("x:read"), null, null),
-        new Actor(actor, ActorType.AGENT, "user-1@example.org", null), new Tool("github", tool, "tools/call", null),
-        new RequestInfo("req-incident-" + n, "nonce-incident-" + n, null, null, null),
-        new Source("gw-1", worker, "eu-west-1", null), null, 100L, null);
+    return AuthzEvent.builder()
+        .eventId("ev-incident-" + n)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .decision(d)
+        .reasonCode(reason)
+        .handle(new Handle(h, "task", at.minusSeconds(120), expires, List.of("x:read"), null, null))
+        .actor(new Actor(actor, ActorType.AGENT, "user-1@example.org", null))
+        .tool(new Tool("github", tool, "tools/call", null))
+        .request(new RequestInfo("req-incident-" + n, "nonce-incident-" + n, null, null, null))
+        .source(new Source("gw-1", worker, "eu-west-1", null))
+        .latencyUs(100L)
+        .build();
   }
 
   private AuthzEvent lifecycle(String h, String actor, EventKind kind, Instant at, Instant expires) {
     int n = seq++;
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, "ev-incident-" + n, kind, at, null, "tenant-1", null, null, null,
-        new Handle(h, "task", at, expires, List.of("x:read"), null, null),
-        new Actor(actor, ActorType.AGENT, "user-1@example.org", null), null, null,
-        new Source("gw-1", "w-1", "eu-west-1", null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId("ev-incident-" + n)
+        .kind(kind)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .handle(new Handle(h, "task", at, expires, List.of("x:read"), null, null))
+        .actor(new Actor(actor, ActorType.AGENT, "user-1@example.org", null))
+        .source(new Source("gw-1", "w-1", "eu-west-1", null))
+        .build();
   }
 
 }

@@ -42,10 +42,18 @@ class BoundedAnswersIT {
     Instant t0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
     try (EventIndex index = EventIndex.open(dir.resolve("index"), 64)) {
       for (int i = 0; i < ACTORS; i++) {
-        AuthzEvent e = new AuthzEvent(AuthzEvent.SCHEMA_V1, "ev-" + i, EventKind.DECISION, t0.plusMillis(i), null, "acme",
-            Decision.ALLOW, "ALLOWED", null, new Handle("h-flood", null, null, null, null, null, null),
-            Actor.of("agent-" + i, ActorType.AGENT), new Tool("github", "tool_" + i, "tools/call", null), null,
-            new Source("gw-1", "w-1", null, null), null, null, null);
+        AuthzEvent e = AuthzEvent.builder()
+            .eventId("ev-" + i)
+            .kind(EventKind.DECISION)
+            .occurredAt(t0.plusMillis(i))
+            .tenant("acme")
+            .decision(Decision.ALLOW)
+            .reasonCode("ALLOWED")
+            .handle(new Handle("h-flood", null, null, null, null, null, null))
+            .actor(Actor.of("agent-" + i, ActorType.AGENT))
+            .tool(new Tool("github", "tool_" + i, "tools/call", null))
+            .source(new Source("gw-1", "w-1", null, null))
+            .build();
         byte[] raw = EventCodec.encode(e);
         index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }

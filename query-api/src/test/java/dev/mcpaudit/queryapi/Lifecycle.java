@@ -52,14 +52,29 @@ final class Lifecycle {
   }
 
   private static AuthzEvent use(String id, Instant at, Decision d, String code, String tool) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, EventKind.DECISION, at, null, "acme", d, code, null,
-        Handle.of(HANDLE), Actor.of(ACTOR, ActorType.AGENT), new Tool("github", tool, "tools/call", null),
-        new RequestInfo(null, "nonce-" + id, null, null, null), new Source("gw-1", "w-" + id.charAt(4), null, null),
-        null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant("acme")
+        .decision(d)
+        .reasonCode(code)
+        .handle(Handle.of(HANDLE))
+        .actor(Actor.of(ACTOR, ActorType.AGENT))
+        .tool(new Tool("github", tool, "tools/call", null))
+        .request(new RequestInfo(null, "nonce-" + id, null, null, null))
+        .source(new Source("gw-1", "w-" + id.charAt(4), null, null))
+        .build();
   }
 
   private static AuthzEvent lifecycle(String id, EventKind kind, Instant at, Handle h) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, kind, at, null, "acme", null, null, null, h,
-        Actor.of(ACTOR, ActorType.AGENT), null, null, null, null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(kind)
+        .occurredAt(at)
+        .tenant("acme")
+        .handle(h)
+        .actor(Actor.of(ACTOR, ActorType.AGENT))
+        .build();
   }
 }

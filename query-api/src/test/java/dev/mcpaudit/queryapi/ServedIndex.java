@@ -68,10 +68,17 @@ final class ServedIndex implements AutoCloseable {
   }
 
   static AuthzEvent systemEvent(int i, Instant at) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, "api-fixture-" + i, EventKind.DECISION, at, null, Caller.SYSTEM_TENANT,
-        Decision.ALLOW, "ALLOWED", null, null, Actor.of(SYSTEM_ACTOR, ActorType.USER),
-        new Tool("mcp-audit", "api.decisions.search", "http/request", null), null, new Source("mcp-audit-api", "it", null, null),
-        null, null, null);
+    return AuthzEvent.builder()
+        .eventId("api-fixture-" + i)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant(Caller.SYSTEM_TENANT)
+        .decision(Decision.ALLOW)
+        .reasonCode("ALLOWED")
+        .actor(Actor.of(SYSTEM_ACTOR, ActorType.USER))
+        .tool(new Tool("mcp-audit", "api.decisions.search", "http/request", null))
+        .source(new Source("mcp-audit-api", "it", null, null))
+        .build();
   }
 
   private void put(EventIndex index, AuthzEvent e, long offset) throws Exception {

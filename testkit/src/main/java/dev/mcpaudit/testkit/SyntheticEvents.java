@@ -53,23 +53,22 @@ public final class SyntheticEvents {
             : new Handle(
                 "h-" + runId + "-" + handleNo, "task-" + handleNo, at.minusSeconds(600), at.plusSeconds(3000),
                 List.of(server + ":read", server + ":write"), "https://gw.example/handles", null);
-    return new AuthzEvent(
-        AuthzEvent.SCHEMA_V1,
-        "ev-" + runId + "-" + n,
-        EventKind.DECISION,
-        at,
-        null,
-        "tenant-" + (agent % 3),
-        allow ? Decision.ALLOW : Decision.DENY,
-        allow ? "ALLOWED" : DENY_CODES.get(random.nextInt(DENY_CODES.size())),
-        allow ? null : "denied by policy for " + tool,
-        handle,
-        new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org", "client-" + (agent % 7)),
-        new Tool(server, tool, "tools/call", null),
-        new RequestInfo("req-" + n, "nonce-" + runId + "-" + n, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), Long.toHexString(random.nextLong()), null),
-        new Source("gw-" + (agent % 3), "w-" + random.nextInt(4), "eu-west-1", null),
-        new Policy("policy-" + server, "v" + (1 + random.nextInt(3)), "rule-" + tool),
-        (long) (50 + random.nextInt(2000)),
-        Map.of("mcp.protocol_version", "2025-11-25"));
+    return AuthzEvent.builder()
+        .eventId("ev-" + runId + "-" + n)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant("tenant-" + (agent % 3))
+        .decision(allow ? Decision.ALLOW : Decision.DENY)
+        .reasonCode(allow ? "ALLOWED" : DENY_CODES.get(random.nextInt(DENY_CODES.size())))
+        .reason(allow ? null : "denied by policy for " + tool)
+        .handle(handle)
+        .actor(new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org", "client-" + (agent % 7)))
+        .tool(new Tool(server, tool, "tools/call", null))
+        .request(new RequestInfo("req-" + n, "nonce-" + runId + "-" + n, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), Long.toHexString(random.nextLong()), null))
+        .source(new Source("gw-" + (agent % 3), "w-" + random.nextInt(4), "eu-west-1", null))
+        .policy(new Policy("policy-" + server, "v" + (1 + random.nextInt(3)), "rule-" + tool))
+        .latencyUs((long) (50 + random.nextInt(2000)))
+        .attributes(Map.of("mcp.protocol_version", "2025-11-25"))
+        .build();
   }
 }

@@ -192,15 +192,31 @@ class WebUiIT {
   }
 
   private static AuthzEvent use(String id, Instant at, Decision d, String code, String worker) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, EventKind.DECISION, at, null, "tenant-1", d, code, null, Handle.of(HANDLE),
-        new Actor(ACTOR, ActorType.AGENT, "user-7@example.org", null), new Tool("github", "merge_pull_request", "tools/call", null),
-        new RequestInfo("req-" + id, "nonce-" + id, null, null, null), new Source("gw-1", worker, null, null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .decision(d)
+        .reasonCode(code)
+        .handle(Handle.of(HANDLE))
+        .actor(new Actor(ACTOR, ActorType.AGENT, "user-7@example.org", null))
+        .tool(new Tool("github", "merge_pull_request", "tools/call", null))
+        .request(new RequestInfo("req-" + id, "nonce-" + id, null, null, null))
+        .source(new Source("gw-1", worker, null, null))
+        .build();
   }
 
   private static AuthzEvent lifecycle(String id, EventKind kind, Instant at, Handle h) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, kind, at, null, "tenant-1", null, null, null, h,
-        new Actor(ACTOR, ActorType.AGENT, "user-7@example.org", null), null, null, new Source("gw-1", "w-1", null, null),
-        null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(kind)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .handle(h)
+        .actor(new Actor(ACTOR, ActorType.AGENT, "user-7@example.org", null))
+        .source(new Source("gw-1", "w-1", null, null))
+        .build();
   }
 
   // --- helpers ----------------------------------------------------------------------------------

@@ -240,24 +240,39 @@ public final class DemoTraffic {
 
   private AuthzEvent lifecycle(EventKind kind, LiveHandle h, String previous, Instant at, Instant expires) {
     Agent a = h.agent;
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, eventId(), kind, at, null, a.tenant(), null, null,
-        kind == EventKind.HANDLE_REVOKED ? "revoked by " + a.user() + " from the console" : null,
-        new Handle(h.id, a.role() + " task", h.issuedAt, expires, h.scopes, "https://" + a.gateway() + ".example/handles", previous),
-        actor(a), null, null, new Source(a.gateway(), "w-1", region(a), null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(eventId())
+        .kind(kind)
+        .occurredAt(at)
+        .tenant(a.tenant())
+        .reason(kind == EventKind.HANDLE_REVOKED ? "revoked by " + a.user() + " from the console" : null)
+        .handle(new Handle(h.id, a.role() + " task", h.issuedAt, expires, h.scopes, "https://" + a.gateway() + ".example/handles", previous))
+        .actor(actor(a))
+        .source(new Source(a.gateway(), "w-1", region(a), null))
+        .build();
   }
 
   private AuthzEvent call(LiveHandle h, ToolRef t, Instant at, Decision d, String reason, String worker) {
     h.uses++;
     Agent a = h.agent;
     String n = Long.toString(seq++, 36);
-    AuthzEvent e = new AuthzEvent(AuthzEvent.SCHEMA_V1, eventId(), EventKind.DECISION, at, null, a.tenant(), d, reason,
-        d == Decision.DENY ? denyText(reason, t) : null,
-        new Handle(h.id, null, h.issuedAt, h.expiresAt, null, null, null), actor(a),
-        new Tool(t.server(), t.name(), t.method(), t.method().equals("resources/read") ? t.server() + "://" + a.tenant() + "/docs/" + n : null),
-        new RequestInfo("req_" + run + "_" + n, "nonce_" + run + "_" + n, traceId(), null, null),
-        new Source(a.gateway(), worker, region(a), null),
-        new Policy("mcp-policy-" + a.tenant(), "v" + (3 + a.tenant().length() % 2), "role:" + a.role()),
-        (long) (200 + random.nextInt(4000)), Map.of("mcp.protocol_version", "2025-11-25"));
+    AuthzEvent e = AuthzEvent.builder()
+        .eventId(eventId())
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant(a.tenant())
+        .decision(d)
+        .reasonCode(reason)
+        .reason(d == Decision.DENY ? denyText(reason, t) : null)
+        .handle(new Handle(h.id, null, h.issuedAt, h.expiresAt, null, null, null))
+        .actor(actor(a))
+        .tool(new Tool(t.server(), t.name(), t.method(), t.method().equals("resources/read") ? t.server() + "://" + a.tenant() + "/docs/" + n : null))
+        .request(new RequestInfo("req_" + run + "_" + n, "nonce_" + run + "_" + n, traceId(), null, null))
+        .source(new Source(a.gateway(), worker, region(a), null))
+        .policy(new Policy("mcp-policy-" + a.tenant(), "v" + (3 + a.tenant().length() % 2), "role:" + a.role()))
+        .latencyUs((long) (200 + random.nextInt(4000)))
+        .attributes(Map.of("mcp.protocol_version", "2025-11-25"))
+        .build();
     if (d == Decision.ALLOW) {
       recentDecisions.addLast(e);
       if (recentDecisions.size() > 50) {
@@ -335,10 +350,13 @@ public final class DemoTraffic {
     if (original == null) {
       return;
     }
-    schedule(now.plusMillis(700), at -> new AuthzEvent(original.schema(), eventId(), original.kind(), at, null,
-        original.tenant(), original.decision(), original.reasonCode(), original.reason(), original.handle(), original.actor(),
-        original.tool(), original.request(), new Source(otherGateway(original), "w-" + (1 + random.nextInt(WORKERS)),
-            "ap-south-1", null), original.policy(), original.latencyUs(), original.attributes()));
+    schedule(now.plusMillis(700), at -> original.toBuilder()
+        .eventId(eventId())
+        .occurredAt(at)
+        .receivedAt(null)
+        .source(new Source(otherGateway(original), "w-" + (1 + random.nextInt(WORKERS)),
+            "ap-south-1", null))
+        .build());
   }
 
   private String otherGateway(AuthzEvent e) {

@@ -108,8 +108,7 @@ class QuickstartStormIT {
   /** The quickstart's collector token covers the demo tenants only. */
   private static AuthzEvent inQuickstartTenants(AuthzEvent e) {
     String tenant = QuickstartTokens.COLLECTOR_TENANTS.get(Math.floorMod(e.tenant().hashCode(), QuickstartTokens.COLLECTOR_TENANTS.size()));
-    return new AuthzEvent(e.schema(), e.eventId(), e.kind(), e.occurredAt(), e.receivedAt(), tenant, e.decision(), e.reasonCode(),
-        e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+    return e.toBuilder().tenant(tenant).build();
   }
 
   /** Thirty wildcards over the event id, nonce and request id dictionaries, a different set for each {@code n}. */

@@ -65,10 +65,18 @@ public record Ev(String id, EventKind kind, Instant at, Decision decision, Strin
   public AuthzEvent event() {
     Handle h = handle == null ? null
         : new Handle(handle, null, null, expiresAt, kind == EventKind.DECISION ? null : List.of("repo:write"), null, null);
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, kind, at, null, tenant, decision, reason, null, h,
-        new Actor(actor, ActorType.AGENT, "user@example.org", null),
-        tool == null ? null : new Tool("github", tool, "tools/call", null),
-        nonce == null ? null : new RequestInfo("req-" + id, nonce, null, null, null),
-        new Source("gw-1", worker, null, null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(kind)
+        .occurredAt(at)
+        .tenant(tenant)
+        .decision(decision)
+        .reasonCode(reason)
+        .handle(h)
+        .actor(new Actor(actor, ActorType.AGENT, "user@example.org", null))
+        .tool(tool == null ? null : new Tool("github", tool, "tools/call", null))
+        .request(nonce == null ? null : new RequestInfo("req-" + id, nonce, null, null, null))
+        .source(new Source("gw-1", worker, null, null))
+        .build();
   }
 }

@@ -119,16 +119,29 @@ class WebhookIT {
   }
 
   private static AuthzEvent lifecycle(String id, EventKind kind, Instant at) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, kind, at, null, "tenant-1", null, null, null,
-        new Handle("h-webhook", null, at, null, List.of("repo:read"), null, null),
-        new Actor("spiffe://example.org/agent/w", ActorType.AGENT, null, null), null, null,
-        new Source("gw-1", "w-1", null, null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(kind)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .handle(new Handle("h-webhook", null, at, null, List.of("repo:read"), null, null))
+        .actor(new Actor("spiffe://example.org/agent/w", ActorType.AGENT, null, null))
+        .source(new Source("gw-1", "w-1", null, null))
+        .build();
   }
 
   private static AuthzEvent allow(String id, Instant at) {
-    return new AuthzEvent(AuthzEvent.SCHEMA_V1, id, EventKind.DECISION, at, null, "tenant-1", Decision.ALLOW, "ALLOWED",
-        null, new Handle("h-webhook", null, null, null, null, null, null),
-        new Actor("spiffe://example.org/agent/w", ActorType.AGENT, null, null), new Tool("github", "create_issue", "tools/call", null),
-        null, new Source("gw-1", "w-2", null, null), null, null, null);
+    return AuthzEvent.builder()
+        .eventId(id)
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant("tenant-1")
+        .decision(Decision.ALLOW)
+        .reasonCode("ALLOWED")
+        .handle(new Handle("h-webhook", null, null, null, null, null, null))
+        .actor(new Actor("spiffe://example.org/agent/w", ActorType.AGENT, null, null))
+        .tool(new Tool("github", "create_issue", "tools/call", null))
+        .source(new Source("gw-1", "w-2", null, null))
+        .build();
   }
 }

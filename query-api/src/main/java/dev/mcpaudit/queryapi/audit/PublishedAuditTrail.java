@@ -102,24 +102,20 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
 
   private AuthzEvent event(Instant at, String actorId, String endpoint, Decision decision, String reasonCode, String reason,
       Map<String, String> attributes) {
-    return new AuthzEvent(
-        AuthzEvent.SCHEMA_V1,
-        "api-" + UUID.randomUUID(),
-        EventKind.DECISION,
-        at,
-        null,
-        Tenants.SYSTEM,
-        decision,
-        reasonCode,
-        reason,
-        null,
-        Actor.of(actorId, ActorType.USER),
-        new Tool("mcp-audit", endpoint, "http/request", null),
-        new RequestInfo(null, null, null, null, null),
-        new Source("mcp-audit-api", instance, null, null),
-        null,
-        null,
-        attributes);
+    return AuthzEvent.builder()
+        .eventId("api-" + UUID.randomUUID())
+        .kind(EventKind.DECISION)
+        .occurredAt(at)
+        .tenant(Tenants.SYSTEM)
+        .decision(decision)
+        .reasonCode(reasonCode)
+        .reason(reason)
+        .actor(Actor.of(actorId, ActorType.USER))
+        .tool(new Tool("mcp-audit", endpoint, "http/request", null))
+        .request(new RequestInfo(null, null, null, null, null))
+        .source(new Source("mcp-audit-api", instance, null, null))
+        .attributes(attributes)
+        .build();
   }
 
   private void publish(AuthzEvent e) {

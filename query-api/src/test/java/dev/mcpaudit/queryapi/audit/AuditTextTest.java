@@ -46,9 +46,17 @@ class AuditTextTest {
     for (String raw : HOSTILE) {
       String safe = AuditText.principal(raw);
       String reason = AuditText.reason("refused " + raw);
-      JsonNode event = EventCodec.mapper().valueToTree(new AuthzEvent(AuthzEvent.SCHEMA_V1, "api-1", EventKind.DECISION,
-          Instant.now(), null, "_system", Decision.DENY, "POLICY_DENY", reason, null, Actor.of(safe, ActorType.USER),
-          new Tool("mcp-audit", "api.export", "http/request", null), null, null, null, null, null));
+      JsonNode event = EventCodec.mapper().valueToTree(AuthzEvent.builder()
+          .eventId("api-1")
+          .kind(EventKind.DECISION)
+          .occurredAt(Instant.now())
+          .tenant("_system")
+          .decision(Decision.DENY)
+          .reasonCode("POLICY_DENY")
+          .reason(reason)
+          .actor(Actor.of(safe, ActorType.USER))
+          .tool(new Tool("mcp-audit", "api.export", "http/request", null))
+          .build());
       assertThat(validator.validate(event, -1)).as(raw.length() > 40 ? raw.substring(0, 40) : raw).isEmpty();
       assertThat(safe.codePointCount(0, safe.length())).isLessThanOrEqualTo(256);
       assertThat(safe).doesNotContain("\n", "\u0000", "\u202E", "\u2028", " ");

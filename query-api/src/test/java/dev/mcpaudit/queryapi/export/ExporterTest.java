@@ -61,8 +61,7 @@ class ExporterTest {
         AuthzEvent e = gen.next();
         // Out of order across commits, so segments overlap in time and the merge has work to do.
         Instant at = e.occurredAt().plusMillis(shuffle.nextInt(120_000));
-        e = new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(),
-            e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes());
+        e = e.toBuilder().occurredAt(at).receivedAt(null).build();
         events.add(e);
         byte[] raw = EventCodec.encode(e);
         index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));

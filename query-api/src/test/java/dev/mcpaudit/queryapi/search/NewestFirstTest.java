@@ -40,8 +40,7 @@ class NewestFirstTest {
     for (int i = 0; i < 400; i++) {
       AuthzEvent e = gen.next();
       Instant at = i < 60 ? T0.plus(Duration.ofDays(5)).minusMillis(i / 2) : T0.plus(Duration.ofMinutes(17L * i));
-      events.add(new AuthzEvent(e.schema(), e.eventId(), e.kind(), at, null, e.tenant(), e.decision(), e.reasonCode(),
-          e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(), e.latencyUs(), e.attributes()));
+      events.add(e.toBuilder().occurredAt(at).receivedAt(null).build());
     }
     ByteBuffersDirectory dir = new ByteBuffersDirectory();
     try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
@@ -98,9 +97,7 @@ class NewestFirstTest {
     try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
       for (int i = 0; i < 400; i++) {
         AuthzEvent e = gen.next();
-        AuthzEvent at = new AuthzEvent(e.schema(), e.eventId(), e.kind(), T0.plus(Duration.ofMinutes(17L * i)), null, e.tenant(),
-            e.decision(), e.reasonCode(), e.reason(), e.handle(), e.actor(), e.tool(), e.request(), e.source(), e.policy(),
-            e.latencyUs(), e.attributes());
+        AuthzEvent at = e.toBuilder().occurredAt(T0.plus(Duration.ofMinutes(17L * i))).receivedAt(null).build();
         byte[] raw = EventCodec.encode(at);
         w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 97 == 96) {
