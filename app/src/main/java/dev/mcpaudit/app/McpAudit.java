@@ -1,11 +1,11 @@
 package dev.mcpaudit.app;
 
+import dev.mcpaudit.app.quickstart.QuickstartCommand;
 import dev.mcpaudit.app.role.ApiCommand;
 import dev.mcpaudit.app.role.CollectorCommand;
-import dev.mcpaudit.app.quickstart.QuickstartCommand;
 import dev.mcpaudit.app.role.DetectorCommand;
-import dev.mcpaudit.app.simulate.SimulateCommand;
 import dev.mcpaudit.app.role.IndexerCommand;
+import dev.mcpaudit.app.simulate.SimulateCommand;
 import dev.mcpaudit.app.token.TokenCommand;
 import dev.mcpaudit.app.validate.ValidateCommand;
 import picocli.CommandLine;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
     name = "mcp-audit",
     mixinStandardHelpOptions = true,
     versionProvider = McpAudit.Version.class,
-    description = "Collects, indexes and investigates the authorization decisions of MCP servers and gateways.",
+    description =
+        "Collects, indexes and investigates the authorization decisions of MCP servers and gateways.",
     subcommands = {
       CollectorCommand.class,
       IndexerCommand.class,
@@ -63,7 +64,9 @@ public final class McpAudit implements Runnable {
     @Override
     public String[] getVersion() {
       String v = McpAudit.class.getPackage().getImplementationVersion();
-      return new String[] {"mcp-audit " + (v == null ? "(development build)" : v) + ", event contract mcp.authz/v1"};
+      return new String[] {
+        "mcp-audit " + (v == null ? "(development build)" : v) + ", event contract mcp.authz/v1"
+      };
     }
   }
 }

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** `mcp-audit collector` as an operator runs it: a separate JVM from the jar, stopped with SIGTERM. */
+/**
+ * `mcp-audit collector` as an operator runs it: a separate JVM from the jar, stopped with SIGTERM.
+ */
 class CollectorRoleIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
 
@@ -35,12 +37,29 @@ class CollectorRoleIT {
       port = s.getLocalPort();
     }
     Path log = Files.createTempFile("collector", ".log");
-    Process p = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-jar", "target/mcp-audit.jar",
-        "collector", "--set", "collector.port=" + port, "--set", "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
-        "--set", "topics.decisions=" + topic, "--set", "topics.dead-letter=" + topic + ".dlq",
-        "--set", "collector.token.ci-gateway=" + TokenDigest.of(token), "--set", "collector.token.ci-gateway.tenants=*"))
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-jar",
+                    "target/mcp-audit.jar",
+                    "collector",
+                    "--set",
+                    "collector.port=" + port,
+                    "--set",
+                    "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
+                    "--set",
+                    "topics.decisions=" + topic,
+                    "--set",
+                    "topics.dead-letter=" + topic + ".dlq",
+                    "--set",
+                    "collector.token.ci-gateway=" + TokenDigest.of(token),
+                    "--set",
+                    "collector.token.ci-gateway.tenants=*"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     try {
       HttpClient http = HttpClient.newHttpClient();
       URI ready = URI.create("http://127.0.0.1:" + port + "/health/ready");
@@ -48,19 +67,30 @@ class CollectorRoleIT {
       int status = 0;
       while (status != 200 && System.nanoTime() < deadline && p.isAlive()) {
         try {
-          status = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+          status =
+              http.send(
+                      HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+                  .statusCode();
         } catch (java.io.IOException notYetListening) {
           p.waitFor(200, TimeUnit.MILLISECONDS);
         }
       }
       assertThat(status).as(Files.readString(log)).isEqualTo(200);
 
-      String event = EventCodec.encodeToString(new SyntheticEvents(1, Instant.now().minus(Duration.ofMinutes(1))).next());
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/decisions"))
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/x-ndjson")
-          .POST(HttpRequest.BodyPublishers.ofString(event)).build(), HttpResponse.BodyHandlers.ofString());
+      String event =
+          EventCodec.encodeToString(
+              new SyntheticEvents(1, Instant.now().minus(Duration.ofMinutes(1))).next());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/decisions"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/x-ndjson")
+                  .POST(HttpRequest.BodyPublishers.ofString(event))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(202);
-      assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30))).hasSize(1);
+      assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30)))
+          .hasSize(1);
     } finally {
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The declarations are the one place a key, its default and its meaning are written; the example
- * file and the README must agree with them: every key they name is declared, and the example
- * file lists every declared key with its default.
+ * file and the README must agree with them: every key they name is declared, and the example file
+ * lists every declared key with its default.
  */
 class ConfigDeclarationsTest {
-  static final List<ConfigDef> ROLES = List.of(CollectorConfig.DEF, IndexerConfig.DEF, DetectorConfig.DEF, ApiConfig.DEF);
+  static final List<ConfigDef> ROLES =
+      List.of(CollectorConfig.DEF, IndexerConfig.DEF, DetectorConfig.DEF, ApiConfig.DEF);
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
   static boolean declared(String key) {
@@ -49,7 +50,9 @@ class ConfigDeclarationsTest {
   void theExampleFileListsEveryDeclaredKeyWithItsDefaultAndNothingElse() throws Exception {
     Map<String, String> example = exampleFile();
     assertThat(example).hasSizeGreaterThan(60);
-    assertThat(example.keySet().stream().filter(k -> !declared(k)).toList()).as("keys in the example file no role declares").isEmpty();
+    assertThat(example.keySet().stream().filter(k -> !declared(k)).toList())
+        .as("keys in the example file no role declares")
+        .isEmpty();
     List<String> missing = new ArrayList<>();
     List<String> wrongDefault = new ArrayList<>();
     for (ConfigDef role : ROLES) {
@@ -57,8 +60,11 @@ class ConfigDeclarationsTest {
         String value = example.get(key.name());
         if (value == null) {
           missing.add(role.role() + ": " + key.name());
-        } else if (!key.defaultText().isEmpty() && !key.from(Settings.of(Map.of(key.name(), value))).equals(key.from(Settings.of(Map.of())))) {
-          wrongDefault.add(key.name() + " is " + value + " in the file, " + key.defaultText() + " declared");
+        } else if (!key.defaultText().isEmpty()
+            && !key.from(Settings.of(Map.of(key.name(), value)))
+                .equals(key.from(Settings.of(Map.of())))) {
+          wrongDefault.add(
+              key.name() + " is " + value + " in the file, " + key.defaultText() + " declared");
         }
       }
     }
@@ -68,16 +74,24 @@ class ConfigDeclarationsTest {
 
   @Test
   void everyKeyTheReadmeNamesIsDeclared() throws Exception {
-    String readme = Files.readString(ROOT.resolve("README.md")) + Files.readString(ROOT.resolve("docs/architecture.md"));
-    Matcher m = Pattern.compile("`((?:kafka|topics|validation|collector|indexer|detector|api)\\.[a-z][a-z0-9.-]*[a-z0-9])[`=]")
-        .matcher(readme);
+    String readme =
+        Files.readString(ROOT.resolve("README.md"))
+            + Files.readString(ROOT.resolve("docs/architecture.md"));
+    Matcher m =
+        Pattern.compile(
+                "`((?:kafka|topics|validation|collector|indexer|detector|api)\\.[a-z][a-z0-9.-]*[a-z0-9])[`=]")
+            .matcher(readme);
     TreeSet<String> named = new TreeSet<>();
     while (m.find()) {
       named.add(m.group(1));
     }
     // Not settings: an operation of the API's audit events, and OCSF fields of the export mapping.
-    named.removeAll(List.of("api.export", "api.operation", "api.request", "api.request.uid", "api.service.name"));
+    named.removeAll(
+        List.of(
+            "api.export", "api.operation", "api.request", "api.request.uid", "api.service.name"));
     assertThat(named).hasSizeGreaterThan(30);
-    assertThat(named.stream().filter(k -> !declared(k)).toList()).as("keys the docs name that no role declares").isEmpty();
+    assertThat(named.stream().filter(k -> !declared(k)).toList())
+        .as("keys the docs name that no role declares")
+        .isEmpty();
   }
 }

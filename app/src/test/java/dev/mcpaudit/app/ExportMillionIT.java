@@ -36,13 +36,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A compliance export of 1,000,000 events from the api role as users run it (the shaded jar in
- * its own JVM) with the heap capped at 256 MiB: it has to stream, page by page, whatever the size.
+ * A compliance export of 1,000,000 events from the api role as users run it (the shaded jar in its
+ * own JVM) with the heap capped at 256 MiB: it has to stream, page by page, whatever the size.
  */
 class ExportMillionIT {
   static final int EVENTS = 1_000_000;
   static final String TOKEN = TokenDigest.newToken();
-  static final Instant START = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(2));
+  static final Instant START =
+      Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofDays(2));
   static Path dir;
   static Process api;
   static int port;
@@ -52,17 +53,38 @@ class ExportMillionIT {
   static void indexAndStart() throws Exception {
     dir = Files.createTempDirectory("export-1m");
     buildIndex(dir.resolve("index"));
-    // As the indexer does: the alerts index beside the events, committed empty (the api is not ready without it).
+    // As the indexer does: the alerts index beside the events, committed empty (the api is not
+    // ready without it).
     AlertIndex.open(dir.resolve("alerts")).close();
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "--add-modules", "jdk.incubator.vector", "-jar", LauncherJarIT.JAR.toString(), "api",
-        "--set", "api.port=" + port, "--set", "api.index-dir=" + dir.resolve("index"), "--set", "api.audit=false",
-        "--set", "api.token.auditor=" + TokenDigest.of(TOKEN), "--set", "api.token.auditor.role=auditor",
-        "--set", "api.token.auditor.tenants=*");
-    api = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("api.log").toFile()).start();
+    List<String> cmd =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "--add-modules",
+            "jdk.incubator.vector",
+            "-jar",
+            LauncherJarIT.JAR.toString(),
+            "api",
+            "--set",
+            "api.port=" + port,
+            "--set",
+            "api.index-dir=" + dir.resolve("index"),
+            "--set",
+            "api.audit=false",
+            "--set",
+            "api.token.auditor=" + TokenDigest.of(TOKEN),
+            "--set",
+            "api.token.auditor.role=auditor",
+            "--set",
+            "api.token.auditor.tenants=*");
+    api =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("api.log").toFile())
+            .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!ready()) {
       assertThat(api.isAlive()).as("api process running; log: " + dir.resolve("api.log")).isTrue();
@@ -81,8 +103,12 @@ class ExportMillionIT {
 
   private static boolean ready() {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (Exception e) {
       return false;
     }
@@ -90,7 +116,8 @@ class ExportMillionIT {
 
   /** The same documents the indexer writes, appended directly (fast) on two threads. */
   private static void buildIndex(Path path) throws Exception {
-    try (EventIndex index = EventIndex.open(path, 128); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+    try (EventIndex index = EventIndex.open(path, 128);
+        ExecutorService pool = Executors.newFixedThreadPool(2)) {
       SyntheticEvents gen = new SyntheticEvents(1_000_000, START);
       int chunk = 50_000;
       for (int from = 0; from < EVENTS; from += chunk) {
@@ -103,14 +130,19 @@ class ExportMillionIT {
         for (int t = 0; t < 2; t++) {
           List<byte[]> mine = batch.subList(t * chunk / 2, (t + 1) * chunk / 2);
           int offset = base + t * chunk / 2;
-          parts.add(pool.submit(() -> {
-            for (int i = 0; i < mine.size(); i++) {
-              byte[] raw = mine.get(i);
-              index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw,
-                  new IndexSchema.Origin(0, offset + i, System.currentTimeMillis())));
-            }
-            return null;
-          }));
+          parts.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < mine.size(); i++) {
+                      byte[] raw = mine.get(i);
+                      index.append(
+                          IndexSchema.document(
+                              EventCodec.mapper().readTree(raw),
+                              raw,
+                              new IndexSchema.Origin(0, offset + i, System.currentTimeMillis())));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : parts) {
           f.get();
@@ -121,9 +153,18 @@ class ExportMillionIT {
   }
 
   private InputStream export(String format) throws Exception {
-    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-            + "/api/v1/export?format=" + format + "&from=now-7d"))
-        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + port
+                            + "/api/v1/export?format="
+                            + format
+                            + "&from=now-7d"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
@@ -132,7 +173,8 @@ class ExportMillionIT {
   void csvOfAMillionEventsStreamsWithTheDocumentedColumns() throws Exception {
     long records = 0;
     List<String> header;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(export("csv"), StandardCharsets.UTF_8), 1 << 16)) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(export("csv"), StandardCharsets.UTF_8), 1 << 16)) {
       CsvRecords csv = new CsvRecords(in);
       header = csv.next();
       List<String> row;
@@ -141,10 +183,34 @@ class ExportMillionIT {
         records++;
       }
     }
-    assertThat(header).containsExactly("event_id", "kind", "occurred_at", "received_at", "tenant", "decision", "reason_code",
-        "reason", "handle_id", "handle_expires_at", "actor_id", "actor_type", "on_behalf_of", "tool_server", "tool_method",
-        "tool_name", "tool_resource", "request_id", "request_nonce", "trace_id", "source_gateway", "source_worker",
-        "source_authenticated", "policy_id", "policy_version", "latency_us");
+    assertThat(header)
+        .containsExactly(
+            "event_id",
+            "kind",
+            "occurred_at",
+            "received_at",
+            "tenant",
+            "decision",
+            "reason_code",
+            "reason",
+            "handle_id",
+            "handle_expires_at",
+            "actor_id",
+            "actor_type",
+            "on_behalf_of",
+            "tool_server",
+            "tool_method",
+            "tool_name",
+            "tool_resource",
+            "request_id",
+            "request_nonce",
+            "trace_id",
+            "source_gateway",
+            "source_worker",
+            "source_authenticated",
+            "policy_id",
+            "policy_version",
+            "latency_us");
     assertThat(records).isEqualTo(EVENTS);
     assertThat(api.isAlive()).isTrue();
   }
@@ -152,7 +218,9 @@ class ExportMillionIT {
   @Test
   void ocsfOfAMillionEventsCarriesTheApiActivityAttributesOnEveryLine() throws Exception {
     long lines = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(export("ocsf"), StandardCharsets.UTF_8), 1 << 16)) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(export("ocsf"), StandardCharsets.UTF_8), 1 << 16)) {
       String line;
       while ((line = in.readLine()) != null) {
         JsonNode o = EventCodec.mapper().readTree(line);
@@ -164,7 +232,8 @@ class ExportMillionIT {
         assertThat(o.path("metadata").path("version").asText()).isNotEmpty();
         assertThat(o.path("metadata").path("product").path("name").asText()).isEqualTo("mcp-audit");
         assertThat(o.path("api").path("operation").asText()).isNotEmpty();
-        assertThat(o.path("actor").path("authorizations").get(0).path("decision").asText()).isIn("allow", "deny");
+        assertThat(o.path("actor").path("authorizations").get(0).path("decision").asText())
+            .isIn("allow", "deny");
         lines++;
       }
     }
@@ -172,7 +241,9 @@ class ExportMillionIT {
     assertThat(api.isAlive()).isTrue();
   }
 
-  /** RFC 4180 records, as a spreadsheet reads them: quoted fields may hold commas, quotes, newlines. */
+  /**
+   * RFC 4180 records, as a spreadsheet reads them: quoted fields may hold commas, quotes, newlines.
+   */
   static final class CsvRecords {
     private final BufferedReader in;
 

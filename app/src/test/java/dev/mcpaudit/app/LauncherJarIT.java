@@ -21,12 +21,18 @@ class LauncherJarIT {
   record Result(int exit, String out, String err) {}
 
   static Result run(String maxHeap, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-jar", JAR.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + maxHeap,
+                "-jar",
+                JAR.toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile("jar-out", ".txt");
     Path err = Files.createTempFile("jar-err", ".txt");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("jar finished").isTrue();
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
@@ -44,13 +50,17 @@ class LauncherJarIT {
     assertThat(ok.exit()).as(ok.err()).isZero();
     Result bad = run("128m", concat("validate", invalid));
     assertThat(bad.exit()).isEqualTo(1);
-    assertThat(bad.out().lines()).hasSize(invalid.size()).allMatch(l -> l.matches("^\\S+\\.json:\\d+: .+: .+$"));
+    assertThat(bad.out().lines())
+        .hasSize(invalid.size())
+        .allMatch(l -> l.matches("^\\S+\\.json:\\d+: .+: .+$"));
   }
 
   /** Streams: 200k events (~180 MB) through a 64 MiB heap; a reader that buffered would die. */
   @Test
   void validatesALargeNdjsonFileInConstantMemory() throws Exception {
-    String line = Files.readString(Path.of("../schemas/examples/valid/decision-full.json")).replaceAll("\\s*\\n\\s*", "");
+    String line =
+        Files.readString(Path.of("../schemas/examples/valid/decision-full.json"))
+            .replaceAll("\\s*\\n\\s*", "");
     Path big = dir.resolve("big.ndjson");
     int events = 200_000;
     try (BufferedWriter w = Files.newBufferedWriter(big, StandardCharsets.UTF_8)) {
@@ -63,9 +73,14 @@ class LauncherJarIT {
     assertThat(Files.size(big)).isGreaterThan(150L * 1024 * 1024);
     Result r = run("64m", "validate", big.toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.out().strip()).isEqualTo(big + ":123457: /kind: must be one of \"decision\", \"handle.issued\", "
-        + "\"handle.revoked\", \"handle.expired\", \"handle.rotated\", got \"decisions\"");
-    assertThat(r.err()).contains(events + " events in 1 files: " + (events - 1) + " valid, 1 bad").contains("events/s");
+    assertThat(r.out().strip())
+        .isEqualTo(
+            big
+                + ":123457: /kind: must be one of \"decision\", \"handle.issued\", "
+                + "\"handle.revoked\", \"handle.expired\", \"handle.rotated\", got \"decisions\"");
+    assertThat(r.err())
+        .contains(events + " events in 1 files: " + (events - 1) + " valid, 1 bad")
+        .contains("events/s");
   }
 
   @Test
@@ -83,8 +98,8 @@ class LauncherJarIT {
 
   static {
     if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " missing: run through `mvn verify`, which packages it first");
+      throw new IllegalStateException(
+          JAR + " missing: run through `mvn verify`, which packages it first");
     }
   }
-
 }

@@ -5,20 +5,31 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Entry point of the benchmark harness. Each benchmark prints its figures and the parameters it
- * ran with, so a figure in an issue note can be reproduced with the same command.
+ * Entry point of the benchmark harness. Each benchmark prints its figures and the parameters it ran
+ * with, so a figure in an issue note can be reproduced with the same command.
  */
 public final class Bench {
-  private static final Map<String, String> BENCHMARKS = new TreeMap<>(Map.of(
-      "detector", "Kafka Streams detector: events/s working off a backlog; p50/p99 event-to-alert latency at a steady rate",
-      "codec", "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event",
-      "collector", "HTTP collector on loopback: NDJSON batches of 500 (events/s), single-event POST p50/p99",
-      "pipeline", "the quickstart's composition under stepped load over HTTP until a stage falls behind: rates, lags, latencies",
-      "publisher", "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
-      "indexer", "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size",
-      "lucene", "raw Lucene parse + index of the indexer bench's events, alone in its JVM: the reference line (a)",
-      "simulate", "mcp-audit simulate's generator into an endpoint that discards: the events/s it can offer from one JVM",
-      "query", "analyst queries on a 10M-event index (p50/p99) and export rows/s; --events N for another size"));
+  private static final Map<String, String> BENCHMARKS =
+      new TreeMap<>(
+          Map.of(
+              "detector",
+                  "Kafka Streams detector: events/s working off a backlog; p50/p99 event-to-alert latency at a steady rate",
+              "codec",
+                  "parse + validate + bind events (1 and 2 threads): the cost every stage pays per event",
+              "collector",
+                  "HTTP collector on loopback: NDJSON batches of 500 (events/s), single-event POST p50/p99",
+              "pipeline",
+                  "the quickstart's composition under stepped load over HTTP until a stage falls behind: rates, lags, latencies",
+              "publisher",
+                  "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
+              "indexer",
+                  "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size",
+              "lucene",
+                  "raw Lucene parse + index of the indexer bench's events, alone in its JVM: the reference line (a)",
+              "simulate",
+                  "mcp-audit simulate's generator into an endpoint that discards: the events/s it can offer from one JVM",
+              "query",
+                  "analyst queries on a 10M-event index (p50/p99) and export rows/s; --events N for another size"));
 
   private Bench() {}
 

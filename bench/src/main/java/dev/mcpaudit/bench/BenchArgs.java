@@ -3,7 +3,9 @@ package dev.mcpaudit.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Options shared by the benchmarks: {@code --events N} and {@code --set key=value} (role settings). */
+/**
+ * Options shared by the benchmarks: {@code --events N} and {@code --set key=value} (role settings).
+ */
 record BenchArgs(int events, boolean eventsGiven, Map<String, String> settings) {
   static final int DEFAULT_EVENTS = 500_000;
 

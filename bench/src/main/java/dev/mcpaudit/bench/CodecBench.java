@@ -29,7 +29,8 @@ final class CodecBench {
       events.add(b);
     }
     EventCodec codec = new EventCodec(EventValidator.withSystemClock());
-    System.out.printf("codec: %,d events, %d bytes each on average%n", events.size(), bytes / events.size());
+    System.out.printf(
+        "codec: %,d events, %d bytes each on average%n", events.size(), bytes / events.size());
     for (int threads : new int[] {1, 2}) {
       decode(codec, events, threads); // warm-up round
       long start = System.nanoTime();
@@ -38,23 +39,30 @@ final class CodecBench {
       if (valid != events.size()) {
         throw new IllegalStateException("only " + valid + " of " + events.size() + " decoded");
       }
-      System.out.printf("codec: threads=%d decode (parse+validate+bind) %,.0f events/s, %.0f MB/s%n",
+      System.out.printf(
+          "codec: threads=%d decode (parse+validate+bind) %,.0f events/s, %.0f MB/s%n",
           threads, events.size() / s, bytes / s / 1e6);
     }
   }
 
   private static int decode(EventCodec codec, List<byte[]> events, int threads) throws Exception {
     AtomicInteger valid = new AtomicInteger();
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "bench-codec"))) {
+    try (ExecutorService pool =
+        Executors.newFixedThreadPool(threads, r -> new Thread(r, "bench-codec"))) {
       List<Future<?>> parts = new ArrayList<>();
       int slice = events.size() / threads;
       for (int t = 0; t < threads; t++) {
-        List<byte[]> mine = events.subList(t * slice, t == threads - 1 ? events.size() : (t + 1) * slice);
-        parts.add(pool.submit(() -> mine.forEach(b -> {
-          if (codec.decode(b).isValid()) {
-            valid.incrementAndGet();
-          }
-        })));
+        List<byte[]> mine =
+            events.subList(t * slice, t == threads - 1 ? events.size() : (t + 1) * slice);
+        parts.add(
+            pool.submit(
+                () ->
+                    mine.forEach(
+                        b -> {
+                          if (codec.decode(b).isValid()) {
+                            valid.incrementAndGet();
+                          }
+                        })));
       }
       for (Future<?> f : parts) {
         f.get();

@@ -22,8 +22,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * HTTP collector on loopback against the embedded broker, client in the same process (so both
- * share the same two cores): NDJSON batches of 500 with several concurrent clients, then single-event
+ * HTTP collector on loopback against the embedded broker, client in the same process (so both share
+ * the same two cores): NDJSON batches of 500 with several concurrent clients, then single-event
  * POST latency, one request at a time.
  */
 final class CollectorBench {
@@ -32,10 +32,22 @@ final class CollectorBench {
   static void run(BenchArgs args) throws Exception {
     String token = TokenDigest.newToken();
     try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq"))) {
-      CollectorConfig cfg = CollectorConfig.from(Settings.of(Map.of(
-          "collector.port", "0", "kafka.bootstrap-servers", kafka.broker.bootstrapServers(),
-          "topics.decisions", "d", "topics.dead-letter", "dlq", "collector.token.bench", TokenDigest.of(token),
-          "collector.token.bench.tenants", "*")));
+      CollectorConfig cfg =
+          CollectorConfig.from(
+              Settings.of(
+                  Map.of(
+                      "collector.port",
+                      "0",
+                      "kafka.bootstrap-servers",
+                      kafka.broker.bootstrapServers(),
+                      "topics.decisions",
+                      "d",
+                      "topics.dead-letter",
+                      "dlq",
+                      "collector.token.bench",
+                      TokenDigest.of(token),
+                      "collector.token.bench.tenants",
+                      "*")));
       try (CollectorServer server = CollectorServer.start(cfg)) {
         URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/decisions");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -54,13 +66,15 @@ final class CollectorBench {
           bodies.add(body);
         }
         int clients = 4;
-        System.out.printf("collector: %,d events in %,d NDJSON batches of 500 (%.0f B/event), %d concurrent clients, loopback%n",
+        System.out.printf(
+            "collector: %,d events in %,d NDJSON batches of 500 (%.0f B/event), %d concurrent clients, loopback%n",
             batches * 500, batches, (double) bytes / (batches * 500), clients);
         post(http, uri, token, bodies.subList(0, Math.min(20, bodies.size())), clients); // warm-up
         long start = System.nanoTime();
         post(http, uri, token, bodies, clients);
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("collector: batches of 500: %,.0f events/s (%.1f MB/s), every batch acknowledged by Kafka (acks=all)%n",
+        System.out.printf(
+            "collector: batches of 500: %,.0f events/s (%.1f MB/s), every batch acknowledged by Kafka (acks=all)%n",
             batches * 500 / s, bytes / s / 1e6);
 
         int singles = 2_000;
@@ -74,22 +88,29 @@ final class CollectorBench {
           send(http, uri, token, one, "application/json");
           lat[i] = System.nanoTime() - t0;
         }
-        System.out.println("collector: single-event POST latency, sequential: " + Percentiles.of(lat));
+        System.out.println(
+            "collector: single-event POST latency, sequential: " + Percentiles.of(lat));
       }
     }
   }
 
-  private static void post(HttpClient http, URI uri, String token, List<byte[]> bodies, int clients) throws Exception {
+  private static void post(HttpClient http, URI uri, String token, List<byte[]> bodies, int clients)
+      throws Exception {
     AtomicInteger next = new AtomicInteger();
-    try (ExecutorService pool = Executors.newFixedThreadPool(clients, r -> new Thread(r, "bench-client"))) {
+    try (ExecutorService pool =
+        Executors.newFixedThreadPool(clients, r -> new Thread(r, "bench-client"))) {
       List<Future<?>> f = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
-        f.add(pool.submit(() -> {
-          for (int i = next.getAndIncrement(); i < bodies.size(); i = next.getAndIncrement()) {
-            send(http, uri, token, bodies.get(i), "application/x-ndjson");
-          }
-          return null;
-        }));
+        f.add(
+            pool.submit(
+                () -> {
+                  for (int i = next.getAndIncrement();
+                      i < bodies.size();
+                      i = next.getAndIncrement()) {
+                    send(http, uri, token, bodies.get(i), "application/x-ndjson");
+                  }
+                  return null;
+                }));
       }
       for (Future<?> x : f) {
         x.get();
@@ -97,10 +118,16 @@ final class CollectorBench {
     }
   }
 
-  private static void send(HttpClient http, URI uri, String token, byte[] body, String type) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-        .header("Authorization", "Bearer " + token).header("Content-Type", type)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  private static void send(HttpClient http, URI uri, String token, byte[] body, String type)
+      throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 202 || !r.body().contains("\"rejected\":[]")) {
       throw new IllegalStateException("collector answered " + r.statusCode() + ": " + r.body());
     }

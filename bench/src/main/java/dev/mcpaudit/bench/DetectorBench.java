@@ -45,36 +45,57 @@ final class DetectorBench {
 
   static void run(BenchArgs args) throws Exception {
     int n = args.eventsGiven() ? args.events() : 500_000;
-    try (BenchBroker kafka = new BenchBroker(4, List.of("d", "alerts", "steady", "steady.alerts"))) {
+    try (BenchBroker kafka =
+        new BenchBroker(4, List.of("d", "alerts", "steady", "steady.alerts"))) {
       publishBacklog(kafka, n);
       long start = System.nanoTime();
-      try (DetectorService detector = DetectorService.embedded(config(kafka, "d", "alerts", "bench-backlog", args), new SimpleMeterRegistry())) {
+      try (DetectorService detector =
+          DetectorService.embedded(
+              config(kafka, "d", "alerts", "bench-backlog", args), new SimpleMeterRegistry())) {
         while (consumed(kafka, "bench-backlog", "d") < n || detector.backlog() > 0) {
           LockSupport.parkNanos(200_000_000);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf("detector: (a) backlog of %,d events worked off in %.1f s (start-up included): %,.0f events/s%n",
+        System.out.printf(
+            "detector: (a) backlog of %,d events worked off in %.1f s (start-up included): %,.0f events/s%n",
             n, secs, n / secs);
       }
       steady(kafka, args);
     }
   }
 
-  private static DetectorConfig config(BenchBroker kafka, String in, String out, String app, BenchArgs args) throws Exception {
-    Map<String, String> s = new HashMap<>(Map.of(
-        "kafka.bootstrap-servers", kafka.broker.bootstrapServers(),
-        "topics.decisions", in, "topics.alerts", out,
-        "detector.application-id", app,
-        "detector.state-dir", kafka.scratch("state-" + app).toString()));
+  private static DetectorConfig config(
+      BenchBroker kafka, String in, String out, String app, BenchArgs args) throws Exception {
+    Map<String, String> s =
+        new HashMap<>(
+            Map.of(
+                "kafka.bootstrap-servers",
+                kafka.broker.bootstrapServers(),
+                "topics.decisions",
+                in,
+                "topics.alerts",
+                out,
+                "detector.application-id",
+                app,
+                "detector.state-dir",
+                kafka.scratch("state-" + app).toString()));
     s.putAll(args.settings());
     return DetectorConfig.from(Settings.of(s));
   }
 
   private static KafkaProducer<String, byte[]> producer(BenchBroker kafka) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.broker.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4",
+            ProducerConfig.LINGER_MS_CONFIG,
+            5),
+        new StringSerializer(),
+        new ByteArraySerializer());
   }
 
   private static void publishBacklog(BenchBroker kafka, int n) {
@@ -90,9 +111,18 @@ final class DetectorBench {
   }
 
   private static long consumed(BenchBroker kafka, String group, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers()))) {
-      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
-          .filter(e -> e.getKey().topic().equals(topic)).mapToLong(e -> e.getValue().offset()).sum();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers()))) {
+      return admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .entrySet()
+          .stream()
+          .filter(e -> e.getKey().topic().equals(topic))
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
     }
   }
 
@@ -100,8 +130,14 @@ final class DetectorBench {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean reading = new AtomicBoolean(true);
-    Thread reader = Thread.ofPlatform().name("bench-alert-reader").start(() -> readAlerts(kafka, sentAt, latencies, reading));
-    try (DetectorService detector = DetectorService.embedded(config(kafka, "steady", "steady.alerts", "bench-steady", args), new SimpleMeterRegistry());
+    Thread reader =
+        Thread.ofPlatform()
+            .name("bench-alert-reader")
+            .start(() -> readAlerts(kafka, sentAt, latencies, reading));
+    try (DetectorService detector =
+            DetectorService.embedded(
+                config(kafka, "steady", "steady.alerts", "bench-steady", args),
+                new SimpleMeterRegistry());
         KafkaProducer<String, byte[]> p = producer(kafka)) {
       while (!detector.health().ready()) {
         LockSupport.parkNanos(100_000_000);
@@ -119,13 +155,17 @@ final class DetectorBench {
         AuthzEvent e = gen.next();
         // The generator's clock runs at 100 events/s; re-stamp to now so event time is real time.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        p.send(new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(restamp(e, now))));
+        p.send(
+            new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(restamp(e, now))));
         sent++;
         if (sent % (STEADY_RATE / 10) == 0) {
           String h = "h-bench-revoked-" + incident++;
-          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.revoked(h, now))));
+          p.send(
+              new ProducerRecord<>(
+                  "steady", h, EventCodec.encode(RevokedHandleUse.revoked(h, now))));
           sentAt.put(h, System.nanoTime());
-          p.send(new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.used(h, now))));
+          p.send(
+              new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.used(h, now))));
         }
       }
       double secs = (System.nanoTime() - begin) / 1e9;
@@ -136,18 +176,24 @@ final class DetectorBench {
       reading.set(false);
       reader.join();
       long[] ns = latencies.stream().mapToLong(Long::longValue).toArray();
-      System.out.printf("detector: (b) steady %,.0f events/s for %.0f s with %d revoked-handle uses: %d alerts seen, event-to-alert %s%n",
+      System.out.printf(
+          "detector: (b) steady %,.0f events/s for %.0f s with %d revoked-handle uses: %d alerts seen, event-to-alert %s%n",
           sent / secs, secs, incident, ns.length, ns.length == 0 ? "n/a" : Percentiles.of(ns));
     }
   }
 
-  private static void readAlerts(BenchBroker kafka, Map<String, Long> sentAt, List<Long> latencies, AtomicBoolean reading) {
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
-        ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-reader",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+  private static void readAlerts(
+      BenchBroker kafka, Map<String, Long> sentAt, List<Long> latencies, AtomicBoolean reading) {
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       c.subscribe(List.of("steady.alerts"));
       while (reading.get()) {
         for (var r : c.poll(Duration.ofMillis(50))) {
@@ -167,9 +213,17 @@ final class DetectorBench {
   }
 
   private static AuthzEvent restamp(AuthzEvent e, Instant at) {
-    Handle h = e.handle() == null ? null
-        : new Handle(e.handle().id(), e.handle().task(), at.minusSeconds(600), at.plusSeconds(3000), e.handle().scopes(),
-            e.handle().issuer(), null);
+    Handle h =
+        e.handle() == null
+            ? null
+            : new Handle(
+                e.handle().id(),
+                e.handle().task(),
+                at.minusSeconds(600),
+                at.plusSeconds(3000),
+                e.handle().scopes(),
+                e.handle().issuer(),
+                null);
     return e.toBuilder().occurredAt(at).receivedAt(null).handle(h).build();
   }
 }

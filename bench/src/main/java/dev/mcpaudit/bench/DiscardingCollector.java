@@ -12,8 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * An HTTP endpoint on loopback that reads each body, counts its lines as accepted events and
- * drops it: what a load generator can offer when nothing behind it is slow.
+ * An HTTP endpoint on loopback that reads each body, counts its lines as accepted events and drops
+ * it: what a load generator can offer when nothing behind it is slow.
  */
 final class DiscardingCollector implements AutoCloseable {
   private final HttpServer server;
@@ -22,24 +22,27 @@ final class DiscardingCollector implements AutoCloseable {
   DiscardingCollector(int threads) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     pool = Executors.newFixedThreadPool(threads);
-    server.createContext("/", x -> {
-      long lines = 0;
-      byte[] buf = new byte[64 * 1024];
-      try (InputStream in = x.getRequestBody()) {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          for (int i = 0; i < n; i++) {
-            if (buf[i] == '\n') {
-              lines++;
+    server.createContext(
+        "/",
+        x -> {
+          long lines = 0;
+          byte[] buf = new byte[64 * 1024];
+          try (InputStream in = x.getRequestBody()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+              for (int i = 0; i < n; i++) {
+                if (buf[i] == '\n') {
+                  lines++;
+                }
+              }
             }
           }
-        }
-      }
-      byte[] answer = ("{\"accepted\":" + lines + ",\"rejected\":[]}").getBytes(StandardCharsets.UTF_8);
-      x.sendResponseHeaders(202, answer.length);
-      try (OutputStream out = x.getResponseBody()) {
-        out.write(answer);
-      }
-    });
+          byte[] answer =
+              ("{\"accepted\":" + lines + ",\"rejected\":[]}").getBytes(StandardCharsets.UTF_8);
+          x.sendResponseHeaders(202, answer.length);
+          try (OutputStream out = x.getResponseBody()) {
+            out.write(answer);
+          }
+        });
     server.setExecutor(pool);
     server.start();
   }

@@ -1,10 +1,9 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
-import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -32,10 +31,10 @@ import org.apache.lucene.search.TermQuery;
 
 /**
  * The indexer's figures in one run: (a) the limit, raw Lucene parse + index of the events with the
- * same schema on 2 threads ({@link LuceneBench}, in a JVM of its own before the broker starts);
- * (b) Kafka to searchable through the indexer for the same events; their ratio; (c) time to
- * searchable at a steady 5,000 events/s; index bytes per event against the raw JSON, counting
- * only the files the last commit references.
+ * same schema on 2 threads ({@link LuceneBench}, in a JVM of its own before the broker starts); (b)
+ * Kafka to searchable through the indexer for the same events; their ratio; (c) time to searchable
+ * at a steady 5,000 events/s; index bytes per event against the raw JSON, counting only the files
+ * the last commit references.
  */
 final class IndexerBench {
   private IndexerBench() {}
@@ -52,8 +51,9 @@ final class IndexerBench {
     } finally {
       LuceneBench.deleteTree(rawDir);
     }
-    System.out.printf("indexer: (a) raw Lucene, parse + index (addDocument), 2 threads, own JVM before the broker started "
-        + "(shares only the machine; bench/run lucene runs the same alone): %,.0f events/s, index %,d bytes = %.0f B/event%n",
+    System.out.printf(
+        "indexer: (a) raw Lucene, parse + index (addDocument), 2 threads, own JVM before the broker started "
+            + "(shares only the machine; bench/run lucene runs the same alone): %,.0f events/s, index %,d bytes = %.0f B/event%n",
         raw.eventsPerSecond(), raw.liveBytes(), raw.liveBytes() / (double) n);
 
     try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq", "steady", "steady.dlq"))) {
@@ -66,7 +66,8 @@ final class IndexerBench {
       long start = System.nanoTime();
       double e2eRate;
       long size;
-      try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      try (IndexerService indexer =
+          IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
         while (count(indexer) < n) {
           LockSupport.parkNanos(20_000_000);
         }
@@ -79,29 +80,53 @@ final class IndexerBench {
       // Sized from the last commit's own file list once writer and readers are closed: files of
       // the segments the merge replaced are not counted, however long a reader held them.
       long merged = LiveSize.of(cfg.indexPath());
-      System.out.printf("indexer: (b) Kafka -> indexer -> searchable (validate, write-once by (tenant, event_id), DLQ check), "
-          + "2 threads, broker in this JVM: %,.0f events/s%n", e2eRate);
+      System.out.printf(
+          "indexer: (b) Kafka -> indexer -> searchable (validate, write-once by (tenant, event_id), DLQ check), "
+              + "2 threads, broker in this JVM: %,.0f events/s%n",
+          e2eRate);
       System.out.printf("indexer: ratio (b)/(a) = %.2f%n", e2eRate / raw.eventsPerSecond());
-      System.out.printf("indexer: index size (live files of the commit) as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "
-          + "merged to one segment %,d bytes = %.0f B/event = %.3f x; (a) %.3f x%n",
-          size, (double) size / n, size / (double) rawBytes, merged, (double) merged / n, merged / (double) rawBytes,
+      System.out.printf(
+          "indexer: index size (live files of the commit) as ingested %,d bytes = %.0f B/event = %.3f x raw JSON; "
+              + "merged to one segment %,d bytes = %.0f B/event = %.3f x; (a) %.3f x%n",
+          size,
+          (double) size / n,
+          size / (double) rawBytes,
+          merged,
+          (double) merged / n,
+          merged / (double) rawBytes,
           raw.liveBytes() / (double) rawBytes);
 
       steady(kafka, config(kafka, kafka.scratch("steady"), "steady", args.settings()));
     }
   }
 
-  private static IndexerConfig config(BenchBroker kafka, Path dir, String topic, Map<String, String> extra) {
-    Map<String, String> s = new java.util.HashMap<>(Map.of(
-        "indexer.data-dir", dir.toString(),
-        "kafka.bootstrap-servers", kafka.broker.bootstrapServers(),
-        "topics.decisions", topic, "topics.dead-letter", topic.equals("d") ? "dlq" : topic + ".dlq",
-        "indexer.group-id", "bench-" + topic,
-        "indexer.ram-buffer", "128MiB",
-        "indexer.retention", "0s"));
+  private static IndexerConfig config(
+      BenchBroker kafka, Path dir, String topic, Map<String, String> extra) {
+    Map<String, String> s =
+        new java.util.HashMap<>(
+            Map.of(
+                "indexer.data-dir",
+                dir.toString(),
+                "kafka.bootstrap-servers",
+                kafka.broker.bootstrapServers(),
+                "topics.decisions",
+                topic,
+                "topics.dead-letter",
+                topic.equals("d") ? "dlq" : topic + ".dlq",
+                "indexer.group-id",
+                "bench-" + topic,
+                "indexer.ram-buffer",
+                "128MiB",
+                "indexer.retention",
+                "0s"));
     s.putAll(extra);
-    System.out.println("indexer: settings " + new java.util.TreeMap<>(s).entrySet().stream()
-        .filter(e -> !e.getKey().endsWith("data-dir") && !e.getKey().startsWith("kafka")).toList());
+    System.out.println(
+        "indexer: settings "
+            + new java.util.TreeMap<>(s)
+                .entrySet().stream()
+                    .filter(
+                        e -> !e.getKey().endsWith("data-dir") && !e.getKey().startsWith("kafka"))
+                    .toList());
     return IndexerConfig.from(Settings.of(s));
   }
 
@@ -118,16 +143,29 @@ final class IndexerBench {
       }
       producer.flush();
     }
-    System.out.printf("indexer: published %,d events at %,.0f events/s (acks=all, lz4)%n", n, n / ((System.nanoTime() - start) / 1e9));
+    System.out.printf(
+        "indexer: published %,d events at %,.0f events/s (acks=all, lz4)%n",
+        n, n / ((System.nanoTime() - start) / 1e9));
     return bytes;
   }
 
   private static KafkaProducer<String, byte[]> producer(BenchBroker kafka) {
-    return new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.broker.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4",
+            ProducerConfig.LINGER_MS_CONFIG,
+            5,
+            ProducerConfig.BATCH_SIZE_CONFIG,
+            256 * 1024),
+        new StringSerializer(),
+        new ByteArraySerializer());
   }
 
   private static long count(IndexerService indexer) throws Exception {
@@ -145,40 +183,48 @@ final class IndexerBench {
     Map<String, Long> ackedAt = new ConcurrentHashMap<>();
     List<Long> latencies = new ArrayList<>();
     AtomicLong sent = new AtomicLong();
-    try (IndexerService indexer = IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+    try (IndexerService indexer =
+            IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC());
         KafkaProducer<String, byte[]> producer = producer(kafka)) {
       int total = 150_000;
-      Thread checker = Thread.ofPlatform().name("bench-searchable-checker").start(() -> {
-        while (sent.get() < total || !ackedAt.isEmpty()) {
-          try {
-            IndexSearcher s = indexer.searchers().acquire();
-            try {
-              for (Map.Entry<String, Long> e : ackedAt.entrySet()) {
-                if (s.count(new TermQuery(new Term(IndexSchema.EVENT_ID, e.getKey()))) > 0) {
-                  synchronized (latencies) {
-                    latencies.add(System.nanoTime() - e.getValue());
-                  }
-                  ackedAt.remove(e.getKey());
-                }
-              }
-            } finally {
-              indexer.searchers().release(s);
-            }
-          } catch (Exception ex) {
-            throw new IllegalStateException(ex);
-          }
-          LockSupport.parkNanos(2_000_000);
-        }
-      });
+      Thread checker =
+          Thread.ofPlatform()
+              .name("bench-searchable-checker")
+              .start(
+                  () -> {
+                    while (sent.get() < total || !ackedAt.isEmpty()) {
+                      try {
+                        IndexSearcher s = indexer.searchers().acquire();
+                        try {
+                          for (Map.Entry<String, Long> e : ackedAt.entrySet()) {
+                            if (s.count(new TermQuery(new Term(IndexSchema.EVENT_ID, e.getKey())))
+                                > 0) {
+                              synchronized (latencies) {
+                                latencies.add(System.nanoTime() - e.getValue());
+                              }
+                              ackedAt.remove(e.getKey());
+                            }
+                          }
+                        } finally {
+                          indexer.searchers().release(s);
+                        }
+                      } catch (Exception ex) {
+                        throw new IllegalStateException(ex);
+                      }
+                      LockSupport.parkNanos(2_000_000);
+                    }
+                  });
       long start = System.nanoTime();
       for (int i = 0; i < total; i++) {
         AuthzEvent e = gen.next();
         boolean sample = i % 25 == 0;
-        producer.send(new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e)), (md, ex) -> {
-          if (sample && ex == null) {
-            ackedAt.put(e.eventId(), System.nanoTime());
-          }
-        });
+        producer.send(
+            new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e)),
+            (md, ex) -> {
+              if (sample && ex == null) {
+                ackedAt.put(e.eventId(), System.nanoTime());
+              }
+            });
         sent.incrementAndGet();
         long due = start + i * 200_000L; // 5,000/s
         long ahead = due - System.nanoTime();
@@ -190,6 +236,8 @@ final class IndexerBench {
       checker.join(Duration.ofMinutes(2));
     }
     long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
-    System.out.println("indexer: (c) at a steady 5,000 events/s for 30 s, Kafka ack -> searchable: " + Percentiles.of(l));
+    System.out.println(
+        "indexer: (c) at a steady 5,000 events/s for 30 s, Kafka ack -> searchable: "
+            + Percentiles.of(l));
   }
 }

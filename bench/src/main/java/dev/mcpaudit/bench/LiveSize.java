@@ -9,9 +9,9 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * Bytes of the files the latest commit of an index references, and nothing else. A directory
- * listing taken while a writer or near-real-time readers are open also counts the files of
- * segments a merge already replaced (they stay until the last reader of them closes), which made
- * a merged index look larger than the unmerged one.
+ * listing taken while a writer or near-real-time readers are open also counts the files of segments
+ * a merge already replaced (they stay until the last reader of them closes), which made a merged
+ * index look larger than the unmerged one.
  *
  * <p>The writer may commit again while a commit is being sized and delete files of the one being
  * read; that commit is then no longer the latest, so sizing starts over with the new one.

@@ -28,17 +28,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * costs more than the collector's parsing, so a generator that encodes cannot offer more than a
  * stage accepts on the same cores. Each template is encoded once; a send copies it and writes a
  * fresh event id and nonce (fixed-width hex) and the current time into known positions, so every
- * event is unique and current. The traffic is what a healthy fleet sends: a handle is always
- * served by the same worker and a (handle, tool) pair always gets the same decision, so the
- * detector judges all of it without the load itself raising alerts beyond a few deny bursts.
+ * event is unique and current. The traffic is what a healthy fleet sends: a handle is always served
+ * by the same worker and a (handle, tool) pair always gets the same decision, so the detector
+ * judges all of it without the load itself raising alerts beyond a few deny bursts.
  */
 final class LoadTemplates {
   private static final DateTimeFormatter MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String TIME_MARK = "2001-01-01T00:00:00.111Z";
-  private static final List<String> SERVERS = List.of("github", "slack", "jira", "postgres", "drive", "aws");
+  private static final List<String> SERVERS =
+      List.of("github", "slack", "jira", "postgres", "drive", "aws");
   private static final List<String> TOOLS =
-      List.of("create_issue", "list_repos", "post_message", "search_issues", "run_query", "read_file", "describe_instances");
+      List.of(
+          "create_issue",
+          "list_repos",
+          "post_message",
+          "search_issues",
+          "run_query",
+          "read_file",
+          "describe_instances");
 
   private record Template(byte[] body, int[] ids, int[] times) {}
 
@@ -60,23 +68,30 @@ final class LoadTemplates {
         body.write('\n');
       }
       byte[] b = body.toByteArray();
-      templates.add(new Template(b, positions(b, ("-" + run + "-").getBytes(StandardCharsets.US_ASCII), 2 * batchSize),
-          positions(b, TIME_MARK.getBytes(StandardCharsets.US_ASCII), batchSize)));
+      templates.add(
+          new Template(
+              b,
+              positions(b, ("-" + run + "-").getBytes(StandardCharsets.US_ASCII), 2 * batchSize),
+              positions(b, TIME_MARK.getBytes(StandardCharsets.US_ASCII), batchSize)));
     }
   }
 
   /** Bytes of JSON per event on average. */
   double bytesPerEvent() {
-    return templates.stream().mapToLong(t -> t.body().length).sum() / (double) (templates.size() * batchSize);
+    return templates.stream().mapToLong(t -> t.body().length).sum()
+        / (double) (templates.size() * batchSize);
   }
 
-  /** The next batch: a copy of the next template with unique ids and nonces, occurred at {@code at}. */
+  /**
+   * The next batch: a copy of the next template with unique ids and nonces, occurred at {@code at}.
+   */
   byte[] next(Instant at) {
     Template t = templates.get((int) (nextTemplate.getAndIncrement() % templates.size()));
     byte[] b = t.body().clone();
     long id = nextId.getAndAdd(batchSize);
     for (int i = 0; i < t.ids().length; i++) {
-      // event_id and nonce of one event take the same number: both are unique, and one counter serves.
+      // event_id and nonce of one event take the same number: both are unique, and one counter
+      // serves.
       hex(b, t.ids()[i], id + i / 2);
     }
     byte[] time = MILLIS.format(at).getBytes(StandardCharsets.US_ASCII);
@@ -102,21 +117,44 @@ final class LoadTemplates {
         .decision(allow ? Decision.ALLOW : Decision.DENY)
         .reasonCode(allow ? "ALLOWED" : "POLICY_DENY")
         .reason(allow ? null : "denied by policy for " + TOOLS.get(tool))
-        .handle(new Handle(h, "task-" + handleNo, now.minus(Duration.ofMinutes(10)), now.plus(Duration.ofDays(1)),
-            List.of(SERVERS.get(server) + ":read", SERVERS.get(server) + ":write"), "https://gw.example/handles", null))
-        .actor(new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org",
-            "client-" + (agent % 7)))
+        .handle(
+            new Handle(
+                h,
+                "task-" + handleNo,
+                now.minus(Duration.ofMinutes(10)),
+                now.plus(Duration.ofDays(1)),
+                List.of(SERVERS.get(server) + ":read", SERVERS.get(server) + ":write"),
+                "https://gw.example/handles",
+                null))
+        .actor(
+            new Actor(
+                "spiffe://example.org/agent/a-" + agent,
+                ActorType.AGENT,
+                "user-" + (agent % 40) + "@example.org",
+                "client-" + (agent % 7)))
         .tool(new Tool(SERVERS.get(server), TOOLS.get(tool), "tools/call", null))
-        .request(new RequestInfo("req-" + n, "nc-" + run + "-000000000000", Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()),
-            Long.toHexString(random.nextLong()), null))
+        .request(
+            new RequestInfo(
+                "req-" + n,
+                "nc-" + run + "-000000000000",
+                Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()),
+                Long.toHexString(random.nextLong()),
+                null))
         .source(new Source("gw-" + (agent % 3), "w-" + (handleNo % 4), "eu-west-1", null))
-        .policy(new Policy("policy-" + SERVERS.get(server), "v" + (1 + random.nextInt(3)), "rule-" + TOOLS.get(tool)))
+        .policy(
+            new Policy(
+                "policy-" + SERVERS.get(server),
+                "v" + (1 + random.nextInt(3)),
+                "rule-" + TOOLS.get(tool)))
         .latencyUs((long) (50 + random.nextInt(2000)))
         .attributes(Map.of("mcp.protocol_version", "2025-11-25"))
         .build();
   }
 
-  /** Where the 12 digits after each occurrence of {@code mark} start (ids) or where {@code mark} starts (times). */
+  /**
+   * Where the 12 digits after each occurrence of {@code mark} start (ids) or where {@code mark}
+   * starts (times).
+   */
   private static int[] positions(byte[] b, byte[] mark, int expected) {
     int[] at = new int[expected];
     int found = 0;
@@ -131,7 +169,8 @@ final class LoadTemplates {
       }
     }
     if (found != expected) {
-      throw new IllegalStateException("expected " + expected + " marks in a template, found " + found);
+      throw new IllegalStateException(
+          "expected " + expected + " marks in a template, found " + found);
     }
     return at;
   }

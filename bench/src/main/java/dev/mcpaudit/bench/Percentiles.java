@@ -9,7 +9,8 @@ final class Percentiles {
   static String of(long[] nanos) {
     long[] s = nanos.clone();
     Arrays.sort(s);
-    return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)",
+    return String.format(
+        "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d)",
         at(s, 0.50) / 1e6, at(s, 0.99) / 1e6, s[s.length - 1] / 1e6, s.length);
   }
 

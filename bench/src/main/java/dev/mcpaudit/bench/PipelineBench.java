@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.app.quickstart.Quickstart;
 import dev.mcpaudit.app.simulate.BatchSender;
 import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import java.io.ByteArrayOutputStream;
@@ -45,16 +44,16 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TermQuery;
 
 /**
- * What an operator runs, under a rising load: the quickstart's composition (embedded broker,
- * HTTP collector, indexer, detector, API, one process) fed over HTTP by a generator of
- * pre-encoded NDJSON batches on several connections, at stepped rates until a stage falls behind.
- * Per step: asked, sent and accepted rate; indexer and detector lag; event to searchable and event
- * to alert (a revoked-handle use every 100 ms, sent through the collector); API latency of a mixed
- * query set run alongside. A consumer stage is behind when, at the end of a step, it has more than
- * {@value #BEHIND_SECONDS} s of traffic unread, or its probes (event to searchable, event to alert)
- * took over {@value #BEHIND_SECONDS} s at the median; the collector when it accepted under 95% of
- * the rate. The detector's repartition topics are shown apart: one event is a record in each of
- * them, so their backlog counts records, not events.
+ * What an operator runs, under a rising load: the quickstart's composition (embedded broker, HTTP
+ * collector, indexer, detector, API, one process) fed over HTTP by a generator of pre-encoded
+ * NDJSON batches on several connections, at stepped rates until a stage falls behind. Per step:
+ * asked, sent and accepted rate; indexer and detector lag; event to searchable and event to alert
+ * (a revoked-handle use every 100 ms, sent through the collector); API latency of a mixed query set
+ * run alongside. A consumer stage is behind when, at the end of a step, it has more than {@value
+ * #BEHIND_SECONDS} s of traffic unread, or its probes (event to searchable, event to alert) took
+ * over {@value #BEHIND_SECONDS} s at the median; the collector when it accepted under 95% of the
+ * rate. The detector's repartition topics are shown apart: one event is a record in each of them,
+ * so their backlog counts records, not events.
  */
 final class PipelineBench {
   private static final int BEHIND_SECONDS = 10;
@@ -75,33 +74,58 @@ final class PipelineBench {
   }
 
   static void run(BenchArgs args) throws Exception {
-    List<Integer> rates = Arrays.stream(args.settings().getOrDefault("bench.rates", "2000,3000,5000,7500,10000,15000,20000,30000,45000,60000")
-        .split(",")).map(String::strip).map(Integer::parseInt).toList();
-    Duration step = Duration.ofSeconds(Long.parseLong(args.settings().getOrDefault("bench.step-seconds", "60")));
+    List<Integer> rates =
+        Arrays.stream(
+                args.settings()
+                    .getOrDefault(
+                        "bench.rates", "2000,3000,5000,7500,10000,15000,20000,30000,45000,60000")
+                    .split(","))
+            .map(String::strip)
+            .map(Integer::parseInt)
+            .toList();
+    Duration step =
+        Duration.ofSeconds(
+            Long.parseLong(args.settings().getOrDefault("bench.step-seconds", "60")));
     LoadTemplates load = new LoadTemplates(64, BATCH, Instant.now());
-    System.out.printf("pipeline: load: %d pre-encoded batches of %d events, %.0f B/event, %d connections%n",
+    System.out.printf(
+        "pipeline: load: %d pre-encoded batches of %d events, %.0f B/event, %d connections%n",
         64, BATCH, load.bytesPerEvent(), CONNECTIONS);
     generatorCeiling(load);
 
     Path data = Files.createTempDirectory("mcp-audit-pipeline-bench");
     int kafkaPort = freePortPair();
-    try (Quickstart qs = Quickstart.start(new Quickstart.Options(0, kafkaPort, data, false, 0, Duration.ofMinutes(1)))) {
+    try (Quickstart qs =
+        Quickstart.start(
+            new Quickstart.Options(0, kafkaPort, data, false, 0, Duration.ofMinutes(1)))) {
       String base = "http://127.0.0.1:" + qs.port();
       String bootstrap = "127.0.0.1:" + kafkaPort;
       waitReady(base);
-      System.out.printf("pipeline: quickstart composition up on %s (broker %s, 3 partitions), steps of %d s: %s events/s%n",
+      System.out.printf(
+          "pipeline: quickstart composition up on %s (broker %s, 3 partitions), steps of %d s: %s events/s%n",
           base, bootstrap, step.toSeconds(), rates);
       AtomicBoolean running = new AtomicBoolean(true);
       Map<String, Long> probes = new ConcurrentHashMap<>();
       AtomicReference<Samples> current = new AtomicReference<>(new Samples());
-      Thread alerts = Thread.ofPlatform().name("bench-alert-reader").start(() -> readAlerts(bootstrap, probes, current, running));
-      Thread prober = Thread.ofPlatform().name("bench-prober").start(() -> probe(base, qs, probes, current, running));
-      Thread querier = Thread.ofPlatform().name("bench-querier").start(() -> query(base, qs.tokens().analyst(), current, running));
+      Thread alerts =
+          Thread.ofPlatform()
+              .name("bench-alert-reader")
+              .start(() -> readAlerts(bootstrap, probes, current, running));
+      Thread prober =
+          Thread.ofPlatform()
+              .name("bench-prober")
+              .start(() -> probe(base, qs, probes, current, running));
+      Thread querier =
+          Thread.ofPlatform()
+              .name("bench-querier")
+              .start(() -> query(base, qs.tokens().analyst(), current, running));
       List<String> summary = new ArrayList<>();
       Integer sustained = null;
       String behind = null;
-      try (BatchSender sender = new BatchSender(URI.create(base + "/v1/decisions"), qs.tokens().collector(), CONNECTIONS);
-          Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      try (BatchSender sender =
+              new BatchSender(
+                  URI.create(base + "/v1/decisions"), qs.tokens().collector(), CONNECTIONS);
+          Admin admin =
+              Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
         for (int rate : rates) {
           Samples s = new Samples();
           current.set(s);
@@ -140,18 +164,32 @@ final class PipelineBench {
           if (acceptedRate < 0.95 * rate || failed > 0) {
             late.add("collector");
           }
-          if (indexerLag > (long) rate * BEHIND_SECONDS || median(s.searchable) > BEHIND_SECONDS * 1e9) {
+          if (indexerLag > (long) rate * BEHIND_SECONDS
+              || median(s.searchable) > BEHIND_SECONDS * 1e9) {
             late.add("indexer");
           }
-          if (detectorLag > (long) rate * BEHIND_SECONDS || median(s.alerted) > BEHIND_SECONDS * 1e9) {
+          if (detectorLag > (long) rate * BEHIND_SECONDS
+              || median(s.alerted) > BEHIND_SECONDS * 1e9) {
             late.add("detector");
           }
-          String line = String.format("pipeline: step %,6d/s: sent %,.0f/s, accepted %,.0f/s%s; lag indexer %,d (%.1f s), detector %,d (%.1f s) + %,d records in its repartition topics; "
-                  + "event->searchable %s; event->alert %s; API %s%s; %s",
-              rate, sentRate, acceptedRate, failed > 0 ? " (" + failed + " not accepted: " + sender.lastError() + ")" : "",
-              indexerLag, indexerLag / (double) rate, detectorLag, detectorLag / (double) rate, repartitionLag,
-              pct(s.searchable), pct(s.alerted), pct(s.api), s.apiErrors.get() > 0 ? " (" + s.apiErrors.get() + " errors)" : "",
-              late.isEmpty() ? "all stages kept up" : "behind: " + String.join(", ", late));
+          String line =
+              String.format(
+                  "pipeline: step %,6d/s: sent %,.0f/s, accepted %,.0f/s%s; lag indexer %,d (%.1f s), detector %,d (%.1f s) + %,d records in its repartition topics; "
+                      + "event->searchable %s; event->alert %s; API %s%s; %s",
+                  rate,
+                  sentRate,
+                  acceptedRate,
+                  failed > 0 ? " (" + failed + " not accepted: " + sender.lastError() + ")" : "",
+                  indexerLag,
+                  indexerLag / (double) rate,
+                  detectorLag,
+                  detectorLag / (double) rate,
+                  repartitionLag,
+                  pct(s.searchable),
+                  pct(s.alerted),
+                  pct(s.api),
+                  s.apiErrors.get() > 0 ? " (" + s.apiErrors.get() + " errors)" : "",
+                  late.isEmpty() ? "all stages kept up" : "behind: " + String.join(", ", late));
           System.out.println(line);
           summary.add(line);
           if (!late.isEmpty()) {
@@ -167,15 +205,22 @@ final class PipelineBench {
         querier.join(Duration.ofSeconds(10));
         alerts.join(Duration.ofSeconds(10));
       }
-      System.out.printf("pipeline: first to fall behind: %s%n", behind == null ? "none, up to the last step" : behind);
-      System.out.printf("pipeline: highest rate every stage sustained for %d s: %s%n", step.toSeconds(),
+      System.out.printf(
+          "pipeline: first to fall behind: %s%n",
+          behind == null ? "none, up to the last step" : behind);
+      System.out.printf(
+          "pipeline: highest rate every stage sustained for %d s: %s%n",
+          step.toSeconds(),
           sustained == null ? "none of the steps" : String.format("%,d events/s", sustained));
     } finally {
       LuceneBench.deleteTree(data);
     }
   }
 
-  /** What the generator offers when nothing behind it is slow: the same batches into an endpoint that discards them. */
+  /**
+   * What the generator offers when nothing behind it is slow: the same batches into an endpoint
+   * that discards them.
+   */
   private static void generatorCeiling(LoadTemplates load) throws Exception {
     try (DiscardingCollector sink = new DiscardingCollector(CONNECTIONS)) {
       long start;
@@ -192,7 +237,8 @@ final class PipelineBench {
         }
         sent = sender.counts().sent() - base;
       }
-      System.out.printf("pipeline: load generator alone, into an endpoint in this JVM that discards: %,.0f events/s offered%n",
+      System.out.printf(
+          "pipeline: load generator alone, into an endpoint in this JVM that discards: %,.0f events/s offered%n",
           sent / ((System.nanoTime() - start) / 1e9));
     }
   }
@@ -203,17 +249,27 @@ final class PipelineBench {
    */
   private static long[] lag(Admin admin, String group) {
     try {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetSpec> ask = new java.util.HashMap<>();
-      List<TopicPartition> decisions = admin.describeTopics(List.of(Topics.DEFAULT_DECISIONS)).allTopicNames().get()
-          .get(Topics.DEFAULT_DECISIONS).partitions().stream().map(p -> new TopicPartition(Topics.DEFAULT_DECISIONS, p.partition())).toList();
+      List<TopicPartition> decisions =
+          admin
+              .describeTopics(List.of(Topics.DEFAULT_DECISIONS))
+              .allTopicNames()
+              .get()
+              .get(Topics.DEFAULT_DECISIONS)
+              .partitions()
+              .stream()
+              .map(p -> new TopicPartition(Topics.DEFAULT_DECISIONS, p.partition()))
+              .toList();
       decisions.forEach(tp -> ask.put(tp, OffsetSpec.latest()));
       committed.keySet().forEach(tp -> ask.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(ask).all().get();
       long[] lag = new long[2];
       for (var e : ends.entrySet()) {
         OffsetAndMetadata c = committed.get(e.getKey());
-        lag[e.getKey().topic().equals(Topics.DEFAULT_DECISIONS) ? 0 : 1] += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+        lag[e.getKey().topic().equals(Topics.DEFAULT_DECISIONS) ? 0 : 1] +=
+            Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
       }
       return lag;
     } catch (Exception e) {
@@ -223,12 +279,24 @@ final class PipelineBench {
 
   /** The median of column {@code col} over the last 10 samples of a step. */
   private static long tailMedian(List<long[]> lags, int col) {
-    long[] tail = lags.subList(Math.max(0, lags.size() - 10), lags.size()).stream().mapToLong(l -> l[col]).sorted().toArray();
+    long[] tail =
+        lags.subList(Math.max(0, lags.size() - 10), lags.size()).stream()
+            .mapToLong(l -> l[col])
+            .sorted()
+            .toArray();
     return tail.length == 0 ? 0 : tail[tail.length / 2];
   }
 
-  /** Every 100 ms a revoked handle used: sent through the collector, then watched for in the index and on the alerts topic. */
-  private static void probe(String base, Quickstart qs, Map<String, Long> probes, AtomicReference<Samples> current, AtomicBoolean running) {
+  /**
+   * Every 100 ms a revoked handle used: sent through the collector, then watched for in the index
+   * and on the alerts topic.
+   */
+  private static void probe(
+      String base,
+      Quickstart qs,
+      Map<String, Long> probes,
+      AtomicReference<Samples> current,
+      AtomicBoolean running) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     URI ingest = URI.create(base + "/v1/decisions");
     Map<String, Long> pendingSearch = new ConcurrentHashMap<>();
@@ -248,11 +316,18 @@ final class PipelineBench {
         probes.put(h, sentAt);
         pendingSearch.put(h + "-use", sentAt);
         try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(ingest).header("Authorization", "Bearer " + qs.tokens().collector())
-              .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-              HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() != 202 && r.statusCode() != 200 || !r.body().contains("\"rejected\":[]")) {
-            throw new IllegalStateException("the collector did not take a probe: " + r.statusCode() + " " + r.body());
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(ingest)
+                      .header("Authorization", "Bearer " + qs.tokens().collector())
+                      .header("Content-Type", "application/x-ndjson")
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() != 202 && r.statusCode() != 200
+              || !r.body().contains("\"rejected\":[]")) {
+            throw new IllegalStateException(
+                "the collector did not take a probe: " + r.statusCode() + " " + r.body());
           }
         } catch (java.io.IOException e) {
           probes.remove(h);
@@ -282,13 +357,21 @@ final class PipelineBench {
     }
   }
 
-  private static void readAlerts(String bootstrap, Map<String, Long> probes, AtomicReference<Samples> current, AtomicBoolean running) {
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
-        ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-reader",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+  private static void readAlerts(
+      String bootstrap,
+      Map<String, Long> probes,
+      AtomicReference<Samples> current,
+      AtomicBoolean running) {
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-reader",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       c.subscribe(List.of(Topics.DEFAULT_ALERTS));
       while (running.get()) {
         for (var r : c.poll(Duration.ofMillis(50))) {
@@ -307,25 +390,42 @@ final class PipelineBench {
     }
   }
 
-  /** An analyst's mixed questions, one after another, four a second: the latencies they see under load. */
-  private static void query(String base, String token, AtomicReference<Samples> current, AtomicBoolean running) {
+  /**
+   * An analyst's mixed questions, one after another, four a second: the latencies they see under
+   * load.
+   */
+  private static void query(
+      String base, String token, AtomicReference<Samples> current, AtomicBoolean running) {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     java.util.SplittableRandom r = new java.util.SplittableRandom(5);
     int i = 0;
     while (running.get()) {
-      String actor = URLEncoder.encode("spiffe://example.org/agent/a-" + r.nextInt(2_000), StandardCharsets.UTF_8);
-      String path = switch (i++ % 5) {
-        case 0 -> "/api/v1/decisions?from=now-15m&limit=100&q=" + URLEncoder.encode("actor.id:\"spiffe://example.org/agent/a-"
-            + r.nextInt(2_000) + "\"", StandardCharsets.UTF_8);
-        case 1 -> "/api/v1/access?actor=" + actor + "&from=now-1h";
-        case 2 -> "/api/v1/handles/h-load-" + r.nextInt(4_000);
-        case 3 -> "/api/v1/stats/top?field=tool.name&size=10&from=now-15m&tenant=tenant-" + r.nextInt(3);
-        default -> "/api/v1/stats/histogram?from=now-15m&buckets=60&q=decision:deny";
-      };
+      String actor =
+          URLEncoder.encode(
+              "spiffe://example.org/agent/a-" + r.nextInt(2_000), StandardCharsets.UTF_8);
+      String path =
+          switch (i++ % 5) {
+            case 0 ->
+                "/api/v1/decisions?from=now-15m&limit=100&q="
+                    + URLEncoder.encode(
+                        "actor.id:\"spiffe://example.org/agent/a-" + r.nextInt(2_000) + "\"",
+                        StandardCharsets.UTF_8);
+            case 1 -> "/api/v1/access?actor=" + actor + "&from=now-1h";
+            case 2 -> "/api/v1/handles/h-load-" + r.nextInt(4_000);
+            case 3 ->
+                "/api/v1/stats/top?field=tool.name&size=10&from=now-15m&tenant=tenant-"
+                    + r.nextInt(3);
+            default -> "/api/v1/stats/histogram?from=now-15m&buckets=60&q=decision:deny";
+          };
       long t0 = System.nanoTime();
       try {
-        HttpResponse<Void> res = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> res =
+            http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
         if (res.statusCode() != 200) {
           current.get().apiErrors.incrementAndGet();
         } else {
@@ -343,7 +443,11 @@ final class PipelineBench {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (java.io.IOException notYet) {
@@ -373,13 +477,22 @@ final class PipelineBench {
   /** The median of nanosecond samples, 0 when there are none. */
   private static double median(List<Long> ns) {
     synchronized (ns) {
-      return ns.isEmpty() ? 0 : ns.stream().mapToLong(Long::longValue).sorted().skip(ns.size() / 2).findFirst().orElse(0);
+      return ns.isEmpty()
+          ? 0
+          : ns.stream()
+              .mapToLong(Long::longValue)
+              .sorted()
+              .skip(ns.size() / 2)
+              .findFirst()
+              .orElse(0);
     }
   }
 
   private static String pct(List<Long> ns) {
     synchronized (ns) {
-      return ns.isEmpty() ? "n/a" : Percentiles.of(ns.stream().mapToLong(Long::longValue).toArray());
+      return ns.isEmpty()
+          ? "n/a"
+          : Percentiles.of(ns.stream().mapToLong(Long::longValue).toArray());
     }
   }
 }

@@ -22,8 +22,12 @@ final class PublisherBench {
       for (int i = 0; i < args.events(); i++) {
         events.add(gen.next());
       }
-      try (DecisionPublisher p = DecisionPublisher.builder().bootstrapServers(kafka.broker.bootstrapServers())
-          .topic("d").spoolDirectory(kafka.scratch("spool")).build()) {
+      try (DecisionPublisher p =
+          DecisionPublisher.builder()
+              .bootstrapServers(kafka.broker.bootstrapServers())
+              .topic("d")
+              .spoolDirectory(kafka.scratch("spool"))
+              .build()) {
         List<CompletableFuture<Receipt>> warm = new ArrayList<>();
         for (int i = 0; i < Math.min(20_000, events.size()); i++) {
           warm.add(p.publish(events.get(i)));
@@ -38,7 +42,8 @@ final class PublisherBench {
         double publishS = (System.nanoTime() - start) / 1e9;
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf("publisher: %,d events, one thread publishing: publish() returned at %,.0f events/s; "
+        System.out.printf(
+            "publisher: %,d events, one thread publishing: publish() returned at %,.0f events/s; "
                 + "all acknowledged by Kafka at %,.0f events/s (fsync every 200 ms)%n",
             events.size(), events.size() / publishS, events.size() / s);
       }

@@ -1,9 +1,9 @@
 package dev.mcpaudit.bench;
 
-import dev.mcpaudit.index.StoredCompression;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredCompression;
+import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -62,16 +62,20 @@ final class QueryBench {
       }
     }
     Instant start;
-    if (String.valueOf(n).equals(made.getProperty("events")) && compression.name().equals(made.getProperty("compression"))) {
+    if (String.valueOf(n).equals(made.getProperty("events"))
+        && compression.name().equals(made.getProperty("compression"))) {
       start = Instant.parse(made.getProperty("start"));
-      System.out.printf("query: reusing the %,d-event index in %s (%,d bytes)%n", n, dir, size(dir.resolve("index")));
+      System.out.printf(
+          "query: reusing the %,d-event index in %s (%,d bytes)%n",
+          n, dir, size(dir.resolve("index")));
     } else {
       start = Instant.now().minus(Duration.ofDays(2));
       deleteTree(dir.resolve("index"));
       long t0 = System.nanoTime();
       long raw = build(dir.resolve("index"), n, start, compression);
       long bytes = size(dir.resolve("index"));
-      System.out.printf("query: built a %,d-event index in %.0f s: %,d bytes, %.0f B/event, %.3f x the %,d bytes of raw JSON%n",
+      System.out.printf(
+          "query: built a %,d-event index in %.0f s: %,d bytes, %.0f B/event, %.3f x the %,d bytes of raw JSON%n",
           n, (System.nanoTime() - t0) / 1e9, bytes, bytes / (double) n, bytes / (double) raw, raw);
       made.setProperty("events", String.valueOf(n));
       made.setProperty("compression", compression.name());
@@ -80,12 +84,16 @@ final class QueryBench {
         made.store(out, "what bench/run query built here");
       }
     }
-    System.out.printf("query: stored events compressed with %s (--set indexer.stored-compression=deflate|lz4)%n", compression);
+    System.out.printf(
+        "query: stored events compressed with %s (--set indexer.stored-compression=deflate|lz4)%n",
+        compression);
     if (Duration.between(start, Instant.now()).compareTo(Duration.ofDays(5)) > 0) {
-      System.out.println("query: note: the kept index is older than 5 days; the 7-day windows see only part of it");
+      System.out.println(
+          "query: note: the kept index is older than 5 days; the 7-day windows see only part of it");
     }
 
-    try (FSDirectory fs = FSDirectory.open(dir.resolve("index")); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
+    try (FSDirectory fs = FSDirectory.open(dir.resolve("index"));
+        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
       IndexAccess index = new IndexAccess(searchers, Duration.ofSeconds(30));
       Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
       DecisionSearch search = new DecisionSearch(index);
@@ -98,48 +106,122 @@ final class QueryBench {
       SplittableRandom r = new SplittableRandom(9);
       int runs = 200;
       // --set bench.only=handle,export runs only the measurements whose names contain one of these.
-      List<String> only = List.of(args.settings().getOrDefault("bench.only", "").split(",")).stream()
-          .map(String::strip).filter(w -> !w.isEmpty()).toList();
-      Measure timed = (what, n2, q) -> {
-        if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
-          measure(what, n2, q);
-        }
-      };
+      List<String> only =
+          List.of(args.settings().getOrDefault("bench.only", "").split(",")).stream()
+              .map(String::strip)
+              .filter(w -> !w.isEmpty())
+              .toList();
+      Measure timed =
+          (what, n2, q) -> {
+            if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
+              measure(what, n2, q);
+            }
+          };
 
-      timed.run("actor timeline, 7 days, newest 100", runs, () -> {
-        String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
-        search.search(caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
-      });
+      timed.run(
+          "actor timeline, 7 days, newest 100",
+          runs,
+          () -> {
+            String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
+            search.search(
+                caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
+          });
       // Term walks: a prefix of event ids (about 1,100 of 10 million terms), and a wildcard whose
       // matches lie far apart in a walk over a tenth of the dictionary.
-      timed.run("event_id prefix, 7 days, newest 100", runs, () ->
-          search.search(caller, new SearchRequest("event_id:ev-" + Long.toHexString(10_000) + "-" + (10_000 + r.nextInt(90_000)) + "*", week, null, 100, null)));
-      timed.run("event_id wildcard over a tenth of the ids, 7 days, newest 100", 20, () ->
-          search.search(caller, new SearchRequest("event_id:ev-" + Long.toHexString(10_000) + "-" + (1 + r.nextInt(9)) + "?" + (100 + r.nextInt(900)) + "*",
-              week, null, 100, null)));
-      timed.run("access summary, 30 days", runs, () ->
-          access.summarize(caller, AccessSummary.Subject.ACTOR, "spiffe://example.org/agent/a-" + r.nextInt(200), month, null));
-      timed.run("handle timeline (first 1000 events)", runs, () ->
-          handles.of(caller, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
-      timed.run("top 10 tool.name, 7 days, one tenant", 50, () ->
-          stats.top(search.compose(caller, null, week, "tenant-" + r.nextInt(3)), IndexSchema.TOOL_NAME, 10));
-      timed.run("histogram, 60 buckets, 7 days, decision:deny", 50, () ->
-          stats.histogram(search.compose(caller, "decision:deny", week, null), week.from().toEpochMilli(),
-              Duration.ofDays(7).toMillis() / 60, 60));
+      timed.run(
+          "event_id prefix, 7 days, newest 100",
+          runs,
+          () ->
+              search.search(
+                  caller,
+                  new SearchRequest(
+                      "event_id:ev-"
+                          + Long.toHexString(10_000)
+                          + "-"
+                          + (10_000 + r.nextInt(90_000))
+                          + "*",
+                      week,
+                      null,
+                      100,
+                      null)));
+      timed.run(
+          "event_id wildcard over a tenth of the ids, 7 days, newest 100",
+          20,
+          () ->
+              search.search(
+                  caller,
+                  new SearchRequest(
+                      "event_id:ev-"
+                          + Long.toHexString(10_000)
+                          + "-"
+                          + (1 + r.nextInt(9))
+                          + "?"
+                          + (100 + r.nextInt(900))
+                          + "*",
+                      week,
+                      null,
+                      100,
+                      null)));
+      timed.run(
+          "access summary, 30 days",
+          runs,
+          () ->
+              access.summarize(
+                  caller,
+                  AccessSummary.Subject.ACTOR,
+                  "spiffe://example.org/agent/a-" + r.nextInt(200),
+                  month,
+                  null));
+      timed.run(
+          "handle timeline (first 1000 events)",
+          runs,
+          () -> handles.of(caller, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
+      timed.run(
+          "top 10 tool.name, 7 days, one tenant",
+          50,
+          () ->
+              stats.top(
+                  search.compose(caller, null, week, "tenant-" + r.nextInt(3)),
+                  IndexSchema.TOOL_NAME,
+                  10));
+      timed.run(
+          "histogram, 60 buckets, 7 days, decision:deny",
+          50,
+          () ->
+              stats.histogram(
+                  search.compose(caller, "decision:deny", week, null),
+                  week.from().toEpochMilli(),
+                  Duration.ofDays(7).toMillis() / 60,
+                  60));
       // What /decisions reports as total: exact at any size (the index holds two days of events,
       // so both windows count all of a tenant's denies). Each run's window ends at a different
       // millisecond, as a window ending "now" does: the query cache keeps the count of a query
       // it has seen, and a repeated identical window would measure that cache, not the counting.
-      for (var w : List.of(Map.entry("7 days", Duration.ofDays(7)), Map.entry("30 days", Duration.ofDays(30)))) {
+      for (var w :
+          List.of(
+              Map.entry("7 days", Duration.ofDays(7)), Map.entry("30 days", Duration.ofDays(30)))) {
         String what = "exact count, " + w.getKey() + ", one tenant's decision:deny";
         if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
-          System.out.printf("query: %s: tenant-0 has %,d%n", what,
-              search.count(caller, "decision:deny", new TimeRange(now.minus(w.getValue()), now), "tenant-0"));
+          System.out.printf(
+              "query: %s: tenant-0 has %,d%n",
+              what,
+              search.count(
+                  caller,
+                  "decision:deny",
+                  new TimeRange(now.minus(w.getValue()), now),
+                  "tenant-0"));
         }
-        timed.run(what, runs, () -> {
-          Instant end = now.minusMillis(r.nextInt(600_000));
-          search.count(caller, "decision:deny", new TimeRange(end.minus(w.getValue()), end), "tenant-" + r.nextInt(3));
-        });
+        timed.run(
+            what,
+            runs,
+            () -> {
+              Instant end = now.minusMillis(r.nextInt(600_000));
+              search.count(
+                  caller,
+                  "decision:deny",
+                  new TimeRange(end.minus(w.getValue()), end),
+                  "tenant-" + r.nextInt(3));
+            });
       }
 
       Exporter exporter = new Exporter(index);
@@ -149,9 +231,14 @@ final class QueryBench {
           continue;
         }
         long e0 = System.nanoTime();
-        long rows = exporter.export(search.compose(caller, null, slice, "tenant-0"),
-            ExportFormat.named(format, "bench").orElseThrow(), OutputStream.nullOutputStream());
-        System.out.printf("query: export %s: %,d rows at %,.0f rows/s%n", format, rows, rows / ((System.nanoTime() - e0) / 1e9));
+        long rows =
+            exporter.export(
+                search.compose(caller, null, slice, "tenant-0"),
+                ExportFormat.named(format, "bench").orElseThrow(),
+                OutputStream.nullOutputStream());
+        System.out.printf(
+            "query: export %s: %,d rows at %,.0f rows/s%n",
+            format, rows, rows / ((System.nanoTime() - e0) / 1e9));
       }
     }
     if (kept == null) {
@@ -190,11 +277,13 @@ final class QueryBench {
   }
 
   /** Builds the index and returns the bytes of raw JSON it holds. */
-  private static long build(Path dir, int n, Instant start, StoredCompression compression) throws Exception {
+  private static long build(Path dir, int n, Instant start, StoredCompression compression)
+      throws Exception {
     long rawBytes = 0;
     SyntheticEvents gen = new SyntheticEvents(10_000, start);
     int chunk = 200_000;
-    try (EventIndex index = EventIndex.open(dir, 256, compression); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+    try (EventIndex index = EventIndex.open(dir, 256, compression);
+        ExecutorService pool = Executors.newFixedThreadPool(2)) {
       for (int from = 0; from < n; from += chunk) {
         int size = Math.min(chunk, n - from);
         List<byte[]> batch = new ArrayList<>(size);
@@ -208,14 +297,17 @@ final class QueryBench {
         for (int t = 0; t < 2; t++) {
           List<byte[]> mine = batch.subList(t * size / 2, (t + 1) * size / 2);
           int base = from + t * size / 2;
-          parts.add(pool.submit(() -> {
-            int i = base;
-            for (byte[] raw : mine) {
-              JsonNode tree = EventCodec.mapper().readTree(raw);
-              index.append(IndexSchema.document(tree, raw, new IndexSchema.Origin(0, i++, 0)));
-            }
-            return null;
-          }));
+          parts.add(
+              pool.submit(
+                  () -> {
+                    int i = base;
+                    for (byte[] raw : mine) {
+                      JsonNode tree = EventCodec.mapper().readTree(raw);
+                      index.append(
+                          IndexSchema.document(tree, raw, new IndexSchema.Origin(0, i++, 0)));
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> f : parts) {
           f.get();

@@ -19,11 +19,13 @@ import java.util.List;
  * @param topics topic names ({@code topics.*})
  * @param applicationId Kafka Streams application id: detectors sharing it share the work, and it
  *     names the internal topics ({@code detector.application-id})
- * @param stateDir local state (RocksDB), rebuilt from changelogs if lost ({@code detector.state-dir})
+ * @param stateDir local state (RocksDB), rebuilt from changelogs if lost ({@code
+ *     detector.state-dir})
  * @param threads stream threads ({@code detector.threads})
  * @param topicPartitions partitions of the decisions and alerts topics if the detector has to
  *     create them ({@code topics.partitions})
- * @param replicationFactor of the topics it creates, internal ones included ({@code topics.replication-factor})
+ * @param replicationFactor of the topics it creates, internal ones included ({@code
+ *     topics.replication-factor})
  * @param rules the alert thresholds ({@code detector.*}, see {@link Rules})
  * @param webhook the webhook sink ({@code detector.webhook.*}, see {@link WebhookConfig})
  * @param host ops listener address ({@code detector.host})
@@ -42,20 +44,30 @@ public record DetectorConfig(
     String host,
     int port) {
 
-  static final ConfigKey<String> APPLICATION_ID = ConfigKey.string("detector.application-id", "mcp-audit-detector",
-      "Kafka Streams application id: detectors sharing it share the partitions; it prefixes internal topics");
-  static final ConfigKey<String> STATE_DIR = ConfigKey.string("detector.state-dir", "./data/detector",
-      "local state (RocksDB), rebuilt from the changelog topics when lost");
-  static final ConfigKey<Integer> THREADS = ConfigKey.integer("detector.threads", 1, 1, 64, "stream threads");
-  static final ConfigKey<String> HOST = ConfigKey.string("detector.host", "127.0.0.1", "/health and /metrics listener address");
-  static final ConfigKey<Integer> PORT = ConfigKey.integer("detector.port", 8083, 0, 65535,
-      "/health and /metrics listener port (0 picks one)");
+  static final ConfigKey<String> APPLICATION_ID =
+      ConfigKey.string(
+          "detector.application-id",
+          "mcp-audit-detector",
+          "Kafka Streams application id: detectors sharing it share the partitions; it prefixes internal topics");
+  static final ConfigKey<String> STATE_DIR =
+      ConfigKey.string(
+          "detector.state-dir",
+          "./data/detector",
+          "local state (RocksDB), rebuilt from the changelog topics when lost");
+  static final ConfigKey<Integer> THREADS =
+      ConfigKey.integer("detector.threads", 1, 1, 64, "stream threads");
+  static final ConfigKey<String> HOST =
+      ConfigKey.string("detector.host", "127.0.0.1", "/health and /metrics listener address");
+  static final ConfigKey<Integer> PORT =
+      ConfigKey.integer(
+          "detector.port", 8083, 0, 65535, "/health and /metrics listener port (0 picks one)");
 
   /** Every key the detector reads. */
   public static final ConfigDef DEF = ConfigDef.of("detector", List.of("detector."), keys());
 
   private static List<ConfigKey<?>> keys() {
-    List<ConfigKey<?>> all = new ArrayList<>(List.of(APPLICATION_ID, STATE_DIR, THREADS, HOST, PORT));
+    List<ConfigKey<?>> all =
+        new ArrayList<>(List.of(APPLICATION_ID, STATE_DIR, THREADS, HOST, PORT));
     all.addAll(Rules.KEYS);
     all.addAll(WebhookConfig.KEYS);
     return all;

@@ -1,10 +1,10 @@
 package dev.mcpaudit.detector;
 
-import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.detector.topology.DetectionTopology;
 import dev.mcpaudit.detector.topology.DetectorMetrics;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
 import dev.mcpaudit.detector.webhook.WebhookSink;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,12 +46,18 @@ public final class DetectorService implements AutoCloseable {
     ensureTopics(config);
     this.metrics = new DetectorMetrics(registry);
     if (config.webhook().enabled()) {
-      webhook = new WebhookSink(config.webhook(), config.bootstrapServers(), config.topics().alerts(),
-          config.applicationId() + "-webhook", registry);
+      webhook =
+          new WebhookSink(
+              config.webhook(),
+              config.bootstrapServers(),
+              config.topics().alerts(),
+              config.applicationId() + "-webhook",
+              registry);
       webhookThread = Thread.ofPlatform().name("mcp-audit-webhook").start(webhook);
       try {
         if (!webhook.awaitAssigned(Duration.ofSeconds(60))) {
-          log.warn("webhook sink not assigned its partitions after 60 s; alerts raised before it is may not be posted");
+          log.warn(
+              "webhook sink not assigned its partitions after 60 s; alerts raised before it is may not be posted");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -60,13 +66,16 @@ public final class DetectorService implements AutoCloseable {
       webhook = null;
       webhookThread = null;
     }
-    this.streams = new KafkaStreams(DetectionTopology.build(config.topics(), config.rules(), metrics), properties(config));
+    this.streams =
+        new KafkaStreams(
+            DetectionTopology.build(config.topics(), config.rules(), metrics), properties(config));
     // A failing thread is replaced rather than left dead: the state is in changelogs, the input
     // offsets were not committed past what the alerts topic holds.
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("detector stream thread failed; replacing it", e);
-      return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("detector stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     streams.start();
@@ -75,8 +84,11 @@ public final class DetectorService implements AutoCloseable {
     } else {
       ops = null;
     }
-    log.info("detector started kafka={} application_id={} state_dir={} webhooks={} ops={}", config.bootstrapServers(),
-        config.applicationId(), config.stateDir(),
+    log.info(
+        "detector started kafka={} application_id={} state_dir={} webhooks={} ops={}",
+        config.bootstrapServers(),
+        config.applicationId(),
+        config.stateDir(),
         config.webhook().urls().stream().map(WebhookConfig::redacted).toList(),
         ops == null ? "none" : config.host() + ":" + ops.port());
   }
@@ -106,12 +118,15 @@ public final class DetectorService implements AutoCloseable {
   }
 
   private static void ensureTopics(DetectorConfig config) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
       Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
-      List<NewTopic> missing = List.of(config.topics().decisions(), config.topics().alerts()).stream()
-          .filter(t -> !existing.contains(t))
-          .map(t -> new NewTopic(t, config.topicPartitions(), config.replicationFactor()))
-          .toList();
+      List<NewTopic> missing =
+          List.of(config.topics().decisions(), config.topics().alerts()).stream()
+              .filter(t -> !existing.contains(t))
+              .map(t -> new NewTopic(t, config.topicPartitions(), config.replicationFactor()))
+              .toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
         log.info("detector created topics={}", missing.stream().map(NewTopic::name).toList());
@@ -120,14 +135,17 @@ public final class DetectorService implements AutoCloseable {
       if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
         return; // another role created it meanwhile
       }
-      throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " to check topics: " + e, e);
+      throw new IllegalStateException(
+          "cannot reach Kafka at " + config.bootstrapServers() + " to check topics: " + e, e);
     }
   }
 
   /** Ready while the streams run. */
   public Health health() {
     KafkaStreams.State s = streams.state();
-    return s == KafkaStreams.State.RUNNING ? Health.READY : Health.notReady("detector streams " + s);
+    return s == KafkaStreams.State.RUNNING
+        ? Health.READY
+        : Health.notReady("detector streams " + s);
   }
 
   /**
@@ -138,8 +156,11 @@ public final class DetectorService implements AutoCloseable {
     double sum = 0;
     for (var m : streams.metrics().entrySet()) {
       var name = m.getKey();
-      if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
-          && name.tags().containsKey("partition") && m.getValue().metricValue() instanceof Double d && !d.isNaN()) {
+      if (name.name().equals("records-lag")
+          && name.group().equals("consumer-fetch-manager-metrics")
+          && name.tags().containsKey("partition")
+          && m.getValue().metricValue() instanceof Double d
+          && !d.isNaN()) {
         sum += d;
       }
     }

@@ -3,8 +3,8 @@ package dev.mcpaudit.detector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -32,10 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The detector against a real broker: 200,000 clean events with 26 known incidents in them,
- * and a detector stopped half way and started again on empty local state (restored from its
- * changelogs), must give exactly one alert per incident, none for the clean traffic, and no
- * alert twice.
+ * The detector against a real broker: 200,000 clean events with 26 known incidents in them, and a
+ * detector stopped half way and started again on empty local state (restored from its changelogs),
+ * must give exactly one alert per incident, none for the clean traffic, and no alert twice.
  */
 class DetectorIT {
   @RegisterExtension static final KafkaBrokerExtension kafka = KafkaBrokerExtension.shared();
@@ -51,24 +50,37 @@ class DetectorIT {
     // Relative to now, not a fixed date: the broker deletes changelog and repartition records by
     // their timestamps against its own clock, so events a week old lose the memory the restart
     // restores (the REPLAY first uses), and the test would measure its own age.
-    Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(2));
+    Instant start =
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(2));
     Incidents incidents = Incidents.generate(42, start, 200_000, 10, 5, 5, 3, 3);
     List<AuthzEvent> all = incidents.inSendOrder();
 
     publish(all.subList(0, all.size() / 2), decisions);
-    try (DetectorService first = DetectorService.embedded(config(decisions, alerts, appId, dir.resolve("state-1")), new SimpleMeterRegistry())) {
-      await().atMost(Duration.ofMinutes(3)).until(() -> consumed(appId, decisions) >= all.size() / 2);
+    try (DetectorService first =
+        DetectorService.embedded(
+            config(decisions, alerts, appId, dir.resolve("state-1")), new SimpleMeterRegistry())) {
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> consumed(appId, decisions) >= all.size() / 2);
     }
     publish(all.subList(all.size() / 2, all.size()), decisions);
     // A new state directory: the second instance must rebuild its memory from the changelogs.
-    try (DetectorService second = DetectorService.embedded(config(decisions, alerts, appId, dir.resolve("state-2")), new SimpleMeterRegistry())) {
+    try (DetectorService second =
+        DetectorService.embedded(
+            config(decisions, alerts, appId, dir.resolve("state-2")), new SimpleMeterRegistry())) {
       await().atMost(Duration.ofMinutes(3)).until(() -> consumed(appId, decisions) >= all.size());
       // Decisions read is not the end: the replay and deny-burst rules read repartition topics.
-      await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> second.backlog() == 0);
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> second.backlog() == 0);
       List<Alert> raised = readAlerts(alerts, incidents.expected.size());
 
       assertThat(raised.stream().map(Alert::alertId)).doesNotHaveDuplicates();
-      assertThat(raised.stream().map(a -> new Incidents.Expected(a.type(), a.subject())).collect(Collectors.toSet()))
+      assertThat(
+              raised.stream()
+                  .map(a -> new Incidents.Expected(a.type(), a.subject()))
+                  .collect(Collectors.toSet()))
           .containsExactlyInAnyOrderElementsOf(incidents.expected);
       assertThat(raised).hasSize(incidents.expected.size());
       assertThat(raised).allSatisfy(a -> assertThat(a.evidence()).isNotEmpty());
@@ -79,22 +91,36 @@ class DetectorIT {
   }
 
   private DetectorConfig config(String decisions, String alerts, String appId, Path state) {
-    return DetectorConfig.from(Settings.of(Map.of(
-        "kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "topics.decisions", decisions,
-        "topics.alerts", alerts,
-        "detector.application-id", appId,
-        "detector.state-dir", state.toString(),
-        "detector.port", "0")));
+    return DetectorConfig.from(
+        Settings.of(
+            Map.of(
+                "kafka.bootstrap-servers",
+                kafka.bootstrapServers(),
+                "topics.decisions",
+                decisions,
+                "topics.alerts",
+                alerts,
+                "detector.application-id",
+                appId,
+                "detector.state-dir",
+                state.toString(),
+                "detector.port",
+                "0")));
   }
 
   private void publish(List<AuthzEvent> events, String topic) {
-    Map<String, Object> cfg = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.LINGER_MS_CONFIG, 20,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
+    Map<String, Object> cfg =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ProducerConfig.LINGER_MS_CONFIG,
+            20,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true);
+    try (KafkaProducer<String, byte[]> p =
+        new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
       for (AuthzEvent e : events) {
         p.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
       }
@@ -104,14 +130,22 @@ class DetectorIT {
 
   /** Input records the detector has committed as processed (alerts and state commit with them). */
   private long consumed(String appId, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-      return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
-          .mapToLong(e -> e.getValue().offset()).sum();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+      return offsets.entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(topic))
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
     }
   }
 
-  /** Waits for one more than expected (the deadline is the settle time in which an extra alert would show). */
+  /**
+   * Waits for one more than expected (the deadline is the settle time in which an extra alert would
+   * show).
+   */
   private List<Alert> readAlerts(String topic, int expected) {
     List<ConsumerRecord<String, byte[]>> records =
         TopicReader.readAll(kafka.bootstrapServers(), topic, expected + 1, Duration.ofSeconds(20));

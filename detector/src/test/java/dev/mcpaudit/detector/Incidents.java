@@ -28,14 +28,24 @@ import java.util.Set;
 final class Incidents {
   record Expected(AlertType type, String subject) {}
 
-  /** An event and when (in event time) it is published: late events are published after they occurred. */
+  /**
+   * An event and when (in event time) it is published: late events are published after they
+   * occurred.
+   */
   record Send(Instant at, AuthzEvent event) {}
 
   private final List<Send> sends = new ArrayList<>();
   final Set<Expected> expected = new HashSet<>();
   private int seq;
 
-  static Incidents generate(long seed, Instant start, int clean, int replays, int revoked, int expired, int bursts,
+  static Incidents generate(
+      long seed,
+      Instant start,
+      int clean,
+      int replays,
+      int revoked,
+      int expired,
+      int bursts,
       int inconsistent) {
     Incidents out = new Incidents();
     SyntheticEvents gen = new SyntheticEvents(seed, start);
@@ -77,8 +87,12 @@ final class Incidents {
     if (e.handle() == null) {
       return e;
     }
-    // Mixed, not String.hashCode mod 100: neighbouring handle ids would deny together and make a real burst.
-    boolean allow = new java.util.SplittableRandom((e.handle().id() + " " + e.tool().name()).hashCode()).nextInt(100) >= 10;
+    // Mixed, not String.hashCode mod 100: neighbouring handle ids would deny together and make a
+    // real burst.
+    boolean allow =
+        new java.util.SplittableRandom((e.handle().id() + " " + e.tool().name()).hashCode())
+                .nextInt(100)
+            >= 10;
     return e.toBuilder()
         .decision(allow ? Decision.ALLOW : Decision.DENY)
         .reasonCode(allow ? "ALLOWED" : "POLICY_DENY")
@@ -97,12 +111,13 @@ final class Incidents {
 
   private void replay(AuthzEvent original) {
     Source other = new Source("gw-replay", "w-9", "us-east-1", null);
-    add(original.toBuilder()
-        .eventId(original.eventId() + "-replayed")
-        .occurredAt(original.occurredAt().plusSeconds(2))
-        .receivedAt(null)
-        .source(other)
-        .build());
+    add(
+        original.toBuilder()
+            .eventId(original.eventId() + "-replayed")
+            .occurredAt(original.occurredAt().plusSeconds(2))
+            .receivedAt(null)
+            .source(other)
+            .build());
     expected.add(new Expected(AlertType.REPLAY, original.request().nonce()));
   }
 
@@ -110,9 +125,27 @@ final class Incidents {
     String h = "h-incident-revoked-" + i;
     String actor = "spiffe://example.org/agent/revoked-" + i;
     add(lifecycle(h, actor, EventKind.HANDLE_ISSUED, t.minusSeconds(60), t.plusSeconds(3600)));
-    add(decision(h, actor, "create_issue", Decision.ALLOW, "ALLOWED", "w-1", t.minusSeconds(30), t.plusSeconds(3600)));
+    add(
+        decision(
+            h,
+            actor,
+            "create_issue",
+            Decision.ALLOW,
+            "ALLOWED",
+            "w-1",
+            t.minusSeconds(30),
+            t.plusSeconds(3600)));
     AuthzEvent revocation = lifecycle(h, actor, EventKind.HANDLE_REVOKED, t, null);
-    AuthzEvent use = decision(h, actor, "create_issue", Decision.ALLOW, "ALLOWED", "w-2", t.plusSeconds(20), t.plusSeconds(3600));
+    AuthzEvent use =
+        decision(
+            h,
+            actor,
+            "create_issue",
+            Decision.ALLOW,
+            "ALLOWED",
+            "w-2",
+            t.plusSeconds(20),
+            t.plusSeconds(3600));
     if (revocationArrivesLate) {
       // Published 40 s (of event time) after the use it precedes, well inside the grace period.
       sends.add(new Send(t.plusSeconds(60), revocation));
@@ -134,8 +167,16 @@ final class Incidents {
   private void denyBurst(Instant t, int i) {
     String actor = "spiffe://example.org/agent/burst-" + i;
     for (int j = 0; j < 25; j++) {
-      add(decision("h-incident-burst-" + i + "-" + j, actor, "run_query", Decision.DENY, "POLICY_DENY", "w-1",
-          t.plusMillis(j * 1200L), t.plusSeconds(3600)));
+      add(
+          decision(
+              "h-incident-burst-" + i + "-" + j,
+              actor,
+              "run_query",
+              Decision.DENY,
+              "POLICY_DENY",
+              "w-1",
+              t.plusMillis(j * 1200L),
+              t.plusSeconds(3600)));
     }
     expected.add(new Expected(AlertType.DENY_BURST, actor));
   }
@@ -143,12 +184,30 @@ final class Incidents {
   private void inconsistentPair(Instant t, int i) {
     String h = "h-incident-inconsistent-" + i;
     String actor = "spiffe://example.org/agent/inconsistent-" + i;
-    add(decision(h, actor, "post_message", Decision.ALLOW, "ALLOWED", "w-1", t, t.plusSeconds(3600)));
-    add(decision(h, actor, "post_message", Decision.DENY, "HANDLE_SCOPE_MISMATCH", "w-3", t.plusSeconds(10), t.plusSeconds(3600)));
+    add(
+        decision(
+            h, actor, "post_message", Decision.ALLOW, "ALLOWED", "w-1", t, t.plusSeconds(3600)));
+    add(
+        decision(
+            h,
+            actor,
+            "post_message",
+            Decision.DENY,
+            "HANDLE_SCOPE_MISMATCH",
+            "w-3",
+            t.plusSeconds(10),
+            t.plusSeconds(3600)));
     expected.add(new Expected(AlertType.INCONSISTENT_DECISION, h + " post_message"));
   }
 
-  private AuthzEvent decision(String h, String actor, String tool, Decision d, String reason, String worker, Instant at,
+  private AuthzEvent decision(
+      String h,
+      String actor,
+      String tool,
+      Decision d,
+      String reason,
+      String worker,
+      Instant at,
       Instant expires) {
     int n = seq++;
     return AuthzEvent.builder()
@@ -167,7 +226,8 @@ final class Incidents {
         .build();
   }
 
-  private AuthzEvent lifecycle(String h, String actor, EventKind kind, Instant at, Instant expires) {
+  private AuthzEvent lifecycle(
+      String h, String actor, EventKind kind, Instant at, Instant expires) {
     int n = seq++;
     return AuthzEvent.builder()
         .eventId("ev-incident-" + n)
@@ -179,5 +239,4 @@ final class Incidents {
         .source(new Source("gw-1", "w-1", "eu-west-1", null))
         .build();
   }
-
 }

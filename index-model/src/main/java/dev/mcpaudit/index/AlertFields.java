@@ -8,14 +8,21 @@ public final class AlertFields {
   public static final String ALERT_ID = "alert_id";
   public static final String TYPE = "type";
   public static final String SEVERITY = "severity";
-  /** The same field name as an event's tenant: every tenant filter is built one way for both indexes. */
+
+  /**
+   * The same field name as an event's tenant: every tenant filter is built one way for both
+   * indexes.
+   */
   public static final String TENANT = IndexSchema.TENANT;
+
   public static final String SUBJECT = "subject";
   public static final String ACTOR = "actor";
   public static final String HANDLE = "handle";
   public static final String TOOL = "tool";
+
   /** Every evidence event id, so "which alerts cite this event" is one term query. */
   public static final String EVIDENCE = "evidence";
+
   public static final String DETECTED_AT = "detected_at";
   public static final String SOURCE = IndexSchema.SOURCE_JSON;
 

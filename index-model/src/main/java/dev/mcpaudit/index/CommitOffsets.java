@@ -6,8 +6,8 @@ import java.util.TreeMap;
 
 /**
  * Kafka offsets kept in a Lucene commit's user data ({@code kafka:<topic>:<partition>} → next
- * offset): the index and the position it reached become durable in one step, so a restart
- * resumes exactly where the last commit ends. Shared by the events and the alerts index.
+ * offset): the index and the position it reached become durable in one step, so a restart resumes
+ * exactly where the last commit ends. Shared by the events and the alerts index.
  */
 public final class CommitOffsets {
   private static final String PREFIX = "kafka:";
@@ -28,7 +28,8 @@ public final class CommitOffsets {
   }
 
   /** User data holding the offsets, plus {@code extra} entries. */
-  public static Map<String, String> userData(Map<String, Long> nextOffsets, Map<String, String> extra) {
+  public static Map<String, String> userData(
+      Map<String, Long> nextOffsets, Map<String, String> extra) {
     Map<String, String> data = new HashMap<>(extra);
     nextOffsets.forEach((tp, off) -> data.put(PREFIX + tp, Long.toString(off)));
     return data;

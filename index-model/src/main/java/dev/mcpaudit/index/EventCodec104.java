@@ -19,23 +19,23 @@ import org.apache.lucene.store.IOContext;
  *
  * <p>Large segments, where nearly all of an index's events end up, use DEFLATE in 120 KB chunks
  * instead of Lucene's 480 KB. The events of one handle or one actor lie thousands of documents
- * apart (the index is sorted by time), so a page of them reads one chunk per event; DEFLATE with
- * a preset dictionary inflates the dictionary plus the sub-block (a tenth of the chunk) holding
- * the event: about 56 KB per event with Lucene's chunks, 14 KB with these. Measured on 2,000,000
+ * apart (the index is sorted by time), so a page of them reads one chunk per event; DEFLATE with a
+ * preset dictionary inflates the dictionary plus the sub-block (a tenth of the chunk) holding the
+ * event: about 56 KB per event with Lucene's chunks, 14 KB with these. Measured on 2,000,000
  * generator events (910 B each as JSON), one thread loading 1,000 events 2,000 documents apart:
  * Lucene's chunks 64 ms p50 at 97 B/event stored, these 25 ms at 113 B/event, LZ4 7 ms at 213 B.
  *
  * <p>Segments below {@value #DEFLATE_FROM_DOCS} documents use LZ4 (Lucene's fast mode): with an
- * index sort, every flush and every merge compresses each event again, and the small segments
- * are flushed and merged most often; they hold a small share of a large index and are the newest
+ * index sort, every flush and every merge compresses each event again, and the small segments are
+ * flushed and merged most often; they hold a small share of a large index and are the newest
  * events, which LZ4 also serves faster. Measured with {@code bench/run indexer --events 2000000}:
- * raw indexing 32.7k → 40.9k events/s, Kafka → searchable 20.8k → 26.1k events/s, the index
- * merged to one segment the same 0.241 × raw JSON.
+ * raw indexing 32.7k → 40.9k events/s, Kafka → searchable 20.8k → 26.1k events/s, the index merged
+ * to one segment the same 0.241 × raw JSON.
  *
- * <p>The name is written into every segment and resolved through {@code META-INF/services}; it
- * must never change meaning. Each segment records its mode in an attribute, so the threshold can
- * change without breaking readers; a segment without one was written before the LZ4 tier
- * existed and is DEFLATE.
+ * <p>The name is written into every segment and resolved through {@code META-INF/services}; it must
+ * never change meaning. Each segment records its mode in an attribute, so the threshold can change
+ * without breaking readers; a segment without one was written before the LZ4 tier existed and is
+ * DEFLATE.
  */
 public final class EventCodec104 extends FilterCodec {
   public static final String NAME = "McpAuditEvents104";
@@ -44,12 +44,16 @@ public final class EventCodec104 extends FilterCodec {
 
   private final StoredFieldsFormat storedFields;
 
-  /** Public and without arguments: Lucene instantiates codecs by name through the service loader. */
+  /**
+   * Public and without arguments: Lucene instantiates codecs by name through the service loader.
+   */
   public EventCodec104() {
     this(DEFLATE_FROM_DOCS);
   }
 
-  /** With another threshold, for tests: readers do not depend on it (each segment records its mode). */
+  /**
+   * With another threshold, for tests: readers do not depend on it (each segment records its mode).
+   */
   EventCodec104(int deflateFromDocs) {
     super(NAME, new Lucene104Codec());
     this.storedFields = new TieredStoredFields(deflateFromDocs);
@@ -64,12 +68,28 @@ public final class EventCodec104 extends FilterCodec {
   private static final class TieredStoredFields extends StoredFieldsFormat {
     static final String DEFLATE = "deflate-120k";
     static final String LZ4 = "lz4";
-    /** Lucene's defaults for the rest: at most 4,096 documents per chunk, 1,024 chunks per index block. */
-    private final StoredFieldsFormat deflate = new Lucene90CompressingStoredFieldsFormat(
-        "McpAuditStoredEvents", new DeflateWithPresetDictCompressionMode(), 120 * 1024, 4096, 10);
+
+    /**
+     * Lucene's defaults for the rest: at most 4,096 documents per chunk, 1,024 chunks per index
+     * block.
+     */
+    private final StoredFieldsFormat deflate =
+        new Lucene90CompressingStoredFieldsFormat(
+            "McpAuditStoredEvents",
+            new DeflateWithPresetDictCompressionMode(),
+            120 * 1024,
+            4096,
+            10);
+
     /** Lucene's own fast-mode parameters. */
-    private final StoredFieldsFormat lz4 = new Lucene90CompressingStoredFieldsFormat(
-        "McpAuditStoredEventsLz4", Lucene90StoredFieldsFormat.BEST_SPEED_MODE, 80 * 1024, 1024, 10);
+    private final StoredFieldsFormat lz4 =
+        new Lucene90CompressingStoredFieldsFormat(
+            "McpAuditStoredEventsLz4",
+            Lucene90StoredFieldsFormat.BEST_SPEED_MODE,
+            80 * 1024,
+            1024,
+            10);
+
     private final int deflateFromDocs;
 
     TieredStoredFields(int deflateFromDocs) {
@@ -77,17 +97,20 @@ public final class EventCodec104 extends FilterCodec {
     }
 
     @Override
-    public StoredFieldsWriter fieldsWriter(Directory directory, SegmentInfo si, IOContext context) throws IOException {
+    public StoredFieldsWriter fieldsWriter(Directory directory, SegmentInfo si, IOContext context)
+        throws IOException {
       String mode = maxDoc(si) >= deflateFromDocs ? DEFLATE : LZ4;
       String previous = si.putAttribute(MODE_KEY, mode);
       if (previous != null && !previous.equals(mode)) {
-        throw new IllegalStateException("segment " + si.name + " already has stored-fields mode " + previous + ", not " + mode);
+        throw new IllegalStateException(
+            "segment " + si.name + " already has stored-fields mode " + previous + ", not " + mode);
       }
       return format(mode, si).fieldsWriter(directory, si, context);
     }
 
     @Override
-    public StoredFieldsReader fieldsReader(Directory directory, SegmentInfo si, FieldInfos fn, IOContext context) throws IOException {
+    public StoredFieldsReader fieldsReader(
+        Directory directory, SegmentInfo si, FieldInfos fn, IOContext context) throws IOException {
       String mode = si.getAttribute(MODE_KEY);
       return format(mode == null ? DEFLATE : mode, si).fieldsReader(directory, si, fn, context);
     }
@@ -96,11 +119,16 @@ public final class EventCodec104 extends FilterCodec {
       return switch (mode) {
         case DEFLATE -> deflate;
         case LZ4 -> lz4;
-        default -> throw new IllegalStateException("segment " + si.name + " has unknown stored-fields mode " + mode);
+        default ->
+            throw new IllegalStateException(
+                "segment " + si.name + " has unknown stored-fields mode " + mode);
       };
     }
 
-    /** Known when a flush or a merge writes stored fields (always so with an index sort); else unknown, so small. */
+    /**
+     * Known when a flush or a merge writes stored fields (always so with an index sort); else
+     * unknown, so small.
+     */
     private static int maxDoc(SegmentInfo si) {
       try {
         return si.maxDoc();

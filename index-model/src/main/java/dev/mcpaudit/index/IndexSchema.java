@@ -62,8 +62,10 @@ public final class IndexSchema {
   public static final String POLICY_ID = "policy.id";
   public static final String POLICY_VERSION = "policy.version";
   public static final String POLICY_RULE = "policy.rule";
+
   /** {@code key=value} terms, one per attribute: {@code attributes:"incident=INC-1"}. */
   public static final String ATTRIBUTES = "attributes";
+
   public static final String OCCURRED_AT = "occurred_at";
   public static final String RECEIVED_AT = "received_at";
   public static final String INGESTED_AT = "ingested_at";
@@ -73,29 +75,56 @@ public final class IndexSchema {
   public static final String KAFKA_OFFSET = "_kafka.offset";
 
   /** Keyword fields with sorted doc values: what facets, top values and sorting read. */
-  public static final List<String> FACETS = List.of(
-      EVENT_ID, KIND, TENANT, DECISION, REASON_CODE, HANDLE_ID, ACTOR_ID, ACTOR_TYPE, ACTOR_ON_BEHALF_OF,
-      TOOL_SERVER, TOOL_NAME, TOOL_METHOD, TOOL_RESOURCE, SOURCE_GATEWAY, SOURCE_WORKER, POLICY_ID,
-      REQUEST_NONCE);
+  public static final List<String> FACETS =
+      List.of(
+          EVENT_ID,
+          KIND,
+          TENANT,
+          DECISION,
+          REASON_CODE,
+          HANDLE_ID,
+          ACTOR_ID,
+          ACTOR_TYPE,
+          ACTOR_ON_BEHALF_OF,
+          TOOL_SERVER,
+          TOOL_NAME,
+          TOOL_METHOD,
+          TOOL_RESOURCE,
+          SOURCE_GATEWAY,
+          SOURCE_WORKER,
+          POLICY_ID,
+          REQUEST_NONCE);
 
   /** Keyword fields searched exactly but never counted. */
-  public static final List<String> KEYWORDS_ONLY = List.of(
-      HANDLE_PREVIOUS_ID, HANDLE_ISSUER, ACTOR_CLIENT_ID, REQUEST_ID, REQUEST_TRACE_ID, REQUEST_SPAN_ID,
-      SOURCE_REGION, SOURCE_AUTHENTICATED, POLICY_VERSION, HANDLE_SCOPES, ATTRIBUTES);
+  public static final List<String> KEYWORDS_ONLY =
+      List.of(
+          HANDLE_PREVIOUS_ID,
+          HANDLE_ISSUER,
+          ACTOR_CLIENT_ID,
+          REQUEST_ID,
+          REQUEST_TRACE_ID,
+          REQUEST_SPAN_ID,
+          SOURCE_REGION,
+          SOURCE_AUTHENTICATED,
+          POLICY_VERSION,
+          HANDLE_SCOPES,
+          ATTRIBUTES);
 
   /** Analyzed text fields (tokenized, for words inside free text). */
   public static final List<String> TEXT = List.of(REASON, HANDLE_TASK, POLICY_RULE);
 
   /** Epoch-millisecond fields: points for ranges, numeric doc values for sort and histograms. */
-  public static final List<String> TIMES = List.of(OCCURRED_AT, RECEIVED_AT, HANDLE_ISSUED_AT, HANDLE_EXPIRES_AT);
+  public static final List<String> TIMES =
+      List.of(OCCURRED_AT, RECEIVED_AT, HANDLE_ISSUED_AT, HANDLE_EXPIRES_AT);
 
   /**
    * Oldest first, by occurred_at. Events arrive roughly in time order, so each flushed segment is
-   * nearly sorted already and the sort costs little (newest-first measured 10-30% slower to
-   * index on this schema: it reverses every segment). Time windows are contiguous doc ranges
-   * either way, which is what the skip index and newest-first searches use.
+   * nearly sorted already and the sort costs little (newest-first measured 10-30% slower to index
+   * on this schema: it reverses every segment). Time windows are contiguous doc ranges either way,
+   * which is what the skip index and newest-first searches use.
    */
-  public static final Sort INDEX_SORT = new Sort(new SortField(OCCURRED_AT, SortField.Type.LONG, false));
+  public static final Sort INDEX_SORT =
+      new Sort(new SortField(OCCURRED_AT, SortField.Type.LONG, false));
 
   private static final Set<String> FACET_SET = Set.copyOf(FACETS);
 
@@ -159,7 +188,9 @@ public final class IndexSchema {
 
     for (Iterator<Map.Entry<String, JsonNode>> it = e.path("attributes").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> kv = it.next();
-      d.add(new StringField(ATTRIBUTES, kv.getKey() + "=" + kv.getValue().textValue(), Field.Store.NO));
+      d.add(
+          new StringField(
+              ATTRIBUTES, kv.getKey() + "=" + kv.getValue().textValue(), Field.Store.NO));
     }
 
     time(d, OCCURRED_AT, e.path("occurred_at").textValue(), true);
@@ -206,8 +237,14 @@ public final class IndexSchema {
     if (rfc3339 == null) {
       return;
     }
-    long ms = Rfc3339.parse(rfc3339).orElseThrow(() -> new IllegalArgumentException(field + " not RFC 3339")).toEpochMilli();
+    long ms =
+        Rfc3339.parse(rfc3339)
+            .orElseThrow(() -> new IllegalArgumentException(field + " not RFC 3339"))
+            .toEpochMilli();
     d.add(new LongPoint(field, ms));
-    d.add(skipIndex ? NumericDocValuesField.indexedField(field, ms) : new NumericDocValuesField(field, ms));
+    d.add(
+        skipIndex
+            ? NumericDocValuesField.indexedField(field, ms)
+            : new NumericDocValuesField(field, ms));
   }
 }

@@ -4,10 +4,10 @@ import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 
 /**
- * How stored events are compressed. DEFLATE: {@link EventCodec104}'s small DEFLATE chunks in
- * large segments (the size target, and pages of far-apart events fast enough) and LZ4 in the
- * small, often rewritten ones. LZ4: every segment, about three times faster loads for twice
- * the stored bytes. Per segment: switching applies to new segments and to merges.
+ * How stored events are compressed. DEFLATE: {@link EventCodec104}'s small DEFLATE chunks in large
+ * segments (the size target, and pages of far-apart events fast enough) and LZ4 in the small, often
+ * rewritten ones. LZ4: every segment, about three times faster loads for twice the stored bytes.
+ * Per segment: switching applies to new segments and to merges.
  */
 public enum StoredCompression {
   DEFLATE {

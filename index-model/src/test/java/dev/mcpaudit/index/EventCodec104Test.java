@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Small segments are written with LZ4, large ones and large merges with DEFLATE; whatever wrote a
- * segment, a reader that knows the codec only by name (as another process does) reads every
- * event back, including segments from before the LZ4 tier (no mode attribute).
+ * segment, a reader that knows the codec only by name (as another process does) reads every event
+ * back, including segments from before the LZ4 tier (no mode attribute).
  */
 class EventCodec104Test {
   @TempDir Path dir;
@@ -42,7 +42,8 @@ class EventCodec104Test {
   void segmentsBelowTheThresholdAreLz4AndAMergePastItIsDeflate() throws Exception {
     Codec fiftyDocs = new EventCodec104(50);
     try (FSDirectory fs = FSDirectory.open(dir)) {
-      try (IndexWriter w = new IndexWriter(fs, config(fiftyDocs).setMergePolicy(NoMergePolicy.INSTANCE))) {
+      try (IndexWriter w =
+          new IndexWriter(fs, config(fiftyDocs).setMergePolicy(NoMergePolicy.INSTANCE))) {
         add(w, 30);
         w.commit();
         add(w, 70);
@@ -63,14 +64,20 @@ class EventCodec104Test {
   @Test
   void aSegmentFromBeforeTheLz4TierIsReadAsDeflate() throws Exception {
     // What McpAuditEvents104 wrote first: DEFLATE 120 KB chunks, no mode attribute.
-    StoredFieldsFormat first = new Lucene90CompressingStoredFieldsFormat(
-        "McpAuditStoredEvents", new DeflateWithPresetDictCompressionMode(), 120 * 1024, 4096, 10);
-    Codec before = new FilterCodec(EventCodec104.NAME, new Lucene104Codec()) {
-      @Override
-      public StoredFieldsFormat storedFieldsFormat() {
-        return first;
-      }
-    };
+    StoredFieldsFormat first =
+        new Lucene90CompressingStoredFieldsFormat(
+            "McpAuditStoredEvents",
+            new DeflateWithPresetDictCompressionMode(),
+            120 * 1024,
+            4096,
+            10);
+    Codec before =
+        new FilterCodec(EventCodec104.NAME, new Lucene104Codec()) {
+          @Override
+          public StoredFieldsFormat storedFieldsFormat() {
+            return first;
+          }
+        };
     try (FSDirectory fs = FSDirectory.open(dir)) {
       try (IndexWriter w = new IndexWriter(fs, config(before))) {
         add(w, 40);
@@ -89,13 +96,18 @@ class EventCodec104Test {
   }
 
   private static IndexWriterConfig config(Codec codec) {
-    return new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT).setCodec(codec).setUseCompoundFile(false);
+    return new IndexWriterConfig()
+        .setIndexSort(IndexSchema.INDEX_SORT)
+        .setCodec(codec)
+        .setUseCompoundFile(false);
   }
 
   private void add(IndexWriter w, int n) throws IOException {
     for (int i = 0; i < n; i++) {
       byte[] raw = EventCodec.encode(gen.next());
-      w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+      w.addDocument(
+          IndexSchema.document(
+              EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       written.add(new String(raw, java.nio.charset.StandardCharsets.UTF_8));
     }
   }

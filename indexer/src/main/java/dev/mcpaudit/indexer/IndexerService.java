@@ -1,11 +1,11 @@
 package dev.mcpaudit.indexer;
 
-import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.alerts.AlertIngest;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
 import dev.mcpaudit.indexer.ingest.IndexerMetrics;
 import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of the {@code indexer} role: the index, the consumer loop on its own
- * thread, the near-real-time refresher, retention, and (optionally) the ops HTTP listener.
+ * The composition root of the {@code indexer} role: the index, the consumer loop on its own thread,
+ * the near-real-time refresher, retention, and (optionally) the ops HTTP listener.
  */
 public final class IndexerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexerService.class);
@@ -38,37 +38,53 @@ public final class IndexerService implements AutoCloseable {
   private final AlertIngest alertIngest;
   private final Thread alertThread;
 
-  private IndexerService(IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
-    this.index = EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
+  private IndexerService(
+      IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
+    this.index =
+        EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
     this.metrics = new IndexerMetrics(registry, index::liveDocs);
     this.loop = new IndexerLoop(config, index, metrics, clock);
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     // Two threads: a long retention merge must not hold up near-real-time refreshes.
-    this.scheduler = Executors.newScheduledThreadPool(2,
-        r -> Thread.ofPlatform().name("mcp-audit-indexer-scheduler-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    this.scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r ->
+                Thread.ofPlatform()
+                    .name("mcp-audit-indexer-scheduler-" + n.incrementAndGet())
+                    .daemon(true)
+                    .unstarted(r));
     long refreshMs = config.refreshInterval().toMillis();
     scheduler.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
     if (!config.retention().isZero()) {
       Retention retention = new Retention(index, config.retention(), clock, loop::requestCommit);
-      scheduler.scheduleWithFixedDelay(retention::runQuietly, 0, config.retentionCheck().toMillis(), TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(
+          retention::runQuietly, 0, config.retentionCheck().toMillis(), TimeUnit.MILLISECONDS);
     }
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
     this.alerts = AlertIndex.open(config.alertsPath());
-    this.alertIngest = new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts(), registry);
+    this.alertIngest =
+        new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts(), registry);
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve("indexer", config.host(), config.port(), prometheus, this::health);
     } else {
       ops = null;
     }
-    log.info("indexer started index={} docs={} kafka={} group={} ops={}", config.indexPath(), index.liveDocs(),
-        config.bootstrapServers(), config.groupId(), ops == null ? "none" : config.host() + ":" + ops.port());
+    log.info(
+        "indexer started index={} docs={} kafka={} group={} ops={}",
+        config.indexPath(),
+        index.liveDocs(),
+        config.bootstrapServers(),
+        config.groupId(),
+        ops == null ? "none" : config.host() + ":" + ops.port());
   }
 
   /** Starts the role with its own /health and /metrics listener. */
   public static IndexerService start(IndexerConfig config) {
-    return new IndexerService(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true, Clock.systemUTC());
+    return new IndexerService(
+        config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), true, Clock.systemUTC());
   }
 
   /** Starts inside another process (quickstart, tests) that serves metrics itself. */

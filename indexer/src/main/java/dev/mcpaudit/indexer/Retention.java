@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes events older than the retention age (by occurred_at) and gives their disk space back.
- * Deletions become durable with the indexer's next commit, like everything else it writes; with
- * the index sorted by time, old events sit in old segments, which are dropped whole.
+ * Deletions become durable with the indexer's next commit, like everything else it writes; with the
+ * index sorted by time, old events sit in old segments, which are dropped whole.
  */
 public final class Retention {
   private static final Logger log = LoggerFactory.getLogger(Retention.class);

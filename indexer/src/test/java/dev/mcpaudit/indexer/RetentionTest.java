@@ -39,7 +39,12 @@ class RetentionTest {
       long before = index.sizeOnDisk();
       assertThat(index.liveDocs()).isEqualTo(25_000);
 
-      Retention retention = new Retention(index, Duration.ofDays(30), Clock.fixed(NOW, ZoneOffset.UTC), commits::incrementAndGet);
+      Retention retention =
+          new Retention(
+              index,
+              Duration.ofDays(30),
+              Clock.fixed(NOW, ZoneOffset.UTC),
+              commits::incrementAndGet);
       assertThat(retention.run()).isEqualTo(20_000);
       assertThat(commits.get()).isEqualTo(1);
       index.commit(Map.of("t:0", 25_000L)); // what the indexer loop does when asked
@@ -48,7 +53,9 @@ class RetentionTest {
       IndexSearcher s = index.searchers().acquire();
       try {
         long cutoff = NOW.minus(Duration.ofDays(30)).toEpochMilli();
-        assertThat(s.count(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoff))).isZero();
+        assertThat(
+                s.count(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoff)))
+            .isZero();
         assertThat(new HashSet<>(EventIndex.eventIds(s.getIndexReader()))).isEqualTo(recent);
       } finally {
         index.searchers().release(s);
@@ -59,11 +66,14 @@ class RetentionTest {
     }
   }
 
-  private static void put(EventIndex index, SyntheticEvents gen, int n, Set<String> ids) throws Exception {
+  private static void put(EventIndex index, SyntheticEvents gen, int n, Set<String> ids)
+      throws Exception {
     for (int i = 0; i < n; i++) {
       AuthzEvent e = gen.next();
       byte[] raw = EventCodec.encode(e);
-      index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+      index.append(
+          IndexSchema.document(
+              EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       if (ids != null) {
         ids.add(e.eventId());
       }

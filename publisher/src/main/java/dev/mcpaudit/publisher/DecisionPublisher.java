@@ -36,13 +36,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes authorization decisions from a Java MCP server or gateway to Kafka without losing
- * any. Each event is validated, then appended to a local spool (a write-ahead log) and sent from
- * there in order by one sender thread; the future completes when Kafka acknowledged it
- * ({@code acks=all}). When Kafka is unreachable the spool simply grows, up to its limit, and is
- * drained in order when Kafka returns, also by the next process on the same spool directory.
- * A crash may resend the last few hundred milliseconds of acknowledged events; consumers dedupe on
- * {@code event_id}, the contract's dedupe key.
+ * Publishes authorization decisions from a Java MCP server or gateway to Kafka without losing any.
+ * Each event is validated, then appended to a local spool (a write-ahead log) and sent from there
+ * in order by one sender thread; the future completes when Kafka acknowledged it ({@code
+ * acks=all}). When Kafka is unreachable the spool simply grows, up to its limit, and is drained in
+ * order when Kafka returns, also by the next process on the same spool directory. A crash may
+ * resend the last few hundred milliseconds of acknowledged events; consumers dedupe on {@code
+ * event_id}, the contract's dedupe key.
  *
  * <pre>{@code
  * try (DecisionPublisher publisher = DecisionPublisher.builder()
@@ -83,7 +83,9 @@ public final class DecisionPublisher implements AutoCloseable {
   private DecisionPublisher(Builder b) {
     this.topic = b.topic;
     this.spool = Spool.open(b.spoolDirectory, b.maxSpoolBytes, b.segmentBytes, b.fsync);
-    this.codec = new EventCodec(new EventValidator(b.clock, EventValidator.MAX_EVENT_BYTES, b.maxFutureSkew));
+    this.codec =
+        new EventCodec(
+            new EventValidator(b.clock, EventValidator.MAX_EVENT_BYTES, b.maxFutureSkew));
     this.scope = b.scope;
     this.maxInFlight = b.maxInFlight;
     this.fsyncIntervalNanos = b.fsyncInterval.toNanos();
@@ -96,14 +98,19 @@ public final class DecisionPublisher implements AutoCloseable {
     cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     cfg.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
-    // Fail fast into the resend loop instead of blocking: the spool is the buffer, not the producer.
+    // Fail fast into the resend loop instead of blocking: the spool is the buffer, not the
+    // producer.
     cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
     cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     cfg.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
     cfg.putAll(b.producerOverrides);
     this.producerConfig = Map.copyOf(cfg);
-    this.sender = Thread.ofPlatform().name("mcp-audit-publisher-" + b.clientId).daemon(true).unstarted(this::runSender);
+    this.sender =
+        Thread.ofPlatform()
+            .name("mcp-audit-publisher-" + b.clientId)
+            .daemon(true)
+            .unstarted(this::runSender);
     sender.start();
   }
 
@@ -112,9 +119,9 @@ public final class DecisionPublisher implements AutoCloseable {
   }
 
   /**
-   * Validates and publishes one event. The future completes with a receipt once Kafka
-   * acknowledged it, or fails at once with {@link InvalidEventException} (every field error),
-   * {@link SpoolFullException} (Kafka away for too long), or {@link IllegalStateException} (closed).
+   * Validates and publishes one event. The future completes with a receipt once Kafka acknowledged
+   * it, or fails at once with {@link InvalidEventException} (every field error), {@link
+   * SpoolFullException} (Kafka away for too long), or {@link IllegalStateException} (closed).
    */
   public CompletableFuture<Receipt> publish(AuthzEvent event) {
     byte[] bytes = EventCodec.encode(event);
@@ -169,8 +176,13 @@ public final class DecisionPublisher implements AutoCloseable {
   }
 
   public PublisherMetrics metrics() {
-    return new PublisherMetrics(sent.get(), failed.get(), spool.pendingRecords(), spool.bytes(),
-        sendErrors.get(), kafkaAvailable);
+    return new PublisherMetrics(
+        sent.get(),
+        failed.get(),
+        spool.pendingRecords(),
+        spool.bytes(),
+        sendErrors.get(),
+        kafkaAvailable);
   }
 
   /**
@@ -221,14 +233,19 @@ public final class DecisionPublisher implements AutoCloseable {
           abortProducer();
           readSeq = spool.firstUnacked();
           cursor = new Spool.Cursor();
-          log.warn("kafka send failed; resending from the spool in {} ms pending={} error={}",
-              backoffMs, spool.pendingRecords(), f.toString());
+          log.warn(
+              "kafka send failed; resending from the spool in {} ms pending={} error={}",
+              backoffMs,
+              spool.pendingRecords(),
+              f.toString());
           LockSupport.parkNanos(Duration.ofMillis(backoffMs).toNanos());
           backoffMs = Math.min(backoffMs * 2, 5_000);
           continue;
         }
         if (producer == null) {
-          producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+          producer =
+              new KafkaProducer<>(
+                  producerConfig, new StringSerializer(), new ByteArraySerializer());
           generation++;
         }
         if (inFlight.get() >= maxInFlight) {
@@ -250,7 +267,9 @@ public final class DecisionPublisher implements AutoCloseable {
         long gen = generation;
         inFlight.incrementAndGet();
         try {
-          producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (md, ex) -> completed(gen, r.seq(), md, ex));
+          producer.send(
+              new ProducerRecord<>(topic, r.key(), r.value()),
+              (md, ex) -> completed(gen, r.seq(), md, ex));
         } catch (KafkaException | IllegalStateException e) {
           inFlight.decrementAndGet();
           failure.compareAndSet(null, e);
@@ -273,7 +292,10 @@ public final class DecisionPublisher implements AutoCloseable {
       kafkaAvailable = true;
       Pending p = pending.remove(seq);
       if (p != null) {
-        p.future().complete(new Receipt(p.eventId(), Receipt.Delivery.ACKNOWLEDGED, md.partition(), md.offset()));
+        p.future()
+            .complete(
+                new Receipt(
+                    p.eventId(), Receipt.Delivery.ACKNOWLEDGED, md.partition(), md.offset()));
       }
     } else if (gen == generation) {
       failure.compareAndSet(null, ex);
@@ -299,7 +321,9 @@ public final class DecisionPublisher implements AutoCloseable {
     }
   }
 
-  /** Settings of a publisher; every one has a default except the servers and the spool directory. */
+  /**
+   * Settings of a publisher; every one has a default except the servers and the spool directory.
+   */
   public static final class Builder {
     private String bootstrapServers;
     private String topic = Topics.DEFAULT_DECISIONS;
@@ -333,7 +357,9 @@ public final class DecisionPublisher implements AutoCloseable {
       return this;
     }
 
-    /** Where the spool lives; one publisher per directory (it is locked by use, not by a file lock). */
+    /**
+     * Where the spool lives; one publisher per directory (it is locked by use, not by a file lock).
+     */
     public Builder spoolDirectory(Path dir) {
       this.spoolDirectory = dir;
       return this;
@@ -375,7 +401,10 @@ public final class DecisionPublisher implements AutoCloseable {
       return this;
     }
 
-    /** How far occurred_at may be ahead of the clock (default 5 minutes, as the collector's {@code validation.max-future-skew}). */
+    /**
+     * How far occurred_at may be ahead of the clock (default 5 minutes, as the collector's {@code
+     * validation.max-future-skew}).
+     */
     public Builder maxFutureSkew(Duration skew) {
       this.maxFutureSkew = skew;
       return this;
@@ -383,8 +412,8 @@ public final class DecisionPublisher implements AutoCloseable {
 
     /**
      * The tenants this publisher writes (default every tenant but {@code _system}); an event for
-     * another tenant fails with an {@link InvalidEventException} at {@code /tenant}. Naming
-     * {@code _system} makes {@link #build()} refuse: that tenant is mcp-audit's own audit trail.
+     * another tenant fails with an {@link InvalidEventException} at {@code /tenant}. Naming {@code
+     * _system} makes {@link #build()} refuse: that tenant is mcp-audit's own audit trail.
      */
     public Builder tenants(String... tenants) {
       this.tenants = List.of(tenants);

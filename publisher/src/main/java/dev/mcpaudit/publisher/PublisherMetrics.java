@@ -11,4 +11,9 @@ package dev.mcpaudit.publisher;
  * @param kafkaAvailable whether the last send attempt succeeded
  */
 public record PublisherMetrics(
-    long sent, long failed, long spooled, long spoolBytes, long sendErrors, boolean kafkaAvailable) {}
+    long sent,
+    long failed,
+    long spooled,
+    long spoolBytes,
+    long sendErrors,
+    boolean kafkaAvailable) {}

@@ -8,8 +8,8 @@ import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.search.TermPolicy;
-import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigDef;
+import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.SharedKeys;
@@ -19,85 +19,194 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Settings of the api role. Each key, its default and its checks are declared once, in the
- * {@code ConfigKey} constants below ({@link #DEF} lists them; {@link OidcTokens#KEYS} the OIDC ones).
+ * Settings of the api role. Each key, its default and its checks are declared once, in the {@code
+ * ConfigKey} constants below ({@link #DEF} lists them; {@link OidcTokens#KEYS} the OIDC ones).
  *
  * @param host listen address ({@code api.host})
  * @param port listen port ({@code api.port})
- * @param indexPath the index to serve when running alone ({@code api.index-dir}); reopened as the indexer commits
+ * @param indexPath the index to serve when running alone ({@code api.index-dir}); reopened as the
+ *     indexer commits
  * @param alertsPath the alerts index the indexer keeps beside it ({@code api.alerts-dir})
  * @param limits query timeout, clause limit, term policy ({@link TermPolicy}), cursor key and
  *     search admission ({@link SearchGate}); see {@link QueryLimits}
- * @param reopenInterval how often a standalone api looks for a newer commit ({@code api.reopen-interval})
+ * @param reopenInterval how often a standalone api looks for a newer commit ({@code
+ *     api.reopen-interval})
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit})
  * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
  * @param decisionsTopic where audit events go ({@code topics.decisions})
  * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir})
- * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if
- *     {@code api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
- * @param exportLimits exports at once, in all and per principal, and the longest one; see {@link ExportLimits}
- * @param auditRefusedWindow how long requests refused before authentication are counted before
- *     one audit event per source address, operation and reason is published ({@code api.audit.refused-window})
- * @param auditRefusedKeys most such keys per window; more are counted in an overflow bucket
- *     ({@code api.audit.refused-max-keys})
+ * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if {@code
+ *     api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
+ * @param exportLimits exports at once, in all and per principal, and the longest one; see {@link
+ *     ExportLimits}
+ * @param auditRefusedWindow how long requests refused before authentication are counted before one
+ *     audit event per source address, operation and reason is published ({@code
+ *     api.audit.refused-window})
+ * @param auditRefusedKeys most such keys per window; more are counted in an overflow bucket ({@code
+ *     api.audit.refused-max-keys})
  */
-public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, QueryLimits limits, Duration reopenInterval,
-    boolean audit, String bootstrapServers, String decisionsTopic, Path auditSpool, Authenticator auth,
-    ExportLimits exportLimits, Duration auditRefusedWindow, int auditRefusedKeys) {
+public record ApiConfig(
+    String host,
+    int port,
+    Path indexPath,
+    Path alertsPath,
+    QueryLimits limits,
+    Duration reopenInterval,
+    boolean audit,
+    String bootstrapServers,
+    String decisionsTopic,
+    Path auditSpool,
+    Authenticator auth,
+    ExportLimits exportLimits,
+    Duration auditRefusedWindow,
+    int auditRefusedKeys) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
-  static final ConfigKey<Integer> PORT = ConfigKey.integer("api.port", 8080, 0, 65535, "listen port (0 picks one)");
-  static final ConfigKey<String> INDEX_DIR = ConfigKey.string("api.index-dir", "./data/index",
-      "the index the api serves when it runs alone; reopened as the indexer commits");
-  static final ConfigKey<String> ALERTS_DIR = ConfigKey.string("api.alerts-dir", null,
-      "the alerts index (default: alerts beside api.index-dir, where the indexer puts it)");
-  static final ConfigKey<Duration> REOPEN_INTERVAL = ConfigKey.duration("api.reopen-interval", Duration.ofSeconds(1),
-      "how often a standalone api looks for a newer commit");
-  static final ConfigKey<Duration> QUERY_TIMEOUT = ConfigKey.duration("api.query-timeout", Duration.ofSeconds(10),
-      "a query running longer than this, counted from the request's arrival, is answered 503");
-  static final ConfigKey<Integer> MAX_CLAUSES = ConfigKey.integer("api.max-clauses", 1024, 16, 1 << 20,
-      "most boolean clauses a query may have once expanded (more: 400)");
-  static final ConfigKey<Integer> MIN_PREFIX = ConfigKey.integer("api.query.min-prefix", TermPolicy.DEFAULT.minPrefix(), 0, 64,
-      "literal characters a wildcard, prefix, fuzzy term, regexp or keyword range must start with (0: off)");
-  static final ConfigKey<Boolean> LEADING_WILDCARDS = ConfigKey.bool("api.leading-wildcards", false,
-      "wildcard and prefix terms may start with fewer characters, even with *");
-  static final ConfigKey<Boolean> REGEXP = ConfigKey.bool("api.query.regexp", false, "regular expressions in q");
-  static final ConfigKey<Boolean> FUZZY = ConfigKey.bool("api.query.fuzzy", false,
-      "fuzzy terms in q (they rank every tenant's values: only where every caller sees every tenant)");
-  static final ConfigKey<Boolean> OPEN_RANGES = ConfigKey.bool("api.query.open-ranges", false,
-      "ranges with an open end on keyword fields");
-  static final ConfigKey<String> CURSOR_KEY = ConfigKey.string("api.cursor-key", "",
-      "seals next_cursor; empty: a random key per process; the same value on every replica behind one load balancer");
-  static final ConfigKey<Integer> SEARCH_MAX_CONCURRENT = ConfigKey.integer("api.search.max-concurrent",
-      () -> SearchGate.Limits.forThisMachine().maxConcurrent(), 1, 1024, "search threads (default: the cores)");
-  static final ConfigKey<Integer> SEARCH_MAX_PER_CALLER = ConfigKey.integer("api.search.max-per-caller",
-      () -> SearchGate.Limits.forThisMachine().maxPerCaller(), 1, 1024,
-      "searches one principal runs at once (default: half the cores, at least 1)");
-  static final ConfigKey<Integer> SEARCH_MAX_QUEUED = ConfigKey.integer("api.search.max-queued-per-caller",
-      SearchGate.Limits.forThisMachine().maxQueuedPerCaller(), 0, 1024, "more searches of one principal that may wait (past that, 429)");
-  static final ConfigKey<Integer> EXPORT_MAX_CONCURRENT = ConfigKey.integer("api.export.max-concurrent", 4, 1, 1024,
-      "exports running at once (past it, 429)");
-  static final ConfigKey<Integer> EXPORT_MAX_PER_CALLER = ConfigKey.integer("api.export.max-per-caller", 2, 1, 1024,
-      "exports one principal runs at once (past it, 429)");
-  static final ConfigKey<Duration> EXPORT_TIMEOUT = positive(ConfigKey.duration("api.export.timeout", Duration.ofHours(1),
-      "the longest an export may stream (past it the transfer is cut)"));
-  static final ConfigKey<Boolean> AUDIT = ConfigKey.bool("api.audit", true,
-      "the API publishes its own authorization decisions (tenant _system)");
-  static final ConfigKey<String> AUDIT_SPOOL_DIR = ConfigKey.string("api.audit-spool-dir", "./data/api-audit-spool",
-      "the audit publisher's spool");
-  static final ConfigKey<Duration> AUDIT_REFUSED_WINDOW = positive(ConfigKey.duration("api.audit.refused-window",
-      Duration.ofMinutes(1), "requests refused before authentication are counted this long, then published as one event per key"));
-  static final ConfigKey<Integer> AUDIT_REFUSED_KEYS = ConfigKey.integer("api.audit.refused-max-keys", 1000, 1, 1_000_000,
-      "most keys held per window; more are counted in one overflow bucket per reason");
+  static final ConfigKey<Integer> PORT =
+      ConfigKey.integer("api.port", 8080, 0, 65535, "listen port (0 picks one)");
+  static final ConfigKey<String> INDEX_DIR =
+      ConfigKey.string(
+          "api.index-dir",
+          "./data/index",
+          "the index the api serves when it runs alone; reopened as the indexer commits");
+  static final ConfigKey<String> ALERTS_DIR =
+      ConfigKey.string(
+          "api.alerts-dir",
+          null,
+          "the alerts index (default: alerts beside api.index-dir, where the indexer puts it)");
+  static final ConfigKey<Duration> REOPEN_INTERVAL =
+      ConfigKey.duration(
+          "api.reopen-interval",
+          Duration.ofSeconds(1),
+          "how often a standalone api looks for a newer commit");
+  static final ConfigKey<Duration> QUERY_TIMEOUT =
+      ConfigKey.duration(
+          "api.query-timeout",
+          Duration.ofSeconds(10),
+          "a query running longer than this, counted from the request's arrival, is answered 503");
+  static final ConfigKey<Integer> MAX_CLAUSES =
+      ConfigKey.integer(
+          "api.max-clauses",
+          1024,
+          16,
+          1 << 20,
+          "most boolean clauses a query may have once expanded (more: 400)");
+  static final ConfigKey<Integer> MIN_PREFIX =
+      ConfigKey.integer(
+          "api.query.min-prefix",
+          TermPolicy.DEFAULT.minPrefix(),
+          0,
+          64,
+          "literal characters a wildcard, prefix, fuzzy term, regexp or keyword range must start with (0: off)");
+  static final ConfigKey<Boolean> LEADING_WILDCARDS =
+      ConfigKey.bool(
+          "api.leading-wildcards",
+          false,
+          "wildcard and prefix terms may start with fewer characters, even with *");
+  static final ConfigKey<Boolean> REGEXP =
+      ConfigKey.bool("api.query.regexp", false, "regular expressions in q");
+  static final ConfigKey<Boolean> FUZZY =
+      ConfigKey.bool(
+          "api.query.fuzzy",
+          false,
+          "fuzzy terms in q (they rank every tenant's values: only where every caller sees every tenant)");
+  static final ConfigKey<Boolean> OPEN_RANGES =
+      ConfigKey.bool("api.query.open-ranges", false, "ranges with an open end on keyword fields");
+  static final ConfigKey<String> CURSOR_KEY =
+      ConfigKey.string(
+          "api.cursor-key",
+          "",
+          "seals next_cursor; empty: a random key per process; the same value on every replica behind one load balancer");
+  static final ConfigKey<Integer> SEARCH_MAX_CONCURRENT =
+      ConfigKey.integer(
+          "api.search.max-concurrent",
+          () -> SearchGate.Limits.forThisMachine().maxConcurrent(),
+          1,
+          1024,
+          "search threads (default: the cores)");
+  static final ConfigKey<Integer> SEARCH_MAX_PER_CALLER =
+      ConfigKey.integer(
+          "api.search.max-per-caller",
+          () -> SearchGate.Limits.forThisMachine().maxPerCaller(),
+          1,
+          1024,
+          "searches one principal runs at once (default: half the cores, at least 1)");
+  static final ConfigKey<Integer> SEARCH_MAX_QUEUED =
+      ConfigKey.integer(
+          "api.search.max-queued-per-caller",
+          SearchGate.Limits.forThisMachine().maxQueuedPerCaller(),
+          0,
+          1024,
+          "more searches of one principal that may wait (past that, 429)");
+  static final ConfigKey<Integer> EXPORT_MAX_CONCURRENT =
+      ConfigKey.integer(
+          "api.export.max-concurrent", 4, 1, 1024, "exports running at once (past it, 429)");
+  static final ConfigKey<Integer> EXPORT_MAX_PER_CALLER =
+      ConfigKey.integer(
+          "api.export.max-per-caller",
+          2,
+          1,
+          1024,
+          "exports one principal runs at once (past it, 429)");
+  static final ConfigKey<Duration> EXPORT_TIMEOUT =
+      positive(
+          ConfigKey.duration(
+              "api.export.timeout",
+              Duration.ofHours(1),
+              "the longest an export may stream (past it the transfer is cut)"));
+  static final ConfigKey<Boolean> AUDIT =
+      ConfigKey.bool(
+          "api.audit", true, "the API publishes its own authorization decisions (tenant _system)");
+  static final ConfigKey<String> AUDIT_SPOOL_DIR =
+      ConfigKey.string(
+          "api.audit-spool-dir", "./data/api-audit-spool", "the audit publisher's spool");
+  static final ConfigKey<Duration> AUDIT_REFUSED_WINDOW =
+      positive(
+          ConfigKey.duration(
+              "api.audit.refused-window",
+              Duration.ofMinutes(1),
+              "requests refused before authentication are counted this long, then published as one event per key"));
+  static final ConfigKey<Integer> AUDIT_REFUSED_KEYS =
+      ConfigKey.integer(
+          "api.audit.refused-max-keys",
+          1000,
+          1,
+          1_000_000,
+          "most keys held per window; more are counted in one overflow bucket per reason");
 
-  /** Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token table. */
+  /**
+   * Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token
+   * table.
+   */
   public static final ConfigDef DEF = ConfigDef.of("api", List.of("api."), keys(), "api.token.");
 
   private static List<ConfigKey<?>> keys() {
-    List<ConfigKey<?>> all = new ArrayList<>(List.of(HOST, PORT, INDEX_DIR, ALERTS_DIR, REOPEN_INTERVAL, QUERY_TIMEOUT,
-        MAX_CLAUSES, MIN_PREFIX, LEADING_WILDCARDS, REGEXP, FUZZY, OPEN_RANGES, CURSOR_KEY, SEARCH_MAX_CONCURRENT,
-        SEARCH_MAX_PER_CALLER, SEARCH_MAX_QUEUED, EXPORT_MAX_CONCURRENT, EXPORT_MAX_PER_CALLER, EXPORT_TIMEOUT, AUDIT,
-        AUDIT_SPOOL_DIR, AUDIT_REFUSED_WINDOW, AUDIT_REFUSED_KEYS));
+    List<ConfigKey<?>> all =
+        new ArrayList<>(
+            List.of(
+                HOST,
+                PORT,
+                INDEX_DIR,
+                ALERTS_DIR,
+                REOPEN_INTERVAL,
+                QUERY_TIMEOUT,
+                MAX_CLAUSES,
+                MIN_PREFIX,
+                LEADING_WILDCARDS,
+                REGEXP,
+                FUZZY,
+                OPEN_RANGES,
+                CURSOR_KEY,
+                SEARCH_MAX_CONCURRENT,
+                SEARCH_MAX_PER_CALLER,
+                SEARCH_MAX_QUEUED,
+                EXPORT_MAX_CONCURRENT,
+                EXPORT_MAX_PER_CALLER,
+                EXPORT_TIMEOUT,
+                AUDIT,
+                AUDIT_SPOOL_DIR,
+                AUDIT_REFUSED_WINDOW,
+                AUDIT_REFUSED_KEYS));
     all.addAll(OidcTokens.KEYS);
     return all;
   }
@@ -111,16 +220,28 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
         PORT.from(s),
         index,
         alerts == null ? index.toAbsolutePath().resolveSibling("alerts") : Path.of(alerts),
-        new QueryLimits(QUERY_TIMEOUT.from(s), MAX_CLAUSES.from(s),
-            new TermPolicy(MIN_PREFIX.from(s), LEADING_WILDCARDS.from(s), REGEXP.from(s), FUZZY.from(s), OPEN_RANGES.from(s)),
-            cursorKey(s), new SearchGate.Limits(SEARCH_MAX_CONCURRENT.from(s), SEARCH_MAX_PER_CALLER.from(s), SEARCH_MAX_QUEUED.from(s))),
+        new QueryLimits(
+            QUERY_TIMEOUT.from(s),
+            MAX_CLAUSES.from(s),
+            new TermPolicy(
+                MIN_PREFIX.from(s),
+                LEADING_WILDCARDS.from(s),
+                REGEXP.from(s),
+                FUZZY.from(s),
+                OPEN_RANGES.from(s)),
+            cursorKey(s),
+            new SearchGate.Limits(
+                SEARCH_MAX_CONCURRENT.from(s),
+                SEARCH_MAX_PER_CALLER.from(s),
+                SEARCH_MAX_QUEUED.from(s))),
         REOPEN_INTERVAL.from(s),
         AUDIT.from(s),
         SharedKeys.BOOTSTRAP_SERVERS.from(s),
         SharedKeys.DECISIONS.from(s),
         Path.of(AUDIT_SPOOL_DIR.from(s)),
         new Authenticator(StaticTokens.from(s), OidcTokens.from(s)),
-        new ExportLimits(EXPORT_MAX_CONCURRENT.from(s), EXPORT_MAX_PER_CALLER.from(s), EXPORT_TIMEOUT.from(s)),
+        new ExportLimits(
+            EXPORT_MAX_CONCURRENT.from(s), EXPORT_MAX_PER_CALLER.from(s), EXPORT_TIMEOUT.from(s)),
         AUDIT_REFUSED_WINDOW.from(s),
         AUDIT_REFUSED_KEYS.from(s));
   }
@@ -129,7 +250,9 @@ public record ApiConfig(String host, int port, Path indexPath, Path alertsPath, 
     return key.check(d -> !d.isNegative() && !d.isZero(), "must be longer than zero");
   }
 
-  /** The configured cursor key, or a random one; a key too short to be one is a configuration error. */
+  /**
+   * The configured cursor key, or a random one; a key too short to be one is a configuration error.
+   */
   private static CursorKey cursorKey(Settings s) {
     try {
       return CursorKey.of(CURSOR_KEY.from(s));

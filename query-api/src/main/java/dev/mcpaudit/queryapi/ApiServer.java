@@ -1,11 +1,11 @@
 package dev.mcpaudit.queryapi;
 
-import dev.mcpaudit.runtime.http.HttpServer;
-import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.search.CommittedIndex;
+import dev.mcpaudit.runtime.health.Health;
+import dev.mcpaudit.runtime.http.HttpServer;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of the {@code api} role running alone: it serves a committed index
- * directory read-only and reopens it when the indexer commits (in the quickstart the API shares
- * the indexer's near-real-time searchers instead).
+ * The composition root of the {@code api} role running alone: it serves a committed index directory
+ * read-only and reopens it when the indexer commits (in the quickstart the API shares the indexer's
+ * near-real-time searchers instead).
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -32,52 +32,86 @@ public final class ApiServer implements AutoCloseable {
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
 
-  private ApiServer(ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) throws IOException {
+  private ApiServer(
+      ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras)
+      throws IOException {
     // Either index may have no commit yet (the api started before the indexer): not ready until
     // it appears, then served without a restart by the reopen below.
     this.searchers = CommittedIndex.open(config.indexPath(), "events index");
     this.alertSearchers = CommittedIndex.open(config.alertsPath(), "alerts index");
-    this.reopen = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
+    this.reopen =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
     long every = config.reopenInterval().toMillis();
-    reopen.scheduleWithFixedDelay(() -> {
-      try {
-        searchers.maybeRefresh();
-        alertSearchers.maybeRefresh();
-      } catch (IOException | RuntimeException e) {
-        log.warn("index reopen failed error={}", e.toString());
-      }
-    }, every, every, TimeUnit.MILLISECONDS);
+    reopen.scheduleWithFixedDelay(
+        () -> {
+          try {
+            searchers.maybeRefresh();
+            alertSearchers.maybeRefresh();
+          } catch (IOException | RuntimeException e) {
+            log.warn("index reopen failed error={}", e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
-      io.micrometer.core.instrument.Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
-          .tag("index", index.getKey()).description("1 once the index's first commit is open, 0 while the api waits for it")
+      io.micrometer.core.instrument.Gauge.builder(
+              "mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
+          .tag("index", index.getKey())
+          .description("1 once the index's first commit is open, 0 while the api waits for it")
           .register(registry);
     }
-    this.audit = config.audit()
-        ? new PublishedAuditTrail(PublishedAuditTrail.publisher(config.bootstrapServers(), config.decisionsTopic(),
-            config.auditSpool()).build(), Clock.systemUTC(), config.host() + ":" + config.port(),
-            config.auditRefusedWindow(), config.auditRefusedKeys())
-        : null;
-    ApiRoutes routes = new ApiRoutes(config.auth(), audit == null ? AuditTrail.NONE : audit, searchers, alertSearchers,
-        config.limits(), config.exportLimits(), Clock.systemUTC());
-    this.app = HttpServer.start("api", config.host(), config.port(), registry, this::health, cfg -> {
-      cfg.jsonMapper(ApiRoutes.json());
-      routes.install(cfg);
-      extras.accept(cfg);
-    });
+    this.audit =
+        config.audit()
+            ? new PublishedAuditTrail(
+                PublishedAuditTrail.publisher(
+                        config.bootstrapServers(), config.decisionsTopic(), config.auditSpool())
+                    .build(),
+                Clock.systemUTC(),
+                config.host() + ":" + config.port(),
+                config.auditRefusedWindow(),
+                config.auditRefusedKeys())
+            : null;
+    ApiRoutes routes =
+        new ApiRoutes(
+            config.auth(),
+            audit == null ? AuditTrail.NONE : audit,
+            searchers,
+            alertSearchers,
+            config.limits(),
+            config.exportLimits(),
+            Clock.systemUTC());
+    this.app =
+        HttpServer.start(
+            "api",
+            config.host(),
+            config.port(),
+            registry,
+            this::health,
+            cfg -> {
+              cfg.jsonMapper(ApiRoutes.json());
+              routes.install(cfg);
+              extras.accept(cfg);
+            });
     log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
   }
 
   public static ApiServer start(ApiConfig config) {
-    return start(config, cfg -> { });
+    return start(config, cfg -> {});
   }
 
-  /** @param extras more to serve on the same port (the launcher adds the web UI) */
-  public static ApiServer start(ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) {
+  /**
+   * @param extras more to serve on the same port (the launcher adds the web UI)
+   */
+  public static ApiServer start(
+      ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) {
     try {
       return new ApiServer(config, extras);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open index " + config.indexPath() + " or " + config.alertsPath() + ": " + e, e);
+      throw new UncheckedIOException(
+          "cannot open index " + config.indexPath() + " or " + config.alertsPath() + ": " + e, e);
     }
   }
 

@@ -45,55 +45,98 @@ class ApiBeforeIndexerIT {
     String alerts = KafkaBrokerExtension.uniqueTopic("alerts");
     KAFKA.createTopics(2, decisions, decisions + ".dlq", alerts);
     String token = TokenDigest.newToken();
-    ApiConfig apiConfig = ApiConfig.from(Settings.of(Map.of(
-        "api.port", "0", "api.index-dir", dir.resolve("index").toString(), "api.reopen-interval", "100ms",
-        "api.audit", "false", "api.token.ops", TokenDigest.of(token), "api.token.ops.role", "analyst", "api.token.ops.tenants", "*")));
+    ApiConfig apiConfig =
+        ApiConfig.from(
+            Settings.of(
+                Map.of(
+                    "api.port",
+                    "0",
+                    "api.index-dir",
+                    dir.resolve("index").toString(),
+                    "api.reopen-interval",
+                    "100ms",
+                    "api.audit",
+                    "false",
+                    "api.token.ops",
+                    TokenDigest.of(token),
+                    "api.token.ops.role",
+                    "analyst",
+                    "api.token.ops.tenants",
+                    "*")));
     try (ApiServer api = ApiServer.start(apiConfig)) {
       HttpResponse<String> ready = get(api, "/health/ready", null);
       assertThat(ready.statusCode()).isEqualTo(503);
       JsonNode body = EventCodec.mapper().readTree(ready.body());
       assertThat(body.get("status").asText()).isEqualTo("not_ready");
-      assertThat(body.get("reason").asText()).contains("no commit in the events index at " + dir.resolve("index"));
+      assertThat(body.get("reason").asText())
+          .contains("no commit in the events index at " + dir.resolve("index"));
       HttpResponse<String> search = get(api, "/api/v1/decisions?from=now-7d", token);
       assertThat(search.statusCode()).isEqualTo(503);
       assertThat(search.headers().firstValue("Content-Type")).hasValue("application/problem+json");
       assertThat(search.headers().firstValue("Retry-After")).isPresent();
       assertThat(search.body()).contains("no commit in the events index");
       assertThat(get(api, "/api/v1/alerts?from=now-7d", token).statusCode()).isEqualTo(503);
-      assertThat(get(api, "/metrics", null).body()).contains("mcp_audit_api_index_open{index=\"events\"} 0");
+      assertThat(get(api, "/metrics", null).body())
+          .contains("mcp_audit_api_index_open{index=\"events\"} 0");
       // Still refused without a token: not being ready never skips authorization.
       assertThat(get(api, "/api/v1/decisions", null).statusCode()).isEqualTo(401);
 
       SyntheticEvents gen = new SyntheticEvents(1818, Instant.now().minus(Duration.ofHours(2)));
-      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-          ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
         for (int i = 0; i < 300; i++) {
           AuthzEvent e = gen.next();
           producer.send(new ProducerRecord<>(decisions, e.partitionKey(), EventCodec.encode(e)));
         }
       }
-      IndexerConfig indexerConfig = IndexerConfig.from(Settings.of(Map.of(
-          "kafka.bootstrap-servers", KAFKA.bootstrapServers(), "indexer.data-dir", dir.toString(), "indexer.port", "0",
-          "indexer.commit-interval", "300ms", "indexer.group-id", KafkaBrokerExtension.uniqueTopic("group"),
-          "topics.decisions", decisions, "topics.dead-letter", decisions + ".dlq", "topics.alerts", alerts)));
+      IndexerConfig indexerConfig =
+          IndexerConfig.from(
+              Settings.of(
+                  Map.of(
+                      "kafka.bootstrap-servers",
+                      KAFKA.bootstrapServers(),
+                      "indexer.data-dir",
+                      dir.toString(),
+                      "indexer.port",
+                      "0",
+                      "indexer.commit-interval",
+                      "300ms",
+                      "indexer.group-id",
+                      KafkaBrokerExtension.uniqueTopic("group"),
+                      "topics.decisions",
+                      decisions,
+                      "topics.dead-letter",
+                      decisions + ".dlq",
+                      "topics.alerts",
+                      alerts)));
       try (IndexerService indexer = IndexerService.start(indexerConfig)) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> get(api, "/health/ready", null).statusCode() == 200);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> get(api, "/health/ready", null).statusCode() == 200);
         await().atMost(Duration.ofSeconds(60)).until(() -> total(api, token) == 300);
         HttpResponse<String> alertsAnswer = get(api, "/api/v1/alerts?from=now-7d", token);
         assertThat(alertsAnswer.statusCode()).as(alertsAnswer.body()).isEqualTo(200);
         assertThat(get(api, "/metrics", null).body())
-            .contains("mcp_audit_api_index_open{index=\"events\"} 1", "mcp_audit_api_index_open{index=\"alerts\"} 1");
+            .contains(
+                "mcp_audit_api_index_open{index=\"events\"} 1",
+                "mcp_audit_api_index_open{index=\"alerts\"} 1");
       }
     }
   }
 
   private long total(ApiServer api, String token) throws Exception {
     HttpResponse<String> r = get(api, "/api/v1/decisions?limit=1&from=now-7d", token);
-    return r.statusCode() == 200 ? EventCodec.mapper().readTree(r.body()).get("total").asLong() : -1;
+    return r.statusCode() == 200
+        ? EventCodec.mapper().readTree(r.body()).get("total").asLong()
+        : -1;
   }
 
   private HttpResponse<String> get(ApiServer api, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -15,8 +15,14 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** The /access answer computed the slow, obvious way from the events themselves. */
-record ExpectedAccess(long allow, long deny, Map<String, long[]> tools, Map<String, Long> denyReasons,
-    Map<String, Long> handles, Map<String, String[]> seen, Map<String, TreeSet<String>> toolHandles) {
+record ExpectedAccess(
+    long allow,
+    long deny,
+    Map<String, long[]> tools,
+    Map<String, Long> denyReasons,
+    Map<String, Long> handles,
+    Map<String, String[]> seen,
+    Map<String, TreeSet<String>> toolHandles) {
 
   static ExpectedAccess of(List<AuthzEvent> decisions) {
     Map<String, long[]> tools = new HashMap<>();
@@ -26,7 +32,8 @@ record ExpectedAccess(long allow, long deny, Map<String, long[]> tools, Map<Stri
     Map<String, Long> handles = new HashMap<>();
     long allow = 0;
     long deny = 0;
-    for (AuthzEvent e : decisions.stream().sorted(Comparator.comparing(AuthzEvent::occurredAt)).toList()) {
+    for (AuthzEvent e :
+        decisions.stream().sorted(Comparator.comparing(AuthzEvent::occurredAt)).toList()) {
       String key = e.tool().server() + "|" + e.tool().method() + "|" + e.tool().displayName();
       long[] c = tools.computeIfAbsent(key, k -> new long[2]);
       String t = Rfc3339.format(e.occurredAt());
@@ -52,14 +59,19 @@ record ExpectedAccess(long allow, long deny, Map<String, long[]> tools, Map<Stri
     assertThat(got.get("totals").get("allow").asLong()).isEqualTo(allow);
     assertThat(got.get("totals").get("deny").asLong()).isEqualTo(deny);
     Map<String, Long> reasons = new TreeMap<>();
-    got.get("deny_reasons").fields().forEachRemaining(f -> reasons.put(f.getKey(), f.getValue().asLong()));
+    got.get("deny_reasons")
+        .fields()
+        .forEachRemaining(f -> reasons.put(f.getKey(), f.getValue().asLong()));
     assertThat(reasons).isEqualTo(denyReasons);
     assertThat(got.get("tools")).hasSize(tools.size());
     long previous = Long.MAX_VALUE;
     for (JsonNode t : got.get("tools")) {
-      String key = t.get("server").asText() + "|" + t.get("method").asText() + "|" + t.get("name").asText();
+      String key =
+          t.get("server").asText() + "|" + t.get("method").asText() + "|" + t.get("name").asText();
       assertThat(tools).containsKey(key);
-      assertThat(new long[] {t.get("allow").asLong(), t.get("deny").asLong()}).as(key).isEqualTo(tools.get(key));
+      assertThat(new long[] {t.get("allow").asLong(), t.get("deny").asLong()})
+          .as(key)
+          .isEqualTo(tools.get(key));
       assertThat(t.get("first_seen").asText()).isEqualTo(seen.get(key)[0]);
       assertThat(t.get("last_seen").asText()).isEqualTo(seen.get(key)[1]);
       TreeSet<String> hs = new TreeSet<>();
@@ -70,7 +82,11 @@ record ExpectedAccess(long allow, long deny, Map<String, long[]> tools, Map<Stri
       previous = total;
     }
     Map<String, Long> gotHandles = new HashMap<>();
-    got.get("handles").forEach(h -> gotHandles.put(h.get("id").asText(), h.get("decisions").asLong()));
-    assertThat(gotHandles).isEqualTo(handles.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    got.get("handles")
+        .forEach(h -> gotHandles.put(h.get("id").asText(), h.get("decisions").asLong()));
+    assertThat(gotHandles)
+        .isEqualTo(
+            handles.entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
   }
 }

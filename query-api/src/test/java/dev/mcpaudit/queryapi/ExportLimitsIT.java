@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exports against the real api role: past the per-caller or the global limit of running exports
- * the answer is 429 with Retry-After, and the next export once one finished runs; past the time
- * limit the transfer is cut rather than ended as if complete.
+ * Exports against the real api role: past the per-caller or the global limit of running exports the
+ * answer is 429 with Retry-After, and the next export once one finished runs; past the time limit
+ * the transfer is cut rather than ended as if complete.
  */
 class ExportLimitsIT {
   static final int EVENTS = 40_000; // tens of MB of NDJSON: more than the socket buffers hold
@@ -27,10 +27,27 @@ class ExportLimitsIT {
   @TempDir Path dir;
 
   static Map<String, String> auditors(String... more) {
-    Map<String, String> s = new java.util.HashMap<>(Map.of(
-        "api.token.ann", TokenDigest.of(ANN), "api.token.ann.role", "auditor", "api.token.ann.tenants", "*",
-        "api.token.ben", TokenDigest.of(BEN), "api.token.ben.role", "auditor", "api.token.ben.tenants", "*",
-        "api.token.cid", TokenDigest.of(CID), "api.token.cid.role", "auditor", "api.token.cid.tenants", "*"));
+    Map<String, String> s =
+        new java.util.HashMap<>(
+            Map.of(
+                "api.token.ann",
+                TokenDigest.of(ANN),
+                "api.token.ann.role",
+                "auditor",
+                "api.token.ann.tenants",
+                "*",
+                "api.token.ben",
+                TokenDigest.of(BEN),
+                "api.token.ben.role",
+                "auditor",
+                "api.token.ben.tenants",
+                "*",
+                "api.token.cid",
+                TokenDigest.of(CID),
+                "api.token.cid.role",
+                "auditor",
+                "api.token.cid.tenants",
+                "*"));
     for (int i = 0; i < more.length; i += 2) {
       s.put(more[i], more[i + 1]);
     }
@@ -41,11 +58,17 @@ class ExportLimitsIT {
 
   @Test
   void pastTheLimitsIs429WithRetryAfterAndTheNextOneAfterAFinishedExportRuns() throws Exception {
-    try (ServedIndex served = new ServedIndex(dir, EVENTS, 0,
-        auditors("api.export.max-concurrent", "2", "api.export.max-per-caller", "1"))) {
+    try (ServedIndex served =
+        new ServedIndex(
+            dir,
+            EVENTS,
+            0,
+            auditors("api.export.max-concurrent", "2", "api.export.max-per-caller", "1"))) {
       // Ann's export runs and, unread, holds its slot.
-      HttpResponse<InputStream> first = served.http.send(served.request(ANN, "/api/v1/export", ALL).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> first =
+          served.http.send(
+              served.request(ANN, "/api/v1/export", ALL).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       assertThat(first.statusCode()).isEqualTo(200);
       HttpResponse<String> again = served.get(ANN, "/api/v1/export", ALL);
       assertThat(again.statusCode()).isEqualTo(429);
@@ -53,8 +76,10 @@ class ExportLimitsIT {
       assertThat(again.headers().firstValue("Content-Type")).hasValue("application/problem+json");
       assertThat(again.body()).contains("already runs 1 export");
 
-      HttpResponse<InputStream> second = served.http.send(served.request(BEN, "/api/v1/export", ALL).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> second =
+          served.http.send(
+              served.request(BEN, "/api/v1/export", ALL).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       assertThat(second.statusCode()).isEqualTo(200);
       HttpResponse<String> third = served.get(CID, "/api/v1/export", ALL);
       assertThat(third.statusCode()).isEqualTo(429);
@@ -63,37 +88,73 @@ class ExportLimitsIT {
 
       // Ann reads hers to the end: whole, and her next export is admitted.
       assertThat(lines(first.body())).isEqualTo(EVENTS);
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-        HttpResponse<String> next = served.get(ANN, "/api/v1/export", ALL);
-        assertThat(next.statusCode()).isEqualTo(200);
-        assertThat(next.body().lines().count()).isEqualTo(EVENTS);
-      });
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> next = served.get(ANN, "/api/v1/export", ALL);
+                assertThat(next.statusCode()).isEqualTo(200);
+                assertThat(next.body().lines().count()).isEqualTo(EVENTS);
+              });
       // Ben's client goes away: his slot comes back too.
       second.body().close();
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-          assertThat(served.get(CID, "/api/v1/export", Map.of("from", "now-2h", "format", "csv", "q", "decision:deny"))
-              .statusCode()).isEqualTo(200));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(100))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          served
+                              .get(
+                                  CID,
+                                  "/api/v1/export",
+                                  Map.of("from", "now-2h", "format", "csv", "q", "decision:deny"))
+                              .statusCode())
+                      .isEqualTo(200));
       // Searches are not held up by any of it.
-      assertThat(served.get(ANN, "/api/v1/decisions", Map.of("limit", "1")).statusCode()).isEqualTo(200);
+      assertThat(served.get(ANN, "/api/v1/decisions", Map.of("limit", "1")).statusCode())
+          .isEqualTo(200);
     }
   }
 
   @Test
   void anExportPastItsTimeLimitIsCutNotEndedAsIfComplete() throws Exception {
-    try (ServedIndex served = new ServedIndex(dir, EVENTS, 0, auditors("api.export.timeout", "300ms"))) {
-      HttpResponse<InputStream> slow = served.http.send(served.request(ANN, "/api/v1/export", ALL).build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+    try (ServedIndex served =
+        new ServedIndex(dir, EVENTS, 0, auditors("api.export.timeout", "300ms"))) {
+      HttpResponse<InputStream> slow =
+          served.http.send(
+              served.request(ANN, "/api/v1/export", ALL).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
       assertThat(slow.statusCode()).isEqualTo(200);
       try (InputStream in = slow.body()) {
         in.readNBytes(1000);
-        await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> true); // a client reading late
+        await()
+            .pollDelay(Duration.ofMillis(600))
+            .atMost(Duration.ofSeconds(2))
+            .until(() -> true); // a client reading late
         assertThatThrownBy(() -> in.readAllBytes()).isInstanceOf(IOException.class);
       }
-      // The slot and the reader are released: the server still exports (what fits in the limit) and searches.
-      assertThat(served.get(ANN, "/api/v1/decisions", Map.of("limit", "1")).statusCode()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-          assertThat(served.get(ANN, "/api/v1/export", Map.of("from", "now-2h", "q", "actor.id:\"spiffe://example.org/agent/a-1\""))
-              .statusCode()).isEqualTo(200));
+      // The slot and the reader are released: the server still exports (what fits in the limit) and
+      // searches.
+      assertThat(served.get(ANN, "/api/v1/decisions", Map.of("limit", "1")).statusCode())
+          .isEqualTo(200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          served
+                              .get(
+                                  ANN,
+                                  "/api/v1/export",
+                                  Map.of(
+                                      "from",
+                                      "now-2h",
+                                      "q",
+                                      "actor.id:\"spiffe://example.org/agent/a-1\""))
+                              .statusCode())
+                      .isEqualTo(200));
     }
   }
 

@@ -7,8 +7,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A value generator for the fuzz suite: a function of a seeded random source, so every case can
- * be made again from the run's seed. Deliberately small: weighted choice, fixed lists, mapping and
+ * A value generator for the fuzz suite: a function of a seeded random source, so every case can be
+ * made again from the run's seed. Deliberately small: weighted choice, fixed lists, mapping and
  * filtering are all the suite needs.
  */
 @FunctionalInterface
@@ -54,7 +54,10 @@ interface Gen<T> {
     return r -> r.nextInt(min, maxInclusive + 1);
   }
 
-  /** Strings of up to {@code maxLength} code points: any code point, surrogates and controls included. */
+  /**
+   * Strings of up to {@code maxLength} code points: any code point, surrogates and controls
+   * included.
+   */
   static Gen<String> anyString(int maxLength) {
     return r -> {
       int n = r.nextInt(maxLength + 1);

@@ -14,8 +14,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One handle's story with known answers: issued (expires in 30 min), used, revoked at +10 min,
- * used again (one allow that should not have happened, one deny), used after expiry.
+ * One handle's story with known answers: issued (expires in 30 min), used, revoked at +10 min, used
+ * again (one allow that should not have happened, one deny), used after expiry.
  */
 final class Lifecycle {
   static final String HANDLE = "h-lifecycle-1";
@@ -39,15 +39,33 @@ final class Lifecycle {
 
   /** In occurred_at order. */
   static List<AuthzEvent> events(Instant t0) {
-    Handle issued = new Handle(HANDLE, "triage", t0, expiresAt(t0), List.of("issues:write"), "https://gw.acme.example", null);
+    Handle issued =
+        new Handle(
+            HANDLE,
+            "triage",
+            t0,
+            expiresAt(t0),
+            List.of("issues:write"),
+            "https://gw.acme.example",
+            null);
     return List.of(
         lifecycle("lc-00", EventKind.HANDLE_ISSUED, t0, issued),
         use("lc-01", t0.plus(Duration.ofMinutes(1)), Decision.ALLOW, "ALLOWED", "create_issue"),
         use("lc-02", t0.plus(Duration.ofMinutes(2)), Decision.ALLOW, "ALLOWED", "create_issue"),
-        use("lc-03", t0.plus(Duration.ofMinutes(5)), Decision.DENY, "HANDLE_SCOPE_MISMATCH", "delete_repo"),
+        use(
+            "lc-03",
+            t0.plus(Duration.ofMinutes(5)),
+            Decision.DENY,
+            "HANDLE_SCOPE_MISMATCH",
+            "delete_repo"),
         lifecycle("lc-04", EventKind.HANDLE_REVOKED, revokedAt(t0), Handle.of(HANDLE)),
         use("lc-05", t0.plus(Duration.ofMinutes(12)), Decision.ALLOW, "ALLOWED", "create_issue"),
-        use("lc-06", t0.plus(Duration.ofMinutes(13)), Decision.DENY, "HANDLE_REVOKED", "create_issue"),
+        use(
+            "lc-06",
+            t0.plus(Duration.ofMinutes(13)),
+            Decision.DENY,
+            "HANDLE_REVOKED",
+            "create_issue"),
         use("lc-07", t0.plus(Duration.ofMinutes(40)), Decision.ALLOW, "ALLOWED", "create_issue"));
   }
 

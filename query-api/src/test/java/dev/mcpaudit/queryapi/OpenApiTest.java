@@ -31,21 +31,38 @@ class OpenApiTest {
     }
     assertThat(doc.get("openapi").asText()).isEqualTo("3.1.0");
     Set<String> described = new HashSet<>();
-    doc.get("paths").fields().forEachRemaining(p -> p.getValue().fieldNames().forEachRemaining(m -> described.add(m + " " + p.getKey())));
+    doc.get("paths")
+        .fields()
+        .forEachRemaining(
+            p ->
+                p.getValue()
+                    .fieldNames()
+                    .forEachRemaining(m -> described.add(m + " " + p.getKey())));
 
     Set<String> served = new HashSet<>();
     try (ByteBuffersDirectory dir = new ByteBuffersDirectory();
         IndexWriter w = new IndexWriter(dir, new IndexWriterConfig())) {
       w.commit();
       SearcherManager searchers = new SearcherManager(DirectoryReader.open(dir), null);
-      new ApiRoutes(Authenticator.staticOnly(StaticTokens.of(Map.of())), AuditTrail.NONE, searchers, searchers, Duration.ofSeconds(1), Clock.systemUTC())
-          .routes().forEach(r -> served.add(r.method() + " " + r.path()));
+      new ApiRoutes(
+              Authenticator.staticOnly(StaticTokens.of(Map.of())),
+              AuditTrail.NONE,
+              searchers,
+              searchers,
+              Duration.ofSeconds(1),
+              Clock.systemUTC())
+          .routes()
+          .forEach(r -> served.add(r.method() + " " + r.path()));
     }
     assertThat(served).isNotEmpty().isEqualTo(described);
-    doc.get("paths").forEach(p -> p.forEach(op -> {
-      assertThat(op.get("summary").asText()).isNotBlank();
-      assertThat(op.get("responses").has("401")).isTrue();
-      assertThat(op.get("security")).isNotEmpty();
-    }));
+    doc.get("paths")
+        .forEach(
+            p ->
+                p.forEach(
+                    op -> {
+                      assertThat(op.get("summary").asText()).isNotBlank();
+                      assertThat(op.get("responses").has("401")).isTrue();
+                      assertThat(op.get("security")).isNotEmpty();
+                    }));
   }
 }

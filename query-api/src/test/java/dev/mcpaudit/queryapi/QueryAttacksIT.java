@@ -33,16 +33,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The query side under attack, against the api role itself (its composition root, real HTTP)
- * over a real index on disk holding more than 10,000 events: forged and misused cursors,
- * dictionary scans, malformed input. Every answer must come quickly, as a 400 (or 503) problem,
- * never a hang or a 500.
+ * The query side under attack, against the api role itself (its composition root, real HTTP) over a
+ * real index on disk holding more than 10,000 events: forged and misused cursors, dictionary scans,
+ * malformed input. Every answer must come quickly, as a 400 (or 503) problem, never a hang or a
+ * 500.
  */
 class QueryAttacksIT {
   static final int CORPUS = 12_000;
   static final String TOKEN = TokenDigest.newToken();
   static final String SHARED_KEY = "replicas-share-this-cursor-key-0123456789";
-  static final Instant START = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofHours(3));
+  static final Instant START =
+      Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofHours(3));
+
   /** A request that has not answered by now is hung: the test fails instead of waiting with it. */
   static final Duration HUNG = Duration.ofSeconds(15);
 
@@ -64,21 +66,51 @@ class QueryAttacksIT {
         AuthzEvent e = gen.next();
         corpus.add(e);
         byte[] raw = EventCodec.encode(e);
-        index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        index.append(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }
       index.commit(Map.of("t:0", (long) CORPUS));
     }
     api = server(Map.of("api.cursor-key", SHARED_KEY));
     replica = server(Map.of("api.cursor-key", SHARED_KEY));
     stranger = server(Map.of());
-    permissive = server(Map.of("api.query.regexp", "true", "api.query.open-ranges", "true", "api.query.min-prefix", "0"));
-    hurried = server(Map.of("api.query.regexp", "true", "api.query.min-prefix", "0", "api.query-timeout", "0ms"));
+    permissive =
+        server(
+            Map.of(
+                "api.query.regexp",
+                "true",
+                "api.query.open-ranges",
+                "true",
+                "api.query.min-prefix",
+                "0"));
+    hurried =
+        server(
+            Map.of(
+                "api.query.regexp",
+                "true",
+                "api.query.min-prefix",
+                "0",
+                "api.query-timeout",
+                "0ms"));
   }
 
   static ApiServer server(Map<String, String> extra) {
-    Map<String, String> s = new HashMap<>(Map.of(
-        "api.port", "0", "api.index-dir", dir.resolve("index").toString(), "api.audit", "false",
-        "api.token.carol", TokenDigest.of(TOKEN), "api.token.carol.role", "auditor", "api.token.carol.tenants", "*"));
+    Map<String, String> s =
+        new HashMap<>(
+            Map.of(
+                "api.port",
+                "0",
+                "api.index-dir",
+                dir.resolve("index").toString(),
+                "api.audit",
+                "false",
+                "api.token.carol",
+                TokenDigest.of(TOKEN),
+                "api.token.carol.role",
+                "auditor",
+                "api.token.carol.tenants",
+                "*"));
     s.putAll(extra);
     return ApiServer.start(ApiConfig.from(Settings.of(s)));
   }
@@ -92,17 +124,31 @@ class QueryAttacksIT {
     }
   }
 
-  static HttpResponse<String> get(ApiServer server, String path, Map<String, String> params) throws Exception {
+  static HttpResponse<String> get(ApiServer server, String path, Map<String, String> params)
+      throws Exception {
     StringBuilder qs = new StringBuilder();
-    params.forEach((k, v) -> qs.append(qs.isEmpty() ? "?" : "&").append(k).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path + qs))
-        .header("Authorization", "Bearer " + TOKEN).timeout(HUNG).build(), HttpResponse.BodyHandlers.ofString());
+    params.forEach(
+        (k, v) ->
+            qs.append(qs.isEmpty() ? "?" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path + qs))
+            .header("Authorization", "Bearer " + TOKEN)
+            .timeout(HUNG)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static Map<String, String> window(String... kv) {
-    Map<String, String> m = new HashMap<>(Map.of(
-        "from", Rfc3339.format(START.minusSeconds(1)), "to", Rfc3339.format(START.plus(Duration.ofHours(2)))));
+    Map<String, String> m =
+        new HashMap<>(
+            Map.of(
+                "from",
+                Rfc3339.format(START.minusSeconds(1)),
+                "to",
+                Rfc3339.format(START.plus(Duration.ofHours(2)))));
     for (int i = 0; i < kv.length; i += 2) {
       m.put(kv[i], kv[i + 1]);
     }
@@ -125,8 +171,10 @@ class QueryAttacksIT {
 
   @Test
   void aFuzzyTermCannotProbeOtherTenantsValues() throws Exception {
-    // The planted-terms oracle needs a fuzzy term's top-N ranking over every tenant's values: refused outright.
-    for (String q : List.of("actor.id:globex-analyst~1", "tool.name:create_isue~2 OR tool.name:merge_pr~1")) {
+    // The planted-terms oracle needs a fuzzy term's top-N ranking over every tenant's values:
+    // refused outright.
+    for (String q :
+        List.of("actor.id:globex-analyst~1", "tool.name:create_isue~2 OR tool.name:merge_pr~1")) {
       HttpResponse<String> r = get(api, "/api/v1/decisions", window("q", q));
       problem(r, 400, "q:");
       assertThat(r.body()).contains("fuzzy terms are off (api.query.fuzzy)");
@@ -141,7 +189,10 @@ class QueryAttacksIT {
       HttpResponse<String> r = get(api, "/api/v1/decisions", Map.of(param, long3000));
       problem(r, 400, param);
       String detail = EventCodec.mapper().readTree(r.body()).get("detail").asText();
-      assertThat(detail).doesNotContain("\r", "\n", "\u001b").contains("\\u000d\\u000a\\u001b").doesNotContain("x".repeat(81));
+      assertThat(detail)
+          .doesNotContain("\r", "\n", "\u001b")
+          .contains("\\u000d\\u000a\\u001b")
+          .doesNotContain("x".repeat(81));
       assertThat(detail.length()).isLessThan(400);
     }
     HttpResponse<String> q = get(api, "/api/v1/decisions", window("q", "(\n" + "y".repeat(3000)));
@@ -153,17 +204,28 @@ class QueryAttacksIT {
 
   @Test
   void theForgedOverflowingCursorIsA400NotAnEndlessLoop() throws Exception {
-    String forged = Base64.getUrlEncoder().withoutPadding()
-        .encodeToString("v1|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));
+    String forged =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("v1|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));
     Map<String, String> attack = Map.of("cursor", forged, "from", "1970-01-01T00:00:00.001Z");
     problem(get(api, "/api/v1/decisions", attack), 400, "cursor:");
     // Made up in the current shape, with a MAC that is not one.
-    String payload = Base64.getUrlEncoder().withoutPadding()
-        .encodeToString("v2|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));
-    problem(get(api, "/api/v1/decisions", Map.of("cursor", payload + ".AAAAAAAAAAAAAAAAAAAAAA", "from", "1970-01-01T00:00:00.001Z")),
-        400, "cursor:");
+    String payload =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString("v2|-9223372036854775808|x".getBytes(StandardCharsets.UTF_8));
+    problem(
+        get(
+            api,
+            "/api/v1/decisions",
+            Map.of(
+                "cursor", payload + ".AAAAAAAAAAAAAAAAAAAAAA", "from", "1970-01-01T00:00:00.001Z")),
+        400,
+        "cursor:");
     // And the server is still answering.
-    assertThat(ok(get(api, "/api/v1/decisions", window("limit", "1"))).get("total").asLong()).isEqualTo(CORPUS);
+    assertThat(ok(get(api, "/api/v1/decisions", window("limit", "1"))).get("total").asLong())
+        .isEqualTo(CORPUS);
   }
 
   @Test
@@ -176,10 +238,13 @@ class QueryAttacksIT {
     Map<String, String> next = new HashMap<>(denies);
     next.put("cursor", cursor);
     JsonNode second = ok(get(api, "/api/v1/decisions", next));
-    assertThat(second.get("events")).hasSize(100).allSatisfy(e -> {
-      assertThat(e.get("decision").asText()).isEqualTo("deny");
-      assertThat(Instant.parse(e.get("occurred_at").asText())).isBeforeOrEqualTo(lastAt);
-    });
+    assertThat(second.get("events"))
+        .hasSize(100)
+        .allSatisfy(
+            e -> {
+              assertThat(e.get("decision").asText()).isEqualTo("deny");
+              assertThat(Instant.parse(e.get("occurred_at").asText())).isBeforeOrEqualTo(lastAt);
+            });
 
     Map<String, String> otherQuery = new HashMap<>(next);
     otherQuery.put("q", "decision:allow");
@@ -209,7 +274,13 @@ class QueryAttacksIT {
 
   @Test
   void dictionaryScansAreRefusedOnEveryEndpointThatTakesQ() throws Exception {
-    for (String q : List.of("actor.id:/.*bot.*/", "event_id:[* TO *]", "actor.id:*bot*", "tool.name:c*", "event_id:[a TO z]")) {
+    for (String q :
+        List.of(
+            "actor.id:/.*bot.*/",
+            "event_id:[* TO *]",
+            "actor.id:*bot*",
+            "tool.name:c*",
+            "event_id:[a TO z]")) {
       problem(get(api, "/api/v1/decisions", window("q", q)), 400, "q:");
       problem(get(api, "/api/v1/stats/top", window("q", q, "field", "tool.name")), 400, "q:");
       problem(get(api, "/api/v1/stats/histogram", window("q", q)), 400, "q:");
@@ -217,15 +288,25 @@ class QueryAttacksIT {
     }
     // Narrow forms of the same still run.
     long creates = corpus.stream().filter(e -> e.tool().name().startsWith("create_")).count();
-    assertThat(ok(get(api, "/api/v1/decisions", window("q", "tool.name:create_*", "limit", "1"))).get("total").asLong())
-        .isEqualTo(creates).isPositive();
+    assertThat(
+            ok(get(api, "/api/v1/decisions", window("q", "tool.name:create_*", "limit", "1")))
+                .get("total")
+                .asLong())
+        .isEqualTo(creates)
+        .isPositive();
   }
 
   @Test
   void switchedOnAScanRunsUnderTheDeadline() throws Exception {
-    JsonNode all = ok(get(permissive, "/api/v1/decisions", window("q", "event_id:/.*/ AND event_id:[* TO *]", "limit", "1")));
+    JsonNode all =
+        ok(
+            get(
+                permissive,
+                "/api/v1/decisions",
+                window("q", "event_id:/.*/ AND event_id:[* TO *]", "limit", "1")));
     assertThat(all.get("total").asLong()).isEqualTo(CORPUS);
-    // With no time to spend, the same scan ends at once with 503 and Retry-After, not a 500 or a hang.
+    // With no time to spend, the same scan ends at once with 503 and Retry-After, not a 500 or a
+    // hang.
     HttpResponse<String> late = get(hurried, "/api/v1/decisions", window("q", "event_id:/.*/"));
     assertThat(late.statusCode()).as(late.body()).isEqualTo(503);
     assertThat(late.headers().firstValue("Retry-After")).isPresent();
@@ -235,12 +316,28 @@ class QueryAttacksIT {
   void malformedInputIsA400NamingTheParameter() throws Exception {
     problem(get(permissive, "/api/v1/decisions", window("q", "actor.id:/(/")), 400, "q:");
     problem(get(api, "/api/v1/decisions", window("q", "actor.id:/(/")), 400, "q:");
-    problem(get(api, "/api/v1/decisions", window("q", "occurred_at:[99999999999999999999 TO *]")), 400, "q:");
-    problem(get(api, "/api/v1/decisions", Map.of("from", "now-99999999999999999999d")), 400, "from:");
+    problem(
+        get(api, "/api/v1/decisions", window("q", "occurred_at:[99999999999999999999 TO *]")),
+        400,
+        "q:");
+    problem(
+        get(api, "/api/v1/decisions", Map.of("from", "now-99999999999999999999d")), 400, "from:");
     problem(get(api, "/api/v1/decisions", Map.of("from", "now-9999999999d")), 400, "from:");
-    problem(get(api, "/api/v1/stats/histogram", Map.of("from", "now-99999999999999999999d")), 400, "from:");
-    problem(get(api, "/api/v1/stats/top", Map.of("field", "tool.name", "to", "now-99999999999999999999h")), 400, "to:");
-    problem(get(api, "/api/v1/access", Map.of("actor", "x", "from", "now-99999999999999999999d")), 400, "from:");
+    problem(
+        get(api, "/api/v1/stats/histogram", Map.of("from", "now-99999999999999999999d")),
+        400,
+        "from:");
+    problem(
+        get(
+            api,
+            "/api/v1/stats/top",
+            Map.of("field", "tool.name", "to", "now-99999999999999999999h")),
+        400,
+        "to:");
+    problem(
+        get(api, "/api/v1/access", Map.of("actor", "x", "from", "now-99999999999999999999d")),
+        400,
+        "from:");
     problem(get(api, "/api/v1/alerts", Map.of("from", "now-99999999999999999999d")), 400, "from:");
     problem(get(api, "/api/v1/decisions", Map.of("cursor", "x".repeat(4000))), 400, "cursor:");
   }
@@ -254,6 +351,10 @@ class QueryAttacksIT {
     JsonNode deny = ok(get(api, "/api/v1/decisions", window("q", "decision:deny", "limit", "1")));
     assertThat(deny.get("total").asLong()).isEqualTo(denies);
     long tenant0 = corpus.stream().filter(e -> e.tenant().equals("tenant-0")).count();
-    assertThat(ok(get(api, "/api/v1/decisions", window("tenant", "tenant-0", "limit", "1"))).get("total").asLong()).isEqualTo(tenant0);
+    assertThat(
+            ok(get(api, "/api/v1/decisions", window("tenant", "tenant-0", "limit", "1")))
+                .get("total")
+                .asLong())
+        .isEqualTo(tenant0);
   }
 }

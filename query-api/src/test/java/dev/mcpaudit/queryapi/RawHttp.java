@@ -19,8 +19,12 @@ import java.util.Map;
 final class RawHttp {
   record Answer(int status, Map<String, String> headers, String body, long millis) {}
 
-  /** The server closed the connection before the request was all sent (it refuses oversized requests so). */
+  /**
+   * The server closed the connection before the request was all sent (it refuses oversized requests
+   * so).
+   */
   static final int CLOSED_WHILE_SENDING = -1;
+
   /** Past the server's request header limit (8 KB): refused before any handler runs. */
   private static final int OVERSIZED = 8 * 1024;
 
@@ -31,8 +35,12 @@ final class RawHttp {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
       s.setSoTimeout(timeoutMillis);
-      StringBuilder req = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(port)
-          .append("\r\nConnection: close\r\n");
+      StringBuilder req =
+          new StringBuilder("GET ")
+              .append(target)
+              .append(" HTTP/1.1\r\nHost: 127.0.0.1:")
+              .append(port)
+              .append("\r\nConnection: close\r\n");
       if (token != null) {
         req.append("Authorization: Bearer ").append(token).append("\r\n");
       }
@@ -42,7 +50,8 @@ final class RawHttp {
         out.write(req.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
         out.flush();
       } catch (IOException e) {
-        sending = e; // the server may have answered (414, 431) and closed before the request was all sent
+        sending =
+            e; // the server may have answered (414, 431) and closed before the request was all sent
       }
       InputStream in = new BufferedInputStream(s.getInputStream());
       String status;
@@ -50,7 +59,8 @@ final class RawHttp {
         status = line(in);
       } catch (IOException e) {
         if (sending != null) {
-          return new Answer(CLOSED_WHILE_SENDING, Map.of(), "", (System.nanoTime() - t0) / 1_000_000);
+          return new Answer(
+              CLOSED_WHILE_SENDING, Map.of(), "", (System.nanoTime() - t0) / 1_000_000);
         }
         throw e;
       }
@@ -59,10 +69,12 @@ final class RawHttp {
       }
       if (status == null || !status.startsWith("HTTP/1.1 ")) {
         if (req.length() > OVERSIZED) {
-          // Jetty refuses a request line or headers past 8 KB at its parser (414/431, measured 1,200
+          // Jetty refuses a request line or headers past 8 KB at its parser (414/431, measured
+          // 1,200
           // times out of 1,200); once, under load, what came back was not a status line at all. The
           // request was refused either way; what the suite guards is that the server lives on.
-          return new Answer(CLOSED_WHILE_SENDING, Map.of(), "", (System.nanoTime() - t0) / 1_000_000);
+          return new Answer(
+              CLOSED_WHILE_SENDING, Map.of(), "", (System.nanoTime() - t0) / 1_000_000);
         }
         throw new IOException("no status line: " + status);
       }
@@ -71,7 +83,9 @@ final class RawHttp {
       for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
         int colon = h.indexOf(':');
         if (colon > 0) {
-          headers.put(h.substring(0, colon).strip().toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+          headers.put(
+              h.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+              h.substring(colon + 1).strip());
         }
       }
       byte[] body;
@@ -95,7 +109,11 @@ final class RawHttp {
       } else {
         body = in.readAllBytes();
       }
-      return new Answer(code, headers, new String(body, StandardCharsets.UTF_8), (System.nanoTime() - t0) / 1_000_000);
+      return new Answer(
+          code,
+          headers,
+          new String(body, StandardCharsets.UTF_8),
+          (System.nanoTime() - t0) / 1_000_000);
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.mcpaudit.queryapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.config.Settings;
@@ -30,9 +30,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A committed index on disk (synthetic decisions of tenant-0..2 and a slice of the API's own
- * audit trail, tenant {@code _system}) served by the real api role ({@link ApiServer}) on a
- * random port, configured through the same keys as production.
+ * A committed index on disk (synthetic decisions of tenant-0..2 and a slice of the API's own audit
+ * trail, tenant {@code _system}) served by the real api role ({@link ApiServer}) on a random port,
+ * configured through the same keys as production.
  */
 final class ServedIndex implements AutoCloseable {
   static final String SYSTEM_ACTOR = "root-auditor";
@@ -47,7 +47,8 @@ final class ServedIndex implements AutoCloseable {
    * @param settings api.* keys on top of the index location
    */
   ServedIndex(Path dir, int decisions, int system, Map<String, String> settings) throws Exception {
-    Instant start = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(1));
+    Instant start =
+        Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(1));
     SyntheticEvents gen = new SyntheticEvents(4242, start);
     try (EventIndex index = EventIndex.open(dir.resolve("index"), 32)) {
       long offset = 0;
@@ -59,10 +60,22 @@ final class ServedIndex implements AutoCloseable {
       }
       index.commit(Map.of("t:0", offset));
     }
-    // As the indexer does: the alerts index beside the events, committed empty before the first alert.
+    // As the indexer does: the alerts index beside the events, committed empty before the first
+    // alert.
     AlertIndex.open(dir.resolve("alerts")).close();
-    Map<String, String> all = new HashMap<>(Map.of("api.port", "0", "api.index-dir", dir.resolve("index").toString(),
-        "api.audit", "false", "api.reopen-interval", "1h", "api.audit-spool-dir", dir.resolve("spool").toString()));
+    Map<String, String> all =
+        new HashMap<>(
+            Map.of(
+                "api.port",
+                "0",
+                "api.index-dir",
+                dir.resolve("index").toString(),
+                "api.audit",
+                "false",
+                "api.reopen-interval",
+                "1h",
+                "api.audit-spool-dir",
+                dir.resolve("spool").toString()));
     all.putAll(settings);
     this.api = ApiServer.start(ApiConfig.from(Settings.of(all)));
   }
@@ -84,7 +97,9 @@ final class ServedIndex implements AutoCloseable {
   private void put(EventIndex index, AuthzEvent e, long offset) throws Exception {
     events.add(e);
     byte[] raw = EventCodec.encode(e);
-    index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)));
+    index.append(
+        IndexSchema.document(
+            EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)));
   }
 
   HttpResponse<String> get(String token, String path, Map<String, String> params) throws Exception {
@@ -93,10 +108,15 @@ final class ServedIndex implements AutoCloseable {
 
   HttpRequest.Builder request(String token, String path, Map<String, String> params) {
     StringBuilder qs = new StringBuilder();
-    params.forEach((k, v) -> qs.append(qs.isEmpty() ? "?" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-        .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path + qs))
-        .timeout(Duration.ofSeconds(30));
+    params.forEach(
+        (k, v) ->
+            qs.append(qs.isEmpty() ? "?" : "&")
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path + qs))
+            .timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class EventCodecTest {
   final EventCodec codec = new EventCodec(new EventValidator(ExamplesTest.CLOCK));
@@ -73,7 +73,8 @@ class EventCodecTest {
          "source":{"gateway":"gw-1","authenticated":"someone-else"}}
         """;
     AuthzEvent stamped =
-        codec.decodeOrThrow(json.getBytes(StandardCharsets.UTF_8))
+        codec
+            .decodeOrThrow(json.getBytes(StandardCharsets.UTF_8))
             .stampedByCollector(Instant.parse("2026-11-20T14:00:01Z"), "source:gw-1");
     assertThat(stamped.decision()).isEqualTo(Decision.DENY);
     assertThat(stamped.receivedAt()).isEqualTo(Instant.parse("2026-11-20T14:00:01Z"));
@@ -84,7 +85,8 @@ class EventCodecTest {
 
   @Test
   void decodeOrThrowCarriesEveryError() {
-    assertThatThrownBy(() -> codec.decodeOrThrow("{\"schema\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () -> codec.decodeOrThrow("{\"schema\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(InvalidEventException.class)
         .satisfies(ex -> assertThat(((InvalidEventException) ex).errors()).hasSizeGreaterThan(3))
         .hasMessageContaining("/event_id: is required");
@@ -97,11 +99,13 @@ class EventCodecTest {
   }
 
   private static void collect(JsonNode node, String at, java.util.Set<String> names) {
-    node.fieldNames().forEachRemaining(f -> {
-      names.add(at + "/" + f);
-      if (node.get(f).isObject()) {
-        collect(node.get(f), at + "/" + f, names);
-      }
-    });
+    node.fieldNames()
+        .forEachRemaining(
+            f -> {
+              names.add(at + "/" + f);
+              if (node.get(f).isObject()) {
+                collect(node.get(f), at + "/" + f, names);
+              }
+            });
   }
 }

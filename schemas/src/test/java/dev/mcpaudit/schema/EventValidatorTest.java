@@ -44,7 +44,8 @@ class EventValidatorTest {
     e.put("extra", 1);
 
     assertThat(pointers(e))
-        .containsExactlyInAnyOrder("/event_id", "/decision", "/actor/type", "/occurred_at", "/extra");
+        .containsExactlyInAnyOrder(
+            "/event_id", "/decision", "/actor/type", "/occurred_at", "/extra");
   }
 
   @Test
@@ -57,11 +58,14 @@ class EventValidatorTest {
     e.put("occurred_at", "2026-11-26T12:06:00Z");
     assertThat(validator.validate(e, -1))
         .singleElement()
-        .satisfies(err -> {
-          assertThat(err.pointer()).isEqualTo("/occurred_at");
-          assertThat(err.rule()).isEqualTo("future");
-          assertThat(err.message()).contains("more than 5m ahead", "2026-11-26T12:00:00Z", "validation.max-future-skew");
-        });
+        .satisfies(
+            err -> {
+              assertThat(err.pointer()).isEqualTo("/occurred_at");
+              assertThat(err.rule()).isEqualTo("future");
+              assertThat(err.message())
+                  .contains(
+                      "more than 5m ahead", "2026-11-26T12:00:00Z", "validation.max-future-skew");
+            });
     // An offset that puts it back within the skew is fine: the instant counts, not the digits.
     e.put("occurred_at", "2026-11-26T14:04:00+02:00");
     assertThat(pointers(e)).isEmpty();
@@ -69,12 +73,18 @@ class EventValidatorTest {
 
   @Test
   void theFutureSkewIsConfigurable() throws Exception {
-    EventValidator lenient = new EventValidator(Clock.fixed(NOW, ZoneOffset.UTC), EventValidator.MAX_EVENT_BYTES, Duration.ofMinutes(30));
+    EventValidator lenient =
+        new EventValidator(
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            EventValidator.MAX_EVENT_BYTES,
+            Duration.ofMinutes(30));
     ObjectNode e = decision();
     e.put("occurred_at", "2026-11-26T12:29:00Z");
     assertThat(lenient.validate(e, -1)).isEmpty();
     e.put("occurred_at", "2026-11-26T12:31:00Z");
-    assertThat(lenient.validate(e, -1)).singleElement().satisfies(err -> assertThat(err.message()).contains("30m"));
+    assertThat(lenient.validate(e, -1))
+        .singleElement()
+        .satisfies(err -> assertThat(err.message()).contains("30m"));
   }
 
   @Test
@@ -83,11 +93,12 @@ class EventValidatorTest {
     e.putObject("source").put("worker", "w1");
     assertThat(validator.validate(e, -1))
         .singleElement()
-        .satisfies(err -> {
-          assertThat(err.pointer()).isEqualTo("/source/gateway");
-          assertThat(err.rule()).isEqualTo("required");
-          assertThat(err.message()).contains("name the gateway");
-        });
+        .satisfies(
+            err -> {
+              assertThat(err.pointer()).isEqualTo("/source/gateway");
+              assertThat(err.rule()).isEqualTo("required");
+              assertThat(err.message()).contains("name the gateway");
+            });
     e.putObject("source");
     assertThat(pointers(e)).containsExactly("/source/gateway");
     e.putObject("source").put("gateway", "gw-eu-1").put("worker", "w1");
@@ -151,8 +162,10 @@ class EventValidatorTest {
 
   @Test
   void nonObjectsAndNullsAreReportedNotThrown() throws Exception {
-    assertThat(validator.validate(EventCodec.mapper().readTree("[]"), 2)).singleElement()
-        .extracting(ValidationError::rule).isEqualTo("type");
+    assertThat(validator.validate(EventCodec.mapper().readTree("[]"), 2))
+        .singleElement()
+        .extracting(ValidationError::rule)
+        .isEqualTo("type");
     ObjectNode e = decision();
     e.putNull("tool");
     e.putNull("tenant");

@@ -25,7 +25,10 @@ final class ExampleFiles {
   static List<byte[]> events(Path file) {
     try {
       if (file.toString().endsWith(".ndjson")) {
-        return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).map(String::getBytes).toList();
+        return Files.readAllLines(file).stream()
+            .filter(l -> !l.isBlank())
+            .map(String::getBytes)
+            .toList();
       }
       return List.of(Files.readAllBytes(file));
     } catch (IOException e) {

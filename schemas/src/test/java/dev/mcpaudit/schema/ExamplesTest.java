@@ -18,7 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every example under schemas/examples is what it claims: valid, or broken in exactly one place. */
+/**
+ * Every example under schemas/examples is what it claims: valid, or broken in exactly one place.
+ */
 class ExamplesTest {
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
   final EventCodec codec = new EventCodec(new EventValidator(CLOCK));
@@ -44,7 +46,8 @@ class ExamplesTest {
           Map.entry("actor-type-unknown.json", List.of("/actor/type", "enum")),
           Map.entry("missing-actor.json", List.of("/actor", "required")),
           Map.entry("handle-event-without-handle.json", List.of("/handle", "required")),
-          Map.entry("rotation-without-previous-id.json", List.of("/handle/previous_id", "required")),
+          Map.entry(
+              "rotation-without-previous-id.json", List.of("/handle/previous_id", "required")),
           Map.entry("decision-on-handle-event.json", List.of("/decision", "forbidden")),
           Map.entry("unknown-handle-field.json", List.of("/handle/session", "unknown")),
           Map.entry("too-many-attributes.json", List.of("/attributes", "max_items")),
@@ -66,7 +69,8 @@ class ExamplesTest {
   }
 
   static Stream<Arguments> invalidFiles() {
-    return ExampleFiles.list("invalid").stream().map(p -> Arguments.of(p.getFileName().toString(), p));
+    return ExampleFiles.list("invalid").stream()
+        .map(p -> Arguments.of(p.getFileName().toString(), p));
   }
 
   @ParameterizedTest
@@ -85,7 +89,9 @@ class ExamplesTest {
     assertThat(INVALID).as("expected error of " + name + " is listed in INVALID").containsKey(name);
     List<ValidationError> errors = codec.decode(Files.readAllBytes(file)).errors();
     assertThat(errors).as(name).hasSize(1);
-    assertThat(List.of(errors.get(0).pointer(), errors.get(0).rule())).as(name).isEqualTo(INVALID.get(name));
+    assertThat(List.of(errors.get(0).pointer(), errors.get(0).rule()))
+        .as(name)
+        .isEqualTo(INVALID.get(name));
     assertThat(errors.get(0).message()).as(name).isNotBlank().doesNotContain("Exception");
   }
 
@@ -100,7 +106,9 @@ class ExamplesTest {
             .sorted()
             .toList();
     assertThat(kinds)
-        .containsExactly("decision", "handle.expired", "handle.issued", "handle.revoked", "handle.rotated");
-    assertThat(ExampleFiles.list("valid").size() + ExampleFiles.list("invalid").size()).isGreaterThanOrEqualTo(25);
+        .containsExactly(
+            "decision", "handle.expired", "handle.issued", "handle.revoked", "handle.rotated");
+    assertThat(ExampleFiles.list("valid").size() + ExampleFiles.list("invalid").size())
+        .isGreaterThanOrEqualTo(25);
   }
 }

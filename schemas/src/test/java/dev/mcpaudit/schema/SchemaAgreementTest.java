@@ -37,8 +37,10 @@ class SchemaAgreementTest {
   @BeforeAll
   static void load() throws Exception {
     SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-    try (InputStream in = SchemaAgreementTest.class.getResourceAsStream("/schemas/event.v1.schema.json");
-        InputStream alert = SchemaAgreementTest.class.getResourceAsStream("/schemas/alert.v1.schema.json")) {
+    try (InputStream in =
+            SchemaAgreementTest.class.getResourceAsStream("/schemas/event.v1.schema.json");
+        InputStream alert =
+            SchemaAgreementTest.class.getResourceAsStream("/schemas/alert.v1.schema.json")) {
       eventSchema = registry.getSchema(in);
       alertSchema = registry.getSchema(alert);
     }
@@ -72,14 +74,27 @@ class SchemaAgreementTest {
   void schemaAndValidatorAgreeOnWhenASourceNeedsItsGateway() throws Exception {
     dev.mcpaudit.schema.validation.EventValidator validator =
         new dev.mcpaudit.schema.validation.EventValidator(ExamplesTest.CLOCK);
-    String base = new String(Files.readAllBytes(Path.of("examples/valid/decision-minimal.json")), java.nio.charset.StandardCharsets.UTF_8);
-    for (String source : List.of("{\"authenticated\":\"gw\"}", "{\"gateway\":\"g\",\"authenticated\":\"gw\"}",
-        "{\"worker\":\"w1\"}", "{}", "{\"authenticated\":\"gw\",\"region\":\"eu\"}")) {
-      JsonNode event = tree(base.replace("\"tenant\"", "\"source\": " + source + ", \"tenant\"").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String base =
+        new String(
+            Files.readAllBytes(Path.of("examples/valid/decision-minimal.json")),
+            java.nio.charset.StandardCharsets.UTF_8);
+    for (String source :
+        List.of(
+            "{\"authenticated\":\"gw\"}",
+            "{\"gateway\":\"g\",\"authenticated\":\"gw\"}",
+            "{\"worker\":\"w1\"}",
+            "{}",
+            "{\"authenticated\":\"gw\",\"region\":\"eu\"}")) {
+      JsonNode event =
+          tree(
+              base.replace("\"tenant\"", "\"source\": " + source + ", \"tenant\"")
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       boolean schemaAccepts = eventSchema.validate(event).isEmpty();
       boolean validatorAccepts = validator.validate(event, -1).isEmpty();
       assertThat(schemaAccepts).as(source).isEqualTo(validatorAccepts);
-      assertThat(validatorAccepts).as(source).isEqualTo(source.contains("gateway") || source.equals("{\"authenticated\":\"gw\"}"));
+      assertThat(validatorAccepts)
+          .as(source)
+          .isEqualTo(source.contains("gateway") || source.equals("{\"authenticated\":\"gw\"}"));
     }
   }
 

@@ -17,11 +17,13 @@ class SourceScopeTest {
   final EventCodec codec = new EventCodec(new EventValidator(ExamplesTest.CLOCK));
 
   AuthzEvent event(String tenant, String source) {
-    String json = """
+    String json =
+        """
         {"schema":"mcp.authz/v1","event_id":"e-1","kind":"decision","occurred_at":"2026-11-26T11:59:00Z",
          "tenant":"%s","decision":"allow","reason_code":"ALLOWED","actor":{"id":"agent-1","type":"agent"},
          "tool":{"server":"github","name":"list_repos","method":"tools/call"}%s}
-        """.formatted(tenant, source == null ? "" : ",\"source\":" + source);
+        """
+            .formatted(tenant, source == null ? "" : ",\"source\":" + source);
     EventCodec.Decoded d = codec.decode(json.getBytes(StandardCharsets.UTF_8));
     assertThat(d.errors()).isEmpty();
     return d.event();
@@ -43,20 +45,29 @@ class SourceScopeTest {
 
   @Test
   void systemIsInNoSourcesScopeNotEvenEveryTenant() {
-    for (SourceScope s : List.of(SourceScope.everyTenant(), SourceScope.parse("*", ""), SourceScope.parse("acme", null))) {
-      assertThat(rules(s.check(event(Tenants.SYSTEM, null)))).as(s.toString()).containsExactly("/tenant reserved");
+    for (SourceScope s :
+        List.of(
+            SourceScope.everyTenant(),
+            SourceScope.parse("*", ""),
+            SourceScope.parse("acme", null))) {
+      assertThat(rules(s.check(event(Tenants.SYSTEM, null))))
+          .as(s.toString())
+          .containsExactly("/tenant reserved");
     }
     assertThat(SourceScope.everyTenant().check(event("anyone", null))).isEmpty();
-    assertThatThrownBy(() -> SourceScope.parse("acme,_system", null)).hasMessageContaining("_system");
+    assertThatThrownBy(() -> SourceScope.parse("acme,_system", null))
+        .hasMessageContaining("_system");
     assertThat(SourceScope.apiAuditTrail().check(event(Tenants.SYSTEM, null))).isEmpty();
-    assertThat(rules(SourceScope.apiAuditTrail().check(event("acme", null)))).containsExactly("/tenant scope");
+    assertThat(rules(SourceScope.apiAuditTrail().check(event("acme", null))))
+        .containsExactly("/tenant scope");
   }
 
   @Test
   void aGatewayListLimitsTheGatewayASourceMayName() {
     SourceScope eu = SourceScope.parse("acme", "gw-eu-1");
     assertThat(eu.check(event("acme", "{\"gateway\":\"gw-eu-1\",\"worker\":\"w1\"}"))).isEmpty();
-    assertThat(rules(eu.check(event("acme", "{\"gateway\":\"gw-us-1\"}")))).containsExactly("/source/gateway scope");
+    assertThat(rules(eu.check(event("acme", "{\"gateway\":\"gw-us-1\"}"))))
+        .containsExactly("/source/gateway scope");
     // Naming no gateway claims none.
     assertThat(eu.check(event("acme", null))).isEmpty();
     // Both wrong: both reported, so the sender fixes it in one round.
@@ -67,10 +78,13 @@ class SourceScopeTest {
   @Test
   void aScopeIsWrittenOutNeverImplied() {
     assertThatThrownBy(() -> SourceScope.parse("", null)).hasMessageContaining("names no tenant");
-    assertThatThrownBy(() -> SourceScope.parse(" , ", null)).hasMessageContaining("names no tenant");
+    assertThatThrownBy(() -> SourceScope.parse(" , ", null))
+        .hasMessageContaining("names no tenant");
     assertThatThrownBy(() -> SourceScope.parse("*,acme", null)).hasMessageContaining("mixes *");
-    assertThatThrownBy(() -> SourceScope.parse("acme", "gw eu")).hasMessageContaining("not a valid gateway");
-    assertThat(SourceScope.parse("globex , acme", "gw-2,gw-1")).hasToString("tenants acme, globex; gateways gw-1, gw-2");
+    assertThatThrownBy(() -> SourceScope.parse("acme", "gw eu"))
+        .hasMessageContaining("not a valid gateway");
+    assertThat(SourceScope.parse("globex , acme", "gw-2,gw-1"))
+        .hasToString("tenants acme, globex; gateways gw-1, gw-2");
     assertThat(SourceScope.everyTenant()).hasToString("tenants *");
   }
 }

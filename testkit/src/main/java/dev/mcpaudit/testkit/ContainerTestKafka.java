@@ -23,7 +23,8 @@ final class ContainerTestKafka implements TestKafka {
 
   static boolean dockerAvailable() {
     // Without a socket or DOCKER_HOST there is nothing to ask; Testcontainers would log an error.
-    if (System.getenv("DOCKER_HOST") == null && !java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))) {
+    if (System.getenv("DOCKER_HOST") == null
+        && !java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))) {
       return false;
     }
     try {
@@ -40,8 +41,10 @@ final class ContainerTestKafka implements TestKafka {
 
   @Override
   public void createTopics(int partitions, Collection<String> names) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      List<NewTopic> topics = names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      List<NewTopic> topics =
+          names.stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList();
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot create topics " + names, e);

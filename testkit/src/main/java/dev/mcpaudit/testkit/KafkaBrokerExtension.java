@@ -13,17 +13,20 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Kafka broker for a test class. Register it as a static field:
  *
- * <pre>{@code @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();}</pre>
+ * <pre>
+ * {@code @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();}
+ * </pre>
  *
- * <p>{@link #shared()} starts one broker per test JVM (tests use their own topic names, see
- * {@link #uniqueTopic}); it runs in a Testcontainers container when a Docker engine is reachable
- * and in-process otherwise. {@link #dedicated()} gives the class its own in-process broker that it
- * may stop and start (broker-outage tests). {@code MCP_AUDIT_TEST_KAFKA=embedded|container}
- * forces a flavour for the shared broker.
+ * <p>{@link #shared()} starts one broker per test JVM (tests use their own topic names, see {@link
+ * #uniqueTopic}); it runs in a Testcontainers container when a Docker engine is reachable and
+ * in-process otherwise. {@link #dedicated()} gives the class its own in-process broker that it may
+ * stop and start (broker-outage tests). {@code MCP_AUDIT_TEST_KAFKA=embedded|container} forces a
+ * flavour for the shared broker.
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
   private static final Logger log = LoggerFactory.getLogger(KafkaBrokerExtension.class);
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
   private final boolean dedicated;
   private TestKafka kafka;
@@ -46,7 +49,11 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
       kafka = new EmbeddedTestKafka();
     } else {
       // The root store lives for the whole run and closes the broker after the last test.
-      kafka = context.getRoot().getStore(NS).getOrComputeIfAbsent("shared", k -> startShared(), TestKafka.class);
+      kafka =
+          context
+              .getRoot()
+              .getStore(NS)
+              .getOrComputeIfAbsent("shared", k -> startShared(), TestKafka.class);
     }
   }
 
@@ -73,7 +80,8 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
   /** The in-process broker, to stop and start it; only for {@link #dedicated()} extensions. */
   public EmbeddedKafkaBroker embeddedBroker() {
     if (!(kafka() instanceof EmbeddedTestKafka e) || !dedicated) {
-      throw new IllegalStateException("only a dedicated() broker may be stopped and started by a test");
+      throw new IllegalStateException(
+          "only a dedicated() broker may be stopped and started by a test");
     }
     return e.broker();
   }
@@ -84,22 +92,28 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
 
   private TestKafka kafka() {
     if (kafka == null) {
-      throw new IllegalStateException("register KafkaBrokerExtension with @RegisterExtension on a static field");
+      throw new IllegalStateException(
+          "register KafkaBrokerExtension with @RegisterExtension on a static field");
     }
     return kafka;
   }
 
   private static TestKafka startShared() {
-    String wanted = System.getenv().getOrDefault("MCP_AUDIT_TEST_KAFKA", "auto").toLowerCase(Locale.ROOT);
-    boolean container = switch (wanted) {
-      case "container" -> true;
-      case "embedded" -> false;
-      default -> ContainerTestKafka.dockerAvailable();
-    };
+    String wanted =
+        System.getenv().getOrDefault("MCP_AUDIT_TEST_KAFKA", "auto").toLowerCase(Locale.ROOT);
+    boolean container =
+        switch (wanted) {
+          case "container" -> true;
+          case "embedded" -> false;
+          default -> ContainerTestKafka.dockerAvailable();
+        };
     long start = System.nanoTime();
     TestKafka k = container ? new ContainerTestKafka() : new EmbeddedTestKafka();
-    log.info("test kafka ready flavour={} bootstrap={} start_ms={}",
-        k.flavour(), k.bootstrapServers(), (System.nanoTime() - start) / 1_000_000);
+    log.info(
+        "test kafka ready flavour={} bootstrap={} start_ms={}",
+        k.flavour(),
+        k.bootstrapServers(),
+        (System.nanoTime() - start) / 1_000_000);
     return k;
   }
 }

@@ -10,10 +10,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A strict parser of the Prometheus text exposition format (version 0.0.4), so tests read
- * {@code /metrics} the way a scraper does: {@code # HELP} and {@code # TYPE} lines, samples with
- * escaped label values, a family's samples together and after its {@code TYPE}. Anything a
- * scraper would refuse throws {@link IllegalArgumentException} naming the line.
+ * A strict parser of the Prometheus text exposition format (version 0.0.4), so tests read {@code
+ * /metrics} the way a scraper does: {@code # HELP} and {@code # TYPE} lines, samples with escaped
+ * label values, a family's samples together and after its {@code TYPE}. Anything a scraper would
+ * refuse throws {@link IllegalArgumentException} naming the line.
  */
 public final class PrometheusText {
   /** One metric family: its name, HELP text and TYPE (null when missing), and its samples. */
@@ -24,8 +24,10 @@ public final class PrometheusText {
 
   private static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-  private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
-  private static final List<String> SUFFIXES = List.of("_bucket", "_count", "_sum", "_created", "_gcount", "_gsum");
+  private static final Set<String> TYPES =
+      Set.of("counter", "gauge", "histogram", "summary", "untyped");
+  private static final List<String> SUFFIXES =
+      List.of("_bucket", "_count", "_sum", "_created", "_gcount", "_gsum");
 
   private final Map<String, String> help = new LinkedHashMap<>();
   private final Map<String, String> type = new LinkedHashMap<>();
@@ -48,7 +50,8 @@ public final class PrometheusText {
       try {
         p.line(line);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("line " + (i + 1) + ": " + e.getMessage() + ": " + line, e);
+        throw new IllegalArgumentException(
+            "line " + (i + 1) + ": " + e.getMessage() + ": " + line, e);
       }
     }
     Map<String, Family> out = new LinkedHashMap<>();
@@ -56,7 +59,10 @@ public final class PrometheusText {
     names.addAll(p.help.keySet());
     names.addAll(p.samples.keySet());
     for (String n : names) {
-      out.put(n, new Family(n, p.help.get(n), p.type.get(n), List.copyOf(p.samples.getOrDefault(n, List.of()))));
+      out.put(
+          n,
+          new Family(
+              n, p.help.get(n), p.type.get(n), List.copyOf(p.samples.getOrDefault(n, List.of()))));
     }
     return out;
   }
@@ -102,7 +108,10 @@ public final class PrometheusText {
 
   private void sample(String line) {
     int i = 0;
-    while (i < line.length() && line.charAt(i) != '{' && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+    while (i < line.length()
+        && line.charAt(i) != '{'
+        && line.charAt(i) != ' '
+        && line.charAt(i) != '\t') {
       i++;
     }
     String name = line.substring(0, i);
@@ -126,7 +135,9 @@ public final class PrometheusText {
     if (!seenSeries.add(name + labels)) {
       throw new IllegalArgumentException("duplicate series " + name + labels);
     }
-    samples.computeIfAbsent(family, k -> new ArrayList<>()).add(new Sample(name, Map.copyOf(labels), value));
+    samples
+        .computeIfAbsent(family, k -> new ArrayList<>())
+        .add(new Sample(name, Map.copyOf(labels), value));
   }
 
   /** Samples named {@code x_bucket} etc. belong to family {@code x} when {@code x} was declared. */

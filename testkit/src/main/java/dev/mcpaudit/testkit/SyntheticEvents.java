@@ -21,11 +21,24 @@ import java.util.SplittableRandom;
  * over partitions and exercise every optional field, about 600-800 bytes each as JSON.
  */
 public final class SyntheticEvents {
-  private static final List<String> SERVERS = List.of("github", "slack", "jira", "postgres", "drive", "aws");
+  private static final List<String> SERVERS =
+      List.of("github", "slack", "jira", "postgres", "drive", "aws");
   private static final List<String> TOOLS =
-      List.of("create_issue", "list_repos", "post_message", "search_issues", "run_query", "read_file", "describe_instances");
+      List.of(
+          "create_issue",
+          "list_repos",
+          "post_message",
+          "search_issues",
+          "run_query",
+          "read_file",
+          "describe_instances");
   private static final List<String> DENY_CODES =
-      List.of("POLICY_DENY", "HANDLE_EXPIRED", "HANDLE_REVOKED", "HANDLE_SCOPE_MISMATCH", "RATE_LIMITED");
+      List.of(
+          "POLICY_DENY",
+          "HANDLE_EXPIRED",
+          "HANDLE_REVOKED",
+          "HANDLE_SCOPE_MISMATCH",
+          "RATE_LIMITED");
 
   private final SplittableRandom random;
   private final String runId;
@@ -51,8 +64,13 @@ public final class SyntheticEvents {
         random.nextInt(20) == 0
             ? null
             : new Handle(
-                "h-" + runId + "-" + handleNo, "task-" + handleNo, at.minusSeconds(600), at.plusSeconds(3000),
-                List.of(server + ":read", server + ":write"), "https://gw.example/handles", null);
+                "h-" + runId + "-" + handleNo,
+                "task-" + handleNo,
+                at.minusSeconds(600),
+                at.plusSeconds(3000),
+                List.of(server + ":read", server + ":write"),
+                "https://gw.example/handles",
+                null);
     return AuthzEvent.builder()
         .eventId("ev-" + runId + "-" + n)
         .kind(EventKind.DECISION)
@@ -62,9 +80,20 @@ public final class SyntheticEvents {
         .reasonCode(allow ? "ALLOWED" : DENY_CODES.get(random.nextInt(DENY_CODES.size())))
         .reason(allow ? null : "denied by policy for " + tool)
         .handle(handle)
-        .actor(new Actor("spiffe://example.org/agent/a-" + agent, ActorType.AGENT, "user-" + (agent % 40) + "@example.org", "client-" + (agent % 7)))
+        .actor(
+            new Actor(
+                "spiffe://example.org/agent/a-" + agent,
+                ActorType.AGENT,
+                "user-" + (agent % 40) + "@example.org",
+                "client-" + (agent % 7)))
         .tool(new Tool(server, tool, "tools/call", null))
-        .request(new RequestInfo("req-" + n, "nonce-" + runId + "-" + n, Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()), Long.toHexString(random.nextLong()), null))
+        .request(
+            new RequestInfo(
+                "req-" + n,
+                "nonce-" + runId + "-" + n,
+                Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()),
+                Long.toHexString(random.nextLong()),
+                null))
         .source(new Source("gw-" + (agent % 3), "w-" + random.nextInt(4), "eu-west-1", null))
         .policy(new Policy("policy-" + server, "v" + (1 + random.nextInt(3)), "rule-" + tool))
         .latencyUs((long) (50 + random.nextInt(2000)))

@@ -23,16 +23,25 @@ public final class TopicReader {
    * Every committed record of {@code topic}, once at least {@code atLeast} arrived or the deadline
    * passed, plus whatever arrives within a short settle time (so extra records are seen too).
    */
-  public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int atLeast, Duration deadline) {
-    Map<String, Object> cfg = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+  public static List<ConsumerRecord<String, byte[]>> readAll(
+      String bootstrap, String topic, int atLeast, Duration deadline) {
+    Map<String, Object> cfg =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            5000);
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = consumer.partitionsFor(topic, deadline).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic, deadline).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       long end = System.nanoTime() + deadline.toNanos();
@@ -47,14 +56,27 @@ public final class TopicReader {
     return out;
   }
 
-  /** The end offset of every partition of {@code topic}, keyed {@code topic:partition} like the index commit. */
+  /**
+   * The end offset of every partition of {@code topic}, keyed {@code topic:partition} like the
+   * index commit.
+   */
   public static Map<String, Long> endOffsets(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+      admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
           .forEach(p -> req.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       Map<String, Long> out = new HashMap<>();
-      admin.listOffsets(req).all().get().forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
+      admin
+          .listOffsets(req)
+          .all()
+          .get()
+          .forEach((tp, info) -> out.put(tp.topic() + ":" + tp.partition(), info.offset()));
       return out;
     }
   }

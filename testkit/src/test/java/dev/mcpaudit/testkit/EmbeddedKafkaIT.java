@@ -46,11 +46,19 @@ class EmbeddedKafkaIT {
   @Order(1)
   void createsTheContractTopics() throws Exception {
     KAFKA.createTopics(4, TOPICS.all().toArray(String[]::new));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
       Set<String> names = admin.listTopics().names().get();
       assertThat(names).containsAll(TOPICS.all());
-      assertThat(admin.describeTopics(List.of(TOPICS.decisions())).allTopicNames().get()
-              .get(TOPICS.decisions()).partitions()).hasSize(4);
+      assertThat(
+              admin
+                  .describeTopics(List.of(TOPICS.decisions()))
+                  .allTopicNames()
+                  .get()
+                  .get(TOPICS.decisions())
+                  .partitions())
+          .hasSize(4);
     }
   }
 
@@ -58,18 +66,27 @@ class EmbeddedKafkaIT {
   @Order(2)
   void producesTenThousandEventsWithAcksAllAndIdempotenceAndReadsThemBack() throws Exception {
     SyntheticEvents gen = new SyntheticEvents(42, Instant.now().minus(Duration.ofHours(2)));
-    Map<String, Object> cfg = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.LINGER_MS_CONFIG, 5);
+    Map<String, Object> cfg =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            KAFKA.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4",
+            ProducerConfig.LINGER_MS_CONFIG,
+            5);
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < EVENTS; i++) {
         AuthzEvent e = gen.next();
         produced.put(e.eventId(), e);
-        acks.add(producer.send(new ProducerRecord<>(TOPICS.decisions(), e.partitionKey(), EventCodec.encode(e))));
+        acks.add(
+            producer.send(
+                new ProducerRecord<>(TOPICS.decisions(), e.partitionKey(), EventCodec.encode(e))));
       }
       producer.flush();
       for (Future<RecordMetadata> ack : acks) {
@@ -88,10 +105,21 @@ class EmbeddedKafkaIT {
     assertThat(consumed).isEqualTo(produced);
 
     // Keyed by handle: each key's events come back in the order they were produced.
-    Map<String, List<String>> sentOrder = produced.values().stream().collect(
-        Collectors.groupingBy(AuthzEvent::partitionKey, LinkedHashMap::new, Collectors.mapping(AuthzEvent::eventId, Collectors.toList())));
-    Map<String, List<String>> readOrder = records.stream().collect(
-        Collectors.groupingBy(ConsumerRecord::key, LinkedHashMap::new, Collectors.mapping(r -> codec.decodeOrThrow(r.value()).eventId(), Collectors.toList())));
+    Map<String, List<String>> sentOrder =
+        produced.values().stream()
+            .collect(
+                Collectors.groupingBy(
+                    AuthzEvent::partitionKey,
+                    LinkedHashMap::new,
+                    Collectors.mapping(AuthzEvent::eventId, Collectors.toList())));
+    Map<String, List<String>> readOrder =
+        records.stream()
+            .collect(
+                Collectors.groupingBy(
+                    ConsumerRecord::key,
+                    LinkedHashMap::new,
+                    Collectors.mapping(
+                        r -> codec.decodeOrThrow(r.value()).eventId(), Collectors.toList())));
     assertThat(readOrder).isEqualTo(sentOrder);
   }
 
@@ -102,8 +130,10 @@ class EmbeddedKafkaIT {
     KAFKA.embeddedBroker().stop();
     KAFKA.embeddedBroker().start();
     assertThat(KAFKA.bootstrapServers()).isEqualTo(before);
-    Set<String> ids = readAll(Duration.ofSeconds(60)).stream()
-        .map(r -> codec.decodeOrThrow(r.value()).eventId()).collect(Collectors.toSet());
+    Set<String> ids =
+        readAll(Duration.ofSeconds(60)).stream()
+            .map(r -> codec.decodeOrThrow(r.value()).eventId())
+            .collect(Collectors.toSet());
     assertThat(ids).isEqualTo(produced.keySet());
   }
 

@@ -23,39 +23,63 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * the browser console captured so tests can require it to stay free of errors.
  */
 public final class Browser implements AutoCloseable {
-  static final Path CHROMIUM = Path.of(System.getProperty("mcp-audit.chromium", "/usr/bin/chromium"));
-  static final Path CHROMEDRIVER = Path.of(System.getProperty("mcp-audit.chromedriver", "/usr/bin/chromedriver"));
+  static final Path CHROMIUM =
+      Path.of(System.getProperty("mcp-audit.chromium", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("mcp-audit.chromedriver", "/usr/bin/chromedriver"));
 
   public final ChromeDriver driver;
   public final Path downloads;
 
   public Browser(Path downloads) {
     if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-      throw new IllegalStateException("browser tests need " + CHROMIUM + " and " + CHROMEDRIVER
-          + " (apt-get install -y chromium chromium-driver; .ci/run installs them)");
+      throw new IllegalStateException(
+          "browser tests need "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + " (apt-get install -y chromium chromium-driver; .ci/run installs them)");
     }
     this.downloads = downloads;
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1280,800");
-    options.setExperimentalOption("prefs", Map.of(
-        "download.default_directory", downloads.toAbsolutePath().toString(),
-        "download.prompt_for_download", false));
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,800");
+    options.setExperimentalOption(
+        "prefs",
+        Map.of(
+            "download.default_directory",
+            downloads.toAbsolutePath().toString(),
+            "download.prompt_for_download",
+            false));
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     this.driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
   }
 
-  /** Console entries at warning level or above since the last call (errors, CSP violations, failed loads). */
+  /**
+   * Console entries at warning level or above since the last call (errors, CSP violations, failed
+   * loads).
+   */
   public List<String> consoleProblems() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
-        .map(LogEntry::toString).toList();
+        .map(LogEntry::toString)
+        .toList();
   }
 
   public void size(int width, int height) {

@@ -75,7 +75,8 @@ class WebUiIT {
 
   static final String ANALYST = TokenDigest.newToken();
   static final String AUDITOR = TokenDigest.newToken();
-  static final Instant START = Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofHours(2));
+  static final Instant START =
+      Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofHours(2));
   static final String FROM = Rfc3339.format(START.minus(Duration.ofHours(1)));
   static final String TO = Rfc3339.format(START.plus(Duration.ofHours(1)));
   static final int CORPUS = 3_000;
@@ -101,39 +102,73 @@ class WebUiIT {
       events.add(gen.next());
     }
     events.addAll(handleStory());
-    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
-        new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> p =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       for (AuthzEvent e : events) {
         p.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
       }
       for (Alert a : alerts()) {
-        p.send(new ProducerRecord<>(topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a)));
+        p.send(
+            new ProducerRecord<>(
+                topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a)));
       }
     }
     data = Files.createTempDirectory("web-it");
-    indexer = IndexerService.embedded(IndexerConfig.from(Settings.of(Map.of(
-        "indexer.data-dir", data.toString(), "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-        "topics.decisions", topic, "topics.dead-letter", topic + ".dlq", "topics.alerts", topic + ".alerts",
-        "indexer.group-id", "web-" + topic))), new SimpleMeterRegistry(), Clock.systemUTC());
+    indexer =
+        IndexerService.embedded(
+            IndexerConfig.from(
+                Settings.of(
+                    Map.of(
+                        "indexer.data-dir",
+                        data.toString(),
+                        "kafka.bootstrap-servers",
+                        KAFKA.bootstrapServers(),
+                        "topics.decisions",
+                        topic,
+                        "topics.dead-letter",
+                        topic + ".dlq",
+                        "topics.alerts",
+                        topic + ".alerts",
+                        "indexer.group-id",
+                        "web-" + topic))),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     await().atMost(Duration.ofMinutes(1)).until(() -> indexer.index().liveDocs() == events.size());
     indexer.searchers().maybeRefreshBlocking();
-    await().atMost(Duration.ofSeconds(30)).until(() -> {
-      indexer.alertSearchers().maybeRefreshBlocking();
-      return alertsIndexed();
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              indexer.alertSearchers().maybeRefreshBlocking();
+              return alertsIndexed();
+            });
 
-    StaticTokens tokens = StaticTokens.of(Map.of(
-        TokenDigest.of(ANALYST), new Caller("ana", Role.ANALYST, Set.of(), true),
-        TokenDigest.of(AUDITOR), new Caller("audrey", Role.AUDITOR, Set.of(), true)));
-    ApiRoutes routes = new ApiRoutes(new Authenticator(tokens, Optional.empty()), AuditTrail.NONE, indexer.searchers(),
-        indexer.alertSearchers(), Duration.ofSeconds(10), Clock.systemUTC());
-    app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.jsonMapper(ApiRoutes.json());
-      HttpEdge.install(cfg);
-      routes.install(cfg);
-      WebUi.install(cfg);
-    }).start("127.0.0.1", 0);
+    StaticTokens tokens =
+        StaticTokens.of(
+            Map.of(
+                TokenDigest.of(ANALYST), new Caller("ana", Role.ANALYST, Set.of(), true),
+                TokenDigest.of(AUDITOR), new Caller("audrey", Role.AUDITOR, Set.of(), true)));
+    ApiRoutes routes =
+        new ApiRoutes(
+            new Authenticator(tokens, Optional.empty()),
+            AuditTrail.NONE,
+            indexer.searchers(),
+            indexer.alertSearchers(),
+            Duration.ofSeconds(10),
+            Clock.systemUTC());
+    app =
+        Javalin.create(
+                cfg -> {
+                  cfg.startup.showJavalinBanner = false;
+                  cfg.jsonMapper(ApiRoutes.json());
+                  HttpEdge.install(cfg);
+                  routes.install(cfg);
+                  WebUi.install(cfg);
+                })
+            .start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();
   }
 
@@ -173,8 +208,18 @@ class WebUiIT {
   static List<AuthzEvent> handleStory() {
     Instant t = START.minus(Duration.ofMinutes(20));
     return List.of(
-        lifecycle("ui-0", EventKind.HANDLE_ISSUED, t, new Handle(HANDLE, "release", t, t.plus(Duration.ofHours(2)),
-            List.of("repo:write"), "https://gw.example/handles", null)),
+        lifecycle(
+            "ui-0",
+            EventKind.HANDLE_ISSUED,
+            t,
+            new Handle(
+                HANDLE,
+                "release",
+                t,
+                t.plus(Duration.ofHours(2)),
+                List.of("repo:write"),
+                "https://gw.example/handles",
+                null)),
         use("ui-1", t.plusSeconds(60), Decision.ALLOW, "ALLOWED", "w-1"),
         lifecycle("ui-2", EventKind.HANDLE_REVOKED, t.plusSeconds(120), Handle.of(HANDLE)),
         use("ui-3", t.plusSeconds(180), Decision.ALLOW, "ALLOWED", "w-2"),
@@ -185,10 +230,30 @@ class WebUiIT {
   static List<Alert> alerts() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return List.of(
-        new Alert("al-ui-1", AlertType.REVOKED_HANDLE_USE, Severity.CRITICAL, "tenant-1", now.minusSeconds(60), HANDLE, ACTOR,
-            HANDLE, "merge_pull_request", List.of("ui-2", "ui-3", "ui-4"), "handle h-ui-revoked was allowed 2 time(s) after its revocation"),
-        new Alert("al-ui-2", AlertType.DENY_BURST, Severity.MEDIUM, "tenant-0", now.minusSeconds(30), "spiffe://example.org/agent/a-3",
-            "spiffe://example.org/agent/a-3", null, null, List.of("ev-4d-1", "ev-4d-2"), "20 denies within 60 s"));
+        new Alert(
+            "al-ui-1",
+            AlertType.REVOKED_HANDLE_USE,
+            Severity.CRITICAL,
+            "tenant-1",
+            now.minusSeconds(60),
+            HANDLE,
+            ACTOR,
+            HANDLE,
+            "merge_pull_request",
+            List.of("ui-2", "ui-3", "ui-4"),
+            "handle h-ui-revoked was allowed 2 time(s) after its revocation"),
+        new Alert(
+            "al-ui-2",
+            AlertType.DENY_BURST,
+            Severity.MEDIUM,
+            "tenant-0",
+            now.minusSeconds(30),
+            "spiffe://example.org/agent/a-3",
+            "spiffe://example.org/agent/a-3",
+            null,
+            null,
+            List.of("ev-4d-1", "ev-4d-2"),
+            "20 denies within 60 s"));
   }
 
   private static AuthzEvent use(String id, Instant at, Decision d, String code, String worker) {
@@ -223,9 +288,18 @@ class WebUiIT {
 
   static JsonNode api(String token, String path, Map<String, String> params) throws Exception {
     StringBuilder qs = new StringBuilder();
-    params.forEach((k, v) -> qs.append(qs.isEmpty() ? "?" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1" + path + qs))
-        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+    params.forEach(
+        (k, v) ->
+            qs.append(qs.isEmpty() ? "?" : "&")
+                .append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1" + path + qs))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     return EventCodec.mapper().readTree(r.body());
   }
@@ -233,7 +307,10 @@ class WebUiIT {
   static String hash(String page, String... kv) {
     StringBuilder qs = new StringBuilder();
     for (int i = 0; i < kv.length; i += 2) {
-      qs.append(qs.isEmpty() ? "?" : "&").append(kv[i]).append('=').append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8).replace("+", "%20"));
+      qs.append(qs.isEmpty() ? "?" : "&")
+          .append(kv[i])
+          .append('=')
+          .append(URLEncoder.encode(kv[i + 1], StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return "#/" + page + qs;
   }
@@ -242,12 +319,15 @@ class WebUiIT {
   void open(String token, String view) {
     browser.driver.get(base + "/#token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
     waitFor(By.id("result-count"));
-    assertThat(browser.driver.getCurrentUrl()).as("the token leaves the address bar").doesNotContain(token);
+    assertThat(browser.driver.getCurrentUrl())
+        .as("the token leaves the address bar")
+        .doesNotContain(token);
     browser.driver.get(base + "/" + view);
   }
 
   WebElement waitFor(By by) {
-    return new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(by));
+    return new WebDriverWait(browser.driver, Duration.ofSeconds(20))
+        .until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
   void waitUntil(java.util.function.Supplier<Boolean> condition) {
@@ -259,41 +339,105 @@ class WebUiIT {
   @Test
   void searchShowsTheApisCountAFacetFiltersTableAndUrlAndAReloadRestoresTheView() throws Exception {
     open(ANALYST, hash("search", "q", "decision:deny", "from", FROM, "to", TO));
-    long apiTotal = api(ANALYST, "/decisions", Map.of("q", "decision:deny", "from", FROM, "to", TO, "limit", "1")).get("total").asLong();
-    waitUntil(() -> browser.driver.findElement(By.id("result-count")).getAttribute("data-total").equals(Long.toString(apiTotal)));
-    assertThat(browser.driver.findElement(By.id("result-count")).getText()).isEqualTo(String.format("%,d events", apiTotal));
-    assertThat(browser.driver.findElement(By.id("q")).getAttribute("value")).isEqualTo("decision:deny");
+    long apiTotal =
+        api(
+                ANALYST,
+                "/decisions",
+                Map.of("q", "decision:deny", "from", FROM, "to", TO, "limit", "1"))
+            .get("total")
+            .asLong();
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("result-count"))
+                .getAttribute("data-total")
+                .equals(Long.toString(apiTotal)));
+    assertThat(browser.driver.findElement(By.id("result-count")).getText())
+        .isEqualTo(String.format("%,d events", apiTotal));
+    assertThat(browser.driver.findElement(By.id("q")).getAttribute("value"))
+        .isEqualTo("decision:deny");
     browser.screenshot("search");
 
     WebElement toolFacet = waitFor(By.cssSelector("li[data-field='tool.name'] button.val"));
     String tool = toolFacet.findElement(By.xpath("..")).getAttribute("data-value");
     toolFacet.click();
     waitUntil(() -> browser.driver.getCurrentUrl().contains("f=tool.name%3A" + tool));
-    long filtered = api(ANALYST, "/decisions", Map.of("q", "(decision:deny) AND tool.name:\"" + tool + "\"", "from", FROM, "to", TO, "limit", "1"))
-        .get("total").asLong();
-    waitUntil(() -> browser.driver.findElement(By.id("result-count")).getAttribute("data-total").equals(Long.toString(filtered)));
+    long filtered =
+        api(
+                ANALYST,
+                "/decisions",
+                Map.of(
+                    "q",
+                    "(decision:deny) AND tool.name:\"" + tool + "\"",
+                    "from",
+                    FROM,
+                    "to",
+                    TO,
+                    "limit",
+                    "1"))
+            .get("total")
+            .asLong();
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("result-count"))
+                .getAttribute("data-total")
+                .equals(Long.toString(filtered)));
     assertThat(filtered).isLessThan(apiTotal);
     List<WebElement> rows = browser.driver.findElements(By.cssSelector("#results tr.event"));
-    assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.findElements(By.tagName("td")).get(3).getText()).endsWith("/ " + tool));
-    assertThat(browser.driver.findElements(By.cssSelector(".chip[data-filter='f:tool.name:" + tool + "']"))).hasSize(1);
+    assertThat(rows)
+        .isNotEmpty()
+        .allSatisfy(
+            r ->
+                assertThat(r.findElements(By.tagName("td")).get(3).getText())
+                    .endsWith("/ " + tool));
+    assertThat(
+            browser.driver.findElements(
+                By.cssSelector(".chip[data-filter='f:tool.name:" + tool + "']")))
+        .hasSize(1);
 
     String url = browser.driver.getCurrentUrl();
     browser.driver.navigate().refresh();
-    waitUntil(() -> browser.driver.findElement(By.id("result-count")).getAttribute("data-total").equals(Long.toString(filtered)));
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("result-count"))
+                .getAttribute("data-total")
+                .equals(Long.toString(filtered)));
     assertThat(browser.driver.getCurrentUrl()).isEqualTo(url);
-    assertThat(browser.driver.findElements(By.cssSelector(".chip[data-filter='f:tool.name:" + tool + "']"))).hasSize(1);
+    assertThat(
+            browser.driver.findElements(
+                By.cssSelector(".chip[data-filter='f:tool.name:" + tool + "']")))
+        .hasSize(1);
 
     // The second action on a facet excludes the value.
     browser.driver.findElement(By.cssSelector(".chip button")).click();
-    waitUntil(() -> browser.driver.findElement(By.id("result-count")).getAttribute("data-total").equals(Long.toString(apiTotal)));
-    waitFor(By.cssSelector("li[data-field='tool.name'][data-value='" + tool + "'] button.ex")).click();
-    waitUntil(() -> browser.driver.findElement(By.id("result-count")).getAttribute("data-total").equals(Long.toString(apiTotal - filtered)));
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("result-count"))
+                .getAttribute("data-total")
+                .equals(Long.toString(apiTotal)));
+    waitFor(By.cssSelector("li[data-field='tool.name'][data-value='" + tool + "'] button.ex"))
+        .click();
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("result-count"))
+                .getAttribute("data-total")
+                .equals(Long.toString(apiTotal - filtered)));
 
     // Expanding a row shows the whole event.
     WebElement first = browser.driver.findElement(By.cssSelector("#results tr.event"));
     first.click();
     WebElement json = waitFor(By.cssSelector("#results tr.detail pre.json"));
-    assertThat(json.getText()).contains("\"event_id\": \"" + first.getAttribute("data-event-id") + "\"");
+    assertThat(json.getText())
+        .contains("\"event_id\": \"" + first.getAttribute("data-event-id") + "\"");
     browser.screenshot("search-filtered");
 
     browser.size(420, 900);
@@ -309,25 +453,33 @@ class WebUiIT {
     JsonNode a = api(ANALYST, "/access", Map.of("actor", actor, "from", FROM, "to", TO));
     waitFor(By.id("access-tools"));
     for (String key : List.of("decisions", "allow", "deny")) {
-      String shown = browser.driver.findElement(By.cssSelector("#access-totals [data-total='" + key + "'] .big")).getText();
+      String shown =
+          browser
+              .driver
+              .findElement(By.cssSelector("#access-totals [data-total='" + key + "'] .big"))
+              .getText();
       assertThat(shown.replace(",", "")).isEqualTo(a.get("totals").get(key).asText());
     }
     List<WebElement> rows = browser.driver.findElements(By.cssSelector("#access-tools tbody tr"));
     assertThat(rows).hasSize(a.get("tools").size());
     for (int i = 0; i < rows.size(); i++) {
       JsonNode t = a.get("tools").get(i);
-      assertThat(rows.get(i).getAttribute("data-tool")).isEqualTo(t.get("server").asText() + "/" + t.get("name").asText());
-      assertThat(rows.get(i).findElement(By.cssSelector("[data-allow]")).getAttribute("data-allow")).isEqualTo(t.get("allow").asText());
-      assertThat(rows.get(i).findElement(By.cssSelector("[data-deny]")).getAttribute("data-deny")).isEqualTo(t.get("deny").asText());
+      assertThat(rows.get(i).getAttribute("data-tool"))
+          .isEqualTo(t.get("server").asText() + "/" + t.get("name").asText());
+      assertThat(rows.get(i).findElement(By.cssSelector("[data-allow]")).getAttribute("data-allow"))
+          .isEqualTo(t.get("allow").asText());
+      assertThat(rows.get(i).findElement(By.cssSelector("[data-deny]")).getAttribute("data-deny"))
+          .isEqualTo(t.get("deny").asText());
     }
-    assertThat(browser.driver.findElements(By.cssSelector("#access-reasons li"))).hasSize(a.get("deny_reasons").size());
+    assertThat(browser.driver.findElements(By.cssSelector("#access-reasons li")))
+        .hasSize(a.get("deny_reasons").size());
     browser.screenshot("access");
 
     // A value links to the matching search.
     rows.get(0).findElement(By.cssSelector("[data-allow] a")).click();
     waitFor(By.id("result-count"));
-    assertThat(browser.driver.findElement(By.id("result-count")).getAttribute("data-total")).isEqualTo(rows.isEmpty() ? "0"
-        : a.get("tools").get(0).get("allow").asText());
+    assertThat(browser.driver.findElement(By.id("result-count")).getAttribute("data-total"))
+        .isEqualTo(rows.isEmpty() ? "0" : a.get("tools").get(0).get("allow").asText());
   }
 
   @Test
@@ -335,11 +487,18 @@ class WebUiIT {
     open(ANALYST, hash("handle", "id", HANDLE));
     JsonNode t = api(ANALYST, "/handles/" + HANDLE, Map.of());
     WebElement after = waitFor(By.id("allowed-after-revocation"));
-    assertThat(after.getAttribute("data-value")).isEqualTo(t.get("allowed_after_revocation").asText()).isEqualTo("2");
-    assertThat(browser.driver.findElements(By.cssSelector("#handle-events tr[data-kind='handle.revoked'].marker"))).hasSize(1);
+    assertThat(after.getAttribute("data-value"))
+        .isEqualTo(t.get("allowed_after_revocation").asText())
+        .isEqualTo("2");
+    assertThat(
+            browser.driver.findElements(
+                By.cssSelector("#handle-events tr[data-kind='handle.revoked'].marker")))
+        .hasSize(1);
     assertThat(browser.driver.findElements(By.cssSelector("#handle-events tr.after-revocation")))
-        .extracting(e -> e.getAttribute("data-event-id")).containsExactly("ui-3", "ui-4");
-    assertThat(browser.driver.findElement(By.id("handle-revoked")).getText()).startsWith(t.get("revoked_at").asText().substring(0, 10));
+        .extracting(e -> e.getAttribute("data-event-id"))
+        .containsExactly("ui-3", "ui-4");
+    assertThat(browser.driver.findElement(By.id("handle-revoked")).getText())
+        .startsWith(t.get("revoked_at").asText().substring(0, 10));
     browser.screenshot("handle");
   }
 
@@ -348,11 +507,13 @@ class WebUiIT {
     open(ANALYST, hash("alerts", "from", "now-1h"));
     waitFor(By.id("alerts"));
     assertThat(browser.driver.findElements(By.cssSelector("#alerts tr[data-alert-id]")))
-        .extracting(e -> e.getAttribute("data-alert-id")).containsExactly("al-ui-2", "al-ui-1");
+        .extracting(e -> e.getAttribute("data-alert-id"))
+        .containsExactly("al-ui-2", "al-ui-1");
     browser.driver.findElement(By.cssSelector("#alerts tr[data-alert-id='al-ui-1']")).click();
     waitFor(By.id("alert-detail"));
     assertThat(browser.driver.findElements(By.cssSelector("#evidence tbody tr")))
-        .extracting(e -> e.getAttribute("data-event-id")).containsExactly("ui-2", "ui-3", "ui-4");
+        .extracting(e -> e.getAttribute("data-event-id"))
+        .containsExactly("ui-2", "ui-3", "ui-4");
     assertThat(browser.driver.getCurrentUrl()).contains("id=al-ui-1");
     browser.screenshot("alerts");
   }
@@ -362,14 +523,24 @@ class WebUiIT {
     String q = "tool.name:create_issue AND decision:deny";
     open(ANALYST, hash("search", "q", q, "from", FROM, "to", TO));
     waitFor(By.id("result-count"));
-    assertThat(browser.driver.findElements(By.id("exports"))).as("no export for an analyst").isEmpty();
+    assertThat(browser.driver.findElements(By.id("exports")))
+        .as("no export for an analyst")
+        .isEmpty();
 
     browser.driver.executeScript("sessionStorage.clear()");
     open(AUDITOR, hash("search", "q", q, "from", FROM, "to", TO));
-    long total = api(AUDITOR, "/decisions", Map.of("q", q, "from", FROM, "to", TO, "limit", "1")).get("total").asLong();
+    long total =
+        api(AUDITOR, "/decisions", Map.of("q", q, "from", FROM, "to", TO, "limit", "1"))
+            .get("total")
+            .asLong();
     waitFor(By.cssSelector("button[data-export='csv']")).click();
     Path file = downloads.resolve("mcp-audit-export.csv");
-    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(file) && !Files.exists(downloads.resolve("mcp-audit-export.csv.crdownload")));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Files.exists(file)
+                    && !Files.exists(downloads.resolve("mcp-audit-export.csv.crdownload")));
     try (Stream<String> lines = Files.lines(file)) {
       assertThat(lines.count()).isEqualTo(total + 1); // header + one row per event
     }
@@ -381,7 +552,8 @@ class WebUiIT {
   void aBadTokenGetsTheSignInFormAndABadQueryAReadableMessage() throws Exception {
     browser.driver.get(base + "/#token=not-a-real-token");
     WebElement form = waitFor(By.id("token"));
-    assertThat(browser.driver.findElement(By.cssSelector(".signin .error")).getText()).contains("not accepted");
+    assertThat(browser.driver.findElement(By.cssSelector(".signin .error")).getText())
+        .contains("not accepted");
     form.sendKeys(ANALYST);
     browser.driver.findElement(By.cssSelector(".signin button")).click();
     waitFor(By.id("result-count"));

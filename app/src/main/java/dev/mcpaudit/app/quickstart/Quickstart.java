@@ -48,7 +48,13 @@ public final class Quickstart implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Quickstart.class);
 
   /** What the command line chose. */
-  public record Options(int port, int kafkaPort, Path dataDir, boolean demo, double demoRate, Duration incidentEvery) {}
+  public record Options(
+      int port,
+      int kafkaPort,
+      Path dataDir,
+      boolean demo,
+      double demoRate,
+      Duration incidentEvery) {}
 
   /** A start-up problem the user can fix: the message says how. */
   public static final class StartException extends Exception {
@@ -68,7 +74,9 @@ public final class Quickstart implements AutoCloseable {
     checkWritable(data);
     checkPortFree(o.port(), "--port");
     checkPortFree(o.kafkaPort(), "--kafka-port");
-    checkPortFree(o.kafkaPort() + 1, "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
+    checkPortFree(
+        o.kafkaPort() + 1,
+        "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
     this.tokens = QuickstartTokens.loadOrCreate(data);
     try {
       startAll(o, data);
@@ -79,8 +87,11 @@ public final class Quickstart implements AutoCloseable {
   }
 
   private void startAll(Options o, Path data) throws StartException, IOException {
-    EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(
-        new BrokerSettings(data.resolve("kafka"), o.kafkaPort(), o.kafkaPort() + 1, 3, Map.of())).start();
+    EmbeddedKafkaBroker broker =
+        new EmbeddedKafkaBroker(
+                new BrokerSettings(
+                    data.resolve("kafka"), o.kafkaPort(), o.kafkaPort() + 1, 3, Map.of()))
+            .start();
     opened.add(broker);
     Topics topics = Topics.defaults();
     broker.createTopics(3, topics.all());
@@ -97,29 +108,60 @@ public final class Quickstart implements AutoCloseable {
     CollectorRoutes collector = new CollectorRoutes(collectorConfig, registry, clock);
     opened.add(collector);
     ApiConfig api = ApiConfig.from(settings);
-    PublishedAuditTrail audit = new PublishedAuditTrail(
-        PublishedAuditTrail.publisher(broker.bootstrapServers(), topics.decisions(), api.auditSpool()).build(), clock, "quickstart:" + o.port(),
-        api.auditRefusedWindow(), api.auditRefusedKeys());
+    PublishedAuditTrail audit =
+        new PublishedAuditTrail(
+            PublishedAuditTrail.publisher(
+                    broker.bootstrapServers(), topics.decisions(), api.auditSpool())
+                .build(),
+            clock,
+            "quickstart:" + o.port(),
+            api.auditRefusedWindow(),
+            api.auditRefusedKeys());
     opened.add(audit);
-    ApiRoutes routes = new ApiRoutes(api.auth(), audit, indexer.searchers(), indexer.alertSearchers(), api.limits(),
-        api.exportLimits(), clock);
+    ApiRoutes routes =
+        new ApiRoutes(
+            api.auth(),
+            audit,
+            indexer.searchers(),
+            indexer.alertSearchers(),
+            api.limits(),
+            api.exportLimits(),
+            clock);
     try {
-      this.http = HttpServer.start("quickstart", "127.0.0.1", o.port(), registry,
-          () -> Health.all(indexer::health, detector::health, collector::health), cfg -> {
-            cfg.http.maxRequestSize = collectorConfig.bodyLimitBytes();
-            cfg.jsonMapper(ApiRoutes.json());
-            collector.install(cfg);
-            routes.install(cfg);
-            WebUi.install(cfg);
-          });
+      this.http =
+          HttpServer.start(
+              "quickstart",
+              "127.0.0.1",
+              o.port(),
+              registry,
+              () -> Health.all(indexer::health, detector::health, collector::health),
+              cfg -> {
+                cfg.http.maxRequestSize = collectorConfig.bodyLimitBytes();
+                cfg.jsonMapper(ApiRoutes.json());
+                collector.install(cfg);
+                routes.install(cfg);
+                WebUi.install(cfg);
+              });
     } catch (RuntimeException e) {
       throw new StartException(e.getMessage() + "; choose another with --port");
     }
     opened.add(http::stop);
     if (o.demo()) {
-      DemoTraffic traffic = new DemoTraffic(new java.security.SecureRandom().nextLong(), DemoTraffic.agentsFor(o.demoRate()),
-          Instant.now().plus(min(Duration.ofSeconds(10), o.incidentEvery())), o.incidentEvery());
-      simulator = new Simulator(URI.create("http://127.0.0.1:" + http.port()), tokens.collector(), o.demoRate(), null, traffic, clock, 2);
+      DemoTraffic traffic =
+          new DemoTraffic(
+              new java.security.SecureRandom().nextLong(),
+              DemoTraffic.agentsFor(o.demoRate()),
+              Instant.now().plus(min(Duration.ofSeconds(10), o.incidentEvery())),
+              o.incidentEvery());
+      simulator =
+          new Simulator(
+              URI.create("http://127.0.0.1:" + http.port()),
+              tokens.collector(),
+              o.demoRate(),
+              null,
+              traffic,
+              clock,
+              2);
       Thread.ofPlatform().name("mcp-audit-demo-traffic").daemon(true).start(simulator);
       opened.add(simulator::stop);
     } else {
@@ -142,8 +184,14 @@ public final class Quickstart implements AutoCloseable {
     s.put("detector.application-id", "mcp-audit-quickstart-detector");
     s.put("api.audit-spool-dir", data.resolve("api-audit-spool").toString());
     s.put("collector.token.quickstart-demo", TokenDigest.of(t.collector()));
-    s.put("collector.token.quickstart-demo.tenants", String.join(",", QuickstartTokens.COLLECTOR_TENANTS));
-    for (var role : List.of(Map.entry("analyst", t.analyst()), Map.entry("auditor", t.auditor()), Map.entry("admin", t.admin()))) {
+    s.put(
+        "collector.token.quickstart-demo.tenants",
+        String.join(",", QuickstartTokens.COLLECTOR_TENANTS));
+    for (var role :
+        List.of(
+            Map.entry("analyst", t.analyst()),
+            Map.entry("auditor", t.auditor()),
+            Map.entry("admin", t.admin()))) {
       s.put("api.token.quickstart-" + role.getKey(), TokenDigest.of(role.getValue()));
       s.put("api.token.quickstart-" + role.getKey() + ".role", role.getKey());
       s.put("api.token.quickstart-" + role.getKey() + ".tenants", "*");
@@ -161,8 +209,12 @@ public final class Quickstart implements AutoCloseable {
       Path probe = Files.createTempFile(data, ".write-check", "");
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
-      throw new StartException("the data directory " + data + " is not writable (" + e.getMessage()
-          + "); choose another with --data-dir");
+      throw new StartException(
+          "the data directory "
+              + data
+              + " is not writable ("
+              + e.getMessage()
+              + "); choose another with --data-dir");
     }
   }
 
@@ -170,7 +222,8 @@ public final class Quickstart implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       s.setReuseAddress(true);
     } catch (IOException e) {
-      throw new StartException("port " + port + " on 127.0.0.1 is taken; choose another with " + option);
+      throw new StartException(
+          "port " + port + " on 127.0.0.1 is taken; choose another with " + option);
     }
   }
 
@@ -197,7 +250,10 @@ public final class Quickstart implements AutoCloseable {
       try {
         opened.get(i).close();
       } catch (Exception e) {
-        log.warn("quickstart: stopping {} failed error={}", opened.get(i).getClass().getSimpleName(), e.toString());
+        log.warn(
+            "quickstart: stopping {} failed error={}",
+            opened.get(i).getClass().getSimpleName(),
+            e.toString());
       }
     }
     opened.clear();

@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit quickstart}: everything in one process, with demo traffic, on localhost. */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
+@Command(
+    name = "quickstart",
+    mixinStandardHelpOptions = true,
     description = {
       "Starts an embedded Kafka broker and every role (collector, indexer, detector, API, UI) in one process.",
       "One port serves the UI (/), the API (/api/v1) and the collector (/v1/decisions), on 127.0.0.1 only.",
@@ -23,23 +25,38 @@ import picocli.CommandLine.Spec;
 public final class QuickstartCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(QuickstartCommand.class);
 
-  @Option(names = "--port", defaultValue = "8080", description = "HTTP port for UI, API and collector (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "HTTP port for UI, API and collector (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--kafka-port", defaultValue = "9092",
-      description = "Embedded Kafka's port (default ${DEFAULT-VALUE}); its controller takes the next one.")
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description =
+          "Embedded Kafka's port (default ${DEFAULT-VALUE}); its controller takes the next one.")
   int kafkaPort;
 
-  @Option(names = "--data-dir", defaultValue = "./data", description = "Where everything is kept (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "./data",
+      description = "Where everything is kept (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(names = "--no-demo", description = "Start without demo traffic.")
   boolean noDemo;
 
-  @Option(names = "--demo-rate", defaultValue = "40", description = "Demo events per second (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--demo-rate",
+      defaultValue = "40",
+      description = "Demo events per second (default ${DEFAULT-VALUE}).")
   double demoRate;
 
-  @Option(names = "--incident-every", defaultValue = "45s", description = "One demo incident this often (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--incident-every",
+      defaultValue = "45s",
+      description = "One demo incident this often (default ${DEFAULT-VALUE}).")
   String incidentEvery;
 
   @Spec CommandSpec spec;
@@ -58,7 +75,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Quickstart qs;
     try {
-      qs = Quickstart.start(new Quickstart.Options(port, kafkaPort, dataDir, !noDemo, demoRate, every));
+      qs =
+          Quickstart.start(
+              new Quickstart.Options(port, kafkaPort, dataDir, !noDemo, demoRate, every));
     } catch (Quickstart.StartException e) {
       err.println("mcp-audit quickstart: " + e.getMessage());
       return 1;
@@ -68,21 +87,37 @@ public final class QuickstartCommand implements Callable<Integer> {
     out.printf("%nmcp-audit quickstart is up in %.1f s.%n%n", (System.nanoTime() - t0) / 1e9);
     out.println("  Open (signs you in as analyst):  " + base + "/#token=" + qs.tokens().analyst());
     out.println("  Tokens (collector, analyst, auditor, admin): " + tokens);
-    out.println("  API:       " + base + "/api/v1/decisions   (Authorization: Bearer <analyst token>)");
-    out.println("  Collector: " + base + "/v1/decisions       (Authorization: Bearer <collector token>; tenants "
-        + String.join(", ", QuickstartTokens.COLLECTOR_TENANTS) + ")");
+    out.println(
+        "  API:       " + base + "/api/v1/decisions   (Authorization: Bearer <analyst token>)");
+    out.println(
+        "  Collector: "
+            + base
+            + "/v1/decisions       (Authorization: Bearer <collector token>; tenants "
+            + String.join(", ", QuickstartTokens.COLLECTOR_TENANTS)
+            + ")");
     out.println("  Health:    " + base + "/health/ready   Metrics: " + base + "/metrics");
-    out.println(noDemo ? "  Demo traffic: off (--no-demo)" : "  Demo traffic: " + (int) demoRate + " events/s, an incident every " + incidentEvery);
+    out.println(
+        noDemo
+            ? "  Demo traffic: off (--no-demo)"
+            : "  Demo traffic: "
+                + (int) demoRate
+                + " events/s, an incident every "
+                + incidentEvery);
     out.println();
     out.println("Ctrl-C stops; start again with the same --data-dir to keep everything.");
     out.flush();
 
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mcp-audit-shutdown").unstarted(() -> {
-      log.info("quickstart stopping");
-      qs.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("mcp-audit-shutdown")
+                .unstarted(
+                    () -> {
+                      log.info("quickstart stopping");
+                      qs.close();
+                      stopped.countDown();
+                    }));
     stopped.await();
     return 0;
   }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit api}: the query API over a committed index directory. */
-@Command(name = "api", mixinStandardHelpOptions = true,
+@Command(
+    name = "api",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs the query API (/api/v1) and the web UI (/) over the index in api.index-dir, reopened as the",
       "indexer commits.",
@@ -27,9 +29,10 @@ public final class ApiCommand implements Callable<Integer> {
     try {
       cfg = ApiConfig.from(config.settings());
       if (!cfg.auth().hasAnyCredential()) {
-        throw new ConfigException("api.token.<name>: no tokens are configured, so no request could be authorized; "
-            + "run `mcp-audit token new --principal alice` and add api.token.alice=<digest>, .role and .tenants, "
-            + "or configure api.oidc.*");
+        throw new ConfigException(
+            "api.token.<name>: no tokens are configured, so no request could be authorized; "
+                + "run `mcp-audit token new --principal alice` and add api.token.alice=<digest>, .role and .tenants, "
+                + "or configure api.oidc.*");
       }
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("mcp-audit api: " + e.getMessage());

@@ -6,11 +6,13 @@ import dev.mcpaudit.runtime.config.ConfigException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit collector}: the HTTP ingestion role. */
-@Command(name = "collector", mixinStandardHelpOptions = true,
+@Command(
+    name = "collector",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs the HTTP collector role (POST /v1/decisions).",
       "Takes JSON or NDJSON events (gzip allowed) from sources with a bearer token, validates them,",
@@ -28,8 +30,9 @@ public final class CollectorCommand implements Callable<Integer> {
     try {
       cfg = CollectorConfig.from(config.settings());
       if (cfg.sourceTokens().isEmpty()) {
-        throw new ConfigException("collector.token.<principal>: no source tokens are configured, so no source could publish; "
-            + "run `mcp-audit token new --principal my-gateway --tenants acme` and add the lines it prints");
+        throw new ConfigException(
+            "collector.token.<principal>: no source tokens are configured, so no source could publish; "
+                + "run `mcp-audit token new --principal my-gateway --tenants acme` and add the lines it prints");
       }
     } catch (ConfigException e) {
       spec.commandLine().getErr().println("mcp-audit collector: " + e.getMessage());

@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit detector}: the Kafka Streams alerting role. */
-@Command(name = "detector", mixinStandardHelpOptions = true,
+@Command(
+    name = "detector",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs the detector role: a Kafka Streams application (exactly-once) over the decisions topic that",
       "writes REPLAY, REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE, DENY_BURST and INCONSISTENT_DECISION alerts",

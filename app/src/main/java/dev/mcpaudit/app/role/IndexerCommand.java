@@ -13,7 +13,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit indexer}: Kafka to the Lucene index, exactly once. */
-@Command(name = "indexer", mixinStandardHelpOptions = true,
+@Command(
+    name = "indexer",
+    mixinStandardHelpOptions = true,
     description = {
       "Runs the indexer role: reads the decisions topic into a Lucene index under indexer.data-dir.",
       "Resumes from the offsets stored in the index's last commit; records it cannot index go to the",
@@ -41,14 +43,19 @@ public final class IndexerCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("mcp-audit indexer: cannot start: " + e.getMessage());
       return 1;
     }
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mcp-audit-shutdown").unstarted(() -> {
-      log.info("indexer stopping");
-      try {
-        service.close();
-      } catch (Exception e) {
-        log.warn("indexer did not stop cleanly error={}", e.toString());
-      }
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("mcp-audit-shutdown")
+                .unstarted(
+                    () -> {
+                      log.info("indexer stopping");
+                      try {
+                        service.close();
+                      } catch (Exception e) {
+                        log.warn("indexer did not stop cleanly error={}", e.toString());
+                      }
+                    }));
     service.awaitLoop(); // returns on shutdown, or when indexing failed
     IndexerService.Stop stop = service.stop();
     if (stop == IndexerService.Stop.FAILED) {

@@ -18,10 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * NDJSON batches to a collector over several connections at once, as a fleet of gateway workers
- * sends them: one thread per connection, each building its batch body (encoding is the costly
- * part, so it runs beside the generator instead of after it) and posting it with a source token.
- * {@link #submit} waits while every connection is busy, so a collector slower than the asked
- * rate shows as a sent rate below it, never as a growing heap.
+ * sends them: one thread per connection, each building its batch body (encoding is the costly part,
+ * so it runs beside the generator instead of after it) and posting it with a source token. {@link
+ * #submit} waits while every connection is busy, so a collector slower than the asked rate shows as
+ * a sent rate below it, never as a growing heap.
  */
 public final class BatchSender implements AutoCloseable {
   /** What was sent so far; {@code failed} counts events in batches the collector did not take. */
@@ -33,8 +33,11 @@ public final class BatchSender implements AutoCloseable {
 
   private final URI target;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final BlockingQueue<Batch> queue;
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong sent = new AtomicLong();
@@ -51,11 +54,15 @@ public final class BatchSender implements AutoCloseable {
     this.token = token;
     this.queue = new ArrayBlockingQueue<>(connections);
     for (int i = 0; i < connections; i++) {
-      threads.add(Thread.ofPlatform().name("mcp-audit-sender-" + i).daemon(true).start(this::sendLoop));
+      threads.add(
+          Thread.ofPlatform().name("mcp-audit-sender-" + i).daemon(true).start(this::sendLoop));
     }
   }
 
-  /** Queues one batch, waiting while every connection is busy; {@code body} is built on a sender thread. */
+  /**
+   * Queues one batch, waiting while every connection is busy; {@code body} is built on a sender
+   * thread.
+   */
   public void submit(int events, Supplier<byte[]> body) throws InterruptedException {
     queue.put(new Batch(events, body));
   }
@@ -73,10 +80,15 @@ public final class BatchSender implements AutoCloseable {
   private void send(Batch b) throws InterruptedException {
     try {
       byte[] body = b.body().get();
-      HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-          .header("Authorization", "Bearer " + token)
-          .header("Content-Type", "application/x-ndjson")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(target)
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/x-ndjson")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       sent.addAndGet(b.events());
       if (r.statusCode() == 200 || r.statusCode() == 202) {
         var answer = EventCodec.mapper().readTree(r.body());

@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code mcp-audit simulate}: realistic demo traffic against any collector. */
-@Command(name = "simulate", mixinStandardHelpOptions = true,
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
     description = {
       "Sends realistic MCP authorization decisions to a collector at a steady rate: gateways and workers,",
       "agents acting for users, handles issued, used, rotated, expiring and revoked, and now and then an",
@@ -22,25 +24,47 @@ import picocli.CommandLine.Spec;
       "exits 1 if the collector refused or failed any event."
     })
 public final class SimulateCommand implements Callable<Integer> {
-  @Option(names = "--target", required = true, paramLabel = "URL",
-      description = "The collector, e.g. http://127.0.0.1:8080 (the path /v1/decisions is added when missing).")
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "URL",
+      description =
+          "The collector, e.g. http://127.0.0.1:8080 (the path /v1/decisions is added when missing).")
   URI target;
 
-  @Option(names = "--token", paramLabel = "TOKEN",
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
       description = "A collector source token (default: the environment variable MCP_AUDIT_TOKEN).")
   String token;
 
-  @Option(names = "--rate", defaultValue = "50", paramLabel = "N", description = "Events per second (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "50",
+      paramLabel = "N",
+      description = "Events per second (default ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--duration", defaultValue = "60s", paramLabel = "D", description = "How long: 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duration",
+      defaultValue = "60s",
+      paramLabel = "D",
+      description = "How long: 30s, 5m, 1h (default ${DEFAULT-VALUE}).")
   String duration;
 
-  @Option(names = "--incident-every", defaultValue = "30s", paramLabel = "D", description = "One incident this often (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--incident-every",
+      defaultValue = "30s",
+      paramLabel = "D",
+      description = "One incident this often (default ${DEFAULT-VALUE}).")
   String incidentEvery;
 
-  @Option(names = "--connections", defaultValue = "4", paramLabel = "N",
-      description = "Batches in flight at once, one HTTP connection each (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connections",
+      defaultValue = "4",
+      paramLabel = "N",
+      description =
+          "Batches in flight at once, one HTTP connection each (default ${DEFAULT-VALUE}).")
   int connections;
 
   @Option(names = "--seed", paramLabel = "N", description = "Fixes the traffic (default: random).")
@@ -58,7 +82,8 @@ public final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     if (!(rate > 0 && rate <= 1_000_000)) {
-      err.println("mcp-audit simulate: --rate must be more than 0 and at most 1000000, got " + rate);
+      err.println(
+          "mcp-audit simulate: --rate must be more than 0 and at most 1000000, got " + rate);
       return 2;
     }
     if (connections < 1 || connections > 256) {
@@ -75,9 +100,14 @@ public final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     Instant now = Instant.now();
-    DemoTraffic traffic = new DemoTraffic(seed != null ? seed : new java.security.SecureRandom().nextLong(),
-        DemoTraffic.agentsFor(rate), now.plusSeconds(5), every);
-    Simulator sim = new Simulator(target, credential, rate, length, traffic, Clock.systemUTC(), connections);
+    DemoTraffic traffic =
+        new DemoTraffic(
+            seed != null ? seed : new java.security.SecureRandom().nextLong(),
+            DemoTraffic.agentsFor(rate),
+            now.plusSeconds(5),
+            every);
+    Simulator sim =
+        new Simulator(target, credential, rate, length, traffic, Clock.systemUTC(), connections);
     out.printf("simulating %.0f events/s for %s against %s%n", rate, duration, sim.target());
     out.flush();
     long start = System.nanoTime();
@@ -94,10 +124,18 @@ public final class SimulateCommand implements Callable<Integer> {
     return c.rejected() == 0 && c.failed() == 0 ? 0 : 1;
   }
 
-  private static BatchSender.Counts print(PrintWriter out, String what, BatchSender.Counts c, long start) {
+  private static BatchSender.Counts print(
+      PrintWriter out, String what, BatchSender.Counts c, long start) {
     double secs = (System.nanoTime() - start) / 1e9;
-    out.printf("%s: %.0f s, sent %d (%.1f events/s), accepted %d, rejected %d, failed %d%n", what, secs, c.sent(),
-        c.sent() / Math.max(secs, 0.001), c.accepted(), c.rejected(), c.failed());
+    out.printf(
+        "%s: %.0f s, sent %d (%.1f events/s), accepted %d, rejected %d, failed %d%n",
+        what,
+        secs,
+        c.sent(),
+        c.sent() / Math.max(secs, 0.001),
+        c.accepted(),
+        c.rejected(),
+        c.failed());
     out.flush();
     return c;
   }

@@ -28,8 +28,17 @@ public final class Simulator implements Runnable {
   private final BatchSender sender;
   private volatile boolean running = true;
 
-  /** @param duration how long to run; null runs until {@link #stop()} */
-  public Simulator(URI target, String token, double rate, Duration duration, DemoTraffic traffic, Clock clock, int connections) {
+  /**
+   * @param duration how long to run; null runs until {@link #stop()}
+   */
+  public Simulator(
+      URI target,
+      String token,
+      double rate,
+      Duration duration,
+      DemoTraffic traffic,
+      Clock clock,
+      int connections) {
     this.target = ingestUri(target);
     this.rate = rate;
     this.duration = duration;
@@ -41,7 +50,9 @@ public final class Simulator implements Runnable {
   /** A collector base URL gets the ingest path; a full URL is kept. */
   public static URI ingestUri(URI target) {
     String path = target.getPath();
-    return path == null || path.isEmpty() || path.equals("/") ? target.resolve("/v1/decisions") : target;
+    return path == null || path.isEmpty() || path.equals("/")
+        ? target.resolve("/v1/decisions")
+        : target;
   }
 
   @Override
@@ -59,7 +70,8 @@ public final class Simulator implements Runnable {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
-        // Fan-out, retries and incidents come on top of the ordinary events asked for; counting them
+        // Fan-out, retries and incidents come on top of the ordinary events asked for; counting
+        // them
         // against what is owed keeps the total at the rate asked for.
         owed += rate * TICK.toNanos() / 1e9;
         List<AuthzEvent> events = traffic.next(clock.instant(), Math.max(0, (int) owed));

@@ -18,8 +18,8 @@ import java.util.List;
 /**
  * Reads the events of one file in constant memory and reports each one's errors with the line it
  * starts on. Two layouts: NDJSON (one event per line; a bad line is reported and reading goes on)
- * and JSON documents (an object, an array of objects, or several of either, pretty-printed or
- * not; a syntax error ends the file, since nothing after it can be trusted to line up).
+ * and JSON documents (an object, an array of objects, or several of either, pretty-printed or not;
+ * a syntax error ends the file, since nothing after it can be trusted to line up).
  */
 final class EventFileReader {
   /** Receives every event found; {@code errors} is empty for a valid one. */
@@ -72,7 +72,8 @@ final class EventFileReader {
   }
 
   private void readLines(InputStream in, Sink sink) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
     int lineNo = 0;
     for (String line = reader.readLine(); line != null; line = reader.readLine()) {
       lineNo++;
@@ -106,7 +107,8 @@ final class EventFileReader {
 
   private void checkTree(JsonParser p, int line, Sink sink) throws IOException {
     // One value out of a stream of several: what follows it is the next event, not trailing junk.
-    JsonNode tree = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
+    JsonNode tree =
+        mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(p);
     // Pretty-printing does not count against the size limit; the compact form is what is sent.
     int size = tree.isObject() ? mapper.writeValueAsBytes(tree).length : -1;
     sink.event(line, codec.check(tree, size));

@@ -14,15 +14,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mcp-audit validate}: checks files of events against contract v1 the way the collector
@@ -38,14 +38,23 @@ import picocli.CommandLine.Model.CommandSpec;
     })
 public final class ValidateCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "JSON (object, array, or several) or NDJSON files; - reads stdin.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "FILE",
+      description = "JSON (object, array, or several) or NDJSON files; - reads stdin.")
   List<String> files;
 
-  @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description = "Print only the summary.")
   boolean quiet;
 
-  @Option(names = "--max-future-skew", paramLabel = "DURATION", defaultValue = "5m",
-      description = "How far occurred_at may be ahead of this machine's clock: the collector's validation.max-future-skew (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-future-skew",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      description =
+          "How far occurred_at may be ahead of this machine's clock: the collector's validation.max-future-skew (default: ${DEFAULT-VALUE}).")
   String maxFutureSkew;
 
   @Spec CommandSpec spec;
@@ -56,26 +65,40 @@ public final class ValidateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Duration skew;
     try {
-      skew = SharedKeys.MAX_FUTURE_SKEW.from(Settings.of(Map.of("validation.max-future-skew", maxFutureSkew)));
+      skew =
+          SharedKeys.MAX_FUTURE_SKEW.from(
+              Settings.of(Map.of("validation.max-future-skew", maxFutureSkew)));
     } catch (ConfigException e) {
       err.println("--max-future-skew: " + e.getMessage());
       return 2;
     }
-    EventFileReader reader = new EventFileReader(
-        new EventCodec(new EventValidator(Clock.systemUTC(), EventValidator.MAX_EVENT_BYTES, skew)));
+    EventFileReader reader =
+        new EventFileReader(
+            new EventCodec(
+                new EventValidator(Clock.systemUTC(), EventValidator.MAX_EVENT_BYTES, skew)));
     Tally tally = new Tally();
     long start = System.nanoTime();
     for (String file : files) {
       try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
-        reader.read(in, file, (line, errors) -> {
-          tally.events++;
-          if (!errors.isEmpty()) {
-            tally.bad++;
-            if (!quiet) {
-              out.println(file + ":" + line + ": " + errors.stream().map(ValidationError::toString).collect(Collectors.joining("; ")));
-            }
-          }
-        });
+        reader.read(
+            in,
+            file,
+            (line, errors) -> {
+              tally.events++;
+              if (!errors.isEmpty()) {
+                tally.bad++;
+                if (!quiet) {
+                  out.println(
+                      file
+                          + ":"
+                          + line
+                          + ": "
+                          + errors.stream()
+                              .map(ValidationError::toString)
+                              .collect(Collectors.joining("; ")));
+                }
+              }
+            });
         tally.files++;
       } catch (IOException | RuntimeException e) {
         tally.unreadable++;
@@ -84,10 +107,16 @@ public final class ValidateCommand implements Callable<Integer> {
     }
     out.flush();
     double seconds = Math.max((System.nanoTime() - start) / 1e9, 1e-9);
-    err.printf(Locale.ROOT, "%d events in %d files: %d valid, %d bad%s; %.1f s, %,.0f events/s%n",
-        tally.events, tally.files, tally.events - tally.bad, tally.bad,
+    err.printf(
+        Locale.ROOT,
+        "%d events in %d files: %d valid, %d bad%s; %.1f s, %,.0f events/s%n",
+        tally.events,
+        tally.files,
+        tally.events - tally.bad,
+        tally.bad,
         tally.unreadable > 0 ? ", " + tally.unreadable + " files unreadable" : "",
-        seconds, tally.events / seconds);
+        seconds,
+        tally.events / seconds);
     err.flush();
     return tally.bad > 0 || tally.unreadable > 0 ? 1 : 0;
   }

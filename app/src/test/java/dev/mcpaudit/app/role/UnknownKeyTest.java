@@ -24,18 +24,24 @@ class UnknownKeyTest {
   void eachRoleRefusesAKeyNoDeclarationKnows() {
     Run indexer = run("indexer", "--set", "indexer.refesh-interval=1s");
     assertThat(indexer.exit()).isEqualTo(2);
-    assertThat(indexer.err()).contains("mcp-audit indexer: unknown key indexer.refesh-interval (did you mean indexer.refresh-interval?)");
+    assertThat(indexer.err())
+        .contains(
+            "mcp-audit indexer: unknown key indexer.refesh-interval (did you mean indexer.refresh-interval?)");
 
     Run detector = run("detector", "--set", "detector.deny-burst.treshold=5");
     assertThat(detector.exit()).isEqualTo(2);
-    assertThat(detector.err()).contains("unknown key detector.deny-burst.treshold (did you mean detector.deny-burst.threshold?)");
+    assertThat(detector.err())
+        .contains(
+            "unknown key detector.deny-burst.treshold (did you mean detector.deny-burst.threshold?)");
 
     Run api = run("api", "--set", "api.query-timout=5s");
     assertThat(api.exit()).isEqualTo(2);
-    assertThat(api.err()).contains("unknown key api.query-timout (did you mean api.query-timeout?)");
+    assertThat(api.err())
+        .contains("unknown key api.query-timout (did you mean api.query-timeout?)");
 
     Run collector = run("collector", "--set", "kafka.bootstrap-server=k:9092");
     assertThat(collector.exit()).isEqualTo(2);
-    assertThat(collector.err()).contains("unknown key kafka.bootstrap-server (did you mean kafka.bootstrap-servers?)");
+    assertThat(collector.err())
+        .contains("unknown key kafka.bootstrap-server (did you mean kafka.bootstrap-servers?)");
   }
 }

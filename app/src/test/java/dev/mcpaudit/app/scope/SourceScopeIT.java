@@ -39,9 +39,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A hostile gateway with an ordinary source token, against the real collector, indexer and API on
- * a real broker: it writes only the tenants (and gateways) its token is scoped to, never
- * {@code _system}, and what it is refused is kept in the dead-letter topic, never indexed.
+ * A hostile gateway with an ordinary source token, against the real collector, indexer and API on a
+ * real broker: it writes only the tenants (and gateways) its token is scoped to, never {@code
+ * _system}, and what it is refused is kept in the dead-letter topic, never indexed.
  */
 class SourceScopeIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -64,23 +64,55 @@ class SourceScopeIT {
     dlq = decisions + ".dlq";
     String alerts = KafkaBrokerExtension.uniqueTopic("alerts");
     KAFKA.createTopics(2, decisions, dlq, alerts);
-    Map<String, String> s = new HashMap<>(Map.of("kafka.bootstrap-servers", KAFKA.bootstrapServers(),
-        "topics.decisions", decisions, "topics.dead-letter", dlq, "topics.alerts", alerts));
-    s.putAll(Map.of(
-        "collector.port", "0",
-        "collector.token.acme-gw", TokenDigest.of(ACME),
-        "collector.token.acme-gw.tenants", "acme",
-        "collector.token.eu-gw", TokenDigest.of(EU_ONLY),
-        "collector.token.eu-gw.tenants", "acme",
-        "collector.token.eu-gw.gateways", "gw-eu-1",
-        "collector.token.fleet", TokenDigest.of(EVERY),
-        "collector.token.fleet.tenants", "*"));
-    s.putAll(Map.of("indexer.port", Integer.toString(freePort()), "indexer.data-dir", dir.toString(),
-        "indexer.commit-interval", "300ms", "indexer.group-id", KafkaBrokerExtension.uniqueTopic("scope-indexer")));
-    s.putAll(Map.of("api.port", "0", "api.index-dir", dir.resolve("index").toString(),
-        "api.alerts-dir", dir.resolve("alerts").toString(), "api.audit-spool-dir", dir.resolve("api-audit").toString(),
-        "api.reopen-interval", "100ms", "api.token.root", TokenDigest.of(ADMIN), "api.token.root.role", "admin",
-        "api.token.root.tenants", "*"));
+    Map<String, String> s =
+        new HashMap<>(
+            Map.of(
+                "kafka.bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "topics.decisions",
+                decisions,
+                "topics.dead-letter",
+                dlq,
+                "topics.alerts",
+                alerts));
+    s.putAll(
+        Map.of(
+            "collector.port", "0",
+            "collector.token.acme-gw", TokenDigest.of(ACME),
+            "collector.token.acme-gw.tenants", "acme",
+            "collector.token.eu-gw", TokenDigest.of(EU_ONLY),
+            "collector.token.eu-gw.tenants", "acme",
+            "collector.token.eu-gw.gateways", "gw-eu-1",
+            "collector.token.fleet", TokenDigest.of(EVERY),
+            "collector.token.fleet.tenants", "*"));
+    s.putAll(
+        Map.of(
+            "indexer.port",
+            Integer.toString(freePort()),
+            "indexer.data-dir",
+            dir.toString(),
+            "indexer.commit-interval",
+            "300ms",
+            "indexer.group-id",
+            KafkaBrokerExtension.uniqueTopic("scope-indexer")));
+    s.putAll(
+        Map.of(
+            "api.port",
+            "0",
+            "api.index-dir",
+            dir.resolve("index").toString(),
+            "api.alerts-dir",
+            dir.resolve("alerts").toString(),
+            "api.audit-spool-dir",
+            dir.resolve("api-audit").toString(),
+            "api.reopen-interval",
+            "100ms",
+            "api.token.root",
+            TokenDigest.of(ADMIN),
+            "api.token.root.role",
+            "admin",
+            "api.token.root.tenants",
+            "*"));
     Settings settings = Settings.of(s);
     collector = CollectorServer.start(CollectorConfig.from(settings));
     indexer = IndexerService.start(IndexerConfig.from(settings));
@@ -105,10 +137,13 @@ class SourceScopeIT {
     String acme = id();
     String globex = id();
     String system = id();
-    HttpResponse<String> r = post(ACME, List.of(
-        event(acme, "acme", "gw-eu-1"),
-        event(globex, "globex", "gw-eu-1"),
-        event(system, "_system", "mcp-audit-api")));
+    HttpResponse<String> r =
+        post(
+            ACME,
+            List.of(
+                event(acme, "acme", "gw-eu-1"),
+                event(globex, "globex", "gw-eu-1"),
+                event(system, "_system", "mcp-audit-api")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     JsonNode answer = EventCodec.mapper().readTree(r.body());
     assertThat(answer.get("accepted").asInt()).isEqualTo(1);
@@ -121,10 +156,12 @@ class SourceScopeIT {
     assertThat(answer.at("/rejected/1/errors/0/rule").asText()).isEqualTo("reserved");
 
     Map<String, String> dead = deadLetters(globex, system);
-    assertThat(dead.get(globex)).startsWith("/tenant: \"globex\" is not a tenant this source may write");
+    assertThat(dead.get(globex))
+        .startsWith("/tenant: \"globex\" is not a tenant this source may write");
     assertThat(dead.get(system)).startsWith("/tenant: \"_system\" is mcp-audit's own audit trail");
 
-    // The accepted item is searchable; by then the refused ones would have been too, from the same batch.
+    // The accepted item is searchable; by then the refused ones would have been too, from the same
+    // batch.
     await().atMost(Duration.ofSeconds(60)).until(() -> total("q=event_id:" + acme) == 1);
     assertThat(total("q=event_id:" + globex)).isZero();
     assertThat(total("q=event_id:" + system)).isZero();
@@ -139,16 +176,22 @@ class SourceScopeIT {
   void aTokenScopedToAGatewayCannotSpeakForAnother() throws Exception {
     String own = id();
     String other = id();
-    HttpResponse<String> r = post(EU_ONLY, List.of(event(own, "acme", "gw-eu-1"), event(other, "acme", "gw-us-1")));
+    HttpResponse<String> r =
+        post(EU_ONLY, List.of(event(own, "acme", "gw-eu-1"), event(other, "acme", "gw-us-1")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     JsonNode answer = EventCodec.mapper().readTree(r.body());
     assertThat(answer.get("accepted").asInt()).isEqualTo(1);
-    assertThat(answer.get("rejected")).singleElement().satisfies(rejected -> {
-      assertThat(rejected.get("index").asInt()).isEqualTo(1);
-      assertThat(rejected.at("/errors/0/pointer").asText()).isEqualTo("/source/gateway");
-      assertThat(rejected.at("/errors/0/message").asText()).contains("\"gw-us-1\"", "gw-eu-1");
-    });
-    assertThat(deadLetters(other).get(other)).startsWith("/source/gateway: \"gw-us-1\" is not a gateway");
+    assertThat(answer.get("rejected"))
+        .singleElement()
+        .satisfies(
+            rejected -> {
+              assertThat(rejected.get("index").asInt()).isEqualTo(1);
+              assertThat(rejected.at("/errors/0/pointer").asText()).isEqualTo("/source/gateway");
+              assertThat(rejected.at("/errors/0/message").asText())
+                  .contains("\"gw-us-1\"", "gw-eu-1");
+            });
+    assertThat(deadLetters(other).get(other))
+        .startsWith("/source/gateway: \"gw-us-1\" is not a gateway");
     await().atMost(Duration.ofSeconds(60)).until(() -> total("q=event_id:" + own) == 1);
     assertThat(total("q=event_id:" + other)).isZero();
   }
@@ -157,14 +200,20 @@ class SourceScopeIT {
   void everyTenantStillExcludesTheSystemTrail() throws Exception {
     String globex = id();
     String system = id();
-    HttpResponse<String> r = post(EVERY, List.of(event(globex, "globex", "gw-eu-2"), event(system, "_system", "mcp-audit-api")));
+    HttpResponse<String> r =
+        post(
+            EVERY,
+            List.of(event(globex, "globex", "gw-eu-2"), event(system, "_system", "mcp-audit-api")));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     JsonNode answer = EventCodec.mapper().readTree(r.body());
     assertThat(answer.get("accepted").asInt()).isEqualTo(1);
-    assertThat(answer.get("rejected")).singleElement().satisfies(rejected -> {
-      assertThat(rejected.at("/errors/0/pointer").asText()).isEqualTo("/tenant");
-      assertThat(rejected.at("/errors/0/rule").asText()).isEqualTo("reserved");
-    });
+    assertThat(answer.get("rejected"))
+        .singleElement()
+        .satisfies(
+            rejected -> {
+              assertThat(rejected.at("/errors/0/pointer").asText()).isEqualTo("/tenant");
+              assertThat(rejected.at("/errors/0/rule").asText()).isEqualTo("reserved");
+            });
     assertThat(deadLetters(system)).containsKey(system);
     await().atMost(Duration.ofSeconds(60)).until(() -> total("q=event_id:" + globex) == 1);
     assertThat(total("q=event_id:" + system)).isZero();
@@ -180,13 +229,18 @@ class SourceScopeIT {
         {"schema":"mcp.authz/v1","event_id":"%s","kind":"decision","occurred_at":"%s","tenant":"%s",\
         "decision":"allow","reason_code":"ALLOWED","actor":{"id":"alice@acme.example","type":"user"},\
         "tool":{"server":"mcp-audit","name":"/api/v1/decisions","method":"http/request"},\
-        "source":{"gateway":"%s","worker":"w-1"}}""".formatted(id, at, tenant, gateway);
+        "source":{"gateway":"%s","worker":"w-1"}}"""
+        .formatted(id, at, tenant, gateway);
   }
 
   static HttpResponse<String> post(String token, List<String> events) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + "/v1/decisions"))
-        .header("Authorization", "Bearer " + token).header("Content-Type", "application/x-ndjson")
-        .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", events))).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + "/v1/decisions"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", events)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** event id → the dead-letter topic's error header, for each of {@code ids}. */
@@ -194,11 +248,15 @@ class SourceScopeIT {
     Map<String, String> out = new HashMap<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (out.size() < ids.length && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(KAFKA.bootstrapServers(), dlq, 1, Duration.ofSeconds(10))) {
+      for (ConsumerRecord<String, byte[]> r :
+          TopicReader.readAll(KAFKA.bootstrapServers(), dlq, 1, Duration.ofSeconds(10))) {
         String value = new String(r.value(), StandardCharsets.UTF_8);
         for (String id : ids) {
           if (value.contains(id)) {
-            out.put(id, new String(r.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
+            out.put(
+                id,
+                new String(
+                    r.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
           }
         }
       }
@@ -219,8 +277,11 @@ class SourceScopeIT {
   }
 
   static HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-        .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+            .header("Authorization", "Bearer " + ADMIN)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static int freePort() throws Exception {

@@ -58,43 +58,61 @@ class ValidateCommandTest {
     assertThat(r.out())
         .contains("missing-event-id.json:1: /event_id: is required")
         .contains("unknown-handle-field.json:1: /handle/session: unknown field")
-        .contains("allow-with-deny-reason-code.json:1: /reason_code: HANDLE_REVOKED is a known deny code")
+        .contains(
+            "allow-with-deny-reason-code.json:1: /reason_code: HANDLE_REVOKED is a known deny code")
         .contains("duplicate-key.json:1: (event): malformed JSON at line 8");
   }
 
   @Test
   void ndjsonGoesOnAfterABadLineAndCountsLinesFromOne() throws IOException {
-    String good = Files.readString(EXAMPLES.resolve("valid/decision-minimal.json")).replaceAll("\\s*\\n\\s*", "");
+    String good =
+        Files.readString(EXAMPLES.resolve("valid/decision-minimal.json"))
+            .replaceAll("\\s*\\n\\s*", "");
     Path f = dir.resolve("batch.ndjson");
-    Files.writeString(f, String.join("\n",
-        good,
-        "",
-        good.replace("\"deny\"", "\"nope\""),
-        "{not json",
-        good.replace("\"tenant\": \"acme\",", "")) + "\n");
+    Files.writeString(
+        f,
+        String.join(
+                "\n",
+                good,
+                "",
+                good.replace("\"deny\"", "\"nope\""),
+                "{not json",
+                good.replace("\"tenant\": \"acme\",", ""))
+            + "\n");
     Run r = validate(f.toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.lines()).containsExactly(
-        f + ":3: /decision: must be one of \"allow\", \"deny\", got \"nope\"",
-        f + ":4: (event): malformed JSON at line 1 column 2: Unexpected character ('n' (code 110)): was expecting double-quote to start field name",
-        f + ":5: /tenant: is required");
+    assertThat(r.lines())
+        .containsExactly(
+            f + ":3: /decision: must be one of \"allow\", \"deny\", got \"nope\"",
+            f
+                + ":4: (event): malformed JSON at line 1 column 2: Unexpected character ('n' (code 110)): was expecting double-quote to start field name",
+            f + ":5: /tenant: is required");
     assertThat(r.err()).contains("4 events in 1 files: 1 valid, 3 bad");
   }
 
   @Test
   void occurredAtMayRunAtMostTheAllowedSkewAheadOfThisMachinesClock() throws IOException {
-    String good = Files.readString(EXAMPLES.resolve("valid/decision-minimal.json")).replaceAll("\\s*\\n\\s*", "");
+    String good =
+        Files.readString(EXAMPLES.resolve("valid/decision-minimal.json"))
+            .replaceAll("\\s*\\n\\s*", "");
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Path f = dir.resolve("clocks.ndjson");
-    Files.writeString(f, String.join("\n",
-        good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(4)).toString()),
-        good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(6)).toString()),
-        good.replace("\"tenant\"", "\"source\": {\"worker\": \"w1\"}, \"tenant\"")) + "\n");
+    Files.writeString(
+        f,
+        String.join(
+                "\n",
+                good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(4)).toString()),
+                good.replace("2026-11-20T14:03:27Z", now.plus(Duration.ofMinutes(6)).toString()),
+                good.replace("\"tenant\"", "\"source\": {\"worker\": \"w1\"}, \"tenant\""))
+            + "\n");
     Run r = validate(f.toString());
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.lines()).hasSize(2);
-    assertThat(r.lines().get(0)).startsWith(f + ":2: /occurred_at: is ").contains("more than 5m ahead", "validation.max-future-skew");
-    assertThat(r.lines().get(1)).startsWith(f + ":3: /source/gateway: is required when source is given");
+    assertThat(r.lines().get(0))
+        .startsWith(f + ":2: /occurred_at: is ")
+        .contains("more than 5m ahead", "validation.max-future-skew");
+    assertThat(r.lines().get(1))
+        .startsWith(f + ":3: /source/gateway: is required when source is given");
 
     Run lenient = validate("--max-future-skew", "10m", f.toString());
     assertThat(lenient.lines()).singleElement().asString().startsWith(f + ":3: /source/gateway");
@@ -110,7 +128,10 @@ class ValidateCommandTest {
     int brokenLine = 2 + (int) event.lines().count();
     Run r = validate(f.toString());
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.lines()).singleElement().asString().startsWith(f + ":" + brokenLine + ": /kind: must be one of");
+    assertThat(r.lines())
+        .singleElement()
+        .asString()
+        .startsWith(f + ":" + brokenLine + ": /kind: must be one of");
   }
 
   @Test
@@ -125,7 +146,8 @@ class ValidateCommandTest {
   void everyCommandHasHelp() {
     assertThat(validate("--help").out()).contains("Usage: mcp-audit validate", "Exit status");
     StringWriter out = new StringWriter();
-    assertThat(McpAudit.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "--help")).isZero();
+    assertThat(McpAudit.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "--help"))
+        .isZero();
     assertThat(out.toString()).contains("validate");
   }
 }

@@ -25,8 +25,10 @@ final class BatchItems {
   record Item(int index, byte[] raw, JsonNode tree) {}
 
   private static final ObjectMapper MAPPER = EventCodec.mapper();
+
   /** Reads one value of a stream: what follows it is the array's business, checked below. */
-  private static final ObjectReader ELEMENT = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectReader ELEMENT =
+      MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** A JSON body that does not parse: there are no items to reject one by one. */
   static final class MalformedBody extends RuntimeException {
@@ -39,10 +41,12 @@ final class BatchItems {
 
   /**
    * The items of a body, at most {@code maxItems}: past that the whole batch is refused with 413
-   * before more is held, so no body, however well it compresses, grows the heap with its item count.
+   * before more is held, so no body, however well it compresses, grows the heap with its item
+   * count.
    */
   static List<Item> split(RequestBody.Format format, byte[] body, int maxItems) {
-    List<Item> items = format == RequestBody.Format.NDJSON ? lines(body, maxItems) : document(body, maxItems);
+    List<Item> items =
+        format == RequestBody.Format.NDJSON ? lines(body, maxItems) : document(body, maxItems);
     if (items.isEmpty()) {
       throw ProblemException.badRequest("the body holds no events");
     }
@@ -70,7 +74,10 @@ final class BatchItems {
     return items;
   }
 
-  /** Streams an array element by element, so counting stops at the cap instead of after building every element. */
+  /**
+   * Streams an array element by element, so counting stops at the cap instead of after building
+   * every element.
+   */
   private static List<Item> document(byte[] body, int maxItems) {
     List<Item> items = new ArrayList<>();
     try (JsonParser p = MAPPER.createParser(body)) {
@@ -94,19 +101,30 @@ final class BatchItems {
         items.add(new Item(0, body, root));
       }
       if (p.nextToken() != null) {
-        throw new MalformedBody("the body is not valid JSON: content after the end of the document"
-            + "; for one event per line send application/x-ndjson");
+        throw new MalformedBody(
+            "the body is not valid JSON: content after the end of the document"
+                + "; for one event per line send application/x-ndjson");
       }
     } catch (IOException e) {
-      throw new MalformedBody("the body is not valid JSON: " + firstLine(e.getMessage())
-          + "; for one event per line send application/x-ndjson");
+      throw new MalformedBody(
+          "the body is not valid JSON: "
+              + firstLine(e.getMessage())
+              + "; for one event per line send application/x-ndjson");
     }
     return items;
   }
 
   private static ProblemException tooMany(int maxItems) {
-    return new ProblemException(Problem.of(413, "Content Too Large", "the body holds more than " + maxItems
-        + " events; send at most " + maxItems + " per batch (collector.max-batch-items)"), Map.of());
+    return new ProblemException(
+        Problem.of(
+            413,
+            "Content Too Large",
+            "the body holds more than "
+                + maxItems
+                + " events; send at most "
+                + maxItems
+                + " per batch (collector.max-batch-items)"),
+        Map.of());
   }
 
   private static byte[] compact(JsonNode node) {

@@ -14,7 +14,8 @@ public final class CollectorRoutes implements AutoCloseable {
   private final IngestEndpoint ingest;
 
   public CollectorRoutes(CollectorConfig config, MeterRegistry registry, Clock clock) {
-    this.gate = new KafkaGate(config.bootstrapServers(), "mcp-audit-collector", config.kafkaTimeout());
+    this.gate =
+        new KafkaGate(config.bootstrapServers(), "mcp-audit-collector", config.kafkaTimeout());
     this.ingest = new IngestEndpoint(config, gate, new CollectorMetrics(registry), clock);
   }
 

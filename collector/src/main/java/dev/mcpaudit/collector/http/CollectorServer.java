@@ -29,16 +29,27 @@ public final class CollectorServer implements AutoCloseable {
     Javalin app;
     try {
       // Requests block on Kafka acks: on virtual threads that is cheap.
-      app = HttpServer.start("collector", config.host(), config.port(), registry, routes::health, cfg -> {
-        cfg.http.maxRequestSize = config.bodyLimitBytes();
-        routes.install(cfg);
-      });
+      app =
+          HttpServer.start(
+              "collector",
+              config.host(),
+              config.port(),
+              registry,
+              routes::health,
+              cfg -> {
+                cfg.http.maxRequestSize = config.bodyLimitBytes();
+                routes.install(cfg);
+              });
     } catch (RuntimeException e) {
       routes.close();
       throw e;
     }
-    log.info("collector listening address={}:{} kafka={} sources={}",
-        config.host(), app.port(), config.bootstrapServers(), config.sourceTokens().size());
+    log.info(
+        "collector listening address={}:{} kafka={} sources={}",
+        config.host(),
+        app.port(),
+        config.bootstrapServers(),
+        config.sourceTokens().size());
     return new CollectorServer(app, routes);
   }
 

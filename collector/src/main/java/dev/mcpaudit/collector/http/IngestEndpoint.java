@@ -20,15 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/decisions}: authenticate the source, read the body within limits, validate
- * each event, stamp the valid ones, and answer only once Kafka acknowledged every record of the
- * batch, the rejected ones included (they go to the dead-letter topic as received, capped by
- * {@link DeadLetter}).
+ * {@code POST /v1/decisions}: authenticate the source, read the body within limits, validate each
+ * event, stamp the valid ones, and answer only once Kafka acknowledged every record of the batch,
+ * the rejected ones included (they go to the dead-letter topic as received, capped by {@link
+ * DeadLetter}).
  */
 public final class IngestEndpoint {
   public static final String PATH = "/v1/decisions";
   private static final Logger log = LoggerFactory.getLogger(IngestEndpoint.class);
   private static final String RETRY_AFTER_SECONDS = "5";
+
   /** Unreadable items of one batch kept as a dead letter each; more are kept as one. */
   static final int MAX_UNREADABLE_LETTERS = 100;
 
@@ -49,7 +50,9 @@ public final class IngestEndpoint {
     this.maxItems = config.maxBatchItems();
     this.clock = clock;
     this.metrics = metrics;
-    this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_EVENT_BYTES, config.maxFutureSkew()));
+    this.codec =
+        new EventCodec(
+            new EventValidator(clock, EventValidator.MAX_EVENT_BYTES, config.maxFutureSkew()));
   }
 
   void install(JavalinConfig config) {
@@ -61,14 +64,17 @@ public final class IngestEndpoint {
     SourceGrant source = tokens.authenticate(ctx.header("Authorization"));
     String principal = source.principal();
     RequestBody.Format format = RequestBody.format(ctx.header("Content-Type"));
-    byte[] body = RequestBody.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.contentLength(), bodyLimit);
+    byte[] body =
+        RequestBody.read(
+            ctx.bodyInputStream(), ctx.header("Content-Encoding"), ctx.contentLength(), bodyLimit);
     Instant now = clock.instant();
 
     List<BatchItems.Item> items;
     try {
       items = BatchItems.split(format, body, maxItems);
     } catch (BatchItems.MalformedBody e) {
-      // Nothing can be rejected item by item, but the body is still kept: nothing is dropped silently.
+      // Nothing can be rejected item by item, but the body is still kept: nothing is dropped
+      // silently.
       send(List.of(DeadLetter.of(topics.deadLetter(), body, e.getMessage(), now, principal)));
       metrics.rejected.increment();
       throw ProblemException.badRequest(e.getMessage());
@@ -78,14 +84,18 @@ public final class IngestEndpoint {
     List<IngestResponse.Rejected> rejected = new ArrayList<>();
     List<IngestResponse.Rejected> unreadable = new ArrayList<>();
     for (BatchItems.Item item : items) {
-      EventCodec.Decoded d = item.tree() == null
-          ? codec.decode(item.raw())
-          : codec.decode(item.tree(), item.raw().length);
-      // A valid event for a tenant or gateway outside the token's scope is refused like an invalid one.
+      EventCodec.Decoded d =
+          item.tree() == null
+              ? codec.decode(item.raw())
+              : codec.decode(item.tree(), item.raw().length);
+      // A valid event for a tenant or gateway outside the token's scope is refused like an invalid
+      // one.
       List<ValidationError> errors = d.isValid() ? source.scope().check(d.event()) : d.errors();
       if (errors.isEmpty()) {
         AuthzEvent stamped = d.event().stampedByCollector(now, principal);
-        records.add(new ProducerRecord<>(topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
+        records.add(
+            new ProducerRecord<>(
+                topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
         continue;
       }
       if (d.isValid()) {
@@ -96,12 +106,20 @@ public final class IngestEndpoint {
       if (isUnreadable(errors)) {
         unreadable.add(refusal);
       } else {
-        records.add(DeadLetter.of(topics.deadLetter(), item.raw(), describe(errors), now, principal));
+        records.add(
+            DeadLetter.of(topics.deadLetter(), item.raw(), describe(errors), now, principal));
       }
     }
     if (unreadable.size() <= MAX_UNREADABLE_LETTERS) {
-      unreadable.forEach(r -> records.add(
-          DeadLetter.of(topics.deadLetter(), items.get(r.index()).raw(), describe(r.errors()), now, principal)));
+      unreadable.forEach(
+          r ->
+              records.add(
+                  DeadLetter.of(
+                      topics.deadLetter(),
+                      items.get(r.index()).raw(),
+                      describe(r.errors()),
+                      now,
+                      principal)));
     } else {
       records.add(together(unreadable, items, now, principal));
     }
@@ -126,15 +144,25 @@ public final class IngestEndpoint {
    * #MAX_UNREADABLE_LETTERS} in one batch they are kept as one dead letter holding them all, one
    * per line, so junk never turns into as many records as it has lines.
    */
-  private ProducerRecord<String, byte[]> together(List<IngestResponse.Rejected> unreadable, List<BatchItems.Item> items,
-      Instant now, String principal) {
+  private ProducerRecord<String, byte[]> together(
+      List<IngestResponse.Rejected> unreadable,
+      List<BatchItems.Item> items,
+      Instant now,
+      String principal) {
     java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
     for (IngestResponse.Rejected r : unreadable) {
       all.writeBytes(items.get(r.index()).raw());
       all.write('\n');
     }
-    String error = unreadable.size() + " of the batch's " + items.size() + " items are not JSON objects (items "
-        + unreadable.get(0).index() + ", " + unreadable.get(1).index() + ", ...); kept together, one per line";
+    String error =
+        unreadable.size()
+            + " of the batch's "
+            + items.size()
+            + " items are not JSON objects (items "
+            + unreadable.get(0).index()
+            + ", "
+            + unreadable.get(1).index()
+            + ", ...); kept together, one per line";
     return DeadLetter.of(topics.deadLetter(), all.toByteArray(), error, now, principal);
   }
 
@@ -147,9 +175,12 @@ public final class IngestEndpoint {
       gate.sendAll(records);
     } catch (KafkaGate.Unavailable e) {
       metrics.unavailable.increment();
-      log.warn("batch not acknowledged by kafka records={} error={}", records.size(), e.getMessage());
+      log.warn(
+          "batch not acknowledged by kafka records={} error={}", records.size(), e.getMessage());
       throw new ProblemException(
-          Problem.of(503, "Service Unavailable",
+          Problem.of(
+              503,
+              "Service Unavailable",
               "Kafka did not acknowledge the batch; nothing in it is acknowledged. Retry the whole batch: "
                   + "event_id makes a retry safe."),
           Map.of("Retry-After", RETRY_AFTER_SECONDS));

@@ -23,10 +23,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The collector's way into Kafka: sends a request's records and waits until Kafka acknowledged
- * all of them ({@code acks=all}), so a 202 means the events are replicated. Shared by all
- * requests; holds no per-request state, so any number of collectors can stand behind a plain
- * load balancer.
+ * The collector's way into Kafka: sends a request's records and waits until Kafka acknowledged all
+ * of them ({@code acks=all}), so a 202 means the events are replicated. Shared by all requests;
+ * holds no per-request state, so any number of collectors can stand behind a plain load balancer.
  */
 final class KafkaGate implements AutoCloseable {
   /** Kafka did not take the whole batch in time; the client should retry it. */
@@ -58,9 +57,13 @@ final class KafkaGate implements AutoCloseable {
     cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, ms - 100));
     cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1_200, ms));
     this.producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer());
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-probe"));
+    this.admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                clientId + "-probe"));
   }
 
   /** Sends every record and returns once all are acknowledged, or throws if any is not in time. */
@@ -94,10 +97,15 @@ final class KafkaGate implements AutoCloseable {
     long now = System.nanoTime();
     if (now - readyCheckedAt > 2_000_000_000L) {
       try {
-        admin.describeCluster(new DescribeClusterOptions().timeoutMs(2_000)).nodes().get(3, TimeUnit.SECONDS);
+        admin
+            .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
+            .nodes()
+            .get(3, TimeUnit.SECONDS);
         health = Health.READY;
       } catch (ExecutionException | TimeoutException e) {
-        health = Health.notReady("kafka unreachable: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+        health =
+            Health.notReady(
+                "kafka unreachable: " + (e.getCause() == null ? e : e.getCause()).getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         health = Health.notReady("interrupted");

@@ -15,21 +15,28 @@ import java.util.zip.ZipException;
  * capped, so neither a large upload nor a small gzip bomb can take the heap.
  */
 final class RequestBody {
-  enum Format { JSON, NDJSON }
+  enum Format {
+    JSON,
+    NDJSON
+  }
 
   private RequestBody() {}
 
   static Format format(String contentType) {
-    String base = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-    if (contentType != null && contentType.toLowerCase(Locale.ROOT).contains("charset=")
+    String base =
+        contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    if (contentType != null
+        && contentType.toLowerCase(Locale.ROOT).contains("charset=")
         && !contentType.toLowerCase(Locale.ROOT).replace(" ", "").contains("charset=utf-8")) {
       throw unsupported("events are UTF-8 JSON; got " + contentType);
     }
     return switch (base) {
       case "application/json" -> Format.JSON;
       case "application/x-ndjson", "application/ndjson", "application/jsonl" -> Format.NDJSON;
-      default -> throw unsupported("send Content-Type application/json (one event or an array) or application/x-ndjson"
-          + (base.isEmpty() ? "" : "; got " + base));
+      default ->
+          throw unsupported(
+              "send Content-Type application/json (one event or an array) or application/x-ndjson"
+                  + (base.isEmpty() ? "" : "; got " + base));
     };
   }
 
@@ -37,14 +44,16 @@ final class RequestBody {
     if (contentLength > limit) {
       throw tooLarge(limit);
     }
-    String enc = contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
+    String enc =
+        contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
     try {
       InputStream capped = new CappedStream(wire, limit);
-      InputStream in = switch (enc) {
-        case "identity", "" -> capped;
-        case "gzip", "x-gzip" -> new GZIPInputStream(capped, 8192);
-        default -> throw unsupported("Content-Encoding may be gzip or identity; got " + enc);
-      };
+      InputStream in =
+          switch (enc) {
+            case "identity", "" -> capped;
+            case "gzip", "x-gzip" -> new GZIPInputStream(capped, 8192);
+            default -> throw unsupported("Content-Encoding may be gzip or identity; got " + enc);
+          };
       return readCapped(in, limit);
     } catch (ZipException | java.io.EOFException e) {
       throw ProblemException.badRequest("the body is not valid gzip: " + e.getMessage());
@@ -70,8 +79,14 @@ final class RequestBody {
   }
 
   private static ProblemException tooLarge(long limit) {
-    return new ProblemException(Problem.of(413, "Content Too Large",
-        "the body is larger than " + limit + " bytes (after decompression too); send smaller batches"), Map.of());
+    return new ProblemException(
+        Problem.of(
+            413,
+            "Content Too Large",
+            "the body is larger than "
+                + limit
+                + " bytes (after decompression too); send smaller batches"),
+        Map.of());
   }
 
   private static ProblemException unsupported(String detail) {

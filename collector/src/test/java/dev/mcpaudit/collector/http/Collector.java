@@ -22,15 +22,25 @@ final class Collector implements AutoCloseable {
   final HttpClient http = HttpClient.newHttpClient();
 
   Collector(String bootstrap, String decisions, String dlq, Map<String, String> extra) {
-    Map<String, String> s = new HashMap<>(Map.of(
-        "collector.port", "0",
-        "kafka.bootstrap-servers", bootstrap,
-        "topics.decisions", decisions,
-        "topics.dead-letter", dlq,
-        "collector.token.gateway-eu", TokenDigest.of(GATEWAY_TOKEN),
-        "collector.token.gateway-eu.tenants", "*",
-        "collector.token.gateway-us", TokenDigest.of(OTHER_TOKEN),
-        "collector.token.gateway-us.tenants", "*"));
+    Map<String, String> s =
+        new HashMap<>(
+            Map.of(
+                "collector.port",
+                "0",
+                "kafka.bootstrap-servers",
+                bootstrap,
+                "topics.decisions",
+                decisions,
+                "topics.dead-letter",
+                dlq,
+                "collector.token.gateway-eu",
+                TokenDigest.of(GATEWAY_TOKEN),
+                "collector.token.gateway-eu.tenants",
+                "*",
+                "collector.token.gateway-us",
+                TokenDigest.of(OTHER_TOKEN),
+                "collector.token.gateway-us.tenants",
+                "*"));
     s.putAll(extra);
     server = CollectorServer.start(CollectorConfig.from(Settings.of(s)));
   }
@@ -40,8 +50,9 @@ final class Collector implements AutoCloseable {
   }
 
   HttpResponse<String> post(String token, String contentType, byte[] body, String encoding) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(IngestEndpoint.PATH))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(IngestEndpoint.PATH))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -55,7 +66,11 @@ final class Collector implements AutoCloseable {
   }
 
   HttpResponse<String> ndjson(String body) {
-    return post(GATEWAY_TOKEN, "application/x-ndjson", body.getBytes(java.nio.charset.StandardCharsets.UTF_8), null);
+    return post(
+        GATEWAY_TOKEN,
+        "application/x-ndjson",
+        body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        null);
   }
 
   HttpResponse<String> get(String path) {

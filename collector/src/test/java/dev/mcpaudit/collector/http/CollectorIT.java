@@ -32,7 +32,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The HTTP collector against a real broker: what lands on the topic, in the DLQ, and what the client hears. */
+/**
+ * The HTTP collector against a real broker: what lands on the topic, in the DLQ, and what the
+ * client hears.
+ */
 class CollectorIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
 
@@ -46,7 +49,9 @@ class CollectorIT {
     decisions = KafkaBrokerExtension.uniqueTopic("decisions");
     dlq = KafkaBrokerExtension.uniqueTopic("dlq");
     KAFKA.createTopics(4, decisions, dlq);
-    collector = new Collector(KAFKA.bootstrapServers(), decisions, dlq, Map.of("collector.body-limit", "1MiB"));
+    collector =
+        new Collector(
+            KAFKA.bootstrapServers(), decisions, dlq, Map.of("collector.body-limit", "1MiB"));
   }
 
   @AfterAll
@@ -55,8 +60,16 @@ class CollectorIT {
   }
 
   /** Eight different ways to get an event wrong; the expected pointer of each. */
-  static final List<String> BROKEN_POINTERS = List.of(
-      "/event_id", "/decision", "/session", "(event)", "/reason_code", "/occurred_at", "/tool", "/attributes/retries");
+  static final List<String> BROKEN_POINTERS =
+      List.of(
+          "/event_id",
+          "/decision",
+          "/session",
+          "(event)",
+          "/reason_code",
+          "/occurred_at",
+          "/tool",
+          "/attributes/retries");
 
   static String broken(AuthzEvent e, int kind) throws Exception {
     ObjectNode n = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(e));
@@ -124,23 +137,34 @@ class CollectorIT {
     }
     assertThat(brokenCount).isEqualTo(300);
 
-    List<ConsumerRecord<String, byte[]>> onTopic = TopicReader.readAll(KAFKA.bootstrapServers(), decisions, validIds.size(), Duration.ofSeconds(60));
+    List<ConsumerRecord<String, byte[]>> onTopic =
+        TopicReader.readAll(
+            KAFKA.bootstrapServers(), decisions, validIds.size(), Duration.ofSeconds(60));
     List<AuthzEvent> events = onTopic.stream().map(r -> codec.decodeOrThrow(r.value())).toList();
     assertThat(events).hasSize(validIds.size());
-    assertThat(events.stream().map(AuthzEvent::eventId).collect(Collectors.toSet())).isEqualTo(validIds);
-    assertThat(events).allSatisfy(e -> {
-      assertThat(e.source().authenticated()).isEqualTo("gateway-eu");
-      assertThat(e.receivedAt()).isNotNull();
-    });
+    assertThat(events.stream().map(AuthzEvent::eventId).collect(Collectors.toSet()))
+        .isEqualTo(validIds);
+    assertThat(events)
+        .allSatisfy(
+            e -> {
+              assertThat(e.source().authenticated()).isEqualTo("gateway-eu");
+              assertThat(e.receivedAt()).isNotNull();
+            });
 
-    List<ConsumerRecord<String, byte[]>> dead = TopicReader.readAll(KAFKA.bootstrapServers(), dlq, brokenById.size(), Duration.ofSeconds(60));
+    List<ConsumerRecord<String, byte[]>> dead =
+        TopicReader.readAll(
+            KAFKA.bootstrapServers(), dlq, brokenById.size(), Duration.ofSeconds(60));
     Map<String, String> errorByBody = new HashMap<>();
     for (ConsumerRecord<String, byte[]> d : dead) {
-      errorByBody.put(new String(d.value(), StandardCharsets.UTF_8),
+      errorByBody.put(
+          new String(d.value(), StandardCharsets.UTF_8),
           new String(d.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
       assertThat(d.headers().lastHeader(Topics.HEADER_ERROR_AT)).isNotNull();
       assertThat(d.headers().lastHeader(Topics.HEADER_TRUNCATED)).isNull();
-      assertThat(new String(d.headers().lastHeader(Topics.HEADER_SOURCE).value(), StandardCharsets.UTF_8)).isEqualTo("collector/gateway-eu");
+      assertThat(
+              new String(
+                  d.headers().lastHeader(Topics.HEADER_SOURCE).value(), StandardCharsets.UTF_8))
+          .isEqualTo("collector/gateway-eu");
     }
     assertThat(dead).hasSize(brokenById.size());
     assertThat(errorByBody.keySet()).isEqualTo(new HashSet<>(brokenById.values()));
@@ -151,12 +175,28 @@ class CollectorIT {
   void jsonObjectsArraysAndGzipAreAccepted() throws Exception {
     SyntheticEvents gen = new SyntheticEvents(31, Instant.now().minus(Duration.ofHours(1)));
     AuthzEvent one = gen.next();
-    HttpResponse<String> r = collector.post(Collector.GATEWAY_TOKEN, "application/json; charset=utf-8", EventCodec.encode(one), null);
+    HttpResponse<String> r =
+        collector.post(
+            Collector.GATEWAY_TOKEN,
+            "application/json; charset=utf-8",
+            EventCodec.encode(one),
+            null);
     assertThat(r.statusCode()).isEqualTo(202);
-    assertThat(r.body()).isEqualTo("{\"accepted\":1,\"rejected_total\":0,\"rejected\":[],\"rejected_omitted\":0}");
+    assertThat(r.body())
+        .isEqualTo("{\"accepted\":1,\"rejected_total\":0,\"rejected\":[],\"rejected_omitted\":0}");
 
-    String array = "[" + EventCodec.encodeToString(gen.next()) + ",{\"schema\":\"mcp.authz/v1\"}," + EventCodec.encodeToString(gen.next()) + "]";
-    r = collector.post(Collector.GATEWAY_TOKEN, "application/json", Collector.gzip(array.getBytes(StandardCharsets.UTF_8)), "gzip");
+    String array =
+        "["
+            + EventCodec.encodeToString(gen.next())
+            + ",{\"schema\":\"mcp.authz/v1\"},"
+            + EventCodec.encodeToString(gen.next())
+            + "]";
+    r =
+        collector.post(
+            Collector.GATEWAY_TOKEN,
+            "application/json",
+            Collector.gzip(array.getBytes(StandardCharsets.UTF_8)),
+            "gzip");
     assertThat(r.statusCode()).isEqualTo(202);
     JsonNode answer = EventCodec.mapper().readTree(r.body());
     assertThat(answer.get("accepted").asInt()).isEqualTo(2);
@@ -169,13 +209,25 @@ class CollectorIT {
     String topic = KafkaBrokerExtension.uniqueTopic("spoof");
     KAFKA.createTopics(1, topic);
     try (Collector c = new Collector(KAFKA.bootstrapServers(), topic, dlq, Map.of())) {
-      ObjectNode e = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(new SyntheticEvents(8, Instant.now()).next()));
+      ObjectNode e =
+          (ObjectNode)
+              EventCodec.mapper()
+                  .readTree(EventCodec.encode(new SyntheticEvents(8, Instant.now()).next()));
       ((ObjectNode) e.get("source")).put("authenticated", "gateway-eu");
       e.put("received_at", "2020-01-01T00:00:00Z");
-      HttpResponse<String> r = c.post(Collector.OTHER_TOKEN, "application/json", EventCodec.mapper().writeValueAsBytes(e), null);
+      HttpResponse<String> r =
+          c.post(
+              Collector.OTHER_TOKEN,
+              "application/json",
+              EventCodec.mapper().writeValueAsBytes(e),
+              null);
       assertThat(r.statusCode()).isEqualTo(202);
       assertThat(r.body()).contains("\"accepted\":1");
-      AuthzEvent landed = codec.decodeOrThrow(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30)).get(0).value());
+      AuthzEvent landed =
+          codec.decodeOrThrow(
+              TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30))
+                  .get(0)
+                  .value());
       assertThat(landed.source().authenticated()).isEqualTo("gateway-us");
       assertThat(landed.receivedAt()).isAfter(Instant.now().minus(Duration.ofMinutes(5)));
     }
@@ -188,7 +240,8 @@ class CollectorIT {
       HttpResponse<String> r = collector.post(token, "application/json", body, null);
       assertThat(r.statusCode()).isEqualTo(401);
       assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-      assertThat(r.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+      assertThat(r.headers().firstValue("WWW-Authenticate"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
       assertThat(r.body()).contains("\"status\":401").doesNotContain(Collector.GATEWAY_TOKEN);
     }
   }
@@ -196,28 +249,55 @@ class CollectorIT {
   @Test
   void wrongTypesEncodingsAndSizesGetTheirOwnStatus() {
     byte[] event = EventCodec.encode(new SyntheticEvents(10, Instant.now()).next());
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, "text/plain", event, null).statusCode()).isEqualTo(415);
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, null, event, null).statusCode()).isEqualTo(415);
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, "application/json; charset=iso-8859-1", event, null).statusCode()).isEqualTo(415);
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, "application/json", event, "br").statusCode()).isEqualTo(415);
+    assertThat(collector.post(Collector.GATEWAY_TOKEN, "text/plain", event, null).statusCode())
+        .isEqualTo(415);
+    assertThat(collector.post(Collector.GATEWAY_TOKEN, null, event, null).statusCode())
+        .isEqualTo(415);
+    assertThat(
+            collector
+                .post(Collector.GATEWAY_TOKEN, "application/json; charset=iso-8859-1", event, null)
+                .statusCode())
+        .isEqualTo(415);
+    assertThat(
+            collector.post(Collector.GATEWAY_TOKEN, "application/json", event, "br").statusCode())
+        .isEqualTo(415);
 
     byte[] big = new byte[(1 << 20) + 10];
     java.util.Arrays.fill(big, (byte) ' ');
-    HttpResponse<String> tooBig = collector.post(Collector.GATEWAY_TOKEN, "application/x-ndjson", big, null);
+    HttpResponse<String> tooBig =
+        collector.post(Collector.GATEWAY_TOKEN, "application/x-ndjson", big, null);
     assertThat(tooBig.statusCode()).isEqualTo(413);
     assertThat(tooBig.body()).contains("larger than 1048576 bytes");
     // A gzip bomb: 32 KiB on the wire, 8 MiB inflated.
     byte[] bomb = Collector.gzip(new byte[8 << 20]);
     assertThat(bomb.length).isLessThan(64 * 1024);
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, "application/x-ndjson", bomb, "gzip").statusCode()).isEqualTo(413);
+    assertThat(
+            collector
+                .post(Collector.GATEWAY_TOKEN, "application/x-ndjson", bomb, "gzip")
+                .statusCode())
+        .isEqualTo(413);
 
-    HttpResponse<String> notGzip = collector.post(Collector.GATEWAY_TOKEN, "application/json", event, "gzip");
+    HttpResponse<String> notGzip =
+        collector.post(Collector.GATEWAY_TOKEN, "application/json", event, "gzip");
     assertThat(notGzip.statusCode()).isEqualTo(400);
     assertThat(notGzip.body()).contains("not valid gzip");
-    HttpResponse<String> notJson = collector.post(Collector.GATEWAY_TOKEN, "application/json", "{\"schema\":".getBytes(StandardCharsets.UTF_8), null);
+    HttpResponse<String> notJson =
+        collector.post(
+            Collector.GATEWAY_TOKEN,
+            "application/json",
+            "{\"schema\":".getBytes(StandardCharsets.UTF_8),
+            null);
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(notJson.body()).contains("not valid JSON", "x-ndjson");
-    assertThat(collector.post(Collector.GATEWAY_TOKEN, "application/x-ndjson", "\n \n".getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(400);
+    assertThat(
+            collector
+                .post(
+                    Collector.GATEWAY_TOKEN,
+                    "application/x-ndjson",
+                    "\n \n".getBytes(StandardCharsets.UTF_8),
+                    null)
+                .statusCode())
+        .isEqualTo(400);
   }
 
   @Test
@@ -236,11 +316,31 @@ class CollectorIT {
       List<Future<Integer>> good = new ArrayList<>();
       List<Future<Integer>> bad = new ArrayList<>();
       for (List<AuthzEvent> batch : batches) {
-        String body = batch.stream().map(EventCodec::encodeToString).collect(Collectors.joining("\n"));
+        String body =
+            batch.stream().map(EventCodec::encodeToString).collect(Collectors.joining("\n"));
         good.add(pool.submit(() -> collector.ndjson(body).statusCode()));
-        bad.add(pool.submit(() -> collector.post(Collector.GATEWAY_TOKEN, "application/json", garbageGzip, "gzip").statusCode()));
-        bad.add(pool.submit(() -> collector.post(Collector.GATEWAY_TOKEN, "application/json", "[{\"a\":".getBytes(StandardCharsets.UTF_8), null).statusCode()));
-        bad.add(pool.submit(() -> collector.post("stolen", "application/json", new byte[100], null).statusCode()));
+        bad.add(
+            pool.submit(
+                () ->
+                    collector
+                        .post(Collector.GATEWAY_TOKEN, "application/json", garbageGzip, "gzip")
+                        .statusCode()));
+        bad.add(
+            pool.submit(
+                () ->
+                    collector
+                        .post(
+                            Collector.GATEWAY_TOKEN,
+                            "application/json",
+                            "[{\"a\":".getBytes(StandardCharsets.UTF_8),
+                            null)
+                        .statusCode()));
+        bad.add(
+            pool.submit(
+                () ->
+                    collector
+                        .post("stolen", "application/json", new byte[100], null)
+                        .statusCode()));
       }
       for (Future<Integer> f : good) {
         assertThat(f.get()).isEqualTo(202);
@@ -249,9 +349,13 @@ class CollectorIT {
         assertThat(f.get()).isIn(400, 401);
       }
     }
-    Set<String> expected = batches.stream().flatMap(List::stream).map(AuthzEvent::eventId).collect(Collectors.toSet());
-    Set<String> landed = TopicReader.readAll(KAFKA.bootstrapServers(), decisions, 0, Duration.ofSeconds(5)).stream()
-        .map(r -> codec.decodeOrThrow(r.value()).eventId()).filter(expected::contains).collect(Collectors.toSet());
+    Set<String> expected =
+        batches.stream().flatMap(List::stream).map(AuthzEvent::eventId).collect(Collectors.toSet());
+    Set<String> landed =
+        TopicReader.readAll(KAFKA.bootstrapServers(), decisions, 0, Duration.ofSeconds(5)).stream()
+            .map(r -> codec.decodeOrThrow(r.value()).eventId())
+            .filter(expected::contains)
+            .collect(Collectors.toSet());
     assertThat(landed).isEqualTo(expected);
   }
 
@@ -270,13 +374,16 @@ class CollectorIT {
     huge.append("\"}");
     byte[] hugeBytes = huge.toString().getBytes(StandardCharsets.UTF_8);
     AuthzEvent good = new SyntheticEvents(77, Instant.now().minus(Duration.ofMinutes(5))).next();
-    try (Collector c = new Collector(KAFKA.bootstrapServers(), topic, deadTopic, Map.of("collector.body-limit", "8MiB"))) {
+    try (Collector c =
+        new Collector(
+            KAFKA.bootstrapServers(), topic, deadTopic, Map.of("collector.body-limit", "8MiB"))) {
       HttpResponse<String> r = c.ndjson(EventCodec.encodeToString(good) + "\n" + huge + "\n");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
       JsonNode answer = EventCodec.mapper().readTree(r.body());
       assertThat(answer.get("accepted").asInt()).isEqualTo(1);
       assertThat(answer.get("rejected").get(0).get("index").asInt()).isEqualTo(1);
-      assertThat(answer.get("rejected").get(0).get("errors").toString()).contains("bytes; at most 16384");
+      assertThat(answer.get("rejected").get(0).get("errors").toString())
+          .contains("bytes; at most 16384");
 
       // A body that is not JSON at all, over the limit too: a 400, not a 503 to retry forever.
       byte[] notJson = new byte[2 << 20];
@@ -285,23 +392,34 @@ class CollectorIT {
       assertThat(bad.statusCode()).as(bad.body()).isEqualTo(400);
 
       assertThat(TopicReader.readAll(KAFKA.bootstrapServers(), topic, 1, Duration.ofSeconds(30)))
-          .singleElement().satisfies(rec -> assertThat(codec.decodeOrThrow(rec.value()).eventId()).isEqualTo(good.eventId()));
-      List<ConsumerRecord<String, byte[]>> dead = TopicReader.readAll(KAFKA.bootstrapServers(), deadTopic, 2, Duration.ofSeconds(30));
+          .singleElement()
+          .satisfies(
+              rec ->
+                  assertThat(codec.decodeOrThrow(rec.value()).eventId()).isEqualTo(good.eventId()));
+      List<ConsumerRecord<String, byte[]>> dead =
+          TopicReader.readAll(KAFKA.bootstrapServers(), deadTopic, 2, Duration.ofSeconds(30));
       assertThat(dead).hasSize(2);
       assertTruncatedCopyOf(dead.get(0), hugeBytes);
-      assertThat(header(dead.get(0), Topics.HEADER_ERROR)).contains("(event): event is " + hugeLength + " bytes");
+      assertThat(header(dead.get(0), Topics.HEADER_ERROR))
+          .contains("(event): event is " + hugeLength + " bytes");
       assertTruncatedCopyOf(dead.get(1), notJson);
       assertThat(header(dead.get(1), Topics.HEADER_ERROR)).contains("not valid JSON");
     }
   }
 
-  private static void assertTruncatedCopyOf(ConsumerRecord<String, byte[]> dead, byte[] original) throws Exception {
-    assertThat(dead.value()).hasSize(DeadLetter.MAX_VALUE_BYTES)
+  private static void assertTruncatedCopyOf(ConsumerRecord<String, byte[]> dead, byte[] original)
+      throws Exception {
+    assertThat(dead.value())
+        .hasSize(DeadLetter.MAX_VALUE_BYTES)
         .isEqualTo(java.util.Arrays.copyOf(original, DeadLetter.MAX_VALUE_BYTES));
-    assertThat(header(dead, Topics.HEADER_TRUNCATED)).isEqualTo("first 65536 of " + original.length + " bytes kept");
-    assertThat(header(dead, Topics.HEADER_ORIGINAL_LENGTH)).isEqualTo(Integer.toString(original.length));
+    assertThat(header(dead, Topics.HEADER_TRUNCATED))
+        .isEqualTo("first 65536 of " + original.length + " bytes kept");
+    assertThat(header(dead, Topics.HEADER_ORIGINAL_LENGTH))
+        .isEqualTo(Integer.toString(original.length));
     assertThat(header(dead, Topics.HEADER_ORIGINAL_SHA256))
-        .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(original)));
+        .isEqualTo(
+            java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(original)));
     assertThat(header(dead, Topics.HEADER_SOURCE)).isEqualTo("collector/gateway-eu");
   }
 
@@ -315,9 +433,14 @@ class CollectorIT {
     assertThat(collector.get("/health/ready").body()).contains("ready");
     collector.ndjson(EventCodec.encodeToString(new SyntheticEvents(12, Instant.now()).next()));
     String metrics = collector.get("/metrics").body();
-    assertThat(metrics).contains("mcp_audit_collector_events_accepted_total", "mcp_audit_collector_requests_total{status=\"202\"}");
+    assertThat(metrics)
+        .contains(
+            "mcp_audit_collector_events_accepted_total",
+            "mcp_audit_collector_requests_total{status=\"202\"}");
     var families = PrometheusText.parse(metrics);
-    assertThat(families).containsKeys("mcp_audit_collector_requests_total", "mcp_audit_collector_events_rejected_total");
+    assertThat(families)
+        .containsKeys(
+            "mcp_audit_collector_requests_total", "mcp_audit_collector_events_rejected_total");
     assertThat(PrometheusText.withoutHelpOrType(families, "mcp_audit_")).isEmpty();
     HttpResponse<String> missing = collector.get("/v1/nothing");
     assertThat(missing.statusCode()).isEqualTo(404);

@@ -21,10 +21,14 @@ class CollectorOutageIT {
   @Test
   void answers503WithRetryAfterWhileKafkaIsDownAndRecovers() {
     KAFKA.createTopics(2, "d", "dlq");
-    try (Collector c = new Collector(KAFKA.bootstrapServers(), "d", "dlq", Map.of("collector.kafka-timeout", "3s"))) {
+    try (Collector c =
+        new Collector(
+            KAFKA.bootstrapServers(), "d", "dlq", Map.of("collector.kafka-timeout", "3s"))) {
       SyntheticEvents gen = new SyntheticEvents(503, Instant.now());
       assertThat(c.ndjson(EventCodec.encodeToString(gen.next())).statusCode()).isEqualTo(202);
-      await().atMost(Duration.ofSeconds(10)).until(() -> c.get("/health/ready").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> c.get("/health/ready").statusCode() == 200);
 
       KAFKA.embeddedBroker().stop();
       try {
@@ -33,14 +37,20 @@ class CollectorOutageIT {
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(r.body()).contains("nothing in it is acknowledged");
-        await().atMost(Duration.ofSeconds(15)).until(() -> c.get("/health/ready").statusCode() == 503);
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> c.get("/health/ready").statusCode() == 503);
         assertThat(c.get("/health/live").statusCode()).isEqualTo(200);
       } finally {
         KAFKA.embeddedBroker().start();
       }
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> c.ndjson(EventCodec.encodeToString(gen.next())).statusCode() == 202);
-      await().atMost(Duration.ofSeconds(15)).until(() -> c.get("/health/ready").statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(() -> c.get("/health/ready").statusCode() == 200);
     }
   }
 }

@@ -13,15 +13,21 @@ import java.util.stream.Collectors;
  *
  * @param grace how late (by occurred_at, behind the newest event seen) an event may arrive and
  *     still count ({@code detector.grace}, default 5m)
- * @param suppression one alert per subject within this much occurred_at time ({@code detector.suppression}, default 10m)
- * @param nonceMemory how long a request nonce is remembered for replay ({@code detector.replay.nonce-memory}, default 24h)
- * @param handleMemory how long a handle's revocation or expiry is remembered ({@code detector.handle-memory}, default 24h)
- * @param denyBurstThreshold denies for one actor that make a burst ({@code detector.deny-burst.threshold}, default 20)
- * @param denyBurstWindow the window they must fall in ({@code detector.deny-burst.window}, default 60s)
- * @param inconsistencyWindow allow and deny this close count as inconsistent ({@code detector.inconsistency.window}, default 60s)
- * @param inconsistencyIgnoredReasons deny reason codes that say nothing about policy state, so never
- *     make a decision inconsistent ({@code detector.inconsistency.ignore-reason-codes}, default
- *     RATE_LIMITED: a quota is per worker by nature)
+ * @param suppression one alert per subject within this much occurred_at time ({@code
+ *     detector.suppression}, default 10m)
+ * @param nonceMemory how long a request nonce is remembered for replay ({@code
+ *     detector.replay.nonce-memory}, default 24h)
+ * @param handleMemory how long a handle's revocation or expiry is remembered ({@code
+ *     detector.handle-memory}, default 24h)
+ * @param denyBurstThreshold denies for one actor that make a burst ({@code
+ *     detector.deny-burst.threshold}, default 20)
+ * @param denyBurstWindow the window they must fall in ({@code detector.deny-burst.window}, default
+ *     60s)
+ * @param inconsistencyWindow allow and deny this close count as inconsistent ({@code
+ *     detector.inconsistency.window}, default 60s)
+ * @param inconsistencyIgnoredReasons deny reason codes that say nothing about policy state, so
+ *     never make a decision inconsistent ({@code detector.inconsistency.ignore-reason-codes},
+ *     default RATE_LIMITED: a quota is per worker by nature)
  */
 public record Rules(
     Duration grace,
@@ -35,7 +41,10 @@ public record Rules(
 
   public Rules {
     inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
-    for (Duration d : new Duration[] {suppression, nonceMemory, handleMemory, denyBurstWindow, inconsistencyWindow}) {
+    for (Duration d :
+        new Duration[] {
+          suppression, nonceMemory, handleMemory, denyBurstWindow, inconsistencyWindow
+        }) {
       if (d.isNegative() || d.isZero()) {
         throw new ConfigException("detector windows must be positive, got " + d);
       }
@@ -49,26 +58,58 @@ public record Rules(
     return from(Settings.of(java.util.Map.of()));
   }
 
-  static final ConfigKey<Duration> GRACE = ConfigKey.duration("detector.grace", Duration.ofMinutes(5),
-      "events later than this behind the newest event of their partition are not judged");
-  static final ConfigKey<Duration> SUPPRESSION = ConfigKey.duration("detector.suppression", Duration.ofMinutes(10),
-      "one alert per type and subject within this much event time");
-  static final ConfigKey<Duration> NONCE_MEMORY = ConfigKey.duration("detector.replay.nonce-memory", Duration.ofHours(24),
-      "how long a nonce is remembered for replay detection");
-  static final ConfigKey<Duration> HANDLE_MEMORY = ConfigKey.duration("detector.handle-memory", Duration.ofHours(24),
-      "how long a revocation or expiry is remembered for the handle");
-  static final ConfigKey<Integer> BURST_THRESHOLD = ConfigKey.integer("detector.deny-burst.threshold", 20, 2, 1000,
-      "denies of one actor within the window that make a burst");
-  static final ConfigKey<Duration> BURST_WINDOW = ConfigKey.duration("detector.deny-burst.window", Duration.ofSeconds(60),
-      "the deny-burst window");
-  static final ConfigKey<Duration> INCONSISTENCY_WINDOW = ConfigKey.duration("detector.inconsistency.window",
-      Duration.ofSeconds(60), "how close an allow and a deny of the same request shape must be to be inconsistent");
-  static final ConfigKey<String> IGNORED_CODES = ConfigKey.string("detector.inconsistency.ignore-reason-codes", "RATE_LIMITED",
-      "deny reason codes that never make an allow/deny pair inconsistent (comma separated)");
+  static final ConfigKey<Duration> GRACE =
+      ConfigKey.duration(
+          "detector.grace",
+          Duration.ofMinutes(5),
+          "events later than this behind the newest event of their partition are not judged");
+  static final ConfigKey<Duration> SUPPRESSION =
+      ConfigKey.duration(
+          "detector.suppression",
+          Duration.ofMinutes(10),
+          "one alert per type and subject within this much event time");
+  static final ConfigKey<Duration> NONCE_MEMORY =
+      ConfigKey.duration(
+          "detector.replay.nonce-memory",
+          Duration.ofHours(24),
+          "how long a nonce is remembered for replay detection");
+  static final ConfigKey<Duration> HANDLE_MEMORY =
+      ConfigKey.duration(
+          "detector.handle-memory",
+          Duration.ofHours(24),
+          "how long a revocation or expiry is remembered for the handle");
+  static final ConfigKey<Integer> BURST_THRESHOLD =
+      ConfigKey.integer(
+          "detector.deny-burst.threshold",
+          20,
+          2,
+          1000,
+          "denies of one actor within the window that make a burst");
+  static final ConfigKey<Duration> BURST_WINDOW =
+      ConfigKey.duration(
+          "detector.deny-burst.window", Duration.ofSeconds(60), "the deny-burst window");
+  static final ConfigKey<Duration> INCONSISTENCY_WINDOW =
+      ConfigKey.duration(
+          "detector.inconsistency.window",
+          Duration.ofSeconds(60),
+          "how close an allow and a deny of the same request shape must be to be inconsistent");
+  static final ConfigKey<String> IGNORED_CODES =
+      ConfigKey.string(
+          "detector.inconsistency.ignore-reason-codes",
+          "RATE_LIMITED",
+          "deny reason codes that never make an allow/deny pair inconsistent (comma separated)");
 
   /** The keys the rules read. */
-  public static final java.util.List<ConfigKey<?>> KEYS = java.util.List.of(GRACE, SUPPRESSION, NONCE_MEMORY, HANDLE_MEMORY,
-      BURST_THRESHOLD, BURST_WINDOW, INCONSISTENCY_WINDOW, IGNORED_CODES);
+  public static final java.util.List<ConfigKey<?>> KEYS =
+      java.util.List.of(
+          GRACE,
+          SUPPRESSION,
+          NONCE_MEMORY,
+          HANDLE_MEMORY,
+          BURST_THRESHOLD,
+          BURST_WINDOW,
+          INCONSISTENCY_WINDOW,
+          IGNORED_CODES);
 
   public static Rules from(Settings s) {
     return new Rules(
@@ -80,13 +121,21 @@ public record Rules(
         BURST_WINDOW.from(s),
         INCONSISTENCY_WINDOW.from(s),
         Arrays.stream(IGNORED_CODES.from(s).split(","))
-            .map(String::strip).filter(x -> !x.isEmpty()).collect(Collectors.toSet()));
+            .map(String::strip)
+            .filter(x -> !x.isEmpty())
+            .collect(Collectors.toSet()));
   }
 
   /** A copy with another deny-burst threshold and window (tests, bench). */
   public Rules withDenyBurst(int threshold, Duration window) {
-    return new Rules(grace, suppression, nonceMemory, handleMemory, threshold, window, inconsistencyWindow,
+    return new Rules(
+        grace,
+        suppression,
+        nonceMemory,
+        handleMemory,
+        threshold,
+        window,
+        inconsistencyWindow,
         inconsistencyIgnoredReasons);
   }
-
 }

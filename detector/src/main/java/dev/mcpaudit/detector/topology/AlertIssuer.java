@@ -15,10 +15,10 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Raises an alert unless one for the same type and subject was raised within the suppression
- * window (by occurred_at, either side: events arrive out of order). The alert id is a digest of
- * type, tenant, subject and the occurred_at that triggered it, so reprocessing the same input
- * after a crash yields the same id, and consumers (the alerts index) keep one copy.
+ * Raises an alert unless one for the same type and subject was raised within the suppression window
+ * (by occurred_at, either side: events arrive out of order). The alert id is a digest of type,
+ * tenant, subject and the occurred_at that triggered it, so reprocessing the same input after a
+ * crash yields the same id, and consumers (the alerts index) keep one copy.
  */
 final class AlertIssuer {
   static final int MAX_EVIDENCE = 1000;
@@ -28,7 +28,10 @@ final class AlertIssuer {
   private final long suppressionMs;
   private final DetectorMetrics metrics;
 
-  AlertIssuer(ProcessorContext<String, Alert> context, WindowStore<String, String> issued, long suppressionMs,
+  AlertIssuer(
+      ProcessorContext<String, Alert> context,
+      WindowStore<String, String> issued,
+      long suppressionMs,
       DetectorMetrics metrics) {
     this.context = context;
     this.issued = issued;
@@ -37,12 +40,22 @@ final class AlertIssuer {
   }
 
   /** What the rule saw; {@code anchor} is the occurred_at of the event that completed the case. */
-  record Finding(AlertType type, Severity severity, String tenant, String subject, long anchor, String actor,
-      String handle, String tool, List<String> evidence, String summary) {}
+  record Finding(
+      AlertType type,
+      Severity severity,
+      String tenant,
+      String subject,
+      long anchor,
+      String actor,
+      String handle,
+      String tool,
+      List<String> evidence,
+      String summary) {}
 
   boolean raise(Finding f) {
     String key = f.type() + "\u001f" + Observation.key(f.tenant(), f.subject());
-    try (WindowStoreIterator<String> earlier = issued.fetch(key, f.anchor() - suppressionMs + 1, f.anchor() + suppressionMs - 1)) {
+    try (WindowStoreIterator<String> earlier =
+        issued.fetch(key, f.anchor() - suppressionMs + 1, f.anchor() + suppressionMs - 1)) {
       if (earlier.hasNext()) {
         metrics.suppressed(f.type());
         return false;
@@ -50,9 +63,21 @@ final class AlertIssuer {
     }
     String id = alertId(f.type(), f.tenant(), f.subject(), f.anchor());
     issued.put(key, id, f.anchor());
-    List<String> evidence = f.evidence().size() > MAX_EVIDENCE ? f.evidence().subList(0, MAX_EVIDENCE) : f.evidence();
-    Alert alert = new Alert(id, f.type(), f.severity(), f.tenant(), Instant.ofEpochMilli(context.currentSystemTimeMs()),
-        f.subject(), f.actor(), f.handle(), f.tool(), evidence, f.summary());
+    List<String> evidence =
+        f.evidence().size() > MAX_EVIDENCE ? f.evidence().subList(0, MAX_EVIDENCE) : f.evidence();
+    Alert alert =
+        new Alert(
+            id,
+            f.type(),
+            f.severity(),
+            f.tenant(),
+            Instant.ofEpochMilli(context.currentSystemTimeMs()),
+            f.subject(),
+            f.actor(),
+            f.handle(),
+            f.tool(),
+            evidence,
+            f.summary());
     context.forward(new Record<>(f.subject(), alert, f.anchor()));
     metrics.raised(f.type());
     return true;
@@ -61,8 +86,10 @@ final class AlertIssuer {
   static String alertId(AlertType type, String tenant, String subject, long anchor) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest = sha.digest((type + "\u001f" + tenant + "\u001f" + subject + "\u001f" + anchor)
-          .getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          sha.digest(
+              (type + "\u001f" + tenant + "\u001f" + subject + "\u001f" + anchor)
+                  .getBytes(StandardCharsets.UTF_8));
       return "al-" + HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);

@@ -43,7 +43,8 @@ final class DenyBurstProcessor extends RuleProcessor {
     }
     long window = rules.denyBurstWindow().toMillis();
     List<Deny> near = new ArrayList<>();
-    try (WindowStoreIterator<String> it = denies.fetch(record.key(), o.at() - window + 1, o.at() + window - 1)) {
+    try (WindowStoreIterator<String> it =
+        denies.fetch(record.key(), o.at() - window + 1, o.at() + window - 1)) {
       while (it.hasNext()) {
         KeyValue<Long, String> d = it.next();
         if (d.value.equals(o.eventId())) {
@@ -58,7 +59,8 @@ final class DenyBurstProcessor extends RuleProcessor {
       return;
     }
     near.sort(Comparator.comparingLong(Deny::at).thenComparing(Deny::eventId));
-    // Windows [start, start + window) that contain o, by each candidate start; the first full one wins.
+    // Windows [start, start + window) that contain o, by each candidate start; the first full one
+    // wins.
     int end = 0;
     for (int start = 0; start < near.size() && near.get(start).at() <= o.at(); start++) {
       long limit = near.get(start).at() + window;
@@ -71,11 +73,27 @@ final class DenyBurstProcessor extends RuleProcessor {
       }
       if (end - start >= rules.denyBurstThreshold()) {
         List<Deny> burst = near.subList(start, end);
-        issuer.raise(new AlertIssuer.Finding(AlertType.DENY_BURST, Severity.MEDIUM, o.tenant(), o.actor(), o.at(),
-            o.actor(), null, null, burst.stream().map(Deny::eventId).toList(),
-            burst.size() + " denies for " + o.actor() + " within " + rules.denyBurstWindow().toSeconds()
-                + " s (threshold " + rules.denyBurstThreshold() + "); last reason " + o.reasonCode()
-                + (o.toolName() == null ? "" : " on " + o.toolName())));
+        issuer.raise(
+            new AlertIssuer.Finding(
+                AlertType.DENY_BURST,
+                Severity.MEDIUM,
+                o.tenant(),
+                o.actor(),
+                o.at(),
+                o.actor(),
+                null,
+                null,
+                burst.stream().map(Deny::eventId).toList(),
+                burst.size()
+                    + " denies for "
+                    + o.actor()
+                    + " within "
+                    + rules.denyBurstWindow().toSeconds()
+                    + " s (threshold "
+                    + rules.denyBurstThreshold()
+                    + "); last reason "
+                    + o.reasonCode()
+                    + (o.toolName() == null ? "" : " on " + o.toolName())));
         return;
       }
     }

@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** What the rules did, for /metrics: alerts raised and suppressed per type, events too late or unreadable. */
+/**
+ * What the rules did, for /metrics: alerts raised and suppressed per type, events too late or
+ * unreadable.
+ */
 public final class DetectorMetrics {
   private final Map<AlertType, Counter> raised = new EnumMap<>(AlertType.class);
   private final Map<AlertType, Counter> suppressed = new EnumMap<>(AlertType.class);
@@ -16,15 +19,27 @@ public final class DetectorMetrics {
 
   public DetectorMetrics(MeterRegistry registry) {
     for (AlertType t : AlertType.values()) {
-      raised.put(t, Counter.builder("mcp_audit_detector_alerts_raised").tag("type", t.name())
-          .description("alerts written to the alerts topic, by type").register(registry));
-      suppressed.put(t, Counter.builder("mcp_audit_detector_alerts_suppressed").tag("type", t.name())
-          .description("alerts not raised again within the suppression period, by type").register(registry));
+      raised.put(
+          t,
+          Counter.builder("mcp_audit_detector_alerts_raised")
+              .tag("type", t.name())
+              .description("alerts written to the alerts topic, by type")
+              .register(registry));
+      suppressed.put(
+          t,
+          Counter.builder("mcp_audit_detector_alerts_suppressed")
+              .tag("type", t.name())
+              .description("alerts not raised again within the suppression period, by type")
+              .register(registry));
     }
-    late = Counter.builder("mcp_audit_detector_events_late")
-        .description("events older than the grace period behind the newest one; not judged").register(registry);
-    unreadable = Counter.builder("mcp_audit_detector_events_unreadable")
-        .description("records that are not a contract event; sent to the dead-letter topic").register(registry);
+    late =
+        Counter.builder("mcp_audit_detector_events_late")
+            .description("events older than the grace period behind the newest one; not judged")
+            .register(registry);
+    unreadable =
+        Counter.builder("mcp_audit_detector_events_unreadable")
+            .description("records that are not a contract event; sent to the dead-letter topic")
+            .register(registry);
   }
 
   public static DetectorMetrics unregistered() {

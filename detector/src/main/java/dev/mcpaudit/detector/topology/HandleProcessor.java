@@ -24,8 +24,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The rules about one handle: REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE and INCONSISTENT_DECISION.
- * Runs on the decisions topic as it is partitioned (by handle id: docs/architecture.md, "Topics"), so a handle's
- * lifecycle events and decisions meet in one task without a repartition.
+ * Runs on the decisions topic as it is partitioned (by handle id: docs/architecture.md, "Topics"),
+ * so a handle's lifecycle events and decisions meet in one task without a repartition.
  *
  * <p>Everything is judged by occurred_at: recent decisions are kept for the grace period, so a
  * revocation that arrives after the use it preceded is still matched against that use. A pair of
@@ -46,7 +46,10 @@ final class HandleProcessor extends RuleProcessor {
     super(rules, metrics, ISSUED);
   }
 
-  /** How long decisions are kept: long enough for a late revocation and for the inconsistency window. */
+  /**
+   * How long decisions are kept: long enough for a late revocation and for the inconsistency
+   * window.
+   */
   static Duration decisionRetention(Rules rules) {
     return rules.grace().plus(rules.inconsistencyWindow()).plus(rules.inconsistencyWindow());
   }
@@ -99,26 +102,30 @@ final class HandleProcessor extends RuleProcessor {
   private static Optional<Long> invalidFrom(Observation fact) {
     return switch (fact.kind()) {
       case HANDLE_REVOKED -> Optional.of(fact.at());
-      case HANDLE_EXPIRED -> Optional.of(fact.expiresAt() != null ? Math.min(fact.expiresAt(), fact.at()) : fact.at());
+      case HANDLE_EXPIRED ->
+          Optional.of(fact.expiresAt() != null ? Math.min(fact.expiresAt(), fact.at()) : fact.at());
       case HANDLE_ISSUED, HANDLE_ROTATED -> Optional.ofNullable(fact.expiresAt());
       case DECISION -> Optional.empty();
     };
   }
 
   private void judgeUse(Observation use, List<Observation> known) {
-    Optional<Observation> revoked = known.stream()
-        .filter(f -> f.kind() == EventKind.HANDLE_REVOKED && f.at() < use.at())
-        .min(Comparator.comparingLong(Observation::at));
+    Optional<Observation> revoked =
+        known.stream()
+            .filter(f -> f.kind() == EventKind.HANDLE_REVOKED && f.at() < use.at())
+            .min(Comparator.comparingLong(Observation::at));
     if (revoked.isPresent()) {
       raiseRevoked(revoked.get(), List.of(use));
       return;
     }
-    Optional<Observation> expiry = known.stream()
-        .filter(f -> f.kind() != EventKind.HANDLE_REVOKED)
-        .filter(f -> invalidFrom(f).map(t -> t <= use.at()).orElse(false))
-        .min(Comparator.comparingLong(f -> invalidFrom(f).orElseThrow()));
+    Optional<Observation> expiry =
+        known.stream()
+            .filter(f -> f.kind() != EventKind.HANDLE_REVOKED)
+            .filter(f -> invalidFrom(f).map(t -> t <= use.at()).orElse(false))
+            .min(Comparator.comparingLong(f -> invalidFrom(f).orElseThrow()));
     if (expiry.isPresent()) {
-      raiseExpired(invalidFrom(expiry.get()).orElseThrow(), Optional.of(expiry.get()), List.of(use));
+      raiseExpired(
+          invalidFrom(expiry.get()).orElseThrow(), Optional.of(expiry.get()), List.of(use));
     } else if (use.expiresAt() != null && use.expiresAt() <= use.at()) {
       raiseExpired(use.expiresAt(), Optional.empty(), List.of(use));
     }
@@ -133,13 +140,17 @@ final class HandleProcessor extends RuleProcessor {
     List<Observation> uses = new ArrayList<>();
     try (WindowStoreIterator<Observation> it =
         decisions.fetch(key, from.get(), from.get() + decisionRetention(rules).toMillis())) {
-      it.forEachRemaining(kv -> {
-        Observation d = kv.value;
-        boolean after = fact.kind() == EventKind.HANDLE_REVOKED ? d.at() > from.get() : d.at() >= from.get();
-        if (d.isAllow() && after) {
-          uses.add(d);
-        }
-      });
+      it.forEachRemaining(
+          kv -> {
+            Observation d = kv.value;
+            boolean after =
+                fact.kind() == EventKind.HANDLE_REVOKED
+                    ? d.at() > from.get()
+                    : d.at() >= from.get();
+            if (d.isAllow() && after) {
+              uses.add(d);
+            }
+          });
     }
     if (uses.isEmpty()) {
       return;
@@ -153,44 +164,97 @@ final class HandleProcessor extends RuleProcessor {
 
   private void raiseRevoked(Observation revocation, List<Observation> uses) {
     Observation last = uses.get(uses.size() - 1);
-    List<String> evidence = Stream.concat(Stream.of(revocation.eventId()), uses.stream().map(Observation::eventId)).toList();
-    issuer.raise(new AlertIssuer.Finding(AlertType.REVOKED_HANDLE_USE, Severity.CRITICAL, last.tenant(), last.handle(),
-        last.at(), last.actor(), last.handle(), last.toolName(), evidence,
-        "handle " + last.handle() + " revoked at " + instant(revocation.at()) + " (" + revocation.eventId() + ") was allowed "
-            + uses.size() + " time(s) after, first " + uses.get(0).eventId() + " for " + uses.get(0).actor()
-            + " on " + uses.get(0).toolName() + workerText(uses.get(0))));
+    List<String> evidence =
+        Stream.concat(Stream.of(revocation.eventId()), uses.stream().map(Observation::eventId))
+            .toList();
+    issuer.raise(
+        new AlertIssuer.Finding(
+            AlertType.REVOKED_HANDLE_USE,
+            Severity.CRITICAL,
+            last.tenant(),
+            last.handle(),
+            last.at(),
+            last.actor(),
+            last.handle(),
+            last.toolName(),
+            evidence,
+            "handle "
+                + last.handle()
+                + " revoked at "
+                + instant(revocation.at())
+                + " ("
+                + revocation.eventId()
+                + ") was allowed "
+                + uses.size()
+                + " time(s) after, first "
+                + uses.get(0).eventId()
+                + " for "
+                + uses.get(0).actor()
+                + " on "
+                + uses.get(0).toolName()
+                + workerText(uses.get(0))));
   }
 
   private void raiseExpired(long expiredAt, Optional<Observation> fact, List<Observation> uses) {
     Observation last = uses.get(uses.size() - 1);
-    List<String> evidence = Stream.concat(fact.stream().map(Observation::eventId), uses.stream().map(Observation::eventId)).toList();
-    issuer.raise(new AlertIssuer.Finding(AlertType.EXPIRED_HANDLE_USE, Severity.HIGH, last.tenant(), last.handle(),
-        last.at(), last.actor(), last.handle(), last.toolName(), evidence,
-        "handle " + last.handle() + " expired at " + instant(expiredAt) + " was allowed " + uses.size()
-            + " time(s) after, first " + uses.get(0).eventId() + " for " + uses.get(0).actor() + " on "
-            + uses.get(0).toolName() + workerText(uses.get(0))));
+    List<String> evidence =
+        Stream.concat(
+                fact.stream().map(Observation::eventId), uses.stream().map(Observation::eventId))
+            .toList();
+    issuer.raise(
+        new AlertIssuer.Finding(
+            AlertType.EXPIRED_HANDLE_USE,
+            Severity.HIGH,
+            last.tenant(),
+            last.handle(),
+            last.at(),
+            last.actor(),
+            last.handle(),
+            last.toolName(),
+            evidence,
+            "handle "
+                + last.handle()
+                + " expired at "
+                + instant(expiredAt)
+                + " was allowed "
+                + uses.size()
+                + " time(s) after, first "
+                + uses.get(0).eventId()
+                + " for "
+                + uses.get(0).actor()
+                + " on "
+                + uses.get(0).toolName()
+                + workerText(uses.get(0))));
   }
 
   private void judgeConsistency(String key, Observation o, List<Observation> known) {
     long window = rules.inconsistencyWindow().toMillis();
     List<Observation> near = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it = decisions.fetch(key, o.at() - window, o.at() + window)) {
+    try (WindowStoreIterator<Observation> it =
+        decisions.fetch(key, o.at() - window, o.at() + window)) {
       it.forEachRemaining(kv -> near.add(kv.value));
     }
     near.sort(Comparator.comparingLong(p -> Math.abs(p.at() - o.at())));
     for (Observation p : near) {
-      if (p.eventId().equals(o.eventId()) || p.decision() == o.decision() || p.workerKey() == null
-          || p.workerKey().equals(o.workerKey()) || !p.toolKey().equals(o.toolKey())) {
+      if (p.eventId().equals(o.eventId())
+          || p.decision() == o.decision()
+          || p.workerKey() == null
+          || p.workerKey().equals(o.workerKey())
+          || !p.toolKey().equals(o.toolKey())) {
         continue;
       }
       Observation allow = o.isAllow() ? o : p;
       Observation deny = o.isAllow() ? p : o;
-      if (rules.inconsistencyIgnoredReasons().contains(deny.reasonCode()) || explained(allow, deny, known)) {
+      if (rules.inconsistencyIgnoredReasons().contains(deny.reasonCode())
+          || explained(allow, deny, known)) {
         continue;
       }
       if (claimsHandleState(deny)) {
-        // The deny says revoked/expired but no such event is known: give it the grace period to arrive.
-        pending.put(deny.eventId() + "\u001f" + allow.eventId(), new PendingPair(key, allow, deny, deny.at() + rules.grace().toMillis()));
+        // The deny says revoked/expired but no such event is known: give it the grace period to
+        // arrive.
+        pending.put(
+            deny.eventId() + "\u001f" + allow.eventId(),
+            new PendingPair(key, allow, deny, deny.at() + rules.grace().toMillis()));
       } else {
         raiseInconsistent(allow, deny);
       }
@@ -207,20 +271,44 @@ final class HandleProcessor extends RuleProcessor {
     if (deny.at() < allow.at()) {
       return false;
     }
-    Stream<Long> ends = Stream.concat(known.stream().map(HandleProcessor::invalidFrom).flatMap(Optional::stream),
-        Stream.of(allow.expiresAt(), deny.expiresAt()).filter(java.util.Objects::nonNull));
+    Stream<Long> ends =
+        Stream.concat(
+            known.stream().map(HandleProcessor::invalidFrom).flatMap(Optional::stream),
+            Stream.of(allow.expiresAt(), deny.expiresAt()).filter(java.util.Objects::nonNull));
     return ends.anyMatch(t -> t > allow.at() && t <= deny.at());
   }
 
   private void raiseInconsistent(Observation allow, Observation deny) {
     Observation later = allow.at() > deny.at() ? allow : deny;
     Observation earlier = later == allow ? deny : allow;
-    issuer.raise(new AlertIssuer.Finding(AlertType.INCONSISTENT_DECISION, Severity.HIGH, later.tenant(),
-        later.handle() + " " + later.toolName(), later.at(), later.actor(), later.handle(), later.toolName(),
-        List.of(earlier.eventId(), later.eventId()),
-        "handle " + later.handle() + " on " + later.toolName() + ": allowed by " + allow.workerKey() + " ("
-            + allow.eventId() + ") and denied " + deny.reasonCode() + " by " + deny.workerKey() + " (" + deny.eventId()
-            + ") " + Math.abs(allow.at() - deny.at()) + " ms apart"));
+    issuer.raise(
+        new AlertIssuer.Finding(
+            AlertType.INCONSISTENT_DECISION,
+            Severity.HIGH,
+            later.tenant(),
+            later.handle() + " " + later.toolName(),
+            later.at(),
+            later.actor(),
+            later.handle(),
+            later.toolName(),
+            List.of(earlier.eventId(), later.eventId()),
+            "handle "
+                + later.handle()
+                + " on "
+                + later.toolName()
+                + ": allowed by "
+                + allow.workerKey()
+                + " ("
+                + allow.eventId()
+                + ") and denied "
+                + deny.reasonCode()
+                + " by "
+                + deny.workerKey()
+                + " ("
+                + deny.eventId()
+                + ") "
+                + Math.abs(allow.at() - deny.at())
+                + " ms apart"));
   }
 
   private void firePendingDue(long streamTime) {

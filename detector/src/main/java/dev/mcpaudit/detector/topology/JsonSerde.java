@@ -15,26 +15,29 @@ public final class JsonSerde {
 
   public static <T> Serde<T> of(Class<T> type) {
     ObjectMapper mapper = EventCodec.mapper();
-    Serializer<T> ser = (topic, value) -> {
-      if (value == null) {
-        return null;
-      }
-      try {
-        return mapper.writeValueAsBytes(value);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
-    Deserializer<T> de = (topic, bytes) -> {
-      if (bytes == null) {
-        return null;
-      }
-      try {
-        return mapper.readValue(bytes, type);
-      } catch (IOException e) {
-        throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + e.getMessage(), e);
-      }
-    };
+    Serializer<T> ser =
+        (topic, value) -> {
+          if (value == null) {
+            return null;
+          }
+          try {
+            return mapper.writeValueAsBytes(value);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+    Deserializer<T> de =
+        (topic, bytes) -> {
+          if (bytes == null) {
+            return null;
+          }
+          try {
+            return mapper.readValue(bytes, type);
+          } catch (IOException e) {
+            throw new UncheckedIOException(
+                "not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+          }
+        };
     return Serdes.serdeFrom(ser, de);
   }
 }

@@ -40,7 +40,9 @@ public record Observation(
         e.reasonCode(),
         e.actor().id(),
         e.handle() == null ? null : e.handle().id(),
-        e.handle() == null || e.handle().expiresAt() == null ? null : e.handle().expiresAt().toEpochMilli(),
+        e.handle() == null || e.handle().expiresAt() == null
+            ? null
+            : e.handle().expiresAt().toEpochMilli(),
         e.tool() == null ? null : e.tool().server(),
         e.tool() == null ? null : e.tool().name(),
         e.request() == null ? null : e.request().nonce(),
@@ -50,8 +52,22 @@ public record Observation(
   }
 
   Observation withWatermark(long w) {
-    return new Observation(tenant, eventId, kind, at, decision, reasonCode, actor, handle, expiresAt, toolServer,
-        toolName, nonce, gateway, worker, Math.max(w, at));
+    return new Observation(
+        tenant,
+        eventId,
+        kind,
+        at,
+        decision,
+        reasonCode,
+        actor,
+        handle,
+        expiresAt,
+        toolServer,
+        toolName,
+        nonce,
+        gateway,
+        worker,
+        Math.max(w, at));
   }
 
   /** Older than the grace period allows, behind the newest event its partition had delivered. */
@@ -72,7 +88,10 @@ public record Observation(
     return toolServer + "/" + toolName;
   }
 
-  /** Null when the publisher did not say which worker decided: then no worker comparison is possible. */
+  /**
+   * Null when the publisher did not say which worker decided: then no worker comparison is
+   * possible.
+   */
   String workerKey() {
     return worker == null ? null : gateway + "/" + worker;
   }

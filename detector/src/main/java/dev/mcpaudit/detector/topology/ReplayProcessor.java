@@ -15,9 +15,9 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * REPLAY: one request nonce in decisions with different event ids, whichever gateway or worker
- * made them. Records arrive keyed by tenant and nonce. The same event delivered twice (a
- * publisher retry) has the same event id and is not a replay.
+ * REPLAY: one request nonce in decisions with different event ids, whichever gateway or worker made
+ * them. Records arrive keyed by tenant and nonce. The same event delivered twice (a publisher
+ * retry) has the same event id and is not a replay.
  */
 final class ReplayProcessor extends RuleProcessor {
   static final String NONCES = "replay-nonces";
@@ -42,7 +42,8 @@ final class ReplayProcessor extends RuleProcessor {
     }
     long memory = rules.nonceMemory().toMillis();
     List<Observation> uses = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it = nonces.fetch(record.key(), o.at() - memory, o.at() + memory)) {
+    try (WindowStoreIterator<Observation> it =
+        nonces.fetch(record.key(), o.at() - memory, o.at() + memory)) {
       while (it.hasNext()) {
         KeyValue<Long, Observation> seen = it.next();
         if (seen.value.eventId().equals(o.eventId())) {
@@ -57,13 +58,29 @@ final class ReplayProcessor extends RuleProcessor {
     }
     uses.add(o);
     uses.sort(Comparator.comparingLong(Observation::at).thenComparing(Observation::eventId));
-    List<String> workers = uses.stream().map(Observation::workerKey).filter(Objects::nonNull).distinct().toList();
+    List<String> workers =
+        uses.stream().map(Observation::workerKey).filter(Objects::nonNull).distinct().toList();
     Observation first = uses.get(0);
-    issuer.raise(new AlertIssuer.Finding(AlertType.REPLAY, Severity.HIGH, o.tenant(), o.nonce(), o.at(),
-        first.actor(), first.handle(), first.toolName(),
-        uses.stream().map(Observation::eventId).toList(),
-        "request nonce " + o.nonce() + " used by " + uses.size() + " decisions with different event ids"
-            + (workers.isEmpty() ? "" : " from " + String.join(", ", workers))
-            + "; first " + first.eventId() + " by " + first.actor()));
+    issuer.raise(
+        new AlertIssuer.Finding(
+            AlertType.REPLAY,
+            Severity.HIGH,
+            o.tenant(),
+            o.nonce(),
+            o.at(),
+            first.actor(),
+            first.handle(),
+            first.toolName(),
+            uses.stream().map(Observation::eventId).toList(),
+            "request nonce "
+                + o.nonce()
+                + " used by "
+                + uses.size()
+                + " decisions with different event ids"
+                + (workers.isEmpty() ? "" : " from " + String.join(", ", workers))
+                + "; first "
+                + first.eventId()
+                + " by "
+                + first.actor()));
   }
 }

@@ -25,7 +25,9 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
   @Override
   public final void init(ProcessorContext<String, Alert> context) {
     this.context = context;
-    this.issuer = new AlertIssuer(context, context.getStateStore(issuedStore), rules.suppression().toMillis(), metrics);
+    this.issuer =
+        new AlertIssuer(
+            context, context.getStateStore(issuedStore), rules.suppression().toMillis(), metrics);
     open(context);
   }
 

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * consumer (read_committed, so only alerts the detector committed) on its own thread: a slow or
  * dead receiver delays webhooks, never detection. Each alert and URL is retried with exponential
  * backoff up to the attempt limit; offsets are committed once a poll's deliveries have all ended,
- * so a crash re-sends at most that poll (receivers can drop repeats by the X-McpAudit-Alert-Id header).
+ * so a crash re-sends at most that poll (receivers can drop repeats by the X-McpAudit-Alert-Id
+ * header).
  */
 public final class WebhookSink implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
@@ -48,9 +49,15 @@ public final class WebhookSink implements Runnable, AutoCloseable {
   private final Counter retried;
   private final Counter failed;
   private volatile boolean running = true;
-  private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
+  private final java.util.concurrent.CountDownLatch assigned =
+      new java.util.concurrent.CountDownLatch(1);
 
-  public WebhookSink(WebhookConfig config, String bootstrapServers, String topic, String groupId, MeterRegistry registry) {
+  public WebhookSink(
+      WebhookConfig config,
+      String bootstrapServers,
+      String topic,
+      String groupId,
+      MeterRegistry registry) {
     this.config = config;
     this.topic = topic;
     Map<String, Object> cfg = new HashMap<>();
@@ -58,12 +65,17 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-webhook");
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"); // a new receiver gets new alerts, not history
+    cfg.put(
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+        "latest"); // a new receiver gets new alerts, not history
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
     // A poll's deliveries may take all their retries before the next poll.
-    cfg.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.max(300_000, worstCase(config).toMillis() * 2));
-    this.consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    cfg.put(
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+        (int) Math.max(300_000, worstCase(config).toMillis() * 2));
+    this.consumer =
+        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
     this.delivered = deliveries(registry, "delivered");
     this.retried = deliveries(registry, "retried");
@@ -72,8 +84,10 @@ public final class WebhookSink implements Runnable, AutoCloseable {
 
   // One description for the whole family: Prometheus has one HELP per metric name.
   private static Counter deliveries(MeterRegistry registry, String outcome) {
-    return Counter.builder("mcp_audit_webhook_deliveries").tag("outcome", outcome)
-        .description("webhook attempts by outcome: delivered, retried (will try again), failed (given up after every attempt)")
+    return Counter.builder("mcp_audit_webhook_deliveries")
+        .tag("outcome", outcome)
+        .description(
+            "webhook attempts by outcome: delivered, retried (will try again), failed (given up after every attempt)")
         .register(registry);
   }
 
@@ -98,15 +112,19 @@ public final class WebhookSink implements Runnable, AutoCloseable {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+      consumer.subscribe(
+          List.of(topic),
+          new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(
+                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
 
-        @Override
-        public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
-          assigned.countDown();
-        }
-      });
+            @Override
+            public void onPartitionsAssigned(
+                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+              assigned.countDown();
+            }
+          });
       while (running) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
         if (records.isEmpty()) {
@@ -118,7 +136,10 @@ public final class WebhookSink implements Runnable, AutoCloseable {
           try {
             alert = EventCodec.mapper().readValue(r.value(), Alert.class);
           } catch (IOException | RuntimeException e) {
-            log.warn("webhook skipping a record that is not an alert offset={} error={}", r.offset(), e.getMessage());
+            log.warn(
+                "webhook skipping a record that is not an alert offset={} error={}",
+                r.offset(),
+                e.getMessage());
             continue;
           }
           byte[] body = body(alert);
@@ -138,34 +159,59 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     }
   }
 
-  private CompletableFuture<Void> deliver(URI url, String alertId, byte[] body, int attempt, Duration backoff) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(config.timeout())
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "mcp-audit-detector")
-        .header("X-McpAudit-Alert-Id", alertId)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+  private CompletableFuture<Void> deliver(
+      URI url, String alertId, byte[] body, int attempt, Duration backoff) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(url)
+            .timeout(config.timeout())
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "mcp-audit-detector")
+            .header("X-McpAudit-Alert-Id", alertId)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (config.secret() != null) {
       request.header("X-McpAudit-Signature", "sha256=" + hmac(config.secret(), body));
     }
     return http.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding())
-        .handle((response, error) -> {
-          if (error == null && response.statusCode() / 100 == 2) {
-            delivered.increment();
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          String why = error != null ? error.getClass().getSimpleName() : "HTTP " + response.statusCode();
-          if (attempt >= config.maxAttempts() || !running) {
-            failed.increment();
-            log.warn("webhook gave up alert_id={} url={} attempts={} last={}", alertId, WebhookConfig.redacted(url), attempt, why);
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          retried.increment();
-          log.info("webhook retrying alert_id={} url={} attempt={} in={}ms last={}", alertId, WebhookConfig.redacted(url),
-              attempt, backoff.toMillis(), why);
-          return CompletableFuture.supplyAsync(() -> null,
-                  CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
-              .thenCompose(x -> deliver(url, alertId, body, attempt + 1, min(backoff.multipliedBy(2), config.maxBackoff())));
-        })
+        .handle(
+            (response, error) -> {
+              if (error == null && response.statusCode() / 100 == 2) {
+                delivered.increment();
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              String why =
+                  error != null
+                      ? error.getClass().getSimpleName()
+                      : "HTTP " + response.statusCode();
+              if (attempt >= config.maxAttempts() || !running) {
+                failed.increment();
+                log.warn(
+                    "webhook gave up alert_id={} url={} attempts={} last={}",
+                    alertId,
+                    WebhookConfig.redacted(url),
+                    attempt,
+                    why);
+                return CompletableFuture.<Void>completedFuture(null);
+              }
+              retried.increment();
+              log.info(
+                  "webhook retrying alert_id={} url={} attempt={} in={}ms last={}",
+                  alertId,
+                  WebhookConfig.redacted(url),
+                  attempt,
+                  backoff.toMillis(),
+                  why);
+              return CompletableFuture.supplyAsync(
+                      () -> null,
+                      CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS))
+                  .thenCompose(
+                      x ->
+                          deliver(
+                              url,
+                              alertId,
+                              body,
+                              attempt + 1,
+                              min(backoff.multipliedBy(2), config.maxBackoff())));
+            })
         .thenCompose(f -> f);
   }
 
@@ -173,9 +219,21 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     try {
       if (config.format() == WebhookConfig.Format.SLACK) {
         ObjectNode text = EventCodec.mapper().createObjectNode();
-        text.put("text", "[mcp-audit] " + alert.severity().wire().toUpperCase(java.util.Locale.ROOT) + " " + alert.type()
-            + " tenant=" + alert.tenant() + " subject=" + alert.subject() + ": " + alert.summary()
-            + " (alert " + alert.alertId() + ")");
+        text.put(
+            "text",
+            "[mcp-audit] "
+                + alert.severity().wire().toUpperCase(java.util.Locale.ROOT)
+                + " "
+                + alert.type()
+                + " tenant="
+                + alert.tenant()
+                + " subject="
+                + alert.subject()
+                + ": "
+                + alert.summary()
+                + " (alert "
+                + alert.alertId()
+                + ")");
         return EventCodec.mapper().writeValueAsBytes(text);
       }
       return EventCodec.mapper().writeValueAsBytes(alert);

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every rule of the README's "The detector" on the real topology, judged by occurred_at whatever the arrival order. */
+/**
+ * Every rule of the README's "The detector" on the real topology, judged by occurred_at whatever
+ * the arrival order.
+ */
 class DetectionTopologyTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
   private static final Topics TOPICS = Topics.defaults();
@@ -49,10 +52,17 @@ class DetectionTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    driver = new TopologyTestDriver(DetectionTopology.build(TOPICS, rules, DetectorMetrics.unregistered()), p,
-        Instant.parse("2026-11-26T12:00:00Z"));
-    decisions = driver.createInputTopic(TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
-    alerts = driver.createOutputTopic(TOPICS.alerts(), new StringDeserializer(), JsonSerde.of(Alert.class).deserializer());
+    driver =
+        new TopologyTestDriver(
+            DetectionTopology.build(TOPICS, rules, DetectorMetrics.unregistered()),
+            p,
+            Instant.parse("2026-11-26T12:00:00Z"));
+    decisions =
+        driver.createInputTopic(
+            TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
+    alerts =
+        driver.createOutputTopic(
+            TOPICS.alerts(), new StringDeserializer(), JsonSerde.of(Alert.class).deserializer());
   }
 
   @AfterEach
@@ -79,15 +89,20 @@ class DetectionTopologyTest {
   class Replay {
     @Test
     void sameNonceInTwoDecisionsFromDifferentWorkersIsOneReplay() {
-      send(Ev.allow("e1", at(0)).nonce("nonce-1").worker("w-1"), Ev.allow("e2", at(2)).nonce("nonce-1").worker("w-2"));
+      send(
+          Ev.allow("e1", at(0)).nonce("nonce-1").worker("w-1"),
+          Ev.allow("e2", at(2)).nonce("nonce-1").worker("w-2"));
       List<Alert> out = raised();
-      assertThat(out).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.REPLAY);
-        assertThat(a.subject()).isEqualTo("nonce-1");
-        assertThat(a.evidence()).containsExactly("e1", "e2");
-        assertThat(a.tenant()).isEqualTo("tenant-a");
-        assertThat(a.summary()).contains("gw-1/w-1", "gw-1/w-2");
-      });
+      assertThat(out)
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.REPLAY);
+                assertThat(a.subject()).isEqualTo("nonce-1");
+                assertThat(a.evidence()).containsExactly("e1", "e2");
+                assertThat(a.tenant()).isEqualTo("tenant-a");
+                assertThat(a.summary()).contains("gw-1/w-1", "gw-1/w-2");
+              });
     }
 
     @Test
@@ -98,16 +113,23 @@ class DetectionTopologyTest {
 
     @Test
     void sameNonceInTwoTenantsIsNoReplay() {
-      send(Ev.allow("e1", at(0)).nonce("nonce-1"), Ev.allow("e2", at(1)).nonce("nonce-1").tenant("tenant-b"));
+      send(
+          Ev.allow("e1", at(0)).nonce("nonce-1"),
+          Ev.allow("e2", at(1)).nonce("nonce-1").tenant("tenant-b"));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void furtherUsesWithinTheSuppressionWindowRaiseNothingMoreAndLaterOnesDo() {
-      send(Ev.allow("e1", at(0)).nonce("n"), Ev.allow("e2", at(1)).nonce("n"), Ev.allow("e3", at(300)).nonce("n"));
+      send(
+          Ev.allow("e1", at(0)).nonce("n"),
+          Ev.allow("e2", at(1)).nonce("n"),
+          Ev.allow("e3", at(300)).nonce("n"));
       assertThat(raised()).hasSize(1);
       send(Ev.allow("e4", at(1 + 601)).nonce("n"));
-      assertThat(raised()).singleElement().satisfies(a -> assertThat(a.evidence()).containsExactly("e1", "e2", "e3", "e4"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.evidence()).containsExactly("e1", "e2", "e3", "e4"));
     }
   }
 
@@ -116,50 +138,70 @@ class DetectionTopologyTest {
     @Test
     void allowAfterRevocationIsCaught() {
       send(Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)), Ev.allow("e1", at(5)));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.REVOKED_HANDLE_USE);
-        assertThat(a.subject()).isEqualTo("h-1");
-        assertThat(a.handle()).isEqualTo("h-1");
-        assertThat(a.evidence()).containsExactly("r1", "e1");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.REVOKED_HANDLE_USE);
+                assertThat(a.subject()).isEqualTo("h-1");
+                assertThat(a.handle()).isEqualTo("h-1");
+                assertThat(a.evidence()).containsExactly("r1", "e1");
+              });
     }
 
     @Test
     void denyAfterRevocationAndAllowBeforeItAreFine() {
-      send(Ev.allow("e0", at(-5)), Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)),
+      send(
+          Ev.allow("e0", at(-5)),
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)),
           Ev.deny("e1", at(5)).reason("HANDLE_REVOKED"));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void revocationArrivingAfterTheUseItPrecedesIsStillCaught() {
-      send(Ev.allow("e0", at(-30)), Ev.allow("e1", at(10)), Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.REVOKED_HANDLE_USE);
-        assertThat(a.evidence()).containsExactly("r1", "e1");
-      });
+      send(
+          Ev.allow("e0", at(-30)),
+          Ev.allow("e1", at(10)),
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.REVOKED_HANDLE_USE);
+                assertThat(a.evidence()).containsExactly("r1", "e1");
+              });
     }
 
     @Test
     void lateUseInsideTheGracePeriodCounts() {
-      send(Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)), Ev.deny("e9", at(240)).handle("h-other"),
+      send(
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)),
+          Ev.deny("e9", at(240)).handle("h-other"),
           Ev.allow("e1", at(10)));
       assertThat(raised()).extracting(Alert::type).containsExactly(AlertType.REVOKED_HANDLE_USE);
     }
 
     @Test
     void lateUseOutsideTheGracePeriodDoesNot() {
-      send(Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)), Ev.deny("e9", at(400)).handle("h-other"),
+      send(
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)),
+          Ev.deny("e9", at(400)).handle("h-other"),
           Ev.allow("e1", at(10)));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void lateRevocationOutsideTheGracePeriodIsNotMatchedBackButCatchesLaterUses() {
-      send(Ev.allow("e1", at(10)), Ev.deny("e9", at(400)).handle("h-other"), Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)));
+      send(
+          Ev.allow("e1", at(10)),
+          Ev.deny("e9", at(400)).handle("h-other"),
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(0)));
       assertThat(raised()).isEmpty();
       send(Ev.allow("e2", at(401)));
-      assertThat(raised()).singleElement().satisfies(a -> assertThat(a.evidence()).containsExactly("r1", "e2"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.evidence()).containsExactly("r1", "e2"));
     }
   }
 
@@ -168,34 +210,47 @@ class DetectionTopologyTest {
     @Test
     void allowAfterTheExpiryTheDecisionCarriesIsCaught() {
       send(Ev.allow("e1", at(10)).expires(at(5)));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
-        assertThat(a.subject()).isEqualTo("h-1");
-        assertThat(a.evidence()).containsExactly("e1");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
+                assertThat(a.subject()).isEqualTo("h-1");
+                assertThat(a.evidence()).containsExactly("e1");
+              });
     }
 
     @Test
     void allowAfterAnExpiredEventIsCaughtWithItAsEvidence() {
       send(Ev.lifecycle("x1", EventKind.HANDLE_EXPIRED, at(0)), Ev.allow("e1", at(3)));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
-        assertThat(a.evidence()).containsExactly("x1", "e1");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
+                assertThat(a.evidence()).containsExactly("x1", "e1");
+              });
     }
 
     @Test
     void issuedExpiryArrivingLateIsMatchedAgainstEarlierUses() {
-      send(Ev.allow("e1", at(100)), Ev.lifecycle("i1", EventKind.HANDLE_ISSUED, at(0)).expires(at(60)));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
-        assertThat(a.evidence()).containsExactly("i1", "e1");
-      });
+      send(
+          Ev.allow("e1", at(100)),
+          Ev.lifecycle("i1", EventKind.HANDLE_ISSUED, at(0)).expires(at(60)));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.EXPIRED_HANDLE_USE);
+                assertThat(a.evidence()).containsExactly("i1", "e1");
+              });
     }
 
     @Test
     void allowBeforeExpiryIsFine() {
-      send(Ev.lifecycle("i1", EventKind.HANDLE_ISSUED, at(0)).expires(at(60)), Ev.allow("e1", at(59)).expires(at(60)));
+      send(
+          Ev.lifecycle("i1", EventKind.HANDLE_ISSUED, at(0)).expires(at(60)),
+          Ev.allow("e1", at(59)).expires(at(60)));
       assertThat(raised()).isEmpty();
     }
   }
@@ -206,7 +261,9 @@ class DetectionTopologyTest {
       Ev[] out = new Ev[n];
       for (int i = 0; i < n; i++) {
         // Each on its own handle and tool, one worker: only the actor ties them together.
-        out[i] = Ev.deny(prefix + i, T0.plusMillis((long) ((firstSecond + i * spacingSeconds) * 1000))).handle("h-" + prefix + i);
+        out[i] =
+            Ev.deny(prefix + i, T0.plusMillis((long) ((firstSecond + i * spacingSeconds) * 1000)))
+                .handle("h-" + prefix + i);
       }
       return out;
     }
@@ -214,12 +271,15 @@ class DetectionTopologyTest {
     @Test
     void twentyDeniesWithinSixtySecondsIsABurst() {
       send(denies(20, 0, 3.0, "d")); // 0 s .. 57 s
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.DENY_BURST);
-        assertThat(a.subject()).isEqualTo("spiffe://ex/agent/a");
-        assertThat(a.actor()).isEqualTo("spiffe://ex/agent/a");
-        assertThat(a.evidence()).hasSize(20).startsWith("d0").endsWith("d19");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.DENY_BURST);
+                assertThat(a.subject()).isEqualTo("spiffe://ex/agent/a");
+                assertThat(a.actor()).isEqualTo("spiffe://ex/agent/a");
+                assertThat(a.evidence()).hasSize(20).startsWith("d0").endsWith("d19");
+              });
     }
 
     @Test
@@ -245,7 +305,9 @@ class DetectionTopologyTest {
         reversed[i] = d[d.length - 1 - i];
       }
       send(reversed);
-      assertThat(raised()).singleElement().satisfies(a -> assertThat(a.evidence()).hasSize(20).first().isEqualTo("d0"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.evidence()).hasSize(20).first().isEqualTo("d0"));
     }
 
     @Test
@@ -261,78 +323,104 @@ class DetectionTopologyTest {
     @Test
     void allowAndDenyForOneHandleAndToolFromTwoWorkersIsInconsistent() {
       send(Ev.allow("e1", at(0)).worker("w-1"), Ev.deny("e2", at(20)).worker("w-2"));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.INCONSISTENT_DECISION);
-        assertThat(a.subject()).isEqualTo("h-1 create_issue");
-        assertThat(a.handle()).isEqualTo("h-1");
-        assertThat(a.tool()).isEqualTo("create_issue");
-        assertThat(a.evidence()).containsExactly("e1", "e2");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.INCONSISTENT_DECISION);
+                assertThat(a.subject()).isEqualTo("h-1 create_issue");
+                assertThat(a.handle()).isEqualTo("h-1");
+                assertThat(a.tool()).isEqualTo("create_issue");
+                assertThat(a.evidence()).containsExactly("e1", "e2");
+              });
     }
 
     @Test
     void outOfOrderPairIsFoundToo() {
       send(Ev.deny("e2", at(20)).worker("w-2"), Ev.allow("e1", at(0)).worker("w-1"));
-      assertThat(raised()).singleElement().satisfies(a -> assertThat(a.evidence()).containsExactly("e1", "e2"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.evidence()).containsExactly("e1", "e2"));
     }
 
     @Test
     void sameWorkerOtherToolOrFarApartIsConsistent() {
       send(Ev.allow("e1", at(0)).worker("w-1"), Ev.deny("e2", at(10)).worker("w-1"));
-      send(Ev.allow("e3", at(100)).worker("w-1"), Ev.deny("e4", at(110)).worker("w-2").tool("delete_repo"));
+      send(
+          Ev.allow("e3", at(100)).worker("w-1"),
+          Ev.deny("e4", at(110)).worker("w-2").tool("delete_repo"));
       send(Ev.allow("e5", at(300)).worker("w-1"), Ev.deny("e6", at(361)).worker("w-2"));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void aDenyExplainedByARevocationInBetweenIsNotInconsistent() {
-      send(Ev.allow("e1", at(0)).worker("w-1"), Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(10)),
+      send(
+          Ev.allow("e1", at(0)).worker("w-1"),
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(10)),
           Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_REVOKED"));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void aDenyExplainedByARevocationThatArrivesLateInsideGraceIsNotInconsistent() {
-      send(Ev.allow("e1", at(0)).worker("w-1"), Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_REVOKED"),
-          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(10)), Ev.deny("e9", at(700)).handle("h-other"));
+      send(
+          Ev.allow("e1", at(0)).worker("w-1"),
+          Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_REVOKED"),
+          Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(10)),
+          Ev.deny("e9", at(700)).handle("h-other"));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void aDenyClaimingRevocationThatNeverHappenedIsInconsistentOnceGraceHasPassed() {
-      send(Ev.allow("e1", at(0)).worker("w-1"), Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_REVOKED"));
+      send(
+          Ev.allow("e1", at(0)).worker("w-1"),
+          Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_REVOKED"));
       assertThat(raised()).isEmpty();
       send(Ev.deny("e9", at(20 + 301)).handle("h-other"));
-      assertThat(raised()).singleElement().satisfies(a -> {
-        assertThat(a.type()).isEqualTo(AlertType.INCONSISTENT_DECISION);
-        assertThat(a.evidence()).containsExactly("e1", "e2");
-      });
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.INCONSISTENT_DECISION);
+                assertThat(a.evidence()).containsExactly("e1", "e2");
+              });
     }
 
     @Test
     void aDenyExplainedByExpiryIsNotInconsistent() {
-      send(Ev.allow("e1", at(0)).worker("w-1").expires(at(10)), Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_EXPIRED").expires(at(10)));
+      send(
+          Ev.allow("e1", at(0)).worker("w-1").expires(at(10)),
+          Ev.deny("e2", at(20)).worker("w-2").reason("HANDLE_EXPIRED").expires(at(10)));
       assertThat(raised()).isEmpty();
     }
 
     @Test
     void rateLimitDeniesAreNotPolicyInconsistencies() {
-      send(Ev.allow("e1", at(0)).worker("w-1"), Ev.deny("e2", at(20)).worker("w-2").reason("RATE_LIMITED"));
+      send(
+          Ev.allow("e1", at(0)).worker("w-1"),
+          Ev.deny("e2", at(20)).worker("w-2").reason("RATE_LIMITED"));
       assertThat(raised()).isEmpty();
     }
   }
 
   @Test
   void alertIdsAreTheSameWhenTheSameInputIsProcessedAgain() {
-    Ev[] input = {Ev.allow("e1", at(0)).nonce("n").worker("w-1"), Ev.allow("e2", at(1)).nonce("n").worker("w-2"),
-        Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(2)), Ev.allow("e3", at(3)).worker("w-1")};
+    Ev[] input = {
+      Ev.allow("e1", at(0)).nonce("n").worker("w-1"),
+      Ev.allow("e2", at(1)).nonce("n").worker("w-2"),
+      Ev.lifecycle("r1", EventKind.HANDLE_REVOKED, at(2)),
+      Ev.allow("e3", at(3)).worker("w-1")
+    };
     send(input);
     List<String> first = raised().stream().map(Alert::alertId).toList();
     driver.close();
     startFresh(); // a new instance with empty state: nothing but the input decides the ids
     send(input);
     assertThat(first).hasSize(2).doesNotHaveDuplicates();
-    assertThat(raised().stream().map(Alert::alertId).toList()).containsExactlyInAnyOrderElementsOf(first);
+    assertThat(raised().stream().map(Alert::alertId).toList())
+        .containsExactlyInAnyOrderElementsOf(first);
   }
 
   private void startFresh() {
@@ -340,9 +428,15 @@ class DetectionTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test-2");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("again").toString());
-    driver = new TopologyTestDriver(DetectionTopology.build(TOPICS, Rules.defaults(), DetectorMetrics.unregistered()), p);
-    decisions = driver.createInputTopic(TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
-    alerts = driver.createOutputTopic(TOPICS.alerts(), new StringDeserializer(), JsonSerde.of(Alert.class).deserializer());
+    driver =
+        new TopologyTestDriver(
+            DetectionTopology.build(TOPICS, Rules.defaults(), DetectorMetrics.unregistered()), p);
+    decisions =
+        driver.createInputTopic(
+            TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
+    alerts =
+        driver.createOutputTopic(
+            TOPICS.alerts(), new StringDeserializer(), JsonSerde.of(Alert.class).deserializer());
   }
 
   @Test

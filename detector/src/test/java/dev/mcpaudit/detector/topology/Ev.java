@@ -12,22 +12,69 @@ import dev.mcpaudit.schema.event.Tool;
 import java.time.Instant;
 import java.util.List;
 
-/** Terse events for the rule tests: what differs between cases is spelled out, the rest defaults. */
-public record Ev(String id, EventKind kind, Instant at, Decision decision, String reason, String handle, Instant expiresAt,
-    String actor, String tool, String nonce, String worker, String tenant) {
+/**
+ * Terse events for the rule tests: what differs between cases is spelled out, the rest defaults.
+ */
+public record Ev(
+    String id,
+    EventKind kind,
+    Instant at,
+    Decision decision,
+    String reason,
+    String handle,
+    Instant expiresAt,
+    String actor,
+    String tool,
+    String nonce,
+    String worker,
+    String tenant) {
 
   public static Ev allow(String id, Instant at) {
-    return new Ev(id, EventKind.DECISION, at, Decision.ALLOW, "ALLOWED", "h-1", null, "spiffe://ex/agent/a", "create_issue",
-        "n-" + id, "w-1", "tenant-a");
+    return new Ev(
+        id,
+        EventKind.DECISION,
+        at,
+        Decision.ALLOW,
+        "ALLOWED",
+        "h-1",
+        null,
+        "spiffe://ex/agent/a",
+        "create_issue",
+        "n-" + id,
+        "w-1",
+        "tenant-a");
   }
 
   public static Ev deny(String id, Instant at) {
-    return new Ev(id, EventKind.DECISION, at, Decision.DENY, "POLICY_DENY", "h-1", null, "spiffe://ex/agent/a",
-        "create_issue", "n-" + id, "w-1", "tenant-a");
+    return new Ev(
+        id,
+        EventKind.DECISION,
+        at,
+        Decision.DENY,
+        "POLICY_DENY",
+        "h-1",
+        null,
+        "spiffe://ex/agent/a",
+        "create_issue",
+        "n-" + id,
+        "w-1",
+        "tenant-a");
   }
 
   public static Ev lifecycle(String id, EventKind kind, Instant at) {
-    return new Ev(id, kind, at, null, null, "h-1", null, "spiffe://ex/agent/a", null, null, "w-1", "tenant-a");
+    return new Ev(
+        id,
+        kind,
+        at,
+        null,
+        null,
+        "h-1",
+        null,
+        "spiffe://ex/agent/a",
+        null,
+        null,
+        "w-1",
+        "tenant-a");
   }
 
   public Ev handle(String h) {
@@ -43,15 +90,18 @@ public record Ev(String id, EventKind kind, Instant at, Decision decision, Strin
   }
 
   public Ev actor(String a) {
-    return new Ev(id, kind, at, decision, reason, handle, expiresAt, a, tool, nonce, worker, tenant);
+    return new Ev(
+        id, kind, at, decision, reason, handle, expiresAt, a, tool, nonce, worker, tenant);
   }
 
   public Ev tool(String t) {
-    return new Ev(id, kind, at, decision, reason, handle, expiresAt, actor, t, nonce, worker, tenant);
+    return new Ev(
+        id, kind, at, decision, reason, handle, expiresAt, actor, t, nonce, worker, tenant);
   }
 
   public Ev nonce(String n) {
-    return new Ev(id, kind, at, decision, reason, handle, expiresAt, actor, tool, n, worker, tenant);
+    return new Ev(
+        id, kind, at, decision, reason, handle, expiresAt, actor, tool, n, worker, tenant);
   }
 
   public Ev worker(String w) {
@@ -63,8 +113,17 @@ public record Ev(String id, EventKind kind, Instant at, Decision decision, Strin
   }
 
   public AuthzEvent event() {
-    Handle h = handle == null ? null
-        : new Handle(handle, null, null, expiresAt, kind == EventKind.DECISION ? null : List.of("repo:write"), null, null);
+    Handle h =
+        handle == null
+            ? null
+            : new Handle(
+                handle,
+                null,
+                null,
+                expiresAt,
+                kind == EventKind.DECISION ? null : List.of("repo:write"),
+                null,
+                null);
     return AuthzEvent.builder()
         .eventId(id)
         .kind(kind)

@@ -53,17 +53,22 @@ class WebhookIT {
   @BeforeEach
   void startReceiver() throws Exception {
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/hook", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      int n = attempts.incrementAndGet();
-      int status = n <= 2 ? 503 : 204;
-      if (status == 204) {
-        accepted.add(new Received(exchange.getRequestHeaders().getFirst("X-McpAudit-Alert-Id"),
-            exchange.getRequestHeaders().getFirst("X-McpAudit-Signature"), body));
-      }
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    receiver.createContext(
+        "/hook",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          int n = attempts.incrementAndGet();
+          int status = n <= 2 ? 503 : 204;
+          if (status == 204) {
+            accepted.add(
+                new Received(
+                    exchange.getRequestHeaders().getFirst("X-McpAudit-Alert-Id"),
+                    exchange.getRequestHeaders().getFirst("X-McpAudit-Signature"),
+                    body));
+          }
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     receiver.start();
   }
 
@@ -78,39 +83,80 @@ class WebhookIT {
     String alerts = KafkaBrokerExtension.uniqueTopic("webhook-alerts");
     kafka.createTopics(2, decisions, alerts);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    DetectorConfig config = DetectorConfig.from(Settings.of(Map.of(
-        "kafka.bootstrap-servers", kafka.bootstrapServers(),
-        "topics.decisions", decisions,
-        "topics.alerts", alerts,
-        "detector.application-id", "webhook-it-" + decisions,
-        "detector.state-dir", dir.toString(),
-        "detector.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-        "detector.webhook.secret", "s3cret-for-the-test",
-        "detector.webhook.initial-backoff", "100ms")));
+    DetectorConfig config =
+        DetectorConfig.from(
+            Settings.of(
+                Map.of(
+                    "kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "topics.decisions",
+                    decisions,
+                    "topics.alerts",
+                    alerts,
+                    "detector.application-id",
+                    "webhook-it-" + decisions,
+                    "detector.state-dir",
+                    dir.toString(),
+                    "detector.webhook.urls",
+                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                    "detector.webhook.secret",
+                    "s3cret-for-the-test",
+                    "detector.webhook.initial-backoff",
+                    "100ms")));
     try (DetectorService detector = DetectorService.embedded(config, registry)) {
       Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-      publish(decisions, lifecycle("ev-w-1", EventKind.HANDLE_REVOKED, t), allow("ev-w-2", t.plusSeconds(1)));
+      publish(
+          decisions,
+          lifecycle("ev-w-1", EventKind.HANDLE_REVOKED, t),
+          allow("ev-w-2", t.plusSeconds(1)));
 
       await().atMost(Duration.ofSeconds(90)).until(() -> accepted.size() == 1);
       // And it stays at one: no further delivery of the same alert.
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> accepted.size() == 1 && attempts.get() == 3);
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> accepted.size() == 1 && attempts.get() == 3);
 
       Received r = accepted.get(0);
       JsonNode alert = EventCodec.mapper().readTree(r.body());
       assertThat(alert.get("type").asText()).isEqualTo("REVOKED_HANDLE_USE");
       assertThat(alert.get("subject").asText()).isEqualTo("h-webhook");
-      assertThat(alert.get("evidence")).extracting(JsonNode::asText).containsExactly("ev-w-1", "ev-w-2");
+      assertThat(alert.get("evidence"))
+          .extracting(JsonNode::asText)
+          .containsExactly("ev-w-1", "ev-w-2");
       assertThat(r.alertId()).isEqualTo(alert.get("alert_id").asText());
-      assertThat(r.signature()).isEqualTo("sha256=" + WebhookSink.hmac("s3cret-for-the-test", r.body()));
-      assertThat(registry.get("mcp_audit_webhook_deliveries").tag("outcome", "retried").counter().count()).isEqualTo(2);
-      assertThat(registry.get("mcp_audit_webhook_deliveries").tag("outcome", "delivered").counter().count()).isEqualTo(1);
-      assertThat(registry.get("mcp_audit_webhook_deliveries").tag("outcome", "failed").counter().count()).isZero();
+      assertThat(r.signature())
+          .isEqualTo("sha256=" + WebhookSink.hmac("s3cret-for-the-test", r.body()));
+      assertThat(
+              registry
+                  .get("mcp_audit_webhook_deliveries")
+                  .tag("outcome", "retried")
+                  .counter()
+                  .count())
+          .isEqualTo(2);
+      assertThat(
+              registry
+                  .get("mcp_audit_webhook_deliveries")
+                  .tag("outcome", "delivered")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(
+              registry
+                  .get("mcp_audit_webhook_deliveries")
+                  .tag("outcome", "failed")
+                  .counter()
+                  .count())
+          .isZero();
     }
   }
 
   private void publish(String topic, AuthzEvent... events) {
-    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> p =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       for (AuthzEvent e : events) {
         p.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
       }

@@ -16,15 +16,21 @@ import java.util.Objects;
  * @param overrides extra broker properties, applied last
  */
 public record BrokerSettings(
-    Path dataDir, int port, int controllerPort, int defaultPartitions, Map<String, String> overrides) {
+    Path dataDir,
+    int port,
+    int controllerPort,
+    int defaultPartitions,
+    Map<String, String> overrides) {
 
   public BrokerSettings {
     Objects.requireNonNull(dataDir, "dataDir");
     if (port < 0 || port > 65535 || controllerPort < 0 || controllerPort > 65535) {
-      throw new IllegalArgumentException("ports must be 0-65535, got " + port + " and " + controllerPort);
+      throw new IllegalArgumentException(
+          "ports must be 0-65535, got " + port + " and " + controllerPort);
     }
     if (defaultPartitions < 1) {
-      throw new IllegalArgumentException("defaultPartitions must be >= 1, got " + defaultPartitions);
+      throw new IllegalArgumentException(
+          "defaultPartitions must be >= 1, got " + defaultPartitions);
     }
     overrides = Map.copyOf(overrides);
   }

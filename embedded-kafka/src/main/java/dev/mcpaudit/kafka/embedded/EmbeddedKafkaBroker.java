@@ -83,7 +83,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       s.startup();
     } catch (RuntimeException e) {
       s.shutdown();
-      throw new IllegalStateException("embedded kafka failed to start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "embedded kafka failed to start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
     }
     server = s;
     awaitReady();
@@ -117,17 +118,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Creates the topics that do not exist yet, with the given partitions and replication 1. */
   public void createTopics(int partitions, Collection<String> names) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-      Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      Set<String> existing =
+          admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       List<NewTopic> missing =
-          names.stream().filter(n -> !existing.contains(n)).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
+          names.stream()
+              .filter(n -> !existing.contains(n))
+              .map(n -> new NewTopic(n, partitions, (short) 1))
+              .toList();
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         awaitWritable(admin, missing.stream().map(NewTopic::name).toList(), partitions);
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topics " + names + ": " + e.getCause().getMessage(), e);
+        throw new IllegalStateException(
+            "cannot create topics " + names + ": " + e.getCause().getMessage(), e);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -145,10 +152,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   private static void awaitWritable(Admin admin, List<String> topics, int partitions)
       throws InterruptedException, TimeoutException {
-    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> probe = new java.util.HashMap<>();
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> probe =
+        new java.util.HashMap<>();
     for (String t : topics) {
       for (int p = 0; p < partitions; p++) {
-        probe.put(new org.apache.kafka.common.TopicPartition(t, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        probe.put(
+            new org.apache.kafka.common.TopicPartition(t, p),
+            org.apache.kafka.clients.admin.OffsetSpec.latest());
       }
     }
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
@@ -158,9 +168,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return;
       } catch (ExecutionException e) {
         if (System.nanoTime() > deadline) {
-          throw new TimeoutException("partitions of " + topics + " not led after " + ADMIN_TIMEOUT + ": " + e.getCause());
+          throw new TimeoutException(
+              "partitions of " + topics + " not led after " + ADMIN_TIMEOUT + ": " + e.getCause());
         }
-        Thread.sleep(50); // polling a just-created topic's leadership; bounded by the deadline above
+        Thread.sleep(
+            50); // polling a just-created topic's leadership; bounded by the deadline above
       }
     }
   }
@@ -180,8 +192,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
-    p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+    p.put(
+        "advertised.listeners",
+        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -214,18 +230,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      rc = StorageTool.execute(
-          new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString(), "--standalone"}, out);
+      rc =
+          StorageTool.execute(
+              new String[] {
+                "format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString(), "--standalone"
+              },
+              out);
     }
     if (rc != 0) {
-      throw new IllegalStateException("kafka storage format failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "kafka storage format failed (" + rc + "): " + buffer.toString(StandardCharsets.UTF_8));
     }
   }
 
   /** Startup returns before the broker is unfenced; clients should not race it. */
   private void awaitReady() {
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
       while (true) {
         try {
           if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -233,7 +255,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           }
         } catch (ExecutionException | TimeoutException e) {
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("embedded kafka did not become ready within " + ADMIN_TIMEOUT, e);
+            throw new IllegalStateException(
+                "embedded kafka did not become ready within " + ADMIN_TIMEOUT, e);
           }
         }
       }

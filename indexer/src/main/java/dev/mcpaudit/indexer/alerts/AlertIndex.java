@@ -1,6 +1,8 @@
 package dev.mcpaudit.indexer.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.index.AlertFields;
+import dev.mcpaudit.index.CommitOffsets;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +12,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
-import dev.mcpaudit.index.AlertFields;
-import dev.mcpaudit.index.CommitOffsets;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -53,8 +53,12 @@ public final class AlertIndex implements Closeable {
     try {
       Files.createDirectories(path);
       Directory dir = FSDirectory.open(path);
-      IndexWriter w = new IndexWriter(dir, new IndexWriterConfig(new StandardAnalyzer())
-          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setCommitOnClose(false));
+      IndexWriter w =
+          new IndexWriter(
+              dir,
+              new IndexWriterConfig(new StandardAnalyzer())
+                  .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                  .setCommitOnClose(false));
       if (!org.apache.lucene.index.DirectoryReader.indexExists(dir)) {
         w.commit(); // an API started before the first alert opens an empty index, not an error
       }
@@ -67,13 +71,26 @@ public final class AlertIndex implements Closeable {
   /** The document of one alert as the detector wrote it on the topic. */
   public static Document document(JsonNode alert, byte[] json) {
     Document d = new Document();
-    d.add(new StringField(AlertFields.ALERT_ID, alert.path(AlertFields.ALERT_ID).asText(), Field.Store.NO));
-    for (String f : new String[] {AlertFields.TYPE, AlertFields.SEVERITY, AlertFields.TENANT, AlertFields.SUBJECT, AlertFields.ACTOR, AlertFields.HANDLE, AlertFields.TOOL}) {
+    d.add(
+        new StringField(
+            AlertFields.ALERT_ID, alert.path(AlertFields.ALERT_ID).asText(), Field.Store.NO));
+    for (String f :
+        new String[] {
+          AlertFields.TYPE,
+          AlertFields.SEVERITY,
+          AlertFields.TENANT,
+          AlertFields.SUBJECT,
+          AlertFields.ACTOR,
+          AlertFields.HANDLE,
+          AlertFields.TOOL
+        }) {
       if (alert.hasNonNull(f)) {
         d.add(new StringField(f, alert.get(f).asText(), Field.Store.NO));
       }
     }
-    alert.path(AlertFields.EVIDENCE).forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
+    alert
+        .path(AlertFields.EVIDENCE)
+        .forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
     long detected = Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()).toEpochMilli();
     d.add(new LongPoint(AlertFields.DETECTED_AT, detected));
     d.add(new NumericDocValuesField(AlertFields.DETECTED_AT, detected));
@@ -86,19 +103,29 @@ public final class AlertIndex implements Closeable {
     writer.addDocument(doc);
   }
 
-  /** The stored JSON of the committed alert with this tenant and id, or null. Writes since the last commit are not seen. */
+  /**
+   * The stored JSON of the committed alert with this tenant and id, or null. Writes since the last
+   * commit are not seen.
+   */
   public byte[] find(String tenant, String alertId) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
-      Query q = new BooleanQuery.Builder()
-          .add(new TermQuery(new Term(AlertFields.ALERT_ID, alertId)), BooleanClause.Occur.FILTER)
-          .add(new TermQuery(new Term(AlertFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
-          .build();
+      Query q =
+          new BooleanQuery.Builder()
+              .add(
+                  new TermQuery(new Term(AlertFields.ALERT_ID, alertId)),
+                  BooleanClause.Occur.FILTER)
+              .add(new TermQuery(new Term(AlertFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
+              .build();
       TopDocs hits = searcher.search(q, 1);
       if (hits.scoreDocs.length == 0) {
         return null;
       }
-      BytesRef json = searcher.storedFields().document(hits.scoreDocs[0].doc).getBinaryValue(AlertFields.SOURCE);
+      BytesRef json =
+          searcher
+              .storedFields()
+              .document(hits.scoreDocs[0].doc)
+              .getBinaryValue(AlertFields.SOURCE);
       return Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
     } finally {
       searchers.release(searcher);
@@ -113,7 +140,6 @@ public final class AlertIndex implements Closeable {
     writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of()).entrySet());
     writer.commit();
     searchers.maybeRefreshBlocking(); // AlertIngest forgets its unrefreshed writes after this
-
   }
 
   public SearcherManager searchers() {

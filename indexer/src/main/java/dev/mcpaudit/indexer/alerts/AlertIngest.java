@@ -1,7 +1,7 @@
 package dev.mcpaudit.indexer.alerts;
 
-import dev.mcpaudit.index.AlertFields;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.micrometer.core.instrument.Counter;
@@ -23,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alerts topic to the alerts index. Every indexer reads every partition (no consumer group):
- * alerts are few, and each API must show all of them, whichever shard of events it serves. Reads
- * only committed alerts (the detector writes transactionally) and resumes from the offsets of the
+ * Alerts topic to the alerts index. Every indexer reads every partition (no consumer group): alerts
+ * are few, and each API must show all of them, whichever shard of events it serves. Reads only
+ * committed alerts (the detector writes transactionally) and resumes from the offsets of the
  * index's last commit, so a crash re-reads at most what was not committed. Alerts are written once
  * by (tenant, alert_id): reading one again, or another alert under a recorded id, never replaces
  * the record.
@@ -39,8 +39,13 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private final String topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Long> next = new HashMap<>();
-  /** Alerts added since the last commit, which the index's reader cannot see until that commit's refresh. */
+
+  /**
+   * Alerts added since the last commit, which the index's reader cannot see until that commit's
+   * refresh.
+   */
   private final Map<Key, byte[]> unrefreshed = new HashMap<>();
+
   private final Counter repeats;
   private final Counter conflicting;
   private volatile boolean running = true;
@@ -49,16 +54,29 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private record Key(String tenant, String alertId) {}
 
   private static final List<String> CASE_FIELDS =
-      List.of(AlertFields.TYPE, AlertFields.SEVERITY, AlertFields.SUBJECT, AlertFields.ACTOR, AlertFields.HANDLE, AlertFields.TOOL);
+      List.of(
+          AlertFields.TYPE,
+          AlertFields.SEVERITY,
+          AlertFields.SUBJECT,
+          AlertFields.ACTOR,
+          AlertFields.HANDLE,
+          AlertFields.TOOL);
 
-  public AlertIngest(AlertIndex index, String bootstrapServers, String topic, MeterRegistry registry) {
+  public AlertIngest(
+      AlertIndex index, String bootstrapServers, String topic, MeterRegistry registry) {
     this.index = index;
-    this.repeats = Counter.builder("mcp_audit_indexer_alert_repeats").tag("kind", "same_case")
-        .description("alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
-        .register(registry);
-    this.conflicting = Counter.builder("mcp_audit_indexer_alert_repeats").tag("kind", "other_case")
-        .description("alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
-        .register(registry);
+    this.repeats =
+        Counter.builder("mcp_audit_indexer_alert_repeats")
+            .tag("kind", "same_case")
+            .description(
+                "alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
+            .register(registry);
+    this.conflicting =
+        Counter.builder("mcp_audit_indexer_alert_repeats")
+            .tag("kind", "other_case")
+            .description(
+                "alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
+            .register(registry);
     this.topic = topic;
     this.next.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
@@ -67,8 +85,11 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-    cfg.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // the detector creates it, with its settings
-    this.consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    cfg.put(
+        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+        false); // the detector creates it, with its settings
+    this.consumer =
+        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   public Throwable fatalError() {
@@ -114,7 +135,8 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       }
     } catch (Exception e) {
       fatal = e;
-      log.error("alert indexing stopped: the alerts index keeps its last commit and resumes from it", e);
+      log.error(
+          "alert indexing stopped: the alerts index keeps its last commit and resumes from it", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
@@ -132,9 +154,14 @@ public final class AlertIngest implements Runnable, AutoCloseable {
         throw new IOException("no alert_id, tenant or detected_at");
       }
     } catch (IOException | RuntimeException e) {
-      // The detector and the indexer are the only writers of this topic; anything else there is skipped, loudly.
-      log.warn("skipping a record of {} that is not an alert partition={} offset={} error={}", topic, r.partition(),
-          r.offset(), e.getMessage());
+      // The detector and the indexer are the only writers of this topic; anything else there is
+      // skipped, loudly.
+      log.warn(
+          "skipping a record of {} that is not an alert partition={} offset={} error={}",
+          topic,
+          r.partition(),
+          r.offset(),
+          e.getMessage());
       return;
     }
     Key key = new Key(tenant, id);
@@ -149,15 +176,19 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       repeats.increment();
     } else {
       conflicting.increment();
-      log.warn("alert not recorded: alert_id={} of tenant={} is recorded as another case partition={} offset={}",
-          LogText.of(id, 128), LogText.of(tenant, 64), r.partition(), r.offset());
+      log.warn(
+          "alert not recorded: alert_id={} of tenant={} is recorded as another case partition={} offset={}",
+          LogText.of(id, 128),
+          LogText.of(tenant, 64),
+          r.partition(),
+          r.offset());
     }
   }
 
   /**
    * A re-emitted alert (after a detector restart, or the indexer reading a conflict again) names
-   * the same case: type, severity, subject and who it is about. Time, evidence and summary may
-   * have grown; the first version stays the record either way.
+   * the same case: type, severity, subject and who it is about. Time, evidence and summary may have
+   * grown; the first version stays the record either way.
    */
   private static boolean sameCase(JsonNode recorded, JsonNode again) {
     for (String f : CASE_FIELDS) {
@@ -173,7 +204,8 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     if (parts == null || parts.isEmpty() || parts.size() == consumer.assignment().size()) {
       return;
     }
-    List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    List<TopicPartition> tps =
+        parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(tps);
     for (TopicPartition tp : tps) {
       Long at = next.get(tp.topic() + ":" + tp.partition());

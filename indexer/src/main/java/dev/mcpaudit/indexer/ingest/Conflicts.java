@@ -27,14 +27,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class Conflicts {
   static final String ERROR = "conflicting_duplicate";
+
   /** Pointers named in a message, at most; the rest are counted. */
   private static final int MAX_POINTERS = 12;
 
   private Conflicts() {}
 
   static String error(RecordKey key, StoredVersion first, List<String> differs) {
-    return ERROR + ": event_id " + key.eventId() + " of tenant " + key.tenant() + " is already recorded (partition "
-        + first.partition() + ", offset " + first.offset() + "); this version differs in " + pointers(differs)
+    return ERROR
+        + ": event_id "
+        + key.eventId()
+        + " of tenant "
+        + key.tenant()
+        + " is already recorded (partition "
+        + first.partition()
+        + ", offset "
+        + first.offset()
+        + "); this version differs in "
+        + pointers(differs)
         + "; the first version stays the record";
   }
 
@@ -44,22 +54,53 @@ final class Conflicts {
       sha.update(key.tenant().getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
       sha.update(key.eventId().getBytes(StandardCharsets.UTF_8));
-      return AlertType.CONFLICTING_DUPLICATE.name() + ":" + HexFormat.of().formatHex(sha.digest()).substring(0, 40);
+      return AlertType.CONFLICTING_DUPLICATE.name()
+          + ":"
+          + HexFormat.of().formatHex(sha.digest()).substring(0, 40);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 
-  static byte[] alert(RecordKey key, StoredVersion first, JsonNode stored, ConsumerRecord<byte[], byte[]> refused,
-      JsonNode incoming, List<String> differs, Instant now) {
-    String summary = "event_id " + key.eventId() + " was sent again with different content (" + pointers(differs)
-        + "): the first version (partition " + first.partition() + ", offset " + first.offset() + ", from "
-        + source(stored) + ") stays the record; this version (partition " + refused.partition() + ", offset "
-        + refused.offset() + ", from " + source(incoming) + ") is on the dead-letter topic";
-    Alert alert = new Alert(alertId(key), AlertType.CONFLICTING_DUPLICATE, Severity.CRITICAL, key.tenant(),
-        now, key.eventId(), text(stored.at("/actor/id")),
-        text(stored.at("/handle/id")), text(stored.at("/tool/name")), List.of(key.eventId()),
-        summary.length() > 2048 ? summary.substring(0, 2045) + "..." : summary);
+  static byte[] alert(
+      RecordKey key,
+      StoredVersion first,
+      JsonNode stored,
+      ConsumerRecord<byte[], byte[]> refused,
+      JsonNode incoming,
+      List<String> differs,
+      Instant now) {
+    String summary =
+        "event_id "
+            + key.eventId()
+            + " was sent again with different content ("
+            + pointers(differs)
+            + "): the first version (partition "
+            + first.partition()
+            + ", offset "
+            + first.offset()
+            + ", from "
+            + source(stored)
+            + ") stays the record; this version (partition "
+            + refused.partition()
+            + ", offset "
+            + refused.offset()
+            + ", from "
+            + source(incoming)
+            + ") is on the dead-letter topic";
+    Alert alert =
+        new Alert(
+            alertId(key),
+            AlertType.CONFLICTING_DUPLICATE,
+            Severity.CRITICAL,
+            key.tenant(),
+            now,
+            key.eventId(),
+            text(stored.at("/actor/id")),
+            text(stored.at("/handle/id")),
+            text(stored.at("/tool/name")),
+            List.of(key.eventId()),
+            summary.length() > 2048 ? summary.substring(0, 2045) + "..." : summary);
     try {
       return EventCodec.mapper().writeValueAsBytes(alert);
     } catch (IOException e) {
@@ -70,7 +111,9 @@ final class Conflicts {
   private static String pointers(List<String> differs) {
     List<String> shown = differs.size() > MAX_POINTERS ? differs.subList(0, MAX_POINTERS) : differs;
     String list = String.join(", ", shown.stream().map(p -> p.isEmpty() ? "(event)" : p).toList());
-    return differs.size() > MAX_POINTERS ? list + " and " + (differs.size() - MAX_POINTERS) + " more" : list;
+    return differs.size() > MAX_POINTERS
+        ? list + " and " + (differs.size() - MAX_POINTERS) + " more"
+        : list;
   }
 
   /** gateway/worker (authenticated principal), as far as the version says. */

@@ -31,20 +31,27 @@ final class DeadLetters implements AutoCloseable {
 
   DeadLetters(String bootstrapServers, String topic) {
     this.topic = topic;
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer-dlq",
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer-dlq",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
   }
 
   void send(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
     send(deadLetter(rec, error, now));
   }
 
-  /** A conflicting duplicate: the refused version, with where the recorded first version came from. */
-  void sendConflict(ConsumerRecord<byte[], byte[]> rec, String error, StoredVersion first, Instant now) {
+  /**
+   * A conflicting duplicate: the refused version, with where the recorded first version came from.
+   */
+  void sendConflict(
+      ConsumerRecord<byte[], byte[]> rec, String error, StoredVersion first, Instant now) {
     ProducerRecord<byte[], byte[]> out = deadLetter(rec, error, now);
     out.headers().add(Topics.HEADER_STORED_PARTITION, utf8(Integer.toString(first.partition())));
     out.headers().add(Topics.HEADER_STORED_OFFSET, utf8(Long.toString(first.offset())));
@@ -56,11 +63,16 @@ final class DeadLetters implements AutoCloseable {
     send(new ProducerRecord<>(alertsTopic, utf8(subject), alert));
   }
 
-  private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
-    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, rec.key(), rec.value() == null ? new byte[0] : rec.value());
+  private ProducerRecord<byte[], byte[]> deadLetter(
+      ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
+    ProducerRecord<byte[], byte[]> out =
+        new ProducerRecord<>(topic, rec.key(), rec.value() == null ? new byte[0] : rec.value());
     out.headers().add(Topics.HEADER_ERROR, utf8(error));
     out.headers().add(Topics.HEADER_ERROR_AT, utf8(Rfc3339.format(now)));
-    out.headers().add(Topics.HEADER_SOURCE, utf8("indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset()));
+    out.headers()
+        .add(
+            Topics.HEADER_SOURCE,
+            utf8("indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset()));
     return out;
   }
 

@@ -1,8 +1,8 @@
 package dev.mcpaudit.indexer.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
@@ -38,15 +38,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka to Lucene. Polls the decisions topic, indexes each poll's records on the worker threads,
- * sends what cannot be indexed to the dead-letter topic,
- * and commits the index with the offsets it reached. On start and on every assignment it seeks to
- * the offsets in the index commit, never to the group's; before giving partitions away it commits.
- * Errors are sorted the Kafka way: a bad record is data (dead letter, go on); a failing index or
- * dead-letter topic is fatal (stop without committing; the next start resumes from the last commit).
+ * sends what cannot be indexed to the dead-letter topic, and commits the index with the offsets it
+ * reached. On start and on every assignment it seeks to the offsets in the index commit, never to
+ * the group's; before giving partitions away it commits. Errors are sorted the Kafka way: a bad
+ * record is data (dead letter, go on); a failing index or dead-letter topic is fatal (stop without
+ * committing; the next start resumes from the last commit).
  */
 public final class IndexerLoop implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexerLoop.class);
-  /** Writes not yet visible to search are remembered whole until a refresh; past this many the loop refreshes itself. */
+
+  /**
+   * Writes not yet visible to search are remembered whole until a refresh; past this many the loop
+   * refreshes itself.
+   */
   static final int MAX_UNREFRESHED = 100_000;
 
   private final IndexerConfig config;
@@ -56,13 +60,18 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final DeadLetters deadLetters;
   private final ExecutorService workers;
+
   /** Commits run here, beside indexing, so a commit's flush does not stall the stream. */
-  private final ExecutorService committer = Executors.newSingleThreadExecutor(
-      r -> Thread.ofPlatform().name("mcp-audit-indexer-commit").daemon(true).unstarted(r));
+  private final ExecutorService committer =
+      Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("mcp-audit-indexer-commit").daemon(true).unstarted(r));
+
   private Future<?> commitInFlight;
   private final EventCodec codec;
+
   /** Next offset to read per "topic:partition": of every partition this index ever saw. */
   private final Map<String, Long> nextOffsets = new HashMap<>();
+
   private volatile boolean running = true;
   private volatile Throwable fatal;
   private volatile boolean commitRequested;
@@ -74,7 +83,10 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     this.index = index;
     this.metrics = metrics;
     this.clock = clock;
-    this.codec = new EventCodec(new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
+    this.codec =
+        new EventCodec(
+            new EventValidator(
+                clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
     this.nextOffsets.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -87,13 +99,22 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4000);
-    cfg.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50); // latency to searchable, not throughput, bounds this
+    cfg.put(
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+        50); // latency to searchable, not throughput, bounds this
     cfg.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
-    this.consumer = new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.deadLetters = new DeadLetters(config.bootstrapServers(), config.topics().deadLetter());
     AtomicInteger n = new AtomicInteger();
-    this.workers = Executors.newFixedThreadPool(config.threads(),
-        r -> Thread.ofPlatform().name("mcp-audit-indexer-worker-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    this.workers =
+        Executors.newFixedThreadPool(
+            config.threads(),
+            r ->
+                Thread.ofPlatform()
+                    .name("mcp-audit-indexer-worker-" + n.incrementAndGet())
+                    .daemon(true)
+                    .unstarted(r));
   }
 
   /** Non-null once the loop stopped on an error it cannot go on from. */
@@ -111,10 +132,12 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           process(records);
           dirty = true;
           if (index.unrefreshedWrites() > MAX_UNREFRESHED) {
-            index.refresh(); // no batch is open here; bounds the memory of writes the reader cannot see yet
+            index.refresh(); // no batch is open here; bounds the memory of writes the reader cannot
+            // see yet
           }
         }
-        if (commitRequested || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
+        if (commitRequested
+            || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
           commitRequested = false;
           commitInBackground();
         }
@@ -131,24 +154,29 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       }
     } catch (Exception e) {
       fatal = e;
-      log.error("indexer stopped: the index keeps its last commit and resumes from it on restart", e);
+      log.error(
+          "indexer stopped: the index keeps its last commit and resumes from it on restart", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
       deadLetters.close();
-      // shutdown, not shutdownNow: interrupting a thread inside Lucene would close the index's files.
+      // shutdown, not shutdownNow: interrupting a thread inside Lucene would close the index's
+      // files.
       workers.shutdown();
       committer.shutdown();
     }
   }
 
-  /** A record that passed the contract, with its key and document, waiting for its write-once check. */
-  private record Admitted(ConsumerRecord<byte[], byte[]> record, JsonNode tree, RecordKey key, Document doc) {}
+  /**
+   * A record that passed the contract, with its key and document, waiting for its write-once check.
+   */
+  private record Admitted(
+      ConsumerRecord<byte[], byte[]> record, JsonNode tree, RecordKey key, Document doc) {}
 
   /**
-   * Indexes one poll in two parallel steps. Admission (parse, validate, build the document) runs
-   * on balanced slices, whatever the partitions: a poll often brings mostly one partition. Writes
-   * run on lanes by record key, each lane in poll order, so two versions of one record are judged
-   * by one thread in the order Kafka gave them: the first one read is the record.
+   * Indexes one poll in two parallel steps. Admission (parse, validate, build the document) runs on
+   * balanced slices, whatever the partitions: a poll often brings mostly one partition. Writes run
+   * on lanes by record key, each lane in poll order, so two versions of one record are judged by
+   * one thread in the order Kafka gave them: the first one read is the record.
    */
   private void process(ConsumerRecords<byte[], byte[]> records) throws Exception {
     Instant now = clock.instant();
@@ -158,7 +186,8 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     int slices = Math.min(lanes, all.size());
     List<Future<List<List<Admitted>>>> admitted = new ArrayList<>(slices);
     for (int t = 0; t < slices; t++) {
-      List<ConsumerRecord<byte[], byte[]>> slice = all.subList(t * all.size() / slices, (t + 1) * all.size() / slices);
+      List<ConsumerRecord<byte[], byte[]>> slice =
+          all.subList(t * all.size() / slices, (t + 1) * all.size() / slices);
       admitted.add(workers.submit(() -> admit(slice, now, lanes)));
     }
     List<List<List<Admitted>>> bySlice = new ArrayList<>(slices);
@@ -180,7 +209,8 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   }
 
   /** Parses and validates a slice; what passes, sorted into lanes by record key, in slice order. */
-  private List<List<Admitted>> admit(List<ConsumerRecord<byte[], byte[]>> recs, Instant now, int lanes) {
+  private List<List<Admitted>> admit(
+      List<ConsumerRecord<byte[], byte[]>> recs, Instant now, int lanes) {
     long ingestedAt = now.toEpochMilli();
     List<List<Admitted>> byLane = new ArrayList<>(lanes);
     for (int l = 0; l < lanes; l++) {
@@ -204,19 +234,27 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       }
       List<ValidationError> errors = codec.check(tree, value.length);
       if (!errors.isEmpty()) {
-        deadLetters.send(r, errors.stream().map(ValidationError::toString).collect(Collectors.joining("; ")), now);
+        deadLetters.send(
+            r,
+            errors.stream().map(ValidationError::toString).collect(Collectors.joining("; ")),
+            now);
         dead++;
         continue;
       }
-      RecordKey key = new RecordKey(tree.get("tenant").textValue(), tree.get("event_id").textValue());
-      Document doc = IndexSchema.document(tree, value, new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt));
+      RecordKey key =
+          new RecordKey(tree.get("tenant").textValue(), tree.get("event_id").textValue());
+      Document doc =
+          IndexSchema.document(
+              tree, value, new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt));
       byLane.get(Math.floorMod(key.hashCode(), lanes)).add(new Admitted(r, tree, key, doc));
     }
     metrics.deadLettered.increment(dead);
     return byLane;
   }
 
-  /** Writes one lane's records, slice by slice in poll order: the first version of a record is kept. */
+  /**
+   * Writes one lane's records, slice by slice in poll order: the first version of a record is kept.
+   */
   private Void write(List<List<List<Admitted>>> bySlice, int lane, Instant now) throws IOException {
     int indexed = 0;
     int identical = 0;
@@ -237,8 +275,11 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             identical++;
           } else {
             conflicting++;
-            deadLetters.sendConflict(a.record(), Conflicts.error(a.key(), first, differs), first, now);
-            deadLetters.sendAlert(config.topics().alerts(), a.key().eventId(),
+            deadLetters.sendConflict(
+                a.record(), Conflicts.error(a.key(), first, differs), first, now);
+            deadLetters.sendAlert(
+                config.topics().alerts(),
+                a.key().eventId(),
                 Conflicts.alert(a.key(), first, stored, a.record(), a.tree(), differs, now));
           }
         }
@@ -265,10 +306,12 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       commitInFlight.get(); // rethrows a failed commit: fatal
     }
     Map<String, Long> snapshot = Map.copyOf(nextOffsets);
-    commitInFlight = committer.submit(() -> {
-      commitOffsets(snapshot);
-      return null;
-    });
+    commitInFlight =
+        committer.submit(
+            () -> {
+              commitOffsets(snapshot);
+              return null;
+            });
     commitGroupOffsets(snapshot);
     lastCommit = System.nanoTime();
     dirty = false;
@@ -357,8 +400,12 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           consumer.seek(tp, next);
         }
       }
-      log.info("indexer assigned partitions={} resume_at={}", partitions,
-          partitions.stream().collect(Collectors.toMap(IndexerLoop::key, tp -> nextOffsets.getOrDefault(key(tp), 0L))));
+      log.info(
+          "indexer assigned partitions={} resume_at={}",
+          partitions,
+          partitions.stream()
+              .collect(
+                  Collectors.toMap(IndexerLoop::key, tp -> nextOffsets.getOrDefault(key(tp), 0L))));
     }
   }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-/** What the indexer counts for /metrics: throughput, dead letters, lag, commit and refresh times. */
+/**
+ * What the indexer counts for /metrics: throughput, dead letters, lag, commit and refresh times.
+ */
 public final class IndexerMetrics {
   private final MeterRegistry registry;
   final Counter indexed;
@@ -22,26 +24,53 @@ public final class IndexerMetrics {
 
   public IndexerMetrics(MeterRegistry registry, Supplier<Number> docCount) {
     this.registry = registry;
-    indexed = Counter.builder("mcp_audit_indexer_events_indexed").description("events written to the index").register(registry);
-    deadLettered = Counter.builder("mcp_audit_indexer_dead_lettered").description("records sent to the dead-letter topic").register(registry);
-    identical = Counter.builder("mcp_audit_indexer_duplicates").tag("kind", "identical")
-        .description("records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
-            + "conflicting versions sent to the dead-letter topic with an alert").register(registry);
-    conflicting = Counter.builder("mcp_audit_indexer_duplicates").tag("kind", "conflicting")
-        .description("records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
-            + "conflicting versions sent to the dead-letter topic with an alert").register(registry);
-    commit = Timer.builder("mcp_audit_indexer_commit").description("index commit latency").register(registry);
-    refresh = Timer.builder("mcp_audit_indexer_refresh").description("near-real-time refresh latency").register(registry);
-    Gauge.builder("mcp_audit_indexer_docs", docCount).description("live documents in the index").register(registry);
+    indexed =
+        Counter.builder("mcp_audit_indexer_events_indexed")
+            .description("events written to the index")
+            .register(registry);
+    deadLettered =
+        Counter.builder("mcp_audit_indexer_dead_lettered")
+            .description("records sent to the dead-letter topic")
+            .register(registry);
+    identical =
+        Counter.builder("mcp_audit_indexer_duplicates")
+            .tag("kind", "identical")
+            .description(
+                "records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
+                    + "conflicting versions sent to the dead-letter topic with an alert")
+            .register(registry);
+    conflicting =
+        Counter.builder("mcp_audit_indexer_duplicates")
+            .tag("kind", "conflicting")
+            .description(
+                "records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
+                    + "conflicting versions sent to the dead-letter topic with an alert")
+            .register(registry);
+    commit =
+        Timer.builder("mcp_audit_indexer_commit")
+            .description("index commit latency")
+            .register(registry);
+    refresh =
+        Timer.builder("mcp_audit_indexer_refresh")
+            .description("near-real-time refresh latency")
+            .register(registry);
+    Gauge.builder("mcp_audit_indexer_docs", docCount)
+        .description("live documents in the index")
+        .register(registry);
   }
 
   void lag(String topicPartition, long records) {
-    lag.computeIfAbsent(topicPartition, tp -> {
-      AtomicLong v = new AtomicLong();
-      Gauge.builder("mcp_audit_indexer_consumer_lag", v, AtomicLong::get)
-          .tag("partition", tp).description("records behind the end of the partition").register(registry);
-      return v;
-    }).set(records);
+    lag.computeIfAbsent(
+            topicPartition,
+            tp -> {
+              AtomicLong v = new AtomicLong();
+              Gauge.builder("mcp_audit_indexer_consumer_lag", v, AtomicLong::get)
+                  .tag("partition", tp)
+                  .description("records behind the end of the partition")
+                  .register(registry);
+              return v;
+            })
+        .set(records);
   }
 
   public long indexedCount() {

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Compares two versions of one record as content, not bytes: key order and whitespace do not
- * make a conflict. {@code received_at} is not part of the content: a retry through the collector
- * is stamped again.
+ * Compares two versions of one record as content, not bytes: key order and whitespace do not make a
+ * conflict. {@code received_at} is not part of the content: a retry through the collector is
+ * stamped again.
  */
 final class Versions {
   /** Stamped on every delivery, so it differs between a version and its redelivery. */
@@ -29,7 +29,10 @@ final class Versions {
     }
   }
 
-  /** JSON pointers of the fields where {@code incoming} differs from the stored version, sorted; empty when identical. */
+  /**
+   * JSON pointers of the fields where {@code incoming} differs from the stored version, sorted;
+   * empty when identical.
+   */
   static List<String> differences(JsonNode stored, JsonNode incoming) {
     TreeSet<String> out = new TreeSet<>();
     diff("", stored, incoming, out, true);

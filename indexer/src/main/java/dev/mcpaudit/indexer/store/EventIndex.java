@@ -1,8 +1,8 @@
 package dev.mcpaudit.indexer.store;
 
 import dev.mcpaudit.index.CommitOffsets;
-import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredCompression;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,14 +18,14 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.index.SortedDocValues;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
@@ -36,9 +36,9 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * The Lucene index of events on local disk, with the Kafka position it reflects. Each commit
- * carries, in its user data, the next offset to read for every partition indexed so far: the
- * index, not the consumer group, decides where reading resumes, so a crash between the two never
- * loses or doubles an event.
+ * carries, in its user data, the next offset to read for every partition indexed so far: the index,
+ * not the consumer group, decides where reading resumes, so a crash between the two never loses or
+ * doubles an event.
  *
  * <p>Records are write-once by (tenant, event_id) (docs/architecture.md, "Write-once records"):
  * {@link Batch#find} says whether a record exists, against the near-real-time reader plus the
@@ -62,7 +62,10 @@ public final class EventIndex implements Closeable {
     this.searchers = new SearcherManager(writer, true, false, null);
   }
 
-  /** Opens the index in {@code path}, creating it if needed; {@code ramBufferMb} bounds the heap it uses. */
+  /**
+   * Opens the index in {@code path}, creating it if needed; {@code ramBufferMb} bounds the heap it
+   * uses.
+   */
   public static EventIndex open(Path path, double ramBufferMb) {
     return open(path, ramBufferMb, StoredCompression.DEFLATE);
   }
@@ -71,16 +74,18 @@ public final class EventIndex implements Closeable {
     try {
       Files.createDirectories(path);
       Directory dir = FSDirectory.open(path);
-      IndexWriterConfig cfg = new IndexWriterConfig(new StandardAnalyzer())
-          .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          .setIndexSort(IndexSchema.INDEX_SORT)
-          .setCodec(compression.codec())
-          .setRAMBufferSizeMB(ramBufferMb)
-          .setCommitOnClose(false)
-          // Near-real-time refreshes flush small segments several times a second; packing each
-          // into a compound file would copy it once more for nothing. Merges make them big anyway.
-          .setUseCompoundFile(false)
-          .setMergePolicy(noCompoundFiles(new TieredMergePolicy()));
+      IndexWriterConfig cfg =
+          new IndexWriterConfig(new StandardAnalyzer())
+              .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+              .setIndexSort(IndexSchema.INDEX_SORT)
+              .setCodec(compression.codec())
+              .setRAMBufferSizeMB(ramBufferMb)
+              .setCommitOnClose(false)
+              // Near-real-time refreshes flush small segments several times a second; packing each
+              // into a compound file would copy it once more for nothing. Merges make them big
+              // anyway.
+              .setUseCompoundFile(false)
+              .setMergePolicy(noCompoundFiles(new TieredMergePolicy()));
       IndexWriter writer = new IndexWriter(dir, cfg);
       if (!DirectoryReader.indexExists(dir)) {
         writer.commit(); // an api started before the first event opens an empty index, not an error
@@ -100,7 +105,10 @@ public final class EventIndex implements Closeable {
     return path;
   }
 
-  /** Appends without looking for an earlier version: only for loads whose records are known to be new (bench, fixtures). */
+  /**
+   * Appends without looking for an earlier version: only for loads whose records are known to be
+   * new (bench, fixtures).
+   */
   public void append(Document doc) throws IOException {
     writer.addDocument(doc);
   }
@@ -120,7 +128,10 @@ public final class EventIndex implements Closeable {
     }
   }
 
-  /** Writes of the current batches not yet visible to search: the loop refreshes when there are many. */
+  /**
+   * Writes of the current batches not yet visible to search: the loop refreshes when there are
+   * many.
+   */
   public int unrefreshedWrites() {
     return recent.size();
   }
@@ -167,15 +178,19 @@ public final class EventIndex implements Closeable {
     }
 
     /** The same id in other tenants shares the term: the tenant's doc values tell them apart. */
-    private StoredVersion inLeaf(LeafReader leaf, PostingsEnum docs, BytesRef tenant) throws IOException {
+    private StoredVersion inLeaf(LeafReader leaf, PostingsEnum docs, BytesRef tenant)
+        throws IOException {
       Bits live = leaf.getLiveDocs();
       SortedDocValues tenants = leaf.getSortedDocValues(IndexSchema.TENANT);
       for (int doc = docs.nextDoc(); doc != PostingsEnum.NO_MORE_DOCS; doc = docs.nextDoc()) {
-        if ((live == null || live.get(doc)) && tenants != null && tenants.advanceExact(doc)
+        if ((live == null || live.get(doc))
+            && tenants != null
+            && tenants.advanceExact(doc)
             && tenants.lookupOrd(tenants.ordValue()).equals(tenant)) {
           Document d = leaf.storedFields().document(doc);
           BytesRef source = d.getBinaryValue(IndexSchema.SOURCE_JSON);
-          return new StoredVersion(Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length),
+          return new StoredVersion(
+              Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length),
               d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
               d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
         }
@@ -210,7 +225,8 @@ public final class EventIndex implements Closeable {
 
   /** Makes everything written so far durable, together with the offsets it corresponds to. */
   public void commit(Map<String, Long> nextOffsets) throws IOException {
-    writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of(SCHEMA_KEY, "1")).entrySet());
+    writer.setLiveCommitData(
+        CommitOffsets.userData(nextOffsets, Map.of(SCHEMA_KEY, "1")).entrySet());
     writer.commit();
   }
 
@@ -228,10 +244,13 @@ public final class EventIndex implements Closeable {
     return searchers;
   }
 
-  /** Deletes events that occurred before {@code cutoffMillis}; returns how many documents matched. */
+  /**
+   * Deletes events that occurred before {@code cutoffMillis}; returns how many documents matched.
+   */
   public long deleteOccurredBefore(long cutoffMillis) throws IOException {
     long before = writer.getDocStats().numDocs;
-    writer.deleteDocuments(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoffMillis - 1));
+    writer.deleteDocuments(
+        LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, cutoffMillis - 1));
     refresh();
     return before - writer.getDocStats().numDocs;
   }
@@ -241,7 +260,9 @@ public final class EventIndex implements Closeable {
     writer.forceMergeDeletes(true);
   }
 
-  /** Merges down to at most {@code maxSegments} segments (for cold indexes and size measurements). */
+  /**
+   * Merges down to at most {@code maxSegments} segments (for cold indexes and size measurements).
+   */
   public void forceMerge(int maxSegments) throws IOException {
     writer.forceMerge(maxSegments);
   }
@@ -307,7 +328,8 @@ public final class EventIndex implements Closeable {
 
   /** {@link #eventIds} of the last commit of an index directory, opened read-only. */
   public static List<String> committedEventIds(Path path) throws IOException {
-    try (Directory dir = FSDirectory.open(path); DirectoryReader reader = DirectoryReader.open(dir)) {
+    try (Directory dir = FSDirectory.open(path);
+        DirectoryReader reader = DirectoryReader.open(dir)) {
       return eventIds(reader);
     }
   }

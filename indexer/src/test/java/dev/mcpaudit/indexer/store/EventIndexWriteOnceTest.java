@@ -7,8 +7,8 @@ import dev.mcpaudit.schema.event.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,14 +16,24 @@ class EventIndexWriteOnceTest {
   @TempDir Path dir;
 
   static byte[] event(String id, String tenant, String decision) {
-    return ("{\"schema\":\"mcp.authz/v1\",\"event_id\":\"" + id + "\",\"kind\":\"decision\",\"occurred_at\":\"2026-11-26T12:00:00Z\","
-        + "\"tenant\":\"" + tenant + "\",\"decision\":\"" + decision + "\",\"reason_code\":\"" + (decision.equals("allow") ? "ALLOWED" : "POLICY_DENY")
-        + "\",\"actor\":{\"id\":\"a\",\"type\":\"agent\"},\"tool\":{\"server\":\"s\",\"name\":\"t\",\"method\":\"tools/call\"}}")
+    return ("{\"schema\":\"mcp.authz/v1\",\"event_id\":\""
+            + id
+            + "\",\"kind\":\"decision\",\"occurred_at\":\"2026-11-26T12:00:00Z\","
+            + "\"tenant\":\""
+            + tenant
+            + "\",\"decision\":\""
+            + decision
+            + "\",\"reason_code\":\""
+            + (decision.equals("allow") ? "ALLOWED" : "POLICY_DENY")
+            + "\",\"actor\":{\"id\":\"a\",\"type\":\"agent\"},\"tool\":{\"server\":\"s\",\"name\":\"t\",\"method\":\"tools/call\"}}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
   static void add(EventIndex.Batch b, RecordKey key, byte[] raw, long offset) throws Exception {
-    b.add(key, IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)),
+    b.add(
+        key,
+        IndexSchema.document(
+            EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)),
         new StoredVersion(raw, 0, offset));
   }
 
@@ -77,7 +87,8 @@ class EventIndexWriteOnceTest {
       }
       index.commit(Map.of("t:0", 3L));
     }
-    try (EventIndex index = EventIndex.open(path, 16); EventIndex.Batch b = index.batch()) {
+    try (EventIndex index = EventIndex.open(path, 16);
+        EventIndex.Batch b = index.batch()) {
       assertThat(b.find(new RecordKey("acme", "e-1")).offset()).isEqualTo(1);
       assertThat(b.find(new RecordKey("globex", "e-1")).offset()).isEqualTo(2);
       IndexSearcher s = index.searchers().acquire();

@@ -23,11 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@code DecisionPublisher}. Every record is appended here before it is sent, so order is the
  * spool's order and nothing the process accepted is lost if it dies or Kafka is away.
  *
- * <p>Layout: segment files {@code <first seq, 20 digits>.seg} and a {@code checkpoint} file
- * holding the first sequence not yet acknowledged by Kafka. Record: magic byte, payload length
- * (int), CRC32C of sequence and payload (int), sequence (long), payload = key length (short), key
- * bytes (UTF-8), value bytes. A torn record at the tail (crash mid-write) is cut off on open; a
- * corrupt record elsewhere ends the reading of its segment and is counted, never sent.
+ * <p>Layout: segment files {@code <first seq, 20 digits>.seg} and a {@code checkpoint} file holding
+ * the first sequence not yet acknowledged by Kafka. Record: magic byte, payload length (int),
+ * CRC32C of sequence and payload (int), sequence (long), payload = key length (short), key bytes
+ * (UTF-8), value bytes. A torn record at the tail (crash mid-write) is cut off on open; a corrupt
+ * record elsewhere ends the reading of its segment and is counted, never sent.
  */
 public final class Spool implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
@@ -60,7 +60,8 @@ public final class Spool implements Closeable {
   /** Opens (or creates) the spool in {@code dir}, recovering what a previous process left. */
   public static Spool open(Path dir, long maxBytes, long segmentBytes, FsyncPolicy fsync) {
     if (segmentBytes < 1024 || maxBytes < segmentBytes) {
-      throw new IllegalArgumentException("spool needs segmentBytes >= 1 KiB and maxBytes >= segmentBytes");
+      throw new IllegalArgumentException(
+          "spool needs segmentBytes >= 1 KiB and maxBytes >= segmentBytes");
     }
     Spool s = new Spool(dir, maxBytes, segmentBytes, fsync);
     try {
@@ -81,7 +82,8 @@ public final class Spool implements Closeable {
     }
     for (Path f : files) {
       String name = f.getFileName().toString();
-      segments.add(new Segment(f, Long.parseLong(name.substring(0, name.length() - SUFFIX.length()))));
+      segments.add(
+          new Segment(f, Long.parseLong(name.substring(0, name.length() - SUFFIX.length()))));
     }
     nextSeq = checkpoint;
     if (!segments.isEmpty()) {
@@ -89,7 +91,11 @@ public final class Spool implements Closeable {
       long[] scan = scanTail(tail);
       nextSeq = Math.max(checkpoint, scan[0]);
       if (scan[1] < tail.size) {
-        log.warn("spool tail cut segment={} kept_bytes={} dropped_bytes={}", tail.path, scan[1], tail.size - scan[1]);
+        log.warn(
+            "spool tail cut segment={} kept_bytes={} dropped_bytes={}",
+            tail.path,
+            scan[1],
+            tail.size - scan[1]);
         tail.truncate(scan[1]);
       }
     }
@@ -97,7 +103,8 @@ public final class Spool implements Closeable {
     checkpointWritten = checkpoint;
     dropAckedSegments();
     if (pendingRecords() > 0) {
-      log.info("spool recovered dir={} pending_records={} bytes={}", dir, pendingRecords(), bytes());
+      log.info(
+          "spool recovered dir={} pending_records={} bytes={}", dir, pendingRecords(), bytes());
     }
   }
 
@@ -143,8 +150,16 @@ public final class Spool implements Closeable {
     int len = 2 + k.length + value.length;
     long total = bytes();
     if (total + HEADER + len > maxBytes) {
-      throw new SpoolFullException("spool " + dir + " is full: " + total + " of " + maxBytes
-          + " bytes hold " + pendingRecords() + " records Kafka has not acknowledged yet");
+      throw new SpoolFullException(
+          "spool "
+              + dir
+              + " is full: "
+              + total
+              + " of "
+              + maxBytes
+              + " bytes hold "
+              + pendingRecords()
+              + " records Kafka has not acknowledged yet");
     }
     try {
       Segment seg = activeSegment(HEADER + len);
@@ -152,7 +167,12 @@ public final class Spool implements Closeable {
       ByteBuffer payload = ByteBuffer.allocate(len);
       payload.putShort((short) k.length).put(k).put(value);
       ByteBuffer rec = ByteBuffer.allocate(HEADER + len);
-      rec.put(MAGIC).putInt(len).putInt(crc(seq, payload.array())).putLong(seq).put(payload.array()).flip();
+      rec.put(MAGIC)
+          .putInt(len)
+          .putInt(crc(seq, payload.array()))
+          .putLong(seq)
+          .put(payload.array())
+          .flip();
       seg.write(rec);
       nextSeq = seq + 1;
       dirty = true;
@@ -251,8 +271,8 @@ public final class Spool implements Closeable {
   }
 
   /**
-   * Reads the record with sequence {@code seq} or the first good one after it; null when nothing
-   * at or after {@code seq} has been appended yet.
+   * Reads the record with sequence {@code seq} or the first good one after it; null when nothing at
+   * or after {@code seq} has been appended yet.
    */
   public SpoolRecord read(long seq, Cursor cursor) {
     Segment seg;
@@ -325,13 +345,19 @@ public final class Spool implements Closeable {
 
   private synchronized void skipCorrupt(Segment seg, Cursor cursor) {
     corruptRecords++;
-    log.error("spool frame corrupt segment={} position={}; the rest of the segment is skipped", seg.path, cursor.position);
+    log.error(
+        "spool frame corrupt segment={} position={}; the rest of the segment is skipped",
+        seg.path,
+        cursor.position);
     cursor.position = Long.MAX_VALUE / 2;
   }
 
   private synchronized void countCorrupt(Segment seg, long position) {
     corruptRecords++;
-    log.error("spool record checksum mismatch segment={} position={}; record skipped", seg.path, position);
+    log.error(
+        "spool record checksum mismatch segment={} position={}; record skipped",
+        seg.path,
+        position);
   }
 
   private Segment segmentFor(long seq) {
@@ -360,16 +386,26 @@ public final class Spool implements Closeable {
 
   private void maybeCheckpoint(boolean force) {
     long now = System.nanoTime();
-    if (checkpointWritten == firstUnacked || (!force && now - checkpointWrittenAt < CHECKPOINT_EVERY_NANOS)) {
+    if (checkpointWritten == firstUnacked
+        || (!force && now - checkpointWrittenAt < CHECKPOINT_EVERY_NANOS)) {
       return;
     }
     try {
       Path tmp = dir.resolve("checkpoint.tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         ch.write(ByteBuffer.wrap((firstUnacked + "\n").getBytes(StandardCharsets.US_ASCII)));
         ch.force(true);
       }
-      Files.move(tmp, dir.resolve("checkpoint"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp,
+          dir.resolve("checkpoint"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
       checkpointWritten = firstUnacked;
       checkpointWrittenAt = now;
     } catch (IOException e) {
@@ -422,7 +458,9 @@ public final class Spool implements Closeable {
     Segment(Path path, long firstSeq) throws IOException {
       this.path = path;
       this.firstSeq = firstSeq;
-      this.channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      this.channel =
+          FileChannel.open(
+              path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       this.size = channel.size();
     }
 

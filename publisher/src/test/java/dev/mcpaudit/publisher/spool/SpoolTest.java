@@ -22,7 +22,8 @@ class SpoolTest {
   }
 
   static byte[] value(int i) {
-    return ("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(100) + "\"}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(100) + "\"}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   static List<SpoolRecord> readFrom(Spool s, long seq) {
@@ -105,8 +106,9 @@ class SpoolTest {
       assertThat(s.firstUnacked()).isEqualTo(60);
       assertThat(s.pendingRecords()).isEqualTo(40);
       List<SpoolRecord> rest = readFrom(s, s.firstUnacked());
-      assertThat(rest).extracting(SpoolRecord::seq).containsExactlyElementsOf(
-          java.util.stream.LongStream.range(60, 100).boxed().toList());
+      assertThat(rest)
+          .extracting(SpoolRecord::seq)
+          .containsExactlyElementsOf(java.util.stream.LongStream.range(60, 100).boxed().toList());
       assertThat(s.append("k", value(100))).isEqualTo(100);
     }
   }
@@ -120,7 +122,12 @@ class SpoolTest {
     try (Spool s = Spool.open(dir, 1 << 20, 1 << 20, FsyncPolicy.NEVER)) {
       assertThat(readFrom(s, 0)).hasSize(9);
       assertThat(s.append("k", value(99))).isEqualTo(9);
-      assertThat(readFrom(s, 0)).hasSize(10).last().extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).asString().contains("\"n\":99");
+      assertThat(readFrom(s, 0))
+          .hasSize(10)
+          .last()
+          .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+          .asString()
+          .contains("\"n\":99");
     }
   }
 
@@ -136,7 +143,9 @@ class SpoolTest {
     }
     try (Spool s = Spool.open(dir, 1 << 20, 1 << 20, FsyncPolicy.NEVER)) {
       List<SpoolRecord> read = readFrom(s, 0);
-      assertThat(read).extracting(SpoolRecord::seq).containsExactly(0L, 1L, 2L, 4L, 5L, 6L, 7L, 8L, 9L);
+      assertThat(read)
+          .extracting(SpoolRecord::seq)
+          .containsExactly(0L, 1L, 2L, 4L, 5L, 6L, 7L, 8L, 9L);
       assertThat(s.corruptRecords()).isEqualTo(1);
     }
   }
@@ -159,7 +168,8 @@ class SpoolTest {
         s.ack(i);
       }
       s.append("k", value(0)); // room again once Kafka took them
-      assertThatThrownBy(() -> s.append("k", new byte[9 * 1024])).isInstanceOf(SpoolFullException.class);
+      assertThatThrownBy(() -> s.append("k", new byte[9 * 1024]))
+          .isInstanceOf(SpoolFullException.class);
     }
   }
 }

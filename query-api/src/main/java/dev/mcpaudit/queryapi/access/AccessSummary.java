@@ -33,16 +33,16 @@ import org.apache.lucene.search.TermQuery;
 /**
  * "What did this agent (or this user's agents) access?": every decision of an actor (or of the
  * actors acting for a user) in a window, grouped by tool, counted from doc values. No stored
- * document is loaded, so the cost is the number of matching decisions times a few
- * doc-value reads.
+ * document is loaded, so the cost is the number of matching decisions times a few doc-value reads.
  */
 public final class AccessSummary {
   /** Per tool: at most this many distinct resources and handles are listed. */
   static final int LIST_CAP = 100;
+
   /**
-   * At most this many distinct tools and handles are kept per summary, so an actor with millions
-   * of one-shot handles costs bounded memory. Decisions past the cap still count in the totals and
-   * are reported as omitted, so the answer says it is incomplete instead of silently being so.
+   * At most this many distinct tools and handles are kept per summary, so an actor with millions of
+   * one-shot handles costs bounded memory. Decisions past the cap still count in the totals and are
+   * reported as omitted, so the answer says it is incomplete instead of silently being so.
    */
   static final int DISTINCT_CAP = 10_000;
 
@@ -75,10 +75,18 @@ public final class AccessSummary {
   public record Totals(long decisions, long allow, long deny) {}
 
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record ToolUse(String server, String method, String name, long allow, long deny,
-      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen,
-      List<String> resources, List<String> handles,
-      @JsonProperty("resource_count") int resourceCount, @JsonProperty("handle_count") int handleCount) {}
+  public record ToolUse(
+      String server,
+      String method,
+      String name,
+      long allow,
+      long deny,
+      @JsonProperty("first_seen") String firstSeen,
+      @JsonProperty("last_seen") String lastSeen,
+      List<String> resources,
+      List<String> handles,
+      @JsonProperty("resource_count") int resourceCount,
+      @JsonProperty("handle_count") int handleCount) {}
 
   /** Resources and handles listed per tool, at most; the counts say how many there are. */
   public static final int MAX_LISTED_PER_TOOL = 100;
@@ -91,25 +99,39 @@ public final class AccessSummary {
    * Decisions not itemized because more than {@code cap} distinct tools or handles matched; they
    * are in {@code totals} all the same.
    */
-  public record Omitted(int cap, @JsonProperty("tool_decisions") long toolDecisions,
+  public record Omitted(
+      int cap,
+      @JsonProperty("tool_decisions") long toolDecisions,
       @JsonProperty("handle_decisions") long handleDecisions) {}
 
-  public record HandleUse(String id, long decisions,
-      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
+  public record HandleUse(
+      String id,
+      long decisions,
+      @JsonProperty("first_seen") String firstSeen,
+      @JsonProperty("last_seen") String lastSeen) {}
 
   /** The response body, field order as in the README's "The query API". */
-  public Map<String, Object> summarize(Caller caller, Subject subject, String value, TimeRange range, String tenant) {
-    Query query = new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(subject.field, value)), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
-        .build();
-    Agg agg = index.read(searcher -> searcher.search(query, DocCollector.manager(() -> new AggCollector(distinctCap), collectors -> {
-      Agg total = new Agg(distinctCap);
-      collectors.forEach(c -> total.merge(c.agg));
-      return total;
-    })));
+  public Map<String, Object> summarize(
+      Caller caller, Subject subject, String value, TimeRange range, String tenant) {
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(subject.field, value)), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
+            .build();
+    Agg agg =
+        index.read(
+            searcher ->
+                searcher.search(
+                    query,
+                    DocCollector.manager(
+                        () -> new AggCollector(distinctCap),
+                        collectors -> {
+                          Agg total = new Agg(distinctCap);
+                          collectors.forEach(c -> total.merge(c.agg));
+                          return total;
+                        })));
 
     Map<String, Object> out = new LinkedHashMap<>();
     out.put(subject.key, value);
@@ -118,15 +140,35 @@ public final class AccessSummary {
     out.put("totals", new Totals(agg.allow + agg.deny, agg.allow, agg.deny));
     List<ToolUse> tools = new ArrayList<>();
     agg.tools.values().stream()
-        .sorted(Comparator.comparingLong((ToolAgg t) -> -(t.allow + t.deny))
-            .thenComparing(t -> t.server).thenComparing(t -> t.method).thenComparing(t -> t.name))
-        .forEach(t -> tools.add(new ToolUse(t.server, t.method, t.name, t.allow, t.deny, time(t.first), time(t.last),
-            listed(t.resources), listed(t.handles), t.resources.size(), t.handles.size())));
+        .sorted(
+            Comparator.comparingLong((ToolAgg t) -> -(t.allow + t.deny))
+                .thenComparing(t -> t.server)
+                .thenComparing(t -> t.method)
+                .thenComparing(t -> t.name))
+        .forEach(
+            t ->
+                tools.add(
+                    new ToolUse(
+                        t.server,
+                        t.method,
+                        t.name,
+                        t.allow,
+                        t.deny,
+                        time(t.first),
+                        time(t.last),
+                        listed(t.resources),
+                        listed(t.handles),
+                        t.resources.size(),
+                        t.handles.size())));
     out.put("tools", tools);
     out.put("deny_reasons", new TreeMap<>(agg.denyReasons));
-    out.put("handles", agg.handles.values().stream()
-        .sorted(Comparator.comparingLong((HandleAgg h) -> -h.decisions).thenComparing(h -> h.id))
-        .map(h -> new HandleUse(h.id, h.decisions, time(h.first), time(h.last))).toList());
+    out.put(
+        "handles",
+        agg.handles.values().stream()
+            .sorted(
+                Comparator.comparingLong((HandleAgg h) -> -h.decisions).thenComparing(h -> h.id))
+            .map(h -> new HandleUse(h.id, h.decisions, time(h.first), time(h.last)))
+            .toList());
     if (agg.toolsOmitted > 0 || agg.handlesOmitted > 0) {
       out.put("omitted", new Omitted(distinctCap, agg.toolsOmitted, agg.handlesOmitted));
     }
@@ -222,29 +264,31 @@ public final class AccessSummary {
       deny += o.deny;
       toolsOmitted += o.toolsOmitted;
       handlesOmitted += o.handlesOmitted;
-      o.tools.forEach((k, t) -> {
-        ToolAgg mine = tools.get(k);
-        if (mine != null) {
-          mine.merge(t);
-        } else if (tools.size() < cap) {
-          tools.put(k, t);
-        } else {
-          toolsOmitted += t.allow + t.deny;
-        }
-      });
+      o.tools.forEach(
+          (k, t) -> {
+            ToolAgg mine = tools.get(k);
+            if (mine != null) {
+              mine.merge(t);
+            } else if (tools.size() < cap) {
+              tools.put(k, t);
+            } else {
+              toolsOmitted += t.allow + t.deny;
+            }
+          });
       o.denyReasons.forEach((k, n) -> denyReasons.merge(k, n, Long::sum));
-      o.handles.forEach((k, h) -> {
-        HandleAgg mine = handles.get(k);
-        if (mine != null) {
-          mine.decisions += h.decisions;
-          mine.first = Math.min(mine.first, h.first);
-          mine.last = Math.max(mine.last, h.last);
-        } else if (handles.size() < cap) {
-          handles.put(k, h);
-        } else {
-          handlesOmitted += h.decisions;
-        }
-      });
+      o.handles.forEach(
+          (k, h) -> {
+            HandleAgg mine = handles.get(k);
+            if (mine != null) {
+              mine.decisions += h.decisions;
+              mine.first = Math.min(mine.first, h.first);
+              mine.last = Math.max(mine.last, h.last);
+            } else if (handles.size() < cap) {
+              handles.put(k, h);
+            } else {
+              handlesOmitted += h.decisions;
+            }
+          });
     }
   }
 
@@ -273,8 +317,8 @@ public final class AccessSummary {
   /**
    * One segment's documents, aggregated by ordinal: a string is read from the dictionary once per
    * distinct tool, handle, resource or reason code of the segment, not once per decision. What is
-   * kept and what is omitted at the caps is decided exactly as it would be string by string, in
-   * the order the documents are visited.
+   * kept and what is omitted at the caps is decided exactly as it would be string by string, in the
+   * order the documents are visited.
    */
   private static final class SegmentVisitor implements DocCollector.Visitor {
     private static final Object SEEN = new Object();
@@ -290,15 +334,25 @@ public final class AccessSummary {
     private final SortedDocValues handle;
     private final NumericDocValues at;
     private final int allowOrd;
+
     /** Resource ordinals are offset past the names so one int names the displayed tool. */
     private final int resourceOffset;
+
     private final OrdMap<SegmentTool> tools = new OrdMap<>();
     private final OrdMap<HandleAgg> handles = new OrdMap<>();
     private final OrdMap<long[]> reasons = new OrdMap<>();
 
-    SegmentVisitor(Agg agg, SortedDocValues server, SortedDocValues method, SortedDocValues name,
-        SortedDocValues resource, SortedDocValues decision, SortedDocValues reason, SortedDocValues handle,
-        NumericDocValues at) throws IOException {
+    SegmentVisitor(
+        Agg agg,
+        SortedDocValues server,
+        SortedDocValues method,
+        SortedDocValues name,
+        SortedDocValues resource,
+        SortedDocValues decision,
+        SortedDocValues reason,
+        SortedDocValues handle,
+        NumericDocValues at)
+        throws IOException {
       this.agg = agg;
       this.server = server;
       this.method = method;
@@ -312,7 +366,10 @@ public final class AccessSummary {
       this.resourceOffset = name == null ? 0 : name.getValueCount();
     }
 
-    /** A tool as seen in this segment: its aggregate (null past the cap) and the ordinals already listed. */
+    /**
+     * A tool as seen in this segment: its aggregate (null past the cap) and the ordinals already
+     * listed.
+     */
     private static final class SegmentTool {
       final ToolAgg agg;
       final OrdMap<Object> resources = new OrdMap<>();
@@ -391,7 +448,9 @@ public final class AccessSummary {
 
     @Override
     public void finish() throws IOException {
-      reasons.forEach((code, count) -> agg.denyReasons.merge(IndexReads.value(reason, code), count[0], Long::sum));
+      reasons.forEach(
+          (code, count) ->
+              agg.denyReasons.merge(IndexReads.value(reason, code), count[0], Long::sum));
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.alerts;
 
-import dev.mcpaudit.index.AlertFields;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
@@ -26,7 +26,8 @@ import org.apache.lucene.util.BytesRef;
 /** The alerts of the caller's tenants, newest first, each with its evidence event ids. */
 public final class AlertSearch {
   public static final int MAX_LIMIT = 1000;
-  private static final Sort NEWEST_FIRST = new Sort(new SortField(AlertFields.DETECTED_AT, SortField.Type.LONG, true));
+  private static final Sort NEWEST_FIRST =
+      new Sort(new SortField(AlertFields.DETECTED_AT, SortField.Type.LONG, true));
 
   private final IndexAccess index;
 
@@ -35,17 +36,31 @@ public final class AlertSearch {
   }
 
   /**
-   * @param handle, actor, event optional: alerts about this handle or actor, or citing this event as evidence
+   * @param handle, actor, event optional: alerts about this handle or actor, or citing this event
+   *     as evidence
    */
-  public record Request(TimeRange range, String tenant, AlertType type, Severity severity, String handle, String actor,
-      String event, int limit) {}
+  public record Request(
+      TimeRange range,
+      String tenant,
+      AlertType type,
+      Severity severity,
+      String handle,
+      String actor,
+      String event,
+      int limit) {}
 
   public record Page(long total, List<JsonNode> alerts) {}
 
   public Page search(Caller caller, Request r) {
-    BooleanQuery.Builder q = new BooleanQuery.Builder()
-        .add(IndexAccess.tenants(caller, r.tenant()), Occur.FILTER)
-        .add(LongPoint.newRangeQuery(AlertFields.DETECTED_AT, r.range().from().toEpochMilli(), r.range().to().toEpochMilli() - 1), Occur.FILTER);
+    BooleanQuery.Builder q =
+        new BooleanQuery.Builder()
+            .add(IndexAccess.tenants(caller, r.tenant()), Occur.FILTER)
+            .add(
+                LongPoint.newRangeQuery(
+                    AlertFields.DETECTED_AT,
+                    r.range().from().toEpochMilli(),
+                    r.range().to().toEpochMilli() - 1),
+                Occur.FILTER);
     term(q, AlertFields.TYPE, r.type() == null ? null : r.type().name());
     term(q, AlertFields.SEVERITY, r.severity() == null ? null : r.severity().wire());
     term(q, AlertFields.HANDLE, r.handle());
@@ -55,7 +70,8 @@ public final class AlertSearch {
     return index.read(searcher -> page(searcher, query, r.limit()));
   }
 
-  private static Page page(IndexSearcher searcher, Query query, int limit) throws java.io.IOException {
+  private static Page page(IndexSearcher searcher, Query query, int limit)
+      throws java.io.IOException {
     TopDocs top = searcher.search(query, limit, NEWEST_FIRST);
     List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
     var stored = searcher.storedFields();

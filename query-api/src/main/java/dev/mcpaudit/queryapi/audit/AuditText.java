@@ -15,8 +15,10 @@ import java.util.HexFormat;
 public final class AuditText {
   /** actor.id in the contract: 1-256 characters. */
   static final int ID_MAX = 256;
+
   /** reason in the contract: 1-1024 printable characters. */
   static final int TEXT_MAX = 1024;
+
   static final String DIGEST_MARK = "~sha256:";
   private static final int DIGEST_HEX = 16;
 
@@ -27,7 +29,8 @@ public final class AuditText {
     if (raw == null || raw.isBlank()) {
       return "anonymous";
     }
-    if (raw.codePointCount(0, raw.length()) <= ID_MAX && raw.codePoints().noneMatch(AuditText::unsafeInId)) {
+    if (raw.codePointCount(0, raw.length()) <= ID_MAX
+        && raw.codePoints().noneMatch(AuditText::unsafeInId)) {
       return raw;
     }
     String suffix = DIGEST_MARK + sha256(raw).substring(0, DIGEST_HEX);
@@ -45,7 +48,10 @@ public final class AuditText {
     return b.append(suffix).toString();
   }
 
-  /** Free text as recorded: control and format characters escaped, cut to the contract's length; null if empty. */
+  /**
+   * Free text as recorded: control and format characters escaped, cut to the contract's length;
+   * null if empty.
+   */
   public static String reason(String raw) {
     if (raw == null || raw.isBlank()) {
       return null;
@@ -66,8 +72,12 @@ public final class AuditText {
 
   private static boolean unsafeInText(int c) {
     int type = Character.getType(c);
-    return type == Character.CONTROL || type == Character.FORMAT || type == Character.SURROGATE
-        || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED;
+    return type == Character.CONTROL
+        || type == Character.FORMAT
+        || type == Character.SURROGATE
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR
+        || type == Character.UNASSIGNED;
   }
 
   private static boolean unsafeInId(int c) {
@@ -75,12 +85,16 @@ public final class AuditText {
   }
 
   private static String escape(int c) {
-    return c == '\\' ? "\\\\" : c <= 0xFFFF ? String.format("\\u%04x", c) : String.format("\\U%06x", c);
+    return c == '\\'
+        ? "\\\\"
+        : c <= 0xFFFF ? String.format("\\u%04x", c) : String.format("\\U%06x", c);
   }
 
   private static String sha256(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }

@@ -2,10 +2,10 @@ package dev.mcpaudit.queryapi.audit;
 
 /**
  * Audit of the auditors: every authorization decision the API makes (allow and deny) becomes a
- * decision event of the same contract, tenant {@code _system}, readable by admin tokens.
- * Decisions about an authenticated caller are recorded one by one; requests without a usable
- * credential are counted and recorded as one event per source address, operation and reason per
- * window, so a flood of them cannot grow the trail (README, "The query API").
+ * decision event of the same contract, tenant {@code _system}, readable by admin tokens. Decisions
+ * about an authenticated caller are recorded one by one; requests without a usable credential are
+ * counted and recorded as one event per source address, operation and reason per window, so a flood
+ * of them cannot grow the trail (README, "The query API").
  */
 public interface AuditTrail {
   /**
@@ -22,17 +22,21 @@ public interface AuditTrail {
   /**
    * A request refused before anyone was authenticated (no token, or one that is not valid).
    *
-   * @param sourceAddress the peer address of the connection (never a forwarded-for header, which the client writes)
+   * @param sourceAddress the peer address of the connection (never a forwarded-for header, which
+   *     the client writes)
    * @param reasonCode CREDENTIAL_MISSING or CREDENTIAL_INVALID
    * @param reason why, safe to store (never the token)
    */
   void refused(String sourceAddress, String endpoint, String reasonCode, String reason);
 
-  AuditTrail NONE = new AuditTrail() {
-    @Override
-    public void record(String principal, String endpoint, boolean allowed, String reasonCode, String reason) {}
+  AuditTrail NONE =
+      new AuditTrail() {
+        @Override
+        public void record(
+            String principal, String endpoint, boolean allowed, String reasonCode, String reason) {}
 
-    @Override
-    public void refused(String sourceAddress, String endpoint, String reasonCode, String reason) {}
-  };
+        @Override
+        public void refused(
+            String sourceAddress, String endpoint, String reasonCode, String reason) {}
+      };
 }

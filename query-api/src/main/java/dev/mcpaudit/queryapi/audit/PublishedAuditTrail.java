@@ -1,7 +1,6 @@
 package dev.mcpaudit.queryapi.audit;
 
 import dev.mcpaudit.publisher.DecisionPublisher;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Actor;
 import dev.mcpaudit.schema.event.ActorType;
@@ -51,56 +50,101 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
   /**
    * @param window how long refusals are counted before they are published as one event per key
    *     ({@code api.audit.refused-window}, default 1 minute)
-   * @param maxKeys most distinct (address, operation, reason) keys per window; more go to the overflow
-   *     bucket ({@code api.audit.refused-max-keys}, default 1000)
+   * @param maxKeys most distinct (address, operation, reason) keys per window; more go to the
+   *     overflow bucket ({@code api.audit.refused-max-keys}, default 1000)
    */
-  public PublishedAuditTrail(DecisionPublisher publisher, Clock clock, String instance, Duration window, int maxKeys) {
+  public PublishedAuditTrail(
+      DecisionPublisher publisher, Clock clock, String instance, Duration window, int maxKeys) {
     if (!publisher.isApiAuditTrail()) {
-      throw new IllegalArgumentException("the API's audit trail needs the publisher made by PublishedAuditTrail.publisher(...)");
+      throw new IllegalArgumentException(
+          "the API's audit trail needs the publisher made by PublishedAuditTrail.publisher(...)");
     }
     this.publisher = publisher;
     this.clock = clock;
     this.instance = AuditText.principal(instance);
     this.refused = new RefusedRequests(window, maxKeys);
-    this.flusher = Executors.newSingleThreadScheduledExecutor(r ->
-        Thread.ofPlatform().name("mcp-audit-api-audit-flush").daemon(true).unstarted(r));
+    this.flusher =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("mcp-audit-api-audit-flush").daemon(true).unstarted(r));
     long tick = Math.min(1000, Math.max(10, window.toMillis() / 4));
-    flusher.scheduleWithFixedDelay(() -> publish(refused.rollIfDue(clock.instant())), tick, tick, TimeUnit.MILLISECONDS);
+    flusher.scheduleWithFixedDelay(
+        () -> publish(refused.rollIfDue(clock.instant())), tick, tick, TimeUnit.MILLISECONDS);
   }
 
-  /** The API's audit publisher: the one writer of tenant {@code _system}, spooled so an audit event survives Kafka being away. */
-  public static DecisionPublisher.Builder publisher(String bootstrapServers, String topic, Path spoolDirectory) {
-    return DecisionPublisher.builder().apiAuditTrail().bootstrapServers(bootstrapServers).topic(topic)
-        .clientId("mcp-audit-api-audit").spoolDirectory(spoolDirectory).closeTimeout(Duration.ofSeconds(10));
+  /**
+   * The API's audit publisher: the one writer of tenant {@code _system}, spooled so an audit event
+   * survives Kafka being away.
+   */
+  public static DecisionPublisher.Builder publisher(
+      String bootstrapServers, String topic, Path spoolDirectory) {
+    return DecisionPublisher.builder()
+        .apiAuditTrail()
+        .bootstrapServers(bootstrapServers)
+        .topic(topic)
+        .clientId("mcp-audit-api-audit")
+        .spoolDirectory(spoolDirectory)
+        .closeTimeout(Duration.ofSeconds(10));
   }
 
   @Override
-  public void record(String principal, String endpoint, boolean allowed, String reasonCode, String reason) {
-    publish(event(clock.instant(), AuditText.principal(principal), endpoint, allowed ? Decision.ALLOW : Decision.DENY,
-        reasonCode, AuditText.reason(reason), null));
+  public void record(
+      String principal, String endpoint, boolean allowed, String reasonCode, String reason) {
+    publish(
+        event(
+            clock.instant(),
+            AuditText.principal(principal),
+            endpoint,
+            allowed ? Decision.ALLOW : Decision.DENY,
+            reasonCode,
+            AuditText.reason(reason),
+            null));
   }
 
   @Override
   public void refused(String sourceAddress, String endpoint, String reasonCode, String reason) {
-    String address = sourceAddress == null || sourceAddress.isBlank() ? "unknown" : AuditText.principal(sourceAddress);
+    String address =
+        sourceAddress == null || sourceAddress.isBlank()
+            ? "unknown"
+            : AuditText.principal(sourceAddress);
     publish(refused.add(clock.instant(), address, endpoint, reasonCode, reason));
   }
 
   private void publish(List<RefusedRequests.Tally> tallies) {
     for (RefusedRequests.Tally t : tallies) {
       RefusedRequests.Key k = t.key();
-      String reason = t.count() + (t.count() == 1 ? " request" : " requests") + " refused from " + k.address() + " between "
-          + Rfc3339.format(t.windowStart()) + " and " + Rfc3339.format(t.windowEnd())
-          + (t.firstReason() == null ? "" : "; first: " + t.firstReason());
-      publish(event(t.first(), "anonymous", k.endpoint(), Decision.DENY, k.reasonCode(), AuditText.reason(reason), Map.of(
-          "count", Long.toString(t.count()),
-          "source_address", k.address(),
-          "window_start", Rfc3339.format(t.windowStart()),
-          "window_end", Rfc3339.format(t.windowEnd()))));
+      String reason =
+          t.count()
+              + (t.count() == 1 ? " request" : " requests")
+              + " refused from "
+              + k.address()
+              + " between "
+              + Rfc3339.format(t.windowStart())
+              + " and "
+              + Rfc3339.format(t.windowEnd())
+              + (t.firstReason() == null ? "" : "; first: " + t.firstReason());
+      publish(
+          event(
+              t.first(),
+              "anonymous",
+              k.endpoint(),
+              Decision.DENY,
+              k.reasonCode(),
+              AuditText.reason(reason),
+              Map.of(
+                  "count", Long.toString(t.count()),
+                  "source_address", k.address(),
+                  "window_start", Rfc3339.format(t.windowStart()),
+                  "window_end", Rfc3339.format(t.windowEnd()))));
     }
   }
 
-  private AuthzEvent event(Instant at, String actorId, String endpoint, Decision decision, String reasonCode, String reason,
+  private AuthzEvent event(
+      Instant at,
+      String actorId,
+      String endpoint,
+      Decision decision,
+      String reasonCode,
+      String reason,
       Map<String, String> attributes) {
     return AuthzEvent.builder()
         .eventId("api-" + UUID.randomUUID())
@@ -119,15 +163,23 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
   }
 
   private void publish(AuthzEvent e) {
-    publisher.publish(e).whenComplete((receipt, error) -> {
-      if (error != null) {
-        log.warn("api audit event not published endpoint={} error={}", e.tool().name(),
-            LogText.of(error.toString(), 300));
-      }
-    });
+    publisher
+        .publish(e)
+        .whenComplete(
+            (receipt, error) -> {
+              if (error != null) {
+                log.warn(
+                    "api audit event not published endpoint={} error={}",
+                    e.tool().name(),
+                    LogText.of(error.toString(), 300));
+              }
+            });
   }
 
-  /** Publishes what is still counted, then closes the publisher (which waits for Kafka, up to its close timeout). */
+  /**
+   * Publishes what is still counted, then closes the publisher (which waits for Kafka, up to its
+   * close timeout).
+   */
   @Override
   public void close() {
     flusher.shutdown();

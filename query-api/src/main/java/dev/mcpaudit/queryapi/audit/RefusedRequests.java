@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Counts the requests refused before authentication, per source address, operation and reason,
- * in fixed windows aligned on the epoch (whole minutes by default). Each window ends as one
- * tally per key, so a flood costs one audit event per key and window, and every attempt is still
- * counted. At most {@code maxKeys} keys are kept per window; attempts past that go to one
- * overflow bucket per reason, so memory stays bounded whatever the addresses.
+ * Counts the requests refused before authentication, per source address, operation and reason, in
+ * fixed windows aligned on the epoch (whole minutes by default). Each window ends as one tally per
+ * key, so a flood costs one audit event per key and window, and every attempt is still counted. At
+ * most {@code maxKeys} keys are kept per window; attempts past that go to one overflow bucket per
+ * reason, so memory stays bounded whatever the addresses.
  */
 final class RefusedRequests {
   static final String OVERFLOW_ADDRESS = "overflow";
@@ -21,7 +21,13 @@ final class RefusedRequests {
   record Key(String address, String endpoint, String reasonCode) {}
 
   /** One key's attempts in one window. */
-  record Tally(Key key, long count, String firstReason, Instant first, Instant windowStart, Instant windowEnd) {}
+  record Tally(
+      Key key,
+      long count,
+      String firstReason,
+      Instant first,
+      Instant windowStart,
+      Instant windowEnd) {}
 
   private static final class Count {
     long n;
@@ -45,7 +51,8 @@ final class RefusedRequests {
   }
 
   /** Counts one attempt; returns the tallies of a window that ended before it (usually none). */
-  synchronized List<Tally> add(Instant now, String address, String endpoint, String reasonCode, String reason) {
+  synchronized List<Tally> add(
+      Instant now, String address, String endpoint, String reasonCode, String reason) {
     List<Tally> ended = rollIfDue(now);
     if (windowStart == Long.MIN_VALUE) {
       windowStart = Math.floorDiv(now.toEpochMilli(), windowMillis) * windowMillis;

@@ -32,7 +32,10 @@ public final class Authenticator {
         return new Result(null, new Refusal(e.getMessage()));
       }
     }
-    return tokens.lookup(token).map(c -> new Result(c, null)).orElseGet(() -> new Result(null, new Refusal("the token is not valid")));
+    return tokens
+        .lookup(token)
+        .map(c -> new Result(c, null))
+        .orElseGet(() -> new Result(null, new Refusal("the token is not valid")));
   }
 
   public boolean hasAnyCredential() {

@@ -57,14 +57,31 @@ public final class OidcTokens {
   private final String principalClaim;
   private final String issuer;
 
-  OidcTokens(JWKSource<SecurityContext> keys, String issuer, String audience, Duration skew,
-      String roleClaim, String tenantsClaim, String principalClaim) {
+  OidcTokens(
+      JWKSource<SecurityContext> keys,
+      String issuer,
+      String audience,
+      Duration skew,
+      String roleClaim,
+      String tenantsClaim,
+      String principalClaim) {
     this.processor = new DefaultJWTProcessor<>();
-    processor.setJWSKeySelector(new JWSVerificationKeySelector<>(
-        Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256,
-            JWSAlgorithm.ES256, JWSAlgorithm.ES384), keys));
-    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-        Set.of(audience), new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("exp", principalClaim), Set.of());
+    processor.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(
+            Set.of(
+                JWSAlgorithm.RS256,
+                JWSAlgorithm.RS384,
+                JWSAlgorithm.RS512,
+                JWSAlgorithm.PS256,
+                JWSAlgorithm.ES256,
+                JWSAlgorithm.ES384),
+            keys));
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            Set.of(audience),
+            new JWTClaimsSet.Builder().issuer(issuer).build(),
+            Set.of("exp", principalClaim),
+            Set.of());
     claims.setMaxClockSkew((int) skew.toSeconds());
     processor.setJWTClaimsSetVerifier(claims);
     this.roleClaim = roleClaim;
@@ -73,24 +90,43 @@ public final class OidcTokens {
     this.issuer = issuer;
   }
 
-  static final ConfigKey<String> ISSUER = ConfigKey.string("api.oidc.issuer", null,
-      "OIDC access tokens (JWTs) from this issuer are accepted; off when unset");
-  static final ConfigKey<String> AUDIENCE = ConfigKey.string("api.oidc.audience", null,
-      "the audience a token must name (required with an issuer)");
-  static final ConfigKey<String> JWKS_URL = ConfigKey.string("api.oidc.jwks-url", null, "where the issuer's keys are (or jwks-file)");
-  static final ConfigKey<String> JWKS_FILE = ConfigKey.string("api.oidc.jwks-file", null, "the issuer's keys in a file (or jwks-url)");
-  static final ConfigKey<String> ROLE_CLAIM = ConfigKey.string("api.oidc.role-claim", "mcp_audit_role",
-      "the claim holding the role");
-  static final ConfigKey<String> TENANTS_CLAIM = ConfigKey.string("api.oidc.tenants-claim", "mcp_audit_tenants",
-      "the claim holding the tenants");
-  static final ConfigKey<String> PRINCIPAL_CLAIM = ConfigKey.string("api.oidc.principal-claim", "sub",
-      "the claim naming the caller (principal oidc:<issuer>#<value>)");
-  static final ConfigKey<Duration> CLOCK_SKEW = ConfigKey.duration("api.oidc.clock-skew", Duration.ofSeconds(60),
-      "tolerance for exp and nbf");
+  static final ConfigKey<String> ISSUER =
+      ConfigKey.string(
+          "api.oidc.issuer",
+          null,
+          "OIDC access tokens (JWTs) from this issuer are accepted; off when unset");
+  static final ConfigKey<String> AUDIENCE =
+      ConfigKey.string(
+          "api.oidc.audience", null, "the audience a token must name (required with an issuer)");
+  static final ConfigKey<String> JWKS_URL =
+      ConfigKey.string("api.oidc.jwks-url", null, "where the issuer's keys are (or jwks-file)");
+  static final ConfigKey<String> JWKS_FILE =
+      ConfigKey.string("api.oidc.jwks-file", null, "the issuer's keys in a file (or jwks-url)");
+  static final ConfigKey<String> ROLE_CLAIM =
+      ConfigKey.string("api.oidc.role-claim", "mcp_audit_role", "the claim holding the role");
+  static final ConfigKey<String> TENANTS_CLAIM =
+      ConfigKey.string(
+          "api.oidc.tenants-claim", "mcp_audit_tenants", "the claim holding the tenants");
+  static final ConfigKey<String> PRINCIPAL_CLAIM =
+      ConfigKey.string(
+          "api.oidc.principal-claim",
+          "sub",
+          "the claim naming the caller (principal oidc:<issuer>#<value>)");
+  static final ConfigKey<Duration> CLOCK_SKEW =
+      ConfigKey.duration(
+          "api.oidc.clock-skew", Duration.ofSeconds(60), "tolerance for exp and nbf");
 
   /** The keys OIDC reads. */
-  public static final java.util.List<ConfigKey<?>> KEYS = java.util.List.of(ISSUER, AUDIENCE, JWKS_URL, JWKS_FILE, ROLE_CLAIM,
-      TENANTS_CLAIM, PRINCIPAL_CLAIM, CLOCK_SKEW);
+  public static final java.util.List<ConfigKey<?>> KEYS =
+      java.util.List.of(
+          ISSUER,
+          AUDIENCE,
+          JWKS_URL,
+          JWKS_FILE,
+          ROLE_CLAIM,
+          TENANTS_CLAIM,
+          PRINCIPAL_CLAIM,
+          CLOCK_SKEW);
 
   /** Empty when no issuer is configured (static tokens only). */
   public static Optional<OidcTokens> from(Settings s) {
@@ -100,8 +136,10 @@ public final class OidcTokens {
     }
     String audience = AUDIENCE.from(s);
     if (audience == null) {
-      throw new ConfigException("api.oidc.audience: is required with api.oidc.issuer (set it in the config file or as "
-          + Settings.envName("api.oidc.audience") + ")");
+      throw new ConfigException(
+          "api.oidc.audience: is required with api.oidc.issuer (set it in the config file or as "
+              + Settings.envName("api.oidc.audience")
+              + ")");
     }
     String url = JWKS_URL.from(s);
     String file = JWKS_FILE.from(s);
@@ -110,14 +148,26 @@ public final class OidcTokens {
     }
     JWKSource<SecurityContext> keys;
     try {
-      keys = url != null
-          ? JWKSourceBuilder.<SecurityContext>create(URI.create(url).toURL()).build()
-          : new ImmutableJWKSet<>(JWKSet.load(Path.of(file).toFile()));
+      keys =
+          url != null
+              ? JWKSourceBuilder.<SecurityContext>create(URI.create(url).toURL()).build()
+              : new ImmutableJWKSet<>(JWKSet.load(Path.of(file).toFile()));
     } catch (IOException | ParseException | IllegalArgumentException e) {
-      throw new ConfigException("api.oidc.jwks-" + (url != null ? "url" : "file") + ": cannot load the key set: " + e.getMessage());
+      throw new ConfigException(
+          "api.oidc.jwks-"
+              + (url != null ? "url" : "file")
+              + ": cannot load the key set: "
+              + e.getMessage());
     }
-    return Optional.of(new OidcTokens(keys, issuer, audience, CLOCK_SKEW.from(s), ROLE_CLAIM.from(s), TENANTS_CLAIM.from(s),
-        PRINCIPAL_CLAIM.from(s)));
+    return Optional.of(
+        new OidcTokens(
+            keys,
+            issuer,
+            audience,
+            CLOCK_SKEW.from(s),
+            ROLE_CLAIM.from(s),
+            TENANTS_CLAIM.from(s),
+            PRINCIPAL_CLAIM.from(s)));
   }
 
   /** Whether a bearer token is shaped like a JWT (three base64url parts). */
@@ -134,9 +184,13 @@ public final class OidcTokens {
     } catch (BadJOSEException | JOSEException e) {
       throw new Refused(e.getMessage());
     }
-    Role role = strings(claims.getClaim(roleClaim)).stream()
-        .map(Role::parse).flatMap(Optional::stream).max(Enum::compareTo)
-        .orElseThrow(() -> new Refused("the token has no known role in claim '" + roleClaim + "'"));
+    Role role =
+        strings(claims.getClaim(roleClaim)).stream()
+            .map(Role::parse)
+            .flatMap(Optional::stream)
+            .max(Enum::compareTo)
+            .orElseThrow(
+                () -> new Refused("the token has no known role in claim '" + roleClaim + "'"));
     Set<String> tenants = new HashSet<>(strings(claims.getClaim(tenantsClaim)));
     boolean all = tenants.remove("*");
     // Caller drops _system from a non-admin's list, so "names no tenant" is judged after that.
@@ -149,17 +203,21 @@ public final class OidcTokens {
 
   /**
    * {@code oidc:<issuer>#<subject>}: never equal to a static token's name nor to another issuer's
-   * subject, so the audit trail, export limits and cursors tell callers apart. A subject that
-   * names nobody (blank, or the text "null") is refused rather than audited as someone.
+   * subject, so the audit trail, export limits and cursors tell callers apart. A subject that names
+   * nobody (blank, or the text "null") is refused rather than audited as someone.
    */
   private String principal(Object claim) throws Refused {
-    if (!(claim instanceof String subject) || subject.isBlank() || subject.strip().equalsIgnoreCase("null")) {
+    if (!(claim instanceof String subject)
+        || subject.isBlank()
+        || subject.strip().equalsIgnoreCase("null")) {
       throw new Refused("the token has no usable subject in claim '" + principalClaim + "'");
     }
     return PREFIX + issuer + "#" + subject.strip();
   }
 
-  /** What every OIDC principal starts with; static token names cannot (see {@link StaticTokens}). */
+  /**
+   * What every OIDC principal starts with; static token names cannot (see {@link StaticTokens}).
+   */
   public static final String PREFIX = "oidc:";
 
   private static List<String> strings(Object claim) {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * API tokens from configuration, stored as digests:
+ *
  * <pre>
  * api.token.alice=sha256:...            # the digest of alice's token
  * api.token.alice.role=analyst          # analyst | auditor | admin
@@ -39,35 +40,62 @@ public final class StaticTokens {
       }
       String digest = e.getValue();
       if (!TokenDigest.isDigest(digest)) {
-        throw new ConfigException("api.token." + name + ": must be a digest sha256:<64 hex digits>, never the token itself");
+        throw new ConfigException(
+            "api.token."
+                + name
+                + ": must be a digest sha256:<64 hex digits>, never the token itself");
       }
       String roleText = raw.get(name + ".role");
       if (roleText == null) {
-        throw new ConfigException("api.token." + name + ".role: is required (analyst, auditor or admin)");
+        throw new ConfigException(
+            "api.token." + name + ".role: is required (analyst, auditor or admin)");
       }
-      Role role = Role.parse(roleText)
-          .orElseThrow(() -> new ConfigException("api.token." + name + ".role: must be analyst, auditor or admin, got '" + roleText + "'"));
+      Role role =
+          Role.parse(roleText)
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "api.token."
+                              + name
+                              + ".role: must be analyst, auditor or admin, got '"
+                              + roleText
+                              + "'"));
       String tenantsText = raw.get(name + ".tenants");
       if (tenantsText == null || tenantsText.isBlank()) {
-        throw new ConfigException("api.token." + name + ".tenants: is required (a comma-separated list, or *)");
+        throw new ConfigException(
+            "api.token." + name + ".tenants: is required (a comma-separated list, or *)");
       }
-      Set<String> tenants = Arrays.stream(tenantsText.split(",")).map(String::strip).filter(t -> !t.isEmpty())
-          .collect(Collectors.toSet());
+      Set<String> tenants =
+          Arrays.stream(tenantsText.split(","))
+              .map(String::strip)
+              .filter(t -> !t.isEmpty())
+              .collect(Collectors.toSet());
       boolean all = tenants.remove("*");
       if (role == Role.ADMIN && !all) {
-        throw new ConfigException("api.token." + name + ".tenants: an admin reads every tenant and the API's audit trail; "
-            + "give * (or the role auditor for some tenants)");
+        throw new ConfigException(
+            "api.token."
+                + name
+                + ".tenants: an admin reads every tenant and the API's audit trail; "
+                + "give * (or the role auditor for some tenants)");
       }
       if (name.startsWith(OidcTokens.PREFIX)) {
-        throw new ConfigException("api.token." + name + ": names starting with " + OidcTokens.PREFIX + " are OIDC principals");
+        throw new ConfigException(
+            "api.token."
+                + name
+                + ": names starting with "
+                + OidcTokens.PREFIX
+                + " are OIDC principals");
       }
       if (role != Role.ADMIN && tenants.contains(Caller.SYSTEM_TENANT)) {
         // Caller leaves it out anyway; said once here so the configuration can be corrected.
-        log.warn("api.token.{}.tenants names {}: ignored, the API's audit trail is for admin tokens over every tenant only",
-            name, Caller.SYSTEM_TENANT);
+        log.warn(
+            "api.token.{}.tenants names {}: ignored, the API's audit trail is for admin tokens over every tenant only",
+            name,
+            Caller.SYSTEM_TENANT);
       }
       if (out.put(digest, new Caller(name, role, tenants, all)) != null) {
-        throw new ConfigException("api.token." + name + ": the same token digest is configured twice");
+        throw new ConfigException(
+            "api.token." + name + ": the same token digest is configured twice");
       }
     }
     return new StaticTokens(out);

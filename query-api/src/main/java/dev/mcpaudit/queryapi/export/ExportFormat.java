@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * How exported events are written: one line (or row) per event, after an optional header. An
- * instance serves one export at a time (it may keep per-stream state); {@link #named} makes a new one.
+ * instance serves one export at a time (it may keep per-stream state); {@link #named} makes a new
+ * one.
  */
 public interface ExportFormat {
   String contentType();
@@ -29,7 +30,8 @@ public interface ExportFormat {
    * Stored events were read strictly (duplicate keys refused) when they were indexed; reading them
    * back for an export does not check again (it showed in the export's profile).
    */
-  ObjectReader STORED = EventCodec.mapper().reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  ObjectReader STORED =
+      EventCodec.mapper().reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   /** Writes an event given as its stored JSON bytes; formats that can copy them skip parsing. */
   default void writeStored(byte[] json, OutputStream out) throws IOException {

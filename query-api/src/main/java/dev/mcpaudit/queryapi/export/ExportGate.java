@@ -5,7 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Admits an export when both the process and its caller are under their limits of running exports. */
+/**
+ * Admits an export when both the process and its caller are under their limits of running exports.
+ */
 public final class ExportGate {
   private final ExportLimits limits;
   private final AtomicInteger running = new AtomicInteger();
@@ -22,19 +24,24 @@ public final class ExportGate {
   }
 
   /** Why an export was not admitted. */
-  public enum Refusal { CALLER_BUSY, SERVER_BUSY }
+  public enum Refusal {
+    CALLER_BUSY,
+    SERVER_BUSY
+  }
 
   /** A slot for {@code principal}, or why not; never waits. */
   public Result enter(String principal) {
     boolean[] admitted = {false};
-    perCaller.compute(principal, (k, n) -> {
-      int now = n == null ? 0 : n;
-      if (now >= limits.maxPerCaller()) {
-        return n;
-      }
-      admitted[0] = true;
-      return now + 1;
-    });
+    perCaller.compute(
+        principal,
+        (k, n) -> {
+          int now = n == null ? 0 : n;
+          if (now >= limits.maxPerCaller()) {
+            return n;
+          }
+          admitted[0] = true;
+          return now + 1;
+        });
     if (!admitted[0]) {
       return new Result(Optional.empty(), Refusal.CALLER_BUSY);
     }
@@ -44,12 +51,13 @@ public final class ExportGate {
       return new Result(Optional.empty(), Refusal.SERVER_BUSY);
     }
     AtomicBoolean open = new AtomicBoolean(true);
-    Slot slot = () -> {
-      if (open.compareAndSet(true, false)) {
-        running.decrementAndGet();
-        leave(principal);
-      }
-    };
+    Slot slot =
+        () -> {
+          if (open.compareAndSet(true, false)) {
+            running.decrementAndGet();
+            leave(principal);
+          }
+        };
     return new Result(Optional.of(slot), null);
   }
 

@@ -3,12 +3,14 @@ package dev.mcpaudit.queryapi.export;
 import java.time.Duration;
 
 /**
- * What exports may hold: each one keeps a point-in-time reader (and its segment files) open and
- * a core busy for as long as it runs, so past these limits an export is refused with 429 and
- * {@code Retry-After} rather than queued (README, "The query API").
+ * What exports may hold: each one keeps a point-in-time reader (and its segment files) open and a
+ * core busy for as long as it runs, so past these limits an export is refused with 429 and {@code
+ * Retry-After} rather than queued (README, "The query API").
  *
- * @param maxConcurrent exports running at once in this process ({@code api.export.max-concurrent}, default 4)
- * @param maxPerCaller exports running at once for one principal ({@code api.export.max-per-caller}, default 2)
+ * @param maxConcurrent exports running at once in this process ({@code api.export.max-concurrent},
+ *     default 4)
+ * @param maxPerCaller exports running at once for one principal ({@code api.export.max-per-caller},
+ *     default 2)
  * @param timeout longest one export may stream ({@code api.export.timeout}, default 1h); past it
  *     the connection is cut, so a partial file never looks complete
  */

@@ -41,17 +41,24 @@ import org.apache.lucene.util.BytesRef;
  * re-running a sorted search per page, and reads each segment's stored events sequentially.
  *
  * <p>Reading (decompressing stored events) and writing (parsing and formatting them) each take
- * about half of an export's time, so when a loader thread is free they run on two threads with
- * a few small batches between them; otherwise the request's thread does both.
+ * about half of an export's time, so when a loader thread is free they run on two threads with a
+ * few small batches between them; otherwise the request's thread does both.
  */
 public final class Exporter {
   /** Events per hand-over, and hand-overs in flight: a bound of about 1,500 events in memory. */
   private static final int BATCH = 256;
+
   private static final int IN_FLIGHT = 4;
   private static final int LOADER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
-  /** Never interrupted: an interrupt inside Lucene's file reads would close the index's channels. */
-  private static final ExecutorService LOADERS = Executors.newFixedThreadPool(LOADER_THREADS, r ->
-      Thread.ofPlatform().name("mcp-audit-export-loader").daemon(true).unstarted(r));
+
+  /**
+   * Never interrupted: an interrupt inside Lucene's file reads would close the index's channels.
+   */
+  private static final ExecutorService LOADERS =
+      Executors.newFixedThreadPool(
+          LOADER_THREADS,
+          r -> Thread.ofPlatform().name("mcp-audit-export-loader").daemon(true).unstarted(r));
+
   /** One per loader thread, so an export that gets one never waits for a thread. */
   private static final Semaphore FREE_LOADERS = new Semaphore(LOADER_THREADS);
 
@@ -63,29 +70,34 @@ public final class Exporter {
 
   /** Writes the export and returns how many events it holds. */
   public long export(Query query, ExportFormat format, OutputStream out) {
-    Query q = format.decisionsOnly()
-        ? new BooleanQuery.Builder().add(query, BooleanClause.Occur.FILTER).add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER).build()
-        : query;
-    return index.readAll(searcher -> {
-      format.header(out);
-      OldestFirst events = new OldestFirst(searcher, q);
-      long rows;
-      if (FREE_LOADERS.tryAcquire()) {
-        try {
-          rows = new Pipeline(events).writeAll(format, out);
-        } finally {
-          FREE_LOADERS.release();
-        }
-      } else {
-        rows = 0;
-        for (byte[] e = events.next(); e != null; e = events.next()) {
-          format.writeStored(e, out);
-          rows++;
-        }
-      }
-      out.flush();
-      return rows;
-    });
+    Query q =
+        format.decisionsOnly()
+            ? new BooleanQuery.Builder()
+                .add(query, BooleanClause.Occur.FILTER)
+                .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
+                .build()
+            : query;
+    return index.readAll(
+        searcher -> {
+          format.header(out);
+          OldestFirst events = new OldestFirst(searcher, q);
+          long rows;
+          if (FREE_LOADERS.tryAcquire()) {
+            try {
+              rows = new Pipeline(events).writeAll(format, out);
+            } finally {
+              FREE_LOADERS.release();
+            }
+          } else {
+            rows = 0;
+            for (byte[] e = events.next(); e != null; e = events.next()) {
+              format.writeStored(e, out);
+              rows++;
+            }
+          }
+          out.flush();
+          return rows;
+        });
   }
 
   /** A batch of stored events, or the end of the stream, or the loader's failure. */
@@ -111,7 +123,9 @@ public final class Exporter {
         while (true) {
           Batch b = ready.take();
           if (b.failure() != null) {
-            throw b.failure() instanceof IOException io ? io : new IOException("cannot read stored events", b.failure());
+            throw b.failure() instanceof IOException io
+                ? io
+                : new IOException("cannot read stored events", b.failure());
           }
           if (b == Batch.END) {
             return rows;
@@ -187,8 +201,10 @@ public final class Exporter {
 
   /** The matching events of every segment merged into one stream, oldest first. */
   private static final class OldestFirst {
-    private final PriorityQueue<SegmentCursor> queue = new PriorityQueue<>(
-        Comparator.comparingLong(SegmentCursor::occurredAt).thenComparingInt(SegmentCursor::ord));
+    private final PriorityQueue<SegmentCursor> queue =
+        new PriorityQueue<>(
+            Comparator.comparingLong(SegmentCursor::occurredAt)
+                .thenComparingInt(SegmentCursor::ord));
 
     OldestFirst(IndexSearcher searcher, Query q) throws IOException {
       Weight weight = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -210,9 +226,10 @@ public final class Exporter {
         return null;
       }
       BytesRef raw = c.stored.document(c.doc, SOURCE_ONLY).getBinaryValue(IndexSchema.SOURCE_JSON);
-      byte[] json = raw.offset == 0 && raw.length == raw.bytes.length
-          ? raw.bytes
-          : Arrays.copyOfRange(raw.bytes, raw.offset, raw.offset + raw.length);
+      byte[] json =
+          raw.offset == 0 && raw.length == raw.bytes.length
+              ? raw.bytes
+              : Arrays.copyOfRange(raw.bytes, raw.offset, raw.offset + raw.length);
       if (c.next()) {
         queue.add(c);
       }
@@ -241,7 +258,10 @@ public final class Exporter {
     boolean next() throws IOException {
       for (doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
         if (live == null || live.get(doc)) {
-          occurredAt = occurred != null && occurred.advanceExact(doc) ? occurred.longValue() : Long.MIN_VALUE;
+          occurredAt =
+              occurred != null && occurred.advanceExact(doc)
+                  ? occurred.longValue()
+                  : Long.MIN_VALUE;
           return true;
         }
       }
@@ -249,9 +269,9 @@ public final class Exporter {
     }
 
     /**
-     * An export reads each segment's events in doc order, the access pattern merges have; the
-     * merge instance keeps the last decompressed block instead of inflating it again for every
-     * document (DEFLATE blocks hold many events).
+     * An export reads each segment's events in doc order, the access pattern merges have; the merge
+     * instance keeps the last decompressed block instead of inflating it again for every document
+     * (DEFLATE blocks hold many events).
      */
     private static StoredFields sequentialReader(LeafReaderContext leaf) throws IOException {
       if (leaf.reader() instanceof CodecReader codec && codec.getFieldsReader() != null) {

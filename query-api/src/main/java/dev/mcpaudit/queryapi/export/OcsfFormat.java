@@ -12,9 +12,9 @@ import java.util.Set;
 
 /**
  * One OCSF 1.3.0 API Activity (category 6, class 6003) object per decision, one per line. Every
- * field of the event lands somewhere: in its OCSF home where 1.3.0 has one, else under
- * {@code unmapped}; nothing is invented for a field the event does not have. The mapping table is
- * in the README ("Export formats"); a test checks every line against the 1.3.0 schema files.
+ * field of the event lands somewhere: in its OCSF home where 1.3.0 has one, else under {@code
+ * unmapped}; nothing is invented for a field the event does not have. The mapping table is in the
+ * README ("Export formats"); a test checks every line against the 1.3.0 schema files.
  */
 final class OcsfFormat implements ExportFormat {
   static final String OCSF_VERSION = "1.3.0";
@@ -22,25 +22,41 @@ final class OcsfFormat implements ExportFormat {
   static final int CLASS_UID = 6003;
   static final int ACTIVITY_READ = 2;
   static final int ACTIVITY_OTHER = 99;
+
   /** The log the decisions are kept in (the decisions topic's default name). */
   static final String LOG_NAME = "mcp.authz.decisions";
 
-  /** MCP methods that only read: the Read activity; every other method is Other, named by itself. */
+  /**
+   * MCP methods that only read: the Read activity; every other method is Other, named by itself.
+   */
   private static final Set<String> READ_METHODS = Set.of("resources/read", "prompts/get");
+
   /** Reasons that call for a look even among allows and ordinary denies. */
   private static final Set<String> HIGH_SEVERITY = Set.of("REPLAY_DETECTED", "ALLOWED_BREAK_GLASS");
+
   /**
    * Whether the policy decided ({@code policy.is_applied}): it did for these; the credential,
    * handle, replay and rate-limit checks refuse before it, break glass overrides it and a policy
    * error means it could not be evaluated. Unknown (not written) for custom codes.
    */
-  private static final Map<String, Boolean> POLICY_APPLIED = Map.ofEntries(
-      Map.entry("ALLOWED", true), Map.entry("POLICY_DENY", true), Map.entry("ALLOWED_BREAK_GLASS", false),
-      Map.entry("POLICY_ERROR", false), Map.entry("HANDLE_MISSING", false), Map.entry("HANDLE_UNKNOWN", false),
-      Map.entry("HANDLE_EXPIRED", false), Map.entry("HANDLE_REVOKED", false), Map.entry("HANDLE_SCOPE_MISMATCH", false),
-      Map.entry("HANDLE_ACTOR_MISMATCH", false), Map.entry("CREDENTIAL_INVALID", false),
-      Map.entry("CREDENTIAL_EXPIRED", false), Map.entry("AUDIENCE_MISMATCH", false), Map.entry("REPLAY_DETECTED", false),
-      Map.entry("RATE_LIMITED", false));
+  private static final Map<String, Boolean> POLICY_APPLIED =
+      Map.ofEntries(
+          Map.entry("ALLOWED", true),
+          Map.entry("POLICY_DENY", true),
+          Map.entry("ALLOWED_BREAK_GLASS", false),
+          Map.entry("POLICY_ERROR", false),
+          Map.entry("HANDLE_MISSING", false),
+          Map.entry("HANDLE_UNKNOWN", false),
+          Map.entry("HANDLE_EXPIRED", false),
+          Map.entry("HANDLE_REVOKED", false),
+          Map.entry("HANDLE_SCOPE_MISMATCH", false),
+          Map.entry("HANDLE_ACTOR_MISMATCH", false),
+          Map.entry("CREDENTIAL_INVALID", false),
+          Map.entry("CREDENTIAL_EXPIRED", false),
+          Map.entry("AUDIENCE_MISMATCH", false),
+          Map.entry("REPLAY_DETECTED", false),
+          Map.entry("RATE_LIMITED", false));
+
   /** OCSF's range for {@code timezone_offset}, in minutes. */
   private static final int MAX_OFFSET_MINUTES = 1080;
 
@@ -101,7 +117,8 @@ final class OcsfFormat implements ExportFormat {
       }
       int severity = HIGH_SEVERITY.contains(reasonCode) ? 4 : allow ? 1 : 3;
       g.writeNumberField("severity_id", severity);
-      g.writeStringField("severity", severity == 4 ? "High" : severity == 1 ? "Informational" : "Medium");
+      g.writeStringField(
+          "severity", severity == 4 ? "High" : severity == 1 ? "Informational" : "Medium");
       g.writeNumberField("status_id", allow ? 1 : 2);
       g.writeStringField("status", allow ? "Success" : "Failure");
       g.writeStringField("status_code", reasonCode);
@@ -130,13 +147,16 @@ final class OcsfFormat implements ExportFormat {
 
   /**
    * One generator per output stream for the whole export (an export writes one stream): making one
-   * per line showed in the export's profile. Each line is handed on complete, so nothing waits in it.
+   * per line showed in the export's profile. Each line is handed on complete, so nothing waits in
+   * it.
    */
   private JsonGenerator generatorFor(OutputStream out) throws IOException {
     if (out != boundTo) {
-      generator = EventCodec.mapper().createGenerator(out)
-          .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-          .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+      generator =
+          EventCodec.mapper()
+              .createGenerator(out)
+              .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+              .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
       boundTo = out;
     }
     return generator;
@@ -154,7 +174,8 @@ final class OcsfFormat implements ExportFormat {
     g.writeEndObject();
     g.writeStringField("original_time", occurredAt);
     if (e.hasNonNull("received_at")) {
-      g.writeNumberField("logged_time", Rfc3339.parse(e.get("received_at").asText()).orElseThrow().toEpochMilli());
+      g.writeNumberField(
+          "logged_time", Rfc3339.parse(e.get("received_at").asText()).orElseThrow().toEpochMilli());
     }
     g.writeStringField("log_name", LOG_NAME);
     g.writeStringField("log_version", e.path("schema").asText());
@@ -164,7 +185,8 @@ final class OcsfFormat implements ExportFormat {
     g.writeEndObject();
   }
 
-  private static void actor(JsonGenerator g, JsonNode e, boolean allow, String reasonCode) throws IOException {
+  private static void actor(JsonGenerator g, JsonNode e, boolean allow, String reasonCode)
+      throws IOException {
     JsonNode actor = e.path("actor");
     g.writeObjectFieldStart("actor");
     g.writeObjectFieldStart("user");
@@ -206,7 +228,8 @@ final class OcsfFormat implements ExportFormat {
     g.writeEndObject();
   }
 
-  private static void api(JsonGenerator g, JsonNode tool, JsonNode request, String method) throws IOException {
+  private static void api(JsonGenerator g, JsonNode tool, JsonNode request, String method)
+      throws IOException {
     g.writeObjectFieldStart("api");
     g.writeStringField("operation", tool.hasNonNull("name") ? tool.get("name").asText() : method);
     g.writeObjectFieldStart("service");
@@ -220,12 +243,17 @@ final class OcsfFormat implements ExportFormat {
     g.writeEndObject();
   }
 
-  /** The gateway, else the worker, else the publisher the collector authenticated; nothing when none is known. */
+  /**
+   * The gateway, else the worker, else the publisher the collector authenticated; nothing when none
+   * is known.
+   */
   private static void srcEndpoint(JsonGenerator g, JsonNode source) throws IOException {
-    String name = source.hasNonNull("gateway") ? source.get("gateway").asText()
-        : source.hasNonNull("worker") ? source.get("worker").asText()
-        : source.hasNonNull("authenticated") ? source.get("authenticated").asText()
-        : null;
+    String name =
+        source.hasNonNull("gateway")
+            ? source.get("gateway").asText()
+            : source.hasNonNull("worker")
+                ? source.get("worker").asText()
+                : source.hasNonNull("authenticated") ? source.get("authenticated").asText() : null;
     if (name == null) {
       return;
     }
@@ -252,7 +280,9 @@ final class OcsfFormat implements ExportFormat {
     if (e.hasNonNull("latency_us")) {
       g.writeNumberField("latency_us", e.get("latency_us").asLong());
     }
-    if (handle.hasNonNull("task") || handle.hasNonNull("scopes") || handle.hasNonNull("previous_id")) {
+    if (handle.hasNonNull("task")
+        || handle.hasNonNull("scopes")
+        || handle.hasNonNull("previous_id")) {
       g.writeObjectFieldStart("handle");
       optional(g, "task", handle, "task");
       if (handle.hasNonNull("scopes")) {
@@ -264,7 +294,8 @@ final class OcsfFormat implements ExportFormat {
     }
     if (e.path("attributes").isObject() && !e.get("attributes").isEmpty()) {
       g.writeObjectFieldStart("attributes");
-      for (Iterator<Map.Entry<String, JsonNode>> it = e.get("attributes").fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = e.get("attributes").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> a = it.next();
         g.writeStringField(a.getKey(), a.getValue().asText());
       }
@@ -274,15 +305,24 @@ final class OcsfFormat implements ExportFormat {
   }
 
   /**
-   * {@code allow tools/call github/create_issue for spiffe://…: ALLOWED}. One line: ids and
-   * methods hold no whitespace or control characters (the contract's rules), and the free-text
-   * reason is left to {@code status_detail}.
+   * {@code allow tools/call github/create_issue for spiffe://…: ALLOWED}. One line: ids and methods
+   * hold no whitespace or control characters (the contract's rules), and the free-text reason is
+   * left to {@code status_detail}.
    */
   private static String message(JsonNode e, boolean allow, String method, String reasonCode) {
     JsonNode tool = e.path("tool");
-    String target = tool.hasNonNull("name") ? tool.get("name").asText() : tool.path("resource").asText();
-    return (allow ? "allow " : "deny ") + method + " " + tool.path("server").asText() + "/" + target
-        + " for " + e.path("actor").path("id").asText() + ": " + reasonCode;
+    String target =
+        tool.hasNonNull("name") ? tool.get("name").asText() : tool.path("resource").asText();
+    return (allow ? "allow " : "deny ")
+        + method
+        + " "
+        + tool.path("server").asText()
+        + "/"
+        + target
+        + " for "
+        + e.path("actor").path("id").asText()
+        + ": "
+        + reasonCode;
   }
 
   /** Minutes ahead of UTC of an RFC 3339 time as written; null when OCSF's range cannot hold it. */
@@ -292,19 +332,25 @@ final class OcsfFormat implements ExportFormat {
       return 0;
     }
     String zone = rfc3339.substring(rfc3339.length() - 6); // ±hh:mm
-    int minutes = Integer.parseInt(zone.substring(1, 3)) * 60 + Integer.parseInt(zone.substring(4, 6));
+    int minutes =
+        Integer.parseInt(zone.substring(1, 3)) * 60 + Integer.parseInt(zone.substring(4, 6));
     int signed = zone.charAt(0) == '-' ? -minutes : minutes;
     return Math.abs(signed) > MAX_OFFSET_MINUTES ? null : signed;
   }
 
-  private static void epochMillis(JsonGenerator g, String name, JsonNode parent, String field) throws IOException {
+  private static void epochMillis(JsonGenerator g, String name, JsonNode parent, String field)
+      throws IOException {
     if (parent.hasNonNull(field)) {
-      g.writeNumberField(name, Rfc3339.parse(parent.get(field).asText()).orElseThrow().toEpochMilli());
+      g.writeNumberField(
+          name, Rfc3339.parse(parent.get(field).asText()).orElseThrow().toEpochMilli());
     }
   }
 
-  /** Writes {@code name} only when the event has {@code field}: OCSF leaves absent attributes out. */
-  private static void optional(JsonGenerator g, String name, JsonNode parent, String field) throws IOException {
+  /**
+   * Writes {@code name} only when the event has {@code field}: OCSF leaves absent attributes out.
+   */
+  private static void optional(JsonGenerator g, String name, JsonNode parent, String field)
+      throws IOException {
     if (parent.hasNonNull(field)) {
       g.writeStringField(name, parent.get(field).asText());
     }

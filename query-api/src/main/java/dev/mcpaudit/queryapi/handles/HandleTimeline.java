@@ -31,16 +31,22 @@ import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 
 /**
- * "What happened to this handle?": issued, every use, revoked or expired, and the uses after
- * that, judged by occurred_at (not arrival). Counts come from doc values over all of the
- * handle's events; the first {@link #MAX_EVENTS} events are returned in time order.
+ * "What happened to this handle?": issued, every use, revoked or expired, and the uses after that,
+ * judged by occurred_at (not arrival). Counts come from doc values over all of the handle's events;
+ * the first {@link #MAX_EVENTS} events are returned in time order.
  */
 public final class HandleTimeline {
   public static final int MAX_EVENTS = 1000;
-  /** Actors and tools listed, at most; {@code actor_count} and {@code tool_count} count them all. */
+
+  /**
+   * Actors and tools listed, at most; {@code actor_count} and {@code tool_count} count them all.
+   */
   public static final int MAX_LISTED = 1000;
-  static final Sort OLDEST_FIRST = new Sort(
-      new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG), new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
+
+  static final Sort OLDEST_FIRST =
+      new Sort(
+          new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG),
+          new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
 
   private final IndexAccess index;
 
@@ -48,27 +54,40 @@ public final class HandleTimeline {
     this.index = index;
   }
 
-  /** The timeline of {@code handleId} in the caller's tenants; empty if the handle never appears there. */
+  /**
+   * The timeline of {@code handleId} in the caller's tenants; empty if the handle never appears
+   * there.
+   */
   public Optional<Map<String, Object>> of(Caller caller, String handleId) {
-    Query query = new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(IndexSchema.HANDLE_ID, handleId)), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
-        .build();
-    return index.read(searcher -> {
-      Facts f = searcher.search(query, DocCollector.manager(FactsCollector::new, collectors -> {
-        Facts all = new Facts();
-        collectors.forEach(c -> all.uses.addAll(c.facts.uses));
-        collectors.forEach(c -> all.merge(c.facts));
-        return all;
-      }));
-      if (f.events == 0) {
-        return Optional.empty();
-      }
-      return Optional.of(render(searcher, query, handleId, f));
-    });
+    Query query =
+        new BooleanQuery.Builder()
+            .add(
+                new TermQuery(new Term(IndexSchema.HANDLE_ID, handleId)),
+                BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
+            .build();
+    return index.read(
+        searcher -> {
+          Facts f =
+              searcher.search(
+                  query,
+                  DocCollector.manager(
+                      FactsCollector::new,
+                      collectors -> {
+                        Facts all = new Facts();
+                        collectors.forEach(c -> all.uses.addAll(c.facts.uses));
+                        collectors.forEach(c -> all.merge(c.facts));
+                        return all;
+                      }));
+          if (f.events == 0) {
+            return Optional.empty();
+          }
+          return Optional.of(render(searcher, query, handleId, f));
+        });
   }
 
-  private Map<String, Object> render(IndexSearcher searcher, Query query, String handleId, Facts f) throws IOException {
+  private Map<String, Object> render(IndexSearcher searcher, Query query, String handleId, Facts f)
+      throws IOException {
     long revokedAt = f.revokedAt;
     long expiresAt = Math.min(f.issuedExpiresAt, f.expiredAt);
     long decisions = 0;
@@ -110,12 +129,15 @@ public final class HandleTimeline {
     out.put("allowed_after_expiry", allowedAfterExpiry);
     out.put("attempts_after_expiry", attemptsAfterExpiry);
     // A hostile writer can give one handle any number of actors and tools: the answer lists the
-    // first MAX_LISTED of each (sorted) and counts them all, so its size does not grow with the data.
+    // first MAX_LISTED of each (sorted) and counts them all, so its size does not grow with the
+    // data.
     out.put("actors", f.actors.stream().limit(MAX_LISTED).toList());
     out.put("actor_count", f.actors.size());
     out.put("tools", f.tools.stream().limit(MAX_LISTED).toList());
     out.put("tool_count", f.tools.size());
-    out.put("events", IndexAccess.sources(searcher, searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs));
+    out.put(
+        "events",
+        IndexAccess.sources(searcher, searcher.search(query, MAX_EVENTS, OLDEST_FIRST).scoreDocs));
     return out;
   }
 
@@ -159,9 +181,9 @@ public final class HandleTimeline {
   }
 
   /**
-   * One pass over the handle's doc values. Values are compared as segment ordinals and the
-   * actors and tools seen are turned into strings once per segment: a busy handle has thousands
-   * of events, and decoding four keywords for each was a visible part of the request.
+   * One pass over the handle's doc values. Values are compared as segment ordinals and the actors
+   * and tools seen are turned into strings once per segment: a busy handle has thousands of events,
+   * and decoding four keywords for each was a visible part of the request.
    */
   private static final class FactsCollector extends DocCollector {
     final Facts facts = new Facts();
@@ -199,7 +221,8 @@ public final class HandleTimeline {
             return;
           }
           if (k == decisionKind) {
-            boolean allow = allowOrd >= 0 && decision.advanceExact(doc) && decision.ordValue() == allowOrd;
+            boolean allow =
+                allowOrd >= 0 && decision.advanceExact(doc) && decision.ordValue() == allowOrd;
             facts.uses.add(new Use(t, allow));
             if (toolName != null && toolName.advanceExact(doc)) {
               names.add(toolName.ordValue());

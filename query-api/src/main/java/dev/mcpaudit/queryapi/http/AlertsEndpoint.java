@@ -25,28 +25,39 @@ final class AlertsEndpoint {
 
   void list(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.alerts.search");
-    AlertSearch.Request req = new AlertSearch.Request(
-        Params.range(ctx, clock),
-        Params.tenant(ctx.queryParam("tenant")),
-        choice("type", ctx.queryParam("type"), AlertType.class, "one of " + Arrays.toString(AlertType.values())),
-        choice("severity", ctx.queryParam("severity"), Severity.class, "low, medium, high or critical"),
-        Params.id("handle", ctx.queryParam("handle")),
-        Params.id("actor", ctx.queryParam("actor")),
-        Params.eventId("event_id", ctx.queryParam("event_id")),
-        Params.whole("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
+    AlertSearch.Request req =
+        new AlertSearch.Request(
+            Params.range(ctx, clock),
+            Params.tenant(ctx.queryParam("tenant")),
+            choice(
+                "type",
+                ctx.queryParam("type"),
+                AlertType.class,
+                "one of " + Arrays.toString(AlertType.values())),
+            choice(
+                "severity",
+                ctx.queryParam("severity"),
+                Severity.class,
+                "low, medium, high or critical"),
+            Params.id("handle", ctx.queryParam("handle")),
+            Params.id("actor", ctx.queryParam("actor")),
+            Params.eventId("event_id", ctx.queryParam("event_id")),
+            Params.whole("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
     AlertSearch.Page page = search.search(caller, req);
     ctx.json(java.util.Map.of("total", page.total(), "alerts", page.alerts()));
   }
 
   /** An enum parameter by name, case-insensitive; absent is null. */
-  private static <E extends Enum<E>> E choice(String param, String text, Class<E> type, String expected) {
+  private static <E extends Enum<E>> E choice(
+      String param, String text, Class<E> type, String expected) {
     if (text == null || text.isBlank()) {
       return null;
     }
     try {
       return Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ProblemException.badRequest(param + ": expected " + expected + ", got '" + Params.shown(text) + "'");
+      throw ProblemException.badRequest(
+          param + ": expected " + expected + ", got '" + Params.shown(text) + "'");
     }
   }
 }

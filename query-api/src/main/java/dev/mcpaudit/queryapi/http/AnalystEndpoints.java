@@ -11,7 +11,10 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.Map;
 
-/** {@code GET /api/v1/access} and {@code GET /api/v1/handles/{id}}: the two questions the product exists for. */
+/**
+ * {@code GET /api/v1/access} and {@code GET /api/v1/handles/{id}}: the two questions the product
+ * exists for.
+ */
 final class AnalystEndpoints {
   private final ApiAuth auth;
   private final AccessSummary access;
@@ -30,13 +33,15 @@ final class AnalystEndpoints {
     String actor = Params.id("actor", ctx.queryParam("actor"));
     String user = Params.id("on_behalf_of", ctx.queryParam("on_behalf_of"));
     if ((actor == null) == (user == null)) {
-      throw ProblemException.badRequest("give exactly one of actor=<actor id> or on_behalf_of=<user id>");
+      throw ProblemException.badRequest(
+          "give exactly one of actor=<actor id> or on_behalf_of=<user id>");
     }
     TimeRange range = Params.range(ctx, clock);
     String tenant = Params.tenant(ctx.queryParam("tenant"));
-    ctx.json(actor != null
-        ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, tenant)
-        : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, tenant));
+    ctx.json(
+        actor != null
+            ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, tenant)
+            : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, tenant));
   }
 
   void handle(Context ctx) {
@@ -45,7 +50,16 @@ final class AnalystEndpoints {
     if (id == null) {
       throw ProblemException.badRequest("id: the handle id is required");
     }
-    ctx.json(handles.of(caller, id).orElseThrow(() ->
-        new ProblemException(Problem.of(404, "Not Found", "handle '" + id + "' never appears in the tenants this token sees"), Map.of())));
+    ctx.json(
+        handles
+            .of(caller, id)
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        Problem.of(
+                            404,
+                            "Not Found",
+                            "handle '" + id + "' never appears in the tenants this token sees"),
+                        Map.of())));
   }
 }

@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Authenticates and authorizes every API request on its own bearer token (no sessions, no
- * cookies), and records each decision, allow or deny, in the audit trail (a request without a
- * usable credential is counted there rather than recorded alone). Each handler calls
- * {@link #require} first, with the name of its operation.
+ * Authenticates and authorizes every API request on its own bearer token (no sessions, no cookies),
+ * and records each decision, allow or deny, in the audit trail (a request without a usable
+ * credential is counted there rather than recorded alone). Each handler calls {@link #require}
+ * first, with the name of its operation.
  */
 final class ApiAuth {
   private final Authenticator authenticator;
@@ -36,20 +36,31 @@ final class ApiAuth {
     }
     Authenticator.Result r = authenticator.authenticate(token.get());
     if (r.caller() == null) {
-      audit.refused(ctx.req().getRemoteAddr(), operation, "CREDENTIAL_INVALID", r.refusal().reason());
+      audit.refused(
+          ctx.req().getRemoteAddr(), operation, "CREDENTIAL_INVALID", r.refusal().reason());
       throw ProblemException.unauthorized("the token is not valid: " + r.refusal().reason());
     }
     Caller caller = r.caller();
     if (!caller.may(role)) {
       String needed = role.name().toLowerCase(Locale.ROOT);
       audit.record(caller.principal(), operation, false, "POLICY_DENY", "needs role " + needed);
-      throw new ProblemException(Problem.of(403, "Forbidden",
-          "this endpoint needs the " + needed + " role; the token has " + caller.role().name().toLowerCase(Locale.ROOT)), Map.of());
+      throw new ProblemException(
+          Problem.of(
+              403,
+              "Forbidden",
+              "this endpoint needs the "
+                  + needed
+                  + " role; the token has "
+                  + caller.role().name().toLowerCase(Locale.ROOT)),
+          Map.of());
     }
     String tenant = Params.tenant(ctx.queryParam("tenant"));
     if (tenant != null && !caller.sees(tenant)) {
-      audit.record(caller.principal(), operation, false, "POLICY_DENY", "tenant not covered by the token");
-      throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
+      audit.record(
+          caller.principal(), operation, false, "POLICY_DENY", "tenant not covered by the token");
+      throw new ProblemException(
+          Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"),
+          Map.of());
     }
     audit.record(caller.principal(), operation, true, "ALLOWED", null);
     RequestScope.caller(caller.principal());

@@ -11,9 +11,9 @@ import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.search.RequestScope;
 import dev.mcpaudit.queryapi.search.SearchGate;
-import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.stats.Stats;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.config.JavalinConfig;
@@ -28,8 +28,8 @@ import org.apache.lucene.search.ReferenceManager;
 
 /**
  * The {@code /api/v1} routes, installable into any Javalin config (the api role's own server, or
- * the quickstart's single port). Every handler authenticates and authorizes its own request
- * first ({@code ApiAuth.require}) and the decision goes to the audit trail.
+ * the quickstart's single port). Every handler authenticates and authorizes its own request first
+ * ({@code ApiAuth.require}) and the decision goes to the audit trail.
  */
 public final class ApiRoutes {
   public static final String BASE = "/api/v1";
@@ -45,22 +45,40 @@ public final class ApiRoutes {
    * @param searchers the events index
    * @param alertSearchers the alerts index the indexer keeps beside it
    */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
-      ReferenceManager<IndexSearcher> alertSearchers, Duration queryTimeout, Clock clock) {
-    this(authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
+  public ApiRoutes(
+      Authenticator authenticator,
+      AuditTrail audit,
+      ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers,
+      Duration queryTimeout,
+      Clock clock) {
+    this(
+        authenticator, audit, searchers, alertSearchers, QueryLimits.defaults(queryTimeout), clock);
   }
 
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
-      ReferenceManager<IndexSearcher> alertSearchers, QueryLimits limits, Clock clock) {
+  public ApiRoutes(
+      Authenticator authenticator,
+      AuditTrail audit,
+      ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers,
+      QueryLimits limits,
+      Clock clock) {
     this(authenticator, audit, searchers, alertSearchers, limits, ExportLimits.defaults(), clock);
   }
 
   /**
-   * @param limits what one request may cost; the clause limit applies to the whole process (Lucene's is global)
+   * @param limits what one request may cost; the clause limit applies to the whole process
+   *     (Lucene's is global)
    * @param exportLimits how many exports may run at once, in all and per caller, and for how long
    */
-  public ApiRoutes(Authenticator authenticator, AuditTrail audit, ReferenceManager<IndexSearcher> searchers,
-      ReferenceManager<IndexSearcher> alertSearchers, QueryLimits limits, ExportLimits exportLimits, Clock clock) {
+  public ApiRoutes(
+      Authenticator authenticator,
+      AuditTrail audit,
+      ReferenceManager<IndexSearcher> searchers,
+      ReferenceManager<IndexSearcher> alertSearchers,
+      QueryLimits limits,
+      ExportLimits exportLimits,
+      Clock clock) {
     Duration queryTimeout = limits.timeout();
     IndexSearcher.setMaxClauseCount(limits.maxClauses());
     SearchGate gate = new SearchGate(limits.admission());
@@ -71,17 +89,21 @@ public final class ApiRoutes {
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
     this.export = new ExportEndpoint(auth, new Exporter(index), search, clock, exportLimits);
     this.whoami = new WhoAmIEndpoint(auth);
-    this.alerts = new AlertsEndpoint(auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout, gate)), clock);
-    this.analyst = new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
+    this.alerts =
+        new AlertsEndpoint(
+            auth, new AlertSearch(new IndexAccess(alertSearchers, queryTimeout, gate)), clock);
+    this.analyst =
+        new AnalystEndpoints(auth, new AccessSummary(index), new HandleTimeline(index), clock);
   }
 
   /**
-   * JSON for API responses: the contract's snake_case and times, but nulls written out
-   * ({@code "revoked": null}, {@code "next_cursor": null} are answers, not omissions).
+   * JSON for API responses: the contract's snake_case and times, but nulls written out ({@code
+   * "revoked": null}, {@code "next_cursor": null} are answers, not omissions).
    */
   public static JsonMapper json() {
     ObjectMapper m = EventCodec.mapper().copy();
-    m.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+    m.setDefaultPropertyInclusion(
+        JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
     return new JavalinJackson(m, false);
   }
 
@@ -102,7 +124,8 @@ public final class ApiRoutes {
   }
 
   public void install(JavalinConfig config) {
-    // Every API request's arrival and caller, for search admission (its deadline counts from arrival).
+    // Every API request's arrival and caller, for search admission (its deadline counts from
+    // arrival).
     config.routes.before(BASE + "/*", ctx -> RequestScope.begin());
     config.routes.after(BASE + "/*", ctx -> RequestScope.end());
     for (Route r : routes()) {

@@ -24,12 +24,17 @@ final class DecisionsEndpoint {
 
   void list(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.decisions.search");
-    SearchRequest req = new SearchRequest(
-        ctx.queryParam("q"),
-        Params.range(ctx, clock),
-        Params.tenant(ctx.queryParam("tenant")),
-        Params.whole("limit", ctx.queryParam("limit"), SearchRequest.DEFAULT_LIMIT, SearchRequest.MAX_LIMIT),
-        ctx.queryParam("cursor"));
+    SearchRequest req =
+        new SearchRequest(
+            ctx.queryParam("q"),
+            Params.range(ctx, clock),
+            Params.tenant(ctx.queryParam("tenant")),
+            Params.whole(
+                "limit",
+                ctx.queryParam("limit"),
+                SearchRequest.DEFAULT_LIMIT,
+                SearchRequest.MAX_LIMIT),
+            ctx.queryParam("cursor"));
     ctx.json(search.search(caller, req));
   }
 
@@ -40,7 +45,16 @@ final class DecisionsEndpoint {
       throw ProblemException.badRequest("event_id: is required");
     }
     String tenant = Params.tenant(ctx.queryParam("tenant"));
-    ctx.json(search.get(caller, id, tenant).orElseThrow(() ->
-        new ProblemException(Problem.of(404, "Not Found", "no event '" + id + "' in the tenants this token sees"), Map.of())));
+    ctx.json(
+        search
+            .get(caller, id, tenant)
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        Problem.of(
+                            404,
+                            "Not Found",
+                            "no event '" + id + "' in the tenants this token sees"),
+                        Map.of())));
   }
 }

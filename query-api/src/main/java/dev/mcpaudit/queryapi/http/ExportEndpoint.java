@@ -24,14 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /api/v1/export?format=ndjson|csv|ocsf}: auditors only, streamed oldest first. Past
- * the limits of running exports it is 429 with {@code Retry-After}; past its time limit, or when
- * reading the index fails once rows have gone out, the connection is cut (a 200 already sent
- * cannot become an error, and a file that simply ended would look complete); a client that goes
- * away stops it.
+ * {@code GET /api/v1/export?format=ndjson|csv|ocsf}: auditors only, streamed oldest first. Past the
+ * limits of running exports it is 429 with {@code Retry-After}; past its time limit, or when
+ * reading the index fails once rows have gone out, the connection is cut (a 200 already sent cannot
+ * become an error, and a file that simply ended would look complete); a client that goes away stops
+ * it.
  */
 final class ExportEndpoint {
   private static final Logger log = LoggerFactory.getLogger(ExportEndpoint.class);
+
   /** Seconds a refused client is told to wait: about what a small export takes. */
   static final String RETRY_AFTER = "5";
 
@@ -43,7 +44,8 @@ final class ExportEndpoint {
   private final ExportLimits limits;
   private final ExportGate gate;
 
-  ExportEndpoint(ApiAuth auth, Exporter exporter, DecisionSearch search, Clock clock, ExportLimits limits) {
+  ExportEndpoint(
+      ApiAuth auth, Exporter exporter, DecisionSearch search, Clock clock, ExportLimits limits) {
     this.auth = auth;
     this.exporter = exporter;
     this.search = search;
@@ -57,17 +59,26 @@ final class ExportEndpoint {
   void export(Context ctx) {
     Caller caller = auth.require(ctx, Role.AUDITOR, "api.export");
     String name = ctx.queryParam("format");
-    ExportFormat format = ExportFormat.named(name, version)
-        .orElseThrow(() -> ProblemException.badRequest("format: one of ndjson, csv, ocsf; got '" + Params.shown(name) + "'"));
+    ExportFormat format =
+        ExportFormat.named(name, version)
+            .orElseThrow(
+                () ->
+                    ProblemException.badRequest(
+                        "format: one of ndjson, csv, ocsf; got '" + Params.shown(name) + "'"));
     TimeRange range = Params.range(ctx, clock);
     // Parsed and authorized before the first byte: errors can still be problem+json.
-    Query query = search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant")));
+    Query query =
+        search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant")));
     ExportGate.Result admitted = gate.enter(caller.principal());
     if (admitted.slot().isEmpty()) {
-      String why = admitted.refusal() == ExportGate.Refusal.CALLER_BUSY
-          ? "this token already runs " + limits.maxPerCaller() + " export(s); wait for one to finish"
-          : "the server already runs " + limits.maxConcurrent() + " exports; try again shortly";
-      throw new ProblemException(Problem.of(429, "Too Many Requests", why), Map.of("Retry-After", RETRY_AFTER));
+      String why =
+          admitted.refusal() == ExportGate.Refusal.CALLER_BUSY
+              ? "this token already runs "
+                  + limits.maxPerCaller()
+                  + " export(s); wait for one to finish"
+              : "the server already runs " + limits.maxConcurrent() + " exports; try again shortly";
+      throw new ProblemException(
+          Problem.of(429, "Too Many Requests", why), Map.of("Retry-After", RETRY_AFTER));
     }
     try (ExportGate.Slot slot = admitted.slot().get()) {
       stream(ctx, caller, name, format, query);
@@ -76,9 +87,12 @@ final class ExportEndpoint {
 
   private void stream(Context ctx, Caller caller, String name, ExportFormat format, Query query) {
     ctx.contentType(format.contentType());
-    ctx.header("Content-Disposition", "attachment; filename=\"mcp-audit-export." + format.fileExtension() + "\"");
+    ctx.header(
+        "Content-Disposition",
+        "attachment; filename=\"mcp-audit-export." + format.fileExtension() + "\"");
     ctx.header("Cache-Control", "no-store");
-    Guarded client = new Guarded(ctx.outputStream(), System.nanoTime() + limits.timeout().toNanos());
+    Guarded client =
+        new Guarded(ctx.outputStream(), System.nanoTime() + limits.timeout().toNanos());
     OutputStream out = new BufferedOutputStream(client, 64 * 1024);
     String who = LogText.of(caller.principal(), 100);
     String what = name == null ? "ndjson" : format.fileExtension();
@@ -95,31 +109,53 @@ final class ExportEndpoint {
       if (!ctx.res().isCommitted()) {
         ctx.res().reset(); // nothing has gone out: the edge answers with a problem instead
         if (client.timedOut) {
-          throw new ProblemException(Problem.of(503, "Service Unavailable", "the export ran longer than "
-              + limits.timeout().toSeconds() + " s; narrow the time range or the query"), Map.of("Retry-After", RETRY_AFTER));
+          throw new ProblemException(
+              Problem.of(
+                  503,
+                  "Service Unavailable",
+                  "the export ran longer than "
+                      + limits.timeout().toSeconds()
+                      + " s; narrow the time range or the query"),
+              Map.of("Retry-After", RETRY_AFTER));
         }
         if (e instanceof IndexSearcher.TooManyClauses) {
-          throw ProblemException.badRequest("q: the query has more than " + IndexSearcher.getMaxClauseCount()
-              + " clauses once rewritten; narrow it");
+          throw ProblemException.badRequest(
+              "q: the query has more than "
+                  + IndexSearcher.getMaxClauseCount()
+                  + " clauses once rewritten; narrow it");
         }
-        throw e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((IOException) e);
+        throw e instanceof RuntimeException r
+            ? r
+            : new java.io.UncheckedIOException((IOException) e);
       }
-      log.warn("export cut principal={} format={}: {}", who, what,
-          client.timedOut ? "past api.export.timeout " + limits.timeout() : LogText.of(e.toString(), 300));
+      log.warn(
+          "export cut principal={} format={}: {}",
+          who,
+          what,
+          client.timedOut
+              ? "past api.export.timeout " + limits.timeout()
+              : LogText.of(e.toString(), 300));
       abort(ctx);
     }
   }
 
   /**
    * Ends the response without its last chunk, so the client sees a broken transfer, not a short
-   * file: the connection is closed under the response (aborting the servlet channel instead
-   * leaves Javalin finishing a request Jetty already gave up).
+   * file: the connection is closed under the response (aborting the servlet channel instead leaves
+   * Javalin finishing a request Jetty already gave up).
    */
   private static void abort(Context ctx) {
-    ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint().close();
+    ServletContextRequest.getServletContextRequest(ctx.req())
+        .getConnectionMetaData()
+        .getConnection()
+        .getEndPoint()
+        .close();
   }
 
-  /** The response stream, which remembers whether a write failed and refuses writes past the deadline. */
+  /**
+   * The response stream, which remembers whether a write failed and refuses writes past the
+   * deadline.
+   */
   private static final class Guarded extends OutputStream {
     private final OutputStream out;
     private final long deadline;

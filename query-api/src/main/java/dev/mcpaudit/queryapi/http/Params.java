@@ -11,15 +11,21 @@ import java.util.regex.Pattern;
 /**
  * The request parameters every endpoint shares, checked at the edge: a malformed value is a 400
  * problem+json naming the parameter, whatever the layer behind would have done with it (README,
- * "The query API"). Values echoed in a message are cut short and their control characters
- * escaped, so a 100 KB parameter is not sent back whole.
+ * "The query API"). Values echoed in a message are cut short and their control characters escaped,
+ * so a 100 KB parameter is not sent back whole.
  */
 final class Params {
-  /** As the event contract's ids: no whitespace or control characters (a keyword matches whole values). */
+  /**
+   * As the event contract's ids: no whitespace or control characters (a keyword matches whole
+   * values).
+   */
   private static final Pattern ID = Pattern.compile("^[^\\s\\x00-\\x1F\\x7F-\\x9F]+$");
+
   private static final int ID_MAX = 256;
+
   /** As the contract's event_id. */
   private static final Pattern EVENT_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
+
   /** As the contract's tenant: 1-64 characters without control characters. */
   private static final Pattern TENANT = Pattern.compile("^[^\\x00-\\x1F\\x7F-\\x9F]{1,64}$");
 
@@ -46,13 +52,14 @@ final class Params {
         // reported below
       }
     }
-    throw ProblemException.badRequest(name + ": must be a whole number 1-" + max + ", got '" + shown(text) + "'");
+    throw ProblemException.badRequest(
+        name + ": must be a whole number 1-" + max + ", got '" + shown(text) + "'");
   }
 
   /**
-   * {@code from}/{@code to}. Whatever the parser fails with (a number of days too large for a
-   * long, a date before the first instant) is the caller's input, so it is a 400 naming the
-   * parameter, as is an instant too far from the epoch for millisecond arithmetic.
+   * {@code from}/{@code to}. Whatever the parser fails with (a number of days too large for a long,
+   * a date before the first instant) is the caller's input, so it is a 400 naming the parameter, as
+   * is an instant too far from the epoch for millisecond arithmetic.
    */
   static TimeRange range(Context ctx, Clock clock) {
     String from = ctx.queryParam("from");
@@ -65,8 +72,11 @@ final class Params {
       throw e;
     } catch (RuntimeException e) {
       String culprit = parses(to, now) ? "from" : "to";
-      throw ProblemException.badRequest(culprit + ": '" + shown("from".equals(culprit) ? from : to)
-          + "' is not a time this API can use: RFC 3339 (2026-11-26T09:30:00Z) or relative (now, now-15m, now-24h, now-7d)");
+      throw ProblemException.badRequest(
+          culprit
+              + ": '"
+              + shown("from".equals(culprit) ? from : to)
+              + "' is not a time this API can use: RFC 3339 (2026-11-26T09:30:00Z) or relative (now, now-15m, now-24h, now-7d)");
     }
     representable("from", from, range.from());
     representable("to", to, range.to());
@@ -106,19 +116,29 @@ final class Params {
       return null;
     }
     if (!TENANT.matcher(text).matches()) {
-      throw ProblemException.badRequest("tenant: 1-64 characters without control characters, got '" + shown(text) + "'");
+      throw ProblemException.badRequest(
+          "tenant: 1-64 characters without control characters, got '" + shown(text) + "'");
     }
     return text;
   }
 
-  /** An optional id-like filter (actor, handle, user): absent, or 1-256 characters without spaces. */
+  /**
+   * An optional id-like filter (actor, handle, user): absent, or 1-256 characters without spaces.
+   */
   static String id(String name, String text) {
     if (text == null || text.isBlank()) {
       return null;
     }
-    if (text.length() > ID_MAX * 2 || text.codePointCount(0, text.length()) > ID_MAX || !ID.matcher(text).matches()) {
-      throw ProblemException.badRequest(name + ": 1-" + ID_MAX + " characters without whitespace or control characters, got '"
-          + shown(text) + "'");
+    if (text.length() > ID_MAX * 2
+        || text.codePointCount(0, text.length()) > ID_MAX
+        || !ID.matcher(text).matches()) {
+      throw ProblemException.badRequest(
+          name
+              + ": 1-"
+              + ID_MAX
+              + " characters without whitespace or control characters, got '"
+              + shown(text)
+              + "'");
     }
     return text;
   }
@@ -129,7 +149,8 @@ final class Params {
       return null;
     }
     if (!EVENT_ID.matcher(text).matches()) {
-      throw ProblemException.badRequest(name + ": 1-128 characters of A-Z a-z 0-9 . _ : -, got '" + shown(text) + "'");
+      throw ProblemException.badRequest(
+          name + ": 1-128 characters of A-Z a-z 0-9 . _ : -, got '" + shown(text) + "'");
     }
     return text;
   }

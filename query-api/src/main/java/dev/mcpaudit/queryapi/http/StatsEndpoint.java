@@ -34,26 +34,38 @@ final class StatsEndpoint {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.top");
     String field = ctx.queryParam("field");
     if (field == null || !Stats.TOP_FIELDS.contains(field)) {
-      throw ProblemException.badRequest("field: one of " + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS))
-          + (field == null ? "" : "; got '" + Params.shown(field) + "'"));
+      throw ProblemException.badRequest(
+          "field: one of "
+              + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS))
+              + (field == null ? "" : "; got '" + Params.shown(field) + "'"));
     }
     int size = Params.whole("size", ctx.queryParam("size"), 10, MAX_SIZE);
     TimeRange range = Params.range(ctx, clock);
-    ctx.json(stats.top(search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))), field, size));
+    ctx.json(
+        stats.top(
+            search.compose(
+                caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))),
+            field,
+            size));
   }
 
   void histogram(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
     int buckets = Params.whole("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
     TimeRange range = Params.range(ctx, clock);
-    // Params.range keeps from and to within a quarter of the long range, so this cannot overflow; saturated anyway.
+    // Params.range keeps from and to within a quarter of the long range, so this cannot overflow;
+    // saturated anyway.
     long span = saturatedSpan(range.from().toEpochMilli(), range.to().toEpochMilli());
     long interval = Math.max(1, span / buckets + (span % buckets == 0 ? 0 : 1));
     int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
-    Query q = new BooleanQuery.Builder()
-        .add(search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
-        .build();
+    Query q =
+        new BooleanQuery.Builder()
+            .add(
+                search.compose(
+                    caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))),
+                BooleanClause.Occur.FILTER)
+            .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
+            .build();
     ctx.json(stats.histogram(q, range.from().toEpochMilli(), interval, n));
   }
 

@@ -24,7 +24,8 @@ final class WhoAmIEndpoint {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("principal", caller.principal());
     out.put("role", caller.role().name().toLowerCase(Locale.ROOT));
-    out.put("tenants", caller.allTenants() ? java.util.List.of("*") : new TreeSet<>(caller.tenants()));
+    out.put(
+        "tenants", caller.allTenants() ? java.util.List.of("*") : new TreeSet<>(caller.tenants()));
     out.put("may_export", caller.may(Role.AUDITOR));
     ctx.json(out);
   }

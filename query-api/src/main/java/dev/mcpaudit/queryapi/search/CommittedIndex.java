@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Searchers over an index that another process (the indexer) commits, opened read-only. The
  * directory may hold no commit yet when the api starts: until one appears this serves an empty
- * placeholder, {@link #health()} says why, and {@link IndexAccess} answers 503; the first
- * {@link #maybeRefresh()} after the indexer's first commit opens it, without a restart (README,
- * "Running the roles separately"). Never writes to the directory: it may be a read-only mount.
+ * placeholder, {@link #health()} says why, and {@link IndexAccess} answers 503; the first {@link
+ * #maybeRefresh()} after the indexer's first commit opens it, without a restart (README, "Running
+ * the roles separately"). Never writes to the directory: it may be a read-only mount.
  */
 public final class CommittedIndex extends ReferenceManager<IndexSearcher> {
   /** The searcher served while there is no commit to open; {@link IndexAccess} refuses it. */
@@ -62,8 +62,13 @@ public final class CommittedIndex extends ReferenceManager<IndexSearcher> {
   }
 
   private Placeholder placeholder() throws IOException {
-    return new Placeholder("no commit in the " + what + " at " + path + " yet; it is served once the indexer's first commit"
-        + " appears there (is the indexer running and writing to this directory?)");
+    return new Placeholder(
+        "no commit in the "
+            + what
+            + " at "
+            + path
+            + " yet; it is served once the indexer's first commit"
+            + " appears there (is the indexer running and writing to this directory?)");
   }
 
   /** The newest commit, or null while there is none. */
@@ -85,7 +90,11 @@ public final class CommittedIndex extends ReferenceManager<IndexSearcher> {
     if (old instanceof Placeholder) {
       IndexSearcher opened = tryOpen();
       if (opened != null) {
-        log.info("api opened the first commit index={} path={} docs={}", what, path, opened.getIndexReader().numDocs());
+        log.info(
+            "api opened the first commit index={} path={} docs={}",
+            what,
+            path,
+            opened.getIndexReader().numDocs());
       }
       return opened;
     }

@@ -25,15 +25,17 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The text is {@code base64url(nonce ‖ AES-256-GCM(v3|millis|event_id))} under a key derived
  * from {@code api.cursor-key}, with the caller (principal, role and tenants), the query text and
  * the tenant the page was asked with as associated data. So a cursor says nothing in clear (not
- * even the event id it stops at), and one made by hand, edited, carried to another query, or
- * handed to another caller is refused before any value in it is used. One that is authentic is
- * still range-checked against the request (its time inside the window, its id shaped like an
- * event id), because the key may be shared between replicas.
+ * even the event id it stops at), and one made by hand, edited, carried to another query, or handed
+ * to another caller is refused before any value in it is used. One that is authentic is still
+ * range-checked against the request (its time inside the window, its id shaped like an event id),
+ * because the key may be shared between replicas.
  */
 record Cursor(long occurredAt, String eventId) {
   private static final String VERSION = "v3";
+
   /** Far longer than any cursor this API issues (an event id is at most 256 characters). */
   private static final int MAX_TEXT = 1024;
+
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final int MAX_ID = 256;
@@ -47,14 +49,18 @@ record Cursor(long occurredAt, String eventId) {
 
     /** The principal with its role and tenant set: a cursor of one identity is nobody else's. */
     static String identity(Caller caller) {
-      return caller.principal() + "\n" + caller.role() + "\n"
+      return caller.principal()
+          + "\n"
+          + caller.role()
+          + "\n"
           + (caller.allTenants() ? "*" : String.join(",", new TreeSet<>(caller.tenants())));
     }
 
     /** Lengths first, so no two (caller, q, tenant) triples give the same bytes. */
     byte[] associatedData() {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      for (String part : new String[] {"mcp-audit cursor " + VERSION, caller, norm(q), norm(tenant)}) {
+      for (String part :
+          new String[] {"mcp-audit cursor " + VERSION, caller, norm(q), norm(tenant)}) {
         byte[] b = part.getBytes(StandardCharsets.UTF_8);
         out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
         out.writeBytes(b);
@@ -94,7 +100,10 @@ record Cursor(long occurredAt, String eventId) {
     }
   }
 
-  /** The cursor, if {@code token} is one this API issued for this caller and query, and it falls inside {@code range}. */
+  /**
+   * The cursor, if {@code token} is one this API issued for this caller and query, and it falls
+   * inside {@code range}.
+   */
   static Cursor decode(String token, Binding binding, TimeRange range) {
     if (token.length() > MAX_TEXT) {
       throw invalid();
@@ -111,17 +120,24 @@ record Cursor(long occurredAt, String eventId) {
     byte[] plain;
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, binding.aesKey(), new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
+      c.init(
+          Cipher.DECRYPT_MODE,
+          binding.aesKey(),
+          new GCMParameterSpec(TAG_BITS, bytes, 0, NONCE_BYTES));
       c.updateAAD(binding.associatedData());
       plain = c.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
     } catch (AEADBadTagException e) {
-      throw ProblemException.badRequest("cursor: not a cursor this API issued for this caller and query (q and tenant as on"
-          + " the page that returned it); pass next_cursor unchanged, or start again without cursor");
+      throw ProblemException.badRequest(
+          "cursor: not a cursor this API issued for this caller and query (q and tenant as on"
+              + " the page that returned it); pass next_cursor unchanged, or start again without cursor");
     } catch (GeneralSecurityException e) {
       throw invalid();
     }
     String[] parts = new String(plain, StandardCharsets.UTF_8).split("\\|", 3);
-    if (parts.length != 3 || !parts[0].equals(VERSION) || !validId(parts[2]) || !parts[1].matches("-?\\d{1,19}")) {
+    if (parts.length != 3
+        || !parts[0].equals(VERSION)
+        || !validId(parts[2])
+        || !parts[1].matches("-?\\d{1,19}")) {
       throw invalid();
     }
     long millis;
@@ -131,22 +147,33 @@ record Cursor(long occurredAt, String eventId) {
       throw invalid();
     }
     if (millis < range.from().toEpochMilli() || millis >= range.to().toEpochMilli()) {
-      throw ProblemException.badRequest("cursor: points at " + Rfc3339.format(Instant.ofEpochMilli(millis))
-          + ", outside this request's window (from " + Rfc3339.format(range.from()) + " to " + Rfc3339.format(range.to())
-          + "); start again without cursor");
+      throw ProblemException.badRequest(
+          "cursor: points at "
+              + Rfc3339.format(Instant.ofEpochMilli(millis))
+              + ", outside this request's window (from "
+              + Rfc3339.format(range.from())
+              + " to "
+              + Rfc3339.format(range.to())
+              + "); start again without cursor");
     }
     return new Cursor(millis, parts[2]);
   }
 
-  /** Shaped like an event id of the contract: 1-256 characters, no whitespace or control characters. */
+  /**
+   * Shaped like an event id of the contract: 1-256 characters, no whitespace or control characters.
+   */
   private static boolean validId(String id) {
     if (id.isEmpty() || id.length() > MAX_ID) {
       return false;
     }
-    return id.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c));
+    return id.codePoints()
+        .noneMatch(
+            c ->
+                Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c));
   }
 
   private static ProblemException invalid() {
-    return ProblemException.badRequest("cursor: not a cursor this API issued; pass next_cursor unchanged");
+    return ProblemException.badRequest(
+        "cursor: not a cursor this API issued; pass next_cursor unchanged");
   }
 }

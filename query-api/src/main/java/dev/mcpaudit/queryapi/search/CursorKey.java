@@ -6,11 +6,13 @@ import java.util.Arrays;
 
 /**
  * The key that seals cursors ({@code api.cursor-key}). Random per process unless configured; set
- * the same value on every API replica behind one load balancer so each accepts the others'
- * cursors. Never printed: {@link #toString} shows only whether it was configured.
+ * the same value on every API replica behind one load balancer so each accepts the others' cursors.
+ * Never printed: {@link #toString} shows only whether it was configured.
  */
 public final class CursorKey {
-  /** Shortest configured key accepted: 32 characters, about as strong as the 256-bit random default. */
+  /**
+   * Shortest configured key accepted: 32 characters, about as strong as the 256-bit random default.
+   */
   public static final int MIN_LENGTH = 32;
 
   private final byte[] bytes;
@@ -33,7 +35,10 @@ public final class CursorKey {
       return random();
     }
     if (text.strip().length() < MIN_LENGTH) {
-      throw new IllegalArgumentException("api.cursor-key: at least " + MIN_LENGTH + " characters (e.g. `openssl rand -base64 32`)");
+      throw new IllegalArgumentException(
+          "api.cursor-key: at least "
+              + MIN_LENGTH
+              + " characters (e.g. `openssl rand -base64 32`)");
     }
     return new CursorKey(text.strip().getBytes(StandardCharsets.UTF_8), true);
   }

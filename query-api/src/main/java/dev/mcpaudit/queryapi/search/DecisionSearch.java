@@ -34,18 +34,22 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * {@code GET /decisions} and {@code GET /decisions/{id}} over the index. Every query is the
- * caller's query AND the time window AND the caller's tenants, so a query that names another
- * tenant simply finds nothing of it.
+ * caller's query AND the time window AND the caller's tenants, so a query that names another tenant
+ * simply finds nothing of it.
  */
 public final class DecisionSearch {
   /** Records read for one event id: one per tenant, and each tenant holds the id once. */
   private static final int MAX_SAME_ID = 64;
+
   /** Newest first; ties broken by event_id so every event has one fixed place in the order. */
-  static final Sort NEWEST_FIRST = new Sort(
-      new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG, true),
-      new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
+  static final Sort NEWEST_FIRST =
+      new Sort(
+          new SortField(IndexSchema.OCCURRED_AT, SortField.Type.LONG, true),
+          new SortField(IndexSchema.EVENT_ID, SortField.Type.STRING));
+
   /** The first window tried below the top of the range; each next one is 8 times wider. */
   static final long FIRST_WINDOW_MS = 60 * 60 * 1000L;
+
   /**
    * Most windows one page tries. Eight-fold growth from an hour spans the ten thousand years a
    * window may cover in 13; past the cap the last window takes the rest of the range.
@@ -73,38 +77,51 @@ public final class DecisionSearch {
 
   /**
    * A page, newest first, with the exact number of matches. Counting is cheap at any size: the
-   * index is sorted by occurred_at, so the window is a doc-id range per segment and the count
-   * is a conjunction over it (or a docFreq where Lucene can take one), no document is loaded.
+   * index is sorted by occurred_at, so the window is a doc-id range per segment and the count is a
+   * conjunction over it (or a docFreq where Lucene can take one), no document is loaded.
    */
   public Page search(Caller caller, SearchRequest req) {
     Query query = compose(caller, req.q(), req.range(), req.tenant());
     Cursor.Binding binding = new Cursor.Binding(cursorKey, caller, req.q(), req.tenant());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
-    FieldDoc after = req.cursor() == null || req.cursor().isBlank() ? null
-        : cursorDoc(Cursor.decode(req.cursor(), binding, req.range()));
+    FieldDoc after =
+        req.cursor() == null || req.cursor().isBlank()
+            ? null
+            : cursorDoc(Cursor.decode(req.cursor(), binding, req.range()));
     long lower = req.range().from().toEpochMilli();
-    long upper = after == null ? req.range().to().toEpochMilli() - 1 : Math.min((Long) after.fields[0], req.range().to().toEpochMilli() - 1);
-    return index.read(searcher -> {
-      // Windows start at the newest event there is, not at the top of the range: a range ending
-      // now over data that stopped an hour ago would otherwise start with empty windows.
-      byte[] max = PointValues.getMaxPackedValue(searcher.getIndexReader(), IndexSchema.OCCURRED_AT);
-      long top0 = max == null ? upper : Math.min(upper, LongPoint.decodeDimension(max, 0));
-      // Rewritten once for the page: a fuzzy term's expansion walks every segment's dictionary, and
-      // the windows and the count would otherwise each expand it again.
-      Query rewritten = searcher.rewrite(query);
-      TopFieldDocs top = newestInWindows(searcher, rewritten, after, req.limit(), lower, top0);
-      long total = searcher.count(rewritten);
-      List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
-      String next = null;
-      if (top.scoreDocs.length == req.limit()) {
-        FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
-        next = new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString()).encode(binding);
-      }
-      return new Page(total, "eq", events, next);
-    });
+    long upper =
+        after == null
+            ? req.range().to().toEpochMilli() - 1
+            : Math.min((Long) after.fields[0], req.range().to().toEpochMilli() - 1);
+    return index.read(
+        searcher -> {
+          // Windows start at the newest event there is, not at the top of the range: a range ending
+          // now over data that stopped an hour ago would otherwise start with empty windows.
+          byte[] max =
+              PointValues.getMaxPackedValue(searcher.getIndexReader(), IndexSchema.OCCURRED_AT);
+          long top0 = max == null ? upper : Math.min(upper, LongPoint.decodeDimension(max, 0));
+          // Rewritten once for the page: a fuzzy term's expansion walks every segment's dictionary,
+          // and
+          // the windows and the count would otherwise each expand it again.
+          Query rewritten = searcher.rewrite(query);
+          TopFieldDocs top = newestInWindows(searcher, rewritten, after, req.limit(), lower, top0);
+          long total = searcher.count(rewritten);
+          List<JsonNode> events = IndexAccess.sources(searcher, top.scoreDocs);
+          String next = null;
+          if (top.scoreDocs.length == req.limit()) {
+            FieldDoc last = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
+            next =
+                new Cursor((Long) last.fields[0], ((BytesRef) last.fields[1]).utf8ToString())
+                    .encode(binding);
+          }
+          return new Page(total, "eq", events, next);
+        });
   }
 
-  /** The exact number of events {@code q} matches in the window and tenants (what {@code total} of a page says). */
+  /**
+   * The exact number of events {@code q} matches in the window and tenants (what {@code total} of a
+   * page says).
+   */
   public long count(Caller caller, String q, TimeRange range, String tenant) {
     Query query = compose(caller, q, range, tenant);
     return index.read(searcher -> (long) searcher.count(query));
@@ -120,18 +137,22 @@ public final class DecisionSearch {
    * searcher's own limit would never fire). {@code query} comes rewritten ({@link
    * IndexSearcher#rewrite}), so no window expands its terms again.
    */
-  static TopFieldDocs newestInWindows(IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower,
-      long upper) throws java.io.IOException {
+  static TopFieldDocs newestInWindows(
+      IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower, long upper)
+      throws java.io.IOException {
     long width = saturatingMinus(upper, lower);
     long span = FIRST_WINDOW_MS;
     for (int window = 1; ; window++) {
       boolean last = width < span || span == Long.MAX_VALUE || window >= MAX_WINDOWS;
       long lo = last ? lower : upper - span + 1;
-      Query windowed = new BooleanQuery.Builder()
-          .add(query, BooleanClause.Occur.MUST)
-          .add(IndexAccess.occurredBetween(lo, upper), BooleanClause.Occur.FILTER)
-          .build();
-      TopFieldDocs top = searcher.search(windowed, new TopFieldCollectorManager(NEWEST_FIRST, limit, after, limit));
+      Query windowed =
+          new BooleanQuery.Builder()
+              .add(query, BooleanClause.Occur.MUST)
+              .add(IndexAccess.occurredBetween(lo, upper), BooleanClause.Occur.FILTER)
+              .build();
+      TopFieldDocs top =
+          searcher.search(
+              windowed, new TopFieldCollectorManager(NEWEST_FIRST, limit, after, limit));
       if (top.scoreDocs.length >= limit || last) {
         return top;
       }
@@ -152,46 +173,65 @@ public final class DecisionSearch {
   }
 
   private static FieldDoc cursorDoc(Cursor c) {
-    return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {c.occurredAt(), new BytesRef(c.eventId())});
+    return new FieldDoc(
+        Integer.MAX_VALUE, Float.NaN, new Object[] {c.occurredAt(), new BytesRef(c.eventId())});
   }
 
   /** The event with its {@code _meta}, if it exists in a tenant the caller sees. */
   /**
-   * The record with this event id among the tenants the caller sees ({@code tenant} narrows them
-   * to one). The same id in two tenants is two records: when the caller sees several, the answer
-   * is a 409 naming them, and {@code ?tenant=} picks one.
+   * The record with this event id among the tenants the caller sees ({@code tenant} narrows them to
+   * one). The same id in two tenants is two records: when the caller sees several, the answer is a
+   * 409 naming them, and {@code ?tenant=} picks one.
    */
   public Optional<JsonNode> get(Caller caller, String eventId, String tenant) {
-    Query query = new BooleanQuery.Builder()
-        .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
-        .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
-        .build();
-    return index.read(searcher -> {
-      ScoreDoc[] hits = searcher.search(query, MAX_SAME_ID).scoreDocs;
-      if (hits.length == 0) {
-        return Optional.empty();
-      }
-      if (hits.length > 1) {
-        TreeSet<String> tenants = new TreeSet<>();
-        for (ScoreDoc hit : hits) {
-          tenants.add(IndexAccess.source(searcher.storedFields().document(hit.doc)).path("tenant").asText());
-        }
-        throw new ProblemException(Problem.of(409, "Conflict", "event_id '" + eventId + "' is recorded in tenants "
-            + String.join(", ", tenants) + "; choose one with ?tenant="), Map.of());
-      }
-      Document d = searcher.storedFields().document(hits[0].doc);
-      ObjectNode event = (ObjectNode) IndexAccess.source(d);
-      ObjectNode meta = event.putObject("_meta");
-      JsonNode received = event.get("received_at");
-      meta.set("received_at", received);
-      meta.put("ingested_at", Rfc3339.format(Instant.ofEpochMilli(d.getField(IndexSchema.INGESTED_AT).numericValue().longValue())));
-      // Offsets count every tenant's traffic between one's own events: for admins only.
-      if (caller.may(Role.ADMIN)) {
-        meta.put("partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
-        meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
-      }
-      return Optional.of(event);
-    });
+    Query query =
+        new BooleanQuery.Builder()
+            .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
+            .build();
+    return index.read(
+        searcher -> {
+          ScoreDoc[] hits = searcher.search(query, MAX_SAME_ID).scoreDocs;
+          if (hits.length == 0) {
+            return Optional.empty();
+          }
+          if (hits.length > 1) {
+            TreeSet<String> tenants = new TreeSet<>();
+            for (ScoreDoc hit : hits) {
+              tenants.add(
+                  IndexAccess.source(searcher.storedFields().document(hit.doc))
+                      .path("tenant")
+                      .asText());
+            }
+            throw new ProblemException(
+                Problem.of(
+                    409,
+                    "Conflict",
+                    "event_id '"
+                        + eventId
+                        + "' is recorded in tenants "
+                        + String.join(", ", tenants)
+                        + "; choose one with ?tenant="),
+                Map.of());
+          }
+          Document d = searcher.storedFields().document(hits[0].doc);
+          ObjectNode event = (ObjectNode) IndexAccess.source(d);
+          ObjectNode meta = event.putObject("_meta");
+          JsonNode received = event.get("received_at");
+          meta.set("received_at", received);
+          meta.put(
+              "ingested_at",
+              Rfc3339.format(
+                  Instant.ofEpochMilli(
+                      d.getField(IndexSchema.INGESTED_AT).numericValue().longValue())));
+          // Offsets count every tenant's traffic between one's own events: for admins only.
+          if (caller.may(Role.ADMIN)) {
+            meta.put(
+                "partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
+            meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+          }
+          return Optional.of(event);
+        });
   }
 
   public Query compose(Caller caller, String q, TimeRange range, String tenant) {
@@ -211,10 +251,15 @@ public final class DecisionSearch {
     try {
       return new EventQueryParser(terms).parse(q);
     } catch (ParseException e) {
-      // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every other value.
-      throw ProblemException.badRequest("q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
+      // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every
+      // other value.
+      throw ProblemException.badRequest(
+          "q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
     } catch (IndexSearcher.TooManyClauses e) {
-      throw ProblemException.badRequest("q: too many clauses (at most " + IndexSearcher.getMaxClauseCount() + "); narrow the query");
+      throw ProblemException.badRequest(
+          "q: too many clauses (at most "
+              + IndexSearcher.getMaxClauseCount()
+              + "); narrow the query");
     }
   }
 

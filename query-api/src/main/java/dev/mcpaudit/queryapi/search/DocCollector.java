@@ -20,7 +20,10 @@ public abstract class DocCollector implements Collector {
     default void finish() throws IOException {}
   }
 
-  /** A manager that makes collectors with {@code make} and combines what they found with {@code reduce}. */
+  /**
+   * A manager that makes collectors with {@code make} and combines what they found with {@code
+   * reduce}.
+   */
   public static <C extends DocCollector, R> CollectorManager<C, R> manager(
       Supplier<C> make, Function<Collection<C>, R> reduce) {
     return new CollectorManager<>() {

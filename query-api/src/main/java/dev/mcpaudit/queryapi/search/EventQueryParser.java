@@ -41,7 +41,10 @@ final class EventQueryParser extends QueryParser {
 
   private final TermPolicy policy;
 
-  /** @param policy how far wildcards, prefixes, fuzzy terms, regular expressions and ranges may reach (see {@link TermPolicy}) */
+  /**
+   * @param policy how far wildcards, prefixes, fuzzy terms, regular expressions and ranges may
+   *     reach (see {@link TermPolicy})
+   */
   EventQueryParser(TermPolicy policy) {
     super(IndexSchema.REASON, analyzer());
     this.policy = policy;
@@ -67,7 +70,8 @@ final class EventQueryParser extends QueryParser {
   }
 
   @Override
-  protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
+  protected Query getFieldQuery(String field, String queryText, boolean quoted)
+      throws ParseException {
     known(field);
     if (KEYWORDS.contains(field)) {
       return new TermQuery(new Term(field, queryText));
@@ -83,13 +87,20 @@ final class EventQueryParser extends QueryParser {
   }
 
   @Override
-  protected Query getRangeQuery(String field, String part1, String part2, boolean startInclusive, boolean endInclusive)
+  protected Query getRangeQuery(
+      String field, String part1, String part2, boolean startInclusive, boolean endInclusive)
       throws ParseException {
     known(field);
     if (TIMES.contains(field) || NUMBERS.contains(field)) {
       boolean time = TIMES.contains(field);
-      long lo = part1 == null || part1.equals("*") ? Long.MIN_VALUE : (time ? millis(field, part1) : number(field, part1));
-      long hi = part2 == null || part2.equals("*") ? Long.MAX_VALUE : (time ? millis(field, part2) : number(field, part2));
+      long lo =
+          part1 == null || part1.equals("*")
+              ? Long.MIN_VALUE
+              : (time ? millis(field, part1) : number(field, part1));
+      long hi =
+          part2 == null || part2.equals("*")
+              ? Long.MAX_VALUE
+              : (time ? millis(field, part2) : number(field, part2));
       if (!startInclusive && lo != Long.MAX_VALUE) {
         lo++;
       }
@@ -100,25 +111,42 @@ final class EventQueryParser extends QueryParser {
     }
     boolean open = part1 == null || part1.equals("*") || part2 == null || part2.equals("*");
     if (open && !policy.openRanges()) {
-      throw new ParseException(field + ": a range with an open end (*) walks the field's whole term dictionary;"
-          + " give both ends (they are off: api.query.open-ranges)");
+      throw new ParseException(
+          field
+              + ": a range with an open end (*) walks the field's whole term dictionary;"
+              + " give both ends (they are off: api.query.open-ranges)");
     }
     Query q = super.getRangeQuery(field, part1, part2, startInclusive, endInclusive);
-    return open ? q : narrow(field, q, policy.minPrefix(),
-        "both ends of a range must share their first %d characters (as in " + field + ":[abc1 TO abc9])");
+    return open
+        ? q
+        : narrow(
+            field,
+            q,
+            policy.minPrefix(),
+            "both ends of a range must share their first %d characters (as in "
+                + field
+                + ":[abc1 TO abc9])");
   }
 
   @Override
   protected Query getWildcardQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "wildcards");
-    return narrow(field, build(() -> super.getWildcardQuery(field, termStr), "wildcard"), policy.wildcardPrefix(),
-        "a wildcard term must start with at least %d literal characters (as in " + field + ":abc*)");
+    return narrow(
+        field,
+        build(() -> super.getWildcardQuery(field, termStr), "wildcard"),
+        policy.wildcardPrefix(),
+        "a wildcard term must start with at least %d literal characters (as in "
+            + field
+            + ":abc*)");
   }
 
   @Override
   protected Query getPrefixQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "prefixes");
-    return narrow(field, super.getPrefixQuery(field, termStr), policy.wildcardPrefix(),
+    return narrow(
+        field,
+        super.getPrefixQuery(field, termStr),
+        policy.wildcardPrefix(),
         "a prefix term must have at least %d characters (as in " + field + ":abc*)");
   }
 
@@ -126,23 +154,39 @@ final class EventQueryParser extends QueryParser {
   protected Query getRegexpQuery(String field, String termStr) throws ParseException {
     termsOnly(field, "regular expressions");
     if (!policy.regexp()) {
-      throw new ParseException(field + ": regular expressions are off (api.query.regexp); use a prefix or wildcard term such as "
-          + field + ":abc*");
+      throw new ParseException(
+          field
+              + ": regular expressions are off (api.query.regexp); use a prefix or wildcard term such as "
+              + field
+              + ":abc*");
     }
-    return narrow(field, build(() -> super.getRegexpQuery(field, termStr), "regular expression"), policy.minPrefix(),
-        "every value a regular expression matches must start with the same %d characters (as in " + field + ":/abc.*/)");
+    return narrow(
+        field,
+        build(() -> super.getRegexpQuery(field, termStr), "regular expression"),
+        policy.minPrefix(),
+        "every value a regular expression matches must start with the same %d characters (as in "
+            + field
+            + ":/abc.*/)");
   }
 
   @Override
-  protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
+  protected Query getFuzzyQuery(String field, String termStr, float minSimilarity)
+      throws ParseException {
     termsOnly(field, "fuzzy terms");
     if (!policy.fuzzy()) {
-      throw new ParseException(field + ": fuzzy terms are off (api.query.fuzzy): a fuzzy term keeps the closest values of every"
-          + " tenant before yours are picked, so it could tell you about theirs; use a prefix or wildcard term such as "
-          + field + ":abc*");
+      throw new ParseException(
+          field
+              + ": fuzzy terms are off (api.query.fuzzy): a fuzzy term keeps the closest values of every"
+              + " tenant before yours are picked, so it could tell you about theirs; use a prefix or wildcard term such as "
+              + field
+              + ":abc*");
     }
     if (termStr.codePointCount(0, termStr.length()) < policy.minPrefix()) {
-      throw new ParseException(field + ": a fuzzy term needs at least " + policy.minPrefix() + " characters (api.query.min-prefix)");
+      throw new ParseException(
+          field
+              + ": a fuzzy term needs at least "
+              + policy.minPrefix()
+              + " characters (api.query.min-prefix)");
     }
     return super.getFuzzyQuery(field, termStr, minSimilarity);
   }
@@ -151,7 +195,10 @@ final class EventQueryParser extends QueryParser {
     Query get() throws ParseException;
   }
 
-  /** Lucene reports a malformed or too complex pattern as an unchecked exception: it is the query's fault, so a ParseException. */
+  /**
+   * Lucene reports a malformed or too complex pattern as an unchecked exception: it is the query's
+   * fault, so a ParseException.
+   */
   private static Query build(Build b, String what) throws ParseException {
     try {
       return b.get();
@@ -173,22 +220,30 @@ final class EventQueryParser extends QueryParser {
     }
     String prefix = Operations.getCommonPrefix(aq.getAutomaton());
     if (prefix.codePointCount(0, prefix.length()) < min) {
-      throw new ParseException(field + ": " + String.format(rule, min)
-          + "; anything shorter walks the field's whole term dictionary (api.query.min-prefix)");
+      throw new ParseException(
+          field
+              + ": "
+              + String.format(rule, min)
+              + "; anything shorter walks the field's whole term dictionary (api.query.min-prefix)");
     }
     return q;
   }
 
   private static void known(String field) throws ParseException {
-    if (!KEYWORDS.contains(field) && !TEXT.contains(field) && !TIMES.contains(field) && !NUMBERS.contains(field)) {
-      throw new ParseException("unknown field '" + field + "'; fields: " + String.join(", ", knownFields()));
+    if (!KEYWORDS.contains(field)
+        && !TEXT.contains(field)
+        && !TIMES.contains(field)
+        && !NUMBERS.contains(field)) {
+      throw new ParseException(
+          "unknown field '" + field + "'; fields: " + String.join(", ", knownFields()));
     }
   }
 
   private static void termsOnly(String field, String what) throws ParseException {
     known(field);
     if (TIMES.contains(field) || NUMBERS.contains(field)) {
-      throw new ParseException(field + " is a number or time: use a range like " + field + ":[a TO b], not " + what);
+      throw new ParseException(
+          field + " is a number or time: use a range like " + field + ":[a TO b], not " + what);
     }
   }
 
@@ -198,11 +253,20 @@ final class EventQueryParser extends QueryParser {
       try {
         return Long.parseLong(t);
       } catch (NumberFormatException e) {
-        throw new ParseException(field + ": '" + text + "' is beyond the range of epoch milliseconds");
+        throw new ParseException(
+            field + ": '" + text + "' is beyond the range of epoch milliseconds");
       }
     }
-    return Rfc3339.parse(t).orElseThrow(() -> new ParseException(
-        field + ": '" + text + "' is not RFC 3339 (quote it: " + field + ":[\"2026-11-26T00:00:00Z\" TO *]) nor epoch milliseconds"))
+    return Rfc3339.parse(t)
+        .orElseThrow(
+            () ->
+                new ParseException(
+                    field
+                        + ": '"
+                        + text
+                        + "' is not RFC 3339 (quote it: "
+                        + field
+                        + ":[\"2026-11-26T00:00:00Z\" TO *]) nor epoch milliseconds"))
         .toEpochMilli();
   }
 

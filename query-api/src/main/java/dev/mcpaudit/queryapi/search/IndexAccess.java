@@ -39,20 +39,26 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
 
 /**
- * How every endpoint reads the index: a point-in-time searcher per request with its own time
- * limit, and the filters every query gets (the caller's tenants, the time window).
+ * How every endpoint reads the index: a point-in-time searcher per request with its own time limit,
+ * and the filters every query gets (the caller's tenants, the time window).
  */
 public final class IndexAccess {
   private final ReferenceManager<IndexSearcher> searchers;
   private final Duration timeout;
   private final SearchGate gate;
 
-  /** @param searchers a {@code SearcherManager}, or a {@link CommittedIndex} that may not be open yet */
+  /**
+   * @param searchers a {@code SearcherManager}, or a {@link CommittedIndex} that may not be open
+   *     yet
+   */
   public IndexAccess(ReferenceManager<IndexSearcher> searchers, Duration timeout) {
     this(searchers, timeout, null);
   }
 
-  /** With admission: work of an API request runs through {@code gate} (see {@link SearchGate}); without a request, inline. */
+  /**
+   * With admission: work of an API request runs through {@code gate} (see {@link SearchGate});
+   * without a request, inline.
+   */
   public IndexAccess(ReferenceManager<IndexSearcher> searchers, Duration timeout, SearchGate gate) {
     this.searchers = searchers;
     this.timeout = timeout;
@@ -77,7 +83,8 @@ public final class IndexAccess {
     }
     try {
       if (shared instanceof CommittedIndex.Placeholder p) {
-        throw new ProblemException(Problem.of(503, "Service Unavailable", p.reason), Map.of("Retry-After", "5"));
+        throw new ProblemException(
+            Problem.of(503, "Service Unavailable", p.reason), Map.of("Retry-After", "5"));
       }
       return work.run(shared);
     } catch (IOException e) {
@@ -93,8 +100,8 @@ public final class IndexAccess {
 
   /**
    * Work under the request's time limit: one deadline covers rewriting the query, walking term
-   * dictionaries (see {@link TimeLimitedReader}) and collecting matches; past it the request
-   * ends with 503. Loops that issue several searches read it with {@link #pastDeadline}.
+   * dictionaries (see {@link TimeLimitedReader}) and collecting matches; past it the request ends
+   * with 503. Loops that issue several searches read it with {@link #pastDeadline}.
    */
   public <T> T read(Work<T> work) {
     RequestScope scope = RequestScope.current();
@@ -103,62 +110,83 @@ public final class IndexAccess {
     }
     // The deadline counts from the request's arrival: waiting for a turn is part of it.
     long deadline = scope.arrivalNanos() + timeout.toNanos();
-    return gate.run(scope.principal(), deadline, () -> {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        throw timedOut();
-      }
-      return readWithin(left, work);
-    }, timedOut());
+    return gate.run(
+        scope.principal(),
+        deadline,
+        () -> {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            throw timedOut();
+          }
+          return readWithin(left, work);
+        },
+        timedOut());
   }
 
   /**
    * A request's CPU work that reads nothing (parsing {@code q}, whose wildcards become automata):
-   * on the search threads as well, under the same admission and deadline, so a burst of
-   * expensive queries cannot hold the virtual threads' carriers while it is parsed.
+   * on the search threads as well, under the same admission and deadline, so a burst of expensive
+   * queries cannot hold the virtual threads' carriers while it is parsed.
    */
   public <T> T compute(java.util.function.Supplier<T> work) {
     RequestScope scope = RequestScope.current();
     if (gate == null || scope == null || scope.principal() == null) {
       return work.get();
     }
-    return gate.run(scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
+    return gate.run(
+        scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
   }
 
   private <T> T readWithin(long millis, Work<T> work) {
-    return readAll(shared -> {
-      QueryTimeoutImpl deadline = new QueryTimeoutImpl(millis);
-      // A SearcherManager's reader is always a DirectoryReader; anything else is searched as it is.
-      IndexSearcher searcher = new IndexSearcher(shared.getIndexReader() instanceof DirectoryReader dr
-          ? TimeLimitedReader.wrap(dr, deadline) : shared.getIndexReader());
-      searcher.setQueryCache(shared.getQueryCache());
-      searcher.setQueryCachingPolicy(shared.getQueryCachingPolicy());
-      searcher.setTimeout(deadline);
-      T result;
-      try {
-        result = work.run(searcher);
-      } catch (IndexSearcher.TooManyClauses e) {
-        // Clauses counted again at rewrite (nesting included): past the limit is the caller's query, not a server fault.
-        throw ProblemException.badRequest("q: the query has more than " + IndexSearcher.getMaxClauseCount()
-            + " clauses once rewritten; narrow it");
-      } catch (TimeLimitedReader.DeadlinePassed e) {
-        throw timedOut();
-      }
-      if (searcher.timedOut()) {
-        throw timedOut();
-      }
-      return result;
-    });
+    return readAll(
+        shared -> {
+          QueryTimeoutImpl deadline = new QueryTimeoutImpl(millis);
+          // A SearcherManager's reader is always a DirectoryReader; anything else is searched as it
+          // is.
+          IndexSearcher searcher =
+              new IndexSearcher(
+                  shared.getIndexReader() instanceof DirectoryReader dr
+                      ? TimeLimitedReader.wrap(dr, deadline)
+                      : shared.getIndexReader());
+          searcher.setQueryCache(shared.getQueryCache());
+          searcher.setQueryCachingPolicy(shared.getQueryCachingPolicy());
+          searcher.setTimeout(deadline);
+          T result;
+          try {
+            result = work.run(searcher);
+          } catch (IndexSearcher.TooManyClauses e) {
+            // Clauses counted again at rewrite (nesting included): past the limit is the caller's
+            // query, not a server fault.
+            throw ProblemException.badRequest(
+                "q: the query has more than "
+                    + IndexSearcher.getMaxClauseCount()
+                    + " clauses once rewritten; narrow it");
+          } catch (TimeLimitedReader.DeadlinePassed e) {
+            throw timedOut();
+          }
+          if (searcher.timedOut()) {
+            throw timedOut();
+          }
+          return result;
+        });
   }
 
-  /** Whether the request working on {@code searcher} has run out of time (a searcher without a limit never does). */
+  /**
+   * Whether the request working on {@code searcher} has run out of time (a searcher without a limit
+   * never does).
+   */
   public static boolean pastDeadline(IndexSearcher searcher) {
     return searcher.getTimeout() != null && searcher.getTimeout().shouldExit();
   }
 
   private ProblemException timedOut() {
-    return new ProblemException(Problem.of(503, "Service Unavailable",
-        "the query ran longer than " + timeout.toMillis() + " ms; narrow the time range or the query"),
+    return new ProblemException(
+        Problem.of(
+            503,
+            "Service Unavailable",
+            "the query ran longer than "
+                + timeout.toMillis()
+                + " ms; narrow the time range or the query"),
         Map.of("Retry-After", "1"));
   }
 
@@ -166,14 +194,19 @@ public final class IndexAccess {
   public static Query tenants(Caller caller, String tenant) {
     if (tenant != null && !tenant.isBlank()) {
       if (!caller.sees(tenant)) {
-        throw new ProblemException(Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"), Map.of());
+        throw new ProblemException(
+            Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"),
+            Map.of());
       }
       return new TermQuery(new Term(IndexSchema.TENANT, tenant));
     }
     if (caller.allTenants()) {
-      BooleanQuery.Builder b = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
+      BooleanQuery.Builder b =
+          new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
       if (!caller.sees(Caller.SYSTEM_TENANT)) {
-        b.add(new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)), BooleanClause.Occur.MUST_NOT);
+        b.add(
+            new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)),
+            BooleanClause.Occur.MUST_NOT);
       }
       return b.build();
     }
@@ -196,7 +229,10 @@ public final class IndexAccess {
    * elsewhere it falls back to the points query.
    */
   public static Query occurredBetween(long from, long to) {
-    return new IndexSortSortedNumericDocValuesRangeQuery(IndexSchema.OCCURRED_AT, from, to,
+    return new IndexSortSortedNumericDocValuesRangeQuery(
+        IndexSchema.OCCURRED_AT,
+        from,
+        to,
         LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, from, to));
   }
 
@@ -212,21 +248,25 @@ public final class IndexAccess {
 
   /** Below this many documents one thread loads them; above, the work is split across the cores. */
   private static final int PARALLEL_FROM = 64;
+
   private static final int CORES = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   /**
-   * Decompressing stored events is most of a page's cost (one DEFLATE block per event when they
-   * are far apart, as one actor's or one handle's are). Plain platform threads, never
-   * interrupted: an interrupt inside Lucene's file reads would close the index's channels.
+   * Decompressing stored events is most of a page's cost (one DEFLATE block per event when they are
+   * far apart, as one actor's or one handle's are). Plain platform threads, never interrupted: an
+   * interrupt inside Lucene's file reads would close the index's channels.
    */
-  private static final ExecutorService LOADERS = Executors.newFixedThreadPool(CORES, r ->
-      Thread.ofPlatform().name("mcp-audit-stored-fields").daemon(true).unstarted(r));
+  private static final ExecutorService LOADERS =
+      Executors.newFixedThreadPool(
+          CORES,
+          r -> Thread.ofPlatform().name("mcp-audit-stored-fields").daemon(true).unstarted(r));
 
   /**
    * The stored events of {@code hits}, in the same order. Above {@link #PARALLEL_FROM} hits the
-   * loader threads and this one take small runs of hits from a shared counter until none are
-   * left: a thread that starts late or loses its core leaves its share to the others (fixed
-   * halves made the slowest requests about as slow as one thread alone), and this thread waits
-   * only for runs already taken, never for a helper still queued behind other requests.
+   * loader threads and this one take small runs of hits from a shared counter until none are left:
+   * a thread that starts late or loses its core leaves its share to the others (fixed halves made
+   * the slowest requests about as slow as one thread alone), and this thread waits only for runs
+   * already taken, never for a helper still queued behind other requests.
    */
   public static List<JsonNode> sources(IndexSearcher searcher, ScoreDoc[] hits) throws IOException {
     PageLoad page = new PageLoad(searcher, hits);
@@ -241,7 +281,9 @@ public final class IndexAccess {
 
   /** One page's loading, shared by the threads that help with it. */
   private static final class PageLoad {
-    /** Hits taken at a time: enough to keep the counter cold, few enough to even out the threads. */
+    /**
+     * Hits taken at a time: enough to keep the counter cold, few enough to even out the threads.
+     */
     private static final int RUN = 16;
 
     private final IndexSearcher searcher;
@@ -261,7 +303,8 @@ public final class IndexAccess {
     }
 
     void work() {
-      StoredFields stored = null; // one per thread (StoredFields are not thread-safe), opened once there is work
+      StoredFields stored =
+          null; // one per thread (StoredFields are not thread-safe), opened once there is work
       for (int run = next.getAndIncrement(); run < runs; run = next.getAndIncrement()) {
         try {
           if (failure.get() == null) {

@@ -10,7 +10,10 @@ import org.apache.lucene.util.BytesRef;
 public final class IndexReads {
   private IndexReads() {}
 
-  /** The keyword value of {@code field} for {@code doc}, or null; {@code dv} must be positioned by the caller's iteration. */
+  /**
+   * The keyword value of {@code field} for {@code doc}, or null; {@code dv} must be positioned by
+   * the caller's iteration.
+   */
   public static String keyword(SortedDocValues dv, int doc) throws IOException {
     if (dv == null || !dv.advanceExact(doc)) {
       return null;

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission for search work. Lucene work never parks, so on virtual threads a few heavy searches
- * would hold every carrier thread and stall health checks, the collector and every other
- * tenant's search. Here it runs on its own platform threads, as many as {@code maxConcurrent},
- * and each caller runs at most {@code maxPerCaller} at once; the request's own (virtual) thread
- * only waits, so it holds no carrier. A caller with more than {@code maxPerCaller + maxQueuedPerCaller}
+ * would hold every carrier thread and stall health checks, the collector and every other tenant's
+ * search. Here it runs on its own platform threads, as many as {@code maxConcurrent}, and each
+ * caller runs at most {@code maxPerCaller} at once; the request's own (virtual) thread only waits,
+ * so it holds no carrier. A caller with more than {@code maxPerCaller + maxQueuedPerCaller}
  * searches running or waiting gets 429 at once; one whose turn does not come before its deadline
  * (counted from the request's arrival) gets 503.
  */
@@ -28,8 +28,9 @@ public final class SearchGate {
    * @param maxConcurrent search threads ({@code api.search.max-concurrent}, default the cores)
    * @param maxPerCaller searches one principal runs at once ({@code api.search.max-per-caller},
    *     default half the cores, at least 1): the rest of the threads stay for other callers
-   * @param maxQueuedPerCaller more of one principal's searches that may wait their turn
-   *     ({@code api.search.max-queued-per-caller}, default 16: the UI asks for a page, a histogram and several facets at once); past that, 429
+   * @param maxQueuedPerCaller more of one principal's searches that may wait their turn ({@code
+   *     api.search.max-queued-per-caller}, default 16: the UI asks for a page, a histogram and
+   *     several facets at once); past that, 429
    */
   public record Limits(int maxConcurrent, int maxPerCaller, int maxQueuedPerCaller) {
     public static Limits forThisMachine() {
@@ -47,10 +48,17 @@ public final class SearchGate {
   private static final String RETRY_AFTER = "1";
   private final Limits limits;
   private final ThreadPoolExecutor pool;
-  /** Callers with searches waiting or running; an entry goes when its last search ends, so idle callers cost nothing. */
+
+  /**
+   * Callers with searches waiting or running; an entry goes when its last search ends, so idle
+   * callers cost nothing.
+   */
   private final ConcurrentHashMap<String, Turns> callers = new ConcurrentHashMap<>();
 
-  /** One caller's searches: the running slots, and how many are admitted and not yet ended (changed under the map's lock). */
+  /**
+   * One caller's searches: the running slots, and how many are admitted and not yet ended (changed
+   * under the map's lock).
+   */
   private static final class Turns {
     final Semaphore slots;
     int admitted;
@@ -63,9 +71,18 @@ public final class SearchGate {
   public SearchGate(Limits limits) {
     this.limits = limits;
     AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(limits.maxConcurrent(), limits.maxConcurrent(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(),
-        r -> Thread.ofPlatform().name("mcp-audit-search-" + n.incrementAndGet()).daemon(true).unstarted(r));
+    this.pool =
+        new ThreadPoolExecutor(
+            limits.maxConcurrent(),
+            limits.maxConcurrent(),
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r ->
+                Thread.ofPlatform()
+                    .name("mcp-audit-search-" + n.incrementAndGet())
+                    .daemon(true)
+                    .unstarted(r));
     // Idle threads go away: nothing to close when the API stops.
     pool.allowCoreThreadTimeOut(true);
   }
@@ -74,25 +91,32 @@ public final class SearchGate {
     return limits;
   }
 
-  /** Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code deadlineNanos}. */
+  /**
+   * Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code
+   * deadlineNanos}.
+   */
   <T> T run(String principal, long deadlineNanos, Callable<T> work, ProblemException timedOut) {
     Turns mine = enter(principal);
     boolean handedOver = false;
     try {
-      if (!mine.slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      if (!mine.slots.tryAcquire(
+          Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw timedOut;
       }
       Future<T> f;
       try {
-        f = pool.submit(() -> {
-          try {
-            return work.call();
-          } finally {
-            // When the work really ends, not when the waiter gives up: until then it counts against the caller.
-            mine.slots.release();
-            leave(principal);
-          }
-        });
+        f =
+            pool.submit(
+                () -> {
+                  try {
+                    return work.call();
+                  } finally {
+                    // When the work really ends, not when the waiter gives up: until then it counts
+                    // against the caller.
+                    mine.slots.release();
+                    leave(principal);
+                  }
+                });
       } catch (RuntimeException e) {
         mine.slots.release();
         throw e;
@@ -121,22 +145,34 @@ public final class SearchGate {
     }
   }
 
-  /** Admits one more search of {@code principal}, or answers 429 when it has as many as it may running or waiting. */
+  /**
+   * Admits one more search of {@code principal}, or answers 429 when it has as many as it may
+   * running or waiting.
+   */
   private Turns enter(String principal) {
     int most = limits.maxPerCaller() + limits.maxQueuedPerCaller();
     boolean[] full = {false};
-    Turns mine = callers.compute(principal, (p, t) -> {
-      Turns turns = t == null ? new Turns(limits.maxPerCaller()) : t;
-      if (turns.admitted >= most) {
-        full[0] = true;
-      } else {
-        turns.admitted++;
-      }
-      return turns;
-    });
+    Turns mine =
+        callers.compute(
+            principal,
+            (p, t) -> {
+              Turns turns = t == null ? new Turns(limits.maxPerCaller()) : t;
+              if (turns.admitted >= most) {
+                full[0] = true;
+              } else {
+                turns.admitted++;
+              }
+              return turns;
+            });
     if (full[0]) {
-      throw new ProblemException(Problem.of(429, "Too Many Requests", "this token already has " + most
-          + " searches running or waiting; wait for one to finish"), Map.of("Retry-After", RETRY_AFTER));
+      throw new ProblemException(
+          Problem.of(
+              429,
+              "Too Many Requests",
+              "this token already has "
+                  + most
+                  + " searches running or waiting; wait for one to finish"),
+          Map.of("Retry-After", RETRY_AFTER));
     }
     return mine;
   }

@@ -15,11 +15,11 @@ import org.apache.lucene.util.automaton.CompiledAutomaton;
 
 /**
  * A request's view of the index whose term dictionaries stop at the request's deadline. The
- * searcher's own time limit covers collecting matches only; a wildcard, prefix, fuzzy term or
- * range walks the term dictionary earlier, while the query is rewritten and its scorer built,
- * and a walk over millions of terms would run past any time limit unseen. Only terms are
- * wrapped: doc values and points are read during collection, which the searcher already limits,
- * and wrapping them would tax the aggregations' inner loops.
+ * searcher's own time limit covers collecting matches only; a wildcard, prefix, fuzzy term or range
+ * walks the term dictionary earlier, while the query is rewritten and its scorer built, and a walk
+ * over millions of terms would run past any time limit unseen. Only terms are wrapped: doc values
+ * and points are read during collection, which the searcher already limits, and wrapping them would
+ * tax the aggregations' inner loops.
  */
 final class TimeLimitedReader extends FilterDirectoryReader {
   /** The request ran out of time inside Lucene; the request is answered 503. */
@@ -32,12 +32,14 @@ final class TimeLimitedReader extends FilterDirectoryReader {
   private final QueryTimeout timeout;
 
   private TimeLimitedReader(DirectoryReader in, QueryTimeout timeout) throws IOException {
-    super(in, new SubReaderWrapper() {
-      @Override
-      public LeafReader wrap(LeafReader reader) {
-        return new Leaf(reader, timeout);
-      }
-    });
+    super(
+        in,
+        new SubReaderWrapper() {
+          @Override
+          public LeafReader wrap(LeafReader reader) {
+            return new Leaf(reader, timeout);
+          }
+        });
     this.timeout = timeout;
   }
 
@@ -97,9 +99,9 @@ final class TimeLimitedReader extends FilterDirectoryReader {
     /**
      * The codec's own intersection walks the dictionary between matches where no wrapper can see
      * it: {@code actor.id:spi*zz*} would visit every {@code spi…} term before returning its first
-     * (or no) match. Here the automaton drives the limited iterator instead, so every term the
-     * walk visits counts towards the next look at the clock. This is Lucene's generic intersection
-     * (what {@link Terms#intersect} does for codecs without their own).
+     * (or no) match. Here the automaton drives the limited iterator instead, so every term the walk
+     * visits counts towards the next look at the clock. This is Lucene's generic intersection (what
+     * {@link Terms#intersect} does for codecs without their own).
      */
     @Override
     public TermsEnum intersect(CompiledAutomaton compiled, BytesRef startTerm) throws IOException {
@@ -126,7 +128,10 @@ final class TimeLimitedReader extends FilterDirectoryReader {
     }
   }
 
-  /** Looks at the clock every {@link #CHECK_EVERY} terms visited: often enough, and nowhere near every term. */
+  /**
+   * Looks at the clock every {@link #CHECK_EVERY} terms visited: often enough, and nowhere near
+   * every term.
+   */
   private static final class LimitedTermsEnum extends FilterLeafReader.FilterTermsEnum {
     private static final int CHECK_EVERY = 64;
     private final QueryTimeout timeout;

@@ -5,12 +5,13 @@ import java.util.Arrays;
 /**
  * count, allow and deny per ordinal of one segment, for the ordinals the query matched only. A
  * field with few values gets a dense array (indexing beats hashing); one with many (actor ids,
- * handle ids: millions in a large index) gets an open-addressing table that grows with the
- * distinct values matched, so a query matching ten events costs ten slots, not the dictionary.
+ * handle ids: millions in a large index) gets an open-addressing table that grows with the distinct
+ * values matched, so a query matching ten events costs ten slots, not the dictionary.
  */
 final class OrdCounts {
   /** Up to this many values in the segment's dictionary, a dense array: at most 96 KiB. */
   static final int DENSE_UP_TO = 4096;
+
   private static final int EMPTY = -1;
 
   private final boolean dense;
@@ -19,7 +20,9 @@ final class OrdCounts {
   private long[] counts;
   private int distinct;
 
-  /** @param maxDistinct past this many distinct ordinals {@link #add} throws {@link TooMany} */
+  /**
+   * @param maxDistinct past this many distinct ordinals {@link #add} throws {@link TooMany}
+   */
   OrdCounts(int valueCount, int maxDistinct) {
     this.maxDistinct = maxDistinct;
     this.dense = valueCount <= DENSE_UP_TO;
@@ -39,7 +42,9 @@ final class OrdCounts {
     }
   }
 
-  /** @param decision 0 neither, 1 allow, 2 deny */
+  /**
+   * @param decision 0 neither, 1 allow, 2 deny
+   */
   void add(int ord, int decision) {
     int slot = dense ? ord : slot(ord);
     int at = slot * 3;

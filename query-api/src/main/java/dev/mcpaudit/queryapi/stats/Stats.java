@@ -28,11 +28,21 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class Stats {
   /** Fields {@code /stats/top} may group by (README, "The query API"). */
-  public static final Set<String> TOP_FIELDS = Set.of(
-      IndexSchema.ACTOR_ID, IndexSchema.ACTOR_ON_BEHALF_OF, IndexSchema.TOOL_SERVER, IndexSchema.TOOL_NAME,
-      IndexSchema.TOOL_METHOD, IndexSchema.REASON_CODE, IndexSchema.DECISION, IndexSchema.KIND,
-      IndexSchema.SOURCE_GATEWAY, IndexSchema.SOURCE_WORKER, IndexSchema.HANDLE_ID, IndexSchema.POLICY_ID,
-      IndexSchema.TENANT);
+  public static final Set<String> TOP_FIELDS =
+      Set.of(
+          IndexSchema.ACTOR_ID,
+          IndexSchema.ACTOR_ON_BEHALF_OF,
+          IndexSchema.TOOL_SERVER,
+          IndexSchema.TOOL_NAME,
+          IndexSchema.TOOL_METHOD,
+          IndexSchema.REASON_CODE,
+          IndexSchema.DECISION,
+          IndexSchema.KIND,
+          IndexSchema.SOURCE_GATEWAY,
+          IndexSchema.SOURCE_WORKER,
+          IndexSchema.HANDLE_ID,
+          IndexSchema.POLICY_ID,
+          IndexSchema.TENANT);
 
   public record Bucket(String value, long count, long allow, long deny) {}
 
@@ -41,17 +51,20 @@ public final class Stats {
   public record TimeBucket(long start, long allow, long deny) {}
 
   /**
-   * Buckets of the range, and when the first and last decision counted in them happened (null
-   * when none), so a client can choose a range that fits the data.
+   * Buckets of the range, and when the first and last decision counted in them happened (null when
+   * none), so a client can choose a range that fits the data.
    */
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  public record Histogram(@JsonProperty("interval_ms") long intervalMs, List<TimeBucket> buckets,
-      @JsonProperty("first_seen") String firstSeen, @JsonProperty("last_seen") String lastSeen) {}
+  public record Histogram(
+      @JsonProperty("interval_ms") long intervalMs,
+      List<TimeBucket> buckets,
+      @JsonProperty("first_seen") String firstSeen,
+      @JsonProperty("last_seen") String lastSeen) {}
 
   /**
-   * Most distinct values one {@code /stats/top} may count. Counting is exact, so it needs a
-   * counter per matched value; a query matching more is refused (400) instead of holding an
-   * unbounded map, about 15 MB at the cap.
+   * Most distinct values one {@code /stats/top} may count. Counting is exact, so it needs a counter
+   * per matched value; a query matching more is refused (400) instead of holding an unbounded map,
+   * about 15 MB at the cap.
    */
   public static final int MAX_VALUES = 100_000;
 
@@ -75,53 +88,78 @@ public final class Stats {
   public Top top(Query query, String field, int size) {
     Map<String, long[]> counts;
     try {
-      counts = index.read(searcher -> searcher.search(query, DocCollector.manager(
-          () -> new TopCollector(field, maxValues), collectors -> {
-            Map<String, long[]> total = new HashMap<>();
-            for (TopCollector c : collectors) {
-              c.counts.forEach((k, v) -> total.merge(k, v, Stats::sum));
-              if (total.size() > maxValues) {
-                throw new OrdCounts.TooMany();
-              }
-            }
-            return total;
-          })));
+      counts =
+          index.read(
+              searcher ->
+                  searcher.search(
+                      query,
+                      DocCollector.manager(
+                          () -> new TopCollector(field, maxValues),
+                          collectors -> {
+                            Map<String, long[]> total = new HashMap<>();
+                            for (TopCollector c : collectors) {
+                              c.counts.forEach((k, v) -> total.merge(k, v, Stats::sum));
+                              if (total.size() > maxValues) {
+                                throw new OrdCounts.TooMany();
+                              }
+                            }
+                            return total;
+                          })));
     } catch (OrdCounts.TooMany e) {
-      throw ProblemException.badRequest("field: more than " + maxValues + " distinct values of " + field
-          + " match; narrow q or the time range");
+      throw ProblemException.badRequest(
+          "field: more than "
+              + maxValues
+              + " distinct values of "
+              + field
+              + " match; narrow q or the time range");
     }
-    List<Bucket> buckets = counts.entrySet().stream()
-        .map(e -> new Bucket(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
-        .sorted(Comparator.comparingLong((Bucket b) -> -b.count()).thenComparing(Bucket::value))
-        .limit(size)
-        .toList();
+    List<Bucket> buckets =
+        counts.entrySet().stream()
+            .map(e -> new Bucket(e.getKey(), e.getValue()[0], e.getValue()[1], e.getValue()[2]))
+            .sorted(Comparator.comparingLong((Bucket b) -> -b.count()).thenComparing(Bucket::value))
+            .limit(size)
+            .toList();
     return new Top(field, buckets);
   }
 
-  /** Decisions per bucket of {@code intervalMs}, starting at {@code fromMs}; empty buckets included. */
+  /**
+   * Decisions per bucket of {@code intervalMs}, starting at {@code fromMs}; empty buckets included.
+   */
   public Histogram histogram(Query query, long fromMs, long intervalMs, int buckets) {
     if (intervalMs < 1 || buckets < 1) {
       throw new IllegalArgumentException("interval and buckets are positive");
     }
-    HistogramCollector all = index.read(searcher -> searcher.search(query, DocCollector.manager(
-        () -> new HistogramCollector(fromMs, intervalMs, buckets), collectors -> {
-          HistogramCollector total = new HistogramCollector(fromMs, intervalMs, buckets);
-          for (HistogramCollector c : collectors) {
-            for (int i = 0; i < buckets; i++) {
-              total.counts[i][0] += c.counts[i][0];
-              total.counts[i][1] += c.counts[i][1];
-            }
-            total.first = Math.min(total.first, c.first);
-            total.last = Math.max(total.last, c.last);
-          }
-          return total;
-        })));
+    HistogramCollector all =
+        index.read(
+            searcher ->
+                searcher.search(
+                    query,
+                    DocCollector.manager(
+                        () -> new HistogramCollector(fromMs, intervalMs, buckets),
+                        collectors -> {
+                          HistogramCollector total =
+                              new HistogramCollector(fromMs, intervalMs, buckets);
+                          for (HistogramCollector c : collectors) {
+                            for (int i = 0; i < buckets; i++) {
+                              total.counts[i][0] += c.counts[i][0];
+                              total.counts[i][1] += c.counts[i][1];
+                            }
+                            total.first = Math.min(total.first, c.first);
+                            total.last = Math.max(total.last, c.last);
+                          }
+                          return total;
+                        })));
     List<TimeBucket> out = new java.util.ArrayList<>(buckets);
     for (int i = 0; i < buckets; i++) {
-      out.add(new TimeBucket(saturatingAdd(fromMs, i * intervalMs), all.counts[i][0], all.counts[i][1]));
+      out.add(
+          new TimeBucket(
+              saturatingAdd(fromMs, i * intervalMs), all.counts[i][0], all.counts[i][1]));
     }
     boolean any = all.first <= all.last;
-    return new Histogram(intervalMs, out, any ? Rfc3339.format(Instant.ofEpochMilli(all.first)) : null,
+    return new Histogram(
+        intervalMs,
+        out,
+        any ? Rfc3339.format(Instant.ofEpochMilli(all.first)) : null,
         any ? Rfc3339.format(Instant.ofEpochMilli(all.last)) : null);
   }
 
@@ -134,7 +172,8 @@ public final class Stats {
   }
 
   /** 1 for allow, 2 for deny, 0 otherwise, by ordinal: no term is decoded per document. */
-  private static int decision(SortedDocValues decision, int allowOrd, int denyOrd, int doc) throws IOException {
+  private static int decision(SortedDocValues decision, int allowOrd, int denyOrd, int doc)
+      throws IOException {
     if (decision == null || !decision.advanceExact(doc)) {
       return 0;
     }
@@ -182,8 +221,12 @@ public final class Stats {
 
         @Override
         public void finish() throws IOException {
-          perOrd.forEach((ord, count, allow, deny) ->
-              counts.merge(values.lookupOrd(ord).utf8ToString(), new long[] {count, allow, deny}, Stats::sum));
+          perOrd.forEach(
+              (ord, count, allow, deny) ->
+                  counts.merge(
+                      values.lookupOrd(ord).utf8ToString(),
+                      new long[] {count, allow, deny},
+                      Stats::sum));
           if (counts.size() > maxValues) {
             throw new OrdCounts.TooMany();
           }
@@ -195,8 +238,10 @@ public final class Stats {
   private static final class HistogramCollector extends DocCollector {
     final long from;
     final long interval;
+
     /** First millisecond past the last bucket. */
     final long end;
+
     final long[][] counts;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
@@ -204,7 +249,9 @@ public final class Stats {
     HistogramCollector(long from, long interval, int buckets) {
       this.from = from;
       this.interval = interval;
-      this.end = saturatingAdd(from, interval > Long.MAX_VALUE / buckets ? Long.MAX_VALUE : interval * buckets);
+      this.end =
+          saturatingAdd(
+              from, interval > Long.MAX_VALUE / buckets ? Long.MAX_VALUE : interval * buckets);
       this.counts = new long[buckets][2];
     }
 

@@ -26,7 +26,10 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Past its cap of distinct tools and handles a summary stays exact in its totals and says what it left out. */
+/**
+ * Past its cap of distinct tools and handles a summary stays exact in its totals and says what it
+ * left out.
+ */
 class AccessSummaryTest {
   private static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
   private static final Caller ADMIN = new Caller("root", Role.ADMIN, Set.of(), true);
@@ -36,33 +39,44 @@ class AccessSummaryTest {
   @BeforeAll
   static void indexOverSeveralSegments() throws Exception {
     ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+    try (IndexWriter w =
+        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
       SyntheticEvents gen = new SyntheticEvents(5, START);
       for (int i = 0; i < 3_000; i++) {
         AuthzEvent e = gen.next();
         events.add(e);
         byte[] raw = EventCodec.encode(e);
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 700 == 699) {
           w.commit();
         }
       }
     }
-    index = new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
+    index =
+        new IndexAccess(
+            new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
   }
 
   @Test
   void pastTheCapListedPlusOmittedIsEveryDecision() {
     String actor = busiestActor();
-    List<AuthzEvent> mine = events.stream().filter(e -> e.kind() == EventKind.DECISION && actor.equals(e.actor().id())).toList();
+    List<AuthzEvent> mine =
+        events.stream()
+            .filter(e -> e.kind() == EventKind.DECISION && actor.equals(e.actor().id()))
+            .toList();
     long withHandle = mine.stream().filter(e -> e.handle() != null).count();
     TimeRange range = new TimeRange(START.minusSeconds(60), START.plus(Duration.ofDays(30)));
 
-    Map<String, Object> full = new AccessSummary(index).summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
+    Map<String, Object> full =
+        new AccessSummary(index).summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
     assertThat(full).doesNotContainKey("omitted");
     assertThat(((AccessSummary.Totals) full.get("totals")).decisions()).isEqualTo(mine.size());
 
-    Map<String, Object> capped = new AccessSummary(index, 3).summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
+    Map<String, Object> capped =
+        new AccessSummary(index, 3)
+            .summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
     assertThat(((AccessSummary.Totals) capped.get("totals")).decisions()).isEqualTo(mine.size());
     List<?> tools = (List<?>) capped.get("tools");
     List<?> handles = (List<?>) capped.get("handles");
@@ -70,8 +84,13 @@ class AccessSummaryTest {
     assertThat(handles).hasSize(3);
     AccessSummary.Omitted omitted = (AccessSummary.Omitted) capped.get("omitted");
     assertThat(omitted.cap()).isEqualTo(3);
-    long listedTools = tools.stream().mapToLong(t -> ((AccessSummary.ToolUse) t).allow() + ((AccessSummary.ToolUse) t).deny()).sum();
-    long listedHandles = handles.stream().mapToLong(h -> ((AccessSummary.HandleUse) h).decisions()).sum();
+    long listedTools =
+        tools.stream()
+            .mapToLong(
+                t -> ((AccessSummary.ToolUse) t).allow() + ((AccessSummary.ToolUse) t).deny())
+            .sum();
+    long listedHandles =
+        handles.stream().mapToLong(h -> ((AccessSummary.HandleUse) h).decisions()).sum();
     assertThat(listedTools + omitted.toolDecisions()).isEqualTo(mine.size());
     assertThat(listedHandles + omitted.handleDecisions()).isEqualTo(withHandle);
     assertThat(omitted.toolDecisions()).isPositive();
@@ -79,8 +98,13 @@ class AccessSummaryTest {
   }
 
   private static String busiestActor() {
-    return events.stream().filter(e -> e.kind() == EventKind.DECISION)
+    return events.stream()
+        .filter(e -> e.kind() == EventKind.DECISION)
         .collect(Collectors.groupingBy(e -> e.actor().id(), Collectors.counting()))
-        .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElseThrow();
+        .entrySet()
+        .stream()
+        .max(Map.Entry.comparingByValue())
+        .map(Map.Entry::getKey)
+        .orElseThrow();
   }
 }

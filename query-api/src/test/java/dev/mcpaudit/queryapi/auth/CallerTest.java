@@ -30,16 +30,33 @@ class CallerTest {
   @Test
   void staticAdminTokensReadEveryTenantOrAreRefusedAtStart() {
     String token = TokenDigest.newToken();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> StaticTokens.from(Settings.of(Map.of(
-        "api.token.ops", TokenDigest.of(token), "api.token.ops.role", "admin", "api.token.ops.tenants", "acme"))))
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                StaticTokens.from(
+                    Settings.of(
+                        Map.of(
+                            "api.token.ops",
+                            TokenDigest.of(token),
+                            "api.token.ops.role",
+                            "admin",
+                            "api.token.ops.tenants",
+                            "acme"))))
         .hasMessageStartingWith("api.token.ops.tenants: an admin reads every tenant");
   }
 
   @Test
   void staticTokensListingTheSystemTenantForAnAnalystGetOnlyTheirOtherTenants() {
     String token = TokenDigest.newToken();
-    StaticTokens tokens = StaticTokens.from(Settings.of(Map.of(
-        "api.token.eve", TokenDigest.of(token), "api.token.eve.role", "analyst", "api.token.eve.tenants", "acme, _system")));
+    StaticTokens tokens =
+        StaticTokens.from(
+            Settings.of(
+                Map.of(
+                    "api.token.eve",
+                    TokenDigest.of(token),
+                    "api.token.eve.role",
+                    "analyst",
+                    "api.token.eve.tenants",
+                    "acme, _system")));
     Caller eve = tokens.lookup(token).orElseThrow();
     assertThat(eve.tenants()).containsExactly("acme");
     assertThat(eve.sees(Caller.SYSTEM_TENANT)).isFalse();

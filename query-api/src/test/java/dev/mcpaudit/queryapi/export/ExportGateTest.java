@@ -41,18 +41,20 @@ class ExportGateTest {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<?>> runs = new ArrayList<>();
     for (int t = 0; t < 8; t++) {
-      runs.add(pool.submit(() -> {
-        go.await();
-        for (int i = 0; i < 2_000; i++) {
-          var r = gate.enter(i % 2 == 0 ? "x" : "y");
-          if (r.slot().isPresent()) {
-            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-            inside.decrementAndGet();
-            r.slot().get().close();
-          }
-        }
-        return null;
-      }));
+      runs.add(
+          pool.submit(
+              () -> {
+                go.await();
+                for (int i = 0; i < 2_000; i++) {
+                  var r = gate.enter(i % 2 == 0 ? "x" : "y");
+                  if (r.slot().isPresent()) {
+                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    inside.decrementAndGet();
+                    r.slot().get().close();
+                  }
+                }
+                return null;
+              }));
     }
     go.countDown();
     for (Future<?> f : runs) {

@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * stored bytes unchanged in NDJSON; the same answer when more exports run at once than there are
  * loader threads; and a client that goes away half way leaves nothing running or held.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS) // a pipeline that deadlocks fails here instead of hanging the build
+@Timeout(
+    value = 120,
+    unit = TimeUnit.SECONDS) // a pipeline that deadlocks fails here instead of hanging the build
 class ExporterTest {
   private static final int EVENTS = 6_000;
   @TempDir Path dir;
@@ -64,7 +66,9 @@ class ExporterTest {
         e = e.toBuilder().occurredAt(at).receivedAt(null).build();
         events.add(e);
         byte[] raw = EventCodec.encode(e);
-        index.append(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        index.append(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 1_000 == 999) {
           index.commit(Map.of("decisions-0", (long) i + 1));
         }
@@ -90,10 +94,14 @@ class ExporterTest {
     List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(rows).isEqualTo(EVENTS);
     assertThat(lines).hasSize(EVENTS);
-    List<Instant> times = lines.stream().map(l -> Instant.parse(json(l).get("occurred_at").asText())).toList();
+    List<Instant> times =
+        lines.stream().map(l -> Instant.parse(json(l).get("occurred_at").asText())).toList();
     assertThat(times).isSortedAccordingTo(Comparator.naturalOrder());
-    assertThat(lines).containsExactlyInAnyOrderElementsOf(
-        events.stream().map(e -> new String(EventCodec.encode(e), StandardCharsets.UTF_8)).toList());
+    assertThat(lines)
+        .containsExactlyInAnyOrderElementsOf(
+            events.stream()
+                .map(e -> new String(EventCodec.encode(e), StandardCharsets.UTF_8))
+                .toList());
   }
 
   @Test
@@ -111,34 +119,40 @@ class ExporterTest {
     } finally {
       clients.shutdownNow();
     }
-    assertThat(new String(expected, StandardCharsets.UTF_8).lines().count()).isEqualTo(EVENTS + 1); // + header
+    assertThat(new String(expected, StandardCharsets.UTF_8).lines().count())
+        .isEqualTo(EVENTS + 1); // + header
   }
 
   @Test
   void aClientThatGoesAwayLeavesNoLoaderRunningAndTheReaderReleased() throws Exception {
     for (int i = 0; i < 10; i++) {
-      OutputStream hangsUp = new OutputStream() {
-        int written;
+      OutputStream hangsUp =
+          new OutputStream() {
+            int written;
 
-        @Override
-        public void write(int b) throws IOException {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
+            @Override
+            public void write(int b) throws IOException {
+              write(new byte[] {(byte) b}, 0, 1);
+            }
 
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          written += len;
-          if (written > 50_000) {
-            throw new IOException("connection reset by peer");
-          }
-        }
-      };
-      assertThatThrownBy(() -> exporter.export(new MatchAllDocsQuery(), new OcsfFormat("t"), hangsUp))
-          .isInstanceOf(UncheckedIOException.class).hasMessageContaining("connection reset");
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              written += len;
+              if (written > 50_000) {
+                throw new IOException("connection reset by peer");
+              }
+            }
+          };
+      assertThatThrownBy(
+              () -> exporter.export(new MatchAllDocsQuery(), new OcsfFormat("t"), hangsUp))
+          .isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("connection reset");
     }
     IndexSearcher s = searchers.acquire();
     try {
-      assertThat(s.getIndexReader().getRefCount()).as("only the manager and this test hold the reader").isEqualTo(2);
+      assertThat(s.getIndexReader().getRefCount())
+          .as("only the manager and this test hold the reader")
+          .isEqualTo(2);
     } finally {
       searchers.release(s);
     }
@@ -153,7 +167,10 @@ class ExporterTest {
   @Test
   void anEventStoredPrettyPrintedIsStillOneNdjsonLine() throws Exception {
     AuthzEvent e = events.getFirst();
-    byte[] pretty = EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(EventCodec.mapper().readTree(EventCodec.encode(e)));
+    byte[] pretty =
+        EventCodec.mapper()
+            .writerWithDefaultPrettyPrinter()
+            .writeValueAsBytes(EventCodec.mapper().readTree(EventCodec.encode(e)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new NdjsonFormat().writeStored(pretty, out);
     String line = out.toString(StandardCharsets.UTF_8);
@@ -170,7 +187,10 @@ class ExporterTest {
   private static boolean loadersBusy() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("mcp-audit-export-loader"))
-        .anyMatch(t -> t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.TIMED_WAITING);
+        .anyMatch(
+            t ->
+                t.getState() == Thread.State.RUNNABLE
+                    || t.getState() == Thread.State.TIMED_WAITING);
   }
 
   private static JsonNode json(String line) {

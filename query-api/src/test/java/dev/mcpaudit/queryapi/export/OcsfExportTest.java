@@ -39,9 +39,12 @@ class OcsfExportTest {
     try (Stream<Path> files = Files.list(Path.of("../schemas/examples/valid"))) {
       for (Path p : files.sorted().toList()) {
         if (p.toString().endsWith(".ndjson")) {
-          Files.readAllLines(p).stream().filter(l -> !l.isBlank()).forEach(l -> input.add(l.getBytes(StandardCharsets.UTF_8)));
+          Files.readAllLines(p).stream()
+              .filter(l -> !l.isBlank())
+              .forEach(l -> input.add(l.getBytes(StandardCharsets.UTF_8)));
         } else {
-          input.add(EventCodec.mapper().writeValueAsBytes(EventCodec.mapper().readTree(p.toFile())));
+          input.add(
+              EventCodec.mapper().writeValueAsBytes(EventCodec.mapper().readTree(p.toFile())));
         }
       }
     }
@@ -62,19 +65,25 @@ class OcsfExportTest {
       }
       index.commit(Map.of("decisions-0", (long) input.size()));
     }
-    assertThat(kinds).containsExactlyInAnyOrder("decision", "handle.issued", "handle.revoked", "handle.expired", "handle.rotated");
+    assertThat(kinds)
+        .containsExactlyInAnyOrder(
+            "decision", "handle.issued", "handle.revoked", "handle.expired", "handle.rotated");
 
     OcsfSchema schema = OcsfSchema.load();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (FSDirectory fs = FSDirectory.open(dir); SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
-      long rows = new Exporter(new IndexAccess(searchers, Duration.ofSeconds(30))).export(new MatchAllDocsQuery(), new OcsfFormat("t"), out);
+    try (FSDirectory fs = FSDirectory.open(dir);
+        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
+      long rows =
+          new Exporter(new IndexAccess(searchers, Duration.ofSeconds(30)))
+              .export(new MatchAllDocsQuery(), new OcsfFormat("t"), out);
       assertThat(rows).isEqualTo(decisions.size());
     }
     Set<String> exported = new HashSet<>();
     for (String line : out.toString(StandardCharsets.UTF_8).lines().toList()) {
       JsonNode o = EventCodec.mapper().readTree(line);
       List<String> errors = schema.check(o);
-      // An example that names no source cannot have the src_endpoint OCSF requires (see the README).
+      // An example that names no source cannot have the src_endpoint OCSF requires (see the
+      // README).
       if (!o.has("src_endpoint")) {
         assertThat(errors).containsExactly("/src_endpoint: required by API Activity but missing");
       } else {

@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The OCSF export judged by OCSF itself: every line checked by {@link OcsfSchema} (the 1.3.0
- * schema files), over thousands of varied decisions of every reason code; nothing of an event
- * lost on the way; and the README's sample lines are what the export writes and valid too.
+ * The OCSF export judged by OCSF itself: every line checked by {@link OcsfSchema} (the 1.3.0 schema
+ * files), over thousands of varied decisions of every reason code; nothing of an event lost on the
+ * way; and the README's sample lines are what the export writes and valid too.
  */
 class OcsfFormatTest {
   private static final OcsfSchema SCHEMA = OcsfSchema.load();
@@ -56,7 +56,8 @@ class OcsfFormatTest {
     assertThat(codes).containsExactlyInAnyOrderElementsOf(all);
     assertThat(methods).containsExactlyInAnyOrderElementsOf(VariedDecisions.METHODS);
     assertThat(actorTypes).containsExactlyInAnyOrderElementsOf(VariedDecisions.ACTOR_TYPES);
-    assertThat(activities).containsExactlyInAnyOrder(OcsfFormat.ACTIVITY_READ, OcsfFormat.ACTIVITY_OTHER);
+    assertThat(activities)
+        .containsExactlyInAnyOrder(OcsfFormat.ACTIVITY_READ, OcsfFormat.ACTIVITY_OTHER);
     assertThat(severities).containsExactlyInAnyOrder(1, 3, 4);
   }
 
@@ -67,57 +68,65 @@ class OcsfFormatTest {
       ObjectNode e = gen.next();
       JsonNode o = EventCodec.mapper().readTree(write(e));
       String method = e.at("/tool/method").asText();
-      boolean read = method.equals("resources/read") || method.equals("prompts/get") || method.endsWith("/list");
+      boolean read =
+          method.equals("resources/read")
+              || method.equals("prompts/get")
+              || method.endsWith("/list");
       assertThat(o.get("activity_id").asInt()).as(method).isEqualTo(read ? 2 : 99);
       assertThat(o.get("activity_name").asText()).isEqualTo(read ? "Read" : method);
       String code = e.get("reason_code").asText();
-      int severity = code.equals("REPLAY_DETECTED") || code.equals("ALLOWED_BREAK_GLASS") ? 4
-          : e.get("decision").asText().equals("allow") ? 1 : 3;
+      int severity =
+          code.equals("REPLAY_DETECTED") || code.equals("ALLOWED_BREAK_GLASS")
+              ? 4
+              : e.get("decision").asText().equals("allow") ? 1 : 3;
       assertThat(o.get("severity_id").asInt()).as(code).isEqualTo(severity);
-      assertThat(o.get("message").asText()).startsWith(e.get("decision").asText() + " " + method + " ").endsWith(": " + code);
+      assertThat(o.get("message").asText())
+          .startsWith(e.get("decision").asText() + " " + method + " ")
+          .endsWith(": " + code);
     }
   }
 
   /** Where each field of the contract lands; a field with no entry here fails the test below. */
-  private static final Map<String, List<String>> HOMES = Map.ofEntries(
-      Map.entry("/schema", List.of("/metadata/log_version")),
-      Map.entry("/event_id", List.of("/metadata/uid")),
-      Map.entry("/kind", List.of("/class_uid")),
-      Map.entry("/occurred_at", List.of("/metadata/original_time", "/time")),
-      Map.entry("/received_at", List.of("/metadata/logged_time")),
-      Map.entry("/tenant", List.of("/metadata/tenant_uid")),
-      Map.entry("/decision", List.of("/actor/authorizations/0/decision")),
-      Map.entry("/reason_code", List.of("/status_code")),
-      Map.entry("/reason", List.of("/status_detail")),
-      Map.entry("/handle/id", List.of("/actor/session/uid")),
-      Map.entry("/handle/task", List.of("/unmapped/handle/task")),
-      Map.entry("/handle/issued_at", List.of("/actor/session/created_time")),
-      Map.entry("/handle/expires_at", List.of("/actor/session/expiration_time")),
-      Map.entry("/handle/scopes/*", List.of("/unmapped/handle/scopes/*")),
-      Map.entry("/handle/issuer", List.of("/actor/session/issuer")),
-      Map.entry("/handle/previous_id", List.of("/unmapped/handle/previous_id")),
-      Map.entry("/actor/id", List.of("/actor/user/uid")),
-      Map.entry("/actor/type", List.of("/actor/user/type")),
-      Map.entry("/actor/on_behalf_of", List.of("/unmapped/on_behalf_of")),
-      Map.entry("/actor/client_id", List.of("/actor/app_uid")),
-      Map.entry("/tool/server", List.of("/api/service/name", "/dst_endpoint/svc_name")),
-      Map.entry("/tool/name", List.of("/api/operation")),
-      Map.entry("/tool/method", List.of("/unmapped/mcp_method")),
-      Map.entry("/tool/resource", List.of("/resources/0/uid")),
-      Map.entry("/request/id", List.of("/api/request/uid")),
-      Map.entry("/request/nonce", List.of("/unmapped/nonce")),
-      Map.entry("/request/trace_id", List.of("/metadata/correlation_uid")),
-      Map.entry("/request/span_id", List.of("/unmapped/span_id")),
-      Map.entry("/request/args_hmac", List.of("/unmapped/args_hmac")),
-      Map.entry("/source/gateway", List.of("/src_endpoint/name")),
-      Map.entry("/source/worker", List.of("/src_endpoint/uid|/src_endpoint/name")),
-      Map.entry("/source/region", List.of("/unmapped/source_region")),
-      Map.entry("/source/authenticated", List.of("/metadata/log_provider")),
-      Map.entry("/policy/id", List.of("/actor/authorizations/0/policy/uid")),
-      Map.entry("/policy/version", List.of("/actor/authorizations/0/policy/version")),
-      Map.entry("/policy/rule", List.of("/actor/authorizations/0/policy/desc")),
-      Map.entry("/latency_us", List.of("/unmapped/latency_us")),
-      Map.entry("/attributes/*", List.of("/unmapped/attributes/*")));
+  private static final Map<String, List<String>> HOMES =
+      Map.ofEntries(
+          Map.entry("/schema", List.of("/metadata/log_version")),
+          Map.entry("/event_id", List.of("/metadata/uid")),
+          Map.entry("/kind", List.of("/class_uid")),
+          Map.entry("/occurred_at", List.of("/metadata/original_time", "/time")),
+          Map.entry("/received_at", List.of("/metadata/logged_time")),
+          Map.entry("/tenant", List.of("/metadata/tenant_uid")),
+          Map.entry("/decision", List.of("/actor/authorizations/0/decision")),
+          Map.entry("/reason_code", List.of("/status_code")),
+          Map.entry("/reason", List.of("/status_detail")),
+          Map.entry("/handle/id", List.of("/actor/session/uid")),
+          Map.entry("/handle/task", List.of("/unmapped/handle/task")),
+          Map.entry("/handle/issued_at", List.of("/actor/session/created_time")),
+          Map.entry("/handle/expires_at", List.of("/actor/session/expiration_time")),
+          Map.entry("/handle/scopes/*", List.of("/unmapped/handle/scopes/*")),
+          Map.entry("/handle/issuer", List.of("/actor/session/issuer")),
+          Map.entry("/handle/previous_id", List.of("/unmapped/handle/previous_id")),
+          Map.entry("/actor/id", List.of("/actor/user/uid")),
+          Map.entry("/actor/type", List.of("/actor/user/type")),
+          Map.entry("/actor/on_behalf_of", List.of("/unmapped/on_behalf_of")),
+          Map.entry("/actor/client_id", List.of("/actor/app_uid")),
+          Map.entry("/tool/server", List.of("/api/service/name", "/dst_endpoint/svc_name")),
+          Map.entry("/tool/name", List.of("/api/operation")),
+          Map.entry("/tool/method", List.of("/unmapped/mcp_method")),
+          Map.entry("/tool/resource", List.of("/resources/0/uid")),
+          Map.entry("/request/id", List.of("/api/request/uid")),
+          Map.entry("/request/nonce", List.of("/unmapped/nonce")),
+          Map.entry("/request/trace_id", List.of("/metadata/correlation_uid")),
+          Map.entry("/request/span_id", List.of("/unmapped/span_id")),
+          Map.entry("/request/args_hmac", List.of("/unmapped/args_hmac")),
+          Map.entry("/source/gateway", List.of("/src_endpoint/name")),
+          Map.entry("/source/worker", List.of("/src_endpoint/uid|/src_endpoint/name")),
+          Map.entry("/source/region", List.of("/unmapped/source_region")),
+          Map.entry("/source/authenticated", List.of("/metadata/log_provider")),
+          Map.entry("/policy/id", List.of("/actor/authorizations/0/policy/uid")),
+          Map.entry("/policy/version", List.of("/actor/authorizations/0/policy/version")),
+          Map.entry("/policy/rule", List.of("/actor/authorizations/0/policy/desc")),
+          Map.entry("/latency_us", List.of("/unmapped/latency_us")),
+          Map.entry("/attributes/*", List.of("/unmapped/attributes/*")));
 
   @Test
   void nothingOfTheEventIsLost() throws Exception {
@@ -133,16 +142,25 @@ class OcsfFormatTest {
         List<String> homes = HOMES.get(generic);
         assertThat(homes).as("no OCSF home for %s", path).isNotNull();
         for (String home : homes) {
-          String concrete = home.endsWith("/*") ? home.substring(0, home.length() - 1) + path.substring(generic.length() - 1) : home;
-          assertThat(Stream.of(concrete.split("\\|")).anyMatch(h -> carries(o.at(h), path, leaf.getValue())))
-              .as("%s = %s should be at %s in %s", path, leaf.getValue(), concrete, o).isTrue();
+          String concrete =
+              home.endsWith("/*")
+                  ? home.substring(0, home.length() - 1) + path.substring(generic.length() - 1)
+                  : home;
+          assertThat(
+                  Stream.of(concrete.split("\\|"))
+                      .anyMatch(h -> carries(o.at(h), path, leaf.getValue())))
+              .as("%s = %s should be at %s in %s", path, leaf.getValue(), concrete, o)
+              .isTrue();
         }
       }
     }
     assertThat(seen).as("every home is exercised").containsAll(HOMES.keySet());
   }
 
-  /** Whether an OCSF value carries the event's: times as epoch milliseconds, OCSF's own words for enums. */
+  /**
+   * Whether an OCSF value carries the event's: times as epoch milliseconds, OCSF's own words for
+   * enums.
+   */
   private static boolean carries(JsonNode ocsf, String path, JsonNode value) {
     if (ocsf.isMissingNode()) {
       return false;
@@ -154,7 +172,9 @@ class OcsfFormatTest {
       return ocsf.asText().equalsIgnoreCase(value.asText());
     }
     if (ocsf.isIntegralNumber() && value.isTextual()) {
-      return Rfc3339.parse(value.asText()).map(t -> t.toEpochMilli() == ocsf.asLong()).orElse(false);
+      return Rfc3339.parse(value.asText())
+          .map(t -> t.toEpochMilli() == ocsf.asLong())
+          .orElse(false);
     }
     return ocsf.equals(value) || ocsf.asText().equals(value.asText());
   }
@@ -182,16 +202,20 @@ class OcsfFormatTest {
     e.remove("source");
     JsonNode o = EventCodec.mapper().readTree(write(e));
     assertThat(o.has("src_endpoint")).isFalse();
-    // OCSF requires a source endpoint; an event that names none cannot give one, and the checker says so.
-    assertThat(SCHEMA.check(o)).containsExactly("/src_endpoint: required by API Activity but missing");
+    // OCSF requires a source endpoint; an event that names none cannot give one, and the checker
+    // says so.
+    assertThat(SCHEMA.check(o))
+        .containsExactly("/src_endpoint: required by API Activity but missing");
   }
 
   @Test
   void timesKeepTheirOffsetAndTheReceiveTime() throws Exception {
     ObjectNode e = new VariedDecisions(6).next();
-    e.put("occurred_at", "2026-11-20T16:03:27.412+02:00").put("received_at", "2026-11-20T14:03:27.530Z");
+    e.put("occurred_at", "2026-11-20T16:03:27.412+02:00")
+        .put("received_at", "2026-11-20T14:03:27.530Z");
     JsonNode o = EventCodec.mapper().readTree(write(e));
-    assertThat(o.get("time").asLong()).isEqualTo(Rfc3339.parse("2026-11-20T14:03:27.412Z").orElseThrow().toEpochMilli());
+    assertThat(o.get("time").asLong())
+        .isEqualTo(Rfc3339.parse("2026-11-20T14:03:27.412Z").orElseThrow().toEpochMilli());
     assertThat(o.get("timezone_offset").asInt()).isEqualTo(120);
     assertThat(o.at("/metadata/original_time").asText()).isEqualTo("2026-11-20T16:03:27.412+02:00");
     assertThat(o.at("/metadata/logged_time").asLong()).isEqualTo(o.get("time").asLong() + 118);
@@ -207,22 +231,45 @@ class OcsfFormatTest {
         .containsExactly("/actor/handle: Actor has no attribute 'handle'");
     assertThat(SCHEMA.check(with(good, o -> o.put("activity_id", 5))))
         .contains("/activity_id: 5 is not one of activity_id's ids [0, 1, 2, 3, 4, 99]");
-    assertThat(SCHEMA.check(with(good, o -> o.put("activity_id", 99).put("activity_name", "Other").put("type_uid", 600399))))
-        .containsExactly("/activity_name: with activity_id 99 (Other) it must hold the source's own value, got \"Other\"");
+    assertThat(
+            SCHEMA.check(
+                with(
+                    good,
+                    o ->
+                        o.put("activity_id", 99)
+                            .put("activity_name", "Other")
+                            .put("type_uid", 600399))))
+        .containsExactly(
+            "/activity_name: with activity_id 99 (Other) it must hold the source's own value, got \"Other\"");
     assertThat(SCHEMA.check(with(good, o -> o.put("severity", "Low"))))
-        .containsExactly("/severity: \"Low\" is not the caption of severity_id " + good.get("severity_id") + " (\"" + good.get("severity").asText() + "\")");
+        .containsExactly(
+            "/severity: \"Low\" is not the caption of severity_id "
+                + good.get("severity_id")
+                + " (\""
+                + good.get("severity").asText()
+                + "\")");
     assertThat(SCHEMA.check(with(good, o -> o.put("time", "2026-11-20T14:03:27Z"))))
         .containsExactly("/time: must be a long integer, got string");
     assertThat(SCHEMA.check(with(good, o -> o.put("type_uid", 600301))))
-        .containsExactly("/type_uid: 600301 is not class_uid * 100 + activity_id = " + (600300 + good.get("activity_id").asInt()));
+        .containsExactly(
+            "/type_uid: 600301 is not class_uid * 100 + activity_id = "
+                + (600300 + good.get("activity_id").asInt()));
     assertThat(SCHEMA.check(with(good, o -> ((ObjectNode) o.get("metadata")).remove("product"))))
         .containsExactly("/metadata/product: required by Metadata but missing");
     assertThat(SCHEMA.check(with(good, o -> ((ObjectNode) o.at("/actor/user")).put("type_id", 7))))
         .containsExactly("/actor/user/type_id: 7 is not one of type_id's ids [0, 1, 2, 3, 99]");
-    assertThat(SCHEMA.check(with(good, o -> ((ObjectNode) o.get("actor")).putObject("session").put("expiration_time", "soon"))))
+    assertThat(
+            SCHEMA.check(
+                with(
+                    good,
+                    o ->
+                        ((ObjectNode) o.get("actor"))
+                            .putObject("session")
+                            .put("expiration_time", "soon"))))
         .containsExactly("/actor/session/expiration_time: must be a long integer, got string");
     assertThat(SCHEMA.check(with(good, o -> o.putObject("cloud").put("provider", "aws"))))
-        .containsExactly("/cloud: belongs to profile 'cloud', which metadata.profiles does not declare");
+        .containsExactly(
+            "/cloud: belongs to profile 'cloud', which metadata.profiles does not declare");
     assertThat(SCHEMA.check(with(good, o -> ((ObjectNode) o.get("api")).remove("operation"))))
         .containsExactly("/api/operation: required by API but missing");
   }
@@ -249,9 +296,13 @@ class OcsfFormatTest {
       JsonNode o = EventCodec.mapper().readTree(sample);
       assertThat(SCHEMA.check(o)).as(sample).isEmpty();
       JsonNode input = examples.get(o.at("/metadata/uid").asText());
-      assertThat(input).as("an example event in schemas/examples/valid with event_id %s", o.at("/metadata/uid")).isNotNull();
+      assertThat(input)
+          .as("an example event in schemas/examples/valid with event_id %s", o.at("/metadata/uid"))
+          .isNotNull();
       String written = write(input);
-      assertThat(written.strip()).as("the README sample is what the export writes for %s", o.at("/metadata/uid")).isEqualTo(sample);
+      assertThat(written.strip())
+          .as("the README sample is what the export writes for %s", o.at("/metadata/uid"))
+          .isEqualTo(sample);
       activities.add(o.get("activity_name").asText());
     }
     assertThat(activities).contains("Read", "tools/call");

@@ -18,22 +18,31 @@ import java.util.TreeMap;
 
 /**
  * The OCSF 1.3.0 API Activity class (6003) compiled from the schema's own files (test resources
- * under {@code ocsf-1.3.0/}, from the ocsf-schema repository at tag 1.3.0), and a checker of
- * events against it, the rules OCSF's validator applies: every key is an attribute of its class
- * or object, every value has the attribute's type (arrays where {@code is_array}), every required
- * attribute is there, every enum id is one of the enum's and its sibling caption matches it (for
- * 99 Other the sibling holds the source's own value, never "Other"), {@code at_least_one}
- * constraints hold, nothing deprecated or from an undeclared profile is used, and
- * {@code type_uid} is {@code class_uid * 100 + activity_id}.
+ * under {@code ocsf-1.3.0/}, from the ocsf-schema repository at tag 1.3.0), and a checker of events
+ * against it, the rules OCSF's validator applies: every key is an attribute of its class or object,
+ * every value has the attribute's type (arrays where {@code is_array}), every required attribute is
+ * there, every enum id is one of the enum's and its sibling caption matches it (for 99 Other the
+ * sibling holds the source's own value, never "Other"), {@code at_least_one} constraints hold,
+ * nothing deprecated or from an undeclared profile is used, and {@code type_uid} is {@code
+ * class_uid * 100 + activity_id}.
  */
 final class OcsfSchema {
   private static final String ROOT = "/ocsf-1.3.0/";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> SCALARS = Set.of("string_t", "integer_t", "long_t", "float_t", "boolean_t", "json_t");
+  private static final Set<String> SCALARS =
+      Set.of("string_t", "integer_t", "long_t", "float_t", "boolean_t", "json_t");
 
   /** One attribute of a class or object, after the dictionary and every override are merged. */
-  record Attr(String name, String type, boolean array, String requirement, Map<Integer, String> enumCaptions,
-      String sibling, String profile, boolean deprecated, int maxLength) {}
+  record Attr(
+      String name,
+      String type,
+      boolean array,
+      String requirement,
+      Map<Integer, String> enumCaptions,
+      String sibling,
+      String profile,
+      boolean deprecated,
+      int maxLength) {}
 
   /** A class or object: its attributes and its at_least_one constraint (empty when none). */
   record Shape(String name, Map<String, Attr> attributes, List<String> atLeastOne) {}
@@ -47,7 +56,11 @@ final class OcsfSchema {
 
   private OcsfSchema() {
     dictionary = read("dictionary.json");
-    dictionary.path("types").path("attributes").fields().forEachRemaining(t -> types.put(t.getKey(), t.getValue()));
+    dictionary
+        .path("types")
+        .path("attributes")
+        .fields()
+        .forEachRemaining(t -> types.put(t.getKey(), t.getValue()));
     JsonNode api = read("events/application/api.json");
     JsonNode category = read("categories.json").path("attributes").path("application");
     categoryUid = category.path("uid").asInt();
@@ -56,8 +69,10 @@ final class OcsfSchema {
     mergeInto(merged, attributes(read("events/application/application.json")));
     mergeInto(merged, attributes(api));
     // The compiled class knows one class and one category, named by their captions.
-    ((ObjectNode) merged.get("class_uid")).set("enum", enumOf(classUid, api.path("caption").asText()));
-    ((ObjectNode) merged.get("category_uid")).set("enum", enumOf(categoryUid, category.path("caption").asText()));
+    ((ObjectNode) merged.get("class_uid"))
+        .set("enum", enumOf(classUid, api.path("caption").asText()));
+    ((ObjectNode) merged.get("category_uid"))
+        .set("enum", enumOf(categoryUid, category.path("caption").asText()));
     apiActivity = shape(api.path("caption").asText(), merged, List.of());
   }
 
@@ -79,24 +94,40 @@ final class OcsfSchema {
     Set<String> profiles = new java.util.HashSet<>();
     event.path("metadata").path("profiles").forEach(p -> profiles.add(p.asText()));
     checkObject(event, apiActivity, "", profiles, errors);
-    if (event.path("type_uid").canConvertToLong() && event.path("class_uid").isIntegralNumber()
+    if (event.path("type_uid").canConvertToLong()
+        && event.path("class_uid").isIntegralNumber()
         && event.path("activity_id").isIntegralNumber()) {
       long expected = event.get("class_uid").asLong() * 100 + event.get("activity_id").asLong();
       if (event.get("type_uid").asLong() != expected) {
-        errors.add("/type_uid: " + event.get("type_uid") + " is not class_uid * 100 + activity_id = " + expected);
+        errors.add(
+            "/type_uid: "
+                + event.get("type_uid")
+                + " is not class_uid * 100 + activity_id = "
+                + expected);
       }
       if (event.hasNonNull("type_name")) {
-        String activity = apiActivity.attributes().get("activity_id").enumCaptions().get(event.get("activity_id").asInt());
+        String activity =
+            apiActivity
+                .attributes()
+                .get("activity_id")
+                .enumCaptions()
+                .get(event.get("activity_id").asInt());
         String wanted = apiActivity.name() + ": " + activity;
         if (!wanted.equals(event.get("type_name").asText())) {
-          errors.add("/type_name: \"" + event.get("type_name").asText() + "\" is not the caption \"" + wanted + "\"");
+          errors.add(
+              "/type_name: \""
+                  + event.get("type_name").asText()
+                  + "\" is not the caption \""
+                  + wanted
+                  + "\"");
         }
       }
     }
     return errors;
   }
 
-  private void checkObject(JsonNode node, Shape shape, String path, Set<String> profiles, List<String> errors) {
+  private void checkObject(
+      JsonNode node, Shape shape, String path, Set<String> profiles, List<String> errors) {
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       String at = path + "/" + f.getKey();
@@ -106,7 +137,11 @@ final class OcsfSchema {
         continue;
       }
       if (attr.profile() != null && !profiles.contains(attr.profile())) {
-        errors.add(at + ": belongs to profile '" + attr.profile() + "', which metadata.profiles does not declare");
+        errors.add(
+            at
+                + ": belongs to profile '"
+                + attr.profile()
+                + "', which metadata.profiles does not declare");
         continue;
       }
       if (attr.deprecated()) {
@@ -128,19 +163,34 @@ final class OcsfSchema {
       }
     }
     for (Attr a : shape.attributes().values()) {
-      if ("required".equals(a.requirement()) && (a.profile() == null || profiles.contains(a.profile())) && !node.has(a.name())) {
+      if ("required".equals(a.requirement())
+          && (a.profile() == null || profiles.contains(a.profile()))
+          && !node.has(a.name())) {
         errors.add(path + "/" + a.name() + ": required by " + shape.name() + " but missing");
       }
     }
     if (!shape.atLeastOne().isEmpty() && shape.atLeastOne().stream().noneMatch(node::has)) {
-      errors.add((path.isEmpty() ? "/" : path) + ": " + shape.name() + " needs at least one of " + shape.atLeastOne());
+      errors.add(
+          (path.isEmpty() ? "/" : path)
+              + ": "
+              + shape.name()
+              + " needs at least one of "
+              + shape.atLeastOne());
     }
   }
 
-  private void checkEnum(JsonNode node, int id, Attr attr, Shape shape, String at, List<String> errors) {
+  private void checkEnum(
+      JsonNode node, int id, Attr attr, Shape shape, String at, List<String> errors) {
     String caption = attr.enumCaptions().get(id);
     if (caption == null) {
-      errors.add(at + ": " + id + " is not one of " + attr.name() + "'s ids " + attr.enumCaptions().keySet());
+      errors.add(
+          at
+              + ": "
+              + id
+              + " is not one of "
+              + attr.name()
+              + "'s ids "
+              + attr.enumCaptions().keySet());
       return;
     }
     if (attr.sibling() == null || !shape.attributes().containsKey(attr.sibling())) {
@@ -150,29 +200,56 @@ final class OcsfSchema {
     String siblingAt = at.substring(0, at.lastIndexOf('/') + 1) + attr.sibling();
     if (id == 99) {
       if (sibling == null || sibling.asText().isBlank() || "Other".equals(sibling.asText())) {
-        errors.add(siblingAt + ": with " + attr.name() + " 99 (Other) it must hold the source's own value, got "
-            + (sibling == null ? "nothing" : sibling));
+        errors.add(
+            siblingAt
+                + ": with "
+                + attr.name()
+                + " 99 (Other) it must hold the source's own value, got "
+                + (sibling == null ? "nothing" : sibling));
       }
     } else if (sibling != null && !caption.equals(sibling.asText())) {
-      errors.add(siblingAt + ": \"" + sibling.asText() + "\" is not the caption of " + attr.name() + " " + id + " (\"" + caption + "\")");
+      errors.add(
+          siblingAt
+              + ": \""
+              + sibling.asText()
+              + "\" is not the caption of "
+              + attr.name()
+              + " "
+              + id
+              + " (\""
+              + caption
+              + "\")");
     }
   }
 
-  private void checkValue(JsonNode v, Attr attr, String at, Set<String> profiles, List<String> errors) {
+  private void checkValue(
+      JsonNode v, Attr attr, String at, Set<String> profiles, List<String> errors) {
     String type = attr.type();
-    String problem = switch (type) {
-      case "string_t" -> !v.isTextual() ? "must be a string"
-          : v.asText().length() > attr.maxLength() ? "longer than " + attr.maxLength() + " characters" : null;
-      case "integer_t" -> v.isIntegralNumber() && v.canConvertToInt() ? null : "must be an integer (32 bits)";
-      case "long_t" -> v.isIntegralNumber() && v.canConvertToLong() ? null : "must be a long integer";
-      case "float_t" -> v.isNumber() ? null : "must be a number";
-      case "boolean_t" -> v.isBoolean() ? null : "must be a boolean";
-      case "json_t" -> null;
-      case "object" -> v.isObject() ? null : "must be an object";
-      default -> v.isObject() ? null : "must be an object (" + type + ")";
-    };
+    String problem =
+        switch (type) {
+          case "string_t" ->
+              !v.isTextual()
+                  ? "must be a string"
+                  : v.asText().length() > attr.maxLength()
+                      ? "longer than " + attr.maxLength() + " characters"
+                      : null;
+          case "integer_t" ->
+              v.isIntegralNumber() && v.canConvertToInt() ? null : "must be an integer (32 bits)";
+          case "long_t" ->
+              v.isIntegralNumber() && v.canConvertToLong() ? null : "must be a long integer";
+          case "float_t" -> v.isNumber() ? null : "must be a number";
+          case "boolean_t" -> v.isBoolean() ? null : "must be a boolean";
+          case "json_t" -> null;
+          case "object" -> v.isObject() ? null : "must be an object";
+          default -> v.isObject() ? null : "must be an object (" + type + ")";
+        };
     if (problem != null) {
-      errors.add(at + ": " + problem + ", got " + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+      errors.add(
+          at
+              + ": "
+              + problem
+              + ", got "
+              + v.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
     if (!SCALARS.contains(type) && !"object".equals(type)) {
@@ -190,8 +267,14 @@ final class OcsfSchema {
     for (String n = name; n != null && !"object".equals(n); ) {
       JsonNode file = readOrNull("objects/" + n + ".json");
       if (file == null) {
-        throw new IllegalStateException(at + ": object '" + n + "' is not among the kept OCSF 1.3.0 files"
-            + " (add objects/" + n + ".json from the same tag to the test resources)");
+        throw new IllegalStateException(
+            at
+                + ": object '"
+                + n
+                + "' is not among the kept OCSF 1.3.0 files"
+                + " (add objects/"
+                + n
+                + ".json from the same tag to the test resources)");
       }
       chain.add(0, file);
       n = file.path("extends").isTextual() ? file.get("extends").asText() : null;
@@ -221,82 +304,112 @@ final class OcsfSchema {
       ObjectNode incAttrs = attributes(included);
       if ("profile".equals(included.path("meta").asText())) {
         String profile = included.path("name").asText();
-        incAttrs.fields().forEachRemaining(a -> {
-          if (!a.getValue().has("profile")) {
-            ((ObjectNode) a.getValue()).put("profile", profile);
-          }
-        });
+        incAttrs
+            .fields()
+            .forEachRemaining(
+                a -> {
+                  if (!a.getValue().has("profile")) {
+                    ((ObjectNode) a.getValue()).put("profile", profile);
+                  }
+                });
       }
       mergeInto(out, incAttrs);
     }
     ObjectNode own = JsonNodeFactory.instance.objectNode();
-    attrs.fields().forEachRemaining(a -> {
-      if (!a.getKey().equals("$include")) {
-        own.set(a.getKey(), a.getValue().deepCopy());
-      }
-    });
+    attrs
+        .fields()
+        .forEachRemaining(
+            a -> {
+              if (!a.getKey().equals("$include")) {
+                own.set(a.getKey(), a.getValue().deepCopy());
+              }
+            });
     mergeInto(out, own);
     return out;
   }
 
   /** Later definitions win key by key; enums are united (a class adds ids to the dictionary's). */
   private static void mergeInto(ObjectNode into, ObjectNode more) {
-    more.fields().forEachRemaining(a -> {
-      JsonNode existing = into.get(a.getKey());
-      if (existing instanceof ObjectNode base && a.getValue() instanceof ObjectNode over) {
-        ObjectNode m = base.deepCopy();
-        over.fields().forEachRemaining(k -> {
-          if (k.getKey().equals("enum") && m.get("enum") instanceof ObjectNode e && k.getValue() instanceof ObjectNode add) {
-            ObjectNode u = e.deepCopy();
-            u.setAll(add);
-            m.set("enum", u);
-          } else {
-            m.set(k.getKey(), k.getValue());
-          }
-        });
-        into.set(a.getKey(), m);
-      } else {
-        into.set(a.getKey(), a.getValue().deepCopy());
-      }
-    });
+    more.fields()
+        .forEachRemaining(
+            a -> {
+              JsonNode existing = into.get(a.getKey());
+              if (existing instanceof ObjectNode base && a.getValue() instanceof ObjectNode over) {
+                ObjectNode m = base.deepCopy();
+                over.fields()
+                    .forEachRemaining(
+                        k -> {
+                          if (k.getKey().equals("enum")
+                              && m.get("enum") instanceof ObjectNode e
+                              && k.getValue() instanceof ObjectNode add) {
+                            ObjectNode u = e.deepCopy();
+                            u.setAll(add);
+                            m.set("enum", u);
+                          } else {
+                            m.set(k.getKey(), k.getValue());
+                          }
+                        });
+                into.set(a.getKey(), m);
+              } else {
+                into.set(a.getKey(), a.getValue().deepCopy());
+              }
+            });
   }
 
   private Shape shape(String caption, ObjectNode attrs, List<String> atLeastOne) {
     Map<String, Attr> out = new LinkedHashMap<>();
-    attrs.fields().forEachRemaining(a -> {
-      JsonNode dict = dictionary.path("attributes").path(a.getKey());
-      ObjectNode def = dict.isObject() ? ((ObjectNode) dict).deepCopy() : JsonNodeFactory.instance.objectNode();
-      ObjectNode wrapper = JsonNodeFactory.instance.objectNode().set("x", def);
-      mergeInto(wrapper, JsonNodeFactory.instance.objectNode().set("x", a.getValue()));
-      JsonNode d = wrapper.get("x");
-      String declared = d.path("type").asText();
-      if (declared.isEmpty()) {
-        throw new IllegalStateException(caption + "." + a.getKey() + ": no type in the dictionary");
-      }
-      String base = declared;
-      int maxLength = Integer.MAX_VALUE;
-      while (types.containsKey(base)) {
-        JsonNode t = types.get(base);
-        if (t.has("max_len") && maxLength == Integer.MAX_VALUE) {
-          maxLength = t.get("max_len").asInt();
-        }
-        if (SCALARS.contains(base)) {
-          break;
-        }
-        base = t.path("type").asText();
-      }
-      Map<Integer, String> captions = null;
-      if (d.path("enum").isObject()) {
-        captions = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = d.get("enum").fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          captions.put(Integer.parseInt(e.getKey()), e.getValue().path("caption").asText());
-        }
-      }
-      String profile = d.path("profile").isTextual() ? d.get("profile").asText() : null;
-      out.put(a.getKey(), new Attr(a.getKey(), base, d.path("is_array").asBoolean(false), d.path("requirement").asText("optional"),
-          captions, d.path("sibling").isTextual() ? d.get("sibling").asText() : null, profile, d.has("@deprecated"), maxLength));
-    });
+    attrs
+        .fields()
+        .forEachRemaining(
+            a -> {
+              JsonNode dict = dictionary.path("attributes").path(a.getKey());
+              ObjectNode def =
+                  dict.isObject()
+                      ? ((ObjectNode) dict).deepCopy()
+                      : JsonNodeFactory.instance.objectNode();
+              ObjectNode wrapper = JsonNodeFactory.instance.objectNode().set("x", def);
+              mergeInto(wrapper, JsonNodeFactory.instance.objectNode().set("x", a.getValue()));
+              JsonNode d = wrapper.get("x");
+              String declared = d.path("type").asText();
+              if (declared.isEmpty()) {
+                throw new IllegalStateException(
+                    caption + "." + a.getKey() + ": no type in the dictionary");
+              }
+              String base = declared;
+              int maxLength = Integer.MAX_VALUE;
+              while (types.containsKey(base)) {
+                JsonNode t = types.get(base);
+                if (t.has("max_len") && maxLength == Integer.MAX_VALUE) {
+                  maxLength = t.get("max_len").asInt();
+                }
+                if (SCALARS.contains(base)) {
+                  break;
+                }
+                base = t.path("type").asText();
+              }
+              Map<Integer, String> captions = null;
+              if (d.path("enum").isObject()) {
+                captions = new TreeMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = d.get("enum").fields();
+                    it.hasNext(); ) {
+                  Map.Entry<String, JsonNode> e = it.next();
+                  captions.put(Integer.parseInt(e.getKey()), e.getValue().path("caption").asText());
+                }
+              }
+              String profile = d.path("profile").isTextual() ? d.get("profile").asText() : null;
+              out.put(
+                  a.getKey(),
+                  new Attr(
+                      a.getKey(),
+                      base,
+                      d.path("is_array").asBoolean(false),
+                      d.path("requirement").asText("optional"),
+                      captions,
+                      d.path("sibling").isTextual() ? d.get("sibling").asText() : null,
+                      profile,
+                      d.has("@deprecated"),
+                      maxLength));
+            });
     return new Shape(caption, out, atLeastOne);
   }
 

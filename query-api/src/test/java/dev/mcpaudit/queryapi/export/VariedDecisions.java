@@ -11,20 +11,41 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * Contract-valid decisions that go through every shape the OCSF mapping distinguishes: every
- * known reason code and a custom one, read and non-read MCP methods, every actor type, a source
- * named by gateway (with or without worker) or authenticated publisher only, with and without a handle, request,
- * policy, receive time and attributes, and times written with offsets. Built on the testkit
- * generator, so the same index gives the same events.
+ * Contract-valid decisions that go through every shape the OCSF mapping distinguishes: every known
+ * reason code and a custom one, read and non-read MCP methods, every actor type, a source named by
+ * gateway (with or without worker) or authenticated publisher only, with and without a handle,
+ * request, policy, receive time and attributes, and times written with offsets. Built on the
+ * testkit generator, so the same index gives the same events.
  */
 final class VariedDecisions {
   static final List<String> ALLOW_CODES = List.of("ALLOWED", "ALLOWED_BREAK_GLASS");
-  static final List<String> DENY_CODES = List.of("HANDLE_MISSING", "HANDLE_UNKNOWN", "HANDLE_EXPIRED", "HANDLE_REVOKED",
-      "HANDLE_SCOPE_MISMATCH", "HANDLE_ACTOR_MISMATCH", "CREDENTIAL_INVALID", "CREDENTIAL_EXPIRED", "AUDIENCE_MISMATCH",
-      "REPLAY_DETECTED", "POLICY_DENY", "RATE_LIMITED", "POLICY_ERROR");
+  static final List<String> DENY_CODES =
+      List.of(
+          "HANDLE_MISSING",
+          "HANDLE_UNKNOWN",
+          "HANDLE_EXPIRED",
+          "HANDLE_REVOKED",
+          "HANDLE_SCOPE_MISMATCH",
+          "HANDLE_ACTOR_MISMATCH",
+          "CREDENTIAL_INVALID",
+          "CREDENTIAL_EXPIRED",
+          "AUDIENCE_MISMATCH",
+          "REPLAY_DETECTED",
+          "POLICY_DENY",
+          "RATE_LIMITED",
+          "POLICY_ERROR");
   static final List<String> CUSTOM_CODES = List.of("GEO_FENCED", "QUOTA_EXHAUSTED_2");
-  static final List<String> METHODS = List.of("tools/call", "resources/read", "prompts/get", "tools/list", "resources/list",
-      "prompts/list", "resources/templates/list", "completion/complete", "resources/subscribe");
+  static final List<String> METHODS =
+      List.of(
+          "tools/call",
+          "resources/read",
+          "prompts/get",
+          "tools/list",
+          "resources/list",
+          "prompts/list",
+          "resources/templates/list",
+          "completion/complete",
+          "resources/subscribe");
   static final List<String> ACTOR_TYPES = List.of("agent", "user", "service");
   private static final List<String> OFFSETS = List.of("Z", "+02:00", "-05:30", "+14:00", "-18:00");
 
@@ -116,13 +137,17 @@ final class VariedDecisions {
     if (i % 14 == 0) {
       e.remove("attributes");
     } else if (i % 3 == 1) {
-      ((ObjectNode) e.get("attributes")).put("incident", "INC-" + i).put("approver", "bob@example.org");
+      ((ObjectNode) e.get("attributes"))
+          .put("incident", "INC-" + i)
+          .put("approver", "bob@example.org");
     }
 
     Instant occurred = Rfc3339.parse(e.get("occurred_at").asText()).orElseThrow();
     String offset = OFFSETS.get(i % OFFSETS.size());
     if (!offset.equals("Z")) {
-      e.put("occurred_at", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(occurred.atOffset(ZoneOffset.of(offset))));
+      e.put(
+          "occurred_at",
+          DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(occurred.atOffset(ZoneOffset.of(offset))));
     }
     if (i % 2 == 0) {
       e.put("received_at", Rfc3339.format(occurred.plusMillis(40 + i % 100)));

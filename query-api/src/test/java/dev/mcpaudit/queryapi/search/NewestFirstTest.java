@@ -2,7 +2,6 @@ package dev.mcpaudit.queryapi.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
@@ -23,9 +22,9 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.Test;
 
 /**
- * Newest-first pages come from windows that widen from the top of the range; whatever the
- * spacing of the events, the pages must be exactly the brute-force order (occurred_at desc,
- * event_id as tie-break), each event once, and the totals exact.
+ * Newest-first pages come from windows that widen from the top of the range; whatever the spacing
+ * of the events, the pages must be exactly the brute-force order (occurred_at desc, event_id as
+ * tie-break), each event once, and the totals exact.
  */
 class NewestFirstTest {
   private static final Caller ALL = new Caller("t", Role.ANALYST, Set.of(), true);
@@ -39,26 +38,40 @@ class NewestFirstTest {
     SyntheticEvents gen = new SyntheticEvents(21, T0);
     for (int i = 0; i < 400; i++) {
       AuthzEvent e = gen.next();
-      Instant at = i < 60 ? T0.plus(Duration.ofDays(5)).minusMillis(i / 2) : T0.plus(Duration.ofMinutes(17L * i));
+      Instant at =
+          i < 60
+              ? T0.plus(Duration.ofDays(5)).minusMillis(i / 2)
+              : T0.plus(Duration.ofMinutes(17L * i));
       events.add(e.toBuilder().occurredAt(at).receivedAt(null).build());
     }
     ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+    try (IndexWriter w =
+        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
       int n = 0;
       for (AuthzEvent e : events) {
         byte[] raw = EventCodec.encode(e);
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, n++, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, n++, 0)));
         if (n % 97 == 0) {
           w.commit(); // several segments, as a live index has
         }
       }
     }
-    DecisionSearch search = new DecisionSearch(new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5)));
+    DecisionSearch search =
+        new DecisionSearch(
+            new IndexAccess(
+                new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5)));
     TimeRange range = new TimeRange(T0.minusSeconds(1), T0.plus(Duration.ofDays(30)));
 
-    List<String> expected = events.stream()
-        .sorted(Comparator.comparing(AuthzEvent::occurredAt).reversed().thenComparing(AuthzEvent::eventId))
-        .map(AuthzEvent::eventId).toList();
+    List<String> expected =
+        events.stream()
+            .sorted(
+                Comparator.comparing(AuthzEvent::occurredAt)
+                    .reversed()
+                    .thenComparing(AuthzEvent::eventId))
+            .map(AuthzEvent::eventId)
+            .toList();
     for (int limit : new int[] {1, 7, 50, 400}) {
       List<String> walked = new ArrayList<>();
       String cursor = null;
@@ -74,114 +87,157 @@ class NewestFirstTest {
     // A filter that leaves few, old matches still finds them (widening down to the range start).
     String oldest = events.get(60).eventId();
     Page one = search.search(ALL, new SearchRequest("event_id:" + oldest, range, null, 10, null));
-    assertThat(one.events().stream().map(e -> e.get("event_id").asText()).toList()).containsExactly(oldest);
+    assertThat(one.events().stream().map(e -> e.get("event_id").asText()).toList())
+        .containsExactly(oldest);
 
     // The widest bounds a long can hold: the windows saturate and stop, however empty they are.
-    org.apache.lucene.search.IndexSearcher searcher = new org.apache.lucene.search.IndexSearcher(DirectoryReader.open(dir));
-    var top = DecisionSearch.newestInWindows(searcher, new org.apache.lucene.search.MatchAllDocsQuery(), null, 1000,
-        Long.MIN_VALUE, Long.MAX_VALUE);
+    org.apache.lucene.search.IndexSearcher searcher =
+        new org.apache.lucene.search.IndexSearcher(DirectoryReader.open(dir));
+    var top =
+        DecisionSearch.newestInWindows(
+            searcher,
+            new org.apache.lucene.search.MatchAllDocsQuery(),
+            null,
+            1000,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE);
     assertThat(top.scoreDocs).hasSize(400);
-    var none = DecisionSearch.newestInWindows(searcher, new org.apache.lucene.search.MatchNoDocsQuery(), null, 10,
-        Long.MIN_VALUE, Long.MAX_VALUE);
+    var none =
+        DecisionSearch.newestInWindows(
+            searcher,
+            new org.apache.lucene.search.MatchNoDocsQuery(),
+            null,
+            10,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE);
     assertThat(none.scoreDocs).isEmpty();
-    assertThat(DecisionSearch.saturatingMinus(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(DecisionSearch.saturatingMinus(Long.MAX_VALUE, Long.MIN_VALUE))
+        .isEqualTo(Long.MAX_VALUE);
     assertThat(DecisionSearch.saturatingMinus(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
     assertThat(DecisionSearch.saturatingMinus(5, 7)).isEqualTo(-2);
   }
 
   @Test
   void aFuzzyTermIsExpandedOncePerPageNotOncePerWindow() throws Exception {
-    // One event every 17 minutes over ~4.7 days: a page of 400 tries windows of 1 h, 8 h, 64 h and the whole range.
+    // One event every 17 minutes over ~4.7 days: a page of 400 tries windows of 1 h, 8 h, 64 h and
+    // the whole range.
     ByteBuffersDirectory dir = new ByteBuffersDirectory();
     SyntheticEvents gen = new SyntheticEvents(22, T0);
-    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+    try (IndexWriter w =
+        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
       for (int i = 0; i < 400; i++) {
         AuthzEvent e = gen.next();
-        AuthzEvent at = e.toBuilder().occurredAt(T0.plus(Duration.ofMinutes(17L * i))).receivedAt(null).build();
+        AuthzEvent at =
+            e.toBuilder().occurredAt(T0.plus(Duration.ofMinutes(17L * i))).receivedAt(null).build();
         byte[] raw = EventCodec.encode(at);
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 97 == 96) {
           w.commit();
         }
       }
     }
-    java.util.concurrent.atomic.AtomicInteger walks = new java.util.concurrent.atomic.AtomicInteger();
-    DirectoryReader counting = WalkCounting.wrap(DirectoryReader.open(dir), IndexSchema.TOOL_NAME, walks);
+    java.util.concurrent.atomic.AtomicInteger walks =
+        new java.util.concurrent.atomic.AtomicInteger();
+    DirectoryReader counting =
+        WalkCounting.wrap(DirectoryReader.open(dir), IndexSchema.TOOL_NAME, walks);
     TermPolicy fuzzy = new TermPolicy(3, false, false, true, false);
-    DecisionSearch search = new DecisionSearch(new IndexAccess(new SearcherManager(counting, null), Duration.ofSeconds(5)),
-        fuzzy, CursorKey.random());
+    DecisionSearch search =
+        new DecisionSearch(
+            new IndexAccess(new SearcherManager(counting, null), Duration.ofSeconds(5)),
+            fuzzy,
+            CursorKey.random());
     TimeRange range = new TimeRange(T0.minusSeconds(1), T0.plus(Duration.ofDays(30)));
 
     // What one expansion of the term walks, on the same path a request takes.
-    org.apache.lucene.search.IndexSearcher once = new org.apache.lucene.search.IndexSearcher(
-        TimeLimitedReader.wrap(counting, () -> false));
+    org.apache.lucene.search.IndexSearcher once =
+        new org.apache.lucene.search.IndexSearcher(TimeLimitedReader.wrap(counting, () -> false));
     once.rewrite(search.compose(ALL, "tool.name:create_isue~", range, null));
     int oneExpansion = walks.getAndSet(0);
     assertThat(oneExpansion).isPositive();
 
-    Page page = search.search(ALL, new SearchRequest("tool.name:create_isue~", range, null, 400, null));
+    Page page =
+        search.search(ALL, new SearchRequest("tool.name:create_isue~", range, null, 400, null));
     assertThat(page.total()).isPositive().isLessThan(400);
     assertThat(page.events()).hasSize((int) page.total());
     assertThat(walks.get()).isEqualTo(oneExpansion);
   }
 
-  /** Counts the terms visited in one field's dictionary by walks (next and seekCeil; a term query's exact seek is no walk). */
+  /**
+   * Counts the terms visited in one field's dictionary by walks (next and seekCeil; a term query's
+   * exact seek is no walk).
+   */
   private static final class WalkCounting extends org.apache.lucene.index.FilterDirectoryReader {
     private final String field;
     private final java.util.concurrent.atomic.AtomicInteger walks;
 
-    static DirectoryReader wrap(DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
+    static DirectoryReader wrap(
+        DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
         throws java.io.IOException {
       return new WalkCounting(in, field, walks);
     }
 
-    private WalkCounting(DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
+    private WalkCounting(
+        DirectoryReader in, String field, java.util.concurrent.atomic.AtomicInteger walks)
         throws java.io.IOException {
-      super(in, new SubReaderWrapper() {
-        @Override
-        public org.apache.lucene.index.LeafReader wrap(org.apache.lucene.index.LeafReader reader) {
-          return new org.apache.lucene.index.FilterLeafReader(reader) {
+      super(
+          in,
+          new SubReaderWrapper() {
             @Override
-            public org.apache.lucene.index.Terms terms(String f) throws java.io.IOException {
-              org.apache.lucene.index.Terms t = in.terms(f);
-              return t == null || !f.equals(field) ? t : new org.apache.lucene.index.FilterLeafReader.FilterTerms(t) {
+            public org.apache.lucene.index.LeafReader wrap(
+                org.apache.lucene.index.LeafReader reader) {
+              return new org.apache.lucene.index.FilterLeafReader(reader) {
                 @Override
-                public org.apache.lucene.index.TermsEnum iterator() throws java.io.IOException {
-                  return new org.apache.lucene.index.FilterLeafReader.FilterTermsEnum(in.iterator()) {
-                    @Override
-                    public org.apache.lucene.util.BytesRef next() throws java.io.IOException {
-                      walks.incrementAndGet();
-                      return in.next();
-                    }
+                public org.apache.lucene.index.Terms terms(String f) throws java.io.IOException {
+                  org.apache.lucene.index.Terms t = in.terms(f);
+                  return t == null || !f.equals(field)
+                      ? t
+                      : new org.apache.lucene.index.FilterLeafReader.FilterTerms(t) {
+                        @Override
+                        public org.apache.lucene.index.TermsEnum iterator()
+                            throws java.io.IOException {
+                          return new org.apache.lucene.index.FilterLeafReader.FilterTermsEnum(
+                              in.iterator()) {
+                            @Override
+                            public org.apache.lucene.util.BytesRef next()
+                                throws java.io.IOException {
+                              walks.incrementAndGet();
+                              return in.next();
+                            }
 
-                    @Override
-                    public SeekStatus seekCeil(org.apache.lucene.util.BytesRef text) throws java.io.IOException {
-                      walks.incrementAndGet();
-                      return in.seekCeil(text);
-                    }
-                  };
+                            @Override
+                            public SeekStatus seekCeil(org.apache.lucene.util.BytesRef text)
+                                throws java.io.IOException {
+                              walks.incrementAndGet();
+                              return in.seekCeil(text);
+                            }
+                          };
+                        }
+
+                        @Override
+                        public org.apache.lucene.index.TermsEnum intersect(
+                            org.apache.lucene.util.automaton.CompiledAutomaton a,
+                            org.apache.lucene.util.BytesRef start)
+                            throws java.io.IOException {
+                          throw new AssertionError(
+                              "requests walk the dictionary through the deadline's iterator");
+                        }
+                      };
                 }
 
                 @Override
-                public org.apache.lucene.index.TermsEnum intersect(org.apache.lucene.util.automaton.CompiledAutomaton a,
-                    org.apache.lucene.util.BytesRef start) throws java.io.IOException {
-                  throw new AssertionError("requests walk the dictionary through the deadline's iterator");
+                public CacheHelper getCoreCacheHelper() {
+                  return in.getCoreCacheHelper();
+                }
+
+                @Override
+                public CacheHelper getReaderCacheHelper() {
+                  return in.getReaderCacheHelper();
                 }
               };
             }
-
-            @Override
-            public CacheHelper getCoreCacheHelper() {
-              return in.getCoreCacheHelper();
-            }
-
-            @Override
-            public CacheHelper getReaderCacheHelper() {
-              return in.getReaderCacheHelper();
-            }
-          };
-        }
-      });
+          });
       this.field = field;
       this.walks = walks;
     }

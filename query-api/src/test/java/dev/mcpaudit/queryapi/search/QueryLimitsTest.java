@@ -23,11 +23,15 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The configurable limits: leading wildcards off unless switched on, clause count capped, both answered 400. */
+/**
+ * The configurable limits: leading wildcards off unless switched on, clause count capped, both
+ * answered 400.
+ */
 class QueryLimitsTest {
   private static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
   private static final Caller ALL = new Caller("t", Role.ANALYST, Set.of(), true);
-  private static final TimeRange RANGE = new TimeRange(START.minusSeconds(60), START.plusSeconds(3600));
+  private static final TimeRange RANGE =
+      new TimeRange(START.minusSeconds(60), START.plusSeconds(3600));
   private final int clausesBefore = IndexSearcher.getMaxClauseCount();
 
   @AfterEach
@@ -41,18 +45,25 @@ class QueryLimitsTest {
       SyntheticEvents gen = new SyntheticEvents(3, START);
       for (int i = 0; i < 200; i++) {
         byte[] raw = EventCodec.encode(gen.next());
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }
     }
-    return new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
+    return new IndexAccess(
+        new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
   }
 
   @Test
   void leadingWildcardsAreRefusedByDefaultAndWorkWhenSwitchedOn() throws Exception {
     IndexAccess index = smallIndex();
-    assertThatThrownBy(() -> new DecisionSearch(index).compose(ALL, "tool.name:*_issue", RANGE, null))
-        .isInstanceOf(ProblemException.class).hasMessageContaining("q:");
-    var q = new DecisionSearch(index, new TermPolicy(3, true, false, false, false), CursorKey.random()).compose(ALL, "tool.name:*_issue", RANGE, null);
+    assertThatThrownBy(
+            () -> new DecisionSearch(index).compose(ALL, "tool.name:*_issue", RANGE, null))
+        .isInstanceOf(ProblemException.class)
+        .hasMessageContaining("q:");
+    var q =
+        new DecisionSearch(index, new TermPolicy(3, true, false, false, false), CursorKey.random())
+            .compose(ALL, "tool.name:*_issue", RANGE, null);
     long hits = index.read(s -> (long) s.count(q));
     assertThat(hits).isPositive();
   }
@@ -61,11 +72,20 @@ class QueryLimitsTest {
   void aQueryPastTheClauseLimitIsA400NotAHang() throws Exception {
     IndexAccess index = smallIndex();
     IndexSearcher.setMaxClauseCount(16);
-    String many = IntStream.range(0, 40).mapToObj(i -> "event_id:ev-" + i).collect(Collectors.joining(" OR "));
-    assertThatThrownBy(() -> index.read(s -> s.count(new DecisionSearch(index).compose(ALL, many, RANGE, null))))
-        .isInstanceOf(ProblemException.class).hasMessageContaining("clauses");
+    String many =
+        IntStream.range(0, 40)
+            .mapToObj(i -> "event_id:ev-" + i)
+            .collect(Collectors.joining(" OR "));
+    assertThatThrownBy(
+            () ->
+                index.read(s -> s.count(new DecisionSearch(index).compose(ALL, many, RANGE, null))))
+        .isInstanceOf(ProblemException.class)
+        .hasMessageContaining("clauses");
     // Within the limit the same kind of query runs.
-    String few = IntStream.range(0, 10).mapToObj(i -> "event_id:ev-3-" + i).collect(Collectors.joining(" OR "));
+    String few =
+        IntStream.range(0, 10)
+            .mapToObj(i -> "event_id:ev-3-" + i)
+            .collect(Collectors.joining(" OR "));
     int found = index.read(s -> s.count(new DecisionSearch(index).compose(ALL, few, RANGE, null)));
     assertThat(found).isEqualTo(10);
   }

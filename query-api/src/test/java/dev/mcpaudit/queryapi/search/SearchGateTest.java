@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** What the gate remembers of a caller lives exactly as long as that caller's searches. */
 class SearchGateTest {
-  private static final ProblemException TIMED_OUT = new ProblemException(Problem.of(503, "Service Unavailable", "late"), Map.of());
+  private static final ProblemException TIMED_OUT =
+      new ProblemException(Problem.of(503, "Service Unavailable", "late"), Map.of());
 
   private static long in(Duration d) {
     return System.nanoTime() + d.toNanos();
@@ -28,12 +29,21 @@ class SearchGateTest {
     SearchGate gate = new SearchGate(new SearchGate.Limits(2, 1, 2));
     for (int i = 0; i < 1_000; i++) {
       String principal = "oidc:https://idp.example#user-" + i;
-      assertThat(gate.run(principal, in(Duration.ofSeconds(30)), () -> principal.length(), TIMED_OUT)).isEqualTo(principal.length());
+      assertThat(
+              gate.run(principal, in(Duration.ofSeconds(30)), () -> principal.length(), TIMED_OUT))
+          .isEqualTo(principal.length());
     }
     assertThat(gate.callersInFlight()).isZero();
-    assertThatThrownBy(() -> gate.run("p", in(Duration.ofSeconds(30)), () -> {
-      throw new IllegalArgumentException("the work's own error");
-    }, TIMED_OUT)).hasMessage("the work's own error");
+    assertThatThrownBy(
+            () ->
+                gate.run(
+                    "p",
+                    in(Duration.ofSeconds(30)),
+                    () -> {
+                      throw new IllegalArgumentException("the work's own error");
+                    },
+                    TIMED_OUT))
+        .hasMessage("the work's own error");
     assertThat(gate.callersInFlight()).isZero();
   }
 
@@ -42,10 +52,16 @@ class SearchGateTest {
     SearchGate gate = new SearchGate(new SearchGate.Limits(2, 1, 0));
     CountDownLatch release = new CountDownLatch(1);
     // The waiter's deadline passes while the work still runs: 503 for it, and the work goes on.
-    assertThatThrownBy(() -> gate.run("slow", in(Duration.ofMillis(50)), () -> {
-      release.await();
-      return 0;
-    }, TIMED_OUT))
+    assertThatThrownBy(
+            () ->
+                gate.run(
+                    "slow",
+                    in(Duration.ofMillis(50)),
+                    () -> {
+                      release.await();
+                      return 0;
+                    },
+                    TIMED_OUT))
         .satisfies(e -> assertThat(status(e)).isEqualTo(503));
     assertThatThrownBy(() -> gate.run("slow", in(Duration.ofSeconds(30)), () -> 1, TIMED_OUT))
         .as("the abandoned work still holds the caller's only place")

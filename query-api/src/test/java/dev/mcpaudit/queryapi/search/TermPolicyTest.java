@@ -25,11 +25,15 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** One rule for every term that walks a dictionary: a literal prefix, regexp and open ranges off by default. */
+/**
+ * One rule for every term that walks a dictionary: a literal prefix, regexp and open ranges off by
+ * default.
+ */
 class TermPolicyTest {
   private static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
   private static final Caller ALL = new Caller("t", Role.ANALYST, Set.of(), true);
-  private static final TimeRange RANGE = new TimeRange(START.minusSeconds(60), START.plusSeconds(3600));
+  private static final TimeRange RANGE =
+      new TimeRange(START.minusSeconds(60), START.plusSeconds(3600));
   private static ByteBuffersDirectory dir;
   private static IndexAccess index;
 
@@ -40,10 +44,14 @@ class TermPolicyTest {
       SyntheticEvents gen = new SyntheticEvents(3, START);
       for (int i = 0; i < 300; i++) {
         byte[] raw = EventCodec.encode(gen.next());
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
       }
     }
-    index = new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
+    index =
+        new IndexAccess(
+            new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
   }
 
   private static DecisionSearch search(TermPolicy policy) {
@@ -57,16 +65,24 @@ class TermPolicyTest {
 
   private static void refused(TermPolicy policy, String q, String... message) {
     assertThatThrownBy(() -> search(policy).compose(ALL, q, RANGE, null))
-        .as(q).isInstanceOf(ProblemException.class)
-        .satisfies(e -> {
-          assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
-          assertThat(((ProblemException) e).problem().detail()).startsWith("q: ").contains(message);
-        });
+        .as(q)
+        .isInstanceOf(ProblemException.class)
+        .satisfies(
+            e -> {
+              assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
+              assertThat(((ProblemException) e).problem().detail())
+                  .startsWith("q: ")
+                  .contains(message);
+            });
   }
 
   @Test
   void regularExpressionsAreOffByDefaultWhateverTheirShape() {
-    refused(TermPolicy.DEFAULT, "actor.id:/.*bot.*/", "regular expressions are off", "api.query.regexp");
+    refused(
+        TermPolicy.DEFAULT,
+        "actor.id:/.*bot.*/",
+        "regular expressions are off",
+        "api.query.regexp");
     refused(TermPolicy.DEFAULT, "actor.id:/(/", "regular expressions are off");
   }
 
@@ -87,11 +103,18 @@ class TermPolicyTest {
     refused(TermPolicy.DEFAULT, "event_id:[ev-3-1 TO *]", "open end");
     refused(TermPolicy.DEFAULT, "actor.id:{* TO z}", "open end");
     refused(TermPolicy.DEFAULT, "event_id:[a TO z]", "share their first 3 characters");
-    long between = java.util.stream.IntStream.range(0, 300).mapToObj(i -> "ev-3-" + i)
-        .filter(id -> id.compareTo("ev-3-10") >= 0 && id.compareTo("ev-3-19") <= 0).count();
-    assertThat(count(TermPolicy.DEFAULT, "event_id:[ev-3-10 TO ev-3-19]")).isEqualTo(between).isPositive();
-    assertThat(count(new TermPolicy(3, false, false, false, true), "event_id:[* TO *]")).isEqualTo(300);
-    // Times and numbers are points, not terms: open ranges stay allowed (the UI relies on occurred_at:[* TO *]).
+    long between =
+        java.util.stream.IntStream.range(0, 300)
+            .mapToObj(i -> "ev-3-" + i)
+            .filter(id -> id.compareTo("ev-3-10") >= 0 && id.compareTo("ev-3-19") <= 0)
+            .count();
+    assertThat(count(TermPolicy.DEFAULT, "event_id:[ev-3-10 TO ev-3-19]"))
+        .isEqualTo(between)
+        .isPositive();
+    assertThat(count(new TermPolicy(3, false, false, false, true), "event_id:[* TO *]"))
+        .isEqualTo(300);
+    // Times and numbers are points, not terms: open ranges stay allowed (the UI relies on
+    // occurred_at:[* TO *]).
     assertThat(count(TermPolicy.DEFAULT, "occurred_at:[* TO *]")).isEqualTo(300);
     assertThat(count(TermPolicy.DEFAULT, "latency_us:[0 TO *]")).isNotNegative();
   }
@@ -113,9 +136,11 @@ class TermPolicyTest {
     refused(TermPolicy.DEFAULT, "reason:de*", "at least 3 characters");
     assertThat(count(TermPolicy.DEFAULT, "tool.name:create_*")).isPositive();
     assertThat(count(TermPolicy.DEFAULT, "tool.name:cre?te_issue")).isPositive();
-    assertThat(count(FUZZY, "tool.name:create_isue~")).isEqualTo(count(TermPolicy.DEFAULT, "tool.name:create_issue"));
+    assertThat(count(FUZZY, "tool.name:create_isue~"))
+        .isEqualTo(count(TermPolicy.DEFAULT, "tool.name:create_issue"));
     // The operator may loosen the rule: leading wildcards on, or a shorter prefix.
-    assertThat(count(new TermPolicy(3, true, false, false, false), "tool.name:*_issue")).isPositive();
+    assertThat(count(new TermPolicy(3, true, false, false, false), "tool.name:*_issue"))
+        .isPositive();
     assertThat(count(new TermPolicy(1, false, false, false, false), "tool.name:c*")).isPositive();
   }
 
@@ -133,49 +158,71 @@ class TermPolicyTest {
       Query everyEventId = new WildcardQuery(new Term(IndexSchema.EVENT_ID, "*"));
       // No searcher time limit at all: only the reader's terms can stop this.
       IndexSearcher expired = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> true));
-      assertThatThrownBy(() -> expired.count(everyEventId)).isInstanceOf(TimeLimitedReader.DeadlinePassed.class);
+      assertThatThrownBy(() -> expired.count(everyEventId))
+          .isInstanceOf(TimeLimitedReader.DeadlinePassed.class);
       IndexSearcher inTime = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> false));
       assertThat(inTime.count(everyEventId)).isEqualTo(300);
     }
     // Through IndexAccess the same is a 503 with Retry-After, not a 500.
-    IndexAccess noTime = new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ZERO);
-    Query q = search(new TermPolicy(0, true, true, true, true)).compose(ALL, "event_id:/.*/", RANGE, null);
+    IndexAccess noTime =
+        new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ZERO);
+    Query q =
+        search(new TermPolicy(0, true, true, true, true))
+            .compose(ALL, "event_id:/.*/", RANGE, null);
     assertThatThrownBy(() -> noTime.read(s -> s.count(q)))
         .isInstanceOf(ProblemException.class)
-        .satisfies(e -> {
-          assertThat(((ProblemException) e).problem().status()).isEqualTo(503);
-          assertThat(((ProblemException) e).headers()).containsKey("Retry-After");
-        });
+        .satisfies(
+            e -> {
+              assertThat(((ProblemException) e).problem().status()).isEqualTo(503);
+              assertThat(((ProblemException) e).headers()).containsKey("Retry-After");
+            });
     assertThatCode(() -> index.read(s -> s.count(q))).doesNotThrowAnyException();
   }
 
   @Test
   void theDeadlineCoversAWalkBetweenMatchesNotOnlyTheMatches() throws Exception {
-    // 20,000 terms under spi…, none of which spi*zz* matches: the walk visits them all and returns nothing.
+    // 20,000 terms under spi…, none of which spi*zz* matches: the walk visits them all and returns
+    // nothing.
     ByteBuffersDirectory terms = new ByteBuffersDirectory();
     try (IndexWriter w = new IndexWriter(terms, new IndexWriterConfig())) {
       for (int i = 0; i < 20_000; i++) {
         org.apache.lucene.document.Document d = new org.apache.lucene.document.Document();
-        d.add(new org.apache.lucene.document.StringField(IndexSchema.ACTOR_ID, String.format("spiffe://acme/agent-%05d", i),
-            org.apache.lucene.document.Field.Store.NO));
+        d.add(
+            new org.apache.lucene.document.StringField(
+                IndexSchema.ACTOR_ID,
+                String.format("spiffe://acme/agent-%05d", i),
+                org.apache.lucene.document.Field.Store.NO));
         w.addDocument(d);
       }
     }
     Query neverMatches = new WildcardQuery(new Term(IndexSchema.ACTOR_ID, "spi*zz*"));
     try (DirectoryReader reader = DirectoryReader.open(terms)) {
-      // In time when the walk starts, out of time a moment later: only a look at the clock during the walk can see it.
-      java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
-      IndexSearcher expiring = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> looks.incrementAndGet() > 1));
-      assertThatThrownBy(() -> expiring.count(neverMatches)).isInstanceOf(TimeLimitedReader.DeadlinePassed.class);
+      // In time when the walk starts, out of time a moment later: only a look at the clock during
+      // the walk can see it.
+      java.util.concurrent.atomic.AtomicInteger looks =
+          new java.util.concurrent.atomic.AtomicInteger();
+      IndexSearcher expiring =
+          new IndexSearcher(TimeLimitedReader.wrap(reader, () -> looks.incrementAndGet() > 1));
+      assertThatThrownBy(() -> expiring.count(neverMatches))
+          .isInstanceOf(TimeLimitedReader.DeadlinePassed.class);
       assertThat(looks.get()).isGreaterThan(1);
       // With time to spare, the same walk answers as Lucene's own intersection does.
       IndexSearcher inTime = new IndexSearcher(TimeLimitedReader.wrap(reader, () -> false));
       IndexSearcher plain = new IndexSearcher(reader);
-      for (String pattern : new String[] {"spi*zz*", "spiffe://acme/agent-0001?", "spiffe://acme/agent-1*7", "spiffe://acme/agent-19999"}) {
+      for (String pattern :
+          new String[] {
+            "spi*zz*",
+            "spiffe://acme/agent-0001?",
+            "spiffe://acme/agent-1*7",
+            "spiffe://acme/agent-19999"
+          }) {
         Query q = new WildcardQuery(new Term(IndexSchema.ACTOR_ID, pattern));
         assertThat(inTime.count(q)).as(pattern).isEqualTo(plain.count(q));
       }
-      assertThat(inTime.count(new WildcardQuery(new Term(IndexSchema.ACTOR_ID, "spiffe://acme/agent-1*7")))).isEqualTo(1_000);
+      assertThat(
+              inTime.count(
+                  new WildcardQuery(new Term(IndexSchema.ACTOR_ID, "spiffe://acme/agent-1*7"))))
+          .isEqualTo(1_000);
     }
   }
 }

@@ -8,29 +8,38 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** Every from/to either names an instant between years 0000 and 9999 or is a 400 naming the parameter. */
+/**
+ * Every from/to either names an instant between years 0000 and 9999 or is a 400 naming the
+ * parameter.
+ */
 class TimeRangeTest {
   private static final Instant NOW = Instant.parse("2026-11-26T08:00:00Z");
 
   private static void refused(String from, String to, String param) {
-    assertThatThrownBy(() -> TimeRange.parse(from, to, NOW)).as(from + " " + to).isInstanceOf(ProblemException.class)
-        .satisfies(e -> {
-          assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
-          assertThat(((ProblemException) e).problem().detail()).startsWith(param);
-        });
+    assertThatThrownBy(() -> TimeRange.parse(from, to, NOW))
+        .as(from + " " + to)
+        .isInstanceOf(ProblemException.class)
+        .satisfies(
+            e -> {
+              assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
+              assertThat(((ProblemException) e).problem().detail()).startsWith(param);
+            });
   }
 
   @Test
   void relativeTimesOfAnyLengthAreParsedOrRefusedNeverOverflowed() {
-    assertThat(TimeRange.parse("now-7d", null, NOW).from()).isEqualTo(NOW.minus(Duration.ofDays(7)));
-    assertThat(TimeRange.parse("now-000015m", "now", NOW).from()).isEqualTo(NOW.minus(Duration.ofMinutes(15)));
+    assertThat(TimeRange.parse("now-7d", null, NOW).from())
+        .isEqualTo(NOW.minus(Duration.ofDays(7)));
+    assertThat(TimeRange.parse("now-000015m", "now", NOW).from())
+        .isEqualTo(NOW.minus(Duration.ofMinutes(15)));
     refused("now-99999999999999999999d", null, "from");
     refused("now-9223372036854775807s", null, "from");
     refused("now-99999999w", null, "from");
     refused(null, "now-99999999999999999999999999999999h", "to");
     // As far back as the earliest instant, and no further.
     long days = Duration.between(TimeRange.EARLIEST, NOW).toDays();
-    assertThat(TimeRange.parse("now-" + days + "d", null, NOW).from()).isAfterOrEqualTo(TimeRange.EARLIEST);
+    assertThat(TimeRange.parse("now-" + days + "d", null, NOW).from())
+        .isAfterOrEqualTo(TimeRange.EARLIEST);
     refused("now-" + (days + 1) + "d", null, "from");
   }
 

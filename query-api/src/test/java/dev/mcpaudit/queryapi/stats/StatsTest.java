@@ -28,7 +28,10 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Top values count exactly what matched, over several segments, and refuse to count past the cap of distinct values. */
+/**
+ * Top values count exactly what matched, over several segments, and refuse to count past the cap of
+ * distinct values.
+ */
 class StatsTest {
   private static final Instant START = Instant.parse("2026-11-26T08:00:00Z");
   private static final List<AuthzEvent> events = new ArrayList<>();
@@ -37,33 +40,48 @@ class StatsTest {
   @BeforeAll
   static void smallIndex() throws Exception {
     ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
+    try (IndexWriter w =
+        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
       SyntheticEvents gen = new SyntheticEvents(11, START);
       for (int i = 0; i < 2_000; i++) {
         AuthzEvent e = gen.next();
         events.add(e);
         byte[] raw = EventCodec.encode(e);
-        w.addDocument(IndexSchema.document(EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
+        w.addDocument(
+            IndexSchema.document(
+                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
         if (i % 600 == 599) {
           w.commit();
         }
       }
     }
-    index = new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
+    index =
+        new IndexAccess(
+            new SearcherManager(DirectoryReader.open(dir), null), Duration.ofSeconds(5));
   }
 
   @Test
   void topValuesEqualTheBruteForceCountsOfTheMatches() {
-    Stats.Top top = new Stats(index).top(new TermQuery(new Term(IndexSchema.TENANT, "tenant-1")), IndexSchema.ACTOR_ID, 1000);
+    Stats.Top top =
+        new Stats(index)
+            .top(
+                new TermQuery(new Term(IndexSchema.TENANT, "tenant-1")),
+                IndexSchema.ACTOR_ID,
+                1000);
     Map<String, long[]> want = new TreeMap<>();
-    events.stream().filter(e -> e.tenant().equals("tenant-1")).forEach(e -> {
-      long[] c = want.computeIfAbsent(e.actor().id(), k -> new long[3]);
-      c[0]++;
-      c[e.decision() == Decision.ALLOW ? 1 : 2]++;
-    });
+    events.stream()
+        .filter(e -> e.tenant().equals("tenant-1"))
+        .forEach(
+            e -> {
+              long[] c = want.computeIfAbsent(e.actor().id(), k -> new long[3]);
+              c[0]++;
+              c[e.decision() == Decision.ALLOW ? 1 : 2]++;
+            });
     assertThat(top.buckets()).hasSize(want.size());
     for (Stats.Bucket b : top.buckets()) {
-      assertThat(new long[] {b.count(), b.allow(), b.deny()}).as(b.value()).containsExactly(want.get(b.value()));
+      assertThat(new long[] {b.count(), b.allow(), b.deny()})
+          .as(b.value())
+          .containsExactly(want.get(b.value()));
     }
   }
 
@@ -72,18 +90,30 @@ class StatsTest {
     Stats capped = new Stats(index, 50);
     assertThatThrownBy(() -> capped.top(new MatchAllDocsQuery(), IndexSchema.EVENT_ID, 10))
         .isInstanceOf(ProblemException.class)
-        .satisfies(e -> assertThat(((ProblemException) e).problem().detail()).startsWith("field: more than 50 distinct values"));
+        .satisfies(
+            e ->
+                assertThat(((ProblemException) e).problem().detail())
+                    .startsWith("field: more than 50 distinct values"));
     // A query that matches few of those values is counted whatever the dictionary holds.
     String id = events.get(7).eventId();
-    assertThat(capped.top(new TermQuery(new Term(IndexSchema.EVENT_ID, id)), IndexSchema.EVENT_ID, 10).buckets())
-        .singleElement().satisfies(b -> assertThat(b.value()).isEqualTo(id));
+    assertThat(
+            capped
+                .top(new TermQuery(new Term(IndexSchema.EVENT_ID, id)), IndexSchema.EVENT_ID, 10)
+                .buckets())
+        .singleElement()
+        .satisfies(b -> assertThat(b.value()).isEqualTo(id));
   }
 
   @Test
   void histogramBucketsAtTheEdgesOfTimeStayInRange() {
     long from = events.get(0).occurredAt().toEpochMilli();
-    Stats.Histogram h = new Stats(index).histogram(LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, Long.MAX_VALUE),
-        from, Long.MAX_VALUE / 2, 3);
+    Stats.Histogram h =
+        new Stats(index)
+            .histogram(
+                LongPoint.newRangeQuery(IndexSchema.OCCURRED_AT, Long.MIN_VALUE, Long.MAX_VALUE),
+                from,
+                Long.MAX_VALUE / 2,
+                3);
     assertThat(h.buckets()).hasSize(3);
     assertThat(h.buckets().get(0).allow() + h.buckets().get(0).deny()).isEqualTo(events.size());
     assertThat(h.buckets().get(2).start()).isEqualTo(Long.MAX_VALUE);

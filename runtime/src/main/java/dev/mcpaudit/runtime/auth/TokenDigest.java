@@ -9,9 +9,9 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * Bearer tokens are stored and compared as SHA-256 digests ({@code sha256:<64 hex>}), never as
- * the token itself: a leaked config file or heap dump does not leak a credential. Tokens are 256
- * random bits, so a plain (unsalted) digest is not guessable.
+ * Bearer tokens are stored and compared as SHA-256 digests ({@code sha256:<64 hex>}), never as the
+ * token itself: a leaked config file or heap dump does not leak a credential. Tokens are 256 random
+ * bits, so a plain (unsalted) digest is not guessable.
  */
 public final class TokenDigest {
   public static final String PREFIX = "sha256:";
@@ -22,7 +22,8 @@ public final class TokenDigest {
 
   public static String of(String token) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
       return PREFIX + HexFormat.of().formatHex(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);

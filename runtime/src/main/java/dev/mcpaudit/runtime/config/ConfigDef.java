@@ -12,13 +12,14 @@ import java.util.Optional;
  * declared key as a suggestion: a typo must not silently become the default.
  *
  * @param role the role's name, for messages
- * @param prefixes the key prefixes the role owns ({@code indexer.}); shared keys
- *     ({@link SharedKeys}) are checked by every role
+ * @param prefixes the key prefixes the role owns ({@code indexer.}); shared keys ({@link
+ *     SharedKeys}) are checked by every role
  * @param keys the declared keys
  * @param families key families with a name in the middle ({@code api.token.}: {@code
  *     api.token.<principal>}, {@code .role}, {@code .tenants}), checked by their owner
  */
-public record ConfigDef(String role, List<String> prefixes, List<ConfigKey<?>> keys, List<String> families) {
+public record ConfigDef(
+    String role, List<String> prefixes, List<ConfigKey<?>> keys, List<String> families) {
   public ConfigDef {
     prefixes = List.copyOf(prefixes);
     List<ConfigKey<?>> all = new ArrayList<>(SharedKeys.ALL);
@@ -28,7 +29,8 @@ public record ConfigDef(String role, List<String> prefixes, List<ConfigKey<?>> k
   }
 
   /** The role's own keys and every shared key. */
-  public static ConfigDef of(String role, List<String> prefixes, List<ConfigKey<?>> keys, String... families) {
+  public static ConfigDef of(
+      String role, List<String> prefixes, List<ConfigKey<?>> keys, String... families) {
     return new ConfigDef(role, prefixes, keys, List.of(families));
   }
 
@@ -36,25 +38,33 @@ public record ConfigDef(String role, List<String> prefixes, List<ConfigKey<?>> k
   public void check(Settings s) {
     for (String key : new java.util.TreeSet<>(s.keys())) {
       if (owned(key) && !declared(key)) {
-        throw new ConfigException("unknown key " + key + nearest(key).map(k -> " (did you mean " + k + "?)").orElse("")
-            + "; the " + role + " role knows the keys in config/mcp-audit.example.properties");
+        throw new ConfigException(
+            "unknown key "
+                + key
+                + nearest(key).map(k -> " (did you mean " + k + "?)").orElse("")
+                + "; the "
+                + role
+                + " role knows the keys in config/mcp-audit.example.properties");
       }
     }
   }
 
   private boolean owned(String key) {
-    return prefixes.stream().anyMatch(p -> startsWith(key, p)) || SharedKeys.PREFIXES.stream().anyMatch(p -> startsWith(key, p));
+    return prefixes.stream().anyMatch(p -> startsWith(key, p))
+        || SharedKeys.PREFIXES.stream().anyMatch(p -> startsWith(key, p));
   }
 
   /** Whether {@code key} is declared here or belongs to one of the families. */
   public boolean declared(String key) {
     return keys.stream().anyMatch(k -> Settings.sameKey(k.name(), key))
-        || families.stream().anyMatch(f -> startsWith(key, f) && canonical(key).length() > canonical(f).length());
+        || families.stream()
+            .anyMatch(f -> startsWith(key, f) && canonical(key).length() > canonical(f).length());
   }
 
   private Optional<String> nearest(String key) {
     String c = canonical(key);
-    return keys.stream().map(ConfigKey::name)
+    return keys.stream()
+        .map(ConfigKey::name)
         .map(n -> java.util.Map.entry(n, distance(c, canonical(n))))
         .filter(e -> e.getValue() <= Math.max(2, c.length() / 5))
         .min(Comparator.comparingInt(java.util.Map.Entry::getValue))

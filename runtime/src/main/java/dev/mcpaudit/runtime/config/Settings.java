@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
 /**
  * Raw configuration: a properties file, overlaid by environment variables ({@code
  * collector.body-limit} is {@code MCP_AUDIT_COLLECTOR_BODY_LIMIT}), overlaid by command-line
- * overrides. Roles read it once into their own typed record; the getters here parse and reject
- * bad values with the key in the message, so a typo fails at start, not at 3 a.m.
+ * overrides. Roles read it once into their own typed record; the getters here parse and reject bad
+ * values with the key in the message, so a typo fails at start, not at 3 a.m.
  */
 public final class Settings {
   public static final String ENV_PREFIX = "MCP_AUDIT_";
@@ -26,17 +26,22 @@ public final class Settings {
   private static final Pattern SIZE = Pattern.compile("^(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?$");
 
   private final Map<String, String> values;
-  /** canonical key -> the key as written, for {@link #under} (principal names keep their dashes). */
+
+  /**
+   * canonical key -> the key as written, for {@link #under} (principal names keep their dashes).
+   */
   private final Map<String, String> spelled;
+
   private final String origin;
 
   private Settings(Map<String, String> raw, String origin) {
     Map<String, String> v = new HashMap<>();
     Map<String, String> k = new HashMap<>();
-    raw.forEach((key, value) -> {
-      v.put(canonical(key), value);
-      k.put(canonical(key), key);
-    });
+    raw.forEach(
+        (key, value) -> {
+          v.put(canonical(key), value);
+          k.put(canonical(key), key);
+        });
     this.values = Map.copyOf(v);
     this.spelled = Map.copyOf(k);
     this.origin = origin;
@@ -54,15 +59,17 @@ public final class Settings {
       } catch (IOException e) {
         throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
       }
-      p.stringPropertyNames().forEach(k -> merged.put(canonical(k), Map.entry(k, p.getProperty(k).strip())));
+      p.stringPropertyNames()
+          .forEach(k -> merged.put(canonical(k), Map.entry(k, p.getProperty(k).strip())));
       origin = file.toString();
     }
-    env.forEach((k, v) -> {
-      if (k.startsWith(ENV_PREFIX)) {
-        String key = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
-        merged.put(canonical(key), Map.entry(key, v.strip()));
-      }
-    });
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(ENV_PREFIX)) {
+            String key = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
+            merged.put(canonical(key), Map.entry(key, v.strip()));
+          }
+        });
     overrides.forEach((k, v) -> merged.put(canonical(k), Map.entry(k, v)));
     Map<String, String> flat = new HashMap<>();
     merged.values().forEach(e -> flat.put(e.getKey(), e.getValue()));
@@ -73,7 +80,10 @@ public final class Settings {
     return new Settings(values, "code");
   }
 
-  /** Keys compare with '.', '-' and '_' treated alike and ignoring case, so env names map onto dotted keys. */
+  /**
+   * Keys compare with '.', '-' and '_' treated alike and ignoring case, so env names map onto
+   * dotted keys.
+   */
   private static String canonical(String key) {
     return key.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
   }
@@ -95,7 +105,8 @@ public final class Settings {
   public String required(String key) {
     String v = string(key, null);
     if (v == null) {
-      throw new ConfigException(key + ": is required (set it in the config file or as " + envName(key) + ")");
+      throw new ConfigException(
+          key + ": is required (set it in the config file or as " + envName(key) + ")");
     }
     return v;
   }
@@ -112,7 +123,8 @@ public final class Settings {
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new ConfigException(key + ": must be a whole number " + min + "-" + max + ", got '" + v + "'");
+      throw new ConfigException(
+          key + ": must be a whole number " + min + "-" + max + ", got '" + v + "'");
     }
   }
 
@@ -137,11 +149,15 @@ public final class Settings {
     return parseDuration(key, v);
   }
 
-  /** A duration as configuration writes it ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d}); {@code name} is for the error. */
+  /**
+   * A duration as configuration writes it ({@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h},
+   * {@code 7d}); {@code name} is for the error.
+   */
   public static Duration parseDuration(String name, String v) {
     Matcher m = DURATION.matcher(v.strip());
     if (!m.matches()) {
-      throw new ConfigException(name + ": must be a duration like 250ms, 30s, 5m, 2h or 7d, got '" + v + "'");
+      throw new ConfigException(
+          name + ": must be a duration like 250ms, 30s, 5m, 2h or 7d, got '" + v + "'");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
@@ -153,7 +169,10 @@ public final class Settings {
     };
   }
 
-  /** Bytes: {@code 16384}, {@code 64KiB}, {@code 10MiB}, {@code 1GiB} (KB/MB/GB are taken as KiB/MiB/GiB). */
+  /**
+   * Bytes: {@code 16384}, {@code 64KiB}, {@code 10MiB}, {@code 1GiB} (KB/MB/GB are taken as
+   * KiB/MiB/GiB).
+   */
   public long bytes(String key, long fallback) {
     String v = string(key, null);
     if (v == null) {
@@ -161,7 +180,8 @@ public final class Settings {
     }
     Matcher m = SIZE.matcher(v);
     if (!m.matches()) {
-      throw new ConfigException(key + ": must be a size like 65536, 64KiB, 10MiB or 1GiB, got '" + v + "'");
+      throw new ConfigException(
+          key + ": must be a size like 65536, 64KiB, 10MiB or 1GiB, got '" + v + "'");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2);
@@ -177,15 +197,19 @@ public final class Settings {
   public Map<String, String> under(String prefix) {
     String p = canonical(prefix) + "_";
     Map<String, String> out = new TreeMap<>();
-    values.forEach((k, v) -> {
-      if (k.startsWith(p) && k.length() > p.length()) {
-        out.put(spelled.get(k).substring(p.length()), v);
-      }
-    });
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith(p) && k.length() > p.length()) {
+            out.put(spelled.get(k).substring(p.length()), v);
+          }
+        });
     return out;
   }
 
-  /** Whether two keys (or parts of keys) name the same setting, spelled as a file or as the environment would. */
+  /**
+   * Whether two keys (or parts of keys) name the same setting, spelled as a file or as the
+   * environment would.
+   */
   public static boolean sameKey(String a, String b) {
     return canonical(a).equals(canonical(b));
   }

@@ -3,7 +3,10 @@ package dev.mcpaudit.runtime.health;
 import java.util.Objects;
 import java.util.function.Supplier;
 
-/** Whether a part of a role can do its work now, and if not, why: what {@code /health/ready} answers. */
+/**
+ * Whether a part of a role can do its work now, and if not, why: what {@code /health/ready}
+ * answers.
+ */
 public sealed interface Health {
   Health READY = new Ready();
 

@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * How every role starts its HTTP listener, the same way: virtual threads (handlers block on Kafka
- * and on the search gate, never on CPU), problem+json errors ({@link HttpEdge}), the ops
- * endpoints ({@link OpsEndpoints}), then the role's own routes.
+ * and on the search gate, never on CPU), problem+json errors ({@link HttpEdge}), the ops endpoints
+ * ({@link OpsEndpoints}), then the role's own routes.
  */
 public final class HttpServer {
   private HttpServer() {}
@@ -22,20 +22,28 @@ public final class HttpServer {
    * @param routes the role's routes and settings (a JSON mapper or a request size of its own)
    * @throws IllegalStateException naming the address when it cannot listen
    */
-  public static Javalin start(String role, String host, int port, PrometheusMeterRegistry registry, Supplier<Health> readiness,
+  public static Javalin start(
+      String role,
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<Health> readiness,
       Consumer<JavalinConfig> routes) {
-    Javalin app = Javalin.create(cfg -> {
-      cfg.startup.showJavalinBanner = false;
-      cfg.concurrency.useVirtualThreads = true;
-      cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
-      HttpEdge.install(cfg);
-      OpsEndpoints.install(cfg, registry, readiness);
-      routes.accept(cfg);
-    });
+    Javalin app =
+        Javalin.create(
+            cfg -> {
+              cfg.startup.showJavalinBanner = false;
+              cfg.concurrency.useVirtualThreads = true;
+              cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));
+              HttpEdge.install(cfg);
+              OpsEndpoints.install(cfg, registry, readiness);
+              routes.accept(cfg);
+            });
     try {
       return app.start(host, port);
     } catch (RuntimeException e) {
-      throw new IllegalStateException(role + " cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
+      throw new IllegalStateException(
+          role + " cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
     }
   }
 

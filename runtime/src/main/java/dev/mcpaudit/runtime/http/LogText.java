@@ -1,8 +1,8 @@
 package dev.mcpaudit.runtime.http;
 
 /**
- * A value from a request made safe for one log line: control and line-separator characters
- * escaped (a newline in a path or a principal would forge a log line), and cut to a length.
+ * A value from a request made safe for one log line: control and line-separator characters escaped
+ * (a newline in a path or a principal would forge a log line), and cut to a length.
  */
 public final class LogText {
   private LogText() {}
@@ -16,8 +16,12 @@ public final class LogText {
     while (i < text.length() && b.length() < max) {
       int c = text.codePointAt(i);
       i += Character.charCount(c);
-      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029
-          || Character.getType(c) == Character.FORMAT || Character.getType(c) == Character.SURROGATE) {
+      if (c < 0x20
+          || (c >= 0x7f && c <= 0x9f)
+          || c == 0x2028
+          || c == 0x2029
+          || Character.getType(c) == Character.FORMAT
+          || Character.getType(c) == Character.SURROGATE) {
         b.append(String.format("\\u%04x", c));
       } else {
         b.appendCodePoint(c);

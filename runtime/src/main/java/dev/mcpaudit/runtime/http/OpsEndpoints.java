@@ -7,27 +7,41 @@ import java.util.function.Supplier;
 
 /**
  * {@code /health/live}, {@code /health/ready} and {@code /metrics} (Prometheus text), without a
- * token, on every role. They reveal no event data; in production bind them to a management
- * address or keep them off the public listener.
+ * token, on every role. They reveal no event data; in production bind them to a management address
+ * or keep them off the public listener.
  */
 public final class OpsEndpoints {
   private OpsEndpoints() {}
 
-  public static void install(JavalinConfig config, PrometheusMeterRegistry registry, Supplier<Health> readiness) {
+  public static void install(
+      JavalinConfig config, PrometheusMeterRegistry registry, Supplier<Health> readiness) {
     config.routes.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "up")));
-    config.routes.get("/health/ready", ctx -> {
-      switch (readiness.get()) {
-        case Health.Ready ready -> ctx.json(java.util.Map.of("status", "ready"));
-        case Health.NotReady not -> ctx.status(503).json(java.util.Map.of("status", "not_ready", "reason", not.reason()));
-      }
-    });
-    config.routes.get("/metrics", ctx ->
-        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+    config.routes.get(
+        "/health/ready",
+        ctx -> {
+          switch (readiness.get()) {
+            case Health.Ready ready -> ctx.json(java.util.Map.of("status", "ready"));
+            case Health.NotReady not ->
+                ctx.status(503)
+                    .json(java.util.Map.of("status", "not_ready", "reason", not.reason()));
+          }
+        });
+    config.routes.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
   }
 
-  /** A listener with the ops endpoints only, for roles without an HTTP API of their own (indexer, detector). */
-  public static io.javalin.Javalin serve(String role, String host, int port, PrometheusMeterRegistry registry,
+  /**
+   * A listener with the ops endpoints only, for roles without an HTTP API of their own (indexer,
+   * detector).
+   */
+  public static io.javalin.Javalin serve(
+      String role,
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
       Supplier<Health> readiness) {
-    return HttpServer.start(role, host, port, registry, readiness, cfg -> { });
+    return HttpServer.start(role, host, port, registry, readiness, cfg -> {});
   }
 }

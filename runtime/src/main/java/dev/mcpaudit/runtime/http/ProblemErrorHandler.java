@@ -14,13 +14,19 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Errors Jetty answers itself, before a request reaches the routes (a malformed or ambiguous
- * URI, a request line or headers too large): problem+json like every other error, instead of
- * Jetty's HTML page.
+ * Errors Jetty answers itself, before a request reaches the routes (a malformed or ambiguous URI, a
+ * request line or headers too large): problem+json like every other error, instead of Jetty's HTML
+ * page.
  */
 final class ProblemErrorHandler extends ErrorHandler {
   @Override
-  protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback)
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
+      Callback callback)
       throws IOException {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problem.CONTENT_TYPE);
     response.write(true, ByteBuffer.wrap(body(code, message)), callback);
@@ -34,9 +40,11 @@ final class ProblemErrorHandler extends ErrorHandler {
 
   private static byte[] body(int code, String message) {
     String title = HttpStatus.getMessage(code);
-    String detail = code == 414 || code == 431
-        ? "the request line or its headers are too large"
-        : "the request is malformed" + (message == null || message.isBlank() ? "" : ": " + LogText.of(message, 120));
+    String detail =
+        code == 414 || code == 431
+            ? "the request line or its headers are too large"
+            : "the request is malformed"
+                + (message == null || message.isBlank() ? "" : ": " + LogText.of(message, 120));
     try {
       return EventCodec.mapper().writeValueAsBytes(Problem.of(code, title, detail));
     } catch (JsonProcessingException e) {

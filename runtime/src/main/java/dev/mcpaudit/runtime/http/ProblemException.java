@@ -21,7 +21,8 @@ public final class ProblemException extends RuntimeException {
   }
 
   public static ProblemException unauthorized(String detail) {
-    return new ProblemException(Problem.of(401, "Unauthorized", detail),
+    return new ProblemException(
+        Problem.of(401, "Unauthorized", detail),
         Map.of("WWW-Authenticate", "Bearer realm=\"mcp-audit\""));
   }
 

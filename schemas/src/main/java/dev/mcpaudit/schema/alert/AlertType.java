@@ -1,8 +1,8 @@
 package dev.mcpaudit.schema.alert;
 
 /**
- * What the detector (or the indexer) saw; the README's "The detector" says when each fires and
- * what its subject is.
+ * What the detector (or the indexer) saw; the README's "The detector" says when each fires and what
+ * its subject is.
  */
 public enum AlertType {
   /** The same request nonce in two or more decisions with different event ids. */

@@ -23,6 +23,7 @@ public enum ActorType {
 
   @JsonCreator
   static ActorType parse(String value) {
-    return fromWire(value).orElseThrow(() -> new IllegalArgumentException("unknown actor type " + value));
+    return fromWire(value)
+        .orElseThrow(() -> new IllegalArgumentException("unknown actor type " + value));
   }
 }

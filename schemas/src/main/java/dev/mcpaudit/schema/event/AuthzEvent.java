@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * One event of contract v1 ({@code mcp.authz/v1}): an authorization decision or a handle
- * lifecycle step. Instances built by {@link EventCodec} have passed the validator; the record
- * itself only guards what every consumer relies on (id, kind, time, tenant, actor).
+ * One event of contract v1 ({@code mcp.authz/v1}): an authorization decision or a handle lifecycle
+ * step. Instances built by {@link EventCodec} have passed the validator; the record itself only
+ * guards what every consumer relies on (id, kind, time, tenant, actor).
  */
 public record AuthzEvent(
     String schema,
@@ -44,7 +44,10 @@ public record AuthzEvent(
         attributes == null ? null : Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
   }
 
-  /** The Kafka record key (docs/architecture.md, "Topics"): the handle, so one handle's life stays in one partition. */
+  /**
+   * The Kafka record key (docs/architecture.md, "Topics"): the handle, so one handle's life stays
+   * in one partition.
+   */
   public String partitionKey() {
     return handle != null && handle.id() != null ? handle.id() : actor.id();
   }
@@ -52,11 +55,16 @@ public record AuthzEvent(
   /** A copy stamped by the collector; whatever the publisher sent for these fields is replaced. */
   public AuthzEvent stampedByCollector(Instant receivedAt, String principal) {
     Source stamped =
-        source == null ? new Source(null, null, null, principal) : source.withAuthenticated(principal);
+        source == null
+            ? new Source(null, null, null, principal)
+            : source.withAuthenticated(principal);
     return toBuilder().receivedAt(receivedAt).source(stamped).build();
   }
 
-  /** A new event of contract v1, field by field: what code and tests use instead of the 17-argument constructor. */
+  /**
+   * A new event of contract v1, field by field: what code and tests use instead of the 17-argument
+   * constructor.
+   */
   public static Builder builder() {
     return new Builder().schema(SCHEMA_V1);
   }
@@ -66,7 +74,10 @@ public record AuthzEvent(
     return new Builder(this);
   }
 
-  /** Builds an {@link AuthzEvent}; every field is optional here, {@link #build()} checks what the record requires. */
+  /**
+   * Builds an {@link AuthzEvent}; every field is optional here, {@link #build()} checks what the
+   * record requires.
+   */
   public static final class Builder {
     private String schema;
     private String eventId;
@@ -194,8 +205,24 @@ public record AuthzEvent(
     }
 
     public AuthzEvent build() {
-      return new AuthzEvent(schema, eventId, kind, occurredAt, receivedAt, tenant, decision, reasonCode, reason, handle, actor,
-          tool, request, source, policy, latencyUs, attributes);
+      return new AuthzEvent(
+          schema,
+          eventId,
+          kind,
+          occurredAt,
+          receivedAt,
+          tenant,
+          decision,
+          reasonCode,
+          reason,
+          handle,
+          actor,
+          tool,
+          request,
+          source,
+          policy,
+          latencyUs,
+          attributes);
     }
   }
 }

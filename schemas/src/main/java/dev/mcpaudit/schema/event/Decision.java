@@ -25,6 +25,7 @@ public enum Decision {
 
   @JsonCreator
   static Decision parse(String value) {
-    return fromWire(value).orElseThrow(() -> new IllegalArgumentException("unknown decision " + value));
+    return fromWire(value)
+        .orElseThrow(() -> new IllegalArgumentException("unknown decision " + value));
   }
 }

@@ -25,10 +25,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Canonical JSON for contract v1: snake_case, nulls omitted, timestamps as RFC 3339 UTC,
- * attributes sorted. {@link #decode} is the one way bytes from outside become an {@link
- * AuthzEvent}: parse strictly (duplicate keys are an error, since two parsers could read two
- * different events from them), validate, then bind.
+ * Canonical JSON for contract v1: snake_case, nulls omitted, timestamps as RFC 3339 UTC, attributes
+ * sorted. {@link #decode} is the one way bytes from outside become an {@link AuthzEvent}: parse
+ * strictly (duplicate keys are an error, since two parsers could read two different events from
+ * them), validate, then bind.
  */
 public final class EventCodec {
   private static final ObjectMapper MAPPER = newMapper();
@@ -168,7 +168,8 @@ public final class EventCodec {
     public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       String text = p.getValueAsString();
       return Rfc3339.parse(text)
-          .orElseThrow(() -> ctxt.weirdStringException(text, Instant.class, "not an RFC 3339 timestamp"));
+          .orElseThrow(
+              () -> ctxt.weirdStringException(text, Instant.class, "not an RFC 3339 timestamp"));
     }
   }
 }

@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Known reason codes and their polarity. Custom codes are allowed (they only have to match
- * {@link #FORMAT}); a known code must agree with the decision it explains, because an
- * {@code allow} with {@code HANDLE_REVOKED} is a gateway bug that would poison every report.
+ * Known reason codes and their polarity. Custom codes are allowed (they only have to match {@link
+ * #FORMAT}); a known code must agree with the decision it explains, because an {@code allow} with
+ * {@code HANDLE_REVOKED} is a gateway bug that would poison every report.
  */
 public final class ReasonCodes {
   public static final Pattern FORMAT = Pattern.compile("^[A-Z][A-Z0-9_]{1,63}$");

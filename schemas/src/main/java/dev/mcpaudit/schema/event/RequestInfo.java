@@ -1,7 +1,8 @@
 package dev.mcpaudit.schema.event;
 
 /**
- * Identifies the request a decision was about. {@code nonce} (or jti) is what replay detection
- * keys on; {@code argsHmac} lets two calls be compared without logging their arguments.
+ * Identifies the request a decision was about. {@code nonce} (or jti) is what replay detection keys
+ * on; {@code argsHmac} lets two calls be compared without logging their arguments.
  */
-public record RequestInfo(String id, String nonce, String traceId, String spanId, String argsHmac) {}
+public record RequestInfo(
+    String id, String nonce, String traceId, String spanId, String argsHmac) {}

@@ -11,10 +11,10 @@ import java.util.Optional;
  * numeric offset. ISO 8601 leniencies (no offset, no seconds, week dates) are refused because a
  * timestamp without an offset means a different instant on every machine that reads it.
  *
- * <p>Parsed by hand, position by position: every event is parsed on the collector, the indexer,
- * the detector and in exports, and {@code DateTimeFormatter} costs several times more. The rules
- * are those of {@code OffsetDateTime.parse(…, ISO_OFFSET_DATE_TIME)} on the RFC's shape (no
- * leap second, no 24:00, offsets within ±18:00); a test holds the two to the same answers.
+ * <p>Parsed by hand, position by position: every event is parsed on the collector, the indexer, the
+ * detector and in exports, and {@code DateTimeFormatter} costs several times more. The rules are
+ * those of {@code OffsetDateTime.parse(…, ISO_OFFSET_DATE_TIME)} on the RFC's shape (no leap
+ * second, no 24:00, offsets within ±18:00); a test holds the two to the same answers.
  */
 public final class Rfc3339 {
   private static final int MAX_OFFSET_SECONDS = 18 * 3600;
@@ -35,9 +35,14 @@ public final class Rfc3339 {
     int second = digits(text, 17, 2);
     char t = text.charAt(10);
     if ((year | month | day | hour | minute | second) < 0
-        || text.charAt(4) != '-' || text.charAt(7) != '-' || (t != 'T' && t != 't')
-        || text.charAt(13) != ':' || text.charAt(16) != ':'
-        || hour > 23 || minute > 59 || second > 59) {
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || (t != 'T' && t != 't')
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || hour > 23
+        || minute > 59
+        || second > 59) {
       return Optional.empty();
     }
     int i = 19;
@@ -75,7 +80,10 @@ public final class Rfc3339 {
     return DateTimeFormatter.ISO_INSTANT.format(instant);
   }
 
-  /** Seconds east of UTC of the zone that ends the text at {@code at}, or MIN_VALUE when it is not one. */
+  /**
+   * Seconds east of UTC of the zone that ends the text at {@code at}, or MIN_VALUE when it is not
+   * one.
+   */
   private static int offset(String text, int at) {
     int rest = text.length() - at;
     if (rest < 1) {
@@ -100,7 +108,9 @@ public final class Rfc3339 {
     return c == '-' ? -seconds : seconds;
   }
 
-  /** The decimal value of {@code count} ASCII digits at {@code from}, or -1 when one is not a digit. */
+  /**
+   * The decimal value of {@code count} ASCII digits at {@code from}, or -1 when one is not a digit.
+   */
   private static int digits(String text, int from, int count) {
     int v = 0;
     for (int i = from; i < from + count; i++) {

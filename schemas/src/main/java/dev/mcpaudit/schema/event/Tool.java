@@ -1,8 +1,8 @@
 package dev.mcpaudit.schema.event;
 
 /**
- * What was called: the MCP server, the MCP method ({@code tools/call}, {@code resources/read},
- * ...) and the tool name or resource URI.
+ * What was called: the MCP server, the MCP method ({@code tools/call}, {@code resources/read}, ...)
+ * and the tool name or resource URI.
  */
 public record Tool(String server, String name, String method, String resource) {
 

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The Kafka topics (docs/architecture.md, "Topics"). Names are configurable; these are the defaults every role and
- * publisher agrees on. Decisions are keyed by handle id (else actor id) so one handle's whole
- * life is in one partition, in order.
+ * The Kafka topics (docs/architecture.md, "Topics"). Names are configurable; these are the defaults
+ * every role and publisher agrees on. Decisions are keyed by handle id (else actor id) so one
+ * handle's whole life is in one partition, in order.
  */
 public record Topics(String decisions, String deadLetter, String alerts) {
   public static final String DEFAULT_DECISIONS = "mcp.authz.decisions";
@@ -15,20 +15,25 @@ public record Topics(String decisions, String deadLetter, String alerts) {
 
   /** Dead-letter record headers: what was wrong, when, and who sent it. */
   public static final String HEADER_ERROR = "error";
+
   public static final String HEADER_ERROR_AT = "error_at";
   public static final String HEADER_SOURCE = "source";
+
   /**
    * Set on a dead letter whose input was too large to keep whole: the value is a prefix, and the
    * input's full length and SHA-256 (hex) are in the two headers below.
    */
   public static final String HEADER_TRUNCATED = "truncated";
+
   public static final String HEADER_ORIGINAL_LENGTH = "original_length";
   public static final String HEADER_ORIGINAL_SHA256 = "original_sha256";
+
   /**
    * Set on a dead letter refused as a conflicting duplicate: where the recorded first version of
    * the same (tenant, event_id) came from (partition and offset of the decisions topic).
    */
   public static final String HEADER_STORED_PARTITION = "stored_partition";
+
   public static final String HEADER_STORED_OFFSET = "stored_offset";
 
   public Topics {

@@ -2,7 +2,10 @@ package dev.mcpaudit.schema.validation;
 
 import java.time.Duration;
 
-/** A duration written the way configuration takes it ({@code 5m}, {@code 90s}, {@code 250ms}), for messages. */
+/**
+ * A duration written the way configuration takes it ({@code 5m}, {@code 90s}, {@code 250ms}), for
+ * messages.
+ */
 final class Durations {
   private Durations() {}
 

@@ -10,13 +10,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What one source may write: the tenants its credential is for and, optionally, the gateways it
- * may name in {@code source.gateway}. A source's claim of tenant or gateway is only as good as
- * this check: without it one gateway's token writes into every customer's record.
+ * What one source may write: the tenants its credential is for and, optionally, the gateways it may
+ * name in {@code source.gateway}. A source's claim of tenant or gateway is only as good as this
+ * check: without it one gateway's token writes into every customer's record.
  *
  * <p>Tenant {@link Tenants#SYSTEM} is in no source's scope, {@code *} included; only {@link
- * #apiAuditTrail()} writes it. In a library anyone on the classpath can call that factory, so
- * here it guards against mistakes, not against a hostile embedder.
+ * #apiAuditTrail()} writes it. In a library anyone on the classpath can call that factory, so here
+ * it guards against mistakes, not against a hostile embedder.
  */
 public final class SourceScope {
   /** The word that grants every tenant; it must be written out, never implied. */
@@ -27,7 +27,8 @@ public final class SourceScope {
   private final Set<String> gateways;
   private final boolean apiAuditTrail;
 
-  private SourceScope(Set<String> tenants, boolean everyTenant, Set<String> gateways, boolean apiAuditTrail) {
+  private SourceScope(
+      Set<String> tenants, boolean everyTenant, Set<String> gateways, boolean apiAuditTrail) {
     this.tenants = Set.copyOf(tenants);
     this.everyTenant = everyTenant;
     this.gateways = Set.copyOf(gateways);
@@ -42,14 +43,17 @@ public final class SourceScope {
    */
   public static SourceScope of(Collection<String> tenants, Collection<String> gateways) {
     if (tenants.isEmpty()) {
-      throw new IllegalArgumentException("names no tenant; list the tenants this source writes, or * for every tenant");
+      throw new IllegalArgumentException(
+          "names no tenant; list the tenants this source writes, or * for every tenant");
     }
     boolean every = tenants.contains(EVERY_TENANT);
     if (every && tenants.size() > 1) {
-      throw new IllegalArgumentException("mixes * with tenant names; give * alone or the names alone");
+      throw new IllegalArgumentException(
+          "mixes * with tenant names; give * alone or the names alone");
     }
     if (tenants.contains(Tenants.SYSTEM)) {
-      throw new IllegalArgumentException(Tenants.SYSTEM + " is mcp-audit's own audit trail; no source can write it");
+      throw new IllegalArgumentException(
+          Tenants.SYSTEM + " is mcp-audit's own audit trail; no source can write it");
     }
     for (String t : tenants) {
       checkName("tenant", t, TextRule.TENANT);
@@ -57,10 +61,14 @@ public final class SourceScope {
     for (String g : gateways) {
       checkName("gateway", g, TextRule.ID);
     }
-    return new SourceScope(every ? Set.of() : Set.copyOf(tenants), every, Set.copyOf(gateways), false);
+    return new SourceScope(
+        every ? Set.of() : Set.copyOf(tenants), every, Set.copyOf(gateways), false);
   }
 
-  /** A scope from the comma lists configuration holds; {@code gateways} may be null or blank (any gateway). */
+  /**
+   * A scope from the comma lists configuration holds; {@code gateways} may be null or blank (any
+   * gateway).
+   */
   public static SourceScope parse(String tenants, String gateways) {
     return of(list(tenants), list(gateways));
   }
@@ -81,23 +89,36 @@ public final class SourceScope {
 
   /**
    * Why this source may not write {@code event}: pointer {@code /tenant} (rule {@code reserved} or
-   * {@code scope}) or {@code /source/gateway} (rule {@code scope}); empty when it may. An event that
-   * names no gateway claims none, so a gateway list does not reject it.
+   * {@code scope}) or {@code /source/gateway} (rule {@code scope}); empty when it may. An event
+   * that names no gateway claims none, so a gateway list does not reject it.
    */
   public List<ValidationError> check(AuthzEvent event) {
     List<ValidationError> errors = new ArrayList<>(0);
     String tenant = event.tenant();
     if (Tenants.SYSTEM.equals(tenant) && !apiAuditTrail) {
-      errors.add(ValidationError.of("/tenant", "reserved",
-          "\"" + Tenants.SYSTEM + "\" is mcp-audit's own audit trail; only its API writes it"));
+      errors.add(
+          ValidationError.of(
+              "/tenant",
+              "reserved",
+              "\"" + Tenants.SYSTEM + "\" is mcp-audit's own audit trail; only its API writes it"));
     } else if (!everyTenant && !tenants.contains(tenant)) {
-      errors.add(ValidationError.of("/tenant", "scope",
-          Texts.quote(tenant) + " is not a tenant this source may write; its credential is scoped to " + sorted(tenants)));
+      errors.add(
+          ValidationError.of(
+              "/tenant",
+              "scope",
+              Texts.quote(tenant)
+                  + " is not a tenant this source may write; its credential is scoped to "
+                  + sorted(tenants)));
     }
     String gateway = event.source() == null ? null : event.source().gateway();
     if (gateway != null && !gateways.isEmpty() && !gateways.contains(gateway)) {
-      errors.add(ValidationError.of("/source/gateway", "scope",
-          Texts.quote(gateway) + " is not a gateway this source may name; its credential is scoped to " + sorted(gateways)));
+      errors.add(
+          ValidationError.of(
+              "/source/gateway",
+              "scope",
+              Texts.quote(gateway)
+                  + " is not a gateway this source may name; its credential is scoped to "
+                  + sorted(gateways)));
     }
     return errors;
   }
@@ -112,7 +133,8 @@ public final class SourceScope {
   private static void checkName(String what, String name, TextRule rule) {
     int length = name.codePointCount(0, name.length());
     if (length == 0 || length > rule.maxLength() || !rule.allowed().matcher(name).matches()) {
-      throw new IllegalArgumentException(Texts.quote(name) + " is not a valid " + what + " name; expected " + rule.describe());
+      throw new IllegalArgumentException(
+          Texts.quote(name) + " is not a valid " + what + " name; expected " + rule.describe());
     }
   }
 
@@ -120,7 +142,11 @@ public final class SourceScope {
     if (commaList == null || commaList.isBlank()) {
       return List.of();
     }
-    return Arrays.stream(commaList.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+    return Arrays.stream(commaList.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .distinct()
+        .toList();
   }
 
   private static String sorted(Set<String> names) {

@@ -15,7 +15,8 @@ record TextRule(int maxLength, Pattern allowed, String describe) {
   static final Pattern PRINTABLE = Pattern.compile("^[^\\x00-\\x1F\\x7F-\\x9F]+$");
 
   static final TextRule EVENT_ID =
-      new TextRule(128, Pattern.compile("^[A-Za-z0-9._:-]+$"), "1-128 characters of A-Z a-z 0-9 . _ : -");
+      new TextRule(
+          128, Pattern.compile("^[A-Za-z0-9._:-]+$"), "1-128 characters of A-Z a-z 0-9 . _ : -");
   static final TextRule TENANT =
       new TextRule(64, PRINTABLE, "1-64 characters without control characters");
   static final TextRule ID =
@@ -30,7 +31,10 @@ record TextRule(int maxLength, Pattern allowed, String describe) {
           Pattern.compile("^[A-Za-z][A-Za-z0-9_]*(/[A-Za-z][A-Za-z0-9_]*)*$"),
           "an MCP method such as tools/call or resources/read");
   static final TextRule REASON_CODE =
-      new TextRule(64, Pattern.compile("^[A-Z][A-Z0-9_]{1,63}$"), "2-64 characters matching ^[A-Z][A-Z0-9_]{1,63}$");
+      new TextRule(
+          64,
+          Pattern.compile("^[A-Z][A-Z0-9_]{1,63}$"),
+          "2-64 characters matching ^[A-Z][A-Z0-9_]{1,63}$");
   static final TextRule ATTRIBUTE_VALUE =
       new TextRule(1024, Pattern.compile("^[\\s\\S]*$"), "at most 1024 characters");
 }

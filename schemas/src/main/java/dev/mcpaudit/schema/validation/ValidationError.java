@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.util.Objects;
 
 /**
- * One thing wrong with an event: where (an RFC 6901 JSON pointer, {@code ""} for the whole
- * event), which rule it broke, and a message saying what is wrong and what is allowed.
+ * One thing wrong with an event: where (an RFC 6901 JSON pointer, {@code ""} for the whole event),
+ * which rule it broke, and a message saying what is wrong and what is allowed.
  */
 public record ValidationError(String pointer, String rule, String message) {
 
