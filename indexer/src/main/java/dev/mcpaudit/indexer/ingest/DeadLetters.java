@@ -1,7 +1,7 @@
 package dev.mcpaudit.indexer.ingest;
 
 import dev.mcpaudit.indexer.store.StoredVersion;
-import dev.mcpaudit.schema.event.Rfc3339;
+import dev.mcpaudit.schema.topic.DeadLetter;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,36 +52,36 @@ final class DeadLetters implements AutoCloseable {
    */
   void sendConflict(
       ConsumerRecord<byte[], byte[]> rec, String error, StoredVersion first, Instant now) {
-    ProducerRecord<byte[], byte[]> out = deadLetter(rec, error, now);
-    out.headers().add(Topics.HEADER_STORED_PARTITION, utf8(Integer.toString(first.partition())));
-    out.headers().add(Topics.HEADER_STORED_OFFSET, utf8(Long.toString(first.offset())));
-    send(out);
+    send(
+        deadLetter(rec, error, now)
+            .with(Topics.HEADER_STORED_PARTITION, Integer.toString(first.partition()))
+            .with(Topics.HEADER_STORED_OFFSET, Long.toString(first.offset())));
   }
 
   /** An alert the indexer raises, acknowledged before the next index commit like a dead letter. */
   void sendAlert(String alertsTopic, String subject, byte[] alert) {
-    send(new ProducerRecord<>(alertsTopic, utf8(subject), alert));
+    send(new ProducerRecord<>(alertsTopic, subject.getBytes(StandardCharsets.UTF_8), alert));
   }
 
-  private ProducerRecord<byte[], byte[]> deadLetter(
+  /** The record every refuser shares, keyed as the refused record was. */
+  private static DeadLetter deadLetter(
       ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
-    ProducerRecord<byte[], byte[]> out =
-        new ProducerRecord<>(topic, rec.key(), rec.value() == null ? new byte[0] : rec.value());
-    out.headers().add(Topics.HEADER_ERROR, utf8(error));
-    out.headers().add(Topics.HEADER_ERROR_AT, utf8(Rfc3339.format(now)));
-    out.headers()
-        .add(
-            Topics.HEADER_SOURCE,
-            utf8("indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset()));
-    return out;
+    return DeadLetter.of(
+        rec.key(),
+        rec.value(),
+        error,
+        now,
+        "indexer/" + rec.topic() + "/" + rec.partition() + "/" + rec.offset());
+  }
+
+  private void send(DeadLetter letter) {
+    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(topic, letter.key(), letter.value());
+    letter.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
+    send(out);
   }
 
   private synchronized void send(ProducerRecord<byte[], byte[]> out) {
     pending.add(producer.send(out));
-  }
-
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Waits until Kafka acknowledged every dead letter sent so far; throws if one failed. */
