@@ -3,13 +3,13 @@ package dev.mcpaudit.indexer.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.CommitOffsets;
+import dev.mcpaudit.index.StoredEvents;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
@@ -30,7 +30,6 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * The alerts index: one document per (tenant, alert_id), written once (a detector restart that
@@ -121,12 +120,7 @@ public final class AlertIndex implements Closeable {
       if (hits.scoreDocs.length == 0) {
         return null;
       }
-      BytesRef json =
-          searcher
-              .storedFields()
-              .document(hits.scoreDocs[0].doc)
-              .getBinaryValue(AlertFields.SOURCE);
-      return Arrays.copyOfRange(json.bytes, json.offset, json.offset + json.length);
+      return StoredEvents.bytes(searcher.storedFields(), hits.scoreDocs[0].doc);
     } finally {
       searchers.release(searcher);
     }

@@ -3,13 +3,13 @@ package dev.mcpaudit.indexer.store;
 import dev.mcpaudit.index.CommitOffsets;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredCompression;
+import dev.mcpaudit.index.StoredEvents;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
@@ -188,9 +188,8 @@ public final class EventIndex implements Closeable {
             && tenants.advanceExact(doc)
             && tenants.lookupOrd(tenants.ordValue()).equals(tenant)) {
           Document d = leaf.storedFields().document(doc);
-          BytesRef source = d.getBinaryValue(IndexSchema.SOURCE_JSON);
           return new StoredVersion(
-              Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length),
+              StoredEvents.bytes(d),
               d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
               d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
         }

@@ -2,12 +2,12 @@ package dev.mcpaudit.queryapi.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
+import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
-import dev.mcpaudit.schema.event.EventCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.LongPoint;
@@ -21,7 +21,6 @@ import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.util.BytesRef;
 
 /** The alerts of the caller's tenants, newest first, each with its evidence event ids. */
 public final class AlertSearch {
@@ -76,8 +75,7 @@ public final class AlertSearch {
     List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
     var stored = searcher.storedFields();
     for (ScoreDoc sd : top.scoreDocs) {
-      BytesRef raw = stored.document(sd.doc).getBinaryValue(AlertFields.SOURCE);
-      out.add(EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length));
+      out.add(StoredEvents.json(stored.document(sd.doc)));
     }
     return new Page(searcher.count(query), out);
   }

@@ -1,16 +1,15 @@
 package dev.mcpaudit.queryapi.export;
 
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +31,6 @@ import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * Streams every matching event, oldest first, over one point-in-time reader, in constant memory.
@@ -197,8 +195,6 @@ public final class Exporter {
     }
   }
 
-  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
-
   /** The matching events of every segment merged into one stream, oldest first. */
   private static final class OldestFirst {
     private final PriorityQueue<SegmentCursor> queue =
@@ -225,11 +221,7 @@ public final class Exporter {
       if (c == null) {
         return null;
       }
-      BytesRef raw = c.stored.document(c.doc, SOURCE_ONLY).getBinaryValue(IndexSchema.SOURCE_JSON);
-      byte[] json =
-          raw.offset == 0 && raw.length == raw.bytes.length
-              ? raw.bytes
-              : Arrays.copyOfRange(raw.bytes, raw.offset, raw.offset + raw.length);
+      byte[] json = StoredEvents.bytes(c.stored, c.doc);
       if (c.next()) {
         queue.add(c);
       }

@@ -2,10 +2,10 @@ package dev.mcpaudit.queryapi.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
-import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -242,8 +241,7 @@ public final class IndexAccess {
 
   /** The event as stored (the JSON it arrived as). */
   public static JsonNode source(Document d) throws IOException {
-    BytesRef raw = d.getBinaryValue(IndexSchema.SOURCE_JSON);
-    return EventCodec.mapper().readTree(raw.bytes, raw.offset, raw.length);
+    return StoredEvents.json(d);
   }
 
   /** Below this many documents one thread loads them; above, the work is split across the cores. */
@@ -312,7 +310,7 @@ public final class IndexAccess {
               stored = searcher.storedFields();
             }
             for (int i = run * RUN, to = Math.min(hits.length, i + RUN); i < to; i++) {
-              out[i] = source(stored.document(hits[i].doc, SOURCE_ONLY));
+              out[i] = source(stored.document(hits[i].doc, StoredEvents.SOURCE_ONLY));
             }
           }
         } catch (Throwable t) {
@@ -337,6 +335,4 @@ public final class IndexAccess {
       return Arrays.asList(out);
     }
   }
-
-  private static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
 }
