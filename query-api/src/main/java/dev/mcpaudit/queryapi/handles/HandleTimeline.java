@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.handles;
 
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
@@ -117,8 +118,8 @@ public final class HandleTimeline {
     StoredFields stored = searcher.storedFields();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", handleId);
-    out.put("issued", f.issuedDoc < 0 ? null : IndexAccess.source(stored.document(f.issuedDoc)));
-    out.put("revoked", f.revokedDoc < 0 ? null : IndexAccess.source(stored.document(f.revokedDoc)));
+    out.put("issued", f.issuedDoc < 0 ? null : StoredEvents.json(stored.document(f.issuedDoc)));
+    out.put("revoked", f.revokedDoc < 0 ? null : StoredEvents.json(stored.document(f.revokedDoc)));
     out.put("revoked_at", revokedAt == Long.MAX_VALUE ? null : time(revokedAt));
     out.put("expires_at", expiresAt == Long.MAX_VALUE ? null : time(expiresAt));
     out.put("decisions", decisions);

@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.runtime.http.LogText;
@@ -199,7 +200,7 @@ public final class DecisionSearch {
             TreeSet<String> tenants = new TreeSet<>();
             for (ScoreDoc hit : hits) {
               tenants.add(
-                  IndexAccess.source(searcher.storedFields().document(hit.doc))
+                  StoredEvents.json(searcher.storedFields().document(hit.doc))
                       .path("tenant")
                       .asText());
             }
@@ -215,7 +216,7 @@ public final class DecisionSearch {
                 Map.of());
           }
           Document d = searcher.storedFields().document(hits[0].doc);
-          ObjectNode event = (ObjectNode) IndexAccess.source(d);
+          ObjectNode event = (ObjectNode) StoredEvents.json(d);
           ObjectNode meta = event.putObject("_meta");
           JsonNode received = event.get("received_at");
           meta.set("received_at", received);

@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.QueryTimeoutImpl;
@@ -239,11 +238,6 @@ public final class IndexAccess {
     return new TermQuery(new Term(IndexSchema.KIND, "decision"));
   }
 
-  /** The event as stored (the JSON it arrived as). */
-  public static JsonNode source(Document d) throws IOException {
-    return StoredEvents.json(d);
-  }
-
   /** Below this many documents one thread loads them; above, the work is split across the cores. */
   private static final int PARALLEL_FROM = 64;
 
@@ -310,7 +304,7 @@ public final class IndexAccess {
               stored = searcher.storedFields();
             }
             for (int i = run * RUN, to = Math.min(hits.length, i + RUN); i < to; i++) {
-              out[i] = source(stored.document(hits[i].doc, StoredEvents.SOURCE_ONLY));
+              out[i] = StoredEvents.json(stored.document(hits[i].doc, StoredEvents.SOURCE_ONLY));
             }
           }
         } catch (Throwable t) {

@@ -58,11 +58,6 @@ public record ConfigKey<T>(
         name, "text", fallback == null ? "" : fallback, doc, (s, n) -> s.string(n, fallback));
   }
 
-  /** A key without a default: the role does not start without it. */
-  public static ConfigKey<String> required(String name, String doc) {
-    return new ConfigKey<>(name, "text, required", "", doc, Settings::required);
-  }
-
   public static ConfigKey<Integer> integer(
       String name, int fallback, int min, int max, String doc) {
     return new ConfigKey<>(
