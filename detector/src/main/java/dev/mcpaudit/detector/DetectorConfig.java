@@ -2,6 +2,7 @@ package dev.mcpaudit.detector;
 
 import dev.mcpaudit.detector.rules.Rules;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
@@ -15,7 +16,8 @@ import java.util.List;
  * Settings of the detector role. Each key, its default and its checks are declared once, in the
  * {@code ConfigKey} constants below ({@link #DEF} lists them).
  *
- * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers})
+ * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
+ *     kafka.client.*}, {@code detector.kafka.client.*})
  * @param topics topic names ({@code topics.*})
  * @param applicationId Kafka Streams application id: detectors sharing it share the work, and it
  *     names the internal topics ({@code detector.application-id})
@@ -32,7 +34,7 @@ import java.util.List;
  * @param port ops listener for /health and /metrics ({@code detector.port})
  */
 public record DetectorConfig(
-    String bootstrapServers,
+    KafkaClients kafka,
     Topics topics,
     String applicationId,
     Path stateDir,
@@ -63,6 +65,13 @@ public record DetectorConfig(
           "detector.port", 8083, 0, 65535, "/health and /metrics listener port (0 picks one)");
 
   /** Every key the detector reads. */
+  /**
+   * Streams' own settings may be passed through too ({@code
+   * detector.kafka.client.num.standby.replicas}).
+   */
+  private static final java.util.Set<String> STREAMS_PROPERTIES =
+      org.apache.kafka.streams.StreamsConfig.configDef().names();
+
   public static final ConfigDef DEF = ConfigDef.of("detector", List.of("detector."), keys());
 
   private static List<ConfigKey<?>> keys() {
@@ -73,10 +82,15 @@ public record DetectorConfig(
     return all;
   }
 
+  /** Kafka's bootstrap list, for messages and tests. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
   public static DetectorConfig from(Settings s) {
     DEF.check(s);
     return new DetectorConfig(
-        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.kafkaClients(s, "detector", STREAMS_PROPERTIES),
         SharedKeys.topics(s),
         APPLICATION_ID.from(s),
         Path.of(STATE_DIR.from(s)),

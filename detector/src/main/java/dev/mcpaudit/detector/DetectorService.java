@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -43,13 +43,14 @@ public final class DetectorService implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
 
   private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
+    config.kafka().requireAccess("mcp-audit-detector");
     ensureTopics(config);
     this.metrics = new DetectorMetrics(registry);
     if (config.webhook().enabled()) {
       webhook =
           new WebhookSink(
               config.webhook(),
-              config.bootstrapServers(),
+              config.kafka(),
               config.topics().alerts(),
               config.applicationId() + "-webhook",
               registry);
@@ -86,7 +87,7 @@ public final class DetectorService implements AutoCloseable {
     }
     log.info(
         "detector started kafka={} application_id={} state_dir={} webhooks={} ops={}",
-        config.bootstrapServers(),
+        config.kafka().summary(),
         config.applicationId(),
         config.stateDir(),
         config.webhook().urls().stream().map(WebhookConfig::redacted).toList(),
@@ -103,24 +104,21 @@ public final class DetectorService implements AutoCloseable {
   }
 
   static Properties properties(DetectorConfig config) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
-    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    Map<String, Object> tuning = new HashMap<>();
+    tuning.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+    tuning.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+    tuning.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+    tuning.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     // Alerts are rare and small; a short commit interval is what bounds event-to-alert latency
     // under exactly-once (the alert is visible to read_committed readers only after the commit).
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    tuning.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    Properties p = new Properties();
+    p.putAll(config.kafka().streams(config.applicationId(), tuning));
     return p;
   }
 
   private static void ensureTopics(DetectorConfig config) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+    try (Admin admin = Admin.create(config.kafka().admin("mcp-audit-detector-topics"))) {
       Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
       List<NewTopic> missing =
           List.of(config.topics().decisions(), config.topics().alerts()).stream()
@@ -136,7 +134,11 @@ public final class DetectorService implements AutoCloseable {
         return; // another role created it meanwhile
       }
       throw new IllegalStateException(
-          "cannot reach Kafka at " + config.bootstrapServers() + " to check topics: " + e, e);
+          "cannot reach Kafka at "
+              + config.kafka().summary()
+              + " to check topics: "
+              + config.kafka().scrub(e.toString()),
+          e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.mcpaudit.indexer;
 
 import dev.mcpaudit.index.StoredCompression;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
@@ -16,7 +17,8 @@ import java.time.Duration;
  *
  * @param dataDir where the indexes live: events in {@code <data-dir>/index}, alerts in {@code
  *     <data-dir>/alerts} ({@code indexer.data-dir})
- * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers})
+ * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
+ *     kafka.client.*}, {@code indexer.kafka.client.*})
  * @param topics topic names ({@code topics.*})
  * @param groupId consumer group; indexers sharing it share the partitions ({@code
  *     indexer.group-id})
@@ -41,7 +43,7 @@ import java.time.Duration;
  */
 public record IndexerConfig(
     Path dataDir,
-    String bootstrapServers,
+    KafkaClients kafka,
     Topics topics,
     String groupId,
     String instanceId,
@@ -153,13 +155,18 @@ public record IndexerConfig(
               PORT,
               STORED_COMPRESSION));
 
+  /** Kafka's bootstrap list, for messages and tests. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
   public static IndexerConfig from(Settings s) {
     DEF.check(s);
     Path dataDir = Path.of(DATA_DIR.from(s));
     String instanceId = INSTANCE_ID.from(s);
     return new IndexerConfig(
         dataDir,
-        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.kafkaClients(s, "indexer"),
         SharedKeys.topics(s),
         GROUP_ID.from(s),
         instanceId == null ? defaultInstanceId(dataDir) : instanceId,

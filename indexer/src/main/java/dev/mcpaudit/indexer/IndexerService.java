@@ -40,6 +40,7 @@ public final class IndexerService implements AutoCloseable {
 
   private IndexerService(
       IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
+    config.kafka().requireAccess("mcp-audit-indexer");
     this.index =
         EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
     this.metrics = new IndexerMetrics(registry, index::liveDocs);
@@ -64,8 +65,7 @@ public final class IndexerService implements AutoCloseable {
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
     this.alerts = AlertIndex.open(config.alertsPath());
-    this.alertIngest =
-        new AlertIngest(alerts, config.bootstrapServers(), config.topics().alerts(), registry);
+    this.alertIngest = new AlertIngest(alerts, config.kafka(), config.topics().alerts(), registry);
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve("indexer", config.host(), config.port(), prometheus, this::health);
@@ -76,7 +76,7 @@ public final class IndexerService implements AutoCloseable {
         "indexer started index={} docs={} kafka={} group={} ops={}",
         config.indexPath(),
         index.liveDocs(),
-        config.bootstrapServers(),
+        config.kafka().summary(),
         config.groupId(),
         ops == null ? "none" : config.host() + ":" + ops.port());
   }

@@ -1,5 +1,7 @@
 package dev.mcpaudit.publisher;
 
+import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.client.KafkaClients.Passthrough;
 import dev.mcpaudit.publisher.spool.FsyncPolicy;
 import dev.mcpaudit.publisher.spool.Spool;
 import dev.mcpaudit.publisher.spool.SpoolFullException;
@@ -14,6 +16,7 @@ import dev.mcpaudit.schema.validation.ValidationError;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,11 +94,6 @@ public final class DecisionPublisher implements AutoCloseable {
     this.fsyncIntervalNanos = b.fsyncInterval.toNanos();
     this.closeTimeout = b.closeTimeout;
     Map<String, Object> cfg = new HashMap<>();
-    cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-    cfg.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId);
-    cfg.put(ProducerConfig.ACKS_CONFIG, "all");
-    cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     cfg.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
     // Fail fast into the resend loop instead of blocking: the spool is the buffer, not the
@@ -104,8 +102,7 @@ public final class DecisionPublisher implements AutoCloseable {
     cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     cfg.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-    cfg.putAll(b.producerOverrides);
-    this.producerConfig = Map.copyOf(cfg);
+    this.producerConfig = Map.copyOf(b.kafka.producer(b.clientId, cfg));
     this.sender =
         Thread.ofPlatform()
             .name("mcp-audit-publisher-" + b.clientId)
@@ -340,10 +337,21 @@ public final class DecisionPublisher implements AutoCloseable {
     private List<String> tenants = List.of(SourceScope.EVERY_TENANT);
     private boolean apiAuditTrail;
     private SourceScope scope;
-    private final Map<String, Object> producerOverrides = new HashMap<>();
+    private final List<Passthrough> producerProperties = new ArrayList<>();
+    private KafkaClients kafka;
 
+    /** Kafka's bootstrap list, for a plaintext cluster; see {@link #kafka} for anything else. */
     public Builder bootstrapServers(String servers) {
       this.bootstrapServers = servers;
+      return this;
+    }
+
+    /**
+     * How to reach Kafka: bootstrap list and client properties (TLS, SASL), as every mcp-audit role
+     * reaches it. Replaces {@link #bootstrapServers}.
+     */
+    public Builder kafka(KafkaClients clients) {
+      this.kafka = clients;
       return this;
     }
 
@@ -430,17 +438,25 @@ public final class DecisionPublisher implements AutoCloseable {
       return this;
     }
 
-    /** Extra Kafka producer settings (security, timeouts); acks and idempotence stay as set. */
-    public Builder producerProperty(String key, Object value) {
-      producerOverrides.put(key, value);
+    /**
+     * One more Kafka client property (security, timeouts) on top of {@link #bootstrapServers}. A
+     * setting that would weaken delivery ({@code acks=0}, {@code enable.idempotence=false}) makes
+     * {@link #build()} refuse, naming it.
+     */
+    public Builder producerProperty(String key, String value) {
+      producerProperties.add(new Passthrough("producerProperty " + key, key, value));
       return this;
     }
 
     public DecisionPublisher build() {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
       Objects.requireNonNull(spoolDirectory, "spoolDirectory");
-      producerOverrides.remove(ProducerConfig.ACKS_CONFIG);
-      producerOverrides.remove(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+      if (kafka == null) {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        kafka = KafkaClients.of(bootstrapServers, producerProperties, java.util.Set.of());
+      } else if (!producerProperties.isEmpty() || bootstrapServers != null) {
+        throw new IllegalArgumentException(
+            "kafka(...) already says where Kafka is and how to reach it; drop bootstrapServers and producerProperty");
+      }
       if (maxInFlight < 1) {
         throw new IllegalArgumentException("maxInFlight must be >= 1");
       }

@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi;
 
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
@@ -32,7 +33,8 @@ import java.util.List;
  * @param reopenInterval how often a standalone api looks for a newer commit ({@code
  *     api.reopen-interval})
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit})
- * @param bootstrapServers Kafka for the audit trail ({@code kafka.bootstrap-servers})
+ * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
+ *     kafka.client.*}, {@code api.kafka.client.*})
  * @param decisionsTopic where audit events go ({@code topics.decisions})
  * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir})
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if {@code
@@ -53,7 +55,7 @@ public record ApiConfig(
     QueryLimits limits,
     Duration reopenInterval,
     boolean audit,
-    String bootstrapServers,
+    KafkaClients kafka,
     String decisionsTopic,
     Path auditSpool,
     Authenticator auth,
@@ -211,6 +213,11 @@ public record ApiConfig(
     return all;
   }
 
+  /** Kafka's bootstrap list, for messages and tests. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
   public static ApiConfig from(Settings s) {
     DEF.check(s);
     Path index = Path.of(INDEX_DIR.from(s));
@@ -236,7 +243,7 @@ public record ApiConfig(
                 SEARCH_MAX_QUEUED.from(s))),
         REOPEN_INTERVAL.from(s),
         AUDIT.from(s),
-        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.kafkaClients(s, "api"),
         SharedKeys.DECISIONS.from(s),
         Path.of(AUDIT_SPOOL_DIR.from(s)),
         new Authenticator(StaticTokens.from(s), OidcTokens.from(s)),

@@ -63,11 +63,14 @@ public final class ApiServer implements AutoCloseable {
           .description("1 once the index's first commit is open, 0 while the api waits for it")
           .register(registry);
     }
+    if (config.audit()) {
+      config.kafka().requireAccess("mcp-audit-api-audit");
+    }
     this.audit =
         config.audit()
             ? new PublishedAuditTrail(
                 PublishedAuditTrail.publisher(
-                        config.bootstrapServers(), config.decisionsTopic(), config.auditSpool())
+                        config.kafka(), config.decisionsTopic(), config.auditSpool())
                     .build(),
                 Clock.systemUTC(),
                 config.host() + ":" + config.port(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -149,7 +150,9 @@ class DecisionsApiIT {
     audit =
         new PublishedAuditTrail(
             PublishedAuditTrail.publisher(
-                    KAFKA.bootstrapServers(), topic, data.resolve("audit-spool"))
+                    KafkaClients.plain(KAFKA.bootstrapServers()),
+                    topic,
+                    data.resolve("audit-spool"))
                 .build(),
             Clock.systemUTC(),
             "it",

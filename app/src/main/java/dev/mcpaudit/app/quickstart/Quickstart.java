@@ -110,8 +110,7 @@ public final class Quickstart implements AutoCloseable {
     ApiConfig api = ApiConfig.from(settings);
     PublishedAuditTrail audit =
         new PublishedAuditTrail(
-            PublishedAuditTrail.publisher(
-                    broker.bootstrapServers(), topics.decisions(), api.auditSpool())
+            PublishedAuditTrail.publisher(api.kafka(), topics.decisions(), api.auditSpool())
                 .build(),
             clock,
             "quickstart:" + o.port(),

@@ -41,7 +41,7 @@ public final class CollectorCommand implements Callable<Integer> {
     CollectorServer server;
     try {
       server = CollectorServer.start(cfg);
-    } catch (IllegalStateException e) {
+    } catch (RuntimeException e) {
       spec.commandLine().getErr().println("mcp-audit collector: " + e.getMessage());
       return 1;
     }

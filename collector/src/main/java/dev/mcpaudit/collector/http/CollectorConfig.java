@@ -1,5 +1,6 @@
 package dev.mcpaudit.collector.http;
 
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
@@ -20,7 +21,8 @@ import java.util.Map;
  *
  * @param host address to listen on ({@code collector.host})
  * @param port port ({@code collector.port})
- * @param bootstrapServers Kafka ({@code kafka.bootstrap-servers})
+ * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
+ *     kafka.client.*}, {@code collector.kafka.client.*})
  * @param topics topic names ({@code topics.decisions}, {@code topics.dead-letter}, {@code
  *     topics.alerts})
  * @param bodyLimitBytes largest request body, compressed and decompressed ({@code
@@ -40,7 +42,7 @@ import java.util.Map;
 public record CollectorConfig(
     String host,
     int port,
-    String bootstrapServers,
+    KafkaClients kafka,
     Topics topics,
     long bodyLimitBytes,
     int maxBatchItems,
@@ -95,12 +97,17 @@ public record CollectorConfig(
           List.of(HOST, PORT, BODY_LIMIT, MAX_BATCH_ITEMS, KAFKA_TIMEOUT),
           "collector.token.");
 
+  /** Kafka's bootstrap list, for messages and tests. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
   public static CollectorConfig from(Settings s) {
     DEF.check(s);
     return new CollectorConfig(
         HOST.from(s),
         PORT.from(s),
-        SharedKeys.BOOTSTRAP_SERVERS.from(s),
+        SharedKeys.kafkaClients(s, "collector"),
         SharedKeys.topics(s),
         BODY_LIMIT.from(s),
         MAX_BATCH_ITEMS.from(s),

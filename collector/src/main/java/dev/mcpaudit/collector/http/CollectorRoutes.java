@@ -13,9 +13,13 @@ public final class CollectorRoutes implements AutoCloseable {
   private final KafkaGate gate;
   private final IngestEndpoint ingest;
 
+  /**
+   * @throws dev.mcpaudit.kafka.client.KafkaAccessRefused when Kafka refuses the collector's
+   *     credentials: a role that cannot write must not start
+   */
   public CollectorRoutes(CollectorConfig config, MeterRegistry registry, Clock clock) {
-    this.gate =
-        new KafkaGate(config.bootstrapServers(), "mcp-audit-collector", config.kafkaTimeout());
+    config.kafka().requireAccess("mcp-audit-collector");
+    this.gate = new KafkaGate(config.kafka(), "mcp-audit-collector", config.kafkaTimeout());
     this.ingest = new IngestEndpoint(config, gate, new CollectorMetrics(registry), clock);
   }
 

@@ -48,7 +48,7 @@ public final class CollectorServer implements AutoCloseable {
         "collector listening address={}:{} kafka={} sources={}",
         config.host(),
         app.port(),
-        config.bootstrapServers(),
+        config.kafka().summary(),
         config.sourceTokens().size());
     return new CollectorServer(app, routes);
   }

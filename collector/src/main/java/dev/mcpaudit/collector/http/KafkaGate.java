@@ -1,5 +1,6 @@
 package dev.mcpaudit.collector.http;
 
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.runtime.health.Health;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -41,29 +41,20 @@ final class KafkaGate implements AutoCloseable {
   private volatile long readyCheckedAt;
   private volatile Health health = Health.notReady("not checked yet");
 
-  KafkaGate(String bootstrapServers, String clientId, Duration timeout) {
+  KafkaGate(KafkaClients kafka, String clientId, Duration timeout) {
     this.timeout = timeout;
-    Map<String, Object> cfg = new HashMap<>();
-    cfg.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    cfg.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    cfg.put(ProducerConfig.ACKS_CONFIG, "all");
-    cfg.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    cfg.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    cfg.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    cfg.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    cfg.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
     long ms = timeout.toMillis();
-    cfg.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(ms, 5_000));
-    cfg.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, ms - 100));
-    cfg.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1_200, ms));
-    this.producer = new KafkaProducer<>(cfg, new StringSerializer(), new ByteArraySerializer());
-    this.admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                clientId + "-probe"));
+    Map<String, Object> tuning = new HashMap<>();
+    tuning.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    tuning.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    tuning.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
+    tuning.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(ms, 5_000));
+    tuning.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1_000, ms - 100));
+    tuning.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1_200, ms));
+    this.producer =
+        new KafkaProducer<>(
+            kafka.producer(clientId, tuning), new StringSerializer(), new ByteArraySerializer());
+    this.admin = Admin.create(kafka.admin(clientId + "-probe"));
   }
 
   /** Sends every record and returns once all are acknowledged, or throws if any is not in time. */

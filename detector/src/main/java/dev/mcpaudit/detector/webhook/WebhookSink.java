@@ -1,6 +1,7 @@
 package dev.mcpaudit.detector.webhook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.micrometer.core.instrument.Counter;
@@ -54,28 +55,27 @@ public final class WebhookSink implements Runnable, AutoCloseable {
 
   public WebhookSink(
       WebhookConfig config,
-      String bootstrapServers,
+      KafkaClients kafka,
       String topic,
       String groupId,
       MeterRegistry registry) {
     this.config = config;
     this.topic = topic;
     Map<String, Object> cfg = new HashMap<>();
-    cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-webhook");
-    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     cfg.put(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
         "latest"); // a new receiver gets new alerts, not history
-    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
     // A poll's deliveries may take all their retries before the next poll.
     cfg.put(
         ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
         (int) Math.max(300_000, worstCase(config).toMillis() * 2));
     this.consumer =
-        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        new KafkaConsumer<>(
+            kafka.consumer("mcp-audit-webhook", cfg),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
     this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
     this.delivered = deliveries(registry, "delivered");
     this.retried = deliveries(registry, "retried");

@@ -45,6 +45,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path dataDir;
   private final int defaultPartitions;
   private final Map<String, String> overrides;
+  private final SaslSslListener saslSsl;
   private int port;
   private int controllerPort;
   private KafkaRaftServer server;
@@ -53,6 +54,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.dataDir = settings.dataDir().toAbsolutePath();
     this.defaultPartitions = settings.defaultPartitions();
     this.overrides = settings.overrides();
+    this.saslSsl = settings.saslSsl();
     this.port = settings.port();
     this.controllerPort = settings.controllerPort();
   }
@@ -112,14 +114,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /**
+   * What a client needs beyond {@link #bootstrapServers()} to reach this broker as its own
+   * administrator: nothing for PLAINTEXT, TLS trust and the broker user's login for SASL_SSL.
+   */
+  public Map<String, String> adminClientProperties() {
+    return saslSsl == null ? Map.of() : saslSsl.clientProperties(SaslSslListener.BROKER_USER);
+  }
+
+  private Map<String, Object> adminProperties() {
+    Map<String, Object> p = new java.util.HashMap<>(adminClientProperties());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return p;
+  }
+
   public Path dataDir() {
     return dataDir;
   }
 
   /** Creates the topics that do not exist yet, with the given partitions and replication 1. */
   public void createTopics(int partitions, Collection<String> names) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+    try (Admin admin = Admin.create(adminProperties())) {
       Set<String> existing =
           admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       List<NewTopic> missing =
@@ -192,15 +207,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.bootstrap.servers", host + ":" + controllerPort);
+    String client = saslSsl == null ? "PLAINTEXT" : "SASL_SSL";
     p.put(
         "listeners",
-        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        client + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
     p.put(
         "advertised.listeners",
-        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        client + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
+    // The controller listener is the quorum's, on loopback, never a client's.
+    p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", client);
+    if (saslSsl != null) {
+      String prefix = "listener.name.sasl_ssl.";
+      p.put("sasl.enabled.mechanisms", SaslSslListener.MECHANISM);
+      p.put("sasl.mechanism.inter.broker.protocol", SaslSslListener.MECHANISM);
+      p.put(
+          prefix + "scram-sha-512.sasl.jaas.config",
+          SaslSslListener.jaas(
+              SaslSslListener.BROKER_USER, saslSsl.users().get(SaslSslListener.BROKER_USER)));
+      DevCertificates certs = saslSsl.certificates();
+      p.put(prefix + "ssl.keystore.type", "PKCS12");
+      p.put(prefix + "ssl.keystore.location", certs.keyStore().toString());
+      p.put(prefix + "ssl.keystore.password", certs.password());
+      p.put(prefix + "ssl.key.password", certs.password());
+      p.put(prefix + "ssl.truststore.type", "PKCS12");
+      p.put(prefix + "ssl.truststore.location", certs.trustStore().toString());
+      p.put(prefix + "ssl.truststore.password", certs.password());
+    }
     p.put("log.dirs", dataDir.resolve("kafka-logs").toString());
     p.put("num.partitions", Integer.toString(defaultPartitions));
     p.put("default.replication.factor", "1");
@@ -230,12 +264,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", cfg.toString(), "--standalone"
-              },
-              out);
+      rc = StorageTool.execute(formatArguments(cfg), out);
+    }
+    if (saslSsl != null) {
+      Files.deleteIfExists(
+          cfg); // it holds the broker's password; the running broker does not read it
     }
     if (rc != 0) {
       throw new IllegalStateException(
@@ -243,11 +276,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  private String[] formatArguments(Path cfg) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "format",
+                "-t",
+                Uuid.randomUuid().toString(),
+                "-c",
+                cfg.toString(),
+                "--standalone"));
+    if (saslSsl != null) {
+      // SCRAM credentials live in the cluster metadata; formatting is when a new cluster gets its
+      // first ones, the broker's own login among them.
+      saslSsl
+          .users()
+          .forEach(
+              (user, password) -> {
+                args.add("--add-scram");
+                args.add(
+                    SaslSslListener.MECHANISM + "=[name=" + user + ",password=" + password + "]");
+              });
+    }
+    return args.toArray(String[]::new);
+  }
+
   /** Startup returns before the broker is unfenced; clients should not race it. */
   private void awaitReady() {
     long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+    try (Admin admin = Admin.create(adminProperties())) {
       while (true) {
         try {
           if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {

@@ -2,6 +2,7 @@ package dev.mcpaudit.indexer.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.micrometer.core.instrument.Counter;
@@ -62,8 +63,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           AlertFields.HANDLE,
           AlertFields.TOOL);
 
-  public AlertIngest(
-      AlertIndex index, String bootstrapServers, String topic, MeterRegistry registry) {
+  public AlertIngest(AlertIndex index, KafkaClients kafka, String topic, MeterRegistry registry) {
     this.index = index;
     this.repeats =
         Counter.builder("mcp_audit_indexer_alert_repeats")
@@ -80,16 +80,15 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     this.topic = topic;
     this.next.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
-    cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer-alerts");
-    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
     cfg.put(
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
         false); // the detector creates it, with its settings
     this.consumer =
-        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        new KafkaConsumer<>(
+            kafka.consumer("mcp-audit-indexer-alerts", cfg),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
   }
 
   public Throwable fatalError() {

@@ -1,6 +1,7 @@
 package dev.mcpaudit.indexer.ingest;
 
 import dev.mcpaudit.indexer.store.StoredVersion;
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.schema.topic.DeadLetter;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -29,16 +29,11 @@ final class DeadLetters implements AutoCloseable {
   private final String topic;
   private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
-  DeadLetters(String bootstrapServers, String topic) {
+  DeadLetters(KafkaClients kafka, String topic) {
     this.topic = topic;
     this.producer =
         new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer-dlq",
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+            kafka.producer("mcp-audit-indexer-dlq", Map.of()),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }

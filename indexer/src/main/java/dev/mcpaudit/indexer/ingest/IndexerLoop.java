@@ -89,23 +89,22 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
                 clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
     this.nextOffsets.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
-    cfg.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     // Each indexer owns a shard; static membership gives a restarted one its partitions back
     // at once (and to no one else), instead of after the session timeout.
     cfg.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
-    cfg.put(ConsumerConfig.CLIENT_ID_CONFIG, "mcp-audit-indexer");
-    cfg.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     cfg.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    cfg.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     cfg.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 4000);
     cfg.put(
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
         50); // latency to searchable, not throughput, bounds this
     cfg.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
     this.consumer =
-        new KafkaConsumer<>(cfg, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.deadLetters = new DeadLetters(config.bootstrapServers(), config.topics().deadLetter());
+        new KafkaConsumer<>(
+            config.kafka().consumer("mcp-audit-indexer", cfg),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    this.deadLetters = new DeadLetters(config.kafka(), config.topics().deadLetter());
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(

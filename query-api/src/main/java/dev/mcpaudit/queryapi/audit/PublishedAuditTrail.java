@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.audit;
 
+import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.publisher.DecisionPublisher;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Actor;
@@ -76,10 +77,10 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
    * survives Kafka being away.
    */
   public static DecisionPublisher.Builder publisher(
-      String bootstrapServers, String topic, Path spoolDirectory) {
+      KafkaClients kafka, String topic, Path spoolDirectory) {
     return DecisionPublisher.builder()
         .apiAuditTrail()
-        .bootstrapServers(bootstrapServers)
+        .kafka(kafka)
         .topic(topic)
         .clientId("mcp-audit-api-audit")
         .spoolDirectory(spoolDirectory)

@@ -25,7 +25,11 @@ public record ConfigDef(
     List<ConfigKey<?>> all = new ArrayList<>(SharedKeys.ALL);
     keys.stream().filter(k -> !SharedKeys.ALL.contains(k)).forEach(all::add);
     keys = List.copyOf(all);
-    families = List.copyOf(families);
+    List<String> fam = new ArrayList<>(families);
+    fam.add(SharedKeys.KAFKA_CLIENT);
+    // Each role may give its clients a principal of their own: indexer.kafka.client.*.
+    prefixes.forEach(p -> fam.add(p + SharedKeys.KAFKA_CLIENT));
+    families = List.copyOf(fam);
   }
 
   /** The role's own keys and every shared key. */

@@ -1,9 +1,14 @@
 package dev.mcpaudit.runtime.config;
 
+import dev.mcpaudit.kafka.client.KafkaClientConfigException;
+import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.client.KafkaClients.Passthrough;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Keys every role reads alike: where Kafka is, the topic names, the contract's clock rule. */
 public final class SharedKeys {
@@ -55,7 +60,37 @@ public final class SharedKeys {
           MAX_FUTURE_SKEW);
   static final List<String> PREFIXES = List.of("kafka.", "topics.", "validation.");
 
+  /**
+   * Any Kafka client property, for every client of every role ({@code
+   * kafka.client.security.protocol=SASL_SSL}); checked by {@link #kafkaClients}.
+   */
+  public static final String KAFKA_CLIENT = "kafka.client.";
+
   private SharedKeys() {}
+
+  /**
+   * The role's Kafka setup: {@code kafka.bootstrap-servers}, then {@code kafka.client.*}, then the
+   * role's own {@code <role>.kafka.client.*} (a principal of its own), each checked by {@link
+   * KafkaClients}.
+   *
+   * @param rolePrefix the role's key prefix ({@code indexer}, {@code api})
+   * @param extraKnown client properties the role knows beyond producer, consumer and Admin ones
+   */
+  public static KafkaClients kafkaClients(Settings s, String rolePrefix, Set<String> extraKnown) {
+    List<Passthrough> entries = new ArrayList<>();
+    for (String prefix : List.of("kafka.client", rolePrefix + ".kafka.client")) {
+      s.under(prefix).forEach((k, v) -> entries.add(new Passthrough(prefix + "." + k, k, v)));
+    }
+    try {
+      return KafkaClients.of(BOOTSTRAP_SERVERS.from(s), entries, extraKnown);
+    } catch (KafkaClientConfigException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  public static KafkaClients kafkaClients(Settings s, String rolePrefix) {
+    return kafkaClients(s, rolePrefix, Set.of());
+  }
 
   public static Topics topics(Settings s) {
     return new Topics(DECISIONS.from(s), DEAD_LETTER.from(s), ALERTS.from(s));

@@ -1,0 +1,315 @@
+package dev.mcpaudit.app.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.app.McpAudit;
+import dev.mcpaudit.collector.http.CollectorConfig;
+import dev.mcpaudit.collector.http.CollectorServer;
+import dev.mcpaudit.detector.DetectorConfig;
+import dev.mcpaudit.detector.DetectorService;
+import dev.mcpaudit.indexer.IndexerConfig;
+import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.kafka.client.KafkaAccessRefused;
+import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.embedded.BrokerSettings;
+import dev.mcpaudit.kafka.embedded.DevCertificates;
+import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
+import dev.mcpaudit.kafka.embedded.SaslSslListener;
+import dev.mcpaudit.publisher.DecisionPublisher;
+import dev.mcpaudit.queryapi.ApiConfig;
+import dev.mcpaudit.queryapi.ApiServer;
+import dev.mcpaudit.runtime.auth.TokenDigest;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.event.Source;
+import dev.mcpaudit.schema.topic.Topics;
+import dev.mcpaudit.testkit.SyntheticEvents;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every role against a Kafka that only speaks SASL_SSL with SCRAM-SHA-512 and a CA of its own, as a
+ * managed Kafka does: each role configured through {@code kafka.client.*} alone, with a principal
+ * of its own through {@code <role>.kafka.client.*}; and what happens when a password is wrong.
+ */
+class ProductionKafkaIT {
+  private static final Map<String, String> USERS =
+      Map.of(
+          "collector", "collector-pw-" + UUID.randomUUID(),
+          "indexer", "indexer-pw-" + UUID.randomUUID(),
+          "detector", "detector-pw-" + UUID.randomUUID(),
+          "api", "api-pw-" + UUID.randomUUID(),
+          "gateway", "gateway-pw-" + UUID.randomUUID());
+  private static final String SOURCE = TokenDigest.newToken();
+  private static final String ANALYST = TokenDigest.newToken();
+
+  @TempDir static Path dir;
+  static EmbeddedKafkaBroker broker;
+  static SaslSslListener listener;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startBroker() {
+    listener = new SaslSslListener(DevCertificates.in(dir.resolve("certs")), USERS);
+    broker =
+        new EmbeddedKafkaBroker(
+                BrokerSettings.inDirectory(dir.resolve("kafka")).withSaslSsl(listener))
+            .start();
+    broker.createTopics(3, Topics.defaults().all());
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /** What an operator writes: the cluster's TLS and mechanism once, each role's login apart. */
+  private Map<String, String> settings(String wrongPasswordFor) {
+    Map<String, String> s = new HashMap<>();
+    s.put("kafka.bootstrap-servers", broker.bootstrapServers());
+    s.put("kafka.client.security.protocol", "SASL_SSL");
+    s.put("kafka.client.sasl.mechanism", "SCRAM-SHA-512");
+    s.put("kafka.client.ssl.truststore.type", "PKCS12");
+    s.put("kafka.client.ssl.truststore.location", listener.certificates().trustStore().toString());
+    s.put("kafka.client.ssl.truststore.password", listener.certificates().password());
+    for (String role : List.of("collector", "indexer", "detector", "api")) {
+      String password =
+          role.equals(wrongPasswordFor) ? "wrong-" + USERS.get(role) : USERS.get(role);
+      s.put(role + ".kafka.client.sasl.jaas.config", jaas(role, password));
+    }
+    s.put("collector.port", "0");
+    s.put("collector.token.gw", TokenDigest.of(SOURCE));
+    s.put("collector.token.gw.tenants", "*");
+    s.put("indexer.port", "0");
+    s.put("indexer.data-dir", dir.resolve("indexer").toString());
+    s.put("indexer.commit-interval", "300ms");
+    s.put("detector.port", "0");
+    s.put("detector.state-dir", dir.resolve("detector").toString());
+    s.put("detector.application-id", "mcp-audit-detector-sasl");
+    s.put("api.port", "0");
+    s.put("api.index-dir", dir.resolve("indexer").resolve("index").toString());
+    s.put("api.alerts-dir", dir.resolve("indexer").resolve("alerts").toString());
+    s.put("api.audit-spool-dir", dir.resolve("api-audit").toString());
+    s.put("api.reopen-interval", "100ms");
+    s.put("api.token.ana", TokenDigest.of(ANALYST));
+    s.put("api.token.ana.role", "analyst");
+    s.put("api.token.ana.tenants", "*");
+    return s;
+  }
+
+  private static String jaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user
+        + "\" password=\""
+        + password
+        + "\";";
+  }
+
+  @Test
+  void everyRoleWorksThroughSaslSslConfiguredOnlyByPassthrough() throws Exception {
+    Settings settings = Settings.of(settings(null));
+    AuthzEvent posted = decision();
+    AuthzEvent replayed =
+        posted.toBuilder()
+            .eventId(posted.eventId() + "-replayed")
+            .occurredAt(posted.occurredAt().plusSeconds(2))
+            .source(new Source("gw-replay", "w-9", "us-east-1", null))
+            .build();
+    try (CollectorServer collector = CollectorServer.start(CollectorConfig.from(settings));
+        IndexerService indexer = IndexerService.start(IndexerConfig.from(settings));
+        DetectorService detector = DetectorService.start(DetectorConfig.from(settings));
+        ApiServer api = ApiServer.start(ApiConfig.from(settings))) {
+      HttpResponse<String> r = post(collector.port(), posted);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> total(api.port(), "/api/v1/decisions?q=event_id:" + posted.eventId()) == 1);
+
+      // The publisher library, the way a gateway uses it, with its own principal.
+      KafkaClients gateway =
+          KafkaClients.of(
+              broker.bootstrapServers(),
+              listener.clientProperties("gateway").entrySet().stream()
+                  .map(
+                      e ->
+                          new KafkaClients.Passthrough(
+                              "gateway " + e.getKey(), e.getKey(), e.getValue()))
+                  .toList(),
+              java.util.Set.of());
+      try (DecisionPublisher publisher =
+          DecisionPublisher.builder()
+              .kafka(gateway)
+              .topic(Topics.DEFAULT_DECISIONS)
+              .clientId("gw-replay")
+              .spoolDirectory(dir.resolve("gateway-spool"))
+              .build()) {
+        publisher.publish(replayed).get(60, TimeUnit.SECONDS);
+      }
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> total(api.port(), "/api/v1/decisions?q=event_id:" + replayed.eventId()) == 1);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> total(api.port(), "/api/v1/alerts?type=REPLAY") >= 1);
+      JsonNode alerts = get(api.port(), "/api/v1/alerts?type=REPLAY");
+      assertThat(alerts.toString()).contains(posted.request().nonce());
+    }
+  }
+
+  @Test
+  void aWrongPasswordStopsEachRoleAtStartAndNoSecretIsLogged() throws Exception {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger kafkaLog = (Logger) LoggerFactory.getLogger("org.apache.kafka");
+    Level before = kafkaLog.getLevel();
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    root.addAppender(captured);
+    // Kafka's clients print their whole configuration at INFO: that is where a secret would show.
+    kafkaLog.setLevel(Level.INFO);
+    List<String> messages = new ArrayList<>();
+    try {
+      Map<String, Supplier<AutoCloseable>> roles = new java.util.LinkedHashMap<>();
+      roles.put(
+          "collector",
+          () -> CollectorServer.start(CollectorConfig.from(Settings.of(settings("collector")))));
+      roles.put(
+          "indexer",
+          () -> IndexerService.start(IndexerConfig.from(Settings.of(settings("indexer")))));
+      roles.put(
+          "detector",
+          () -> DetectorService.start(DetectorConfig.from(Settings.of(settings("detector")))));
+      roles.put("api", () -> ApiServer.start(ApiConfig.from(Settings.of(settings("api")))));
+      for (var role : roles.entrySet()) {
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> role.getValue().get().close())
+            .as(role.getKey())
+            .isInstanceOf(KafkaAccessRefused.class)
+            .hasMessageContaining("refused mcp-audit-")
+            .hasMessageContaining("SCRAM-SHA-512")
+            .satisfies(e -> messages.add(e.getMessage()));
+        // Refused at once, not after a retry loop that runs out a timeout.
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .isLessThan(Duration.ofSeconds(60));
+      }
+
+      // The command a platform engineer runs says so and exits 1.
+      Path file = dir.resolve("collector-wrong.properties");
+      Properties p = new Properties();
+      p.putAll(settings("collector"));
+      try (var out = Files.newBufferedWriter(file)) {
+        p.store(out, null);
+      }
+      StringWriter err = new StringWriter();
+      int exit =
+          McpAudit.run(
+              new PrintWriter(new StringWriter()),
+              new PrintWriter(err, true),
+              "collector",
+              "--config",
+              file.toString());
+      assertThat(exit).isEqualTo(1);
+      assertThat(err.toString())
+          .startsWith("mcp-audit collector: Kafka at " + broker.bootstrapServers())
+          .contains("SASL_SSL, SCRAM-SHA-512")
+          .contains("refused mcp-audit-collector");
+      messages.add(err.toString());
+    } finally {
+      root.detachAppender(captured);
+      kafkaLog.setLevel(before);
+    }
+    List<String> logged = new ArrayList<>(messages);
+    for (ILoggingEvent e : captured.list) {
+      logged.add(e.getFormattedMessage());
+      if (e.getThrowableProxy() != null) {
+        logged.add(ThrowableProxyUtil.asString(e.getThrowableProxy()));
+      }
+    }
+    assertThat(logged).as("something was captured").hasSizeGreaterThan(10);
+    assertThat(String.join("\n", logged))
+        .as("a Kafka client config dump was captured, passwords hidden")
+        .contains("sasl.jaas.config = [hidden]");
+    for (String line : logged) {
+      for (String password : USERS.values()) {
+        assertThat(line).doesNotContain(password);
+      }
+      assertThat(line).doesNotContain(listener.certificates().password());
+    }
+  }
+
+  private AuthzEvent decision() {
+    // Now, not minutes ago: the API's own audit events move the detector's stream time to now,
+    // and a decision further behind than the rules' grace is late and skipped.
+    SyntheticEvents gen = new SyntheticEvents(42, Instant.now().minusSeconds(5));
+    for (int i = 0; i < 1000; i++) {
+      AuthzEvent e = gen.next();
+      if (e.request() != null && e.request().nonce() != null) {
+        return e.toBuilder().eventId("sasl-" + UUID.randomUUID()).build();
+      }
+    }
+    throw new AssertionError("no decision with a nonce in 1000 synthetic events");
+  }
+
+  private HttpResponse<String> post(int port, AuthzEvent e) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/decisions"))
+            .header("Authorization", "Bearer " + SOURCE)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(EventCodec.encodeToString(e)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode get(int port, String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + ANALYST)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() == 200 ? EventCodec.mapper().readTree(r.body()) : null;
+  }
+
+  private long total(int port, String path) throws Exception {
+    JsonNode n = get(port, path.replace(" ", URLEncoder.encode(" ", StandardCharsets.UTF_8)));
+    if (n == null) {
+      return -1;
+    }
+    JsonNode t = n.get("total");
+    return t == null ? -1 : t.asLong();
+  }
+}
