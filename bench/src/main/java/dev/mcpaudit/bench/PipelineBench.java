@@ -123,7 +123,7 @@ final class PipelineBench {
       String behind = null;
       try (BatchSender sender =
               new BatchSender(
-                  URI.create(base + "/v1/decisions"), qs.tokens().collector(), CONNECTIONS);
+                  URI.create(base + "/v1/decisions"), qs.tokens().collector(), CONNECTIONS, null);
           Admin admin =
               Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
         for (int rate : rates) {
@@ -225,7 +225,7 @@ final class PipelineBench {
     try (DiscardingCollector sink = new DiscardingCollector(CONNECTIONS)) {
       long start;
       long sent;
-      try (BatchSender sender = new BatchSender(sink.uri(), "x", CONNECTIONS)) {
+      try (BatchSender sender = new BatchSender(sink.uri(), "x", CONNECTIONS, null)) {
         long warm = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < warm) {
           sender.submit(BATCH, () -> load.next(Instant.now()));

@@ -27,7 +27,8 @@ final class SimulateBench {
           new DemoTraffic(
               7, DemoTraffic.agentsFor(rate), Instant.now().plusSeconds(2), Duration.ofSeconds(5));
       Simulator sim =
-          new Simulator(sink.uri(), "x", rate, length, traffic, Clock.systemUTC(), connections);
+          new Simulator(
+              sink.uri(), "x", rate, length, traffic, Clock.systemUTC(), connections, null);
       long start = System.nanoTime();
       Thread t = Thread.ofPlatform().name("bench-simulate").start(sim);
       // The first seconds warm the JIT; the figure is taken over the rest.

@@ -14,6 +14,7 @@ import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.SharedKeys;
+import dev.mcpaudit.runtime.http.HttpSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import java.util.List;
  * @param audit whether the API publishes its own authorization decisions ({@code api.audit})
  * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
  *     kafka.client.*}, {@code api.kafka.client.*})
+ * @param http HTTPS for the listener ({@code http.tls.*}), or plain HTTP where allowed
  * @param decisionsTopic where audit events go ({@code topics.decisions})
  * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir})
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if {@code
@@ -56,6 +58,7 @@ public record ApiConfig(
     Duration reopenInterval,
     boolean audit,
     KafkaClients kafka,
+    HttpSecurity http,
     String decisionsTopic,
     Path auditSpool,
     Authenticator auth,
@@ -244,6 +247,7 @@ public record ApiConfig(
         REOPEN_INTERVAL.from(s),
         AUDIT.from(s),
         SharedKeys.kafkaClients(s, "api"),
+        HttpSecurity.from(s),
         SharedKeys.DECISIONS.from(s),
         Path.of(AUDIT_SPOOL_DIR.from(s)),
         new Authenticator(StaticTokens.from(s), OidcTokens.from(s)),

@@ -91,6 +91,7 @@ public final class ApiServer implements AutoCloseable {
             "api",
             config.host(),
             config.port(),
+            config.http(),
             registry,
             this::health,
             cfg -> {

@@ -2,6 +2,7 @@ package dev.mcpaudit.app.quickstart;
 
 import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.app.simulate.Simulator;
+import dev.mcpaudit.app.simulate.TrustedCertificates;
 import dev.mcpaudit.collector.http.CollectorConfig;
 import dev.mcpaudit.collector.http.CollectorRoutes;
 import dev.mcpaudit.detector.DetectorConfig;
@@ -9,6 +10,7 @@ import dev.mcpaudit.detector.DetectorService;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.embedded.BrokerSettings;
+import dev.mcpaudit.kafka.embedded.DevCertificates;
 import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
 import dev.mcpaudit.queryapi.ApiConfig;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
@@ -16,6 +18,7 @@ import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.health.Health;
+import dev.mcpaudit.runtime.http.HttpSecurity;
 import dev.mcpaudit.runtime.http.HttpServer;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.web.WebUi;
@@ -54,7 +57,19 @@ public final class Quickstart implements AutoCloseable {
       Path dataDir,
       boolean demo,
       double demoRate,
-      Duration incidentEvery) {}
+      Duration incidentEvery,
+      boolean tls) {
+    /** Plain HTTP (tests, benchmarks). */
+    public Options(
+        int port,
+        int kafkaPort,
+        Path dataDir,
+        boolean demo,
+        double demoRate,
+        Duration incidentEvery) {
+      this(port, kafkaPort, dataDir, demo, demoRate, incidentEvery, false);
+    }
+  }
 
   /** A start-up problem the user can fix: the message says how. */
   public static final class StartException extends Exception {
@@ -65,6 +80,7 @@ public final class Quickstart implements AutoCloseable {
 
   private final List<AutoCloseable> opened = new ArrayList<>();
   private final QuickstartTokens tokens;
+  private final Path caCertificate;
   private Javalin http;
   private IndexerService indexer;
   private Simulator simulator;
@@ -78,6 +94,7 @@ public final class Quickstart implements AutoCloseable {
         o.kafkaPort() + 1,
         "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
     this.tokens = QuickstartTokens.loadOrCreate(data);
+    this.caCertificate = o.tls() ? DevCertificates.in(data.resolve("tls")).caCertificate() : null;
     try {
       startAll(o, data);
     } catch (StartException | IOException | RuntimeException e) {
@@ -96,7 +113,8 @@ public final class Quickstart implements AutoCloseable {
     Topics topics = Topics.defaults();
     broker.createTopics(3, topics.all());
 
-    Settings settings = settings(data, broker.bootstrapServers(), tokens);
+    DevCertificates certs = o.tls() ? DevCertificates.in(data.resolve("tls")) : null;
+    Settings settings = settings(data, broker.bootstrapServers(), tokens, certs);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
     IndexerService indexer = IndexerService.embedded(IndexerConfig.from(settings), registry, clock);
@@ -132,6 +150,7 @@ public final class Quickstart implements AutoCloseable {
               "quickstart",
               "127.0.0.1",
               o.port(),
+              HttpSecurity.from(settings),
               registry,
               () -> Health.all(indexer::health, detector::health, collector::health),
               cfg -> {
@@ -154,13 +173,14 @@ public final class Quickstart implements AutoCloseable {
               o.incidentEvery());
       simulator =
           new Simulator(
-              URI.create("http://127.0.0.1:" + http.port()),
+              URI.create(baseUri()),
               tokens.collector(),
               o.demoRate(),
               null,
               traffic,
               clock,
-              2);
+              2,
+              certs == null ? null : TrustedCertificates.trusting(certs.caCertificate()));
       Thread.ofPlatform().name("mcp-audit-demo-traffic").daemon(true).start(simulator);
       opened.add(simulator::stop);
     } else {
@@ -168,13 +188,30 @@ public final class Quickstart implements AutoCloseable {
     }
   }
 
+  /** Where the UI, API and collector answer: {@code https://localhost:…} with --tls. */
+  public String baseUri() {
+    return caCertificate == null
+        ? "http://127.0.0.1:" + http.port()
+        : "https://localhost:" + http.port();
+  }
+
+  /** The CA a client trusts to reach {@link #baseUri()} over HTTPS; null without --tls. */
+  public Path caCertificate() {
+    return caCertificate;
+  }
+
   /** Starts everything, or closes what it started and says what to fix. */
   public static Quickstart start(Options o) throws StartException, IOException {
     return new Quickstart(o);
   }
 
-  private static Settings settings(Path data, String bootstrap, QuickstartTokens t) {
+  private static Settings settings(
+      Path data, String bootstrap, QuickstartTokens t, DevCertificates certs) {
     Map<String, String> s = new HashMap<>();
+    if (certs != null) {
+      s.put(HttpSecurity.KEY_STORE.name(), certs.keyStore().toString());
+      s.put(HttpSecurity.KEY_STORE_PASSWORD.name(), certs.password());
+    }
     s.put("kafka.bootstrap-servers", bootstrap);
     s.put("indexer.data-dir", data.toString());
     s.put("indexer.group-id", "mcp-audit-quickstart-indexer");

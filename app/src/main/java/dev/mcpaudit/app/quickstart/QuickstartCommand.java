@@ -44,6 +44,13 @@ public final class QuickstartCommand implements Callable<Integer> {
       description = "Where everything is kept (default ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  @Option(
+      names = "--tls",
+      description =
+          "Serve HTTPS with a certificate for localhost from a development CA made in <data-dir>/tls"
+              + " (trust tls/ca.crt, or accept it once in the browser).")
+  boolean tls;
+
   @Option(names = "--no-demo", description = "Start without demo traffic.")
   boolean noDemo;
 
@@ -77,12 +84,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     try {
       qs =
           Quickstart.start(
-              new Quickstart.Options(port, kafkaPort, dataDir, !noDemo, demoRate, every));
+              new Quickstart.Options(port, kafkaPort, dataDir, !noDemo, demoRate, every, tls));
     } catch (Quickstart.StartException e) {
       err.println("mcp-audit quickstart: " + e.getMessage());
       return 1;
     }
-    String base = "http://127.0.0.1:" + qs.port();
+    String base = qs.baseUri();
     Path tokens = dataDir.toAbsolutePath().normalize().resolve(QuickstartTokens.FILE);
     out.printf("%nmcp-audit quickstart is up in %.1f s.%n%n", (System.nanoTime() - t0) / 1e9);
     out.println("  Open (signs you in as analyst):  " + base + "/#token=" + qs.tokens().analyst());
@@ -96,6 +103,12 @@ public final class QuickstartCommand implements Callable<Integer> {
             + String.join(", ", QuickstartTokens.COLLECTOR_TENANTS)
             + ")");
     out.println("  Health:    " + base + "/health/ready   Metrics: " + base + "/metrics");
+    if (qs.caCertificate() != null) {
+      out.println(
+          "  HTTPS:     certificate from the development CA "
+              + qs.caCertificate()
+              + " (curl --cacert, simulate --ca-cert)");
+    }
     out.println(
         noDemo
             ? "  Demo traffic: off (--no-demo)"

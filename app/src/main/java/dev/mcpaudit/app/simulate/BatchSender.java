@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * NDJSON batches to a collector over several connections at once, as a fleet of gateway workers
@@ -33,11 +34,7 @@ public final class BatchSender implements AutoCloseable {
 
   private final URI target;
   private final String token;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private final HttpClient http;
   private final BlockingQueue<Batch> queue;
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong sent = new AtomicLong();
@@ -46,7 +43,18 @@ public final class BatchSender implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private volatile String lastError;
 
-  public BatchSender(URI target, String token, int connections) {
+  /**
+   * @param tls the TLS context for an https target (whom to trust); null for the JDK's defaults
+   */
+  public BatchSender(URI target, String token, int connections, SSLContext tls) {
+    HttpClient.Builder b =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5));
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.http = b.build();
     if (connections < 1 || connections > 256) {
       throw new IllegalArgumentException("connections must be 1 to 256, got " + connections);
     }

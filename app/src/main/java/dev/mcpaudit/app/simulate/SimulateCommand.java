@@ -4,6 +4,7 @@ import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,6 +68,14 @@ public final class SimulateCommand implements Callable<Integer> {
           "Batches in flight at once, one HTTP connection each (default ${DEFAULT-VALUE}).")
   int connections;
 
+  @Option(
+      names = "--ca-cert",
+      paramLabel = "PEM",
+      description =
+          "Trust the certificates in this PEM file for an https target (a private CA, the quickstart's"
+              + " tls/ca.crt); default: the JDK's trusted CAs.")
+  Path caCert;
+
   @Option(names = "--seed", paramLabel = "N", description = "Fixes the traffic (default: random).")
   Long seed;
 
@@ -90,6 +99,15 @@ public final class SimulateCommand implements Callable<Integer> {
       err.println("mcp-audit simulate: --connections must be 1 to 256, got " + connections);
       return 2;
     }
+    javax.net.ssl.SSLContext tls = null;
+    if (caCert != null) {
+      try {
+        tls = TrustedCertificates.trusting(caCert);
+      } catch (IllegalArgumentException e) {
+        err.println("mcp-audit simulate: --ca-cert: " + e.getMessage());
+        return 2;
+      }
+    }
     Duration length;
     Duration every;
     try {
@@ -107,7 +125,8 @@ public final class SimulateCommand implements Callable<Integer> {
             now.plusSeconds(5),
             every);
     Simulator sim =
-        new Simulator(target, credential, rate, length, traffic, Clock.systemUTC(), connections);
+        new Simulator(
+            target, credential, rate, length, traffic, Clock.systemUTC(), connections, tls);
     out.printf("simulating %.0f events/s for %s against %s%n", rate, duration, sim.target());
     out.flush();
     long start = System.nanoTime();

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
 
 /**
  * Sends {@link DemoTraffic} to a collector at a steady rate, as a fleet of gateways would: every
@@ -30,6 +31,7 @@ public final class Simulator implements Runnable {
 
   /**
    * @param duration how long to run; null runs until {@link #stop()}
+   * @param tls whom to trust for an https target; null for the JDK's defaults
    */
   public Simulator(
       URI target,
@@ -38,13 +40,14 @@ public final class Simulator implements Runnable {
       Duration duration,
       DemoTraffic traffic,
       Clock clock,
-      int connections) {
+      int connections,
+      SSLContext tls) {
     this.target = ingestUri(target);
     this.rate = rate;
     this.duration = duration;
     this.traffic = traffic;
     this.clock = clock;
-    this.sender = new BatchSender(this.target, token, connections);
+    this.sender = new BatchSender(this.target, token, connections, tls);
   }
 
   /** A collector base URL gets the ingest path; a full URL is kept. */

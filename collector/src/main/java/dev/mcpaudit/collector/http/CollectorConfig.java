@@ -7,6 +7,7 @@ import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.SharedKeys;
+import dev.mcpaudit.runtime.http.HttpSecurity;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.SourceScope;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param port port ({@code collector.port})
  * @param kafka where Kafka is and how to reach it ({@code kafka.bootstrap-servers}, {@code
  *     kafka.client.*}, {@code collector.kafka.client.*})
+ * @param http HTTPS for the listener ({@code http.tls.*}), or plain HTTP where allowed
  * @param topics topic names ({@code topics.decisions}, {@code topics.dead-letter}, {@code
  *     topics.alerts})
  * @param bodyLimitBytes largest request body, compressed and decompressed ({@code
@@ -43,6 +45,7 @@ public record CollectorConfig(
     String host,
     int port,
     KafkaClients kafka,
+    HttpSecurity http,
     Topics topics,
     long bodyLimitBytes,
     int maxBatchItems,
@@ -65,7 +68,7 @@ public record CollectorConfig(
       ConfigKey.string(
           "collector.host",
           "127.0.0.1",
-          "address to listen on: loopback unless told otherwise; put it behind TLS termination in production");
+          "address to listen on: loopback unless told otherwise; beyond it, HTTPS (http.tls.*) or a TLS proxy in front");
   static final ConfigKey<Integer> PORT =
       ConfigKey.integer("collector.port", 8081, 0, 65535, "port (0 picks a free one)");
   static final ConfigKey<Long> BODY_LIMIT =
@@ -108,6 +111,7 @@ public record CollectorConfig(
         HOST.from(s),
         PORT.from(s),
         SharedKeys.kafkaClients(s, "collector"),
+        HttpSecurity.from(s),
         SharedKeys.topics(s),
         BODY_LIMIT.from(s),
         MAX_BATCH_ITEMS.from(s),

@@ -34,6 +34,7 @@ public final class CollectorServer implements AutoCloseable {
               "collector",
               config.host(),
               config.port(),
+              config.http(),
               registry,
               routes::health,
               cfg -> {

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Keys every role reads alike: where Kafka is, the topic names, the contract's clock rule. */
+/**
+ * Keys every role reads alike: where Kafka is, the topic names, the contract's clock rule, and how
+ * a listener that takes tokens serves HTTPS.
+ */
 public final class SharedKeys {
   public static final ConfigKey<String> BOOTSTRAP_SERVERS =
       ConfigKey.string(
@@ -50,15 +53,18 @@ public final class SharedKeys {
               "at most 24h (a gateway clock further ahead is a fault)");
 
   static final List<ConfigKey<?>> ALL =
-      List.of(
-          BOOTSTRAP_SERVERS,
-          DECISIONS,
-          DEAD_LETTER,
-          ALERTS,
-          PARTITIONS,
-          REPLICATION_FACTOR,
-          MAX_FUTURE_SKEW);
-  static final List<String> PREFIXES = List.of("kafka.", "topics.", "validation.");
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(
+                  BOOTSTRAP_SERVERS,
+                  DECISIONS,
+                  DEAD_LETTER,
+                  ALERTS,
+                  PARTITIONS,
+                  REPLICATION_FACTOR,
+                  MAX_FUTURE_SKEW),
+              dev.mcpaudit.runtime.http.HttpSecurity.KEYS.stream())
+          .toList();
+  static final List<String> PREFIXES = List.of("kafka.", "topics.", "validation.", "http.");
 
   /**
    * Any Kafka client property, for every client of every role ({@code

@@ -19,6 +19,7 @@ public final class HttpServer {
 
   /**
    * @param role the role's name, for the error when the address is taken
+   * @param security HTTPS, or plain HTTP where that is allowed ({@link HttpSecurity#check})
    * @param routes the role's routes and settings (a JSON mapper or a request size of its own)
    * @throws IllegalStateException naming the address when it cannot listen
    */
@@ -26,12 +27,15 @@ public final class HttpServer {
       String role,
       String host,
       int port,
+      HttpSecurity security,
       PrometheusMeterRegistry registry,
       Supplier<Health> readiness,
       Consumer<JavalinConfig> routes) {
+    security.check(role, host);
     Javalin app =
         Javalin.create(
             cfg -> {
+              security.tls().ifPresent(tls -> TlsConnector.install(cfg, tls, host, port));
               cfg.startup.showJavalinBanner = false;
               cfg.concurrency.useVirtualThreads = true;
               cfg.jsonMapper(new JavalinJackson(EventCodec.mapper(), false));

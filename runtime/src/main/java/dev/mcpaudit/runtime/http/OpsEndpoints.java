@@ -42,6 +42,7 @@ public final class OpsEndpoints {
       int port,
       PrometheusMeterRegistry registry,
       Supplier<Health> readiness) {
-    return HttpServer.start(role, host, port, registry, readiness, cfg -> {});
+    return HttpServer.start(
+        role, host, port, HttpSecurity.MANAGEMENT, registry, readiness, cfg -> {});
   }
 }
