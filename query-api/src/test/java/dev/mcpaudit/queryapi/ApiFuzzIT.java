@@ -430,6 +430,22 @@ class ApiFuzzIT {
 
   // ---------------------------------------------------------------- the checks
 
+  /** Every thread, virtual ones included (the requests run on those). */
+  static String threadDump() {
+    try {
+      Path file = Files.createTempFile("api-fuzz-threads", ".txt");
+      Files.delete(file);
+      java.lang.management.ManagementFactory.getPlatformMXBean(
+              com.sun.management.HotSpotDiagnosticMXBean.class)
+          .dumpThreads(
+              file.toString(),
+              com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+      return "ApiFuzzIT: threads when a request got no answer\n" + Files.readString(file);
+    } catch (IOException | RuntimeException e) {
+      return "ApiFuzzIT: no thread dump: " + e;
+    }
+  }
+
   static String params(String... kv) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < kv.length; i += 2) {
@@ -447,6 +463,8 @@ class ApiFuzzIT {
     try {
       a = RawHttp.get(served.api.port(), target, token, (int) (DEADLINE_MS + MARGIN_MS + 2_000));
     } catch (IOException e) {
+      // Seen rarely and not reproduced from its seed: the threads say where the request waited.
+      System.out.println(threadDump());
       throw new AssertionError(who + " GET " + shown(target) + ": no answer (" + e + ")", e);
     }
     String what = who + " GET " + shown(target) + " -> " + a.status() + " " + shown(a.body());

@@ -53,6 +53,18 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,8 +73,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every role against a Kafka that only speaks SASL_SSL with SCRAM-SHA-512 and a CA of its own, as a
- * managed Kafka does: each role configured through {@code kafka.client.*} alone, with a principal
- * of its own through {@code <role>.kafka.client.*}; and what happens when a password is wrong.
+ * managed Kafka does, with an authorizer granting each principal only the README's ACLs: each role
+ * configured through {@code kafka.client.*} alone, with a principal of its own through {@code
+ * <role>.kafka.client.*}; and what happens when a password is wrong.
  */
 class ProductionKafkaIT {
   private static final Map<String, String> USERS =
@@ -81,13 +94,80 @@ class ProductionKafkaIT {
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void startBroker() {
+  static void startBroker() throws Exception {
     listener = new SaslSslListener(DevCertificates.in(dir.resolve("certs")), USERS);
     broker =
         new EmbeddedKafkaBroker(
-                BrokerSettings.inDirectory(dir.resolve("kafka")).withSaslSsl(listener))
+                BrokerSettings.inDirectory(dir.resolve("kafka"))
+                    .withOverrides(
+                        Map.of(
+                            "authorizer.class.name",
+                            "org.apache.kafka.metadata.authorizer.StandardAuthorizer"))
+                    .withSaslSsl(listener))
             .start();
     broker.createTopics(3, Topics.defaults().all());
+    grantTheAclsTheReadmeLists();
+  }
+
+  /**
+   * With an authorizer on, each principal gets exactly the ACLs of the README's table ("Production
+   * Kafka"), so the table is what is tested.
+   */
+  private static void grantTheAclsTheReadmeLists() throws Exception {
+    String decisions = Topics.DEFAULT_DECISIONS;
+    String dlq = Topics.DEFAULT_DEAD_LETTER;
+    String alerts = Topics.DEFAULT_ALERTS;
+    String app = "mcp-audit-detector";
+    List<AclBinding> acls = new ArrayList<>();
+    allow(acls, "collector", topic(decisions), WRITE, DESCRIBE);
+    allow(acls, "collector", topic(dlq), WRITE, DESCRIBE);
+    allow(acls, "indexer", topic(decisions), READ, DESCRIBE);
+    allow(acls, "indexer", group("mcp-audit-indexer"), READ, DESCRIBE);
+    allow(acls, "indexer", topic(alerts), READ, DESCRIBE);
+    allow(acls, "indexer", topic(dlq), WRITE, DESCRIBE);
+    allow(acls, "detector", topic(decisions), READ, DESCRIBE);
+    allow(acls, "detector", topic(alerts), WRITE, READ, DESCRIBE);
+    allow(
+        acls,
+        "detector",
+        new ResourcePattern(ResourceType.TOPIC, app + "-", PatternType.PREFIXED),
+        AclOperation.ALL);
+    allow(
+        acls, "detector", new ResourcePattern(ResourceType.GROUP, app, PatternType.PREFIXED), READ);
+    allow(
+        acls,
+        "detector",
+        new ResourcePattern(ResourceType.TRANSACTIONAL_ID, app + "-", PatternType.PREFIXED),
+        WRITE,
+        DESCRIBE);
+    allow(acls, "api", topic(decisions), WRITE, DESCRIBE);
+    allow(acls, "gateway", topic(decisions), WRITE, DESCRIBE);
+    Map<String, Object> p = new HashMap<>(broker.adminClientProperties());
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    try (Admin admin = Admin.create(p)) {
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static final AclOperation READ = AclOperation.READ;
+  private static final AclOperation WRITE = AclOperation.WRITE;
+  private static final AclOperation DESCRIBE = AclOperation.DESCRIBE;
+
+  private static ResourcePattern topic(String name) {
+    return new ResourcePattern(ResourceType.TOPIC, name, PatternType.LITERAL);
+  }
+
+  private static ResourcePattern group(String name) {
+    return new ResourcePattern(ResourceType.GROUP, name, PatternType.LITERAL);
+  }
+
+  private static void allow(
+      List<AclBinding> acls, String user, ResourcePattern resource, AclOperation... ops) {
+    for (AclOperation op : ops) {
+      acls.add(
+          new AclBinding(
+              resource, new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
+    }
   }
 
   @AfterAll
@@ -119,7 +199,6 @@ class ProductionKafkaIT {
     s.put("indexer.commit-interval", "300ms");
     s.put("detector.port", "0");
     s.put("detector.state-dir", dir.resolve("detector").toString());
-    s.put("detector.application-id", "mcp-audit-detector-sasl");
     s.put("api.port", "0");
     s.put("api.index-dir", dir.resolve("indexer").resolve("index").toString());
     s.put("api.alerts-dir", dir.resolve("indexer").resolve("alerts").toString());
@@ -178,6 +257,19 @@ class ProductionKafkaIT {
               .spoolDirectory(dir.resolve("gateway-spool"))
               .build()) {
         publisher.publish(replayed).get(60, TimeUnit.SECONDS);
+      }
+      // The ACLs bite: a gateway's principal cannot forge an alert.
+      try (KafkaProducer<byte[], byte[]> forger =
+          new KafkaProducer<>(
+              gateway.producer("gw-forger", Map.of("max.block.ms", 10_000)),
+              new ByteArraySerializer(),
+              new ByteArraySerializer())) {
+        assertThatThrownBy(
+                () ->
+                    forger
+                        .send(new ProducerRecord<>(Topics.DEFAULT_ALERTS, new byte[] {'{', '}'}))
+                        .get(30, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(TopicAuthorizationException.class);
       }
       await()
           .atMost(Duration.ofSeconds(90))

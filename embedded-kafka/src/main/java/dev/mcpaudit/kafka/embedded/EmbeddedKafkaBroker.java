@@ -221,6 +221,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     if (saslSsl != null) {
       String prefix = "listener.name.sasl_ssl.";
       p.put("sasl.enabled.mechanisms", SaslSslListener.MECHANISM);
+      // With an authorizer (an override), the broker's own user and the controller listener's
+      // ANONYMOUS principal (PLAINTEXT, loopback only: a client listener never yields it) may do
+      // anything; every other principal gets what its ACLs grant.
+      p.put("super.users", "User:" + SaslSslListener.BROKER_USER + ";User:ANONYMOUS");
       p.put("sasl.mechanism.inter.broker.protocol", SaslSslListener.MECHANISM);
       p.put(
           prefix + "scram-sha-512.sasl.jaas.config",
