@@ -12,6 +12,7 @@ import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.embedded.BrokerSettings;
 import dev.mcpaudit.kafka.embedded.DevCertificates;
 import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
+import dev.mcpaudit.kafka.embedded.SaslSslListener;
 import dev.mcpaudit.queryapi.ApiConfig;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
@@ -58,7 +59,8 @@ public final class Quickstart implements AutoCloseable {
       boolean demo,
       double demoRate,
       Duration incidentEvery,
-      boolean tls) {
+      boolean tls,
+      boolean kafkaSasl) {
     /** Plain HTTP (tests, benchmarks). */
     public Options(
         int port,
@@ -67,7 +69,7 @@ public final class Quickstart implements AutoCloseable {
         boolean demo,
         double demoRate,
         Duration incidentEvery) {
-      this(port, kafkaPort, dataDir, demo, demoRate, incidentEvery, false);
+      this(port, kafkaPort, dataDir, demo, demoRate, incidentEvery, false, false);
     }
   }
 
@@ -104,17 +106,18 @@ public final class Quickstart implements AutoCloseable {
   }
 
   private void startAll(Options o, Path data) throws StartException, IOException {
+    SaslSslListener sasl = o.kafkaSasl() ? QuickstartKafkaUsers.listener(data) : null;
+    BrokerSettings brokerSettings =
+        new BrokerSettings(data.resolve("kafka"), o.kafkaPort(), o.kafkaPort() + 1, 3, Map.of());
     EmbeddedKafkaBroker broker =
-        new EmbeddedKafkaBroker(
-                new BrokerSettings(
-                    data.resolve("kafka"), o.kafkaPort(), o.kafkaPort() + 1, 3, Map.of()))
+        new EmbeddedKafkaBroker(sasl == null ? brokerSettings : brokerSettings.withSaslSsl(sasl))
             .start();
     opened.add(broker);
     Topics topics = Topics.defaults();
     broker.createTopics(3, topics.all());
 
     DevCertificates certs = o.tls() ? DevCertificates.in(data.resolve("tls")) : null;
-    Settings settings = settings(data, broker.bootstrapServers(), tokens, certs);
+    Settings settings = settings(data, broker.bootstrapServers(), tokens, certs, sasl);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
     IndexerService indexer = IndexerService.embedded(IndexerConfig.from(settings), registry, clock);
@@ -206,8 +209,15 @@ public final class Quickstart implements AutoCloseable {
   }
 
   private static Settings settings(
-      Path data, String bootstrap, QuickstartTokens t, DevCertificates certs) {
+      Path data,
+      String bootstrap,
+      QuickstartTokens t,
+      DevCertificates certs,
+      SaslSslListener sasl) {
     Map<String, String> s = new HashMap<>();
+    if (sasl != null) {
+      s.putAll(QuickstartKafkaUsers.settings(sasl));
+    }
     if (certs != null) {
       s.put(HttpSecurity.KEY_STORE.name(), certs.keyStore().toString());
       s.put(HttpSecurity.KEY_STORE_PASSWORD.name(), certs.password());

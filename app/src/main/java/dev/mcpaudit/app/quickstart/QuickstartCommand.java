@@ -51,6 +51,14 @@ public final class QuickstartCommand implements Callable<Integer> {
               + " (trust tls/ca.crt, or accept it once in the browser).")
   boolean tls;
 
+  @Option(
+      names = "--kafka-sasl",
+      description =
+          "Run the embedded Kafka as a managed one: only a SASL_SSL (SCRAM-SHA-512) listener with a"
+              + " development CA, one user per role (kept in <data-dir>/kafka-users.properties),"
+              + " every role configured through kafka.client.*. Needs a new --data-dir.")
+  boolean kafkaSasl;
+
   @Option(names = "--no-demo", description = "Start without demo traffic.")
   boolean noDemo;
 
@@ -84,7 +92,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     try {
       qs =
           Quickstart.start(
-              new Quickstart.Options(port, kafkaPort, dataDir, !noDemo, demoRate, every, tls));
+              new Quickstart.Options(
+                  port, kafkaPort, dataDir, !noDemo, demoRate, every, tls, kafkaSasl));
     } catch (Quickstart.StartException e) {
       err.println("mcp-audit quickstart: " + e.getMessage());
       return 1;

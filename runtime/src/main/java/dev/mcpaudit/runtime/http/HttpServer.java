@@ -44,7 +44,9 @@ public final class HttpServer {
               routes.accept(cfg);
             });
     try {
-      return app.start(host, port);
+      app.start(host, port);
+      FirstRequest.send(host, app.port(), security);
+      return app;
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           role + " cannot listen on " + host + ":" + port + ": " + rootMessage(e), e);
