@@ -44,4 +44,29 @@ class UnknownKeyTest {
     assertThat(collector.err())
         .contains("unknown key kafka.bootstrap-server (did you mean kafka.bootstrap-servers?)");
   }
+
+  @Test
+  void aPassthroughThatWeakensDeliveryStopsTheRoleNamingTheKey() {
+    Run collector = run("collector", "--set", "kafka.client.enable.idempotence=false");
+    assertThat(collector.exit()).isEqualTo(2);
+    assertThat(collector.err())
+        .contains("mcp-audit collector: kafka.client.enable.idempotence: must stay true");
+
+    Run indexer = run("indexer", "--set", "indexer.kafka.client.acks=0");
+    assertThat(indexer.exit()).isEqualTo(2);
+    assertThat(indexer.err())
+        .contains("mcp-audit indexer: indexer.kafka.client.acks: must stay all");
+
+    Run detector =
+        run("detector", "--set", "detector.kafka.client.processing.guarantee=at_least_once");
+    assertThat(detector.exit()).isEqualTo(2);
+    assertThat(detector.err())
+        .contains("detector.kafka.client.processing.guarantee: must stay exactly_once_v2");
+
+    Run api = run("api", "--set", "kafka.client.sasl.mechanisms=PLAIN");
+    assertThat(api.exit()).isEqualTo(2);
+    assertThat(api.err())
+        .contains("kafka.client.sasl.mechanisms: not a Kafka client property")
+        .contains("did you mean sasl.mechanism?");
+  }
 }
