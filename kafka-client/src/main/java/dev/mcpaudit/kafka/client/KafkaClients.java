@@ -165,12 +165,13 @@ public final class KafkaClients {
   }
 
   /**
-   * A Streams application's properties: the whole passthrough (Streams hands each of its clients
-   * what that client knows), the caller's tuning, then exactly-once, which nothing overrides.
+   * A Streams application's properties: the caller's tuning, then the whole passthrough (Streams
+   * hands each of its clients what that client knows), then exactly-once, which nothing overrides.
    */
   public Map<String, Object> streams(String applicationId, Map<String, ?> tuning) {
-    Map<String, Object> p = new HashMap<>(passthrough);
+    Map<String, Object> p = new HashMap<>();
     putTuning(p, tuning);
+    p.putAll(passthrough);
     p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put("application.id", applicationId);
     p.put("processing.guarantee", "exactly_once_v2");
