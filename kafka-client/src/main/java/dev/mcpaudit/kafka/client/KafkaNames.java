@@ -2,11 +2,9 @@ package dev.mcpaudit.kafka.client;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -77,14 +75,9 @@ final class KafkaNames {
   }
 
   static Optional<String> nearest(String written, Set<String> extraKnown) {
-    String c = canonical(written);
     List<String> names = new ArrayList<>(CLIENT);
     names.addAll(extraKnown);
-    Map<String, Integer> d = new HashMap<>();
-    names.forEach(n -> d.put(n, distance(c, canonical(n))));
-    return names.stream()
-        .filter(n -> d.get(n) <= Math.max(2, c.length() / 5))
-        .min(Comparator.comparingInt(d::get));
+    return NearestName.among(written, names, KafkaNames::canonical);
   }
 
   static boolean secret(String name) {
@@ -114,24 +107,5 @@ final class KafkaNames {
 
   static String canonical(String key) {
     return key.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

@@ -1,7 +1,7 @@
 package dev.mcpaudit.runtime.config;
 
+import dev.mcpaudit.kafka.client.NearestName;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -66,13 +66,8 @@ public record ConfigDef(
   }
 
   private Optional<String> nearest(String key) {
-    String c = canonical(key);
-    return keys.stream()
-        .map(ConfigKey::name)
-        .map(n -> java.util.Map.entry(n, distance(c, canonical(n))))
-        .filter(e -> e.getValue() <= Math.max(2, c.length() / 5))
-        .min(Comparator.comparingInt(java.util.Map.Entry::getValue))
-        .map(java.util.Map.Entry::getKey);
+    return NearestName.among(
+        key, keys.stream().map(ConfigKey::name).toList(), ConfigDef::canonical);
   }
 
   private static boolean startsWith(String key, String prefix) {
@@ -81,25 +76,5 @@ public record ConfigDef(
 
   private static String canonical(String key) {
     return key.toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
-  }
-
-  /** Levenshtein distance, for the suggestion. */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }
