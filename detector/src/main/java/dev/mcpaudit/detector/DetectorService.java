@@ -112,6 +112,14 @@ public final class DetectorService implements AutoCloseable {
     // Alerts are rare and small; a short commit interval is what bounds event-to-alert latency
     // under exactly-once (the alert is visible to read_committed readers only after the commit).
     tuning.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // Every record is validated before a rule sees it; should one still throw, it is logged and
+    // skipped rather than replacing the thread forever on the same record.
+    tuning.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class);
+    tuning.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
     Properties p = new Properties();
     p.putAll(config.kafka().streams(config.applicationId(), tuning));
     return p;

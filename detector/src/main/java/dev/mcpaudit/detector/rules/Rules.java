@@ -28,6 +28,9 @@ import java.util.stream.Collectors;
  * @param inconsistencyIgnoredReasons deny reason codes that say nothing about policy state, so
  *     never make a decision inconsistent ({@code detector.inconsistency.ignore-reason-codes},
  *     default RATE_LIMITED: a quota is per worker by nature)
+ * @param maxFutureSkew how far ahead of the detector's clock event time may run ({@code
+ *     detector.max-future-skew}, default 5m): an event dated later is judged at that bound, so no
+ *     event can make its partition's honest events late
  */
 public record Rules(
     Duration grace,
@@ -37,7 +40,8 @@ public record Rules(
     int denyBurstThreshold,
     Duration denyBurstWindow,
     Duration inconsistencyWindow,
-    Set<String> inconsistencyIgnoredReasons) {
+    Set<String> inconsistencyIgnoredReasons,
+    Duration maxFutureSkew) {
 
   public Rules {
     inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
@@ -51,6 +55,10 @@ public record Rules(
     }
     if (grace.isNegative()) {
       throw new ConfigException("detector.grace must not be negative, got " + grace);
+    }
+    if (maxFutureSkew.isNegative()) {
+      throw new ConfigException(
+          "detector.max-future-skew must not be negative, got " + maxFutureSkew);
     }
   }
 
@@ -99,6 +107,13 @@ public record Rules(
           "RATE_LIMITED",
           "deny reason codes that never make an allow/deny pair inconsistent (comma separated)");
 
+  static final ConfigKey<Duration> MAX_FUTURE_SKEW =
+      ConfigKey.duration(
+              "detector.max-future-skew",
+              Duration.ofMinutes(5),
+              "how far ahead of the detector's clock event time may run; a later event is judged at that bound (at most 24h)")
+          .check(d -> d.compareTo(Duration.ofHours(24)) <= 0, "at most 24h");
+
   /** The keys the rules read. */
   public static final java.util.List<ConfigKey<?>> KEYS =
       java.util.List.of(
@@ -109,7 +124,8 @@ public record Rules(
           BURST_THRESHOLD,
           BURST_WINDOW,
           INCONSISTENCY_WINDOW,
-          IGNORED_CODES);
+          IGNORED_CODES,
+          MAX_FUTURE_SKEW);
 
   public static Rules from(Settings s) {
     return new Rules(
@@ -123,7 +139,8 @@ public record Rules(
         Arrays.stream(IGNORED_CODES.from(s).split(","))
             .map(String::strip)
             .filter(x -> !x.isEmpty())
-            .collect(Collectors.toSet()));
+            .collect(Collectors.toSet()),
+        MAX_FUTURE_SKEW.from(s));
   }
 
   /** A copy with another deny-burst threshold and window (tests, bench). */
@@ -136,6 +153,7 @@ public record Rules(
         threshold,
         window,
         inconsistencyWindow,
-        inconsistencyIgnoredReasons);
+        inconsistencyIgnoredReasons,
+        maxFutureSkew);
   }
 }

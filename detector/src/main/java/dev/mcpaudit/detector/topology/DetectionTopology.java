@@ -2,11 +2,12 @@ package dev.mcpaudit.detector.topology;
 
 import dev.mcpaudit.detector.rules.Rules;
 import dev.mcpaudit.schema.alert.Alert;
-import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.topic.Topics;
-import java.io.IOException;
+import dev.mcpaudit.schema.validation.EventValidator;
+import dev.mcpaudit.schema.validation.ValidationError;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
@@ -47,6 +48,14 @@ public final class DetectionTopology {
   private DetectionTopology() {}
 
   public static Topology build(Topics topics, Rules rules, DetectorMetrics metrics) {
+    return build(topics, rules, metrics, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the detector's wall clock: event time never runs past it plus {@code
+   *     detector.max-future-skew}, and events are validated against it as the collector does
+   */
+  public static Topology build(Topics topics, Rules rules, DetectorMetrics metrics, Clock clock) {
     StreamsBuilder builder = new StreamsBuilder();
     Duration grace = rules.grace();
     builder.addStateStore(
@@ -96,9 +105,9 @@ public final class DetectionTopology {
         builder.stream(
                 topics.decisions(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray())
-                    .withTimestampExtractor(new OccurredAtExtractor())
+                    .withTimestampExtractor(new OccurredAtExtractor(clock, rules.maxFutureSkew()))
                     .withName("decisions"))
-            .process(() -> new Bind(metrics), Named.as("bind"));
+            .process(() -> new Bind(codec(clock), clock, metrics), Named.as("bind"));
 
     Produced<String, Alert> toAlerts = Produced.with(Serdes.String(), ALERT);
 
@@ -139,15 +148,20 @@ public final class DetectionTopology {
   }
 
   /**
-   * Binds each record once and stamps it with its partition's watermark (see {@link Observation}).
+   * Binds each record once and stamps it with its partition's watermark (see {@link Observation});
+   * a future-dated event is timed at the bound the extractor gave its record.
    */
   private static final class Bind
       implements org.apache.kafka.streams.processor.api.Processor<
           String, byte[], String, Observation> {
+    private final EventCodec codec;
+    private final Clock clock;
     private final DetectorMetrics metrics;
     private org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context;
 
-    Bind(DetectorMetrics metrics) {
+    Bind(EventCodec codec, Clock clock, DetectorMetrics metrics) {
+      this.codec = codec;
+      this.clock = clock;
       this.metrics = metrics;
     }
 
@@ -159,12 +173,29 @@ public final class DetectionTopology {
 
     @Override
     public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
-      bind(record.value(), metrics)
+      bind(record.value(), codec, metrics)
           .ifPresent(
-              o ->
-                  context.forward(
-                      record.withValue(o.withWatermark(context.currentStreamTimeMs()))));
+              o -> {
+                if (o.at() > record.timestamp()) {
+                  metrics.future();
+                }
+                // Lateness is judged against the partition's progress, but never against a
+                // time past the detector's clock: an event allowed to be a little ahead must not
+                // make the honest ones just behind it late.
+                long watermark = Math.min(context.currentStreamTimeMs(), clock.millis());
+                context.forward(
+                    record.withValue(o.atMost(record.timestamp()).withWatermark(watermark)));
+              });
     }
+  }
+
+  /**
+   * The collector's validator, with a day of future skew: events further ahead than {@code
+   * detector.max-future-skew} are still judged (at that bound), only absurd ones are refused.
+   */
+  static EventCodec codec(Clock clock) {
+    return new EventCodec(
+        new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES, Duration.ofHours(24)));
   }
 
   private static void addSuppression(StreamsBuilder builder, String name, Rules rules) {
@@ -177,28 +208,27 @@ public final class DetectionTopology {
   }
 
   /**
-   * The collector validated every event before it reached the topic, so this binds without
-   * validating again. A record that still does not bind (another producer) is counted and skipped:
-   * the indexer dead-letters it, so it is not lost.
+   * Every record is checked against the contract before any rule sees it, whoever wrote it: a
+   * record that skipped the collector must not be able to throw in a rule and stop the detector. A
+   * record that is not a valid event is counted by reason and skipped; the indexer dead-letters it,
+   * so it is not lost.
    */
-  static Optional<Observation> bind(byte[] bytes, DetectorMetrics metrics) {
+  static Optional<Observation> bind(byte[] bytes, EventCodec codec, DetectorMetrics metrics) {
     if (bytes == null || bytes.length == 0) {
-      metrics.unreadable();
+      metrics.unreadable("empty");
       return Optional.empty();
     }
-    try {
-      AuthzEvent e = EventCodec.mapper().readValue(bytes, AuthzEvent.class);
-      if (e.occurredAt() == null
-          || e.tenant() == null
-          || e.actor() == null
-          || e.actor().id() == null) {
-        throw new IOException("missing occurred_at, tenant or actor");
-      }
-      return Optional.of(Observation.of(e));
-    } catch (IOException | RuntimeException e) {
-      metrics.unreadable();
-      log.warn("skipping a record that is not a contract event error={}", e.getMessage());
+    EventCodec.Decoded d = codec.decode(bytes);
+    if (!d.isValid()) {
+      ValidationError first = d.errors().get(0);
+      metrics.unreadable("json".equals(first.rule()) ? "not_json" : "invalid");
+      log.warn(
+          "skipping a record that is not a contract event pointer={} rule={} errors={}",
+          first.pointer(),
+          first.rule(),
+          d.errors().size());
       return Optional.empty();
     }
+    return Optional.of(Observation.of(d.event()));
   }
 }

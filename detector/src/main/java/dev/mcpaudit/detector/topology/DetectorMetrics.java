@@ -9,13 +9,14 @@ import java.util.Map;
 
 /**
  * What the rules did, for /metrics: alerts raised and suppressed per type, events too late or
- * unreadable.
+ * unreadable or dated in the future.
  */
 public final class DetectorMetrics {
   private final Map<AlertType, Counter> raised = new EnumMap<>(AlertType.class);
   private final Map<AlertType, Counter> suppressed = new EnumMap<>(AlertType.class);
   private final Counter late;
-  private final Counter unreadable;
+  private final Map<String, Counter> unreadable = new java.util.HashMap<>();
+  private final Counter future;
 
   public DetectorMetrics(MeterRegistry registry) {
     for (AlertType t : AlertType.values()) {
@@ -36,11 +37,26 @@ public final class DetectorMetrics {
         Counter.builder("mcp_audit_detector_events_late")
             .description("events older than the grace period behind the newest one; not judged")
             .register(registry);
-    unreadable =
-        Counter.builder("mcp_audit_detector_events_unreadable")
-            .description("records that are not a contract event; sent to the dead-letter topic")
+    for (String reason : UNREADABLE_REASONS) {
+      unreadable.put(
+          reason,
+          Counter.builder("mcp_audit_detector_events_unreadable")
+              .tag("reason", reason)
+              .description(
+                  "records skipped before any rule: empty, not JSON, or not a valid contract event"
+                      + " (the indexer dead-letters them)")
+              .register(registry));
+    }
+    future =
+        Counter.builder("mcp_audit_detector_future_events")
+            .description(
+                "events dated further ahead than detector.max-future-skew; judged at that bound")
             .register(registry);
   }
+
+  /** Why a record was skipped: no bytes, not JSON, or JSON that breaks the contract. */
+  static final java.util.List<String> UNREADABLE_REASONS =
+      java.util.List.of("empty", "not_json", "invalid");
 
   public static DetectorMetrics unregistered() {
     return new DetectorMetrics(new SimpleMeterRegistry());
@@ -58,8 +74,20 @@ public final class DetectorMetrics {
     late.increment();
   }
 
-  void unreadable() {
-    unreadable.increment();
+  void unreadable(String reason) {
+    unreadable.get(reason).increment();
+  }
+
+  void future() {
+    future.increment();
+  }
+
+  public double unreadableCount() {
+    return unreadable.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  public double futureCount() {
+    return future.count();
   }
 
   public double lateCount() {

@@ -70,6 +70,32 @@ public record Observation(
         Math.max(w, at));
   }
 
+  /**
+   * Timed no later than {@code bound} (the record's timestamp, which the extractor kept within the
+   * detector's clock plus the allowed skew): a future-dated event is judged where time allows.
+   */
+  Observation atMost(long bound) {
+    if (at <= bound) {
+      return this;
+    }
+    return new Observation(
+        tenant,
+        eventId,
+        kind,
+        bound,
+        decision,
+        reasonCode,
+        actor,
+        handle,
+        expiresAt,
+        toolServer,
+        toolName,
+        nonce,
+        gateway,
+        worker,
+        watermark);
+  }
+
   /** Older than the grace period allows, behind the newest event its partition had delivered. */
   boolean lateBy(long graceMs) {
     return at < watermark - graceMs;

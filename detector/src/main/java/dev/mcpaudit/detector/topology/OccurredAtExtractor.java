@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,14 +17,27 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * retention and the grace period all follow when decisions were made. Reads just that field with
  * the streaming parser (the full event is bound once, later). A record without a readable
  * occurred_at gets the time the stream had reached, so it cannot move event time.
+ *
+ * <p>No event moves time past the detector's own clock plus {@code detector.max-future-skew}: one
+ * record dated an hour ahead would otherwise make every honest event of its partition "late" for
+ * that hour, and no rule would see them. Such an event is timed at that bound (and judged there,
+ * see {@code Bind}).
  */
 public final class OccurredAtExtractor implements TimestampExtractor {
+  private final Clock clock;
+  private final long maxFutureSkewMs;
+
+  public OccurredAtExtractor(Clock clock, Duration maxFutureSkew) {
+    this.clock = clock;
+    this.maxFutureSkewMs = maxFutureSkew.toMillis();
+  }
+
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     if (record.value() instanceof byte[] bytes) {
       Optional<Instant> at = occurredAt(bytes);
       if (at.isPresent()) {
-        return at.get().toEpochMilli();
+        return Math.min(at.get().toEpochMilli(), clock.millis() + maxFutureSkewMs);
       }
     }
     // Not moving stream time; before the first event, -1 makes Streams skip the record (with a

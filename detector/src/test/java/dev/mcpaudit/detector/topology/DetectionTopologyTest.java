@@ -32,12 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DetectionTopologyTest {
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+  /** The detector's wall clock: a day after the events, so none of them is in its future. */
+  static final java.time.Clock CLOCK =
+      java.time.Clock.fixed(T0.plus(java.time.Duration.ofDays(1)), java.time.ZoneOffset.UTC);
+
   private static final Topics TOPICS = Topics.defaults();
 
   @TempDir Path state;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> decisions;
   private TestOutputTopic<String, Alert> alerts;
+  private DetectorMetrics metrics;
 
   @BeforeEach
   void start() {
@@ -52,9 +58,10 @@ class DetectionTopologyTest {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-test");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    metrics = DetectorMetrics.unregistered();
     driver =
         new TopologyTestDriver(
-            DetectionTopology.build(TOPICS, rules, DetectorMetrics.unregistered()),
+            DetectionTopology.build(TOPICS, rules, metrics, CLOCK),
             p,
             Instant.parse("2026-11-26T12:00:00Z"));
     decisions =
@@ -83,6 +90,51 @@ class DetectionTopologyTest {
 
   private static Instant at(long seconds) {
     return T0.plusSeconds(seconds);
+  }
+
+  @Nested
+  class HostileInput {
+    private final Instant now = CLOCK.instant();
+
+    @Test
+    void anEventDatedAnHourAheadDoesNotMakeTheHonestOnesLate() {
+      // Alone on the partition, an hour ahead: without a bound, every event after it would be
+      // judged an hour late.
+      send(Ev.allow("poison", now.plus(java.time.Duration.ofMinutes(55))).nonce("p"));
+      send(
+          Ev.allow("e1", now.minusSeconds(10)).nonce("nonce-1").worker("w-1"),
+          Ev.allow("e2", now.minusSeconds(8)).nonce("nonce-1").worker("w-2"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.type()).isEqualTo(AlertType.REPLAY));
+      assertThat(metrics.futureCount()).isEqualTo(1);
+      assertThat(metrics.lateCount()).isZero();
+    }
+
+    @Test
+    void recordsThatSkippedTheCollectorAreCountedAndSkippedNotThrown() {
+      Ev allow = Ev.allow("a1", now.minusSeconds(30)).handle("h-1").worker("w-1");
+      var valid = allow.event();
+      // A deny from another worker without reason_code: JSON, but not a contract event.
+      String deny =
+          EventCodec.encodeToString(
+                  Ev.deny("d1", now.minusSeconds(29)).handle("h-1").worker("w-2").event())
+              .replaceFirst("\"reason_code\":\"[^\"]*\",", "");
+      assertThat(deny).doesNotContain("reason_code");
+      decisions.pipeInput(valid.partitionKey(), EventCodec.encode(valid));
+      decisions.pipeInput(
+          valid.partitionKey(), deny.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      decisions.pipeInput(
+          valid.partitionKey(), "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      decisions.pipeInput(valid.partitionKey(), new byte[0]);
+      assertThat(metrics.unreadableCount()).isEqualTo(3);
+      send(
+          Ev.allow("e1", now.minusSeconds(10)).nonce("nonce-2").worker("w-1"),
+          Ev.allow("e2", now.minusSeconds(8)).nonce("nonce-2").worker("w-2"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(a -> assertThat(a.subject()).isEqualTo("nonce-2"));
+    }
   }
 
   @Nested
@@ -430,7 +482,9 @@ class DetectionTopologyTest {
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("again").toString());
     driver =
         new TopologyTestDriver(
-            DetectionTopology.build(TOPICS, Rules.defaults(), DetectorMetrics.unregistered()), p);
+            DetectionTopology.build(
+                TOPICS, Rules.defaults(), DetectorMetrics.unregistered(), CLOCK),
+            p);
     decisions =
         driver.createInputTopic(
             TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
