@@ -142,9 +142,17 @@ public final class WebhookSink implements Runnable, AutoCloseable {
                 e.getMessage());
             continue;
           }
-          byte[] body = body(alert);
+          byte[] body;
+          try {
+            body = body(alert);
+          } catch (RuntimeException e) {
+            failed.increment();
+            log.warn("webhook cannot render an alert offset={} error={}", r.offset(), e.toString());
+            continue;
+          }
+          String id = headerValue(alert.alertId());
           for (URI url : config.urls()) {
-            all.add(deliver(url, alert.alertId(), body, 1, config.initialBackoff()));
+            all.add(deliverSafely(url, id, body));
           }
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
@@ -157,6 +165,73 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /**
+   * One delivery that cannot take the sink down: whatever building or sending throws is logged and
+   * counted as a failed delivery, and the next alert is delivered.
+   */
+  private CompletableFuture<Void> deliverSafely(URI url, String alertId, byte[] body) {
+    try {
+      return deliver(url, alertId, body, 1, config.initialBackoff())
+          .exceptionally(
+              e -> {
+                failed.increment();
+                log.warn(
+                    "webhook delivery failed alert_id={} url={} error={}",
+                    alertId,
+                    WebhookConfig.redacted(url),
+                    e.toString());
+                return null;
+              });
+    } catch (RuntimeException e) {
+      failed.increment();
+      log.warn(
+          "webhook delivery failed alert_id={} url={} error={}",
+          alertId,
+          WebhookConfig.redacted(url),
+          e.toString());
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /**
+   * An alert id as a header value: the ids mcp-audit makes are hex digests, but the alerts topic
+   * may hold anything, and a CR or LF in a header would be refused (or worse, split the request).
+   * Anything outside a conservative set is percent-encoded; the length is capped.
+   */
+  static String headerValue(String alertId) {
+    if (alertId == null) {
+      return "";
+    }
+    String v = alertId.length() > 200 ? alertId.substring(0, 200) : alertId;
+    StringBuilder b = new StringBuilder(v.length());
+    for (byte c : v.getBytes(StandardCharsets.UTF_8)) {
+      if ((c >= '0' && c <= '9')
+          || (c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == ':') {
+        b.append((char) c);
+      } else {
+        b.append('%').append(String.format("%02X", c & 0xff));
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * Text for a Slack message with Slack's three control characters escaped ({@code &}, {@code <},
+   * {@code >}), so no alert field can mention a channel or a user ({@code <!channel>}) or forge a
+   * link.
+   */
+  static String slackEscaped(String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   private CompletableFuture<Void> deliver(
@@ -221,19 +296,20 @@ public final class WebhookSink implements Runnable, AutoCloseable {
         ObjectNode text = EventCodec.mapper().createObjectNode();
         text.put(
             "text",
-            "[mcp-audit] "
-                + alert.severity().wire().toUpperCase(java.util.Locale.ROOT)
-                + " "
-                + alert.type()
-                + " tenant="
-                + alert.tenant()
-                + " subject="
-                + alert.subject()
-                + ": "
-                + alert.summary()
-                + " (alert "
-                + alert.alertId()
-                + ")");
+            slackEscaped(
+                "[mcp-audit] "
+                    + alert.severity().wire().toUpperCase(java.util.Locale.ROOT)
+                    + " "
+                    + alert.type()
+                    + " tenant="
+                    + alert.tenant()
+                    + " subject="
+                    + alert.subject()
+                    + ": "
+                    + alert.summary()
+                    + " (alert "
+                    + alert.alertId()
+                    + ")"));
         return EventCodec.mapper().writeValueAsBytes(text);
       }
       return EventCodec.mapper().writeValueAsBytes(alert);

@@ -8,6 +8,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.mcpaudit.detector.DetectorConfig;
 import dev.mcpaudit.detector.DetectorService;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.Severity;
 import dev.mcpaudit.schema.event.Actor;
 import dev.mcpaudit.schema.event.ActorType;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -148,6 +151,89 @@ class WebhookIT {
                   .counter()
                   .count())
           .isZero();
+    }
+  }
+
+  @Test
+  void anAlertWithHostileFieldsIsDeliveredSafelyAndTheSinkCarriesOn() throws Exception {
+    String decisions = KafkaBrokerExtension.uniqueTopic("webhook-hostile-decisions");
+    String alerts = KafkaBrokerExtension.uniqueTopic("webhook-hostile-alerts");
+    kafka.createTopics(1, decisions, alerts);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    DetectorConfig config =
+        DetectorConfig.from(
+            Settings.of(
+                Map.of(
+                    "kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "topics.decisions",
+                    decisions,
+                    "topics.alerts",
+                    alerts,
+                    "detector.application-id",
+                    "webhook-hostile-" + decisions,
+                    "detector.state-dir",
+                    dir.toString(),
+                    "detector.webhook.urls",
+                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                    "detector.webhook.format",
+                    "slack",
+                    "detector.webhook.secret",
+                    "s3cret-for-the-test",
+                    "detector.webhook.initial-backoff",
+                    "100ms")));
+    try (DetectorService detector = DetectorService.embedded(config, registry)) {
+      // Written straight to the alerts topic, as anyone with write access could.
+      Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      Alert hostile =
+          new Alert(
+              "evil\r\nX-Injected: 1",
+              AlertType.REPLAY,
+              Severity.HIGH,
+              "tenant-1",
+              t,
+              "<!channel> look",
+              null,
+              null,
+              null,
+              List.of("ev-1"),
+              "nonce <!channel> & <@U123|admin>");
+      Alert after =
+          new Alert(
+              "0123abcd",
+              AlertType.REPLAY,
+              Severity.HIGH,
+              "tenant-1",
+              t,
+              "nonce-2",
+              null,
+              null,
+              null,
+              List.of("ev-2"),
+              "an ordinary one");
+      try (KafkaProducer<String, byte[]> p =
+          new KafkaProducer<>(
+              Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
+        for (Alert a : List.of(hostile, after)) {
+          p.send(new ProducerRecord<>(alerts, "k", EventCodec.mapper().writeValueAsBytes(a)));
+        }
+        p.flush();
+      }
+      await().atMost(Duration.ofSeconds(90)).until(() -> accepted.size() == 2);
+      // Delivered concurrently, with retries: found by id, not by order.
+      assertThat(accepted)
+          .extracting(Received::alertId)
+          .containsExactlyInAnyOrder("evil%0D%0AX-Injected:%201", "0123abcd");
+      Received first =
+          accepted.stream().filter(r -> r.alertId().startsWith("evil")).findFirst().orElseThrow();
+      assertThat(first.signature())
+          .isEqualTo("sha256=" + WebhookSink.hmac("s3cret-for-the-test", first.body()));
+      String text = EventCodec.mapper().readTree(first.body()).get("text").asText();
+      assertThat(text)
+          .doesNotContain("<!channel>", "<@U123")
+          .contains("&lt;!channel&gt; look", "&amp; &lt;@U123|admin&gt;");
     }
   }
 
