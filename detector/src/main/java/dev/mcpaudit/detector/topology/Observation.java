@@ -52,22 +52,7 @@ public record Observation(
   }
 
   Observation withWatermark(long w) {
-    return new Observation(
-        tenant,
-        eventId,
-        kind,
-        at,
-        decision,
-        reasonCode,
-        actor,
-        handle,
-        expiresAt,
-        toolServer,
-        toolName,
-        nonce,
-        gateway,
-        worker,
-        Math.max(w, at));
+    return with(at, Math.max(w, at));
   }
 
   /**
@@ -75,14 +60,15 @@ public record Observation(
    * detector's clock plus the allowed skew): a future-dated event is judged where time allows.
    */
   Observation atMost(long bound) {
-    if (at <= bound) {
-      return this;
-    }
+    return at <= bound ? this : with(bound, watermark);
+  }
+
+  private Observation with(long newAt, long newWatermark) {
     return new Observation(
         tenant,
         eventId,
         kind,
-        bound,
+        newAt,
         decision,
         reasonCode,
         actor,
@@ -93,7 +79,7 @@ public record Observation(
         nonce,
         gateway,
         worker,
-        watermark);
+        newWatermark);
   }
 
   /** Older than the grace period allows, behind the newest event its partition had delivered. */

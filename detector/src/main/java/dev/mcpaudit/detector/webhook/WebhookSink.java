@@ -176,23 +176,22 @@ public final class WebhookSink implements Runnable, AutoCloseable {
       return deliver(url, alertId, body, 1, config.initialBackoff())
           .exceptionally(
               e -> {
-                failed.increment();
-                log.warn(
-                    "webhook delivery failed alert_id={} url={} error={}",
-                    alertId,
-                    WebhookConfig.redacted(url),
-                    e.toString());
+                deliveryFailed(url, alertId, e);
                 return null;
               });
     } catch (RuntimeException e) {
-      failed.increment();
-      log.warn(
-          "webhook delivery failed alert_id={} url={} error={}",
-          alertId,
-          WebhookConfig.redacted(url),
-          e.toString());
+      deliveryFailed(url, alertId, e);
       return CompletableFuture.completedFuture(null);
     }
+  }
+
+  private void deliveryFailed(URI url, String alertId, Throwable e) {
+    failed.increment();
+    log.warn(
+        "webhook delivery failed alert_id={} url={} error={}",
+        alertId,
+        WebhookConfig.redacted(url),
+        e.toString());
   }
 
   /**

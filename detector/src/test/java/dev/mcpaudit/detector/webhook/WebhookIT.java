@@ -86,26 +86,7 @@ class WebhookIT {
     String alerts = KafkaBrokerExtension.uniqueTopic("webhook-alerts");
     kafka.createTopics(2, decisions, alerts);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    DetectorConfig config =
-        DetectorConfig.from(
-            Settings.of(
-                Map.of(
-                    "kafka.bootstrap-servers",
-                    kafka.bootstrapServers(),
-                    "topics.decisions",
-                    decisions,
-                    "topics.alerts",
-                    alerts,
-                    "detector.application-id",
-                    "webhook-it-" + decisions,
-                    "detector.state-dir",
-                    dir.toString(),
-                    "detector.webhook.urls",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "detector.webhook.secret",
-                    "s3cret-for-the-test",
-                    "detector.webhook.initial-backoff",
-                    "100ms")));
+    DetectorConfig config = config(decisions, alerts, Map.of());
     try (DetectorService detector = DetectorService.embedded(config, registry)) {
       Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       publish(
@@ -160,28 +141,7 @@ class WebhookIT {
     String alerts = KafkaBrokerExtension.uniqueTopic("webhook-hostile-alerts");
     kafka.createTopics(1, decisions, alerts);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    DetectorConfig config =
-        DetectorConfig.from(
-            Settings.of(
-                Map.of(
-                    "kafka.bootstrap-servers",
-                    kafka.bootstrapServers(),
-                    "topics.decisions",
-                    decisions,
-                    "topics.alerts",
-                    alerts,
-                    "detector.application-id",
-                    "webhook-hostile-" + decisions,
-                    "detector.state-dir",
-                    dir.toString(),
-                    "detector.webhook.urls",
-                    "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "detector.webhook.format",
-                    "slack",
-                    "detector.webhook.secret",
-                    "s3cret-for-the-test",
-                    "detector.webhook.initial-backoff",
-                    "100ms")));
+    DetectorConfig config = config(decisions, alerts, Map.of("detector.webhook.format", "slack"));
     try (DetectorService detector = DetectorService.embedded(config, registry)) {
       // Written straight to the alerts topic, as anyone with write access could.
       Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -235,6 +195,20 @@ class WebhookIT {
           .doesNotContain("<!channel>", "<@U123")
           .contains("&lt;!channel&gt; look", "&amp; &lt;@U123|admin&gt;");
     }
+  }
+
+  /** A detector on these topics posting to the receiver, signed, retrying after 100 ms. */
+  private DetectorConfig config(String decisions, String alerts, Map<String, String> extra) {
+    Map<String, String> s = new java.util.HashMap<>(extra);
+    s.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    s.put("topics.decisions", decisions);
+    s.put("topics.alerts", alerts);
+    s.put("detector.application-id", "webhook-it-" + decisions);
+    s.put("detector.state-dir", dir.toString());
+    s.put("detector.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+    s.put("detector.webhook.secret", "s3cret-for-the-test");
+    s.put("detector.webhook.initial-backoff", "100ms");
+    return DetectorConfig.from(Settings.of(s));
   }
 
   private void publish(String topic, AuthzEvent... events) {
