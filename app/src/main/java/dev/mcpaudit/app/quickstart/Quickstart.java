@@ -2,7 +2,6 @@ package dev.mcpaudit.app.quickstart;
 
 import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.app.simulate.Simulator;
-import dev.mcpaudit.app.simulate.TrustedCertificates;
 import dev.mcpaudit.collector.http.CollectorConfig;
 import dev.mcpaudit.collector.http.CollectorRoutes;
 import dev.mcpaudit.detector.DetectorConfig;
@@ -21,6 +20,7 @@ import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.HttpSecurity;
 import dev.mcpaudit.runtime.http.HttpServer;
+import dev.mcpaudit.runtime.http.TrustedCertificates;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.web.WebUi;
 import io.javalin.Javalin;

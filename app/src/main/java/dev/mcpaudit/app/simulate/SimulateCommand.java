@@ -2,6 +2,7 @@ package dev.mcpaudit.app.simulate;
 
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.http.TrustedCertificates;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;

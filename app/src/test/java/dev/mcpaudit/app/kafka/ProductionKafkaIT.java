@@ -189,7 +189,7 @@ class ProductionKafkaIT {
     for (String role : List.of("collector", "indexer", "detector", "api")) {
       String password =
           role.equals(wrongPasswordFor) ? "wrong-" + USERS.get(role) : USERS.get(role);
-      s.put(role + ".kafka.client.sasl.jaas.config", jaas(role, password));
+      s.put(role + ".kafka.client.sasl.jaas.config", SaslSslListener.jaas(role, password));
     }
     s.put("collector.port", "0");
     s.put("collector.token.gw", TokenDigest.of(SOURCE));
@@ -208,14 +208,6 @@ class ProductionKafkaIT {
     s.put("api.token.ana.role", "analyst");
     s.put("api.token.ana.tenants", "*");
     return s;
-  }
-
-  private static String jaas(String user, String password) {
-    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-        + user
-        + "\" password=\""
-        + password
-        + "\";";
   }
 
   @Test

@@ -3,7 +3,7 @@ package dev.mcpaudit.app.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mcpaudit.app.simulate.TrustedCertificates;
+import dev.mcpaudit.runtime.http.TrustedCertificates;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.net.URI;
 import java.net.http.HttpClient;

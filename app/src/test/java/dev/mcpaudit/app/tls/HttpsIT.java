@@ -3,7 +3,6 @@ package dev.mcpaudit.app.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpaudit.app.simulate.TrustedCertificates;
 import dev.mcpaudit.collector.http.CollectorConfig;
 import dev.mcpaudit.collector.http.CollectorServer;
 import dev.mcpaudit.kafka.embedded.DevCertificates;
@@ -12,6 +11,7 @@ import dev.mcpaudit.queryapi.ApiServer;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.http.TrustedCertificates;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;

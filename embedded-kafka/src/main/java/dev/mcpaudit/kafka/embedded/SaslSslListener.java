@@ -49,7 +49,8 @@ public record SaslSslListener(DevCertificates certificates, Map<String, String> 
         certificates.password());
   }
 
-  static String jaas(String user, String password) {
+  /** The SCRAM login line for {@code user}: what {@code sasl.jaas.config} holds. */
+  public static String jaas(String user, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
         + user
         + "\" password=\""

@@ -9,9 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,21 +56,14 @@ final class FirstRequest {
     }
     // Trust exactly our own chain; the name is not checked (we know whom we are calling).
     KeyStore own = security.tls().get().keyStore();
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
+    List<Certificate> chain = new ArrayList<>();
     for (String alias : Collections.list(own.aliases())) {
-      Certificate[] chain = own.getCertificateChain(alias);
-      if (chain != null) {
-        for (int i = 0; i < chain.length; i++) {
-          trust.setCertificateEntry(alias + "-" + i, chain[i]);
-        }
+      Certificate[] c = own.getCertificateChain(alias);
+      if (c != null) {
+        chain.addAll(List.of(c));
       }
     }
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
+    SSLContext ctx = TrustedCertificates.trusting(chain);
     Socket raw = new Socket();
     raw.connect(new InetSocketAddress(host, port), 5_000);
     return ctx.getSocketFactory().createSocket(raw, host, port, true);

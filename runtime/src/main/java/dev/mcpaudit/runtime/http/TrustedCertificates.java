@@ -1,4 +1,4 @@
-package dev.mcpaudit.app.simulate;
+package dev.mcpaudit.runtime.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +13,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A TLS context that trusts the certificates of one PEM file (a private CA, the quickstart's
- * development CA) and nothing else: for a collector whose certificate no public CA signed.
- * Hostnames are still checked.
+ * A TLS context that trusts given certificates and nothing else: a PEM file (a private CA, the
+ * quickstart's development CA, for {@code simulate --ca-cert}) or a listener's own chain (its first
+ * request to itself). Hostnames are checked by whoever connects, as usual.
  */
 public final class TrustedCertificates {
   private TrustedCertificates() {}
@@ -24,17 +24,27 @@ public final class TrustedCertificates {
    * @throws IllegalArgumentException naming the file when it holds no certificate or cannot be read
    */
   public static SSLContext trusting(Path pem) {
+    Collection<? extends Certificate> certs;
     try (InputStream in = Files.newInputStream(pem)) {
-      Collection<? extends Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certs.isEmpty()) {
-        throw new IllegalArgumentException(pem + " holds no PEM certificate");
-      }
+      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "cannot read certificates from " + pem + ": " + e.getMessage(), e);
+    }
+    if (certs.isEmpty()) {
+      throw new IllegalArgumentException(pem + " holds no PEM certificate");
+    }
+    return trusting(certs);
+  }
+
+  /** A TLS context that trusts exactly these certificates. */
+  public static SSLContext trusting(Collection<? extends Certificate> certs) {
+    try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       int i = 0;
       for (Certificate c : certs) {
-        trust.setCertificateEntry("ca-" + i++, c);
+        trust.setCertificateEntry("trusted-" + i++, c);
       }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -43,8 +53,7 @@ public final class TrustedCertificates {
       ctx.init(null, tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "cannot read certificates from " + pem + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
     }
   }
 }
