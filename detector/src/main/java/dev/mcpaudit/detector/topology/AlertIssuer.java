@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * crash yields the same id, and consumers (the alerts index) keep one copy.
  */
 final class AlertIssuer {
-  static final int MAX_EVIDENCE = 1000;
+  /** Evidence keeps the first and the latest this many event ids; the summary carries counts. */
+  static final int EVIDENCE_EACH_END = 50;
 
   private final ProcessorContext<String, Alert> context;
   private final WindowStore<String, String> issued;
@@ -63,8 +64,7 @@ final class AlertIssuer {
     }
     String id = alertId(f.type(), f.tenant(), f.subject(), f.anchor());
     issued.put(key, id, f.anchor());
-    List<String> evidence =
-        f.evidence().size() > MAX_EVIDENCE ? f.evidence().subList(0, MAX_EVIDENCE) : f.evidence();
+    List<String> evidence = ends(f.evidence());
     Alert alert =
         new Alert(
             id,
@@ -81,6 +81,16 @@ final class AlertIssuer {
     context.forward(new Record<>(f.subject(), alert, f.anchor()));
     metrics.raised(f.type());
     return true;
+  }
+
+  static List<String> ends(List<String> evidence) {
+    int n = evidence.size();
+    if (n <= 2 * EVIDENCE_EACH_END) {
+      return evidence;
+    }
+    List<String> out = new java.util.ArrayList<>(evidence.subList(0, EVIDENCE_EACH_END));
+    out.addAll(evidence.subList(n - EVIDENCE_EACH_END, n));
+    return out;
   }
 
   static String alertId(AlertType type, String tenant, String subject, long anchor) {

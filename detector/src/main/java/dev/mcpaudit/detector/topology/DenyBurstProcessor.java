@@ -11,7 +11,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * DENY_BURST: at least N denies for one actor within a window of occurred_at time. Records are
@@ -42,18 +41,25 @@ final class DenyBurstProcessor extends RuleProcessor {
       return;
     }
     long window = rules.denyBurstWindow().toMillis();
+    // Any window of the burst length that holds o lies within [at - window + 1, at + window - 1];
+    // once that range holds twice the threshold, one of its two halves (each a window holding o)
+    // is a burst, so reading more would change nothing.
+    KeyCapacity.Read<String> seen =
+        KeyCapacity.read(
+            denies,
+            record.key(),
+            o.at() - window + 1,
+            o.at() + window - 1,
+            KeyCapacity.denies(rules.denyBurstThreshold()),
+            metrics);
     List<Deny> near = new ArrayList<>();
-    try (WindowStoreIterator<String> it =
-        denies.fetch(record.key(), o.at() - window + 1, o.at() + window - 1)) {
-      while (it.hasNext()) {
-        KeyValue<Long, String> d = it.next();
-        if (d.value.equals(o.eventId())) {
-          return; // delivered twice
-        }
-        near.add(new Deny(d.key, d.value));
+    for (KeyValue<Long, String> d : seen.entries()) {
+      if (d.value.equals(o.eventId())) {
+        return; // delivered twice
       }
+      near.add(new Deny(d.key, d.value));
     }
-    denies.put(record.key(), o.eventId(), o.at());
+    KeyCapacity.keep(denies, record.key(), o.eventId(), o.at(), seen, DENIES, metrics);
     near.add(new Deny(o.at(), o.eventId()));
     if (near.size() < rules.denyBurstThreshold()) {
       return;

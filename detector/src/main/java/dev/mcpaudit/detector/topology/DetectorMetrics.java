@@ -17,6 +17,8 @@ public final class DetectorMetrics {
   private final Counter late;
   private final Map<String, Counter> unreadable = new java.util.HashMap<>();
   private final Counter future;
+  private final Counter stateReads;
+  private final Map<String, Counter> notKept = new java.util.HashMap<>();
 
   public DetectorMetrics(MeterRegistry registry) {
     for (AlertType t : AlertType.values()) {
@@ -52,7 +54,27 @@ public final class DetectorMetrics {
             .description(
                 "events dated further ahead than detector.max-future-skew; judged at that bound")
             .register(registry);
+    stateReads =
+        Counter.builder("mcp_audit_detector_state_reads")
+            .description("state-store entries the rules read; per event it is bounded per key")
+            .register(registry);
+    for (String store : CAPPED_STORES) {
+      notKept.put(
+          store,
+          Counter.builder("mcp_audit_detector_entries_not_kept")
+              .tag("store", store)
+              .description(
+                  "events not remembered because their key already holds its capacity there")
+              .register(registry));
+    }
   }
+
+  static final java.util.List<String> CAPPED_STORES =
+      java.util.List.of(
+          ReplayProcessor.NONCES,
+          HandleProcessor.FACTS,
+          HandleProcessor.DECISIONS,
+          DenyBurstProcessor.DENIES);
 
   /** Why a record was skipped: no bytes, not JSON, or JSON that breaks the contract. */
   static final java.util.List<String> UNREADABLE_REASONS =
@@ -80,6 +102,24 @@ public final class DetectorMetrics {
 
   void future() {
     future.increment();
+  }
+
+  void stateReads(int n) {
+    if (n > 0) {
+      stateReads.increment(n);
+    }
+  }
+
+  void notKept(String store) {
+    notKept.get(store).increment();
+  }
+
+  public double stateReadCount() {
+    return stateReads.count();
+  }
+
+  public double notKeptCount() {
+    return notKept.values().stream().mapToDouble(Counter::count).sum();
   }
 
   public double unreadableCount() {

@@ -20,7 +20,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The rules about one handle: REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE and INCONSISTENT_DECISION.
@@ -69,7 +68,16 @@ final class HandleProcessor extends RuleProcessor {
     boolean late = late(o);
     if (o.kind().isHandleLifecycle()) {
       // Kept even when late: a revocation stays true for every later use.
-      facts.put(key, o, o.at());
+      long memory = rules.handleMemory().toMillis();
+      KeyCapacity.keep(
+          facts,
+          key,
+          o,
+          o.at(),
+          KeyCapacity.read(
+              facts, key, o.at() - memory, o.at() + memory, KeyCapacity.HANDLE_FACTS, metrics),
+          FACTS,
+          metrics);
       if (!late) {
         judgeEarlierUses(key, o);
       }
@@ -82,20 +90,26 @@ final class HandleProcessor extends RuleProcessor {
     if (o.isAllow()) {
       judgeUse(o, known);
     }
+    long window = rules.inconsistencyWindow().toMillis();
+    KeyCapacity.Read<Observation> near =
+        KeyCapacity.read(
+            decisions,
+            key,
+            o.at() - window,
+            o.at() + window,
+            KeyCapacity.HANDLE_DECISIONS,
+            metrics);
     if (o.workerKey() != null && o.toolName() != null) {
-      judgeConsistency(key, o, known);
+      judgeConsistency(key, o, near.values(), known);
     }
-    decisions.put(key, o, o.at());
+    KeyCapacity.keep(decisions, key, o, o.at(), near, DECISIONS, metrics);
   }
 
   /** Revocations and expiry facts of the handle around {@code at}. */
   private List<Observation> facts(String key, long at) {
     long memory = rules.handleMemory().toMillis();
-    List<Observation> out = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it = facts.fetch(key, at - memory, at + memory)) {
-      it.forEachRemaining(kv -> out.add(kv.value));
-    }
-    return out;
+    return KeyCapacity.read(facts, key, at - memory, at + memory, KeyCapacity.HANDLE_FACTS, metrics)
+        .values();
   }
 
   /** When a fact says the handle stops being valid, if it says so at all. */
@@ -138,19 +152,20 @@ final class HandleProcessor extends RuleProcessor {
       return;
     }
     List<Observation> uses = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it =
-        decisions.fetch(key, from.get(), from.get() + decisionRetention(rules).toMillis())) {
-      it.forEachRemaining(
-          kv -> {
-            Observation d = kv.value;
-            boolean after =
-                fact.kind() == EventKind.HANDLE_REVOKED
-                    ? d.at() > from.get()
-                    : d.at() >= from.get();
-            if (d.isAllow() && after) {
-              uses.add(d);
-            }
-          });
+    for (Observation d :
+        KeyCapacity.read(
+                decisions,
+                key,
+                from.get(),
+                from.get() + decisionRetention(rules).toMillis(),
+                KeyCapacity.HANDLE_DECISIONS,
+                metrics)
+            .values()) {
+      boolean after =
+          fact.kind() == EventKind.HANDLE_REVOKED ? d.at() > from.get() : d.at() >= from.get();
+      if (d.isAllow() && after) {
+        uses.add(d);
+      }
     }
     if (uses.isEmpty()) {
       return;
@@ -227,13 +242,9 @@ final class HandleProcessor extends RuleProcessor {
                 + workerText(uses.get(0))));
   }
 
-  private void judgeConsistency(String key, Observation o, List<Observation> known) {
-    long window = rules.inconsistencyWindow().toMillis();
-    List<Observation> near = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it =
-        decisions.fetch(key, o.at() - window, o.at() + window)) {
-      it.forEachRemaining(kv -> near.add(kv.value));
-    }
+  private void judgeConsistency(
+      String key, Observation o, List<Observation> nearby, List<Observation> known) {
+    List<Observation> near = new ArrayList<>(nearby);
     near.sort(Comparator.comparingLong(p -> Math.abs(p.at() - o.at())));
     for (Observation p : near) {
       if (p.eventId().equals(o.eventId())

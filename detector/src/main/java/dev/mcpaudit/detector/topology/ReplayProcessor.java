@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * REPLAY: one request nonce in decisions with different event ids, whichever gateway or worker made
@@ -41,18 +39,16 @@ final class ReplayProcessor extends RuleProcessor {
       return;
     }
     long memory = rules.nonceMemory().toMillis();
-    List<Observation> uses = new ArrayList<>();
-    try (WindowStoreIterator<Observation> it =
-        nonces.fetch(record.key(), o.at() - memory, o.at() + memory)) {
-      while (it.hasNext()) {
-        KeyValue<Long, Observation> seen = it.next();
-        if (seen.value.eventId().equals(o.eventId())) {
-          return; // the same event again: at-least-once delivery, not a replay
-        }
-        uses.add(seen.value);
+    KeyCapacity.Read<Observation> seen =
+        KeyCapacity.read(
+            nonces, record.key(), o.at() - memory, o.at() + memory, KeyCapacity.NONCE, metrics);
+    List<Observation> uses = new ArrayList<>(seen.values());
+    for (Observation u : uses) {
+      if (u.eventId().equals(o.eventId())) {
+        return; // the same event again: at-least-once delivery, not a replay
       }
     }
-    nonces.put(record.key(), o, o.at());
+    KeyCapacity.keep(nonces, record.key(), o, o.at(), seen, NONCES, metrics);
     if (uses.isEmpty()) {
       return;
     }
@@ -75,6 +71,7 @@ final class ReplayProcessor extends RuleProcessor {
             "request nonce "
                 + o.nonce()
                 + " used by "
+                + (seen.full() ? "at least " : "")
                 + uses.size()
                 + " decisions with different event ids"
                 + (workers.isEmpty() ? "" : " from " + String.join(", ", workers))
