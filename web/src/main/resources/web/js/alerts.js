@@ -1,6 +1,6 @@
 import { api, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell } from './core.js';
 
-const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'CONFLICTING_DUPLICATE'];
+const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'FUTURE_TIMESTAMP', 'CONFLICTING_DUPLICATE'];
 const MAX_EVIDENCE_SHOWN = 50;
 
 /** Alerts, newest first; one opened shows the events that make its case. */

@@ -41,11 +41,15 @@ public final class DetectorService implements AutoCloseable {
   private final Javalin ops;
   private final DetectorMetrics metrics;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final StreamThreadHealth threads;
+  private final int configuredThreads;
 
   private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
     config.kafka().requireAccess("mcp-audit-detector");
     ensureTopics(config);
     this.metrics = new DetectorMetrics(registry);
+    this.threads = new StreamThreadHealth(java.time.Clock.systemUTC(), registry);
+    this.configuredThreads = config.threads();
     if (config.webhook().enabled()) {
       webhook =
           new WebhookSink(
@@ -75,6 +79,7 @@ public final class DetectorService implements AutoCloseable {
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("detector stream thread failed; replacing it", e);
+          threads.failed(e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -150,12 +155,18 @@ public final class DetectorService implements AutoCloseable {
     }
   }
 
-  /** Ready while the streams run. */
+  /** Ready while the streams run with every thread, none of them lately failed. */
   public Health health() {
     KafkaStreams.State s = streams.state();
-    return s == KafkaStreams.State.RUNNING
-        ? Health.READY
-        : Health.notReady("detector streams " + s);
+    if (s != KafkaStreams.State.RUNNING) {
+      return Health.notReady("detector streams " + s);
+    }
+    int alive =
+        (int)
+            streams.metadataForLocalThreads().stream()
+                .filter(t -> !"DEAD".equals(t.threadState()))
+                .count();
+    return threads.health(alive, configuredThreads);
   }
 
   /**

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the detector role: a Kafka Streams application (exactly-once) over the decisions topic that",
-      "writes REPLAY, REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE, DENY_BURST and INCONSISTENT_DECISION alerts",
+      "writes REPLAY, REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE, DENY_BURST, INCONSISTENT_DECISION and FUTURE_TIMESTAMP alerts",
       "to the alerts topic and, if detector.webhook.urls is set, POSTs them there.",
       "State under detector.state-dir; /health and /metrics on detector.port (default 8083)."
     })

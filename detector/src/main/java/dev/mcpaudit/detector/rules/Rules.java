@@ -31,6 +31,9 @@ import java.util.stream.Collectors;
  * @param maxFutureSkew how far ahead of the detector's clock event time may run ({@code
  *     detector.max-future-skew}, default 5m): an event dated later is judged at that bound, so no
  *     event can make its partition's honest events late
+ * @param futureSuppression one FUTURE_TIMESTAMP alert per source within this much time ({@code
+ *     detector.future-timestamp.suppression}, default 1h): a source with a wrong clock is reported,
+ *     not repeated for every event it sends
  */
 public record Rules(
     Duration grace,
@@ -41,13 +44,19 @@ public record Rules(
     Duration denyBurstWindow,
     Duration inconsistencyWindow,
     Set<String> inconsistencyIgnoredReasons,
-    Duration maxFutureSkew) {
+    Duration maxFutureSkew,
+    Duration futureSuppression) {
 
   public Rules {
     inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
     for (Duration d :
         new Duration[] {
-          suppression, nonceMemory, handleMemory, denyBurstWindow, inconsistencyWindow
+          suppression,
+          nonceMemory,
+          handleMemory,
+          denyBurstWindow,
+          inconsistencyWindow,
+          futureSuppression
         }) {
       if (d.isNegative() || d.isZero()) {
         throw new ConfigException("detector windows must be positive, got " + d);
@@ -114,6 +123,13 @@ public record Rules(
               "how far ahead of the detector's clock event time may run; a later event is judged at that bound (at most 24h)")
           .check(d -> d.compareTo(Duration.ofHours(24)) <= 0, "at most 24h");
 
+  static final ConfigKey<Duration> FUTURE_SUPPRESSION =
+      ConfigKey.duration(
+              "detector.future-timestamp.suppression",
+              Duration.ofHours(1),
+              "one FUTURE_TIMESTAMP alert per source gateway/worker within this much time (at most 24h)")
+          .check(d -> d.compareTo(Duration.ofHours(24)) <= 0, "at most 24h");
+
   /** The keys the rules read. */
   public static final java.util.List<ConfigKey<?>> KEYS =
       java.util.List.of(
@@ -125,7 +141,8 @@ public record Rules(
           BURST_WINDOW,
           INCONSISTENCY_WINDOW,
           IGNORED_CODES,
-          MAX_FUTURE_SKEW);
+          MAX_FUTURE_SKEW,
+          FUTURE_SUPPRESSION);
 
   public static Rules from(Settings s) {
     return new Rules(
@@ -140,7 +157,8 @@ public record Rules(
             .map(String::strip)
             .filter(x -> !x.isEmpty())
             .collect(Collectors.toSet()),
-        MAX_FUTURE_SKEW.from(s));
+        MAX_FUTURE_SKEW.from(s),
+        FUTURE_SUPPRESSION.from(s));
   }
 
   /** A copy with another deny-burst threshold and window (tests, bench). */
@@ -154,6 +172,7 @@ public record Rules(
         window,
         inconsistencyWindow,
         inconsistencyIgnoredReasons,
-        maxFutureSkew);
+        maxFutureSkew,
+        futureSuppression);
   }
 }

@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The detector's topology. Events are bound once into {@link Observation}s, then go three ways: by
  * handle as partitioned (revoked, expired, inconsistent), by tenant and nonce (replay) and, denies
- * only, by tenant and actor (deny burst), each through a repartition topic. Every store is
- * persistent with a changelog, so a restarted or moved task resumes with its memory intact; under
- * exactly_once_v2 the alerts, the store updates and the input offsets commit together.
+ * only, by tenant and actor (deny burst), and, future-dated ones only, by tenant and source, each
+ * through a repartition topic. Every store is persistent with a changelog, so a restarted or moved
+ * task resumes with its memory intact; under exactly_once_v2 the alerts, the store updates and the
+ * input offsets commit together.
  */
 public final class DetectionTopology {
   private static final Logger log = LoggerFactory.getLogger(DetectionTopology.class);
@@ -100,6 +101,7 @@ public final class DetectionTopology {
             Serdes.String(),
             Serdes.String()));
     addSuppression(builder, DenyBurstProcessor.ISSUED, rules);
+    addSuppression(builder, FutureTimestampProcessor.ISSUED, rules.futureSuppression(), rules);
 
     KStream<String, Observation> events =
         builder.stream(
@@ -143,6 +145,18 @@ public final class DetectionTopology {
             Named.as("deny-burst-rule"),
             DenyBurstProcessor.DENIES,
             DenyBurstProcessor.ISSUED)
+        .to(topics.alerts(), toAlerts);
+
+    // Rare by nature; repartitioned so that a source is reported once, whichever partitions its
+    // events landed on.
+    events
+        .filter((k, o) -> o.claimsTheFuture(), Named.as("future-dated"))
+        .selectKey((k, o) -> Observation.key(o.tenant(), o.sourceKey()), Named.as("key-by-source"))
+        .repartition(Repartitioned.with(Serdes.String(), OBSERVATION).withName("by-source"))
+        .process(
+            () -> new FutureTimestampProcessor(rules, metrics),
+            Named.as("future-timestamp-rule"),
+            FutureTimestampProcessor.ISSUED)
         .to(topics.alerts(), toAlerts);
     return builder.build();
   }
@@ -199,7 +213,12 @@ public final class DetectionTopology {
   }
 
   private static void addSuppression(StreamsBuilder builder, String name, Rules rules) {
-    Duration keep = rules.suppression().multipliedBy(2).plus(rules.grace()).plus(SKEW_ALLOWANCE);
+    addSuppression(builder, name, rules.suppression(), rules);
+  }
+
+  private static void addSuppression(
+      StreamsBuilder builder, String name, Duration suppression, Rules rules) {
+    Duration keep = suppression.multipliedBy(2).plus(rules.grace()).plus(SKEW_ALLOWANCE);
     builder.addStateStore(
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(name, keep, Duration.ofMillis(1), false),

@@ -12,6 +12,10 @@ import dev.mcpaudit.schema.event.EventKind;
  * from had got when the event was read. Lateness is judged against it, never against the stream
  * time of a repartitioned task: that one follows whichever upstream task ran fastest, and while a
  * backlog is worked off it can run minutes ahead of events that were perfectly on time.
+ *
+ * <p>{@code claimedAt} is set only on an event dated past the detector's clock plus {@code
+ * detector.max-future-skew}: the occurred_at it claimed, while {@code at} is the bound it is judged
+ * at.
  */
 public record Observation(
     String tenant,
@@ -28,7 +32,8 @@ public record Observation(
     String nonce,
     String gateway,
     String worker,
-    long watermark) {
+    long watermark,
+    Long claimedAt) {
 
   static Observation of(AuthzEvent e) {
     return new Observation(
@@ -48,11 +53,12 @@ public record Observation(
         e.request() == null ? null : e.request().nonce(),
         e.source() == null ? null : e.source().gateway(),
         e.source() == null ? null : e.source().worker(),
-        -1);
+        -1,
+        null);
   }
 
   Observation withWatermark(long w) {
-    return with(at, Math.max(w, at));
+    return with(at, Math.max(w, at), claimedAt);
   }
 
   /**
@@ -60,10 +66,10 @@ public record Observation(
    * detector's clock plus the allowed skew): a future-dated event is judged where time allows.
    */
   Observation atMost(long bound) {
-    return at <= bound ? this : with(bound, watermark);
+    return at <= bound ? this : with(bound, watermark, at);
   }
 
-  private Observation with(long newAt, long newWatermark) {
+  private Observation with(long newAt, long newWatermark, Long claimed) {
     return new Observation(
         tenant,
         eventId,
@@ -79,7 +85,8 @@ public record Observation(
         nonce,
         gateway,
         worker,
-        newWatermark);
+        newWatermark,
+        claimed);
   }
 
   /** Older than the grace period allows, behind the newest event its partition had delivered. */
@@ -106,6 +113,16 @@ public record Observation(
    */
   String workerKey() {
     return worker == null ? null : gateway + "/" + worker;
+  }
+
+  boolean claimsTheFuture() {
+    return claimedAt != null;
+  }
+
+  /** Who sent it, as the event says: gateway and worker. */
+  String sourceKey() {
+    String g = gateway == null ? "unknown-gateway" : gateway;
+    return worker == null ? g : g + "/" + worker;
   }
 
   /** State-store keys carry the tenant: two tenants may well use the same handle or nonce. */

@@ -13,13 +13,20 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
   protected final Rules rules;
   protected final DetectorMetrics metrics;
   private final String issuedStore;
+  private final java.time.Duration suppression;
   protected ProcessorContext<String, Alert> context;
   protected AlertIssuer issuer;
 
   RuleProcessor(Rules rules, DetectorMetrics metrics, String issuedStore) {
+    this(rules, metrics, issuedStore, rules.suppression());
+  }
+
+  RuleProcessor(
+      Rules rules, DetectorMetrics metrics, String issuedStore, java.time.Duration suppression) {
     this.rules = rules;
     this.metrics = metrics;
     this.issuedStore = issuedStore;
+    this.suppression = suppression;
   }
 
   @Override
@@ -27,7 +34,7 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
     this.context = context;
     this.issuer =
         new AlertIssuer(
-            context, context.getStateStore(issuedStore), rules.suppression().toMillis(), metrics);
+            context, context.getStateStore(issuedStore), suppression.toMillis(), metrics);
     open(context);
   }
 

@@ -49,7 +49,10 @@ public final class WebhookSink implements Runnable, AutoCloseable {
   private final Counter delivered;
   private final Counter retried;
   private final Counter failed;
+  private final Counter restarts;
   private volatile boolean running = true;
+  private final java.util.concurrent.CountDownLatch closed =
+      new java.util.concurrent.CountDownLatch(1);
   private final java.util.concurrent.CountDownLatch assigned =
       new java.util.concurrent.CountDownLatch(1);
 
@@ -80,6 +83,11 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     this.delivered = deliveries(registry, "delivered");
     this.retried = deliveries(registry, "retried");
     this.failed = deliveries(registry, "failed");
+    this.restarts =
+        Counter.builder("mcp_audit_webhook_sink_restarts")
+            .description(
+                "times the webhook sink failed outside a delivery and started over from the last committed alert")
+            .register(registry);
   }
 
   // One description for the whole family: Prometheus has one HELP per metric name.
@@ -109,62 +117,100 @@ public final class WebhookSink implements Runnable, AutoCloseable {
     return total;
   }
 
+  /**
+   * Delivers until closed. Should anything outside a single delivery fail (a poll, a commit), the
+   * failure is logged and counted, and after a backoff the sink starts over from the last committed
+   * alert: it never dies silently, and an alert not yet committed is sent again rather than lost.
+   */
   @Override
   public void run() {
+    Duration wait = config.initialBackoff();
     try {
-      consumer.subscribe(
-          List.of(topic),
-          new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(
-                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
-
-            @Override
-            public void onPartitionsAssigned(
-                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
-              assigned.countDown();
-            }
-          });
       while (running) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) {
-          continue;
+        try {
+          deliverUntilClosed();
+        } catch (WakeupException e) {
+          if (!running) {
+            return;
+          }
+          wait = restartAfter(e, wait);
+        } catch (RuntimeException e) {
+          if (!running) {
+            return;
+          }
+          wait = restartAfter(e, wait);
         }
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          Alert alert;
-          try {
-            alert = EventCodec.mapper().readValue(r.value(), Alert.class);
-          } catch (IOException | RuntimeException e) {
-            log.warn(
-                "webhook skipping a record that is not an alert offset={} error={}",
-                r.offset(),
-                e.getMessage());
-            continue;
-          }
-          byte[] body;
-          try {
-            body = body(alert);
-          } catch (RuntimeException e) {
-            failed.increment();
-            log.warn("webhook cannot render an alert offset={} error={}", r.offset(), e.toString());
-            continue;
-          }
-          String id = headerValue(alert.alertId());
-          for (URI url : config.urls()) {
-            all.add(deliverSafely(url, id, body));
-          }
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-        consumer.commitSync();
-      }
-    } catch (WakeupException e) {
-      if (running) {
-        throw e;
       }
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  private Duration restartAfter(RuntimeException e, Duration wait) {
+    restarts.increment();
+    log.error("webhook sink failed; starting over in {} ms", wait.toMillis(), e);
+    // Forgets the positions past the last commit: the next subscription resumes from it.
+    consumer.unsubscribe();
+    try {
+      closed.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+    return min(wait.multipliedBy(2), config.maxBackoff());
+  }
+
+  private void deliverUntilClosed() {
+    consumer.subscribe(
+        List.of(topic),
+        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(
+              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+
+          @Override
+          public void onPartitionsAssigned(
+              java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            assigned.countDown();
+          }
+        });
+    while (running) {
+      ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+      if (records.isEmpty()) {
+        continue;
+      }
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        Alert alert;
+        try {
+          alert = EventCodec.mapper().readValue(r.value(), Alert.class);
+        } catch (IOException | RuntimeException e) {
+          log.warn(
+              "webhook skipping a record that is not an alert offset={} error={}",
+              r.offset(),
+              e.getMessage());
+          continue;
+        }
+        byte[] body;
+        try {
+          body = body(alert);
+        } catch (RuntimeException e) {
+          failed.increment();
+          log.warn("webhook cannot render an alert offset={} error={}", r.offset(), e.toString());
+          continue;
+        }
+        String id = headerValue(alert.alertId());
+        for (URI url : config.urls()) {
+          all.add(deliverSafely(url, id, body));
+        }
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+      consumer.commitSync();
+    }
+  }
+
+  double restartCount() {
+    return restarts.count();
   }
 
   /**
@@ -334,6 +380,7 @@ public final class WebhookSink implements Runnable, AutoCloseable {
   @Override
   public void close() {
     running = false;
+    closed.countDown();
     consumer.wakeup();
   }
 }

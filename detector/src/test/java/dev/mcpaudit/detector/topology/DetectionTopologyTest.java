@@ -104,11 +104,39 @@ class DetectionTopologyTest {
       send(
           Ev.allow("e1", now.minusSeconds(10)).nonce("nonce-1").worker("w-1"),
           Ev.allow("e2", now.minusSeconds(8)).nonce("nonce-1").worker("w-2"));
-      assertThat(raised())
+      List<Alert> alerts = raised();
+      assertThat(alerts)
+          .extracting(Alert::type)
+          .containsExactlyInAnyOrder(AlertType.REPLAY, AlertType.FUTURE_TIMESTAMP);
+      assertThat(alerts)
+          .filteredOn(a -> a.type() == AlertType.FUTURE_TIMESTAMP)
           .singleElement()
-          .satisfies(a -> assertThat(a.type()).isEqualTo(AlertType.REPLAY));
+          .satisfies(
+              a -> {
+                assertThat(a.subject()).isEqualTo("gw-1/w-1");
+                assertThat(a.evidence()).containsExactly("poison");
+                assertThat(a.summary())
+                    .contains("3300 s ahead of the detector's clock (allowed 300 s)");
+              });
       assertThat(metrics.futureCount()).isEqualTo(1);
       assertThat(metrics.lateCount()).isZero();
+    }
+
+    @Test
+    void aFutureDatedSourceIsReportedOncePerSuppressionPeriodWhateverItsPartitions() {
+      for (int i = 0; i < 10; i++) {
+        send(
+            Ev.allow("f" + i, now.plus(java.time.Duration.ofMinutes(30 + i)))
+                .handle("h-" + i)
+                .worker("w-9"));
+      }
+      send(Ev.allow("g1", now.plus(java.time.Duration.ofHours(2))).worker("w-8"));
+      send(Ev.allow("ok", now.plusSeconds(60)).worker("w-7"));
+      assertThat(raised())
+          .allSatisfy(a -> assertThat(a.type()).isEqualTo(AlertType.FUTURE_TIMESTAMP))
+          .extracting(Alert::subject)
+          .containsExactlyInAnyOrder("gw-1/w-9", "gw-1/w-8");
+      assertThat(metrics.futureCount()).isEqualTo(11);
     }
 
     @Test

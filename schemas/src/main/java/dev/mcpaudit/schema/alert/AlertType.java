@@ -16,6 +16,12 @@ public enum AlertType {
   /** Allow and deny for the same handle and tool from different workers within a window. */
   INCONSISTENT_DECISION,
   /**
+   * An event dated further ahead of the detector's clock than {@code detector.max-future-skew}: a
+   * source whose clock is wrong, or one trying to move event time. Subject: the source gateway (and
+   * worker).
+   */
+  FUTURE_TIMESTAMP,
+  /**
    * Raised by the indexer: an event whose (tenant, event_id) is already recorded arrived again with
    * different content. The first version stays the record; the other is on the dead-letter topic.
    */
