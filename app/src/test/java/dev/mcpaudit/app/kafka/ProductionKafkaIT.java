@@ -275,6 +275,90 @@ class ProductionKafkaIT {
     }
   }
 
+  /**
+   * The webhook sink loses its consumer group (an operator's ACL change): every poll fails. It must
+   * say so, count it, back off and start over, and deliver what was raised meanwhile once the group
+   * is back, instead of a thread that died silently.
+   */
+  @Test
+  void aWebhookSinkThatLosesItsGroupStartsOverAndDeliversOnceItIsBack() throws Exception {
+    List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          received.add(exchange.getRequestHeaders().getFirst("X-McpAudit-Alert-Id"));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    receiver.start();
+    Map<String, String> s = settings(null);
+    s.put("detector.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+    DetectorConfig config = DetectorConfig.from(Settings.of(s));
+    String group = "mcp-audit-detector-webhook-restart";
+    // Its own alerts topic (one the detector's prefix ACL covers): these alerts are not for the
+    // index the other tests read.
+    String alerts = "mcp-audit-detector-restart-alerts";
+    broker.createTopics(1, List.of(alerts));
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    AclBinding deny =
+        new AclBinding(
+            group(group),
+            new AccessControlEntry("User:detector", "*", AclOperation.ALL, AclPermissionType.DENY));
+    try (dev.mcpaudit.detector.webhook.WebhookSink sink =
+            new dev.mcpaudit.detector.webhook.WebhookSink(
+                config.webhook(), config.kafka(), alerts, group, registry);
+        Admin admin = Admin.create(brokerClient())) {
+      Thread thread = Thread.ofPlatform().name("webhook-under-test").start(sink);
+      assertThat(sink.awaitAssigned(Duration.ofSeconds(60))).isTrue();
+      raise(alerts, "al-restart-1");
+      await().atMost(Duration.ofSeconds(60)).until(() -> received.contains("al-restart-1"));
+
+      admin.createAcls(List.of(deny)).all().get(30, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> registry.get("mcp_audit_webhook_sink_restarts").counter().count() >= 1);
+      raise(alerts, "al-restart-2");
+      admin.deleteAcls(List.of(deny.toFilter())).all().get(30, TimeUnit.SECONDS);
+
+      await().atMost(Duration.ofSeconds(90)).until(() -> received.contains("al-restart-2"));
+      assertThat(thread.isAlive()).isTrue();
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  private Map<String, Object> brokerClient() {
+    Map<String, Object> p = new HashMap<>(broker.adminClientProperties());
+    p.put("bootstrap.servers", broker.bootstrapServers());
+    return p;
+  }
+
+  /** An alert on the alerts topic, written as the broker's own user. */
+  private void raise(String topic, String alertId) throws Exception {
+    var alert =
+        new dev.mcpaudit.schema.alert.Alert(
+            alertId,
+            dev.mcpaudit.schema.alert.AlertType.REPLAY,
+            dev.mcpaudit.schema.alert.Severity.HIGH,
+            "acme",
+            Instant.now(),
+            "nonce-" + alertId,
+            "spiffe://acme/agent/a",
+            null,
+            null,
+            List.of("ev-1", "ev-2"),
+            "request nonce reused");
+    try (KafkaProducer<byte[], byte[]> p =
+        new KafkaProducer<>(brokerClient(), new ByteArraySerializer(), new ByteArraySerializer())) {
+      p.send(new ProducerRecord<>(topic, EventCodec.mapper().writeValueAsBytes(alert)))
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aWrongPasswordStopsEachRoleAtStartAndNoSecretIsLogged() throws Exception {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
