@@ -2,6 +2,8 @@ import { api, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell } f
 
 const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'FUTURE_TIMESTAMP', 'CONFLICTING_DUPLICATE'];
 const MAX_EVIDENCE_SHOWN = 50;
+/** Below this the detector is keeping up (its commits alone take a fraction of a second). */
+const LAG_SHOWN_SECONDS = 5;
 
 /** Alerts, newest first; one opened shows the events that make its case. */
 export async function render(main, params) {
@@ -17,6 +19,12 @@ export async function render(main, params) {
     go('alerts', { type: type.value, severity: severity.value, from: r.from, to: r.to });
   });
   main.replaceChildren(h('h1', {}, 'Alerts'), h('div', { class: 'panel' }, form));
+  const lag = await api('/detection').catch(() => null);
+  if (lag && lag.known && lag.seconds_behind >= LAG_SHOWN_SECONDS) {
+    const s = Math.round(lag.seconds_behind);
+    main.append(h('p', { class: 'notice', id: 'detection-lag', role: 'status' },
+      `Detection is ${fmt.n(s)} s behind (${fmt.n(lag.records_behind)} decision${lag.records_behind === 1 ? '' : 's'} not yet judged): alerts for events of the last ${fmt.n(s)} s may still come.`));
+  }
   const range = { from: params.get('from') || 'now-24h', to: params.get('to') || '' };
   const page = await api('/alerts', { type: params.get('type'), severity: params.get('severity'), ...range, limit: 200 });
   const open = params.get('id');

@@ -125,7 +125,8 @@ final class PipelineBench {
               new BatchSender(
                   URI.create(base + "/v1/decisions"), qs.tokens().collector(), CONNECTIONS, null);
           Admin admin =
-              Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+              Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+          HttpClient lagReader = HttpClient.newHttpClient()) {
         for (int rate : rates) {
           Samples s = new Samples();
           current.set(s);
@@ -140,7 +141,14 @@ final class PipelineBench {
             long now = System.nanoTime();
             if (now >= nextLagAt) {
               long[] detector = lag(admin, DETECTOR_GROUP);
-              lags.add(new long[] {now, lag(admin, INDEXER_GROUP)[0], detector[0], detector[1]});
+              lags.add(
+                  new long[] {
+                    now,
+                    lag(admin, INDEXER_GROUP)[0],
+                    detector[0],
+                    detector[1],
+                    detectionBehindMs(lagReader, base, qs.tokens().analyst())
+                  });
               nextLagAt += 1_000_000_000L;
               continue;
             }
@@ -160,6 +168,7 @@ final class PipelineBench {
           long indexerLag = tailMedian(lags, 1);
           long detectorLag = tailMedian(lags, 2);
           long repartitionLag = tailMedian(lags, 3);
+          long detectionBehindMs = tailMedian(lags, 4);
           List<String> late = new ArrayList<>();
           if (acceptedRate < 0.95 * rate || failed > 0) {
             late.add("collector");
@@ -174,7 +183,7 @@ final class PipelineBench {
           }
           String line =
               String.format(
-                  "pipeline: step %,6d/s: sent %,.0f/s, accepted %,.0f/s%s; lag indexer %,d (%.1f s), detector %,d (%.1f s) + %,d records in its repartition topics; "
+                  "pipeline: step %,6d/s: sent %,.0f/s, accepted %,.0f/s%s; lag indexer %,d (%.1f s), detector %,d (%.1f s) + %,d records in its repartition topics, oldest waiting %.1f s (mcp_audit_detector_lag_seconds); "
                       + "event->searchable %s; event->alert %s; API %s%s; %s",
                   rate,
                   sentRate,
@@ -185,6 +194,7 @@ final class PipelineBench {
                   detectorLag,
                   detectorLag / (double) rate,
                   repartitionLag,
+                  detectionBehindMs / 1000.0,
                   pct(s.searchable),
                   pct(s.alerted),
                   pct(s.api),
@@ -274,6 +284,31 @@ final class PipelineBench {
       return lag;
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the lag of " + group, e);
+    }
+  }
+
+  /**
+   * How long the oldest decision not yet judged has waited, as the quickstart's API reports it
+   * ({@code /api/v1/detection}: the detector's own measurement, the one behind {@code
+   * mcp_audit_detector_lag_seconds}); -1 while not yet measured.
+   */
+  private static long detectionBehindMs(HttpClient http, String base, String token) {
+    try {
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/v1/detection"))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      JsonNode lag = EventCodec.mapper().readTree(r.body());
+      return lag.path("known").asBoolean()
+          ? Math.round(lag.get("seconds_behind").asDouble() * 1000)
+          : -1;
+    } catch (java.io.IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
   }
 

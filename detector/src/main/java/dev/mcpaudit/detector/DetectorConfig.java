@@ -32,6 +32,8 @@ import java.util.List;
  * @param webhook the webhook sink ({@code detector.webhook.*}, see {@link WebhookConfig})
  * @param host ops listener address ({@code detector.host})
  * @param port ops listener for /health and /metrics ({@code detector.port})
+ * @param maxLag readiness turns false while the oldest decision not yet judged has waited longer
+ *     ({@code detector.max-lag})
  */
 public record DetectorConfig(
     KafkaClients kafka,
@@ -44,7 +46,8 @@ public record DetectorConfig(
     Rules rules,
     WebhookConfig webhook,
     String host,
-    int port) {
+    int port,
+    java.time.Duration maxLag) {
 
   static final ConfigKey<String> APPLICATION_ID =
       ConfigKey.string(
@@ -64,7 +67,12 @@ public record DetectorConfig(
       ConfigKey.integer(
           "detector.port", 8083, 0, 65535, "/health and /metrics listener port (0 picks one)");
 
-  /** Every key the detector reads. */
+  static final ConfigKey<java.time.Duration> MAX_LAG =
+      ConfigKey.duration(
+          "detector.max-lag",
+          java.time.Duration.ofMinutes(5),
+          "not ready while the oldest decision not yet judged has waited longer than this");
+
   /**
    * Streams' own settings may be passed through too ({@code
    * detector.kafka.client.num.standby.replicas}).
@@ -76,7 +84,7 @@ public record DetectorConfig(
 
   private static List<ConfigKey<?>> keys() {
     List<ConfigKey<?>> all =
-        new ArrayList<>(List.of(APPLICATION_ID, STATE_DIR, THREADS, HOST, PORT));
+        new ArrayList<>(List.of(APPLICATION_ID, STATE_DIR, THREADS, HOST, PORT, MAX_LAG));
     all.addAll(Rules.KEYS);
     all.addAll(WebhookConfig.KEYS);
     return all;
@@ -100,6 +108,7 @@ public record DetectorConfig(
         Rules.from(s),
         WebhookConfig.from(s),
         HOST.from(s),
-        PORT.from(s));
+        PORT.from(s),
+        MAX_LAG.from(s));
   }
 }

@@ -4,6 +4,7 @@ import dev.mcpaudit.detector.topology.DetectionTopology;
 import dev.mcpaudit.detector.topology.DetectorMetrics;
 import dev.mcpaudit.detector.webhook.WebhookConfig;
 import dev.mcpaudit.detector.webhook.WebhookSink;
+import dev.mcpaudit.kafka.client.LagWatch;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
@@ -43,10 +44,12 @@ public final class DetectorService implements AutoCloseable {
   private final KafkaStreamsMetrics streamsMetrics;
   private final StreamThreadHealth threads;
   private final int configuredThreads;
+  private final LagWatch lagWatch;
+  private final DetectionLag lag;
 
   private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
     config.kafka().requireAccess("mcp-audit-detector");
-    ensureTopics(config);
+    int partitions = ensureTopics(config);
     this.metrics = new DetectorMetrics(registry);
     this.threads = new StreamThreadHealth(java.time.Clock.systemUTC(), registry);
     this.configuredThreads = config.threads();
@@ -82,6 +85,15 @@ public final class DetectorService implements AutoCloseable {
           threads.failed(e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+    this.lagWatch =
+        LagWatch.start(
+            config.kafka(),
+            "mcp-audit-detector-lag",
+            config.applicationId(),
+            config.topics().decisions(),
+            Duration.ofSeconds(5),
+            java.time.Clock.systemUTC());
+    this.lag = new DetectionLag(lagWatch::latest, partitions, config.maxLag(), registry);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
     streams.start();
@@ -122,6 +134,7 @@ public final class DetectorService implements AutoCloseable {
     tuning.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class);
+    tuning.put("processing.exception.handler.global.enabled", true);
     tuning.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
@@ -130,7 +143,8 @@ public final class DetectorService implements AutoCloseable {
     return p;
   }
 
-  private static void ensureTopics(DetectorConfig config) {
+  /** Creates the topics if missing; returns the decisions topic's partition count. */
+  private static int ensureTopics(DetectorConfig config) {
     try (Admin admin = Admin.create(config.kafka().admin("mcp-audit-detector-topics"))) {
       Set<String> existing = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
       List<NewTopic> missing =
@@ -139,13 +153,24 @@ public final class DetectorService implements AutoCloseable {
               .map(t -> new NewTopic(t, config.topicPartitions(), config.replicationFactor()))
               .toList();
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        log.info("detector created topics={}", missing.stream().map(NewTopic::name).toList());
+        try {
+          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+          log.info("detector created topics={}", missing.stream().map(NewTopic::name).toList());
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            throw e;
+          } // another role created it meanwhile
+        }
       }
+      String decisions = config.topics().decisions();
+      return admin
+          .describeTopics(List.of(decisions))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(decisions)
+          .partitions()
+          .size();
     } catch (Exception e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException) {
-        return; // another role created it meanwhile
-      }
       throw new IllegalStateException(
           "cannot reach Kafka at "
               + config.kafka().summary()
@@ -155,7 +180,10 @@ public final class DetectorService implements AutoCloseable {
     }
   }
 
-  /** Ready while the streams run with every thread, none of them lately failed. */
+  /**
+   * Ready while the streams run with every thread, none of them lately failed, and detection is not
+   * further behind than {@code detector.max-lag}.
+   */
   public Health health() {
     KafkaStreams.State s = streams.state();
     if (s != KafkaStreams.State.RUNNING) {
@@ -166,7 +194,13 @@ public final class DetectorService implements AutoCloseable {
             streams.metadataForLocalThreads().stream()
                 .filter(t -> !"DEAD".equals(t.threadState()))
                 .count();
-    return threads.health(alive, configuredThreads);
+    Health t = threads.health(alive, configuredThreads);
+    return t.ready() ? lag.health() : t;
+  }
+
+  /** The latest measurement of how far detection is behind the decisions topic. */
+  public java.util.Optional<dev.mcpaudit.kafka.client.GroupLag.Snapshot> lag() {
+    return lag.latest();
   }
 
   /**
@@ -194,6 +228,7 @@ public final class DetectorService implements AutoCloseable {
 
   @Override
   public void close() {
+    lagWatch.close();
     streams.close(Duration.ofSeconds(30));
     streamsMetrics.close();
     if (webhook != null) {

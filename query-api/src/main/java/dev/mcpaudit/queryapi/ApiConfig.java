@@ -64,7 +64,8 @@ public record ApiConfig(
     Authenticator auth,
     ExportLimits exportLimits,
     Duration auditRefusedWindow,
-    int auditRefusedKeys) {
+    int auditRefusedKeys,
+    String detectorApplicationId) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -179,6 +180,12 @@ public record ApiConfig(
           1_000_000,
           "most keys held per window; more are counted in one overflow bucket per reason");
 
+  static final ConfigKey<String> DETECTOR_APPLICATION_ID =
+      ConfigKey.string(
+          "api.detector-application-id",
+          "mcp-audit-detector",
+          "the detector's application id, whose lag behind the decisions topic /api/v1/detection reports (empty: not measured)");
+
   /**
    * Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token
    * table.
@@ -211,7 +218,8 @@ public record ApiConfig(
                 AUDIT,
                 AUDIT_SPOOL_DIR,
                 AUDIT_REFUSED_WINDOW,
-                AUDIT_REFUSED_KEYS));
+                AUDIT_REFUSED_KEYS,
+                DETECTOR_APPLICATION_ID));
     all.addAll(OidcTokens.KEYS);
     return all;
   }
@@ -254,7 +262,8 @@ public record ApiConfig(
         new ExportLimits(
             EXPORT_MAX_CONCURRENT.from(s), EXPORT_MAX_PER_CALLER.from(s), EXPORT_TIMEOUT.from(s)),
         AUDIT_REFUSED_WINDOW.from(s),
-        AUDIT_REFUSED_KEYS.from(s));
+        AUDIT_REFUSED_KEYS.from(s),
+        DETECTOR_APPLICATION_ID.from(s));
   }
 
   private static ConfigKey<Duration> positive(ConfigKey<Duration> key) {

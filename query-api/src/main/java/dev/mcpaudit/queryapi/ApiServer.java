@@ -31,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
   private final CommittedIndex alertSearchers;
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
+  private final dev.mcpaudit.kafka.client.LagWatch detectionLag;
 
   private ApiServer(
       ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras)
@@ -86,6 +87,20 @@ public final class ApiServer implements AutoCloseable {
             config.limits(),
             config.exportLimits(),
             Clock.systemUTC());
+    String detector = config.detectorApplicationId();
+    this.detectionLag =
+        detector == null || detector.isBlank()
+            ? null
+            : dev.mcpaudit.kafka.client.LagWatch.start(
+                config.kafka(),
+                "mcp-audit-api-detection-lag",
+                detector,
+                config.decisionsTopic(),
+                java.time.Duration.ofSeconds(5),
+                Clock.systemUTC());
+    if (detectionLag != null) {
+      routes.detection(detectionLag::latest);
+    }
     this.app =
         HttpServer.start(
             "api",
@@ -136,6 +151,9 @@ public final class ApiServer implements AutoCloseable {
     alertSearchers.close();
     if (audit != null) {
       audit.close();
+    }
+    if (detectionLag != null) {
+      detectionLag.close();
     }
   }
 }

@@ -81,6 +81,7 @@ class DecisionsApiIT {
   static Javalin app;
   static PublishedAuditTrail audit;
   static KafkaProducer<String, byte[]> producer;
+  static dev.mcpaudit.kafka.client.LagWatch detectionLag;
   static final List<AuthzEvent> corpus = new ArrayList<>();
   static final List<AuthzEvent> lifecycle = Lifecycle.events(START.minus(Duration.ofHours(1)));
   static final HttpClient http = HttpClient.newHttpClient();
@@ -166,6 +167,16 @@ class DecisionsApiIT {
             indexer.alertSearchers(),
             Duration.ofSeconds(5),
             Clock.systemUTC());
+    // No detector reads this topic: detection is behind by all of it.
+    detectionLag =
+        dev.mcpaudit.kafka.client.LagWatch.start(
+            KafkaClients.plain(KAFKA.bootstrapServers()),
+            "it-detection-lag",
+            "no-detector-" + topic,
+            topic,
+            Duration.ofMillis(500),
+            Clock.systemUTC());
+    routes.detection(detectionLag::latest);
     app =
         Javalin.create(
                 cfg -> {
@@ -180,6 +191,7 @@ class DecisionsApiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
+    detectionLag.close();
     audit.close();
     producer.close();
     indexer.close();
@@ -221,6 +233,19 @@ class DecisionsApiIT {
       m.put(kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  @Test
+  void detectionLagIsMeasuredFromKafkaForAnyAnalystAndRefusedWithoutAToken() throws Exception {
+    assertThat(get(null, "/api/v1/detection", Map.of()).statusCode()).isEqualTo(401);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> json(get(TENANT2, "/api/v1/detection", Map.of())).get("known").asBoolean());
+    JsonNode lag = json(get(TENANT2, "/api/v1/detection", Map.of()));
+    // The whole corpus waits (and whatever the API's audit trail has added since).
+    assertThat(lag.get("records_behind").asLong()).isGreaterThanOrEqualTo(CORPUS);
+    assertThat(lag.get("seconds_behind").asDouble()).isPositive();
+    assertThat(lag.get("measured_at").asText()).isNotBlank();
   }
 
   @Test

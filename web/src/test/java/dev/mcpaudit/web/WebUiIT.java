@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.client.LagWatch;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -72,6 +74,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class WebUiIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
+  static LagWatch detectionLag;
 
   static final String ANALYST = TokenDigest.newToken();
   static final String AUDITOR = TokenDigest.newToken();
@@ -96,6 +99,9 @@ class WebUiIT {
   static void start() throws Exception {
     String topic = KafkaBrokerExtension.uniqueTopic("ui");
     KAFKA.createTopics(3, topic, topic + ".dlq", topic + ".alerts");
+    // A decisions topic no detector has read yet, its one decision waiting for an hour.
+    String waiting = topic + ".waiting";
+    KAFKA.createTopics(1, waiting);
     List<AuthzEvent> events = new ArrayList<>();
     SyntheticEvents gen = new SyntheticEvents(77, START);
     for (int i = 0; i < CORPUS; i++) {
@@ -110,6 +116,13 @@ class WebUiIT {
       for (AuthzEvent e : events) {
         p.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
       }
+      p.send(
+          new ProducerRecord<>(
+              waiting,
+              0,
+              Instant.now().minus(Duration.ofHours(1)).toEpochMilli(),
+              "h",
+              EventCodec.encode(events.get(0))));
       for (Alert a : alerts()) {
         p.send(
             new ProducerRecord<>(
@@ -159,6 +172,16 @@ class WebUiIT {
             indexer.alertSearchers(),
             Duration.ofSeconds(10),
             Clock.systemUTC());
+    detectionLag =
+        LagWatch.start(
+            KafkaClients.plain(KAFKA.bootstrapServers()),
+            "ui-detection-lag",
+            "no-detector-yet",
+            waiting,
+            Duration.ofSeconds(1),
+            Clock.systemUTC());
+    routes.detection(detectionLag::latest);
+    await().atMost(Duration.ofSeconds(30)).until(() -> detectionLag.latest().isPresent());
     app =
         Javalin.create(
                 cfg -> {
@@ -184,6 +207,7 @@ class WebUiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
+    detectionLag.close();
     indexer.close();
   }
 
@@ -509,6 +533,14 @@ class WebUiIT {
     assertThat(browser.driver.findElements(By.cssSelector("#alerts tr[data-alert-id]")))
         .extracting(e -> e.getAttribute("data-alert-id"))
         .containsExactly("al-ui-2", "al-ui-1");
+    // No detector has read the waiting decision: the page says alerts may still come.
+    String lag = browser.driver.findElement(By.id("detection-lag")).getText();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "Detection is ([\\d,]+) s behind \\(1 decision not yet judged\\): .*")
+            .matcher(lag);
+    assertThat(m.matches()).as(lag).isTrue();
+    assertThat(Long.parseLong(m.group(1).replace(",", ""))).isBetween(3600L, 3600L + 1800);
     browser.driver.findElement(By.cssSelector("#alerts tr[data-alert-id='al-ui-1']")).click();
     waitFor(By.id("alert-detail"));
     assertThat(browser.driver.findElements(By.cssSelector("#evidence tbody tr")))

@@ -140,13 +140,14 @@ public final class Quickstart implements AutoCloseable {
     opened.add(audit);
     ApiRoutes routes =
         new ApiRoutes(
-            api.auth(),
-            audit,
-            indexer.searchers(),
-            indexer.alertSearchers(),
-            api.limits(),
-            api.exportLimits(),
-            clock);
+                api.auth(),
+                audit,
+                indexer.searchers(),
+                indexer.alertSearchers(),
+                api.limits(),
+                api.exportLimits(),
+                clock)
+            .detection(detector::lag);
     try {
       this.http =
           HttpServer.start(

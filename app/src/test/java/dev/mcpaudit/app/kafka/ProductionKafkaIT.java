@@ -140,7 +140,8 @@ class ProductionKafkaIT {
         new ResourcePattern(ResourceType.TRANSACTIONAL_ID, app + "-", PatternType.PREFIXED),
         WRITE,
         DESCRIBE);
-    allow(acls, "api", topic(decisions), WRITE, DESCRIBE);
+    allow(acls, "api", topic(decisions), WRITE, READ, DESCRIBE);
+    allow(acls, "api", group(app), DESCRIBE);
     allow(acls, "gateway", topic(decisions), WRITE, DESCRIBE);
     Map<String, Object> p = new HashMap<>(broker.adminClientProperties());
     p.put("bootstrap.servers", broker.bootstrapServers());
@@ -272,6 +273,13 @@ class ProductionKafkaIT {
           .until(() -> total(api.port(), "/api/v1/alerts?type=REPLAY") >= 1);
       JsonNode alerts = get(api.port(), "/api/v1/alerts?type=REPLAY");
       assertThat(alerts.toString()).contains(posted.request().nonce());
+      // The table's rights are enough to measure detection lag, in the detector and the api.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> detector.lag().map(s -> s.records() == 0).orElse(false));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(api.port(), "/api/v1/detection").get("known").asBoolean());
     }
   }
 

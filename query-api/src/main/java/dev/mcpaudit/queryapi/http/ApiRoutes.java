@@ -40,6 +40,8 @@ public final class ApiRoutes {
   private final ExportEndpoint export;
   private final AlertsEndpoint alerts;
   private final WhoAmIEndpoint whoami;
+  private final ApiAuth auth;
+  private DetectionEndpoint detection;
 
   /**
    * @param searchers the events index
@@ -84,6 +86,8 @@ public final class ApiRoutes {
     SearchGate gate = new SearchGate(limits.admission());
     IndexAccess index = new IndexAccess(searchers, queryTimeout, gate);
     ApiAuth auth = new ApiAuth(authenticator, audit);
+    this.auth = auth;
+    this.detection = new DetectionEndpoint(auth, java.util.Optional::empty);
     DecisionSearch search = new DecisionSearch(index, limits);
     this.decisions = new DecisionsEndpoint(auth, search, clock);
     this.stats = new StatsEndpoint(auth, new Stats(index), search, clock);
@@ -120,7 +124,19 @@ public final class ApiRoutes {
         new Route("get", BASE + "/stats/histogram", stats::histogram),
         new Route("get", BASE + "/export", export::export),
         new Route("get", BASE + "/alerts", alerts::list),
-        new Route("get", BASE + "/whoami", whoami::get));
+        new Route("get", BASE + "/whoami", whoami::get),
+        new Route("get", BASE + "/detection", ctx -> detection.get(ctx)));
+  }
+
+  /**
+   * Where {@code /detection} reads how far the detector is behind (the detector's own measurement
+   * in the quickstart, a {@code LagWatch} of the api role's own otherwise); unknown until set.
+   */
+  public ApiRoutes detection(
+      java.util.function.Supplier<java.util.Optional<dev.mcpaudit.kafka.client.GroupLag.Snapshot>>
+          lag) {
+    this.detection = new DetectionEndpoint(auth, lag);
+    return this;
   }
 
   public void install(JavalinConfig config) {
