@@ -34,6 +34,9 @@ import java.util.stream.Collectors;
  * @param futureSuppression one FUTURE_TIMESTAMP alert per source within this much time ({@code
  *     detector.future-timestamp.suppression}, default 1h): a source with a wrong clock is reported,
  *     not repeated for every event it sends
+ * @param backlogProofState the repartitioned rules (REPLAY, DENY_BURST, FUTURE_TIMESTAMP) keep
+ *     their state until every source partition has passed it, instead of in window stores that
+ *     expire by the fastest partition ({@code detector.backlog-proof-state}, default false)
  */
 public record Rules(
     Duration grace,
@@ -45,7 +48,8 @@ public record Rules(
     Duration inconsistencyWindow,
     Set<String> inconsistencyIgnoredReasons,
     Duration maxFutureSkew,
-    Duration futureSuppression) {
+    Duration futureSuppression,
+    boolean backlogProofState) {
 
   public Rules {
     inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
@@ -130,6 +134,12 @@ public record Rules(
               "one FUTURE_TIMESTAMP alert per source gateway/worker within this much time (at most 24h)")
           .check(d -> d.compareTo(Duration.ofHours(24)) <= 0, "at most 24h");
 
+  static final ConfigKey<Boolean> BACKLOG_PROOF_STATE =
+      ConfigKey.bool(
+          "detector.backlog-proof-state",
+          false,
+          "REPLAY, DENY_BURST and FUTURE_TIMESTAMP keep state until every source partition has passed it (not yet the default)");
+
   /** The keys the rules read. */
   public static final java.util.List<ConfigKey<?>> KEYS =
       java.util.List.of(
@@ -142,7 +152,8 @@ public record Rules(
           INCONSISTENCY_WINDOW,
           IGNORED_CODES,
           MAX_FUTURE_SKEW,
-          FUTURE_SUPPRESSION);
+          FUTURE_SUPPRESSION,
+          BACKLOG_PROOF_STATE);
 
   public static Rules from(Settings s) {
     return new Rules(
@@ -158,7 +169,24 @@ public record Rules(
             .filter(x -> !x.isEmpty())
             .collect(Collectors.toSet()),
         MAX_FUTURE_SKEW.from(s),
-        FUTURE_SUPPRESSION.from(s));
+        FUTURE_SUPPRESSION.from(s),
+        BACKLOG_PROOF_STATE.from(s));
+  }
+
+  /** A copy with the repartitioned rules' state kept until every source partition passed it. */
+  public Rules withBacklogProofState(boolean on) {
+    return new Rules(
+        grace,
+        suppression,
+        nonceMemory,
+        handleMemory,
+        denyBurstThreshold,
+        denyBurstWindow,
+        inconsistencyWindow,
+        inconsistencyIgnoredReasons,
+        maxFutureSkew,
+        futureSuppression,
+        on);
   }
 
   /** A copy with another deny-burst threshold and window (tests, bench). */
@@ -173,6 +201,7 @@ public record Rules(
         inconsistencyWindow,
         inconsistencyIgnoredReasons,
         maxFutureSkew,
-        futureSuppression);
+        futureSuppression,
+        backlogProofState);
   }
 }

@@ -11,8 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Raises an alert unless one for the same type and subject was raised within the suppression window
@@ -25,13 +23,13 @@ final class AlertIssuer {
   static final int EVIDENCE_EACH_END = 50;
 
   private final ProcessorContext<String, Alert> context;
-  private final WindowStore<String, String> issued;
+  private final TimedStore<String> issued;
   private final long suppressionMs;
   private final DetectorMetrics metrics;
 
   AlertIssuer(
       ProcessorContext<String, Alert> context,
-      WindowStore<String, String> issued,
+      TimedStore<String> issued,
       long suppressionMs,
       DetectorMetrics metrics) {
     this.context = context;
@@ -55,15 +53,15 @@ final class AlertIssuer {
 
   boolean raise(Finding f) {
     String key = f.type() + "\u001f" + Observation.key(f.tenant(), f.subject());
-    try (WindowStoreIterator<String> earlier =
-        issued.fetch(key, f.anchor() - suppressionMs + 1, f.anchor() + suppressionMs - 1)) {
-      if (earlier.hasNext()) {
-        metrics.suppressed(f.type());
-        return false;
-      }
+    if (!issued
+        .read(key, f.anchor() - suppressionMs + 1, f.anchor() + suppressionMs - 1, 1, metrics)
+        .entries()
+        .isEmpty()) {
+      metrics.suppressed(f.type());
+      return false;
     }
     String id = alertId(f.type(), f.tenant(), f.subject(), f.anchor());
-    issued.put(key, id, f.anchor());
+    issued.put(key, id, f.anchor(), id);
     List<String> evidence = ends(f.evidence());
     Alert alert =
         new Alert(

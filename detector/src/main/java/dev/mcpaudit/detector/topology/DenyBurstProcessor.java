@@ -10,7 +10,6 @@ import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * DENY_BURST: at least N denies for one actor within a window of occurred_at time. Records are
@@ -21,7 +20,7 @@ final class DenyBurstProcessor extends RuleProcessor {
   static final String DENIES = "deny-times";
   static final String ISSUED = "deny-alerts";
 
-  private WindowStore<String, String> denies;
+  private TimedStore<String> denies;
 
   DenyBurstProcessor(Rules rules, DetectorMetrics metrics) {
     super(rules, metrics, ISSUED);
@@ -29,13 +28,17 @@ final class DenyBurstProcessor extends RuleProcessor {
 
   @Override
   protected void open(ProcessorContext<String, Alert> context) {
-    this.denies = context.getStateStore(DENIES);
+    this.denies =
+        timed(
+            DENIES,
+            org.apache.kafka.common.serialization.Serdes.String(),
+            rules.denyBurstWindow().plus(rules.grace()));
   }
 
   private record Deny(long at, String eventId) {}
 
   @Override
-  public void process(Record<String, Observation> record) {
+  protected void judge(Record<String, Observation> record) {
     Observation o = record.value();
     if (late(o)) {
       return;
@@ -45,8 +48,7 @@ final class DenyBurstProcessor extends RuleProcessor {
     // once that range holds twice the threshold, one of its two halves (each a window holding o)
     // is a burst, so reading more would change nothing.
     KeyCapacity.Read<String> seen =
-        KeyCapacity.read(
-            denies,
+        denies.read(
             record.key(),
             o.at() - window + 1,
             o.at() + window - 1,
@@ -59,7 +61,7 @@ final class DenyBurstProcessor extends RuleProcessor {
       }
       near.add(new Deny(d.key, d.value));
     }
-    KeyCapacity.keep(denies, record.key(), o.eventId(), o.at(), seen, DENIES, metrics);
+    KeyCapacity.keep(denies, record.key(), o.eventId(), o.at(), o.eventId(), seen, DENIES, metrics);
     near.add(new Deny(o.at(), o.eventId()));
     if (near.size() < rules.denyBurstThreshold()) {
       return;

@@ -9,6 +9,7 @@ import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -81,27 +82,35 @@ public final class DetectionTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(HandleProcessor.PENDING), Serdes.String(), PENDING));
     addSuppression(builder, HandleProcessor.ISSUED, rules);
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(
-                ReplayProcessor.NONCES,
-                rules.nonceMemory().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE),
-                Duration.ofMillis(1),
-                true),
-            Serdes.String(),
-            OBSERVATION));
-    addSuppression(builder, ReplayProcessor.ISSUED, rules);
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(
-                DenyBurstProcessor.DENIES,
-                rules.denyBurstWindow().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE),
-                Duration.ofMillis(1),
-                true),
-            Serdes.String(),
-            Serdes.String()));
-    addSuppression(builder, DenyBurstProcessor.ISSUED, rules);
-    addSuppression(builder, FutureTimestampProcessor.ISSUED, rules.futureSuppression(), rules);
+    Duration nonceKeep = rules.nonceMemory().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE);
+    Duration denyKeep = rules.denyBurstWindow().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE);
+    if (rules.backlogProofState()) {
+      for (String name :
+          List.of(
+              ReplayProcessor.NONCES,
+              ReplayProcessor.ISSUED,
+              DenyBurstProcessor.DENIES,
+              DenyBurstProcessor.ISSUED,
+              FutureTimestampProcessor.ISSUED)) {
+        addTimeKeyed(builder, name);
+      }
+    } else {
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+              Stores.persistentWindowStore(
+                  ReplayProcessor.NONCES, nonceKeep, Duration.ofMillis(1), true),
+              Serdes.String(),
+              OBSERVATION));
+      addSuppression(builder, ReplayProcessor.ISSUED, rules);
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+              Stores.persistentWindowStore(
+                  DenyBurstProcessor.DENIES, denyKeep, Duration.ofMillis(1), true),
+              Serdes.String(),
+              Serdes.String()));
+      addSuppression(builder, DenyBurstProcessor.ISSUED, rules);
+      addSuppression(builder, FutureTimestampProcessor.ISSUED, rules.futureSuppression(), rules);
+    }
 
     KStream<String, Observation> events =
         builder.stream(
@@ -132,8 +141,7 @@ public final class DetectionTopology {
         .process(
             () -> new ReplayProcessor(rules, metrics),
             Named.as("replay-rule"),
-            ReplayProcessor.NONCES,
-            ReplayProcessor.ISSUED)
+            stores(rules, ReplayProcessor.NONCES, ReplayProcessor.ISSUED))
         .to(topics.alerts(), toAlerts);
 
     events
@@ -143,8 +151,7 @@ public final class DetectionTopology {
         .process(
             () -> new DenyBurstProcessor(rules, metrics),
             Named.as("deny-burst-rule"),
-            DenyBurstProcessor.DENIES,
-            DenyBurstProcessor.ISSUED)
+            stores(rules, DenyBurstProcessor.DENIES, DenyBurstProcessor.ISSUED))
         .to(topics.alerts(), toAlerts);
 
     // Rare by nature; repartitioned so that a source is reported once, whichever partitions its
@@ -156,7 +163,7 @@ public final class DetectionTopology {
         .process(
             () -> new FutureTimestampProcessor(rules, metrics),
             Named.as("future-timestamp-rule"),
-            FutureTimestampProcessor.ISSUED)
+            stores(rules, FutureTimestampProcessor.ISSUED))
         .to(topics.alerts(), toAlerts);
     return builder.build();
   }
@@ -197,8 +204,16 @@ public final class DetectionTopology {
                 // time past the detector's clock: an event allowed to be a little ahead must not
                 // make the honest ones just behind it late.
                 long watermark = Math.min(context.currentStreamTimeMs(), clock.millis());
+                int partition =
+                    context
+                        .recordMetadata()
+                        .map(org.apache.kafka.streams.processor.api.RecordMetadata::partition)
+                        .orElse(-1);
                 context.forward(
-                    record.withValue(o.atMost(record.timestamp()).withWatermark(watermark)));
+                    record.withValue(
+                        o.atMost(record.timestamp())
+                            .withWatermark(watermark)
+                            .fromPartition(partition)));
               });
     }
   }
@@ -210,6 +225,28 @@ public final class DetectionTopology {
   static EventCodec codec(Clock clock) {
     return new EventCodec(
         new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES, Duration.ofHours(24)));
+  }
+
+  /** The stores a repartitioned rule uses: time-keyed ones come with their expiry stores. */
+  private static String[] stores(Rules rules, String... names) {
+    if (!rules.backlogProofState()) {
+      return names;
+    }
+    List<String> all = new java.util.ArrayList<>();
+    for (String n : names) {
+      all.add(n);
+      all.add(TimeKeyedStore.expiryName(n));
+    }
+    return all.toArray(String[]::new);
+  }
+
+  /** A {@link TimeKeyedStore}'s two key-value stores. */
+  private static void addTimeKeyed(StreamsBuilder builder, String name) {
+    for (String n : List.of(name, TimeKeyedStore.expiryName(name))) {
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(n), Serdes.Bytes(), Serdes.ByteArray()));
+    }
   }
 
   private static void addSuppression(StreamsBuilder builder, String name, Rules rules) {

@@ -29,7 +29,7 @@ final class FutureTimestampProcessor extends RuleProcessor {
   protected void open(ProcessorContext<String, Alert> context) {}
 
   @Override
-  public void process(Record<String, Observation> record) {
+  protected void judge(Record<String, Observation> record) {
     Observation o = record.value();
     if (!o.claimsTheFuture()) {
       return;

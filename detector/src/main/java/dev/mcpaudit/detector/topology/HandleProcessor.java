@@ -39,6 +39,8 @@ final class HandleProcessor extends RuleProcessor {
 
   private WindowStore<String, Observation> facts;
   private WindowStore<String, Observation> decisions;
+  private TimedStore<Observation> factsRead;
+  private TimedStore<Observation> decisionsRead;
   private KeyValueStore<String, PendingPair> pending;
 
   HandleProcessor(Rules rules, DetectorMetrics metrics) {
@@ -57,12 +59,14 @@ final class HandleProcessor extends RuleProcessor {
   protected void open(ProcessorContext<String, Alert> context) {
     this.facts = context.getStateStore(FACTS);
     this.decisions = context.getStateStore(DECISIONS);
+    this.factsRead = new WindowTimedStore<>(facts);
+    this.decisionsRead = new WindowTimedStore<>(decisions);
     this.pending = context.getStateStore(PENDING);
     context.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME, this::firePendingDue);
   }
 
   @Override
-  public void process(Record<String, Observation> record) {
+  protected void judge(Record<String, Observation> record) {
     Observation o = record.value();
     String key = Observation.key(o.tenant(), o.handle());
     boolean late = late(o);
@@ -70,12 +74,12 @@ final class HandleProcessor extends RuleProcessor {
       // Kept even when late: a revocation stays true for every later use.
       long memory = rules.handleMemory().toMillis();
       KeyCapacity.keep(
-          facts,
+          factsRead,
           key,
           o,
           o.at(),
-          KeyCapacity.read(
-              facts, key, o.at() - memory, o.at() + memory, KeyCapacity.HANDLE_FACTS, metrics),
+          o.eventId(),
+          factsRead.read(key, o.at() - memory, o.at() + memory, KeyCapacity.HANDLE_FACTS, metrics),
           FACTS,
           metrics);
       if (!late) {
@@ -92,23 +96,19 @@ final class HandleProcessor extends RuleProcessor {
     }
     long window = rules.inconsistencyWindow().toMillis();
     KeyCapacity.Read<Observation> near =
-        KeyCapacity.read(
-            decisions,
-            key,
-            o.at() - window,
-            o.at() + window,
-            KeyCapacity.HANDLE_DECISIONS,
-            metrics);
+        decisionsRead.read(
+            key, o.at() - window, o.at() + window, KeyCapacity.HANDLE_DECISIONS, metrics);
     if (o.workerKey() != null && o.toolName() != null) {
       judgeConsistency(key, o, near.values(), known);
     }
-    KeyCapacity.keep(decisions, key, o, o.at(), near, DECISIONS, metrics);
+    KeyCapacity.keep(decisionsRead, key, o, o.at(), o.eventId(), near, DECISIONS, metrics);
   }
 
   /** Revocations and expiry facts of the handle around {@code at}. */
   private List<Observation> facts(String key, long at) {
     long memory = rules.handleMemory().toMillis();
-    return KeyCapacity.read(facts, key, at - memory, at + memory, KeyCapacity.HANDLE_FACTS, metrics)
+    return factsRead
+        .read(key, at - memory, at + memory, KeyCapacity.HANDLE_FACTS, metrics)
         .values();
   }
 
@@ -153,8 +153,8 @@ final class HandleProcessor extends RuleProcessor {
     }
     List<Observation> uses = new ArrayList<>();
     for (Observation d :
-        KeyCapacity.read(
-                decisions,
+        decisionsRead
+            .read(
                 key,
                 from.get(),
                 from.get() + decisionRetention(rules).toMillis(),

@@ -1,10 +1,7 @@
 package dev.mcpaudit.detector.topology;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * How much one key may hold in a window store within the range a rule looks at, so that a key with
@@ -38,36 +35,20 @@ final class KeyCapacity {
     }
   }
 
-  static <V> Read<V> read(
-      WindowStore<String, V> store,
-      String key,
-      long from,
-      long to,
-      int capacity,
-      DetectorMetrics metrics) {
-    List<KeyValue<Long, V>> out = new ArrayList<>();
-    try (WindowStoreIterator<V> it = store.fetch(key, from, to)) {
-      while (out.size() < capacity && it.hasNext()) {
-        out.add(it.next());
-      }
-    }
-    metrics.stateReads(out.size());
-    return new Read<>(out, out.size() >= capacity);
-  }
-
   /** Stores {@code value} unless the range read was full; counts it when not kept. */
   static <V> void keep(
-      WindowStore<String, V> store,
+      TimedStore<V> store,
       String key,
       V value,
       long at,
+      String suffix,
       Read<?> read,
       String storeName,
       DetectorMetrics metrics) {
     if (read.full()) {
       metrics.notKept(storeName);
     } else {
-      store.put(key, value, at);
+      store.put(key, value, at, suffix);
     }
   }
 }

@@ -33,7 +33,8 @@ public record Observation(
     String gateway,
     String worker,
     long watermark,
-    Long claimedAt) {
+    Long claimedAt,
+    int sourcePartition) {
 
   static Observation of(AuthzEvent e) {
     return new Observation(
@@ -54,11 +55,12 @@ public record Observation(
         e.source() == null ? null : e.source().gateway(),
         e.source() == null ? null : e.source().worker(),
         -1,
-        null);
+        null,
+        -1);
   }
 
   Observation withWatermark(long w) {
-    return with(at, Math.max(w, at), claimedAt);
+    return with(at, Math.max(w, at), claimedAt, sourcePartition);
   }
 
   /**
@@ -66,10 +68,15 @@ public record Observation(
    * detector's clock plus the allowed skew): a future-dated event is judged where time allows.
    */
   Observation atMost(long bound) {
-    return at <= bound ? this : with(bound, watermark, at);
+    return at <= bound ? this : with(bound, watermark, at, sourcePartition);
   }
 
-  private Observation with(long newAt, long newWatermark, Long claimed) {
+  /** Read from this partition of the decisions topic. */
+  Observation fromPartition(int partition) {
+    return with(at, watermark, claimedAt, partition);
+  }
+
+  private Observation with(long newAt, long newWatermark, Long claimed, int partition) {
     return new Observation(
         tenant,
         eventId,
@@ -86,7 +93,8 @@ public record Observation(
         gateway,
         worker,
         newWatermark,
-        claimed);
+        claimed,
+        partition);
   }
 
   /** Older than the grace period allows, behind the newest event its partition had delivered. */

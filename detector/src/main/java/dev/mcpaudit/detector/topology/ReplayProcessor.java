@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * REPLAY: one request nonce in decisions with different event ids, whichever gateway or worker made
@@ -21,7 +20,10 @@ final class ReplayProcessor extends RuleProcessor {
   static final String NONCES = "replay-nonces";
   static final String ISSUED = "replay-alerts";
 
-  private WindowStore<String, Observation> nonces;
+  private static final org.apache.kafka.common.serialization.Serde<Observation> SERDE =
+      JsonSerde.of(Observation.class);
+
+  private TimedStore<Observation> nonces;
 
   ReplayProcessor(Rules rules, DetectorMetrics metrics) {
     super(rules, metrics, ISSUED);
@@ -29,26 +31,25 @@ final class ReplayProcessor extends RuleProcessor {
 
   @Override
   protected void open(ProcessorContext<String, Alert> context) {
-    this.nonces = context.getStateStore(NONCES);
+    this.nonces = timed(NONCES, SERDE, rules.nonceMemory().plus(rules.grace()));
   }
 
   @Override
-  public void process(Record<String, Observation> record) {
+  protected void judge(Record<String, Observation> record) {
     Observation o = record.value();
     if (late(o)) {
       return;
     }
     long memory = rules.nonceMemory().toMillis();
     KeyCapacity.Read<Observation> seen =
-        KeyCapacity.read(
-            nonces, record.key(), o.at() - memory, o.at() + memory, KeyCapacity.NONCE, metrics);
+        nonces.read(record.key(), o.at() - memory, o.at() + memory, KeyCapacity.NONCE, metrics);
     List<Observation> uses = new ArrayList<>(seen.values());
     for (Observation u : uses) {
       if (u.eventId().equals(o.eventId())) {
         return; // the same event again: at-least-once delivery, not a replay
       }
     }
-    KeyCapacity.keep(nonces, record.key(), o, o.at(), seen, NONCES, metrics);
+    KeyCapacity.keep(nonces, record.key(), o, o.at(), o.eventId(), seen, NONCES, metrics);
     if (uses.isEmpty()) {
       return;
     }

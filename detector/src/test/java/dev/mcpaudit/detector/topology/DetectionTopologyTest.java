@@ -45,9 +45,14 @@ class DetectionTopologyTest {
   private TestOutputTopic<String, Alert> alerts;
   private DetectorMetrics metrics;
 
+  /** The rules every case runs with; a subclass runs them all with other state stores. */
+  Rules rules() {
+    return Rules.defaults();
+  }
+
   @BeforeEach
   void start() {
-    startWith(Rules.defaults());
+    startWith(rules());
   }
 
   private void startWith(Rules rules) {
@@ -392,7 +397,7 @@ class DetectionTopologyTest {
 
     @Test
     void theThresholdIsConfigurable() {
-      startWith(Rules.defaults().withDenyBurst(5, Duration.ofSeconds(10)));
+      startWith(rules().withDenyBurst(5, Duration.ofSeconds(10)));
       send(denies(5, 0, 2.0, "d"));
       assertThat(raised()).extracting(Alert::type).containsExactly(AlertType.DENY_BURST);
     }
@@ -510,9 +515,7 @@ class DetectionTopologyTest {
     p.put(StreamsConfig.STATE_DIR_CONFIG, state.resolve("again").toString());
     driver =
         new TopologyTestDriver(
-            DetectionTopology.build(
-                TOPICS, Rules.defaults(), DetectorMetrics.unregistered(), CLOCK),
-            p);
+            DetectionTopology.build(TOPICS, rules(), DetectorMetrics.unregistered(), CLOCK), p);
     decisions =
         driver.createInputTopic(
             TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());

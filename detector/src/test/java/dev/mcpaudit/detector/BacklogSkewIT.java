@@ -1,0 +1,134 @@
+package dev.mcpaudit.detector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.mcpaudit.detector.topology.Ev;
+import dev.mcpaudit.detector.topology.JsonSerde;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.event.AuthzEvent;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.TopicReader;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One partition of the decisions topic 100 hours ahead of the others, as when one gateway's spool
+ * drains or history is loaded: the repartitioned rules must still see the others' first hour, with
+ * their state in time-keyed stores ({@code detector.backlog-proof-state}). This arrangement does
+ * not yet make the window stores lose state (it passes with the setting off too), so it guards the
+ * time-keyed stores but does not yet prove the loss they replace.
+ */
+class BacklogSkewIT {
+  @RegisterExtension static final KafkaBrokerExtension kafka = KafkaBrokerExtension.shared();
+
+  @TempDir Path dir;
+
+  @Test
+  void aPartitionHundredHoursAheadBlindsNoRuleToTheOthersFirstHour() throws Exception {
+    String decisions = KafkaBrokerExtension.uniqueTopic("skew-decisions");
+    String alerts = KafkaBrokerExtension.uniqueTopic("skew-alerts");
+    kafka.createTopics(3, decisions, alerts);
+    // Relative to now: the broker deletes records by timestamp against its own clock.
+    Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(110));
+    try (DetectorService detector =
+        DetectorService.embedded(
+            DetectorConfig.from(
+                Settings.of(
+                    Map.of(
+                        "kafka.bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "topics.decisions",
+                        decisions,
+                        "topics.alerts",
+                        alerts,
+                        "detector.application-id",
+                        "skew-it-" + decisions,
+                        "detector.state-dir",
+                        dir.toString(),
+                        "detector.port",
+                        "0",
+                        "detector.backlog-proof-state",
+                        "true"))),
+            new SimpleMeterRegistry())) {
+      await().atMost(Duration.ofMinutes(2)).until(() -> detector.health().ready());
+
+      // Partition 0 runs 100 hours ahead (further than a window store keeps nonces, 49 h plus a
+      // segment): clean traffic every 15 minutes, every other one a deny.
+      List<AuthzEvent> ahead = new ArrayList<>();
+      for (int i = 0; i <= 400; i++) {
+        Instant at = base.plus(Duration.ofMinutes(15L * i));
+        Ev e = i % 2 == 0 ? Ev.allow("p0-" + i, at) : Ev.deny("p0-" + i, at);
+        ahead.add(e.handle("h-p0-" + i).actor("spiffe://ex/agent/p0").event());
+      }
+      send(decisions, 0, ahead);
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> detector.lag().map(s -> s.records() == 0).orElse(false));
+
+      // Then the other partitions' first hour: a replay across two of them, and a deny burst.
+      Instant t = base.plus(Duration.ofHours(1));
+      send(
+          decisions,
+          1,
+          List.of(Ev.allow("r-1", t).nonce("n-skew").handle("h-r1").worker("w-1").event()));
+      send(
+          decisions,
+          2,
+          List.of(
+              Ev.allow("r-2", t.plusSeconds(3))
+                  .nonce("n-skew")
+                  .handle("h-r2")
+                  .worker("w-2")
+                  .event()));
+      List<AuthzEvent> burst = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        burst.add(
+            Ev.deny("b-" + i, t.plusSeconds(10 + i))
+                .handle("h-b")
+                .actor("spiffe://ex/agent/burst")
+                .event());
+      }
+      send(decisions, 1, burst);
+
+      var serde = JsonSerde.of(Alert.class);
+      List<Alert> raised =
+          TopicReader.readAll(kafka.bootstrapServers(), alerts, 3, Duration.ofSeconds(30)).stream()
+              .map(r -> serde.deserializer().deserialize(alerts, r.value()))
+              .toList();
+      assertThat(raised)
+          .extracting(a -> a.type() + " " + a.subject())
+          .containsExactlyInAnyOrder("REPLAY n-skew", "DENY_BURST spiffe://ex/agent/burst");
+      assertThat(detector.metrics().lateCount()).isZero();
+    }
+  }
+
+  private void send(String topic, int partition, List<AuthzEvent> events) {
+    try (KafkaProducer<String, byte[]> p =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      for (AuthzEvent e : events) {
+        p.send(new ProducerRecord<>(topic, partition, e.partitionKey(), EventCodec.encode(e)));
+      }
+      p.flush();
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.mcpaudit.detector.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mcpaudit.detector.rules.Rules;
+import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.topic.Topics;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every rule case again, with the repartitioned rules' state in time-keyed stores: on traffic
+ * without partition skew they must judge exactly as the window stores do. And their entries go once
+ * the source partitions have passed them by the rule's memory, not before.
+ */
+class BacklogProofStateTest extends DetectionTopologyTest {
+  @Override
+  Rules rules() {
+    return Rules.defaults().withBacklogProofState(true);
+  }
+
+  @TempDir Path own;
+
+  @Test
+  void entriesGoOnceEverySourcePartitionHasPassedThemByTheMemory() {
+    Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
+    Rules rules = rules();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-expiry");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, own.toString());
+    Topics topics = Topics.defaults();
+    try (TopologyTestDriver driver =
+        new TopologyTestDriver(
+            DetectionTopology.build(
+                topics,
+                rules,
+                DetectorMetrics.unregistered(),
+                Clock.fixed(t0.plus(Duration.ofDays(3)), ZoneOffset.UTC)),
+            p,
+            t0)) {
+      TestInputTopic<String, byte[]> in =
+          driver.createInputTopic(
+              topics.decisions(), new StringSerializer(), new ByteArraySerializer());
+      KeyValueStore<Bytes, byte[]> nonces = driver.getKeyValueStore(ReplayProcessor.NONCES);
+      KeyValueStore<Bytes, byte[]> expiry =
+          driver.getKeyValueStore(TimeKeyedStore.expiryName(ReplayProcessor.NONCES));
+      send(in, Ev.allow("old", t0).nonce("n-old"));
+      // Within the memory of the first: both kept.
+      send(in, Ev.allow("mid", t0.plus(rules.nonceMemory())).nonce("n-mid"));
+      driver.advanceWallClockTime(Duration.ofSeconds(15));
+      assertThat(count(nonces)).isEqualTo(2);
+      // Past it by the memory and the grace period: the first goes, from both stores.
+      send(
+          in,
+          Ev.allow("new", t0.plus(rules.nonceMemory()).plus(rules.grace()).plusSeconds(1))
+              .nonce("n-new"));
+      driver.advanceWallClockTime(Duration.ofSeconds(15));
+      assertThat(count(nonces)).isEqualTo(2);
+      assertThat(count(expiry)).isEqualTo(2);
+    }
+  }
+
+  private static void send(TestInputTopic<String, byte[]> in, Ev e) {
+    var event = e.event();
+    in.pipeInput(event.partitionKey(), EventCodec.encode(event));
+  }
+
+  private static long count(KeyValueStore<Bytes, byte[]> store) {
+    long n = 0;
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        it.next();
+        n++;
+      }
+    }
+    return n;
+  }
+}
