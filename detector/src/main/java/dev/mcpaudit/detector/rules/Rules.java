@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  *     not repeated for every event it sends
  * @param backlogProofState the repartitioned rules (REPLAY, DENY_BURST, FUTURE_TIMESTAMP) keep
  *     their state until every source partition has passed it, instead of in window stores that
- *     expire by the fastest partition ({@code detector.backlog-proof-state}, default false)
+ *     expire by the fastest partition ({@code detector.backlog-proof-state}, default true)
  */
 public record Rules(
     Duration grace,
@@ -137,8 +137,8 @@ public record Rules(
   static final ConfigKey<Boolean> BACKLOG_PROOF_STATE =
       ConfigKey.bool(
           "detector.backlog-proof-state",
-          false,
-          "REPLAY, DENY_BURST and FUTURE_TIMESTAMP keep state until every source partition has passed it (not yet the default)");
+          true,
+          "REPLAY, DENY_BURST and FUTURE_TIMESTAMP keep state until every source partition has passed it; false: window stores, which lose it while partitions are far apart");
 
   /** The keys the rules read. */
   public static final java.util.List<ConfigKey<?>> KEYS =

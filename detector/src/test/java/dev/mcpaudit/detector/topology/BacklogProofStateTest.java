@@ -38,7 +38,7 @@ class BacklogProofStateTest extends DetectionTopologyTest {
   @Test
   void entriesGoOnceEverySourcePartitionHasPassedThemByTheMemory() {
     Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
-    Rules rules = rules();
+    Rules rules = Rules.defaults().withBacklogProofState(true);
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-expiry");
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
