@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mcpaudit.detector.topology.Ev;
 import dev.mcpaudit.detector.topology.JsonSerde;
-import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.AuthzEvent;
-import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.TopicReader;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,26 +40,13 @@ class BacklogSkewIT {
     // Relative to now: the broker deletes records by timestamp against its own clock.
     Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(110));
     try (DetectorService detector =
-        DetectorService.embedded(
-            DetectorConfig.from(
-                Settings.of(
-                    Map.of(
-                        "kafka.bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "topics.decisions",
-                        decisions,
-                        "topics.alerts",
-                        alerts,
-                        "detector.application-id",
-                        "skew-it-" + decisions,
-                        "detector.state-dir",
-                        dir.toString(),
-                        "detector.port",
-                        "0",
-                        "detector.backlog-proof-state",
-                        "true"))),
-            new SimpleMeterRegistry())) {
-      await().atMost(Duration.ofMinutes(2)).until(() -> detector.health().ready());
+        TestDetectors.start(
+            kafka.bootstrapServers(),
+            decisions,
+            alerts,
+            "skew-it-" + decisions,
+            dir,
+            Map.of("detector.backlog-proof-state", "true"))) {
 
       // Partition 0 runs 100 hours ahead (further than a window store keeps nonces, 49 h plus a
       // segment): clean traffic every 15 minutes, every other one a deny.
@@ -125,15 +104,6 @@ class BacklogSkewIT {
   }
 
   private void send(String topic, int partition, List<AuthzEvent> events) {
-    try (KafkaProducer<String, byte[]> p =
-        new KafkaProducer<>(
-            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      for (AuthzEvent e : events) {
-        p.send(new ProducerRecord<>(topic, partition, e.partitionKey(), EventCodec.encode(e)));
-      }
-      p.flush();
-    }
+    TestDetectors.publish(kafka.bootstrapServers(), topic, partition, events);
   }
 }

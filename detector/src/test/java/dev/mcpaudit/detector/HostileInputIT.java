@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.mcpaudit.detector.topology.Ev;
 import dev.mcpaudit.detector.topology.JsonSerde;
-import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
@@ -14,7 +13,6 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.TopicReader;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +20,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,49 +107,17 @@ class HostileInputIT {
   }
 
   private DetectorService start(Topics t) {
-    DetectorService d =
-        DetectorService.embedded(
-            DetectorConfig.from(
-                Settings.of(
-                    Map.of(
-                        "kafka.bootstrap-servers",
-                        kafka.bootstrapServers(),
-                        "topics.decisions",
-                        t.decisions,
-                        "topics.alerts",
-                        t.alerts,
-                        "detector.application-id",
-                        t.appId,
-                        "detector.state-dir",
-                        dir.resolve(t.appId).toString(),
-                        "detector.port",
-                        "0"))),
-            new SimpleMeterRegistry());
-    await().atMost(Duration.ofMinutes(2)).until(() -> d.health().ready());
-    return d;
+    return TestDetectors.start(
+        kafka.bootstrapServers(), t.decisions, t.alerts, t.appId, dir.resolve(t.appId), Map.of());
   }
 
   private void send(String topic, AuthzEvent... events) {
-    try (KafkaProducer<String, byte[]> p = producer()) {
-      for (AuthzEvent e : events) {
-        p.send(new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
-      }
-      p.flush();
-    }
+    TestDetectors.publish(kafka.bootstrapServers(), topic, null, List.of(events));
   }
 
   private void sendRaw(String topic, String key, String value) {
-    try (KafkaProducer<String, byte[]> p = producer()) {
-      p.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8)));
-      p.flush();
-    }
-  }
-
-  private KafkaProducer<String, byte[]> producer() {
-    return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-        new StringSerializer(),
-        new ByteArraySerializer());
+    TestDetectors.publishRaw(
+        kafka.bootstrapServers(), topic, key, value.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -19,7 +19,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The rules about one handle: REVOKED_HANDLE_USE, EXPIRED_HANDLE_USE and INCONSISTENT_DECISION.
@@ -37,8 +36,9 @@ final class HandleProcessor extends RuleProcessor {
   static final String PENDING = "handle-pending";
   static final String ISSUED = "handle-alerts";
 
-  private WindowStore<String, Observation> facts;
-  private WindowStore<String, Observation> decisions;
+  private static final org.apache.kafka.common.serialization.Serde<Observation> SERDE =
+      JsonSerde.of(Observation.class);
+
   private TimedStore<Observation> factsRead;
   private TimedStore<Observation> decisionsRead;
   private KeyValueStore<String, PendingPair> pending;
@@ -57,10 +57,10 @@ final class HandleProcessor extends RuleProcessor {
 
   @Override
   protected void open(ProcessorContext<String, Alert> context) {
-    this.facts = context.getStateStore(FACTS);
-    this.decisions = context.getStateStore(DECISIONS);
-    this.factsRead = new WindowTimedStore<>(facts);
-    this.decisionsRead = new WindowTimedStore<>(decisions);
+    // Window stores: this task reads one source partition, so its stream time is that
+    // partition's own and no other partition can make its state expire early.
+    this.factsRead = timed(FACTS, SERDE, rules.handleMemory());
+    this.decisionsRead = timed(DECISIONS, SERDE, decisionRetention(rules));
     this.pending = context.getStateStore(PENDING);
     context.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME, this::firePendingDue);
   }

@@ -68,8 +68,10 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
 
   @Override
   public final void process(Record<String, Observation> record) {
-    Observation o = record.value();
-    horizon.observe(o.sourcePartition(), o.watermark(), context.currentSystemTimeMs());
+    if (!expiring.isEmpty()) {
+      Observation o = record.value();
+      horizon.observe(o.sourcePartition(), o.watermark(), context.currentSystemTimeMs());
+    }
     judge(record);
   }
 
