@@ -222,6 +222,25 @@ public final class DetectorService implements AutoCloseable {
     return (long) sum;
   }
 
+  /**
+   * Records Kafka Streams dropped on its own (task-level dropped-records: a record past a window
+   * store's retention, "Skipping record for expired segment", or without a usable timestamp). Also
+   * in /metrics with the other Kafka Streams metrics.
+   */
+  public long droppedRecords() {
+    double sum = 0;
+    for (var m : streams.metrics().entrySet()) {
+      var name = m.getKey();
+      if (name.name().equals("dropped-records-total")
+          && name.group().equals("stream-task-metrics")
+          && m.getValue().metricValue() instanceof Double d
+          && !d.isNaN()) {
+        sum += d;
+      }
+    }
+    return (long) sum;
+  }
+
   public DetectorMetrics metrics() {
     return metrics;
   }

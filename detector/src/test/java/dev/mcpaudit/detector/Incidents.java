@@ -29,14 +29,15 @@ final class Incidents {
   record Expected(AlertType type, String subject) {}
 
   /**
-   * An event and when (in event time) it is published: late events are published after they
-   * occurred.
+   * An event, when (in event time) it is published (late events are published after they occurred),
+   * and the partition it goes to (null: the topic's partitioning, by handle).
    */
-  record Send(Instant at, AuthzEvent event) {}
+  record Send(Instant at, AuthzEvent event, Integer partition) {}
 
   private final List<Send> sends = new ArrayList<>();
   final Set<Expected> expected = new HashSet<>();
   private int seq;
+  private Integer into;
 
   static Incidents generate(
       long seed,
@@ -101,12 +102,62 @@ final class Incidents {
   }
 
   private void add(AuthzEvent e) {
-    sends.add(new Send(e.occurredAt(), e));
+    sends.add(new Send(e.occurredAt(), e, into));
+  }
+
+  /** Where what is added next goes: a partition, or null for the topic's partitioning. */
+  Incidents into(Integer partition) {
+    this.into = partition;
+    return this;
+  }
+
+  /** Clean traffic: made consistent, so that it raises nothing. */
+  void clean(AuthzEvent e) {
+    add(consistent(e));
   }
 
   /** Every event, in the order to publish them. */
   List<AuthzEvent> inSendOrder() {
     return sends.stream().map(Send::event).toList();
+  }
+
+  /** The events sent to one partition, in the order to publish them. */
+  List<AuthzEvent> sendsTo(int partition) {
+    return sends.stream()
+        .filter(s -> s.partition() != null && s.partition() == partition)
+        .sorted(Comparator.comparing(Send::at))
+        .map(Send::event)
+        .toList();
+  }
+
+  /** A second use of the original's nonce, two seconds later, sent to another partition. */
+  void replayOnto(AuthzEvent original, int partition) {
+    Integer was = into;
+    into = partition;
+    replay(original);
+    into = was;
+  }
+
+  /**
+   * An event dated {@code claimed}, far past the detector's clock, published among its partition's
+   * events of {@code sentAmong}.
+   */
+  void futureDated(Instant sentAmong, Instant claimed, int i) {
+    AuthzEvent e =
+        decision(
+                "h-incident-future-" + i,
+                "spiffe://example.org/agent/future-" + i,
+                "read_file",
+                Decision.ALLOW,
+                "ALLOWED",
+                "w-" + i,
+                claimed,
+                claimed.plusSeconds(3600))
+            .toBuilder()
+            .source(new Source("gw-clock", "w-" + i, "eu-west-1", null))
+            .build();
+    sends.add(new Send(sentAmong, e, into));
+    expected.add(new Expected(AlertType.FUTURE_TIMESTAMP, "gw-clock/w-" + i));
   }
 
   private void replay(AuthzEvent original) {
@@ -121,7 +172,7 @@ final class Incidents {
     expected.add(new Expected(AlertType.REPLAY, original.request().nonce()));
   }
 
-  private void revokedUse(Instant t, int i, boolean revocationArrivesLate) {
+  void revokedUse(Instant t, int i, boolean revocationArrivesLate) {
     String h = "h-incident-revoked-" + i;
     String actor = "spiffe://example.org/agent/revoked-" + i;
     add(lifecycle(h, actor, EventKind.HANDLE_ISSUED, t.minusSeconds(60), t.plusSeconds(3600)));
@@ -148,7 +199,7 @@ final class Incidents {
             t.plusSeconds(3600));
     if (revocationArrivesLate) {
       // Published 40 s (of event time) after the use it precedes, well inside the grace period.
-      sends.add(new Send(t.plusSeconds(60), revocation));
+      sends.add(new Send(t.plusSeconds(60), revocation, into));
     } else {
       add(revocation);
     }
@@ -156,7 +207,7 @@ final class Incidents {
     expected.add(new Expected(AlertType.REVOKED_HANDLE_USE, h));
   }
 
-  private void expiredUse(Instant t, int i) {
+  void expiredUse(Instant t, int i) {
     String h = "h-incident-expired-" + i;
     String actor = "spiffe://example.org/agent/expired-" + i;
     add(decision(h, actor, "read_file", Decision.ALLOW, "ALLOWED", "w-1", t.minusSeconds(10), t));
@@ -164,9 +215,17 @@ final class Incidents {
     expected.add(new Expected(AlertType.EXPIRED_HANDLE_USE, h));
   }
 
-  private void denyBurst(Instant t, int i) {
+  /**
+   * 25 denies of one actor within 30 s, each on a handle of its own; with partitions given, the
+   * denies go to them in turn.
+   */
+  void denyBurst(Instant t, int i, Integer... partitions) {
     String actor = "spiffe://example.org/agent/burst-" + i;
+    Integer was = into;
     for (int j = 0; j < 25; j++) {
+      if (partitions.length > 0) {
+        into = partitions[j % partitions.length];
+      }
       add(
           decision(
               "h-incident-burst-" + i + "-" + j,
@@ -178,10 +237,11 @@ final class Incidents {
               t.plusMillis(j * 1200L),
               t.plusSeconds(3600)));
     }
+    into = was;
     expected.add(new Expected(AlertType.DENY_BURST, actor));
   }
 
-  private void inconsistentPair(Instant t, int i) {
+  void inconsistentPair(Instant t, int i) {
     String h = "h-incident-inconsistent-" + i;
     String actor = "spiffe://example.org/agent/inconsistent-" + i;
     add(

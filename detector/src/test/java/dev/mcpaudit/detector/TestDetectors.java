@@ -64,7 +64,13 @@ final class TestDetectors {
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.LINGER_MS_CONFIG,
+            20,
+            ProducerConfig.COMPRESSION_TYPE_CONFIG,
+            "lz4"),
         new StringSerializer(),
         new ByteArraySerializer());
   }

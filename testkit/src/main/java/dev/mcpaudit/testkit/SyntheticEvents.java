@@ -43,12 +43,26 @@ public final class SyntheticEvents {
   private final SplittableRandom random;
   private final String runId;
   private final Instant start;
+  private final int stepMs;
   private long sequence;
 
+  /** About 100 events per second of event time. */
   public SyntheticEvents(long seed, Instant start) {
+    this(seed, start, Duration.ofMillis(10));
+  }
+
+  /**
+   * @param step event time between one event and the next (each lands at a random point within its
+   *     step)
+   */
+  public SyntheticEvents(long seed, Instant start, Duration step) {
+    if (step.toMillis() < 1 || step.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("step must be 1 ms to 24 days: " + step);
+    }
     this.random = new SplittableRandom(seed);
     this.runId = Long.toHexString(seed);
     this.start = start;
+    this.stepMs = (int) step.toMillis();
   }
 
   /** The next event; event ids are unique within a generator and across seeds. */
@@ -59,7 +73,7 @@ public final class SyntheticEvents {
     boolean allow = random.nextInt(100) < 85;
     String server = SERVERS.get(random.nextInt(SERVERS.size()));
     String tool = TOOLS.get(random.nextInt(TOOLS.size()));
-    Instant at = start.plus(Duration.ofMillis(n * 10 + random.nextInt(10)));
+    Instant at = start.plus(Duration.ofMillis(n * (long) stepMs + random.nextInt(stepMs)));
     Handle handle =
         random.nextInt(20) == 0
             ? null

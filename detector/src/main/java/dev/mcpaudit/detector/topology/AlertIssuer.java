@@ -38,7 +38,11 @@ final class AlertIssuer {
     this.metrics = metrics;
   }
 
-  /** What the rule saw; {@code anchor} is the occurred_at of the event that completed the case. */
+  /**
+   * What the rule saw. {@code anchor} is an occurred_at the incident itself fixes (see each rule),
+   * so that the alert id is the same live, from a backlog, or on a second run over the same
+   * records.
+   */
   record Finding(
       AlertType type,
       Severity severity,

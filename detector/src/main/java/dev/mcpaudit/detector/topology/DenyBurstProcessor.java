@@ -87,7 +87,9 @@ final class DenyBurstProcessor extends RuleProcessor {
                 Severity.MEDIUM,
                 o.tenant(),
                 o.actor(),
-                o.at(),
+                // The burst's first deny, not the one that completed it: denies from several
+                // partitions arrive in any order, and the alert id must not depend on it.
+                burst.get(0).at(),
                 o.actor(),
                 null,
                 null,

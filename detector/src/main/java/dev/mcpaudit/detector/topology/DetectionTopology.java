@@ -170,7 +170,7 @@ public final class DetectionTopology {
 
   /**
    * Binds each record once and stamps it with its partition's watermark (see {@link Observation});
-   * a future-dated event is timed at the bound the extractor gave its record.
+   * a future-dated event is timed where the extractor put its record.
    */
   private static final class Bind
       implements org.apache.kafka.streams.processor.api.Processor<

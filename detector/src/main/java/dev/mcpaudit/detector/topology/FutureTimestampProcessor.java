@@ -5,18 +5,17 @@ import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
 import dev.mcpaudit.schema.event.Rfc3339;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * FUTURE_TIMESTAMP: an event dated further ahead of the detector's clock than {@code
- * detector.max-future-skew}. It was judged at that bound (no rule went blind); this tells the
- * analyst which source sent it: a gateway whose clock is wrong, or one trying to move event time.
- * Records arrive keyed by tenant and source, once per source within {@code
- * detector.future-timestamp.suppression}.
+ * FUTURE_TIMESTAMP: an event dated further ahead of the detector's clock (or of when Kafka received
+ * it) than {@code detector.max-future-skew}. It was judged where its partition had got to (no rule
+ * went blind); this tells the analyst which source sent it: a gateway whose clock is wrong, or one
+ * trying to move event time. Records arrive keyed by tenant and source, once per source within
+ * {@code detector.future-timestamp.suppression}.
  */
 final class FutureTimestampProcessor extends RuleProcessor {
   static final String ISSUED = "future-alerts";
@@ -34,7 +33,6 @@ final class FutureTimestampProcessor extends RuleProcessor {
     if (!o.claimsTheFuture()) {
       return;
     }
-    Duration ahead = Duration.ofMillis(o.claimedAt() - o.at()).plus(rules.maxFutureSkew());
     issuer.raise(
         new AlertIssuer.Finding(
             AlertType.FUTURE_TIMESTAMP,
@@ -52,11 +50,9 @@ final class FutureTimestampProcessor extends RuleProcessor {
                 + o.eventId()
                 + " dated "
                 + Rfc3339.format(Instant.ofEpochMilli(o.claimedAt()))
-                + ", "
-                + ahead.toSeconds()
-                + " s ahead of the detector's clock (allowed "
+                + ", more than "
                 + rules.maxFutureSkew().toSeconds()
-                + " s); judged at "
+                + " s past the detector's clock or past when Kafka received it; judged at "
                 + Rfc3339.format(Instant.ofEpochMilli(o.at()))));
   }
 }

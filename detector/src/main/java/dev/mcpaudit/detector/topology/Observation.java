@@ -13,9 +13,9 @@ import dev.mcpaudit.schema.event.EventKind;
  * time of a repartitioned task: that one follows whichever upstream task ran fastest, and while a
  * backlog is worked off it can run minutes ahead of events that were perfectly on time.
  *
- * <p>{@code claimedAt} is set only on an event dated past the detector's clock plus {@code
- * detector.max-future-skew}: the occurred_at it claimed, while {@code at} is the bound it is judged
- * at.
+ * <p>{@code claimedAt} is set only on an event dated more than {@code detector.max-future-skew}
+ * past the detector's clock or past when Kafka received it: the occurred_at it claimed, while
+ * {@code at} is the time it is judged at (see {@link OccurredAtExtractor}).
  */
 public record Observation(
     String tenant,
@@ -65,7 +65,7 @@ public record Observation(
 
   /**
    * Timed no later than {@code bound} (the record's timestamp, which the extractor kept within the
-   * detector's clock plus the allowed skew): a future-dated event is judged where time allows.
+   * allowed skew): a future-dated event is judged where its partition had got to.
    */
   Observation atMost(long bound) {
     return at <= bound ? this : with(bound, watermark, at, sourcePartition);

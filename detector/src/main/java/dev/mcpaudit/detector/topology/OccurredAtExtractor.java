@@ -18,10 +18,14 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * the streaming parser (the full event is bound once, later). A record without a readable
  * occurred_at gets the time the stream had reached, so it cannot move event time.
  *
- * <p>No event moves time past the detector's own clock plus {@code detector.max-future-skew}: one
- * record dated an hour ahead would otherwise make every honest event of its partition "late" for
- * that hour, and no rule would see them. Such an event is timed at that bound (and judged there,
- * see {@code Bind}).
+ * <p>No event moves time past the detector's own clock, nor past the time Kafka got its record
+ * (when that is earlier), plus {@code detector.max-future-skew}: one record dated an hour ahead
+ * would otherwise make every honest event of its partition "late" for that hour, and no rule would
+ * see them. Bounding by the record's Kafka timestamp matters when a backlog is worked off: an event
+ * published three days ago claiming yesterday is not ahead of the detector's clock, but it is two
+ * days ahead of its neighbours, and would make the rest of its partition's backlog late. Such an
+ * event is timed where its partition had got to (it does not move stream time) and judged there,
+ * see {@code Bind}.
  */
 public final class OccurredAtExtractor implements TimestampExtractor {
   private final Clock clock;
@@ -37,7 +41,15 @@ public final class OccurredAtExtractor implements TimestampExtractor {
     if (record.value() instanceof byte[] bytes) {
       Optional<Instant> at = occurredAt(bytes);
       if (at.isPresent()) {
-        return Math.min(at.get().toEpochMilli(), clock.millis() + maxFutureSkewMs);
+        long claimed = at.get().toEpochMilli();
+        long received = record.timestamp() >= 0 ? record.timestamp() : Long.MAX_VALUE;
+        long bound = Math.min(clock.millis(), received) + maxFutureSkewMs;
+        if (claimed <= bound) {
+          return claimed;
+        }
+        // The first record of a partition has no time to fall back on: the bound is the best
+        // guess there is.
+        return partitionTime >= 0 ? Math.min(partitionTime, bound) : bound;
       }
     }
     // Not moving stream time; before the first event, -1 makes Streams skip the record (with a

@@ -64,7 +64,9 @@ final class ReplayProcessor extends RuleProcessor {
             Severity.HIGH,
             o.tenant(),
             o.nonce(),
-            o.at(),
+            // Never before the second use in event time: the two uses of a replay come from two
+            // partitions in either order, and the alert id must not depend on which came first.
+            Math.max(o.at(), uses.get(1).at()),
             first.actor(),
             first.handle(),
             first.toolName(),

@@ -55,7 +55,11 @@ class BacklogProofStateTest extends DetectionTopologyTest {
             t0)) {
       TestInputTopic<String, byte[]> in =
           driver.createInputTopic(
-              topics.decisions(), new StringSerializer(), new ByteArraySerializer());
+              topics.decisions(),
+              new StringSerializer(),
+              new ByteArraySerializer(),
+              t0.plus(Duration.ofDays(3)),
+              Duration.ZERO);
       KeyValueStore<Bytes, byte[]> nonces = driver.getKeyValueStore(ReplayProcessor.NONCES);
       KeyValueStore<Bytes, byte[]> expiry =
           driver.getKeyValueStore(TimeKeyedStore.expiryName(ReplayProcessor.NONCES));

@@ -56,7 +56,11 @@ class KeyFloodTest {
         new TopologyTestDriver(DetectionTopology.build(TOPICS, rules, metrics, CLOCK), p, T0)) {
       TestInputTopic<String, byte[]> in =
           driver.createInputTopic(
-              TOPICS.decisions(), new StringSerializer(), new ByteArraySerializer());
+              TOPICS.decisions(),
+              new StringSerializer(),
+              new ByteArraySerializer(),
+              CLOCK.instant(),
+              Duration.ZERO);
       // 3 ms apart: the whole flood lies within one suppression period, so each alert is due once.
       double[] readsAfter = new double[EVENTS + 1];
       for (int i = 0; i < EVENTS; i++) {
