@@ -33,12 +33,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The detector's figures: (a) events/s while it works off a backlog of N events (exactly-once,
- * RocksDB stores, both repartitions); (b) event-to-alert latency at a steady 2,000 events/s: from
+ * RocksDB stores, both repartitions); (b) event-to-alert latency at a steady 5,000 events/s: from
  * the send of the allow that makes a revoked-handle use to the alert being readable
  * (read_committed) on the alerts topic, for one such incident every 100 ms.
  */
 final class DetectorBench {
-  private static final int STEADY_RATE = 2_000;
+  private static final int STEADY_RATE = 5_000;
   private static final Duration STEADY_FOR = Duration.ofSeconds(60);
 
   private DetectorBench() {}

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DetectionTopology {
   private static final Logger log = LoggerFactory.getLogger(DetectionTopology.class);
-  private static final Serde<Observation> OBSERVATION = JsonSerde.of(Observation.class);
+  private static final Serde<Observation> OBSERVATION = ObservationSerde.INSTANCE;
   private static final Serde<Alert> ALERT = JsonSerde.of(Alert.class);
 
   /**
@@ -274,17 +274,28 @@ public final class DetectionTopology {
       metrics.unreadable("empty");
       return Optional.empty();
     }
-    EventCodec.Decoded d = codec.decode(bytes);
-    if (!d.isValid()) {
-      ValidationError first = d.errors().get(0);
+    com.fasterxml.jackson.databind.JsonNode node;
+    List<ValidationError> errors;
+    try {
+      node = EventCodec.mapper().readTree(bytes);
+      errors =
+          node == null || node.isMissingNode()
+              ? List.of(ValidationError.of("", "type", "no JSON value"))
+              : codec.check(node, bytes.length);
+    } catch (java.io.IOException e) {
+      node = null;
+      errors = List.of(ValidationError.malformed(e));
+    }
+    if (!errors.isEmpty()) {
+      ValidationError first = errors.get(0);
       metrics.unreadable("json".equals(first.rule()) ? "not_json" : "invalid");
       log.warn(
           "skipping a record that is not a contract event pointer={} rule={} errors={}",
           first.pointer(),
           first.rule(),
-          d.errors().size());
+          errors.size());
       return Optional.empty();
     }
-    return Optional.of(Observation.of(d.event()));
+    return Optional.of(Observation.of(node));
   }
 }

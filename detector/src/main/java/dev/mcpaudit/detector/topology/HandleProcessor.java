@@ -37,7 +37,7 @@ final class HandleProcessor extends RuleProcessor {
   static final String ISSUED = "handle-alerts";
 
   private static final org.apache.kafka.common.serialization.Serde<Observation> SERDE =
-      JsonSerde.of(Observation.class);
+      ObservationSerde.INSTANCE;
 
   private TimedStore<Observation> factsRead;
   private TimedStore<Observation> decisionsRead;

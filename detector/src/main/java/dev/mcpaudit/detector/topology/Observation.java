@@ -1,8 +1,10 @@
 package dev.mcpaudit.detector.topology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventKind;
+import dev.mcpaudit.schema.event.Rfc3339;
 
 /**
  * The part of an event the rules look at, small enough to keep thousands per handle in a state
@@ -57,6 +59,48 @@ public record Observation(
         -1,
         null,
         -1);
+  }
+
+  /**
+   * The same observation from the parsed event, for an event the validator has passed: binding the
+   * whole {@link AuthzEvent} (policy, attributes, request hashes) only to keep these fields cost
+   * the detector a tenth of its time. A test holds the two to the same answers.
+   */
+  static Observation of(JsonNode e) {
+    JsonNode handle = e.path("handle");
+    JsonNode tool = e.path("tool");
+    JsonNode source = e.path("source");
+    String expires = text(handle, "expires_at");
+    String decision = text(e, "decision");
+    return new Observation(
+        text(e, "tenant"),
+        text(e, "event_id"),
+        EventKind.fromWire(text(e, "kind")).orElseThrow(),
+        instant(text(e, "occurred_at")),
+        decision == null ? null : Decision.fromWire(decision).orElseThrow(),
+        text(e, "reason_code"),
+        text(e.path("actor"), "id"),
+        text(handle, "id"),
+        expires == null ? null : instant(expires),
+        text(tool, "server"),
+        text(tool, "name"),
+        text(e.path("request"), "nonce"),
+        text(source, "gateway"),
+        text(source, "worker"),
+        -1,
+        null,
+        -1);
+  }
+
+  private static String text(JsonNode parent, String field) {
+    JsonNode n = parent.get(field);
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  private static long instant(String rfc3339) {
+    return Rfc3339.parse(rfc3339)
+        .orElseThrow(() -> new IllegalArgumentException("not RFC 3339: " + rfc3339))
+        .toEpochMilli();
   }
 
   Observation withWatermark(long w) {

@@ -21,7 +21,7 @@ final class ReplayProcessor extends RuleProcessor {
   static final String ISSUED = "replay-alerts";
 
   private static final org.apache.kafka.common.serialization.Serde<Observation> SERDE =
-      JsonSerde.of(Observation.class);
+      ObservationSerde.INSTANCE;
 
   private TimedStore<Observation> nonces;
 

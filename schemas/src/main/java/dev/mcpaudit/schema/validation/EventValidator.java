@@ -475,7 +475,7 @@ public final class EventValidator {
       boolean emptyAllowed = rule == TextRule.ATTRIBUTE_VALUE;
       if ((length == 0 && !emptyAllowed) || length > rule.maxLength()) {
         add(ptr, "length", "has " + length + " characters; expected " + rule.describe());
-      } else if (length > 0 && !rule.allowed().matcher(s).matches()) {
+      } else if (length > 0 && !rule.allowed().matches(s)) {
         add(ptr, "pattern", Texts.quote(s) + " is not allowed here; expected " + rule.describe());
       }
       return Optional.of(s);

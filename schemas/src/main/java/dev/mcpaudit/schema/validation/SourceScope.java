@@ -132,7 +132,7 @@ public final class SourceScope {
 
   private static void checkName(String what, String name, TextRule rule) {
     int length = name.codePointCount(0, name.length());
-    if (length == 0 || length > rule.maxLength() || !rule.allowed().matcher(name).matches()) {
+    if (length == 0 || length > rule.maxLength() || !rule.allowed().matches(name)) {
       throw new IllegalArgumentException(
           Texts.quote(name) + " is not a valid " + what + " name; expected " + rule.describe());
     }
