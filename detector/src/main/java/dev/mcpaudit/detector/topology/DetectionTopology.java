@@ -141,7 +141,8 @@ public final class DetectionTopology {
         .process(
             () -> new ReplayProcessor(rules, metrics),
             Named.as("replay-rule"),
-            stores(rules, ReplayProcessor.NONCES, ReplayProcessor.ISSUED))
+            ReplayProcessor.NONCES,
+            ReplayProcessor.ISSUED)
         .to(topics.alerts(), toAlerts);
 
     events
@@ -151,7 +152,8 @@ public final class DetectionTopology {
         .process(
             () -> new DenyBurstProcessor(rules, metrics),
             Named.as("deny-burst-rule"),
-            stores(rules, DenyBurstProcessor.DENIES, DenyBurstProcessor.ISSUED))
+            DenyBurstProcessor.DENIES,
+            DenyBurstProcessor.ISSUED)
         .to(topics.alerts(), toAlerts);
 
     // Rare by nature; repartitioned so that a source is reported once, whichever partitions its
@@ -163,7 +165,7 @@ public final class DetectionTopology {
         .process(
             () -> new FutureTimestampProcessor(rules, metrics),
             Named.as("future-timestamp-rule"),
-            stores(rules, FutureTimestampProcessor.ISSUED))
+            FutureTimestampProcessor.ISSUED)
         .to(topics.alerts(), toAlerts);
     return builder.build();
   }
@@ -227,26 +229,11 @@ public final class DetectionTopology {
         new EventValidator(clock, EventValidator.MAX_STORED_EVENT_BYTES, Duration.ofHours(24)));
   }
 
-  /** The stores a repartitioned rule uses: time-keyed ones come with their expiry stores. */
-  private static String[] stores(Rules rules, String... names) {
-    if (!rules.backlogProofState()) {
-      return names;
-    }
-    List<String> all = new java.util.ArrayList<>();
-    for (String n : names) {
-      all.add(n);
-      all.add(TimeKeyedStore.expiryName(n));
-    }
-    return all.toArray(String[]::new);
-  }
-
-  /** A {@link TimeKeyedStore}'s two key-value stores. */
+  /** A {@link TimeKeyedStore}'s key-value store. */
   private static void addTimeKeyed(StreamsBuilder builder, String name) {
-    for (String n : List.of(name, TimeKeyedStore.expiryName(name))) {
-      builder.addStateStore(
-          Stores.keyValueStoreBuilder(
-              Stores.persistentKeyValueStore(n), Serdes.Bytes(), Serdes.ByteArray()));
-    }
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()));
   }
 
   private static void addSuppression(StreamsBuilder builder, String name, Rules rules) {

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * horizon of the source partitions feeding the task, by which time-keyed stores expire.
  */
 abstract class RuleProcessor implements Processor<String, Observation, String, Alert> {
-  /** Most entries one expiry pass removes from one store; the rest go on the next pass. */
+  /** Most entries one expiry slice removes from one store; the rest go on the next. */
   private static final int EXPIRE_PER_PASS = 50_000;
 
   protected final Rules rules;
@@ -86,11 +86,7 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
       return new WindowTimedStore<>((WindowStore<String, V>) window);
     }
     TimeKeyedStore<V> keyed =
-        new TimeKeyedStore<>(
-            (KeyValueStore<Bytes, byte[]>) store,
-            context.getStateStore(TimeKeyedStore.expiryName(name)),
-            serde,
-            retention.toMillis());
+        new TimeKeyedStore<>((KeyValueStore<Bytes, byte[]>) store, serde, retention.toMillis());
     expiring.add(keyed);
     return keyed;
   }

@@ -3,7 +3,6 @@ package dev.mcpaudit.detector.topology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
@@ -12,35 +11,36 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Entries by key and event time in two key-value stores: {@code data} ordered by key then time (a
- * range read is one seek), {@code expiry} ordered by time then key. An entry goes only when the
- * rule's horizon (the slowest source partition's time, {@link SourceHorizon}) has passed it by the
- * retention: however far one partition runs ahead of another while a backlog is worked off, nothing
- * the slower one may still need is dropped, unlike a window store, whose segments expire by the
- * fastest partition's time.
+ * Entries by key and event time in one key-value store, ordered by key then time (a range read is
+ * one seek). An entry goes only when the rule's horizon (the slowest source partition's time,
+ * {@link SourceHorizon}) has passed it by the retention: however far one partition runs ahead of
+ * another while a backlog is worked off, nothing the slower one may still need is dropped, unlike a
+ * window store, whose segments expire by the fastest partition's time.
+ *
+ * <p>Expiry sweeps the store a slice at a time, from where the last slice stopped, rather than
+ * keeping a second store in time order: that index cost a changelog record per entry and another
+ * per deletion. Each slice reads twice as many entries as were written since the last one, so a
+ * whole sweep takes about half the retention and no entry outlives it by much more than that. Reads
+ * are bounded by time, so an entry kept past its retention is never judged with.
  */
 final class TimeKeyedStore<V> implements TimedStore<V> {
   private static final byte[] EMPTY = new byte[0];
 
+  /** Entries a slice reads at least, and at most. */
+  static final int MIN_SLICE = 10_000;
+
+  static final int MAX_SLICE = 500_000;
+
   private final KeyValueStore<Bytes, byte[]> data;
-  private final KeyValueStore<Bytes, byte[]> expiry;
   private final Serde<V> serde;
   private final long retentionMs;
+  private Bytes cursor;
+  private long putsSinceSlice;
 
-  TimeKeyedStore(
-      KeyValueStore<Bytes, byte[]> data,
-      KeyValueStore<Bytes, byte[]> expiry,
-      Serde<V> serde,
-      long retentionMs) {
+  TimeKeyedStore(KeyValueStore<Bytes, byte[]> data, Serde<V> serde, long retentionMs) {
     this.data = data;
-    this.expiry = expiry;
     this.serde = serde;
     this.retentionMs = retentionMs;
-  }
-
-  /** The expiry store's name for a data store. */
-  static String expiryName(String dataStore) {
-    return dataStore + "-expiry";
   }
 
   @Override
@@ -65,12 +65,12 @@ final class TimeKeyedStore<V> implements TimedStore<V> {
     byte[] k = key.getBytes(StandardCharsets.UTF_8);
     byte[] s = suffix.getBytes(StandardCharsets.UTF_8);
     data.put(Bytes.wrap(dataKey(k, at, s)), serde.serializer().serialize(null, value));
-    expiry.put(Bytes.wrap(expiryKey(k, at, s)), EMPTY);
+    putsSinceSlice++;
   }
 
   /**
-   * Removes entries older than {@code horizon} by more than the retention, at most {@code max} of
-   * them (the rest on the next call).
+   * Sweeps the next slice of the store, removing entries older than {@code horizon} by more than
+   * the retention, at most {@code max} of them (the slice then ends there).
    *
    * @return how many were removed
    */
@@ -79,24 +79,27 @@ final class TimeKeyedStore<V> implements TimedStore<V> {
       return 0;
     }
     long before = horizon - retentionMs;
+    long slice = Math.min(MAX_SLICE, Math.max(MIN_SLICE, 2 * putsSinceSlice));
+    putsSinceSlice = 0;
     List<Bytes> gone = new ArrayList<>();
+    Bytes last = null;
+    boolean wrapped;
     try (KeyValueIterator<Bytes, byte[]> it =
-        expiry.range(Bytes.wrap(time(Long.MIN_VALUE)), Bytes.wrap(time(before)))) {
-      while (gone.size() < max && it.hasNext()) {
-        gone.add(it.next().key);
+        cursor == null ? data.all() : data.range(cursor, null)) {
+      for (long read = 0; read < slice && gone.size() < max && it.hasNext(); read++) {
+        last = it.next().key;
+        byte[] b = last.get();
+        int len = ByteBuffer.wrap(b, 0, 4).getInt();
+        if (timeOf(b, 4 + len) < before) {
+          gone.add(last);
+        }
       }
+      wrapped = !it.hasNext();
     }
-    for (Bytes e : gone) {
-      byte[] b = e.get();
-      long at = timeOf(b, 0);
-      if (at >= before) {
-        continue; // the range's end is inclusive of this millisecond's entries
-      }
-      int len = ByteBuffer.wrap(b, 8, 4).getInt();
-      byte[] k = Arrays.copyOfRange(b, 12, 12 + len);
-      byte[] s = Arrays.copyOfRange(b, 12 + len, b.length);
-      data.delete(Bytes.wrap(dataKey(k, at, s)));
-      expiry.delete(e);
+    // The next slice starts at this one's last key: read twice, which is harmless.
+    cursor = wrapped ? null : last;
+    for (Bytes key : gone) {
+      data.delete(key);
     }
     return gone.size();
   }
@@ -119,20 +122,6 @@ final class TimeKeyedStore<V> implements TimedStore<V> {
         .putLong(to ^ Long.MIN_VALUE)
         .put((byte) 0xff)
         .array();
-  }
-
-  /** [time][key length][key][suffix]: every key's entries in time order. */
-  private static byte[] expiryKey(byte[] k, long at, byte[] suffix) {
-    return ByteBuffer.allocate(8 + 4 + k.length + suffix.length)
-        .putLong(at ^ Long.MIN_VALUE)
-        .putInt(k.length)
-        .put(k)
-        .put(suffix)
-        .array();
-  }
-
-  private static byte[] time(long at) {
-    return ByteBuffer.allocate(8).putLong(at ^ Long.MIN_VALUE).array();
   }
 
   private static long timeOf(byte[] b, int offset) {
