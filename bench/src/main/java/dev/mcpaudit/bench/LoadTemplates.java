@@ -1,5 +1,6 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.schema.event.Actor;
 import dev.mcpaudit.schema.event.ActorType;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -113,7 +114,8 @@ final class LoadTemplates {
         .eventId("ev-" + run + "-000000000000")
         .kind(EventKind.DECISION)
         .occurredAt(mark)
-        .tenant("tenant-" + (agent % 3))
+        // The quickstart's tenants: its collector token may write those only.
+        .tenant(DemoTraffic.TENANTS.get(agent % DemoTraffic.TENANTS.size()))
         .decision(allow ? Decision.ALLOW : Decision.DENY)
         .reasonCode(allow ? "ALLOWED" : "POLICY_DENY")
         .reason(allow ? null : "denied by policy for " + TOOLS.get(tool))

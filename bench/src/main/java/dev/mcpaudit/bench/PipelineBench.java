@@ -3,6 +3,7 @@ package dev.mcpaudit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.app.quickstart.Quickstart;
 import dev.mcpaudit.app.simulate.BatchSender;
+import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
@@ -448,8 +449,8 @@ final class PipelineBench {
             case 1 -> "/api/v1/access?actor=" + actor + "&from=now-1h";
             case 2 -> "/api/v1/handles/h-load-" + r.nextInt(4_000);
             case 3 ->
-                "/api/v1/stats/top?field=tool.name&size=10&from=now-15m&tenant=tenant-"
-                    + r.nextInt(3);
+                "/api/v1/stats/top?field=tool.name&size=10&from=now-15m&tenant="
+                    + DemoTraffic.TENANTS.get(r.nextInt(DemoTraffic.TENANTS.size()));
             default -> "/api/v1/stats/histogram?from=now-15m&buckets=60&q=decision:deny";
           };
       long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.schema.event.Actor;
 import dev.mcpaudit.schema.event.ActorType;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -31,7 +32,7 @@ final class RevokedHandleUse {
         .eventId(h + (decision ? "-use" : "-revoked"))
         .kind(kind)
         .occurredAt(at)
-        .tenant("tenant-0")
+        .tenant(DemoTraffic.TENANTS.get(0))
         .decision(decision ? Decision.ALLOW : null)
         .reasonCode(decision ? "ALLOWED" : null)
         .handle(new Handle(h, null, null, null, null, null, null))

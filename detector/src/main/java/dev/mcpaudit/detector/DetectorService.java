@@ -208,18 +208,9 @@ public final class DetectorService implements AutoCloseable {
    * repartition topics included (the consumers' records-lag). Zero once it has caught up.
    */
   public long backlog() {
-    double sum = 0;
-    for (var m : streams.metrics().entrySet()) {
-      var name = m.getKey();
-      if (name.name().equals("records-lag")
-          && name.group().equals("consumer-fetch-manager-metrics")
-          && name.tags().containsKey("partition")
-          && m.getValue().metricValue() instanceof Double d
-          && !d.isNaN()) {
-        sum += d;
-      }
-    }
-    return (long) sum;
+    // Only the per-partition form of the metric carries this name (the client-wide one is
+    // records-lag-max).
+    return streamsMetricSum("consumer-fetch-manager-metrics", "records-lag");
   }
 
   /**
@@ -228,11 +219,14 @@ public final class DetectorService implements AutoCloseable {
    * in /metrics with the other Kafka Streams metrics.
    */
   public long droppedRecords() {
+    return streamsMetricSum("stream-task-metrics", "dropped-records-total");
+  }
+
+  private long streamsMetricSum(String group, String name) {
     double sum = 0;
     for (var m : streams.metrics().entrySet()) {
-      var name = m.getKey();
-      if (name.name().equals("dropped-records-total")
-          && name.group().equals("stream-task-metrics")
+      if (m.getKey().name().equals(name)
+          && m.getKey().group().equals(group)
           && m.getValue().metricValue() instanceof Double d
           && !d.isNaN()) {
         sum += d;

@@ -39,27 +39,9 @@ class BacklogProofStateTest extends DetectionTopologyTest {
   void entriesGoOnceEverySourcePartitionHasPassedThemByTheMemory() {
     Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
     Rules rules = Rules.defaults().withBacklogProofState(true);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-expiry");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, own.toString());
-    Topics topics = Topics.defaults();
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            DetectionTopology.build(
-                topics,
-                rules,
-                DetectorMetrics.unregistered(),
-                Clock.fixed(t0.plus(Duration.ofDays(3)), ZoneOffset.UTC)),
-            p,
-            t0)) {
-      TestInputTopic<String, byte[]> in =
-          driver.createInputTopic(
-              topics.decisions(),
-              new StringSerializer(),
-              new ByteArraySerializer(),
-              t0.plus(Duration.ofDays(3)),
-              Duration.ZERO);
+    Instant now = t0.plus(Duration.ofDays(3));
+    try (TopologyTestDriver driver = driver("detector-expiry", rules, t0, now)) {
+      TestInputTopic<String, byte[]> in = input(driver, now);
       KeyValueStore<Bytes, byte[]> nonces = driver.getKeyValueStore(ReplayProcessor.NONCES);
       send(in, Ev.allow("old", t0).nonce("n-old"));
       // Within the memory of the first: both kept.
@@ -80,25 +62,9 @@ class BacklogProofStateTest extends DetectionTopologyTest {
   void aLargeStoreIsSweptASliceAtATimeUntilEveryExpiredEntryIsGone() {
     Instant t0 = Instant.parse("2026-11-26T10:00:00Z");
     Rules rules = Rules.defaults().withBacklogProofState(true);
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "detector-sweep");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, own.toString());
-    Topics topics = Topics.defaults();
     Instant now = t0.plus(Duration.ofDays(3));
-    try (TopologyTestDriver driver =
-        new TopologyTestDriver(
-            DetectionTopology.build(
-                topics, rules, DetectorMetrics.unregistered(), Clock.fixed(now, ZoneOffset.UTC)),
-            p,
-            t0)) {
-      TestInputTopic<String, byte[]> in =
-          driver.createInputTopic(
-              topics.decisions(),
-              new StringSerializer(),
-              new ByteArraySerializer(),
-              now,
-              Duration.ZERO);
+    try (TopologyTestDriver driver = driver("detector-sweep", rules, t0, now)) {
+      TestInputTopic<String, byte[]> in = input(driver, now);
       KeyValueStore<Bytes, byte[]> nonces = driver.getKeyValueStore(ReplayProcessor.NONCES);
       int old = 25_000;
       for (int i = 0; i < old; i++) {
@@ -119,6 +85,32 @@ class BacklogProofStateTest extends DetectionTopologyTest {
       }
       assertThat(count(nonces)).isEqualTo(1);
     }
+  }
+
+  /** The topology on a test driver whose detector clock reads {@code now}. */
+  private TopologyTestDriver driver(String appId, Rules rules, Instant t0, Instant now) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, own.toString());
+    return new TopologyTestDriver(
+        DetectionTopology.build(
+            Topics.defaults(),
+            rules,
+            DetectorMetrics.unregistered(),
+            Clock.fixed(now, ZoneOffset.UTC)),
+        p,
+        t0);
+  }
+
+  /** The decisions topic, its records received by Kafka at {@code now}. */
+  private static TestInputTopic<String, byte[]> input(TopologyTestDriver driver, Instant now) {
+    return driver.createInputTopic(
+        Topics.defaults().decisions(),
+        new StringSerializer(),
+        new ByteArraySerializer(),
+        now,
+        Duration.ZERO);
   }
 
   private static void send(TestInputTopic<String, byte[]> in, Ev e) {

@@ -28,31 +28,24 @@ record TextRule(int maxLength, Allowed allowed, String describe) {
    * Ids and names: no whitespace or control characters, which would break keyword search. As {@code
    * ^[^\s\x00-\x1F\x7F-\x9F]+$}: whitespace in Java's sense is within \x09-\x0D or a space.
    */
-  static final Allowed NO_SPACE =
-      s -> {
-        for (int i = 0; i < s.length(); i++) {
-          char c = s.charAt(i);
-          if (c <= 0x20 || (c >= 0x7F && c <= 0x9F)) {
-            return false;
-          }
-        }
-        return true;
-      };
+  static final Allowed NO_SPACE = s -> noneBelowOrC1(s, 0x21);
 
   /**
    * Free text: anything printable; control characters would forge lines in logs and CSV. As {@code
    * ^[^\x00-\x1F\x7F-\x9F]+$}.
    */
-  static final Allowed PRINTABLE =
-      s -> {
-        for (int i = 0; i < s.length(); i++) {
-          char c = s.charAt(i);
-          if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
-            return false;
-          }
-        }
-        return true;
-      };
+  static final Allowed PRINTABLE = s -> noneBelowOrC1(s, 0x20);
+
+  /** No char below {@code floor}, and none of DEL and the C1 controls (\x7F-\x9F). */
+  private static boolean noneBelowOrC1(String s, int floor) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < floor || (c >= 0x7F && c <= 0x9F)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** As {@code ^[A-Za-z0-9._:-]+$}. */
   static final Allowed EVENT_ID_CHARS =
