@@ -261,28 +261,17 @@ public final class DetectionTopology {
       metrics.unreadable("empty");
       return Optional.empty();
     }
-    com.fasterxml.jackson.databind.JsonNode node;
-    List<ValidationError> errors;
-    try {
-      node = EventCodec.mapper().readTree(bytes);
-      errors =
-          node == null || node.isMissingNode()
-              ? List.of(ValidationError.of("", "type", "no JSON value"))
-              : codec.check(node, bytes.length);
-    } catch (java.io.IOException e) {
-      node = null;
-      errors = List.of(ValidationError.malformed(e));
-    }
-    if (!errors.isEmpty()) {
-      ValidationError first = errors.get(0);
+    EventCodec.Checked c = codec.checkTree(bytes);
+    if (!c.isValid()) {
+      ValidationError first = c.errors().get(0);
       metrics.unreadable("json".equals(first.rule()) ? "not_json" : "invalid");
       log.warn(
           "skipping a record that is not a contract event pointer={} rule={} errors={}",
           first.pointer(),
           first.rule(),
-          errors.size());
+          c.errors().size());
       return Optional.empty();
     }
-    return Optional.of(Observation.of(node));
+    return Optional.of(Observation.of(c.node()));
   }
 }
