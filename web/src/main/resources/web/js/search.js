@@ -7,7 +7,7 @@ export const FIELDS = [
   'actor.on_behalf_of', 'actor.client_id', 'tool.server', 'tool.name', 'tool.method', 'tool.resource',
   'request.id', 'request.nonce', 'request.trace_id', 'request.span_id', 'source.gateway', 'source.worker',
   'source.region', 'source.authenticated', 'policy.id', 'policy.version', 'policy.rule', 'attributes',
-  'occurred_at', 'received_at', 'latency_us',
+  'occurred_at', 'received_at', 'latency_us', 'provenance', 'provenance.by',
 ];
 
 const FACETS = [
@@ -146,10 +146,16 @@ function renderResults(box, params, page, q, range) {
       h('td', { class: 'mono' }, e.reason_code || ''),
       h('td', { class: 'mono' }, e.handle ? h('a', { href: href('handle', { id: e.handle.id }), onclick: (ev) => ev.stopPropagation() }, e.handle.id) : ''),
       h('td', { class: 'mono' }, e.source ? [e.source.gateway, e.source.worker].filter(Boolean).join(' / ') : ''));
-    const detail = h('tr', { class: 'detail', hidden: true }, h('td', { colspan: '7' }, h('pre', { class: 'json' }, JSON.stringify(e, null, 2))));
+    const arrival = h('p', { class: 'provenance muted', 'aria-live': 'polite' }, 'How it arrived: …');
+    const detail = h('tr', { class: 'detail', hidden: true }, h('td', { colspan: '7' }, arrival, h('pre', { class: 'json' }, JSON.stringify(e, null, 2))));
+    let looked = false;
     const toggle = () => {
       detail.hidden = !detail.hidden;
       row.setAttribute('aria-expanded', String(!detail.hidden));
+      if (!detail.hidden && !looked) {
+        looked = true;
+        showArrival(arrival, e);
+      }
     };
     row.addEventListener('click', toggle);
     row.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); toggle(); } });
@@ -172,6 +178,25 @@ function renderResults(box, params, page, q, range) {
     }, 'Older →'),
     h('span', { class: 'muted' }, `page ${stack.length + 1}, ${PAGE} per page, newest first`));
   box.replaceChildren(head, page.events.length ? h('div', { class: 'scroll' }, table) : h('p', { class: 'muted' }, 'No events match.'), pager);
+}
+
+// The event's provenance is the pipeline's (docs/provenance.md), so it comes from /decisions/{id}.
+const ARRIVALS = {
+  collector: (by) => `through the collector, which authenticated ${by}`,
+  publisher: (by) => `from a gateway's publisher, stamped with key ${by}`,
+  api: (by) => `mcp-audit's own audit trail (key ${by})`,
+  kafka: () => 'straight to Kafka, without a valid stamp: its source is not authenticated',
+};
+
+async function showArrival(el, e) {
+  try {
+    const full = await api('/decisions/' + encodeURIComponent(e.event_id), { tenant: e.tenant });
+    const p = full._meta && full._meta.provenance;
+    el.dataset.provenance = p ? p.kind : 'unrecorded';
+    el.textContent = 'How it arrived: ' + (p ? (ARRIVALS[p.kind] || (() => p.kind))(p.by) : 'not recorded (indexed before provenance was kept)');
+  } catch (err) {
+    el.textContent = 'How it arrived: unknown (' + err.message + ')';
+  }
 }
 
 function exportButtons(q, range) {

@@ -1,5 +1,6 @@
 package dev.mcpaudit.app;
 
+import dev.mcpaudit.app.keys.KeysCommand;
 import dev.mcpaudit.app.quickstart.QuickstartCommand;
 import dev.mcpaudit.app.role.ApiCommand;
 import dev.mcpaudit.app.role.CollectorCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       ApiCommand.class,
       ValidateCommand.class,
       TokenCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class McpAudit implements Runnable {

@@ -210,7 +210,9 @@ class ExportMillionIT {
             "source_authenticated",
             "policy_id",
             "policy_version",
-            "latency_us");
+            "latency_us",
+            "provenance",
+            "provenance_by");
     assertThat(records).isEqualTo(EVENTS);
     assertThat(api.isAlive()).isTrue();
   }

@@ -17,6 +17,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.PrometheusText;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -110,7 +111,7 @@ class RoleMetricsIT {
             "analyst",
             "api.token.ops.tenants",
             "*"));
-    Settings settings = Settings.of(s);
+    Settings settings = Settings.of(TestStamps.with(s));
     IndexerConfig indexerConfig = IndexerConfig.from(settings);
     DetectorConfig detectorConfig = DetectorConfig.from(settings);
     try (CollectorServer collector = CollectorServer.start(CollectorConfig.from(settings));

@@ -1,5 +1,7 @@
 package dev.mcpaudit.bench;
 
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.testkit.SyntheticEvents;
@@ -11,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * How fast bytes become validated events: the floor under the collector's and the indexer's
@@ -42,6 +46,47 @@ final class CodecBench {
       System.out.printf(
           "codec: threads=%d decode (parse+validate+bind) %,.0f events/s, %.0f MB/s%n",
           threads, events.size() / s, bytes / s / 1e6);
+    }
+    stamps(events);
+  }
+
+  /**
+   * What a stamp costs beside the decode (docs/provenance.md): the collector signs every event it
+   * accepts, the indexer verifies every one it reads. One thread.
+   */
+  private static void stamps(List<byte[]> events) {
+    Stamps signer = new Stamps(List.of(), BenchStamps.KEY);
+    Stamps verifier = new Stamps(List.of(BenchStamps.KEY), null);
+    List<Headers> headers = new ArrayList<>(events.size());
+    for (int round = 0; round < 2; round++) { // the first round warms up
+      headers.clear();
+      long start = System.nanoTime();
+      for (byte[] b : events) {
+        Headers h = new RecordHeaders();
+        signer.stamp(h, StampKind.COLLECTOR, b);
+        headers.add(h);
+      }
+      double signed = (System.nanoTime() - start) / 1e9;
+      start = System.nanoTime();
+      int proven = 0;
+      for (int i = 0; i < events.size(); i++) {
+        if (verifier.verify(headers.get(i), events.get(i)).isPresent()) {
+          proven++;
+        }
+      }
+      double verified = (System.nanoTime() - start) / 1e9;
+      if (proven != events.size()) {
+        throw new IllegalStateException("only " + proven + " of " + events.size() + " verified");
+      }
+      if (round == 1) {
+        System.out.printf(
+            "codec: threads=1 stamp (HMAC-SHA256) sign %,.0f events/s (%.2f us each), verify %,.0f"
+                + " events/s (%.2f us each)%n",
+            events.size() / signed,
+            signed * 1e6 / events.size(),
+            events.size() / verified,
+            verified * 1e6 / events.size());
+      }
     }
   }
 

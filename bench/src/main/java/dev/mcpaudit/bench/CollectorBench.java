@@ -29,25 +29,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class CollectorBench {
   private CollectorBench() {}
 
+  /** The collector stamps what it accepts, as deployed (docs/provenance.md). */
+  private static Map<String, String> withStampKey(Map<String, String> s) {
+    Map<String, String> all = new java.util.HashMap<>(s);
+    all.putAll(BenchStamps.settings());
+    return all;
+  }
+
   static void run(BenchArgs args) throws Exception {
     String token = TokenDigest.newToken();
     try (BenchBroker kafka = new BenchBroker(4, List.of("d", "dlq"))) {
       CollectorConfig cfg =
           CollectorConfig.from(
               Settings.of(
-                  Map.of(
-                      "collector.port",
-                      "0",
-                      "kafka.bootstrap-servers",
-                      kafka.broker.bootstrapServers(),
-                      "topics.decisions",
-                      "d",
-                      "topics.dead-letter",
-                      "dlq",
-                      "collector.token.bench",
-                      TokenDigest.of(token),
-                      "collector.token.bench.tenants",
-                      "*")));
+                  withStampKey(
+                      Map.of(
+                          "collector.port",
+                          "0",
+                          "kafka.bootstrap-servers",
+                          kafka.broker.bootstrapServers(),
+                          "topics.decisions",
+                          "d",
+                          "topics.dead-letter",
+                          "dlq",
+                          "collector.token.bench",
+                          TokenDigest.of(token),
+                          "collector.token.bench.tenants",
+                          "*"))));
       try (CollectorServer server = CollectorServer.start(cfg)) {
         URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/decisions");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -119,6 +119,7 @@ final class IndexerBench {
                 "128MiB",
                 "indexer.retention",
                 "0s"));
+    s.putAll(BenchStamps.settings());
     s.putAll(extra);
     System.out.println(
         "indexer: settings "
@@ -139,7 +140,7 @@ final class IndexerBench {
         AuthzEvent e = gen.next();
         byte[] v = EventCodec.encode(e);
         bytes += v.length;
-        producer.send(new ProducerRecord<>(topic, e.partitionKey(), v));
+        producer.send(BenchStamps.asCollector(new ProducerRecord<>(topic, e.partitionKey(), v)));
       }
       producer.flush();
     }
@@ -219,7 +220,8 @@ final class IndexerBench {
         AuthzEvent e = gen.next();
         boolean sample = i % 25 == 0;
         producer.send(
-            new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e)),
+            BenchStamps.asCollector(
+                new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e))),
             (md, ex) -> {
               if (sample && ex == null) {
                 ackedAt.put(e.eventId(), System.nanoTime());

@@ -34,6 +34,8 @@ import java.util.List;
  * @param port ops listener for /health and /metrics ({@code detector.port})
  * @param maxLag readiness turns false while the oldest decision not yet judged has waited longer
  *     ({@code detector.max-lag})
+ * @param stamps the key alerts are stamped with, and the keys whose stamps prove an alert (for the
+ *     webhook sink) or a {@code _system} record (docs/provenance.md; {@code stamp.keys.*})
  */
 public record DetectorConfig(
     KafkaClients kafka,
@@ -47,7 +49,8 @@ public record DetectorConfig(
     WebhookConfig webhook,
     String host,
     int port,
-    java.time.Duration maxLag) {
+    java.time.Duration maxLag,
+    dev.mcpaudit.kafka.stamp.Stamps stamps) {
 
   static final ConfigKey<String> APPLICATION_ID =
       ConfigKey.string(
@@ -109,6 +112,7 @@ public record DetectorConfig(
         WebhookConfig.from(s),
         HOST.from(s),
         PORT.from(s),
-        MAX_LAG.from(s));
+        MAX_LAG.from(s),
+        SharedKeys.stamps(s));
   }
 }

@@ -60,6 +60,7 @@ public final class DetectorService implements AutoCloseable {
               config.kafka(),
               config.topics().alerts(),
               config.applicationId() + "-webhook",
+              config.stamps(),
               registry);
       webhookThread = Thread.ofPlatform().name("mcp-audit-webhook").start(webhook);
       try {
@@ -76,7 +77,18 @@ public final class DetectorService implements AutoCloseable {
     }
     this.streams =
         new KafkaStreams(
-            DetectionTopology.build(config.topics(), config.rules(), metrics), properties(config));
+            DetectionTopology.build(
+                config.topics(),
+                config.rules(),
+                metrics,
+                java.time.Clock.systemUTC(),
+                config.stamps()),
+            properties(config));
+    if (!config.stamps().canSign()) {
+      log.warn(
+          "detector has no stamp key (stamp.keys.<id>): the indexer and the webhook sink will"
+              + " refuse its alerts (docs/provenance.md)");
+    }
     // A failing thread is replaced rather than left dead: the state is in changelogs, the input
     // offsets were not committed past what the alerts topic holds.
     streams.setUncaughtExceptionHandler(

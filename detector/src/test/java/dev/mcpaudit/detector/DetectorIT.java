@@ -9,6 +9,7 @@ import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -93,19 +94,20 @@ class DetectorIT {
   private DetectorConfig config(String decisions, String alerts, String appId, Path state) {
     return DetectorConfig.from(
         Settings.of(
-            Map.of(
-                "kafka.bootstrap-servers",
-                kafka.bootstrapServers(),
-                "topics.decisions",
-                decisions,
-                "topics.alerts",
-                alerts,
-                "detector.application-id",
-                appId,
-                "detector.state-dir",
-                state.toString(),
-                "detector.port",
-                "0")));
+            TestStamps.with(
+                Map.of(
+                    "kafka.bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "topics.decisions",
+                    decisions,
+                    "topics.alerts",
+                    alerts,
+                    "detector.application-id",
+                    appId,
+                    "detector.state-dir",
+                    state.toString(),
+                    "detector.port",
+                    "0"))));
   }
 
   private void publish(List<AuthzEvent> events, String topic) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.testkit.TestStamps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,8 @@ final class TestDetectors {
     s.put("detector.state-dir", state.toString());
     s.put("detector.port", "0");
     DetectorService d =
-        DetectorService.embedded(DetectorConfig.from(Settings.of(s)), new SimpleMeterRegistry());
+        DetectorService.embedded(
+            DetectorConfig.from(Settings.of(TestStamps.with(s))), new SimpleMeterRegistry());
     await().atMost(Duration.ofMinutes(2)).until(() -> d.health().ready());
     return d;
   }

@@ -74,6 +74,12 @@ public final class IndexSchema {
   public static final String KAFKA_PARTITION = "_kafka.partition";
   public static final String KAFKA_OFFSET = "_kafka.offset";
 
+  /** How the event arrived ({@link Provenance}): collector, publisher, api or kafka. */
+  public static final String PROVENANCE = "provenance";
+
+  /** Who vouched for it: the collector's authenticated source, or the stamp's key id. */
+  public static final String PROVENANCE_BY = "provenance.by";
+
   /** Keyword fields with sorted doc values: what facets, top values and sorting read. */
   public static final List<String> FACETS =
       List.of(
@@ -93,7 +99,8 @@ public final class IndexSchema {
           SOURCE_GATEWAY,
           SOURCE_WORKER,
           POLICY_ID,
-          REQUEST_NONCE);
+          REQUEST_NONCE,
+          PROVENANCE);
 
   /** Keyword fields searched exactly but never counted. */
   public static final List<String> KEYWORDS_ONLY =
@@ -106,6 +113,7 @@ public final class IndexSchema {
           REQUEST_SPAN_ID,
           SOURCE_REGION,
           SOURCE_AUTHENTICATED,
+          PROVENANCE_BY,
           POLICY_VERSION,
           HANDLE_SCOPES,
           ATTRIBUTES);
@@ -130,8 +138,15 @@ public final class IndexSchema {
 
   private IndexSchema() {}
 
-  /** Where a document came from in Kafka, and when the indexer took it. */
-  public record Origin(int partition, long offset, long ingestedAtMillis) {}
+  /**
+   * Where a document came from in Kafka, when the indexer took it, and how it arrived (null: not
+   * recorded, as in documents written without the indexer).
+   */
+  public record Origin(int partition, long offset, long ingestedAtMillis, Provenance provenance) {
+    public Origin(int partition, long offset, long ingestedAtMillis) {
+      this(partition, offset, ingestedAtMillis, null);
+    }
+  }
 
   /**
    * Builds the document of an event that already passed the validator. {@code raw} is stored as
@@ -204,6 +219,15 @@ public final class IndexSchema {
     d.add(new StoredField(INGESTED_AT, origin.ingestedAtMillis()));
     d.add(new StoredField(KAFKA_PARTITION, origin.partition()));
     d.add(new StoredField(KAFKA_OFFSET, origin.offset()));
+    Provenance provenance = origin.provenance();
+    if (provenance != null) {
+      keyword(d, PROVENANCE, provenance.kind());
+      d.add(new StoredField(PROVENANCE, provenance.kind()));
+      if (provenance.by() != null) {
+        keyword(d, PROVENANCE_BY, provenance.by());
+        d.add(new StoredField(PROVENANCE_BY, provenance.by()));
+      }
+    }
     d.add(new StoredField(SOURCE_JSON, raw));
     return d;
   }

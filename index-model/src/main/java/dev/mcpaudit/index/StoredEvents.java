@@ -18,7 +18,17 @@ public final class StoredEvents {
   /** Ask the stored fields for this alone: the other stored fields are bookkeeping. */
   public static final Set<String> SOURCE_ONLY = Set.of(IndexSchema.SOURCE_JSON);
 
+  /** The source and how it arrived: what exports and pages of one event show. */
+  public static final Set<String> SOURCE_AND_PROVENANCE =
+      Set.of(IndexSchema.SOURCE_JSON, IndexSchema.PROVENANCE, IndexSchema.PROVENANCE_BY);
+
   private StoredEvents() {}
+
+  /** How the document's event arrived; null for a document indexed before provenance was kept. */
+  public static Provenance provenance(Document d) {
+    String kind = d.get(IndexSchema.PROVENANCE);
+    return kind == null ? null : new Provenance(kind, d.get(IndexSchema.PROVENANCE_BY));
+  }
 
   /** The record's bytes as stored. */
   public static byte[] bytes(Document d) {

@@ -2,6 +2,7 @@ package dev.mcpaudit.indexer;
 
 import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
@@ -40,6 +41,8 @@ import java.time.Duration;
  * @param maxFutureSkew how far a read event's {@code occurred_at} may be ahead of this indexer's
  *     clock ({@code validation.max-future-skew}); a record further ahead did not pass a receiver
  *     and goes to the dead-letter topic
+ * @param stamps the keys whose stamps prove how a record arrived, and the one the indexer's own
+ *     alerts are stamped with ({@code stamp.keys.*}, {@code stamp.signing-key}; docs/provenance.md)
  */
 public record IndexerConfig(
     Path dataDir,
@@ -56,7 +59,8 @@ public record IndexerConfig(
     String host,
     int port,
     StoredCompression storedCompression,
-    Duration maxFutureSkew) {
+    Duration maxFutureSkew,
+    Stamps stamps) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
   static String defaultInstanceId(Path dataDir) {
@@ -179,7 +183,8 @@ public record IndexerConfig(
         HOST.from(s),
         PORT.from(s),
         STORED_COMPRESSION.from(s),
-        SharedKeys.MAX_FUTURE_SKEW.from(s));
+        SharedKeys.MAX_FUTURE_SKEW.from(s),
+        SharedKeys.stamps(s));
   }
 
   /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */

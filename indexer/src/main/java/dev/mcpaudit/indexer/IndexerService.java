@@ -65,7 +65,14 @@ public final class IndexerService implements AutoCloseable {
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
     this.alerts = AlertIndex.open(config.alertsPath());
-    this.alertIngest = new AlertIngest(alerts, config.kafka(), config.topics().alerts(), registry);
+    this.alertIngest =
+        new AlertIngest(
+            alerts,
+            config.kafka(),
+            config.topics().alerts(),
+            config.stamps(),
+            config.topics().deadLetter(),
+            registry);
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve("indexer", config.host(), config.port(), prometheus, this::health);
@@ -79,6 +86,15 @@ public final class IndexerService implements AutoCloseable {
         config.kafka().summary(),
         config.groupId(),
         ops == null ? "none" : config.host() + ":" + ops.port());
+    log.info(
+        "indexer stamp keys accepted={} signing={}",
+        config.stamps().keyIds(),
+        config.stamps().signingKeyId().orElse("none"));
+    if (!config.stamps().hasKeys()) {
+      log.warn(
+          "indexer has no stamp keys (stamp.keys.<id>): every event is stored with provenance"
+              + " kafka, and every alert and _system record is refused (docs/provenance.md)");
+    }
   }
 
   /** Starts the role with its own /health and /metrics listener. */

@@ -12,6 +12,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -50,19 +51,20 @@ class IndexerIT {
   IndexerConfig config(String decisions, String dlq) {
     return IndexerConfig.from(
         Settings.of(
-            Map.of(
-                "indexer.data-dir",
-                data.toString(),
-                "kafka.bootstrap-servers",
-                KAFKA.bootstrapServers(),
-                "topics.decisions",
-                decisions,
-                "topics.dead-letter",
-                dlq,
-                "indexer.group-id",
-                "indexer-" + decisions,
-                "indexer.commit-interval",
-                "1s")));
+            TestStamps.with(
+                Map.of(
+                    "indexer.data-dir",
+                    data.toString(),
+                    "kafka.bootstrap-servers",
+                    KAFKA.bootstrapServers(),
+                    "topics.decisions",
+                    decisions,
+                    "topics.dead-letter",
+                    dlq,
+                    "indexer.group-id",
+                    "indexer-" + decisions,
+                    "indexer.commit-interval",
+                    "1s"))));
   }
 
   static KafkaProducer<String, byte[]> producer() {

@@ -2,6 +2,9 @@ package dev.mcpaudit.publisher;
 
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.client.KafkaClients.Passthrough;
+import dev.mcpaudit.kafka.stamp.StampKey;
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.publisher.spool.FsyncPolicy;
 import dev.mcpaudit.publisher.spool.Spool;
 import dev.mcpaudit.publisher.spool.SpoolFullException;
@@ -80,6 +83,8 @@ public final class DecisionPublisher implements AutoCloseable {
   private volatile boolean giveUp;
   private volatile long generation;
   private Producer<String, byte[]> producer;
+  private final Stamps stamps;
+  private final StampKind stampKind;
 
   private record Pending(String eventId, CompletableFuture<Receipt> future) {}
 
@@ -90,6 +95,8 @@ public final class DecisionPublisher implements AutoCloseable {
         new EventCodec(
             new EventValidator(b.clock, EventValidator.MAX_EVENT_BYTES, b.maxFutureSkew));
     this.scope = b.scope;
+    this.stamps = new Stamps(List.of(), b.stampKey);
+    this.stampKind = b.apiAuditTrail ? StampKind.API : StampKind.PUBLISHER;
     this.maxInFlight = b.maxInFlight;
     this.fsyncIntervalNanos = b.fsyncInterval.toNanos();
     this.closeTimeout = b.closeTimeout;
@@ -264,9 +271,10 @@ public final class DecisionPublisher implements AutoCloseable {
         long gen = generation;
         inFlight.incrementAndGet();
         try {
-          producer.send(
-              new ProducerRecord<>(topic, r.key(), r.value()),
-              (md, ex) -> completed(gen, r.seq(), md, ex));
+          ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, r.key(), r.value());
+          // Stamped as it is sent, not as it is spooled: the spool holds the event alone.
+          stamps.stamp(record.headers(), stampKind, r.value());
+          producer.send(record, (md, ex) -> completed(gen, r.seq(), md, ex));
         } catch (KafkaException | IllegalStateException e) {
           inFlight.decrementAndGet();
           failure.compareAndSet(null, e);
@@ -339,6 +347,7 @@ public final class DecisionPublisher implements AutoCloseable {
     private SourceScope scope;
     private final List<Passthrough> producerProperties = new ArrayList<>();
     private KafkaClients kafka;
+    private StampKey stampKey;
 
     /** Kafka's bootstrap list, for a plaintext cluster; see {@link #kafka} for anything else. */
     public Builder bootstrapServers(String servers) {
@@ -448,6 +457,18 @@ public final class DecisionPublisher implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The key this publisher stamps its records with ({@code mcp-audit keys new --scope publisher},
+     * read with {@link StampKey#read}); the indexer, configured with the same key, stores them as
+     * provenance {@code publisher} with the key's id. Without a key the records are
+     * indistinguishable from anything else produced to the topic: provenance {@code kafka}. The
+     * API's audit publisher takes a {@code roles} key instead.
+     */
+    public Builder stampKey(StampKey key) {
+      this.stampKey = key;
+      return this;
+    }
+
     public DecisionPublisher build() {
       Objects.requireNonNull(spoolDirectory, "spoolDirectory");
       if (kafka == null) {
@@ -467,6 +488,17 @@ public final class DecisionPublisher implements AutoCloseable {
         scope = apiAuditTrail ? SourceScope.apiAuditTrail() : SourceScope.of(tenants, List.of());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("tenants: " + e.getMessage(), e);
+      }
+      StampKind kind = apiAuditTrail ? StampKind.API : StampKind.PUBLISHER;
+      if (stampKey != null && !kind.allowedFor(stampKey.scope())) {
+        throw new IllegalArgumentException(
+            "stampKey: key "
+                + stampKey.id()
+                + " has scope "
+                + stampKey.scope().wire()
+                + ", which cannot stamp "
+                + kind.wire()
+                + " records");
       }
       return new DecisionPublisher(this);
     }

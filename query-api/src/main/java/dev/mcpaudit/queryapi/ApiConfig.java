@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi;
 
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
@@ -39,6 +40,8 @@ import java.util.List;
  * @param http HTTPS for the listener ({@code http.tls.*}), or plain HTTP where allowed
  * @param decisionsTopic where audit events go ({@code topics.decisions})
  * @param auditSpool the audit publisher's spool ({@code api.audit-spool-dir})
+ * @param stamps the key the audit trail is stamped with ({@code stamp.keys.*}); without one the
+ *     indexer refuses the audit events (docs/provenance.md)
  * @param auth static tokens ({@code api.token.*}, digests with role and tenants) and, if {@code
  *     api.oidc.issuer} is set, OIDC JWTs ({@code api.oidc.*})
  * @param exportLimits exports at once, in all and per principal, and the longest one; see {@link
@@ -65,7 +68,8 @@ public record ApiConfig(
     ExportLimits exportLimits,
     Duration auditRefusedWindow,
     int auditRefusedKeys,
-    String detectorApplicationId) {
+    String detectorApplicationId,
+    Stamps stamps) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -263,7 +267,8 @@ public record ApiConfig(
             EXPORT_MAX_CONCURRENT.from(s), EXPORT_MAX_PER_CALLER.from(s), EXPORT_TIMEOUT.from(s)),
         AUDIT_REFUSED_WINDOW.from(s),
         AUDIT_REFUSED_KEYS.from(s),
-        DETECTOR_APPLICATION_ID.from(s));
+        DETECTOR_APPLICATION_ID.from(s),
+        SharedKeys.stamps(s));
   }
 
   private static ConfigKey<Duration> positive(ConfigKey<Duration> key) {

@@ -66,12 +66,20 @@ public final class ApiServer implements AutoCloseable {
     }
     if (config.audit()) {
       config.kafka().requireAccess("mcp-audit-api-audit");
+      if (!config.stamps().canSign()) {
+        log.warn(
+            "api has no stamp key (stamp.keys.<id>): the indexer will refuse its audit events"
+                + " (tenant _system is indexed only with the api's stamp)");
+      }
     }
     this.audit =
         config.audit()
             ? new PublishedAuditTrail(
                 PublishedAuditTrail.publisher(
-                        config.kafka(), config.decisionsTopic(), config.auditSpool())
+                        config.kafka(),
+                        config.decisionsTopic(),
+                        config.auditSpool(),
+                        config.stamps())
                     .build(),
                 Clock.systemUTC(),
                 config.host() + ":" + config.port(),

@@ -12,6 +12,7 @@ import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,21 +49,22 @@ class ApiBeforeIndexerIT {
     ApiConfig apiConfig =
         ApiConfig.from(
             Settings.of(
-                Map.of(
-                    "api.port",
-                    "0",
-                    "api.index-dir",
-                    dir.resolve("index").toString(),
-                    "api.reopen-interval",
-                    "100ms",
-                    "api.audit",
-                    "false",
-                    "api.token.ops",
-                    TokenDigest.of(token),
-                    "api.token.ops.role",
-                    "analyst",
-                    "api.token.ops.tenants",
-                    "*")));
+                TestStamps.with(
+                    Map.of(
+                        "api.port",
+                        "0",
+                        "api.index-dir",
+                        dir.resolve("index").toString(),
+                        "api.reopen-interval",
+                        "100ms",
+                        "api.audit",
+                        "false",
+                        "api.token.ops",
+                        TokenDigest.of(token),
+                        "api.token.ops.role",
+                        "analyst",
+                        "api.token.ops.tenants",
+                        "*"))));
     try (ApiServer api = ApiServer.start(apiConfig)) {
       HttpResponse<String> ready = get(api, "/health/ready", null);
       assertThat(ready.statusCode()).isEqualTo(503);
@@ -95,23 +97,24 @@ class ApiBeforeIndexerIT {
       IndexerConfig indexerConfig =
           IndexerConfig.from(
               Settings.of(
-                  Map.of(
-                      "kafka.bootstrap-servers",
-                      KAFKA.bootstrapServers(),
-                      "indexer.data-dir",
-                      dir.toString(),
-                      "indexer.port",
-                      "0",
-                      "indexer.commit-interval",
-                      "300ms",
-                      "indexer.group-id",
-                      KafkaBrokerExtension.uniqueTopic("group"),
-                      "topics.decisions",
-                      decisions,
-                      "topics.dead-letter",
-                      decisions + ".dlq",
-                      "topics.alerts",
-                      alerts)));
+                  TestStamps.with(
+                      Map.of(
+                          "kafka.bootstrap-servers",
+                          KAFKA.bootstrapServers(),
+                          "indexer.data-dir",
+                          dir.toString(),
+                          "indexer.port",
+                          "0",
+                          "indexer.commit-interval",
+                          "300ms",
+                          "indexer.group-id",
+                          KafkaBrokerExtension.uniqueTopic("group"),
+                          "topics.decisions",
+                          decisions,
+                          "topics.dead-letter",
+                          decisions + ".dlq",
+                          "topics.alerts",
+                          alerts))));
       try (IndexerService indexer = IndexerService.start(indexerConfig)) {
         await()
             .atMost(Duration.ofSeconds(60))

@@ -26,6 +26,7 @@ import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -120,19 +121,20 @@ class DecisionsApiIT {
         IndexerService.embedded(
             IndexerConfig.from(
                 Settings.of(
-                    Map.of(
-                        "indexer.data-dir",
-                        data.toString(),
-                        "kafka.bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "topics.decisions",
-                        topic,
-                        "topics.dead-letter",
-                        topic + ".dlq",
-                        "topics.alerts",
-                        topic + ".alerts",
-                        "indexer.group-id",
-                        "api-" + topic))),
+                    TestStamps.with(
+                        Map.of(
+                            "indexer.data-dir",
+                            data.toString(),
+                            "kafka.bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "topics.decisions",
+                            topic,
+                            "topics.dead-letter",
+                            topic + ".dlq",
+                            "topics.alerts",
+                            topic + ".alerts",
+                            "indexer.group-id",
+                            "api-" + topic)))),
             new SimpleMeterRegistry(),
             Clock.systemUTC());
     await()
@@ -153,7 +155,8 @@ class DecisionsApiIT {
             PublishedAuditTrail.publisher(
                     KafkaClients.plain(KAFKA.bootstrapServers()),
                     topic,
-                    data.resolve("audit-spool"))
+                    data.resolve("audit-spool"),
+                    TestStamps.stamps())
                 .build(),
             Clock.systemUTC(),
             "it",
@@ -801,13 +804,15 @@ class DecisionsApiIT {
                 "burst"));
     for (Alert a : sent) {
       producer.send(
-          new ProducerRecord<>(
-              topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a)));
+          TestStamps.asDetector(
+              new ProducerRecord<>(
+                  topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a))));
     }
     // A restarted detector re-emits the same alert: the index keeps one.
     producer.send(
-        new ProducerRecord<>(
-            topic + ".alerts", "h-2", EventCodec.mapper().writeValueAsBytes(sent.get(1))));
+        TestStamps.asDetector(
+            new ProducerRecord<>(
+                topic + ".alerts", "h-2", EventCodec.mapper().writeValueAsBytes(sent.get(1)))));
     producer.flush();
 
     Map<String, String> window = Map.of("from", "now-1h");

@@ -33,6 +33,7 @@ import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -125,8 +126,9 @@ class WebUiIT {
               EventCodec.encode(events.get(0))));
       for (Alert a : alerts()) {
         p.send(
-            new ProducerRecord<>(
-                topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a)));
+            TestStamps.asDetector(
+                new ProducerRecord<>(
+                    topic + ".alerts", a.subject(), EventCodec.mapper().writeValueAsBytes(a))));
       }
     }
     data = Files.createTempDirectory("web-it");
@@ -134,19 +136,20 @@ class WebUiIT {
         IndexerService.embedded(
             IndexerConfig.from(
                 Settings.of(
-                    Map.of(
-                        "indexer.data-dir",
-                        data.toString(),
-                        "kafka.bootstrap-servers",
-                        KAFKA.bootstrapServers(),
-                        "topics.decisions",
-                        topic,
-                        "topics.dead-letter",
-                        topic + ".dlq",
-                        "topics.alerts",
-                        topic + ".alerts",
-                        "indexer.group-id",
-                        "web-" + topic))),
+                    TestStamps.with(
+                        Map.of(
+                            "indexer.data-dir",
+                            data.toString(),
+                            "kafka.bootstrap-servers",
+                            KAFKA.bootstrapServers(),
+                            "topics.decisions",
+                            topic,
+                            "topics.dead-letter",
+                            topic + ".dlq",
+                            "topics.alerts",
+                            topic + ".alerts",
+                            "indexer.group-id",
+                            "web-" + topic)))),
             new SimpleMeterRegistry(),
             Clock.systemUTC());
     await().atMost(Duration.ofMinutes(1)).until(() -> indexer.index().liveDocs() == events.size());
@@ -462,6 +465,11 @@ class WebUiIT {
     WebElement json = waitFor(By.cssSelector("#results tr.detail pre.json"));
     assertThat(json.getText())
         .contains("\"event_id\": \"" + first.getAttribute("data-event-id") + "\"");
+    // And how it arrived: these events were produced straight to Kafka, without a stamp.
+    WebElement arrival =
+        waitFor(By.cssSelector("#results tr.detail:not([hidden]) p.provenance[data-provenance]"));
+    assertThat(arrival.getAttribute("data-provenance")).isEqualTo("kafka");
+    assertThat(arrival.getText()).contains("straight to Kafka, without a valid stamp");
     browser.screenshot("search-filtered");
 
     browser.size(420, 900);

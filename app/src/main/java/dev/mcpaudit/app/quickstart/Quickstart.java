@@ -1,5 +1,6 @@
 package dev.mcpaudit.app.quickstart;
 
+import dev.mcpaudit.app.keys.StampKeyFiles;
 import dev.mcpaudit.app.simulate.DemoTraffic;
 import dev.mcpaudit.app.simulate.Simulator;
 import dev.mcpaudit.collector.http.CollectorConfig;
@@ -17,6 +18,7 @@ import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.config.SharedKeys;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.HttpSecurity;
 import dev.mcpaudit.runtime.http.HttpServer;
@@ -96,6 +98,7 @@ public final class Quickstart implements AutoCloseable {
         o.kafkaPort() + 1,
         "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
     this.tokens = QuickstartTokens.loadOrCreate(data);
+    StampKeyFiles.loadOrCreate(data.resolve(STAMP_KEY_FILE), QUICKSTART_KEY_ID);
     this.caCertificate = o.tls() ? DevCertificates.in(data.resolve("tls")).caCertificate() : null;
     try {
       startAll(o, data);
@@ -131,7 +134,8 @@ public final class Quickstart implements AutoCloseable {
     ApiConfig api = ApiConfig.from(settings);
     PublishedAuditTrail audit =
         new PublishedAuditTrail(
-            PublishedAuditTrail.publisher(api.kafka(), topics.decisions(), api.auditSpool())
+            PublishedAuditTrail.publisher(
+                    api.kafka(), topics.decisions(), api.auditSpool(), api.stamps())
                 .build(),
             clock,
             "quickstart:" + o.port(),
@@ -209,6 +213,9 @@ public final class Quickstart implements AutoCloseable {
     return new Quickstart(o);
   }
 
+  static final String STAMP_KEY_FILE = "quickstart-stamp.key";
+  static final String QUICKSTART_KEY_ID = "quickstart";
+
   private static Settings settings(
       Path data,
       String bootstrap,
@@ -224,6 +231,8 @@ public final class Quickstart implements AutoCloseable {
       s.put(HttpSecurity.KEY_STORE_PASSWORD.name(), certs.password());
     }
     s.put("kafka.bootstrap-servers", bootstrap);
+    // The quickstart's own stamp key: every role signs and verifies with it.
+    s.put(SharedKeys.STAMP_KEYS + QUICKSTART_KEY_ID, data.resolve(STAMP_KEY_FILE).toString());
     s.put("indexer.data-dir", data.toString());
     s.put("indexer.group-id", "mcp-audit-quickstart-indexer");
     s.put("indexer.instance-id", "quickstart-indexer");

@@ -33,6 +33,7 @@ import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -213,7 +214,7 @@ class ProductionKafkaIT {
 
   @Test
   void everyRoleWorksThroughSaslSslConfiguredOnlyByPassthrough() throws Exception {
-    Settings settings = Settings.of(settings(null));
+    Settings settings = Settings.of(TestStamps.with(settings(null)));
     AuthzEvent posted = decision();
     AuthzEvent replayed =
         posted.toBuilder()
@@ -304,7 +305,7 @@ class ProductionKafkaIT {
     receiver.start();
     Map<String, String> s = settings(null);
     s.put("detector.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
-    DetectorConfig config = DetectorConfig.from(Settings.of(s));
+    DetectorConfig config = DetectorConfig.from(Settings.of(TestStamps.with(s)));
     String group = "mcp-audit-detector-webhook-restart";
     // Its own alerts topic (one the detector's prefix ACL covers): these alerts are not for the
     // index the other tests read.
@@ -318,7 +319,7 @@ class ProductionKafkaIT {
             new AccessControlEntry("User:detector", "*", AclOperation.ALL, AclPermissionType.DENY));
     try (dev.mcpaudit.detector.webhook.WebhookSink sink =
             new dev.mcpaudit.detector.webhook.WebhookSink(
-                config.webhook(), config.kafka(), alerts, group, registry);
+                config.webhook(), config.kafka(), alerts, group, config.stamps(), registry);
         Admin admin = Admin.create(brokerClient())) {
       Thread thread = Thread.ofPlatform().name("webhook-under-test").start(sink);
       assertThat(sink.awaitAssigned(Duration.ofSeconds(60))).isTrue();
@@ -362,8 +363,11 @@ class ProductionKafkaIT {
             "request nonce reused");
     try (KafkaProducer<byte[], byte[]> p =
         new KafkaProducer<>(brokerClient(), new ByteArraySerializer(), new ByteArraySerializer())) {
-      p.send(new ProducerRecord<>(topic, EventCodec.mapper().writeValueAsBytes(alert)))
-          .get(30, TimeUnit.SECONDS);
+      byte[] value = EventCodec.mapper().writeValueAsBytes(alert);
+      // Stamped as the detector stamps its alerts: the sink delivers nothing else.
+      ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, value);
+      r.headers().add(TestStamps.header(dev.mcpaudit.kafka.stamp.StampKind.DETECTOR, value));
+      p.send(r).get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -382,14 +386,22 @@ class ProductionKafkaIT {
       Map<String, Supplier<AutoCloseable>> roles = new java.util.LinkedHashMap<>();
       roles.put(
           "collector",
-          () -> CollectorServer.start(CollectorConfig.from(Settings.of(settings("collector")))));
+          () ->
+              CollectorServer.start(
+                  CollectorConfig.from(Settings.of(TestStamps.with(settings("collector"))))));
       roles.put(
           "indexer",
-          () -> IndexerService.start(IndexerConfig.from(Settings.of(settings("indexer")))));
+          () ->
+              IndexerService.start(
+                  IndexerConfig.from(Settings.of(TestStamps.with(settings("indexer"))))));
       roles.put(
           "detector",
-          () -> DetectorService.start(DetectorConfig.from(Settings.of(settings("detector")))));
-      roles.put("api", () -> ApiServer.start(ApiConfig.from(Settings.of(settings("api")))));
+          () ->
+              DetectorService.start(
+                  DetectorConfig.from(Settings.of(TestStamps.with(settings("detector"))))));
+      roles.put(
+          "api",
+          () -> ApiServer.start(ApiConfig.from(Settings.of(TestStamps.with(settings("api"))))));
       for (var role : roles.entrySet()) {
         long started = System.nanoTime();
         assertThatThrownBy(() -> role.getValue().get().close())

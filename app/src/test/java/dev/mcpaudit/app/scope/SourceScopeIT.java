@@ -15,6 +15,7 @@ import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -113,7 +114,7 @@ class SourceScopeIT {
             "admin",
             "api.token.root.tenants",
             "*"));
-    Settings settings = Settings.of(s);
+    Settings settings = Settings.of(TestStamps.with(s));
     collector = CollectorServer.start(CollectorConfig.from(settings));
     indexer = IndexerService.start(IndexerConfig.from(settings));
     api = ApiServer.start(ApiConfig.from(settings));

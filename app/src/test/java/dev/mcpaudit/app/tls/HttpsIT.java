@@ -15,6 +15,7 @@ import dev.mcpaudit.runtime.http.TrustedCertificates;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +86,8 @@ class HttpsIT {
     Map<String, String> s = base();
     s.put("http.tls.key-store", certs.keyStore().toString());
     s.put("http.tls.key-store-password", certs.password());
-    try (CollectorServer collector = CollectorServer.start(CollectorConfig.from(Settings.of(s)))) {
+    try (CollectorServer collector =
+        CollectorServer.start(CollectorConfig.from(Settings.of(TestStamps.with(s))))) {
       String body =
           EventCodec.encodeToString(new SyntheticEvents(7, Instant.now().minusSeconds(30)).next());
       HttpResponse<String> r =
@@ -110,7 +112,7 @@ class HttpsIT {
     Map<String, String> s = base();
     s.put("http.tls.certificate", certs.certificateChain().toString());
     s.put("http.tls.private-key", certs.privateKey().toString());
-    try (ApiServer api = ApiServer.start(ApiConfig.from(Settings.of(s)))) {
+    try (ApiServer api = ApiServer.start(ApiConfig.from(Settings.of(TestStamps.with(s))))) {
       HttpResponse<String> r =
           trusting.send(
               HttpRequest.newBuilder(
@@ -136,7 +138,10 @@ class HttpsIT {
   void plainHttpBeyondLoopbackIsRefusedUnlessAProxyTerminatesTls() {
     Map<String, String> s = base();
     s.put("collector.host", "0.0.0.0");
-    assertThatThrownBy(() -> CollectorServer.start(CollectorConfig.from(Settings.of(s))).close())
+    assertThatThrownBy(
+            () ->
+                CollectorServer.start(CollectorConfig.from(Settings.of(TestStamps.with(s))))
+                    .close())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("collector would serve plain HTTP on 0.0.0.0")
         .hasMessageContaining("http.tls.key-store")

@@ -14,6 +14,7 @@ import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -124,7 +125,7 @@ class WriteOnceIT {
             "admin",
             "api.token.root.tenants",
             "*"));
-    Settings settings = Settings.of(s);
+    Settings settings = Settings.of(TestStamps.with(s));
     indexer =
         IndexerService.embedded(
             IndexerConfig.from(settings), new SimpleMeterRegistry(), Clock.systemUTC());

@@ -1,6 +1,7 @@
 package dev.mcpaudit.collector.http;
 
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
@@ -40,6 +41,8 @@ import java.util.Map;
  *     mcp-audit token new}), {@code collector.token.<principal>.tenants = acme,globex} (required;
  *     {@code *} for every tenant, written out) and optionally {@code
  *     collector.token.<principal>.gateways = gw-eu-1,gw-eu-2}
+ * @param stamps the key accepted records are stamped with ({@code stamp.keys.*}, {@code
+ *     stamp.signing-key}); without one the indexer stores them as provenance {@code kafka}
  */
 public record CollectorConfig(
     String host,
@@ -51,7 +54,8 @@ public record CollectorConfig(
     int maxBatchItems,
     Duration kafkaTimeout,
     Duration maxFutureSkew,
-    Map<String, SourceGrant> sourceTokens) {
+    Map<String, SourceGrant> sourceTokens,
+    Stamps stamps) {
 
   static final String TENANTS = "tenants";
   static final String GATEWAYS = "gateways";
@@ -117,7 +121,8 @@ public record CollectorConfig(
         MAX_BATCH_ITEMS.from(s),
         KAFKA_TIMEOUT.from(s),
         SharedKeys.MAX_FUTURE_SKEW.from(s),
-        sourceTokens(s.under("collector.token")));
+        sourceTokens(s.under("collector.token")),
+        SharedKeys.stamps(s));
   }
 
   /**

@@ -46,11 +46,17 @@ public final class CollectorServer implements AutoCloseable {
       throw e;
     }
     log.info(
-        "collector listening address={}:{} kafka={} sources={}",
+        "collector listening address={}:{} kafka={} sources={} stamp_key={}",
         config.host(),
         app.port(),
         config.kafka().summary(),
-        config.sourceTokens().size());
+        config.sourceTokens().size(),
+        config.stamps().signingKeyId().orElse("none"));
+    if (!config.stamps().canSign()) {
+      log.warn(
+          "collector has no stamp key (stamp.keys.<id>): the indexer will store what it accepts"
+              + " with provenance kafka, not collector");
+    }
     return new CollectorServer(app, routes);
   }
 

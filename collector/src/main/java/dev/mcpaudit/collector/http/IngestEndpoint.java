@@ -1,5 +1,7 @@
 package dev.mcpaudit.collector.http;
 
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -41,6 +43,7 @@ public final class IngestEndpoint {
   private final Clock clock;
   private final EventCodec codec;
   private final CollectorMetrics metrics;
+  private final Stamps stamps;
 
   IngestEndpoint(CollectorConfig config, KafkaGate gate, CollectorMetrics metrics, Clock clock) {
     this.tokens = new SourceTokens(config.sourceTokens());
@@ -50,6 +53,7 @@ public final class IngestEndpoint {
     this.maxItems = config.maxBatchItems();
     this.clock = clock;
     this.metrics = metrics;
+    this.stamps = config.stamps();
     this.codec =
         new EventCodec(
             new EventValidator(clock, EventValidator.MAX_EVENT_BYTES, config.maxFutureSkew()));
@@ -93,9 +97,11 @@ public final class IngestEndpoint {
       List<ValidationError> errors = d.isValid() ? source.scope().check(d.event()) : d.errors();
       if (errors.isEmpty()) {
         AuthzEvent stamped = d.event().stampedByCollector(now, principal);
-        records.add(
-            new ProducerRecord<>(
-                topics.decisions(), stamped.partitionKey(), EventCodec.encode(stamped)));
+        byte[] value = EventCodec.encode(stamped);
+        ProducerRecord<String, byte[]> record =
+            new ProducerRecord<>(topics.decisions(), stamped.partitionKey(), value);
+        stamps.stamp(record.headers(), StampKind.COLLECTOR, value);
+        records.add(record);
         continue;
       }
       if (d.isValid()) {

@@ -2,6 +2,7 @@ package dev.mcpaudit.collector.http;
 
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.testkit.TestStamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ final class Collector implements AutoCloseable {
                 "collector.token.gateway-us.tenants",
                 "*"));
     s.putAll(extra);
-    server = CollectorServer.start(CollectorConfig.from(Settings.of(s)));
+    server = CollectorServer.start(CollectorConfig.from(Settings.of(TestStamps.with(s))));
   }
 
   URI uri(String path) {

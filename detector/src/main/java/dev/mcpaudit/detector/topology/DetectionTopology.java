@@ -1,9 +1,12 @@
 package dev.mcpaudit.detector.topology;
 
 import dev.mcpaudit.detector.rules.Rules;
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
+import dev.mcpaudit.schema.event.Tenants;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
@@ -58,6 +61,16 @@ public final class DetectionTopology {
    *     detector.max-future-skew}, and events are validated against it as the collector does
    */
   public static Topology build(Topics topics, Rules rules, DetectorMetrics metrics, Clock clock) {
+    return build(topics, rules, metrics, clock, Stamps.none());
+  }
+
+  /**
+   * @param stamps the key alerts are stamped with, without which the indexer and the webhook sink
+   *     refuse them, and the keys that prove a {@code _system} record is the API's
+   *     (docs/provenance.md)
+   */
+  public static Topology build(
+      Topics topics, Rules rules, DetectorMetrics metrics, Clock clock, Stamps stamps) {
     StreamsBuilder builder = new StreamsBuilder();
     Duration grace = rules.grace();
     builder.addStateStore(
@@ -118,9 +131,11 @@ public final class DetectionTopology {
                 Consumed.with(Serdes.String(), Serdes.ByteArray())
                     .withTimestampExtractor(new OccurredAtExtractor(clock, rules.maxFutureSkew()))
                     .withName("decisions"))
-            .process(() -> new Bind(codec(clock), clock, metrics), Named.as("bind"));
+            .process(() -> new Bind(codec(clock), clock, metrics, stamps), Named.as("bind"));
 
-    Produced<String, Alert> toAlerts = Produced.with(Serdes.String(), ALERT);
+    Produced<String, Alert> toAlerts =
+        Produced.with(
+            Serdes.String(), Serdes.serdeFrom(new StampedAlerts(stamps), ALERT.deserializer()));
 
     events
         .filter((k, o) -> o.handle() != null, Named.as("with-handle"))
@@ -180,12 +195,14 @@ public final class DetectionTopology {
     private final EventCodec codec;
     private final Clock clock;
     private final DetectorMetrics metrics;
+    private final Stamps stamps;
     private org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context;
 
-    Bind(EventCodec codec, Clock clock, DetectorMetrics metrics) {
+    Bind(EventCodec codec, Clock clock, DetectorMetrics metrics, Stamps stamps) {
       this.codec = codec;
       this.clock = clock;
       this.metrics = metrics;
+      this.stamps = stamps;
     }
 
     @Override
@@ -197,6 +214,7 @@ public final class DetectionTopology {
     @Override
     public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
       bind(record.value(), codec, metrics)
+          .filter(o -> isProvenIfSystem(o, record, stamps, metrics))
           .ifPresent(
               o -> {
                 if (o.at() > record.timestamp()) {
@@ -218,6 +236,30 @@ public final class DetectionTopology {
                             .fromPartition(partition)));
               });
     }
+  }
+
+  /**
+   * Tenant {@code _system} is the API's audit trail: a record of it without the API's stamp was
+   * produced by someone else and is not judged (the indexer dead-letters it). Only these records
+   * are verified, so the check costs nothing on gateway traffic.
+   */
+  private static boolean isProvenIfSystem(
+      Observation o,
+      org.apache.kafka.streams.processor.api.Record<String, byte[]> record,
+      Stamps stamps,
+      DetectorMetrics metrics) {
+    if (!Tenants.SYSTEM.equals(o.tenant())) {
+      return true;
+    }
+    boolean proven =
+        stamps
+            .verify(record.headers(), record.value())
+            .filter(p -> p.kind() == StampKind.API)
+            .isPresent();
+    if (!proven) {
+      metrics.unreadable("unproven_system");
+    }
+    return proven;
   }
 
   /**

@@ -45,8 +45,8 @@ public final class DetectorMetrics {
           Counter.builder("mcp_audit_detector_events_unreadable")
               .tag("reason", reason)
               .description(
-                  "records skipped before any rule: empty, not JSON, or not a valid contract event"
-                      + " (the indexer dead-letters them)")
+                  "records skipped before any rule: empty, not JSON, not a valid contract event, or"
+                      + " tenant _system without the api's stamp (the indexer dead-letters them)")
               .register(registry));
     }
     future =
@@ -78,7 +78,7 @@ public final class DetectorMetrics {
 
   /** Why a record was skipped: no bytes, not JSON, or JSON that breaks the contract. */
   static final java.util.List<String> UNREADABLE_REASONS =
-      java.util.List.of("empty", "not_json", "invalid");
+      java.util.List.of("empty", "not_json", "invalid", "unproven_system");
 
   public static DetectorMetrics unregistered() {
     return new DetectorMetrics(new SimpleMeterRegistry());

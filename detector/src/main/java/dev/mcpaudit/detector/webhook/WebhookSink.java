@@ -2,6 +2,8 @@ package dev.mcpaudit.detector.webhook;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.micrometer.core.instrument.Counter;
@@ -50,6 +52,8 @@ public final class WebhookSink implements Runnable, AutoCloseable {
   private final Counter retried;
   private final Counter failed;
   private final Counter restarts;
+  private final Counter unproven;
+  private final Stamps stamps;
   private volatile boolean running = true;
   private final java.util.concurrent.CountDownLatch closed =
       new java.util.concurrent.CountDownLatch(1);
@@ -61,8 +65,16 @@ public final class WebhookSink implements Runnable, AutoCloseable {
       KafkaClients kafka,
       String topic,
       String groupId,
+      Stamps stamps,
       MeterRegistry registry) {
     this.config = config;
+    this.stamps = stamps;
+    this.unproven =
+        Counter.builder("mcp_audit_webhook_unproven_refused")
+            .description(
+                "alert-topic records not delivered for want of a valid detector or indexer stamp"
+                    + " (docs/provenance.md)")
+            .register(registry);
     this.topic = topic;
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -181,6 +193,16 @@ public final class WebhookSink implements Runnable, AutoCloseable {
       }
       List<CompletableFuture<Void>> all = new ArrayList<>();
       for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (!isStampedAlert(r)) {
+          // Signed and delivered, it would carry mcp-audit's webhook signature: never for anyone's.
+          unproven.increment();
+          log.warn(
+              "webhook not delivering a record without a valid detector or indexer stamp"
+                  + " partition={} offset={}",
+              r.partition(),
+              r.offset());
+          continue;
+        }
         Alert alert;
         try {
           alert = EventCodec.mapper().readValue(r.value(), Alert.class);
@@ -207,6 +229,17 @@ public final class WebhookSink implements Runnable, AutoCloseable {
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
       consumer.commitSync();
     }
+  }
+
+  private boolean isStampedAlert(ConsumerRecord<byte[], byte[]> r) {
+    return stamps
+        .verify(r.headers(), r.value())
+        .filter(p -> p.kind() == StampKind.DETECTOR || p.kind() == StampKind.INDEXER)
+        .isPresent();
+  }
+
+  double unprovenCount() {
+    return unproven.count();
   }
 
   double restartCount() {

@@ -21,6 +21,7 @@ import dev.mcpaudit.schema.event.Handle;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.TestStamps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -177,7 +178,9 @@ class WebhookIT {
               new StringSerializer(),
               new ByteArraySerializer())) {
         for (Alert a : List.of(hostile, after)) {
-          p.send(new ProducerRecord<>(alerts, "k", EventCodec.mapper().writeValueAsBytes(a)));
+          p.send(
+              TestStamps.asDetector(
+                  new ProducerRecord<>(alerts, "k", EventCodec.mapper().writeValueAsBytes(a))));
         }
         p.flush();
       }
@@ -208,7 +211,7 @@ class WebhookIT {
     s.put("detector.webhook.urls", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
     s.put("detector.webhook.secret", "s3cret-for-the-test");
     s.put("detector.webhook.initial-backoff", "100ms");
-    return DetectorConfig.from(Settings.of(s));
+    return DetectorConfig.from(Settings.of(TestStamps.with(s)));
   }
 
   private void publish(String topic, AuthzEvent... events) {

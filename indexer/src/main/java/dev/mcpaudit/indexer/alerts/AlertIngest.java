@@ -3,23 +3,35 @@ package dev.mcpaudit.indexer.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.topic.DeadLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * committed alerts (the detector writes transactionally) and resumes from the offsets of the
  * index's last commit, so a crash re-reads at most what was not committed. Alerts are written once
  * by (tenant, alert_id): reading one again, or another alert under a recorded id, never replaces
- * the record.
+ * the record. Only alerts stamped by the detector or an indexer are indexed (docs/provenance.md);
+ * anything else on the topic goes to the dead-letter topic, counted.
  */
 public final class AlertIngest implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertIngest.class);
@@ -47,6 +60,11 @@ public final class AlertIngest implements Runnable, AutoCloseable {
    */
   private final Map<Key, byte[]> unrefreshed = new HashMap<>();
 
+  private final Stamps stamps;
+  private final String deadLetterTopic;
+  private final Counter unproven;
+  private final KafkaProducer<byte[], byte[]> deadLetters;
+  private final List<Future<RecordMetadata>> pendingLetters = new ArrayList<>();
   private final Counter repeats;
   private final Counter conflicting;
   private volatile boolean running = true;
@@ -63,8 +81,32 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           AlertFields.HANDLE,
           AlertFields.TOOL);
 
-  public AlertIngest(AlertIndex index, KafkaClients kafka, String topic, MeterRegistry registry) {
+  /**
+   * @param stamps the keys whose detector or indexer stamp an alert must carry to be indexed
+   * @param deadLetterTopic where an alert without one goes, with the reason
+   */
+  public AlertIngest(
+      AlertIndex index,
+      KafkaClients kafka,
+      String topic,
+      Stamps stamps,
+      String deadLetterTopic,
+      MeterRegistry registry) {
     this.index = index;
+    this.stamps = stamps;
+    this.deadLetterTopic = deadLetterTopic;
+    this.unproven =
+        Counter.builder("mcp_audit_indexer_unproven_refused")
+            .tag("record", "alert")
+            .description(
+                "records refused for want of a valid stamp (docs/provenance.md): tenant _system"
+                    + " without the api's, alerts without the detector's or the indexer's")
+            .register(registry);
+    this.deadLetters =
+        new KafkaProducer<>(
+            kafka.producer("mcp-audit-indexer-alerts-dlq", Map.of()),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     this.repeats =
         Counter.builder("mcp_audit_indexer_alert_repeats")
             .tag("kind", "same_case")
@@ -138,10 +180,17 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           "alert indexing stopped: the alerts index keeps its last commit and resumes from it", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+      deadLetters.close(Duration.ofSeconds(5));
     }
   }
 
   private void index(ConsumerRecord<byte[], byte[]> r) throws IOException {
+    Optional<Stamps.Proof> proof = stamps.verify(r.headers(), r.value());
+    if (proof.isEmpty()
+        || !(proof.get().kind() == StampKind.DETECTOR || proof.get().kind() == StampKind.INDEXER)) {
+      refuse(r);
+      return;
+    }
     JsonNode alert;
     String id;
     String tenant;
@@ -198,6 +247,31 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     return true;
   }
 
+  /**
+   * An alert no mcp-audit role stamped: anyone who may produce to the topic could have written it.
+   * Kept in the dead-letter topic, never indexed.
+   */
+  private void refuse(ConsumerRecord<byte[], byte[]> r) {
+    unproven.increment();
+    log.warn(
+        "alert refused: no valid detector or indexer stamp topic={} partition={} offset={}",
+        topic,
+        r.partition(),
+        r.offset());
+    DeadLetter letter =
+        DeadLetter.of(
+            r.key(),
+            r.value() == null ? new byte[0] : r.value(),
+            "(alert): no valid detector or indexer stamp; alerts are written only by mcp-audit's"
+                + " roles (docs/provenance.md)",
+            Instant.now(),
+            "indexer/" + r.topic() + "/" + r.partition() + "/" + r.offset());
+    ProducerRecord<byte[], byte[]> out =
+        new ProducerRecord<>(deadLetterTopic, letter.key(), letter.value());
+    letter.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
+    pendingLetters.add(deadLetters.send(out));
+  }
+
   private void assignAll() {
     List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10));
     if (parts == null || parts.isEmpty() || parts.size() == consumer.assignment().size()) {
@@ -231,6 +305,18 @@ public final class AlertIngest implements Runnable, AutoCloseable {
 
   /** Commits (which refreshes the reader), then forgets what the reader now holds. */
   private void commit() throws IOException {
+    // The offsets move past a refused alert only once its dead letter is acknowledged.
+    for (Future<RecordMetadata> f : pendingLetters) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw new IOException("dead letter of a refused alert not acknowledged", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for a dead letter", e);
+      }
+    }
+    pendingLetters.clear();
     index.commit(Map.copyOf(next));
     unrefreshed.clear();
   }

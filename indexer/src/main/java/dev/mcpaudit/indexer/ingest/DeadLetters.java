@@ -2,6 +2,8 @@ package dev.mcpaudit.indexer.ingest;
 
 import dev.mcpaudit.indexer.store.StoredVersion;
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.StampKind;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.topic.DeadLetter;
 import dev.mcpaudit.schema.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +31,11 @@ final class DeadLetters implements AutoCloseable {
   private final String topic;
   private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
-  DeadLetters(KafkaClients kafka, String topic) {
+  private final Stamps stamps;
+
+  DeadLetters(KafkaClients kafka, String topic, Stamps stamps) {
     this.topic = topic;
+    this.stamps = stamps;
     this.producer =
         new KafkaProducer<>(
             kafka.producer("mcp-audit-indexer-dlq", Map.of()),
@@ -55,7 +60,11 @@ final class DeadLetters implements AutoCloseable {
 
   /** An alert the indexer raises, acknowledged before the next index commit like a dead letter. */
   void sendAlert(String alertsTopic, String subject, byte[] alert) {
-    send(new ProducerRecord<>(alertsTopic, subject.getBytes(StandardCharsets.UTF_8), alert));
+    ProducerRecord<byte[], byte[]> r =
+        new ProducerRecord<>(alertsTopic, subject.getBytes(StandardCharsets.UTF_8), alert);
+    // Without the indexer's stamp the alert would be refused as anyone's (docs/provenance.md).
+    stamps.stamp(r.headers(), StampKind.INDEXER, alert);
+    send(r);
   }
 
   /** The record every refuser shares, keyed as the refused record was. */

@@ -6,6 +6,7 @@ import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
@@ -68,6 +69,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
 
   private Future<?> commitInFlight;
   private final EventCodec codec;
+  private final Stamps stamps;
 
   /** Next offset to read per "topic:partition": of every partition this index ever saw. */
   private final Map<String, Long> nextOffsets = new HashMap<>();
@@ -87,6 +89,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         new EventCodec(
             new EventValidator(
                 clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
+    this.stamps = config.stamps();
     this.nextOffsets.putAll(index.committedOffsets());
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -104,7 +107,8 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             config.kafka().consumer("mcp-audit-indexer", cfg),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
-    this.deadLetters = new DeadLetters(config.kafka(), config.topics().deadLetter());
+    this.deadLetters =
+        new DeadLetters(config.kafka(), config.topics().deadLetter(), config.stamps());
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(
@@ -169,7 +173,11 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
    * A record that passed the contract, with its key and document, waiting for its write-once check.
    */
   private record Admitted(
-      ConsumerRecord<byte[], byte[]> record, JsonNode tree, RecordKey key, Document doc) {}
+      ConsumerRecord<byte[], byte[]> record,
+      JsonNode tree,
+      byte[] value,
+      RecordKey key,
+      Document doc) {}
 
   /**
    * Indexes one poll in two parallel steps. Admission (parse, validate, build the document) runs on
@@ -216,6 +224,8 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       byLane.add(new ArrayList<>(recs.size() / lanes + 16));
     }
     int dead = 0;
+    int unproven = 0;
+    int claimsRemoved = 0;
     for (ConsumerRecord<byte[], byte[]> r : recs) {
       byte[] value = r.value();
       if (value == null || value.length == 0) {
@@ -240,14 +250,30 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         dead++;
         continue;
       }
+      Arrival.Judged judged = Arrival.judge(stamps, r.headers(), tree, value);
+      if (judged.refusal() != null) {
+        deadLetters.send(r, judged.refusal(), now);
+        dead++;
+        unproven++;
+        continue;
+      }
+      if (judged.claimsRemoved()) {
+        claimsRemoved++;
+      }
       RecordKey key =
           new RecordKey(tree.get("tenant").textValue(), tree.get("event_id").textValue());
       Document doc =
           IndexSchema.document(
-              tree, value, new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt));
-      byLane.get(Math.floorMod(key.hashCode(), lanes)).add(new Admitted(r, tree, key, doc));
+              judged.tree(),
+              judged.value(),
+              new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt, judged.provenance()));
+      byLane
+          .get(Math.floorMod(key.hashCode(), lanes))
+          .add(new Admitted(r, judged.tree(), judged.value(), key, doc));
     }
     metrics.deadLettered.increment(dead);
+    metrics.unprovenSystem.increment(unproven);
+    metrics.claimsRemoved.increment(claimsRemoved);
     return byLane;
   }
 
@@ -264,7 +290,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           StoredVersion first = batch.find(a.key());
           if (first == null) {
             ConsumerRecord<byte[], byte[]> r = a.record();
-            batch.add(a.key(), a.doc(), new StoredVersion(r.value(), r.partition(), r.offset()));
+            batch.add(a.key(), a.doc(), new StoredVersion(a.value(), r.partition(), r.offset()));
             indexed++;
             continue;
           }

@@ -18,6 +18,8 @@ public final class IndexerMetrics {
   final Counter deadLettered;
   final Counter identical;
   final Counter conflicting;
+  final Counter unprovenSystem;
+  final Counter claimsRemoved;
   final Timer commit;
   public final Timer refresh;
   private final Map<String, AtomicLong> lag = new ConcurrentHashMap<>();
@@ -45,6 +47,19 @@ public final class IndexerMetrics {
             .description(
                 "records whose (tenant, event_id) was already recorded: identical redeliveries dropped, "
                     + "conflicting versions sent to the dead-letter topic with an alert")
+            .register(registry);
+    unprovenSystem =
+        Counter.builder("mcp_audit_indexer_unproven_refused")
+            .tag("record", "system")
+            .description(
+                "records refused for want of a valid stamp (docs/provenance.md): tenant _system"
+                    + " without the api's, alerts without the detector's or the indexer's")
+            .register(registry);
+    claimsRemoved =
+        Counter.builder("mcp_audit_indexer_unproven_claims_removed")
+            .description(
+                "events stored without the received_at or source.authenticated they claimed, having"
+                    + " no valid collector stamp")
             .register(registry);
     commit =
         Timer.builder("mcp_audit_indexer_commit")

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.audit;
 
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.publisher.DecisionPublisher;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Actor;
@@ -77,9 +78,11 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
    * survives Kafka being away.
    */
   public static DecisionPublisher.Builder publisher(
-      KafkaClients kafka, String topic, Path spoolDirectory) {
+      KafkaClients kafka, String topic, Path spoolDirectory, Stamps stamps) {
     return DecisionPublisher.builder()
         .apiAuditTrail()
+        // The indexer takes tenant _system only with this stamp (docs/provenance.md).
+        .stampKey(stamps.signingKey().orElse(null))
         .kafka(kafka)
         .topic(topic)
         .clientId("mcp-audit-api-audit")

@@ -3,6 +3,8 @@ package dev.mcpaudit.queryapi.export;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,9 +35,22 @@ public interface ExportFormat {
   ObjectReader STORED =
       EventCodec.mapper().reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  /** Writes an event given as its stored JSON bytes; formats that can copy them skip parsing. */
-  default void writeStored(byte[] json, OutputStream out) throws IOException {
-    write(STORED.readTree(json), out);
+  /**
+   * Writes an event given as its stored JSON bytes and how it arrived (null: not recorded); formats
+   * that can copy the bytes skip parsing. The provenance reaches {@link #write} as {@code
+   * _meta.provenance} and {@code _meta.provenance_by}: it is the pipeline's, not the event's.
+   */
+  default void writeStored(byte[] json, Provenance provenance, OutputStream out)
+      throws IOException {
+    JsonNode event = STORED.readTree(json);
+    if (provenance != null && event instanceof ObjectNode o) {
+      ObjectNode meta = o.putObject("_meta");
+      meta.put("provenance", provenance.kind());
+      if (provenance.by() != null) {
+        meta.put("provenance_by", provenance.by());
+      }
+    }
+    write(event, out);
   }
 
   static Optional<ExportFormat> named(String name, String productVersion) {

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.export;
 
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
@@ -88,8 +90,8 @@ public final class Exporter {
             }
           } else {
             rows = 0;
-            for (byte[] e = events.next(); e != null; e = events.next()) {
-              format.writeStored(e, out);
+            for (Stored e = events.next(); e != null; e = events.next()) {
+              format.writeStored(e.json(), e.provenance(), out);
               rows++;
             }
           }
@@ -99,7 +101,10 @@ public final class Exporter {
   }
 
   /** A batch of stored events, or the end of the stream, or the loader's failure. */
-  private record Batch(List<byte[]> events, Throwable failure) {
+  /** An event as stored, and how it arrived (null when the index did not record it). */
+  private record Stored(byte[] json, Provenance provenance) {}
+
+  private record Batch(List<Stored> events, Throwable failure) {
     static final Batch END = new Batch(List.of(), null);
   }
 
@@ -128,8 +133,8 @@ public final class Exporter {
           if (b == Batch.END) {
             return rows;
           }
-          for (byte[] e : b.events()) {
-            format.writeStored(e, out);
+          for (Stored e : b.events()) {
+            format.writeStored(e.json(), e.provenance(), out);
           }
           rows += b.events().size();
         }
@@ -147,8 +152,8 @@ public final class Exporter {
 
     private void load() {
       try {
-        List<byte[]> batch = new ArrayList<>(BATCH);
-        for (byte[] e = events.next(); e != null && !abandoned.get(); e = events.next()) {
+        List<Stored> batch = new ArrayList<>(BATCH);
+        for (Stored e = events.next(); e != null && !abandoned.get(); e = events.next()) {
           batch.add(e);
           if (batch.size() == BATCH) {
             hand(new Batch(batch, null));
@@ -216,12 +221,13 @@ public final class Exporter {
     }
 
     /** The next event's stored JSON, or null after the last. */
-    byte[] next() throws IOException {
+    Stored next() throws IOException {
       SegmentCursor c = queue.poll();
       if (c == null) {
         return null;
       }
-      byte[] json = StoredEvents.bytes(c.stored, c.doc);
+      Document d = c.stored.document(c.doc, StoredEvents.SOURCE_AND_PROVENANCE);
+      Stored json = new Stored(StoredEvents.bytes(d), StoredEvents.provenance(d));
       if (c.next()) {
         queue.add(c);
       }

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,8 +33,9 @@ final class NdjsonFormat implements ExportFormat {
     out.write('\n');
   }
 
+  /** The record as stored, byte for byte: its provenance is in CSV, OCSF and {@code _meta}. */
   @Override
-  public void writeStored(byte[] json, OutputStream out) throws IOException {
+  public void writeStored(byte[] json, Provenance provenance, OutputStream out) throws IOException {
     for (byte b : json) {
       if (b == '\n' || b == '\r') {
         write(EventCodec.mapper().readTree(json), out);

@@ -137,7 +137,7 @@ final class OcsfFormat implements ExportFormat {
       g.writeObjectFieldStart("dst_endpoint");
       g.writeStringField("svc_name", tool.path("server").asText());
       g.writeEndObject();
-      srcEndpoint(g, e.path("source"));
+      srcEndpoint(g, e.path("source"), e.path("_meta"));
       unmapped(g, e, method);
       g.writeEndObject();
     }
@@ -244,10 +244,12 @@ final class OcsfFormat implements ExportFormat {
   }
 
   /**
-   * The gateway, else the worker, else the publisher the collector authenticated; nothing when none
-   * is known.
+   * The gateway, else the worker, else the publisher the collector authenticated; for an event that
+   * names no source, what the pipeline knows of its arrival (the stamp's key id, else "unknown"),
+   * with its provenance as the service name. API Activity requires a source endpoint.
    */
-  private static void srcEndpoint(JsonGenerator g, JsonNode source) throws IOException {
+  private static void srcEndpoint(JsonGenerator g, JsonNode source, JsonNode meta)
+      throws IOException {
     String name =
         source.hasNonNull("gateway")
             ? source.get("gateway").asText()
@@ -255,6 +257,14 @@ final class OcsfFormat implements ExportFormat {
                 ? source.get("worker").asText()
                 : source.hasNonNull("authenticated") ? source.get("authenticated").asText() : null;
     if (name == null) {
+      g.writeObjectFieldStart("src_endpoint");
+      g.writeStringField(
+          "name",
+          meta.hasNonNull("provenance_by") ? meta.get("provenance_by").asText() : "unknown");
+      if (meta.hasNonNull("provenance")) {
+        g.writeStringField("svc_name", "mcp-audit " + meta.get("provenance").asText());
+      }
+      g.writeEndObject();
       return;
     }
     g.writeObjectFieldStart("src_endpoint");
@@ -277,6 +287,9 @@ final class OcsfFormat implements ExportFormat {
     optional(g, "span_id", request, "span_id");
     optional(g, "args_hmac", request, "args_hmac");
     optional(g, "source_region", e.path("source"), "region");
+    // How the record reached mcp-audit (docs/provenance.md): OCSF 1.3.0 has no attribute for it.
+    optional(g, "provenance", e.path("_meta"), "provenance");
+    optional(g, "provenance_by", e.path("_meta"), "provenance_by");
     if (e.hasNonNull("latency_us")) {
       g.writeNumberField("latency_us", e.get("latency_us").asLong());
     }

@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
@@ -225,6 +226,16 @@ public final class DecisionSearch {
               Rfc3339.format(
                   Instant.ofEpochMilli(
                       d.getField(IndexSchema.INGESTED_AT).numericValue().longValue())));
+          // How it arrived, from its stamp (docs/provenance.md); absent for events indexed before
+          // provenance was recorded.
+          Provenance provenance = StoredEvents.provenance(d);
+          if (provenance != null) {
+            ObjectNode p = meta.putObject("provenance");
+            p.put("kind", provenance.kind());
+            if (provenance.by() != null) {
+              p.put("by", provenance.by());
+            }
+          }
           // Offsets count every tenant's traffic between one's own events: for admins only.
           if (caller.may(Role.ADMIN)) {
             meta.put(

@@ -172,7 +172,7 @@ class ExporterTest {
             .writerWithDefaultPrettyPrinter()
             .writeValueAsBytes(EventCodec.mapper().readTree(EventCodec.encode(e)));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new NdjsonFormat().writeStored(pretty, out);
+    new NdjsonFormat().writeStored(pretty, null, out);
     String line = out.toString(StandardCharsets.UTF_8);
     assertThat(line).endsWith("\n").hasLineCount(1);
     assertThat(json(line)).isEqualTo(EventCodec.mapper().readTree(pretty));

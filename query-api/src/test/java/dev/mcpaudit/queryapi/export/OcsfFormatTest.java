@@ -197,15 +197,21 @@ class OcsfFormatTest {
   }
 
   @Test
-  void nothingIsInventedForASourceTheEventDoesNotName() throws Exception {
+  void anEventThatNamesNoSourceGetsTheSourceThePipelineKnows() throws Exception {
     ObjectNode e = new VariedDecisions(5).next();
     e.remove("source");
-    JsonNode o = EventCodec.mapper().readTree(write(e));
-    assertThat(o.has("src_endpoint")).isFalse();
-    // OCSF requires a source endpoint; an event that names none cannot give one, and the checker
-    // says so.
-    assertThat(SCHEMA.check(o))
-        .containsExactly("/src_endpoint: required by API Activity but missing");
+    // Nothing recorded of its arrival: the endpoint is there (OCSF requires it) and says so.
+    JsonNode unknown = EventCodec.mapper().readTree(write(e));
+    assertThat(unknown.at("/src_endpoint/name").asText()).isEqualTo("unknown");
+    assertThat(SCHEMA.check(unknown)).isEmpty();
+
+    // A publisher's stamp: its key id is the source, and the provenance says how it arrived.
+    e.putObject("_meta").put("provenance", "publisher").put("provenance_by", "gw-eu-1-key");
+    JsonNode stamped = EventCodec.mapper().readTree(write(e));
+    assertThat(stamped.at("/src_endpoint/name").asText()).isEqualTo("gw-eu-1-key");
+    assertThat(stamped.at("/src_endpoint/svc_name").asText()).isEqualTo("mcp-audit publisher");
+    assertThat(stamped.at("/unmapped/provenance").asText()).isEqualTo("publisher");
+    assertThat(SCHEMA.check(stamped)).isEmpty();
   }
 
   @Test

@@ -27,6 +27,7 @@ public record ConfigDef(
     keys = List.copyOf(all);
     List<String> fam = new ArrayList<>(families);
     fam.add(SharedKeys.KAFKA_CLIENT);
+    fam.add(SharedKeys.STAMP_KEYS);
     // Each role may give its clients a principal of their own: indexer.kafka.client.*.
     prefixes.forEach(p -> fam.add(p + SharedKeys.KAFKA_CLIENT));
     families = List.copyOf(fam);

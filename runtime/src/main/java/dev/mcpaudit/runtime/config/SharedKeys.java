@@ -3,11 +3,15 @@ package dev.mcpaudit.runtime.config;
 import dev.mcpaudit.kafka.client.KafkaClientConfigException;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.client.KafkaClients.Passthrough;
+import dev.mcpaudit.kafka.stamp.StampKey;
+import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.schema.validation.EventValidator;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -52,6 +56,19 @@ public final class SharedKeys {
               d -> d.compareTo(Duration.ofHours(24)) <= 0,
               "at most 24h (a gateway clock further ahead is a fault)");
 
+  public static final ConfigKey<String> SIGNING_KEY =
+      ConfigKey.string(
+          "stamp.signing-key",
+          "",
+          "id of the stamp.keys.<id> this role stamps its records with (needed only when several"
+              + " roles keys are configured, as while rotating)");
+
+  /**
+   * The stamp keys, {@code stamp.keys.<id> = <key file>} (docs/provenance.md): every role accepts
+   * stamps made with any of them.
+   */
+  public static final String STAMP_KEYS = "stamp.keys.";
+
   static final List<ConfigKey<?>> ALL =
       java.util.stream.Stream.concat(
               java.util.stream.Stream.of(
@@ -61,10 +78,12 @@ public final class SharedKeys {
                   ALERTS,
                   PARTITIONS,
                   REPLICATION_FACTOR,
-                  MAX_FUTURE_SKEW),
+                  MAX_FUTURE_SKEW,
+                  SIGNING_KEY),
               dev.mcpaudit.runtime.http.HttpSecurity.KEYS.stream())
           .toList();
-  static final List<String> PREFIXES = List.of("kafka.", "topics.", "validation.", "http.");
+  static final List<String> PREFIXES =
+      List.of("kafka.", "topics.", "validation.", "http.", "stamp.");
 
   /**
    * Any Kafka client property, for every client of every role ({@code
@@ -96,6 +115,52 @@ public final class SharedKeys {
 
   public static KafkaClients kafkaClients(Settings s, String rolePrefix) {
     return kafkaClients(s, rolePrefix, Set.of());
+  }
+
+  /**
+   * The role's stamp keys, read from their files: what it accepts, and the one it signs with
+   * ({@code stamp.signing-key}, or the only {@code roles} key when there is one).
+   */
+  public static Stamps stamps(Settings s) {
+    List<StampKey> keys = new ArrayList<>();
+    for (Map.Entry<String, String> e : s.under("stamp.keys").entrySet()) {
+      StampKey k;
+      try {
+        k = StampKey.read(Path.of(e.getValue()));
+      } catch (IllegalArgumentException ex) {
+        throw new ConfigException(STAMP_KEYS + e.getKey() + ": " + ex.getMessage());
+      }
+      if (!k.id().equals(e.getKey())) {
+        throw new ConfigException(
+            STAMP_KEYS + e.getKey() + ": the file holds key " + k.id() + ", not " + e.getKey());
+      }
+      keys.add(k);
+    }
+    String chosen = SIGNING_KEY.from(s);
+    List<StampKey> roles = keys.stream().filter(k -> k.scope() == StampKey.Scope.ROLES).toList();
+    StampKey signing;
+    if (!chosen.isBlank()) {
+      signing =
+          roles.stream()
+              .filter(k -> k.id().equals(chosen))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ConfigException(
+                          "stamp.signing-key: no roles key "
+                              + chosen
+                              + " among stamp.keys.* ("
+                              + keys.stream().map(StampKey::id).toList()
+                              + ")"));
+    } else if (roles.size() > 1) {
+      throw new ConfigException(
+          "stamp.signing-key: several roles keys are configured "
+              + roles.stream().map(StampKey::id).toList()
+              + "; name the one this role stamps with");
+    } else {
+      signing = roles.isEmpty() ? null : roles.get(0);
+    }
+    return new Stamps(keys, signing);
   }
 
   public static Topics topics(Settings s) {
