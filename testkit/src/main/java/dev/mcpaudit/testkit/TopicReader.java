@@ -57,6 +57,30 @@ public final class TopicReader {
   }
 
   /**
+   * The dead-letter topic's {@code error} header of the letter holding each of {@code ids} (found
+   * in the letter's value), read until every id has one or a minute passed.
+   */
+  public static Map<String, String> deadLetterErrors(
+      String bootstrap, String deadLetterTopic, String... ids) {
+    Map<String, String> out = new HashMap<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (out.size() < ids.length && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> r :
+          readAll(bootstrap, deadLetterTopic, 1, Duration.ofSeconds(10))) {
+        String value = new String(r.value(), java.nio.charset.StandardCharsets.UTF_8);
+        for (String id : ids) {
+          org.apache.kafka.common.header.Header error =
+              r.headers().lastHeader(dev.mcpaudit.schema.topic.Topics.HEADER_ERROR);
+          if (value.contains(id) && error != null) {
+            out.put(id, new String(error.value(), java.nio.charset.StandardCharsets.UTF_8));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * The end offset of every partition of {@code topic}, keyed {@code topic:partition} like the
    * index commit.
    */

@@ -25,7 +25,6 @@ import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
 import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
@@ -50,7 +49,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -425,24 +423,9 @@ class ProvenanceIT {
     return EventCodec.mapper().readTree(r.body());
   }
 
-  /** Dead letter error headers by the id found in their value. */
+  /** Dead-letter error headers by the id found in their value. */
   static Map<String, String> deadLetters(String... ids) {
-    Map<String, String> out = new HashMap<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (out.size() < ids.length && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r :
-          TopicReader.readAll(KAFKA.bootstrapServers(), dlq, 2, Duration.ofSeconds(10))) {
-        String value = new String(r.value(), StandardCharsets.UTF_8);
-        for (String id : ids) {
-          if (value.contains(id)) {
-            out.put(
-                id,
-                new String(
-                    r.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
-          }
-        }
-      }
-    }
+    Map<String, String> out = TopicReader.deadLetterErrors(KAFKA.bootstrapServers(), dlq, ids);
     assertThat(out).as("dead letters").containsOnlyKeys(ids);
     return out;
   }

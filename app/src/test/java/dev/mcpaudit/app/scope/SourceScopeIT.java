@@ -13,7 +13,6 @@ import dev.mcpaudit.queryapi.ApiServer;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.schema.topic.Topics;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
 import dev.mcpaudit.testkit.TestStamps;
 import dev.mcpaudit.testkit.TopicReader;
@@ -32,7 +31,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -244,24 +242,9 @@ class SourceScopeIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** event id → the dead-letter topic's error header, for each of {@code ids}. */
+  /** Dead-letter error headers by the id found in their value. */
   static Map<String, String> deadLetters(String... ids) {
-    Map<String, String> out = new HashMap<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (out.size() < ids.length && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r :
-          TopicReader.readAll(KAFKA.bootstrapServers(), dlq, 1, Duration.ofSeconds(10))) {
-        String value = new String(r.value(), StandardCharsets.UTF_8);
-        for (String id : ids) {
-          if (value.contains(id)) {
-            out.put(
-                id,
-                new String(
-                    r.headers().lastHeader(Topics.HEADER_ERROR).value(), StandardCharsets.UTF_8));
-          }
-        }
-      }
-    }
+    Map<String, String> out = TopicReader.deadLetterErrors(KAFKA.bootstrapServers(), dlq, ids);
     assertThat(out).as("dead letters").containsOnlyKeys(ids);
     return out;
   }
