@@ -16,6 +16,7 @@ import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.SearchRequest;
 import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -96,6 +97,7 @@ final class QueryBench {
         SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
       IndexAccess index = new IndexAccess(searchers, Duration.ofSeconds(30));
       Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
+      TenantScope every = TenantScope.of(caller, null);
       DecisionSearch search = new DecisionSearch(index);
       AccessSummary access = new AccessSummary(index);
       HandleTimeline handles = new HandleTimeline(index);
@@ -123,8 +125,7 @@ final class QueryBench {
           runs,
           () -> {
             String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
-            search.search(
-                caller, new SearchRequest("actor.id:\"" + actor + "\"", week, null, 100, null));
+            search.search(every, new SearchRequest("actor.id:\"" + actor + "\"", week, 100, null));
           });
       // Term walks: a prefix of event ids (about 1,100 of 10 million terms), and a wildcard whose
       // matches lie far apart in a walk over a tenth of the dictionary.
@@ -133,7 +134,7 @@ final class QueryBench {
           runs,
           () ->
               search.search(
-                  caller,
+                  every,
                   new SearchRequest(
                       "event_id:ev-"
                           + Long.toHexString(10_000)
@@ -141,7 +142,6 @@ final class QueryBench {
                           + (10_000 + r.nextInt(90_000))
                           + "*",
                       week,
-                      null,
                       100,
                       null)));
       timed.run(
@@ -149,7 +149,7 @@ final class QueryBench {
           20,
           () ->
               search.search(
-                  caller,
+                  every,
                   new SearchRequest(
                       "event_id:ev-"
                           + Long.toHexString(10_000)
@@ -159,7 +159,6 @@ final class QueryBench {
                           + (100 + r.nextInt(900))
                           + "*",
                       week,
-                      null,
                       100,
                       null)));
       timed.run(
@@ -167,21 +166,20 @@ final class QueryBench {
           runs,
           () ->
               access.summarize(
-                  caller,
+                  every,
                   AccessSummary.Subject.ACTOR,
                   "spiffe://example.org/agent/a-" + r.nextInt(200),
-                  month,
-                  null));
+                  month));
       timed.run(
           "handle timeline (first 1000 events)",
           runs,
-          () -> handles.of(caller, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
+          () -> handles.of(every, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
       timed.run(
           "top 10 tool.name, 7 days, one tenant",
           50,
           () ->
               stats.top(
-                  search.compose(caller, null, week, "tenant-" + r.nextInt(3)),
+                  search.compose(TenantScope.of(caller, "tenant-" + r.nextInt(3)), null, week),
                   IndexSchema.TOOL_NAME,
                   10));
       timed.run(
@@ -189,7 +187,7 @@ final class QueryBench {
           50,
           () ->
               stats.histogram(
-                  search.compose(caller, "decision:deny", week, null),
+                  search.compose(every, "decision:deny", week),
                   week.from().toEpochMilli(),
                   Duration.ofDays(7).toMillis() / 60,
                   60));
@@ -206,10 +204,9 @@ final class QueryBench {
               "query: %s: tenant-0 has %,d%n",
               what,
               search.count(
-                  caller,
+                  TenantScope.of(caller, "tenant-0"),
                   "decision:deny",
-                  new TimeRange(now.minus(w.getValue()), now),
-                  "tenant-0"));
+                  new TimeRange(now.minus(w.getValue()), now)));
         }
         timed.run(
             what,
@@ -217,10 +214,9 @@ final class QueryBench {
             () -> {
               Instant end = now.minusMillis(r.nextInt(600_000));
               search.count(
-                  caller,
+                  TenantScope.of(caller, "tenant-" + r.nextInt(3)),
                   "decision:deny",
-                  new TimeRange(end.minus(w.getValue()), end),
-                  "tenant-" + r.nextInt(3));
+                  new TimeRange(end.minus(w.getValue()), end));
             });
       }
 
@@ -233,7 +229,7 @@ final class QueryBench {
         long e0 = System.nanoTime();
         long rows =
             exporter.export(
-                search.compose(caller, null, slice, "tenant-0"),
+                search.compose(TenantScope.of(caller, "tenant-0"), null, slice),
                 ExportFormat.named(format, "bench").orElseThrow(),
                 OutputStream.nullOutputStream());
         System.out.printf(

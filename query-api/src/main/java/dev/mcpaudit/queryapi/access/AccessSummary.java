@@ -3,11 +3,11 @@ package dev.mcpaudit.queryapi.access;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
@@ -112,13 +112,13 @@ public final class AccessSummary {
 
   /** The response body, field order as in the README's "The query API". */
   public Map<String, Object> summarize(
-      Caller caller, Subject subject, String value, TimeRange range, String tenant) {
+      TenantScope scope, Subject subject, String value, TimeRange range) {
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(subject.field, value)), BooleanClause.Occur.FILTER)
             .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
             .add(IndexAccess.window(range), BooleanClause.Occur.FILTER)
-            .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(scope), BooleanClause.Occur.FILTER)
             .build();
     Agg agg =
         index.read(

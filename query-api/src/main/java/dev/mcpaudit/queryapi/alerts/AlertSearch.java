@@ -3,9 +3,9 @@ package dev.mcpaudit.queryapi.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.StoredEvents;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
 import java.util.ArrayList;
@@ -40,7 +40,6 @@ public final class AlertSearch {
    */
   public record Request(
       TimeRange range,
-      String tenant,
       AlertType type,
       Severity severity,
       String handle,
@@ -50,10 +49,10 @@ public final class AlertSearch {
 
   public record Page(long total, List<JsonNode> alerts) {}
 
-  public Page search(Caller caller, Request r) {
+  public Page search(TenantScope scope, Request r) {
     BooleanQuery.Builder q =
         new BooleanQuery.Builder()
-            .add(IndexAccess.tenants(caller, r.tenant()), Occur.FILTER)
+            .add(IndexAccess.tenants(scope), Occur.FILTER)
             .add(
                 LongPoint.newRangeQuery(
                     AlertFields.DETECTED_AT,

@@ -2,10 +2,10 @@ package dev.mcpaudit.queryapi.handles;
 
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredEvents;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
@@ -56,16 +56,16 @@ public final class HandleTimeline {
   }
 
   /**
-   * The timeline of {@code handleId} in the caller's tenants; empty if the handle never appears
-   * there.
+   * The timeline of {@code handleId} in every tenant the caller sees (a handle's life is read
+   * whole, whatever {@code ?tenant} said); empty if the handle never appears there.
    */
-  public Optional<Map<String, Object>> of(Caller caller, String handleId) {
+  public Optional<Map<String, Object>> of(TenantScope scope, String handleId) {
     Query query =
         new BooleanQuery.Builder()
             .add(
                 new TermQuery(new Term(IndexSchema.HANDLE_ID, handleId)),
                 BooleanClause.Occur.FILTER)
-            .add(IndexAccess.tenants(caller, null), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(scope.everyTenant()), BooleanClause.Occur.FILTER)
             .build();
     return index.read(
         searcher -> {

@@ -1,8 +1,8 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.alerts.AlertSearch;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
@@ -24,11 +24,10 @@ final class AlertsEndpoint {
   }
 
   void list(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.alerts.search");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.alerts.search");
     AlertSearch.Request req =
         new AlertSearch.Request(
             Params.range(ctx, clock),
-            Params.tenant(ctx.queryParam("tenant")),
             choice(
                 "type",
                 ctx.queryParam("type"),
@@ -43,7 +42,7 @@ final class AlertsEndpoint {
             Params.id("actor", ctx.queryParam("actor")),
             Params.eventId("event_id", ctx.queryParam("event_id")),
             Params.whole("limit", ctx.queryParam("limit"), 100, AlertSearch.MAX_LIMIT));
-    AlertSearch.Page page = search.search(caller, req);
+    AlertSearch.Page page = search.search(scope, req);
     ctx.json(java.util.Map.of("total", page.total(), "alerts", page.alerts()));
   }
 

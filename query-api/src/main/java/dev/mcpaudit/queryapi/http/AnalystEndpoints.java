@@ -1,10 +1,10 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.access.AccessSummary;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.handles.HandleTimeline;
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
@@ -29,7 +29,7 @@ final class AnalystEndpoints {
   }
 
   void access(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.access");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.access");
     String actor = Params.id("actor", ctx.queryParam("actor"));
     String user = Params.id("on_behalf_of", ctx.queryParam("on_behalf_of"));
     if ((actor == null) == (user == null)) {
@@ -37,22 +37,21 @@ final class AnalystEndpoints {
           "give exactly one of actor=<actor id> or on_behalf_of=<user id>");
     }
     TimeRange range = Params.range(ctx, clock);
-    String tenant = Params.tenant(ctx.queryParam("tenant"));
     ctx.json(
         actor != null
-            ? access.summarize(caller, AccessSummary.Subject.ACTOR, actor, range, tenant)
-            : access.summarize(caller, AccessSummary.Subject.ON_BEHALF_OF, user, range, tenant));
+            ? access.summarize(scope, AccessSummary.Subject.ACTOR, actor, range)
+            : access.summarize(scope, AccessSummary.Subject.ON_BEHALF_OF, user, range));
   }
 
   void handle(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.handles.get");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.handles.get");
     String id = Params.id("id", ctx.pathParam("id"));
     if (id == null) {
       throw ProblemException.badRequest("id: the handle id is required");
     }
     ctx.json(
         handles
-            .of(caller, id)
+            .of(scope, id)
             .orElseThrow(
                 () ->
                     new ProblemException(

@@ -5,6 +5,8 @@ import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.RequestScope;
+import dev.mcpaudit.queryapi.store.TenantNotCovered;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.auth.BearerToken;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -17,7 +19,8 @@ import java.util.Optional;
  * Authenticates and authorizes every API request on its own bearer token (no sessions, no cookies),
  * and records each decision, allow or deny, in the audit trail (a request without a usable
  * credential is counted there rather than recorded alone). Each handler calls {@link #require}
- * first, with the name of its operation.
+ * first, with the name of its operation, and gets the request's {@link TenantScope}: the caller and
+ * the tenants it reads, checked here once.
  */
 final class ApiAuth {
   private final Authenticator authenticator;
@@ -28,7 +31,7 @@ final class ApiAuth {
     this.audit = audit;
   }
 
-  Caller require(Context ctx, Role role, String operation) {
+  TenantScope require(Context ctx, Role role, String operation) {
     Optional<String> token = BearerToken.from(ctx.header("Authorization"));
     if (token.isEmpty()) {
       audit.refused(ctx.req().getRemoteAddr(), operation, "CREDENTIAL_MISSING", "no bearer token");
@@ -54,16 +57,16 @@ final class ApiAuth {
                   + caller.role().name().toLowerCase(Locale.ROOT)),
           Map.of());
     }
-    String tenant = Params.tenant(ctx.queryParam("tenant"));
-    if (tenant != null && !caller.sees(tenant)) {
+    TenantScope scope;
+    try {
+      scope = TenantScope.of(caller, Params.tenant(ctx.queryParam("tenant")));
+    } catch (TenantNotCovered e) {
       audit.record(
           caller.principal(), operation, false, "POLICY_DENY", "tenant not covered by the token");
-      throw new ProblemException(
-          Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"),
-          Map.of());
+      throw e;
     }
     audit.record(caller.principal(), operation, true, "ALLOWED", null);
     RequestScope.caller(caller.principal());
-    return caller;
+    return scope;
   }
 }

@@ -140,6 +140,7 @@ public final class ApiRoutes {
   }
 
   public void install(JavalinConfig config) {
+    StoreErrors.install(config);
     // Every API request's arrival and caller, for search admission (its deadline counts from
     // arrival).
     config.routes.before(BASE + "/*", ctx -> RequestScope.begin());

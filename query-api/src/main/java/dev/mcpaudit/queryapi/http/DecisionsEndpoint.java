@@ -1,9 +1,9 @@
 package dev.mcpaudit.queryapi.http;
 
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.SearchRequest;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
@@ -23,31 +23,29 @@ final class DecisionsEndpoint {
   }
 
   void list(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.decisions.search");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.decisions.search");
     SearchRequest req =
         new SearchRequest(
             ctx.queryParam("q"),
             Params.range(ctx, clock),
-            Params.tenant(ctx.queryParam("tenant")),
             Params.whole(
                 "limit",
                 ctx.queryParam("limit"),
                 SearchRequest.DEFAULT_LIMIT,
                 SearchRequest.MAX_LIMIT),
             ctx.queryParam("cursor"));
-    ctx.json(search.search(caller, req));
+    ctx.json(search.search(scope, req));
   }
 
   void one(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.decisions.get");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.decisions.get");
     String id = Params.eventId("event_id", ctx.pathParam("event_id"));
     if (id == null) {
       throw ProblemException.badRequest("event_id: is required");
     }
-    String tenant = Params.tenant(ctx.queryParam("tenant"));
     ctx.json(
         search
-            .get(caller, id, tenant)
+            .get(scope, id)
             .orElseThrow(
                 () ->
                     new ProblemException(

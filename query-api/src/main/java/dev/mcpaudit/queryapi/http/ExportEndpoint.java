@@ -8,6 +8,7 @@ import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.export.Exporter;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -57,7 +58,8 @@ final class ExportEndpoint {
   }
 
   void export(Context ctx) {
-    Caller caller = auth.require(ctx, Role.AUDITOR, "api.export");
+    TenantScope scope = auth.require(ctx, Role.AUDITOR, "api.export");
+    Caller caller = scope.caller();
     String name = ctx.queryParam("format");
     ExportFormat format =
         ExportFormat.named(name, version)
@@ -67,8 +69,7 @@ final class ExportEndpoint {
                         "format: one of ndjson, csv, ocsf; got '" + Params.shown(name) + "'"));
     TimeRange range = Params.range(ctx, clock);
     // Parsed and authorized before the first byte: errors can still be problem+json.
-    Query query =
-        search.compose(caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant")));
+    Query query = search.compose(scope, ctx.queryParam("q"), range);
     ExportGate.Result admitted = gate.enter(caller.principal());
     if (admitted.slot().isEmpty()) {
       String why =

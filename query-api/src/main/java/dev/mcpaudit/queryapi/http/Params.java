@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
@@ -68,7 +69,7 @@ final class Params {
     TimeRange range;
     try {
       range = TimeRange.parse(from, to, now);
-    } catch (ProblemException e) {
+    } catch (InvalidQuery e) {
       throw e;
     } catch (RuntimeException e) {
       String culprit = parses(to, now) ? "from" : "to";

@@ -1,11 +1,11 @@
 package dev.mcpaudit.queryapi.http;
 
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -31,7 +31,7 @@ final class StatsEndpoint {
   }
 
   void top(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.top");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.stats.top");
     String field = ctx.queryParam("field");
     if (field == null || !Stats.TOP_FIELDS.contains(field)) {
       throw ProblemException.badRequest(
@@ -41,16 +41,11 @@ final class StatsEndpoint {
     }
     int size = Params.whole("size", ctx.queryParam("size"), 10, MAX_SIZE);
     TimeRange range = Params.range(ctx, clock);
-    ctx.json(
-        stats.top(
-            search.compose(
-                caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))),
-            field,
-            size));
+    ctx.json(stats.top(search.compose(scope, ctx.queryParam("q"), range), field, size));
   }
 
   void histogram(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
+    TenantScope scope = auth.require(ctx, Role.ANALYST, "api.stats.histogram");
     int buckets = Params.whole("buckets", ctx.queryParam("buckets"), 60, MAX_BUCKETS);
     TimeRange range = Params.range(ctx, clock);
     // Params.range keeps from and to within a quarter of the long range, so this cannot overflow;
@@ -60,10 +55,7 @@ final class StatsEndpoint {
     int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
     Query q =
         new BooleanQuery.Builder()
-            .add(
-                search.compose(
-                    caller, ctx.queryParam("q"), range, Params.tenant(ctx.queryParam("tenant"))),
-                BooleanClause.Occur.FILTER)
+            .add(search.compose(scope, ctx.queryParam("q"), range), BooleanClause.Occur.FILTER)
             .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
             .build();
     ctx.json(stats.histogram(q, range.from().toEpochMilli(), interval, n));

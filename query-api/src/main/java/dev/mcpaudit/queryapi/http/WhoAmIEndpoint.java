@@ -20,7 +20,7 @@ final class WhoAmIEndpoint {
   }
 
   void get(Context ctx) {
-    Caller caller = auth.require(ctx, Role.ANALYST, "api.whoami");
+    Caller caller = auth.require(ctx, Role.ANALYST, "api.whoami").caller();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("principal", caller.principal());
     out.put("role", caller.role().name().toLowerCase(Locale.ROOT));

@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
 import dev.mcpaudit.queryapi.auth.Caller;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -127,7 +127,7 @@ record Cursor(long occurredAt, String eventId) {
       c.updateAAD(binding.associatedData());
       plain = c.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES);
     } catch (AEADBadTagException e) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "cursor: not a cursor this API issued for this caller and query (q and tenant as on"
               + " the page that returned it); pass next_cursor unchanged, or start again without cursor");
     } catch (GeneralSecurityException e) {
@@ -147,7 +147,7 @@ record Cursor(long occurredAt, String eventId) {
       throw invalid();
     }
     if (millis < range.from().toEpochMilli() || millis >= range.to().toEpochMilli()) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "cursor: points at "
               + Rfc3339.format(Instant.ofEpochMilli(millis))
               + ", outside this request's window (from "
@@ -172,8 +172,7 @@ record Cursor(long occurredAt, String eventId) {
                 Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c));
   }
 
-  private static ProblemException invalid() {
-    return ProblemException.badRequest(
-        "cursor: not a cursor this API issued; pass next_cursor unchanged");
+  private static InvalidQuery invalid() {
+    return new InvalidQuery("cursor: not a cursor this API issued; pass next_cursor unchanged");
   }
 }

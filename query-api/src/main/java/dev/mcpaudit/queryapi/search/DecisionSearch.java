@@ -5,15 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.StoredEvents;
-import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.store.AmbiguousEventId;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.LogText;
-import dev.mcpaudit.runtime.http.Problem;
-import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.lucene.document.Document;
@@ -82,9 +81,9 @@ public final class DecisionSearch {
    * index is sorted by occurred_at, so the window is a doc-id range per segment and the count is a
    * conjunction over it (or a docFreq where Lucene can take one), no document is loaded.
    */
-  public Page search(Caller caller, SearchRequest req) {
-    Query query = compose(caller, req.q(), req.range(), req.tenant());
-    Cursor.Binding binding = new Cursor.Binding(cursorKey, caller, req.q(), req.tenant());
+  public Page search(TenantScope scope, SearchRequest req) {
+    Query query = compose(scope, req.q(), req.range());
+    Cursor.Binding binding = new Cursor.Binding(cursorKey, scope.caller(), req.q(), scope.asked());
     // doc = MAX_VALUE: the cursor's own event counts as already returned.
     FieldDoc after =
         req.cursor() == null || req.cursor().isBlank()
@@ -124,8 +123,8 @@ public final class DecisionSearch {
    * The exact number of events {@code q} matches in the window and tenants (what {@code total} of a
    * page says).
    */
-  public long count(Caller caller, String q, TimeRange range, String tenant) {
-    Query query = compose(caller, q, range, tenant);
+  public long count(TenantScope scope, String q, TimeRange range) {
+    Query query = compose(scope, q, range);
     return index.read(searcher -> (long) searcher.count(query));
   }
 
@@ -179,17 +178,16 @@ public final class DecisionSearch {
         Integer.MAX_VALUE, Float.NaN, new Object[] {c.occurredAt(), new BytesRef(c.eventId())});
   }
 
-  /** The event with its {@code _meta}, if it exists in a tenant the caller sees. */
   /**
-   * The record with this event id among the tenants the caller sees ({@code tenant} narrows them to
-   * one). The same id in two tenants is two records: when the caller sees several, the answer is a
-   * 409 naming them, and {@code ?tenant=} picks one.
+   * The record with this event id, with its {@code _meta}, among the tenants in scope. The same id
+   * in two tenants is two records: when the scope holds several, the answer is {@link
+   * AmbiguousEventId} naming them, and a scope of one tenant picks one.
    */
-  public Optional<JsonNode> get(Caller caller, String eventId, String tenant) {
+  public Optional<JsonNode> get(TenantScope scope, String eventId) {
     Query query =
         new BooleanQuery.Builder()
             .add(new TermQuery(new Term(IndexSchema.EVENT_ID, eventId)), BooleanClause.Occur.FILTER)
-            .add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER)
+            .add(IndexAccess.tenants(scope), BooleanClause.Occur.FILTER)
             .build();
     return index.read(
         searcher -> {
@@ -205,16 +203,7 @@ public final class DecisionSearch {
                       .path("tenant")
                       .asText());
             }
-            throw new ProblemException(
-                Problem.of(
-                    409,
-                    "Conflict",
-                    "event_id '"
-                        + eventId
-                        + "' is recorded in tenants "
-                        + String.join(", ", tenants)
-                        + "; choose one with ?tenant="),
-                Map.of());
+            throw new AmbiguousEventId(eventId, tenants);
           }
           Document d = searcher.storedFields().document(hits[0].doc);
           ObjectNode event = (ObjectNode) StoredEvents.json(d);
@@ -237,7 +226,7 @@ public final class DecisionSearch {
             }
           }
           // Offsets count every tenant's traffic between one's own events: for admins only.
-          if (caller.may(Role.ADMIN)) {
+          if (scope.caller().may(Role.ADMIN)) {
             meta.put(
                 "partition", d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue());
             meta.put("offset", d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
@@ -246,16 +235,16 @@ public final class DecisionSearch {
         });
   }
 
-  public Query compose(Caller caller, String q, TimeRange range, String tenant) {
+  public Query compose(TenantScope scope, String q, TimeRange range) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     if (q != null && !q.isBlank()) {
       if (q.length() > 4096) {
-        throw ProblemException.badRequest("q: at most 4096 characters");
+        throw new InvalidQuery("q: at most 4096 characters");
       }
       b.add(index.compute(() -> parse(q)), BooleanClause.Occur.MUST);
     }
     b.add(IndexAccess.window(range), BooleanClause.Occur.FILTER);
-    b.add(IndexAccess.tenants(caller, tenant), BooleanClause.Occur.FILTER);
+    b.add(IndexAccess.tenants(scope), BooleanClause.Occur.FILTER);
     return b.build();
   }
 
@@ -265,10 +254,10 @@ public final class DecisionSearch {
     } catch (ParseException e) {
       // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every
       // other value.
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
     } catch (IndexSearcher.TooManyClauses e) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "q: too many clauses (at most "
               + IndexSearcher.getMaxClauseCount()
               + "); narrow the query");

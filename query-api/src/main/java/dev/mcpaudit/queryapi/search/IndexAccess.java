@@ -4,15 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Caller;
-import dev.mcpaudit.runtime.http.Problem;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.IndexUnavailable;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,8 +82,7 @@ public final class IndexAccess {
     }
     try {
       if (shared instanceof CommittedIndex.Placeholder p) {
-        throw new ProblemException(
-            Problem.of(503, "Service Unavailable", p.reason), Map.of("Retry-After", "5"));
+        throw new IndexUnavailable(p.reason);
       }
       return work.run(shared);
     } catch (IOException e) {
@@ -155,7 +155,7 @@ public final class IndexAccess {
           } catch (IndexSearcher.TooManyClauses e) {
             // Clauses counted again at rewrite (nesting included): past the limit is the caller's
             // query, not a server fault.
-            throw ProblemException.badRequest(
+            throw new InvalidQuery(
                 "q: the query has more than "
                     + IndexSearcher.getMaxClauseCount()
                     + " clauses once rewritten; narrow it");
@@ -177,31 +177,19 @@ public final class IndexAccess {
     return searcher.getTimeout() != null && searcher.getTimeout().shouldExit();
   }
 
-  private ProblemException timedOut() {
-    return new ProblemException(
-        Problem.of(
-            503,
-            "Service Unavailable",
-            "the query ran longer than "
-                + timeout.toMillis()
-                + " ms; narrow the time range or the query"),
-        Map.of("Retry-After", "1"));
+  private QueryTimedOut timedOut() {
+    return new QueryTimedOut(timeout);
   }
 
-  /** The tenants a request may read: the one it asked for (if allowed), else all the caller's. */
-  public static Query tenants(Caller caller, String tenant) {
-    if (tenant != null && !tenant.isBlank()) {
-      if (!caller.sees(tenant)) {
-        throw new ProblemException(
-            Problem.of(403, "Forbidden", "this token does not cover tenant '" + tenant + "'"),
-            Map.of());
-      }
-      return new TermQuery(new Term(IndexSchema.TENANT, tenant));
+  /** The filter of a request's tenants: the one place a tenant scope becomes a query. */
+  public static Query tenants(TenantScope scope) {
+    if (scope.tenant().isPresent()) {
+      return new TermQuery(new Term(IndexSchema.TENANT, scope.tenant().get()));
     }
-    if (caller.allTenants()) {
+    if (scope.unbounded()) {
       BooleanQuery.Builder b =
           new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.FILTER);
-      if (!caller.sees(Caller.SYSTEM_TENANT)) {
+      if (!scope.includesSystem()) {
         b.add(
             new TermQuery(new Term(IndexSchema.TENANT, Caller.SYSTEM_TENANT)),
             BooleanClause.Occur.MUST_NOT);
@@ -209,10 +197,7 @@ public final class IndexAccess {
       return b.build();
     }
     List<BytesRef> terms = new ArrayList<>();
-    caller.tenants().forEach(t -> terms.add(new BytesRef(t)));
-    if (caller.sees(Caller.SYSTEM_TENANT)) {
-      terms.add(new BytesRef(Caller.SYSTEM_TENANT));
-    }
+    scope.tenants().forEach(t -> terms.add(new BytesRef(t)));
     return new TermInSetQuery(IndexSchema.TENANT, terms);
   }
 

@@ -1,8 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
-import dev.mcpaudit.runtime.http.Problem;
-import dev.mcpaudit.runtime.http.ProblemException;
-import java.util.Map;
+import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.queryapi.store.TooManySearches;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +44,6 @@ public final class SearchGate {
     }
   }
 
-  private static final String RETRY_AFTER = "1";
   private final Limits limits;
   private final ThreadPoolExecutor pool;
 
@@ -95,7 +93,7 @@ public final class SearchGate {
    * Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code
    * deadlineNanos}.
    */
-  <T> T run(String principal, long deadlineNanos, Callable<T> work, ProblemException timedOut) {
+  <T> T run(String principal, long deadlineNanos, Callable<T> work, QueryTimedOut timedOut) {
     Turns mine = enter(principal);
     boolean handedOver = false;
     try {
@@ -165,14 +163,7 @@ public final class SearchGate {
               return turns;
             });
     if (full[0]) {
-      throw new ProblemException(
-          Problem.of(
-              429,
-              "Too Many Requests",
-              "this token already has "
-                  + most
-                  + " searches running or waiting; wait for one to finish"),
-          Map.of("Retry-After", RETRY_AFTER));
+      throw new TooManySearches(most);
     }
     return mine;
   }

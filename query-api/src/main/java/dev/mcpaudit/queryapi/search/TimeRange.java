@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.runtime.http.LogText;
-import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +39,7 @@ public record TimeRange(Instant from, Instant to) {
             ? latest(EARLIEST, t.minus(DEFAULT_SPAN))
             : instant("from", from, now);
     if (!f.isBefore(t)) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "from (" + Rfc3339.format(f) + ") must be before to (" + Rfc3339.format(t) + ")");
     }
     return new TimeRange(f, t);
@@ -67,7 +67,7 @@ public record TimeRange(Instant from, Instant to) {
       long back = (now.toEpochMilli() - EARLIEST.toEpochMilli()) / unit;
       String digits = m.group(1).replaceFirst("^0+(?=.)", "");
       if (digits.length() > 18 || Long.parseLong(digits) > back) {
-        throw ProblemException.badRequest(
+        throw new InvalidQuery(
             name + ": '" + LogText.of(text, 80) + "' reaches before " + Rfc3339.format(EARLIEST));
       }
       return now.minusMillis(Long.parseLong(digits) * unit);
@@ -76,13 +76,13 @@ public record TimeRange(Instant from, Instant to) {
         Rfc3339.parse(text.strip())
             .orElseThrow(
                 () ->
-                    ProblemException.badRequest(
+                    new InvalidQuery(
                         name
                             + ": '"
                             + LogText.of(text, 80)
                             + "' is neither RFC 3339 (2026-11-26T09:30:00Z) nor relative (now, now-15m, now-24h, now-7d)"));
     if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           name
               + ": '"
               + LogText.of(text, 80)

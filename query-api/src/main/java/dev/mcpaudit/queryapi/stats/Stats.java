@@ -6,7 +6,7 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
@@ -42,7 +42,8 @@ public final class Stats {
           IndexSchema.SOURCE_WORKER,
           IndexSchema.HANDLE_ID,
           IndexSchema.POLICY_ID,
-          IndexSchema.TENANT);
+          IndexSchema.TENANT,
+          IndexSchema.PROVENANCE);
 
   public record Bucket(String value, long count, long allow, long deny) {}
 
@@ -106,7 +107,7 @@ public final class Stats {
                             return total;
                           })));
     } catch (OrdCounts.TooMany e) {
-      throw ProblemException.badRequest(
+      throw new InvalidQuery(
           "field: more than "
               + maxValues
               + " distinct values of "

@@ -7,6 +7,7 @@ import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
@@ -70,13 +71,14 @@ class AccessSummaryTest {
     TimeRange range = new TimeRange(START.minusSeconds(60), START.plus(Duration.ofDays(30)));
 
     Map<String, Object> full =
-        new AccessSummary(index).summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
+        new AccessSummary(index)
+            .summarize(TenantScope.of(ADMIN, null), AccessSummary.Subject.ACTOR, actor, range);
     assertThat(full).doesNotContainKey("omitted");
     assertThat(((AccessSummary.Totals) full.get("totals")).decisions()).isEqualTo(mine.size());
 
     Map<String, Object> capped =
         new AccessSummary(index, 3)
-            .summarize(ADMIN, AccessSummary.Subject.ACTOR, actor, range, null);
+            .summarize(TenantScope.of(ADMIN, null), AccessSummary.Subject.ACTOR, actor, range);
     assertThat(((AccessSummary.Totals) capped.get("totals")).decisions()).isEqualTo(mine.size());
     List<?> tools = (List<?>) capped.get("tools");
     List<?> handles = (List<?>) capped.get("handles");

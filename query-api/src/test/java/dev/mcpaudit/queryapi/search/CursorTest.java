@@ -3,7 +3,7 @@ package dev.mcpaudit.queryapi.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -25,13 +25,10 @@ class CursorTest {
   private static void refused(
       String token, Cursor.Binding binding, TimeRange range, String message) {
     assertThatThrownBy(() -> Cursor.decode(token, binding, range))
-        .isInstanceOf(ProblemException.class)
+        .isInstanceOf(InvalidQuery.class)
         .satisfies(
             e -> {
-              assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
-              assertThat(((ProblemException) e).problem().detail())
-                  .startsWith("cursor: ")
-                  .contains(message);
+              assertThat(e.getMessage()).startsWith("cursor: ").contains(message);
             });
   }
 

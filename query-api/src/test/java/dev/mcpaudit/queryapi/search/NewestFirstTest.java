@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
@@ -76,7 +77,8 @@ class NewestFirstTest {
       List<String> walked = new ArrayList<>();
       String cursor = null;
       do {
-        Page page = search.search(ALL, new SearchRequest(null, range, null, limit, cursor));
+        Page page =
+            search.search(TenantScope.of(ALL, null), new SearchRequest(null, range, limit, cursor));
         assertThat(page.total()).isEqualTo(400);
         assertThat(page.totalRelation()).isEqualTo("eq");
         page.events().forEach(e -> walked.add(e.get("event_id").asText()));
@@ -86,7 +88,9 @@ class NewestFirstTest {
     }
     // A filter that leaves few, old matches still finds them (widening down to the range start).
     String oldest = events.get(60).eventId();
-    Page one = search.search(ALL, new SearchRequest("event_id:" + oldest, range, null, 10, null));
+    Page one =
+        search.search(
+            TenantScope.of(ALL, null), new SearchRequest("event_id:" + oldest, range, 10, null));
     assertThat(one.events().stream().map(e -> e.get("event_id").asText()).toList())
         .containsExactly(oldest);
 
@@ -153,12 +157,14 @@ class NewestFirstTest {
     // What one expansion of the term walks, on the same path a request takes.
     org.apache.lucene.search.IndexSearcher once =
         new org.apache.lucene.search.IndexSearcher(TimeLimitedReader.wrap(counting, () -> false));
-    once.rewrite(search.compose(ALL, "tool.name:create_isue~", range, null));
+    once.rewrite(search.compose(TenantScope.of(ALL, null), "tool.name:create_isue~", range));
     int oneExpansion = walks.getAndSet(0);
     assertThat(oneExpansion).isPositive();
 
     Page page =
-        search.search(ALL, new SearchRequest("tool.name:create_isue~", range, null, 400, null));
+        search.search(
+            TenantScope.of(ALL, null),
+            new SearchRequest("tool.name:create_isue~", range, 400, null));
     assertThat(page.total()).isPositive().isLessThan(400);
     assertThat(page.events()).hasSize((int) page.total());
     assertThat(walks.get()).isEqualTo(oneExpansion);

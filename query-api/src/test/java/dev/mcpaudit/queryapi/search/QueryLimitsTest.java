@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;
@@ -58,12 +59,14 @@ class QueryLimitsTest {
   void leadingWildcardsAreRefusedByDefaultAndWorkWhenSwitchedOn() throws Exception {
     IndexAccess index = smallIndex();
     assertThatThrownBy(
-            () -> new DecisionSearch(index).compose(ALL, "tool.name:*_issue", RANGE, null))
-        .isInstanceOf(ProblemException.class)
+            () ->
+                new DecisionSearch(index)
+                    .compose(TenantScope.of(ALL, null), "tool.name:*_issue", RANGE))
+        .isInstanceOf(InvalidQuery.class)
         .hasMessageContaining("q:");
     var q =
         new DecisionSearch(index, new TermPolicy(3, true, false, false, false), CursorKey.random())
-            .compose(ALL, "tool.name:*_issue", RANGE, null);
+            .compose(TenantScope.of(ALL, null), "tool.name:*_issue", RANGE);
     long hits = index.read(s -> (long) s.count(q));
     assertThat(hits).isPositive();
   }
@@ -78,15 +81,21 @@ class QueryLimitsTest {
             .collect(Collectors.joining(" OR "));
     assertThatThrownBy(
             () ->
-                index.read(s -> s.count(new DecisionSearch(index).compose(ALL, many, RANGE, null))))
-        .isInstanceOf(ProblemException.class)
+                index.read(
+                    s ->
+                        s.count(
+                            new DecisionSearch(index)
+                                .compose(TenantScope.of(ALL, null), many, RANGE))))
+        .isInstanceOf(InvalidQuery.class)
         .hasMessageContaining("clauses");
     // Within the limit the same kind of query runs.
     String few =
         IntStream.range(0, 10)
             .mapToObj(i -> "event_id:ev-3-" + i)
             .collect(Collectors.joining(" OR "));
-    int found = index.read(s -> s.count(new DecisionSearch(index).compose(ALL, few, RANGE, null)));
+    int found =
+        index.read(
+            s -> s.count(new DecisionSearch(index).compose(TenantScope.of(ALL, null), few, RANGE)));
     assertThat(found).isEqualTo(10);
   }
 }

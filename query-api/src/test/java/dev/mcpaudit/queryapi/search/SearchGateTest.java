@@ -4,24 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.mcpaudit.runtime.http.Problem;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.queryapi.store.TooManySearches;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** What the gate remembers of a caller lives exactly as long as that caller's searches. */
 class SearchGateTest {
-  private static final ProblemException TIMED_OUT =
-      new ProblemException(Problem.of(503, "Service Unavailable", "late"), Map.of());
+  private static final QueryTimedOut TIMED_OUT = new QueryTimedOut(Duration.ofMillis(50));
 
   private static long in(Duration d) {
     return System.nanoTime() + d.toNanos();
-  }
-
-  private static int status(Throwable e) {
-    return ((ProblemException) e).problem().status();
   }
 
   @Test
@@ -62,10 +56,10 @@ class SearchGateTest {
                       return 0;
                     },
                     TIMED_OUT))
-        .satisfies(e -> assertThat(status(e)).isEqualTo(503));
+        .isSameAs(TIMED_OUT);
     assertThatThrownBy(() -> gate.run("slow", in(Duration.ofSeconds(30)), () -> 1, TIMED_OUT))
         .as("the abandoned work still holds the caller's only place")
-        .satisfies(e -> assertThat(status(e)).isEqualTo(429));
+        .isInstanceOf(TooManySearches.class);
     assertThat(gate.run("other", in(Duration.ofSeconds(30)), () -> 2, TIMED_OUT)).isEqualTo(2);
     release.countDown();
     await().atMost(Duration.ofSeconds(30)).until(() -> gate.callersInFlight() == 0);

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;
@@ -59,20 +61,17 @@ class TermPolicyTest {
   }
 
   private static long count(TermPolicy policy, String q) {
-    Query query = search(policy).compose(ALL, q, RANGE, null);
+    Query query = search(policy).compose(TenantScope.of(ALL, null), q, RANGE);
     return index.read(s -> (long) s.count(query));
   }
 
   private static void refused(TermPolicy policy, String q, String... message) {
-    assertThatThrownBy(() -> search(policy).compose(ALL, q, RANGE, null))
+    assertThatThrownBy(() -> search(policy).compose(TenantScope.of(ALL, null), q, RANGE))
         .as(q)
-        .isInstanceOf(ProblemException.class)
+        .isInstanceOf(InvalidQuery.class)
         .satisfies(
             e -> {
-              assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
-              assertThat(((ProblemException) e).problem().detail())
-                  .startsWith("q: ")
-                  .contains(message);
+              assertThat(e.getMessage()).startsWith("q: ").contains(message);
             });
   }
 
@@ -168,14 +167,8 @@ class TermPolicyTest {
         new IndexAccess(new SearcherManager(DirectoryReader.open(dir), null), Duration.ZERO);
     Query q =
         search(new TermPolicy(0, true, true, true, true))
-            .compose(ALL, "event_id:/.*/", RANGE, null);
-    assertThatThrownBy(() -> noTime.read(s -> s.count(q)))
-        .isInstanceOf(ProblemException.class)
-        .satisfies(
-            e -> {
-              assertThat(((ProblemException) e).problem().status()).isEqualTo(503);
-              assertThat(((ProblemException) e).headers()).containsKey("Retry-After");
-            });
+            .compose(TenantScope.of(ALL, null), "event_id:/.*/", RANGE);
+    assertThatThrownBy(() -> noTime.read(s -> s.count(q))).isInstanceOf(QueryTimedOut.class);
     assertThatCode(() -> index.read(s -> s.count(q))).doesNotThrowAnyException();
   }
 

@@ -3,7 +3,7 @@ package dev.mcpaudit.queryapi.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -18,11 +18,10 @@ class TimeRangeTest {
   private static void refused(String from, String to, String param) {
     assertThatThrownBy(() -> TimeRange.parse(from, to, NOW))
         .as(from + " " + to)
-        .isInstanceOf(ProblemException.class)
+        .isInstanceOf(InvalidQuery.class)
         .satisfies(
             e -> {
-              assertThat(((ProblemException) e).problem().status()).isEqualTo(400);
-              assertThat(((ProblemException) e).problem().detail()).startsWith(param);
+              assertThat(e.getMessage()).startsWith(param);
             });
   }
 

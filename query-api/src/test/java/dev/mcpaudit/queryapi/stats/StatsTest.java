@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.search.IndexAccess;
-import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -89,11 +89,9 @@ class StatsTest {
   void pastTheCapOfDistinctMatchedValuesTheAnswerIsA400NamingTheField() {
     Stats capped = new Stats(index, 50);
     assertThatThrownBy(() -> capped.top(new MatchAllDocsQuery(), IndexSchema.EVENT_ID, 10))
-        .isInstanceOf(ProblemException.class)
+        .isInstanceOf(InvalidQuery.class)
         .satisfies(
-            e ->
-                assertThat(((ProblemException) e).problem().detail())
-                    .startsWith("field: more than 50 distinct values"));
+            e -> assertThat(e.getMessage()).startsWith("field: more than 50 distinct values"));
     // A query that matches few of those values is counted whatever the dictionary holds.
     String id = events.get(7).eventId();
     assertThat(
