@@ -5,6 +5,7 @@ import dev.mcpaudit.queryapi.search.DecisionSearch;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
@@ -50,7 +51,7 @@ final class StatsEndpoint {
     TimeRange range = Params.range(ctx, clock);
     // Params.range keeps from and to within a quarter of the long range, so this cannot overflow;
     // saturated anyway.
-    long span = saturatedSpan(range.from().toEpochMilli(), range.to().toEpochMilli());
+    long span = Saturating.subtract(range.to().toEpochMilli(), range.from().toEpochMilli());
     long interval = Math.max(1, span / buckets + (span % buckets == 0 ? 0 : 1));
     int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
     Query q =
@@ -59,13 +60,5 @@ final class StatsEndpoint {
             .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
             .build();
     ctx.json(stats.histogram(q, range.from().toEpochMilli(), interval, n));
-  }
-
-  private static long saturatedSpan(long from, long to) {
-    try {
-      return Math.subtractExact(to, from);
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
   }
 }

@@ -8,6 +8,7 @@ import dev.mcpaudit.index.StoredEvents;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.store.AmbiguousEventId;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Rfc3339;
@@ -141,7 +142,7 @@ public final class DecisionSearch {
   static TopFieldDocs newestInWindows(
       IndexSearcher searcher, Query query, FieldDoc after, int limit, long lower, long upper)
       throws java.io.IOException {
-    long width = saturatingMinus(upper, lower);
+    long width = Saturating.subtract(upper, lower);
     long span = FIRST_WINDOW_MS;
     for (int window = 1; ; window++) {
       boolean last = width < span || span == Long.MAX_VALUE || window >= MAX_WINDOWS;
@@ -160,17 +161,8 @@ public final class DecisionSearch {
       if (IndexAccess.pastDeadline(searcher)) {
         throw new TimeLimitedReader.DeadlinePassed();
       }
-      span = span > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : span * 8;
+      span = Saturating.multiply(span, 8);
     }
-  }
-
-  /** {@code a - b}, or the nearest long when the difference does not fit in one. */
-  static long saturatingMinus(long a, long b) {
-    long r = a - b;
-    if (((a ^ b) & (a ^ r)) < 0) {
-      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-    return r;
   }
 
   private static FieldDoc cursorDoc(Cursor c) {

@@ -7,6 +7,7 @@ import dev.mcpaudit.queryapi.search.DocCollector;
 import dev.mcpaudit.queryapi.search.IndexAccess;
 import dev.mcpaudit.queryapi.search.IndexReads;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.time.Instant;
@@ -154,7 +155,9 @@ public final class Stats {
     for (int i = 0; i < buckets; i++) {
       out.add(
           new TimeBucket(
-              saturatingAdd(fromMs, i * intervalMs), all.counts[i][0], all.counts[i][1]));
+              Saturating.add(fromMs, Saturating.multiply(i, intervalMs)),
+              all.counts[i][0],
+              all.counts[i][1]));
     }
     boolean any = all.first <= all.last;
     return new Histogram(
@@ -162,14 +165,6 @@ public final class Stats {
         out,
         any ? Rfc3339.format(Instant.ofEpochMilli(all.first)) : null,
         any ? Rfc3339.format(Instant.ofEpochMilli(all.last)) : null);
-  }
-
-  static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    if (((a ^ r) & (b ^ r)) < 0) {
-      return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-    }
-    return r;
   }
 
   /** 1 for allow, 2 for deny, 0 otherwise, by ordinal: no term is decoded per document. */
@@ -250,9 +245,7 @@ public final class Stats {
     HistogramCollector(long from, long interval, int buckets) {
       this.from = from;
       this.interval = interval;
-      this.end =
-          saturatingAdd(
-              from, interval > Long.MAX_VALUE / buckets ? Long.MAX_VALUE : interval * buckets);
+      this.end = Saturating.add(from, Saturating.multiply(interval, buckets));
       this.counts = new long[buckets][2];
     }
 

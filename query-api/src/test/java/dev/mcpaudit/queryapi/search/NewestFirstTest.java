@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -115,10 +116,9 @@ class NewestFirstTest {
             Long.MIN_VALUE,
             Long.MAX_VALUE);
     assertThat(none.scoreDocs).isEmpty();
-    assertThat(DecisionSearch.saturatingMinus(Long.MAX_VALUE, Long.MIN_VALUE))
-        .isEqualTo(Long.MAX_VALUE);
-    assertThat(DecisionSearch.saturatingMinus(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
-    assertThat(DecisionSearch.saturatingMinus(5, 7)).isEqualTo(-2);
+    assertThat(Saturating.subtract(Long.MAX_VALUE, Long.MIN_VALUE)).isEqualTo(Long.MAX_VALUE);
+    assertThat(Saturating.subtract(Long.MIN_VALUE, 1)).isEqualTo(Long.MIN_VALUE);
+    assertThat(Saturating.subtract(5, 7)).isEqualTo(-2);
   }
 
   @Test
