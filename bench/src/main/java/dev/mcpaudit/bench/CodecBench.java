@@ -5,6 +5,7 @@ import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,8 +56,8 @@ final class CodecBench {
    * accepts, the indexer verifies every one it reads. One thread.
    */
   private static void stamps(List<byte[]> events) {
-    Stamps signer = new Stamps(List.of(), BenchStamps.KEY);
-    Stamps verifier = new Stamps(List.of(BenchStamps.KEY), null);
+    Stamps signer = new Stamps(List.of(), TestStamps.key());
+    Stamps verifier = new Stamps(List.of(TestStamps.key()), null);
     List<Headers> headers = new ArrayList<>(events.size());
     for (int round = 0; round < 2; round++) { // the first round warms up
       headers.clear();

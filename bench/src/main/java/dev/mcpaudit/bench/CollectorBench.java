@@ -6,6 +6,7 @@ import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,7 @@ final class CollectorBench {
   /** The collector stamps what it accepts, as deployed (docs/provenance.md). */
   private static Map<String, String> withStampKey(Map<String, String> s) {
     Map<String, String> all = new java.util.HashMap<>(s);
-    all.putAll(BenchStamps.settings());
+    all.putAll(TestStamps.settings());
     return all;
   }
 

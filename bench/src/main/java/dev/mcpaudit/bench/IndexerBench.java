@@ -4,10 +4,12 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import dev.mcpaudit.testkit.TestStamps;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -119,7 +121,8 @@ final class IndexerBench {
                 "128MiB",
                 "indexer.retention",
                 "0s"));
-    s.putAll(BenchStamps.settings());
+    // Records are published with the collector's stamp, so the indexer verifies every one.
+    s.putAll(TestStamps.settings());
     s.putAll(extra);
     System.out.println(
         "indexer: settings "
@@ -140,7 +143,9 @@ final class IndexerBench {
         AuthzEvent e = gen.next();
         byte[] v = EventCodec.encode(e);
         bytes += v.length;
-        producer.send(BenchStamps.asCollector(new ProducerRecord<>(topic, e.partitionKey(), v)));
+        producer.send(
+            TestStamps.stamped(
+                new ProducerRecord<>(topic, e.partitionKey(), v), StampKind.COLLECTOR));
       }
       producer.flush();
     }
@@ -220,8 +225,9 @@ final class IndexerBench {
         AuthzEvent e = gen.next();
         boolean sample = i % 25 == 0;
         producer.send(
-            BenchStamps.asCollector(
-                new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e))),
+            TestStamps.stamped(
+                new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(e)),
+                StampKind.COLLECTOR),
             (md, ex) -> {
               if (sample && ex == null) {
                 ackedAt.put(e.eventId(), System.nanoTime());

@@ -10,16 +10,18 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * One {@code roles} stamp key for the tests of a JVM, in a temporary file, as the roles are
- * configured in production ({@code stamp.keys.<id>=<file>}; docs/provenance.md).
+ * One {@code roles} stamp key for the tests and benchmarks of a JVM, in a temporary file, as the
+ * roles are configured in production ({@code stamp.keys.<id>=<file>}; docs/provenance.md).
  */
 public final class TestStamps {
   public static final String KEY_ID = "test-roles";
   private static final StampKey KEY = StampKey.generate(KEY_ID, StampKey.Scope.ROLES);
   private static final Path FILE = write(KEY);
+  private static final Stamps STAMPS = new Stamps(List.of(KEY), KEY);
 
   private TestStamps() {}
 
@@ -54,18 +56,22 @@ public final class TestStamps {
 
   /** Signs and verifies with the test key. */
   public static Stamps stamps() {
-    return new Stamps(List.of(KEY), KEY);
+    return STAMPS;
   }
 
   /** {@code r} with the stamp the detector puts on its alerts. */
-  public static <K> org.apache.kafka.clients.producer.ProducerRecord<K, byte[]> asDetector(
-      org.apache.kafka.clients.producer.ProducerRecord<K, byte[]> r) {
-    r.headers().add(header(StampKind.DETECTOR, r.value()));
+  public static <K> ProducerRecord<K, byte[]> asDetector(ProducerRecord<K, byte[]> r) {
+    return stamped(r, StampKind.DETECTOR);
+  }
+
+  /** {@code r} with the stamp a {@code kind} writer puts on it (its own replaced). */
+  public static <K> ProducerRecord<K, byte[]> stamped(ProducerRecord<K, byte[]> r, StampKind kind) {
+    STAMPS.stamp(r.headers(), kind, r.value());
     return r;
   }
 
   /** The header a role would put on {@code value}. */
   public static Header header(StampKind kind, byte[] value) {
-    return stamps().sign(kind, value);
+    return STAMPS.sign(kind, value);
   }
 }

@@ -135,7 +135,8 @@ public final class DetectionTopology {
 
     Produced<String, Alert> toAlerts =
         Produced.with(
-            Serdes.String(), Serdes.serdeFrom(new StampedAlerts(stamps), ALERT.deserializer()));
+            Serdes.String(),
+            Serdes.serdeFrom(new StampedAlerts(ALERT.serializer(), stamps), ALERT.deserializer()));
 
     events
         .filter((k, o) -> o.handle() != null, Named.as("with-handle"))

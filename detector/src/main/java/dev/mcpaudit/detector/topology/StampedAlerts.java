@@ -13,10 +13,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * stamp is replaced, so a decision's stamp never travels on an alert.
  */
 final class StampedAlerts implements Serializer<Alert> {
-  private final Serializer<Alert> json = JsonSerde.of(Alert.class).serializer();
+  private final Serializer<Alert> json;
   private final Stamps stamps;
 
-  StampedAlerts(Stamps stamps) {
+  StampedAlerts(Serializer<Alert> json, Stamps stamps) {
+    this.json = json;
     this.stamps = stamps;
   }
 

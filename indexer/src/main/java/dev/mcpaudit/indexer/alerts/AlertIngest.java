@@ -2,36 +2,30 @@ package dev.mcpaudit.indexer.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
+import dev.mcpaudit.indexer.ingest.DeadLetters;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.schema.topic.DeadLetter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +55,8 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private final Map<Key, byte[]> unrefreshed = new HashMap<>();
 
   private final Stamps stamps;
-  private final String deadLetterTopic;
   private final Counter unproven;
-  private final KafkaProducer<byte[], byte[]> deadLetters;
-  private final List<Future<RecordMetadata>> pendingLetters = new ArrayList<>();
+  private final DeadLetters deadLetters;
   private final Counter repeats;
   private final Counter conflicting;
   private volatile boolean running = true;
@@ -94,7 +86,6 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       MeterRegistry registry) {
     this.index = index;
     this.stamps = stamps;
-    this.deadLetterTopic = deadLetterTopic;
     this.unproven =
         Counter.builder("mcp_audit_indexer_unproven_refused")
             .tag("record", "alert")
@@ -103,10 +94,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
                     + " without the api's, alerts without the detector's or the indexer's")
             .register(registry);
     this.deadLetters =
-        new KafkaProducer<>(
-            kafka.producer("mcp-audit-indexer-alerts-dlq", Map.of()),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+        new DeadLetters(kafka, "mcp-audit-indexer-alerts-dlq", deadLetterTopic, stamps);
     this.repeats =
         Counter.builder("mcp_audit_indexer_alert_repeats")
             .tag("kind", "same_case")
@@ -180,7 +168,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           "alert indexing stopped: the alerts index keeps its last commit and resumes from it", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
-      deadLetters.close(Duration.ofSeconds(5));
+      deadLetters.close();
     }
   }
 
@@ -258,18 +246,11 @@ public final class AlertIngest implements Runnable, AutoCloseable {
         topic,
         r.partition(),
         r.offset());
-    DeadLetter letter =
-        DeadLetter.of(
-            r.key(),
-            r.value() == null ? new byte[0] : r.value(),
-            "(alert): no valid detector or indexer stamp; alerts are written only by mcp-audit's"
-                + " roles (docs/provenance.md)",
-            Instant.now(),
-            "indexer/" + r.topic() + "/" + r.partition() + "/" + r.offset());
-    ProducerRecord<byte[], byte[]> out =
-        new ProducerRecord<>(deadLetterTopic, letter.key(), letter.value());
-    letter.headers().forEach(h -> out.headers().add(h.getKey(), h.getValue()));
-    pendingLetters.add(deadLetters.send(out));
+    deadLetters.send(
+        r,
+        "(alert): no valid detector or indexer stamp; alerts are written only by mcp-audit's"
+            + " roles (docs/provenance.md)",
+        Instant.now());
   }
 
   private void assignAll() {
@@ -306,17 +287,14 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   /** Commits (which refreshes the reader), then forgets what the reader now holds. */
   private void commit() throws IOException {
     // The offsets move past a refused alert only once its dead letter is acknowledged.
-    for (Future<RecordMetadata> f : pendingLetters) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        throw new IOException("dead letter of a refused alert not acknowledged", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for a dead letter", e);
-      }
+    try {
+      deadLetters.awaitAll();
+    } catch (ExecutionException e) {
+      throw new IOException("dead letter of a refused alert not acknowledged", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for a dead letter", e);
     }
-    pendingLetters.clear();
     index.commit(Map.copyOf(next));
     unrefreshed.clear();
   }

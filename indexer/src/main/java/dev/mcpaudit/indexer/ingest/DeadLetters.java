@@ -26,24 +26,27 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * every index commit, so the index never moves past a record whose dead letter or alert Kafka has
  * not acknowledged.
  */
-final class DeadLetters implements AutoCloseable {
+public final class DeadLetters implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final List<Future<RecordMetadata>> pending = new ArrayList<>();
 
   private final Stamps stamps;
 
-  DeadLetters(KafkaClients kafka, String topic, Stamps stamps) {
+  /**
+   * @param clientId the producer's client id: one per instance (the loop's and the alert ingest's)
+   */
+  public DeadLetters(KafkaClients kafka, String clientId, String topic, Stamps stamps) {
     this.topic = topic;
     this.stamps = stamps;
     this.producer =
         new KafkaProducer<>(
-            kafka.producer("mcp-audit-indexer-dlq", Map.of()),
+            kafka.producer(clientId, Map.of()),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }
 
-  void send(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
+  public void send(ConsumerRecord<byte[], byte[]> rec, String error, Instant now) {
     send(deadLetter(rec, error, now));
   }
 
@@ -89,7 +92,7 @@ final class DeadLetters implements AutoCloseable {
   }
 
   /** Waits until Kafka acknowledged every dead letter sent so far; throws if one failed. */
-  synchronized void awaitAll() throws ExecutionException, InterruptedException {
+  public synchronized void awaitAll() throws ExecutionException, InterruptedException {
     producer.flush();
     for (Future<RecordMetadata> f : pending) {
       f.get();

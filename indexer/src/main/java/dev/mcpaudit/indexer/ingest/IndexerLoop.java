@@ -108,7 +108,8 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     this.deadLetters =
-        new DeadLetters(config.kafka(), config.topics().deadLetter(), config.stamps());
+        new DeadLetters(
+            config.kafka(), "mcp-audit-indexer-dlq", config.topics().deadLetter(), config.stamps());
     AtomicInteger n = new AtomicInteger();
     this.workers =
         Executors.newFixedThreadPool(

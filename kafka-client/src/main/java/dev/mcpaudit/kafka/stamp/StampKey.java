@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -142,7 +141,7 @@ public final class StampKey {
 
   @Override
   public int hashCode() {
-    return id.hashCode() * 31 + Arrays.hashCode(new Object[] {scope});
+    return java.util.Objects.hash(id, scope);
   }
 
   @Override
