@@ -5,18 +5,20 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.store.EventIndex;
-import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.export.ExportFormat;
-import dev.mcpaudit.queryapi.export.Exporter;
-import dev.mcpaudit.queryapi.handles.HandleTimeline;
+import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.DecisionSearch;
-import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.search.SearchRequest;
-import dev.mcpaudit.queryapi.search.TimeRange;
-import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.queryapi.store.AccessReport;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -94,14 +96,15 @@ final class QueryBench {
     }
 
     try (FSDirectory fs = FSDirectory.open(dir.resolve("index"));
-        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
-      IndexAccess index = new IndexAccess(searchers, Duration.ofSeconds(30));
+        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null);
+        StoreThreads threads = StoreThreads.start()) {
+      // The store as the API uses it, minus admission (one caller, one request at a time here).
+      EventStore store =
+          LuceneEventStore.direct(
+              searchers, searchers, QueryLimits.defaults(Duration.ofSeconds(30)), threads);
       Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
       TenantScope every = TenantScope.of(caller, null);
-      DecisionSearch search = new DecisionSearch(index);
-      AccessSummary access = new AccessSummary(index);
-      HandleTimeline handles = new HandleTimeline(index);
-      Stats stats = new Stats(index);
+      DecisionSearch search = new DecisionSearch(store, CursorKey.random());
       Instant now = Instant.now();
       TimeRange week = new TimeRange(now.minus(Duration.ofDays(7)), now);
       TimeRange month = new TimeRange(now.minus(Duration.ofDays(30)), now);
@@ -165,30 +168,31 @@ final class QueryBench {
           "access summary, 30 days",
           runs,
           () ->
-              access.summarize(
+              store.access(
                   every,
-                  AccessSummary.Subject.ACTOR,
+                  AccessReport.Subject.ACTOR,
                   "spiffe://example.org/agent/a-" + r.nextInt(200),
                   month));
       timed.run(
           "handle timeline (first 1000 events)",
           runs,
-          () -> handles.of(every, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
+          () -> store.handle(every, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
       timed.run(
           "top 10 tool.name, 7 days, one tenant",
           50,
           () ->
-              stats.top(
-                  search.compose(TenantScope.of(caller, "tenant-" + r.nextInt(3)), null, week),
+              store.top(
+                  TenantScope.of(caller, "tenant-" + r.nextInt(3)),
+                  new EventQuery(null, week),
                   IndexSchema.TOOL_NAME,
                   10));
       timed.run(
           "histogram, 60 buckets, 7 days, decision:deny",
           50,
           () ->
-              stats.histogram(
-                  search.compose(every, "decision:deny", week),
-                  week.from().toEpochMilli(),
+              store.histogram(
+                  every,
+                  new EventQuery("decision:deny", week),
                   Duration.ofDays(7).toMillis() / 60,
                   60));
       // What /decisions reports as total: exact at any size (the index holds two days of events,
@@ -203,35 +207,37 @@ final class QueryBench {
           System.out.printf(
               "query: %s: tenant-0 has %,d%n",
               what,
-              search.count(
+              store.count(
                   TenantScope.of(caller, "tenant-0"),
-                  "decision:deny",
-                  new TimeRange(now.minus(w.getValue()), now)));
+                  new EventQuery("decision:deny", new TimeRange(now.minus(w.getValue()), now))));
         }
         timed.run(
             what,
             runs,
             () -> {
               Instant end = now.minusMillis(r.nextInt(600_000));
-              search.count(
+              store.count(
                   TenantScope.of(caller, "tenant-" + r.nextInt(3)),
-                  "decision:deny",
-                  new TimeRange(end.minus(w.getValue()), end));
+                  new EventQuery("decision:deny", new TimeRange(end.minus(w.getValue()), end)));
             });
       }
 
-      Exporter exporter = new Exporter(index);
       TimeRange slice = new TimeRange(start, start.plus(Duration.ofHours(8)));
       for (String format : List.of("ndjson", "csv", "ocsf")) {
         if (!only.isEmpty() && only.stream().noneMatch(w -> ("export " + format).contains(w))) {
           continue;
         }
         long e0 = System.nanoTime();
+        ExportFormat f = ExportFormat.named(format, "bench").orElseThrow();
+        OutputStream out = OutputStream.nullOutputStream();
+        f.header(out);
         long rows =
-            exporter.export(
-                search.compose(TenantScope.of(caller, "tenant-0"), null, slice),
-                ExportFormat.named(format, "bench").orElseThrow(),
-                OutputStream.nullOutputStream());
+            store
+                .export(
+                    TenantScope.of(caller, "tenant-0"),
+                    new EventQuery(null, slice),
+                    f.decisionsOnly())
+                .writeTo((json, provenance) -> f.writeStored(json, provenance, out));
         System.out.printf(
             "query: export %s: %,d rows at %,.0f rows/s%n",
             format, rows, rows / ((System.nanoTime() - e0) / 1e9));

@@ -1,12 +1,16 @@
 package dev.mcpaudit.queryapi;
 
+import dev.mcpaudit.kafka.client.LagWatch;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
+import dev.mcpaudit.queryapi.http.ApiHttpServer;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
-import dev.mcpaudit.queryapi.search.CommittedIndex;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.lucene.CommittedIndex;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.health.Health;
-import dev.mcpaudit.runtime.http.HttpServer;
-import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -26,16 +30,16 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
-  private final Javalin app;
+  private final ApiHttpServer app;
   private final CommittedIndex searchers;
   private final CommittedIndex alertSearchers;
+  private final StoreThreads storeThreads;
+  private final EventStore store;
   private final ScheduledExecutorService reopen;
   private final PublishedAuditTrail audit;
-  private final dev.mcpaudit.kafka.client.LagWatch detectionLag;
+  private final LagWatch detectionLag;
 
-  private ApiServer(
-      ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras)
-      throws IOException {
+  private ApiServer(ApiConfig config, ApiHttpServer.Extra extras) throws IOException {
     // Either index may have no commit yet (the api started before the indexer): not ready until
     // it appears, then served without a restart by the reopen below.
     this.searchers = CommittedIndex.open(config.indexPath(), "events index");
@@ -58,8 +62,7 @@ public final class ApiServer implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
-      io.micrometer.core.instrument.Gauge.builder(
-              "mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
+      Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
           .tag("index", index.getKey())
           .description("1 once the index's first commit is open, 0 while the api waits for it")
           .register(registry);
@@ -86,12 +89,13 @@ public final class ApiServer implements AutoCloseable {
                 config.auditRefusedWindow(),
                 config.auditRefusedKeys())
             : null;
+    this.storeThreads = StoreThreads.start();
+    this.store = LuceneEventStore.over(searchers, alertSearchers, config.limits(), storeThreads);
     ApiRoutes routes =
-        new ApiRoutes(
+        ApiRoutes.assemble(
+            store,
             config.auth(),
             audit == null ? AuditTrail.NONE : audit,
-            searchers,
-            alertSearchers,
             config.limits(),
             config.exportLimits(),
             Clock.systemUTC());
@@ -99,7 +103,7 @@ public final class ApiServer implements AutoCloseable {
     this.detectionLag =
         detector == null || detector.isBlank()
             ? null
-            : dev.mcpaudit.kafka.client.LagWatch.start(
+            : LagWatch.start(
                 config.kafka(),
                 "mcp-audit-api-detection-lag",
                 detector,
@@ -110,18 +114,8 @@ public final class ApiServer implements AutoCloseable {
       routes.detection(detectionLag::latest);
     }
     this.app =
-        HttpServer.start(
-            "api",
-            config.host(),
-            config.port(),
-            config.http(),
-            registry,
-            this::health,
-            cfg -> {
-              cfg.jsonMapper(ApiRoutes.json());
-              routes.install(cfg);
-              extras.accept(cfg);
-            });
+        ApiHttpServer.start(
+            config.host(), config.port(), config.http(), registry, this::health, routes, extras);
     log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
   }
 
@@ -132,8 +126,7 @@ public final class ApiServer implements AutoCloseable {
   /**
    * @param extras more to serve on the same port (the launcher adds the web UI)
    */
-  public static ApiServer start(
-      ApiConfig config, java.util.function.Consumer<io.javalin.config.JavalinConfig> extras) {
+  public static ApiServer start(ApiConfig config, ApiHttpServer.Extra extras) {
     try {
       return new ApiServer(config, extras);
     } catch (IOException e) {
@@ -142,9 +135,9 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Ready once both indexes are open (for /health/ready). */
+  /** Ready once the store can answer: both indexes open (for /health/ready). */
   public Health health() {
-    return Health.all(searchers::health, alertSearchers::health);
+    return store.health();
   }
 
   public int port() {
@@ -153,8 +146,9 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    app.stop();
+    app.close();
     reopen.shutdown();
+    storeThreads.close();
     searchers.close();
     alertSearchers.close();
     if (audit != null) {

@@ -12,7 +12,11 @@ import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.http.HttpEdge;
@@ -86,6 +90,8 @@ class DecisionsApiIT {
   static final List<AuthzEvent> corpus = new ArrayList<>();
   static final List<AuthzEvent> lifecycle = Lifecycle.events(START.minus(Duration.ofHours(1)));
   static final HttpClient http = HttpClient.newHttpClient();
+
+  private static StoreThreads storeThreads;
 
   @BeforeAll
   static void start() throws Exception {
@@ -162,13 +168,16 @@ class DecisionsApiIT {
             "it",
             Duration.ofSeconds(1),
             1000);
+    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(5));
+    storeThreads = StoreThreads.start();
     ApiRoutes routes =
-        new ApiRoutes(
+        ApiRoutes.assemble(
+            LuceneEventStore.over(
+                indexer.searchers(), indexer.alertSearchers(), limits, storeThreads),
             new Authenticator(tokens, Optional.of(Jwts.verifier())),
             audit,
-            indexer.searchers(),
-            indexer.alertSearchers(),
-            Duration.ofSeconds(5),
+            limits,
+            ExportLimits.defaults(),
             Clock.systemUTC());
     // No detector reads this topic: detection is behind by all of it.
     detectionLag =
@@ -194,6 +203,7 @@ class DecisionsApiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
+    storeThreads.close();
     detectionLag.close();
     audit.close();
     producer.close();

@@ -13,7 +13,11 @@ import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
+import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.http.HttpEdge;
@@ -96,6 +100,8 @@ class WebUiIT {
   Browser browser;
   Path downloads;
 
+  private static StoreThreads storeThreads;
+
   @BeforeAll
   static void start() throws Exception {
     String topic = KafkaBrokerExtension.uniqueTopic("ui");
@@ -167,13 +173,16 @@ class WebUiIT {
             Map.of(
                 TokenDigest.of(ANALYST), new Caller("ana", Role.ANALYST, Set.of(), true),
                 TokenDigest.of(AUDITOR), new Caller("audrey", Role.AUDITOR, Set.of(), true)));
+    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(10));
+    storeThreads = StoreThreads.start();
     ApiRoutes routes =
-        new ApiRoutes(
+        ApiRoutes.assemble(
+            LuceneEventStore.over(
+                indexer.searchers(), indexer.alertSearchers(), limits, storeThreads),
             new Authenticator(tokens, Optional.empty()),
             AuditTrail.NONE,
-            indexer.searchers(),
-            indexer.alertSearchers(),
-            Duration.ofSeconds(10),
+            limits,
+            ExportLimits.defaults(),
             Clock.systemUTC());
     detectionLag =
         LagWatch.start(
@@ -210,6 +219,7 @@ class WebUiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
+    storeThreads.close();
     detectionLag.close();
     indexer.close();
   }

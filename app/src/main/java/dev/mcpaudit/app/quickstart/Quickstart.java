@@ -16,6 +16,8 @@ import dev.mcpaudit.kafka.embedded.SaslSslListener;
 import dev.mcpaudit.queryapi.ApiConfig;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.SharedKeys;
@@ -142,12 +144,14 @@ public final class Quickstart implements AutoCloseable {
             api.auditRefusedWindow(),
             api.auditRefusedKeys());
     opened.add(audit);
+    StoreThreads storeThreads = StoreThreads.start();
+    opened.add(storeThreads);
     ApiRoutes routes =
-        new ApiRoutes(
+        ApiRoutes.assemble(
+                LuceneEventStore.over(
+                    indexer.searchers(), indexer.alertSearchers(), api.limits(), storeThreads),
                 api.auth(),
                 audit,
-                indexer.searchers(),
-                indexer.alertSearchers(),
                 api.limits(),
                 api.exportLimits(),
                 clock)

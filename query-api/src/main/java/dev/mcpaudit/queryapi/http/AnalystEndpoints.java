@@ -1,10 +1,10 @@
 package dev.mcpaudit.queryapi.http;
 
-import dev.mcpaudit.queryapi.access.AccessSummary;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.handles.HandleTimeline;
-import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.AccessReport;
+import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
@@ -17,14 +17,12 @@ import java.util.Map;
  */
 final class AnalystEndpoints {
   private final ApiAuth auth;
-  private final AccessSummary access;
-  private final HandleTimeline handles;
+  private final EventStore store;
   private final Clock clock;
 
-  AnalystEndpoints(ApiAuth auth, AccessSummary access, HandleTimeline handles, Clock clock) {
+  AnalystEndpoints(ApiAuth auth, EventStore store, Clock clock) {
     this.auth = auth;
-    this.access = access;
-    this.handles = handles;
+    this.store = store;
     this.clock = clock;
   }
 
@@ -39,8 +37,8 @@ final class AnalystEndpoints {
     TimeRange range = Params.range(ctx, clock);
     ctx.json(
         actor != null
-            ? access.summarize(scope, AccessSummary.Subject.ACTOR, actor, range)
-            : access.summarize(scope, AccessSummary.Subject.ON_BEHALF_OF, user, range));
+            ? store.access(scope, AccessReport.Subject.ACTOR, actor, range)
+            : store.access(scope, AccessReport.Subject.ON_BEHALF_OF, user, range));
   }
 
   void handle(Context ctx) {
@@ -50,8 +48,8 @@ final class AnalystEndpoints {
       throw ProblemException.badRequest("id: the handle id is required");
     }
     ctx.json(
-        handles
-            .of(scope, id)
+        store
+            .handle(scope, id)
             .orElseThrow(
                 () ->
                     new ProblemException(

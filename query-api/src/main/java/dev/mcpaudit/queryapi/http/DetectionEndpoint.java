@@ -1,10 +1,10 @@
 package dev.mcpaudit.queryapi.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.kafka.client.GroupLag;
 import dev.mcpaudit.queryapi.auth.Role;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -23,14 +23,21 @@ final class DetectionEndpoint {
     this.lag = lag;
   }
 
+  /** The answer; everything but {@code known} is absent until the lag was measured. */
+  record Detection(
+      boolean known,
+      @JsonProperty("measured_at") Optional<Instant> measuredAt,
+      @JsonProperty("records_behind") Optional<Long> recordsBehind,
+      @JsonProperty("seconds_behind") Optional<Double> secondsBehind) {}
+
   void get(Context ctx) {
     auth.require(ctx, Role.ANALYST, "api.detection");
-    Map<String, Object> out = new LinkedHashMap<>();
     Optional<GroupLag.Snapshot> s = lag.get();
-    out.put("known", s.isPresent());
-    out.put("measured_at", s.map(GroupLag.Snapshot::at).orElse(null));
-    out.put("records_behind", s.map(GroupLag.Snapshot::records).orElse(null));
-    out.put("seconds_behind", s.map(x -> x.behind().toMillis() / 1000.0).orElse(null));
-    ctx.json(out);
+    ctx.json(
+        new Detection(
+            s.isPresent(),
+            s.map(GroupLag.Snapshot::at),
+            s.map(GroupLag.Snapshot::records),
+            s.map(x -> x.behind().toMillis() / 1000.0)));
   }
 }

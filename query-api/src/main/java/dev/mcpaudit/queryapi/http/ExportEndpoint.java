@@ -5,10 +5,11 @@ import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.export.ExportFormat;
 import dev.mcpaudit.queryapi.export.ExportGate;
 import dev.mcpaudit.queryapi.export.ExportLimits;
-import dev.mcpaudit.queryapi.export.Exporter;
-import dev.mcpaudit.queryapi.search.DecisionSearch;
-import dev.mcpaudit.queryapi.search.TimeRange;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.ExportStream;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
@@ -18,8 +19,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.Map;
-import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.Query;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,18 +37,15 @@ final class ExportEndpoint {
   static final String RETRY_AFTER = "5";
 
   private final ApiAuth auth;
-  private final Exporter exporter;
-  private final DecisionSearch search;
+  private final EventStore store;
   private final Clock clock;
   private final String version;
   private final ExportLimits limits;
   private final ExportGate gate;
 
-  ExportEndpoint(
-      ApiAuth auth, Exporter exporter, DecisionSearch search, Clock clock, ExportLimits limits) {
+  ExportEndpoint(ApiAuth auth, EventStore store, Clock clock, ExportLimits limits) {
     this.auth = auth;
-    this.exporter = exporter;
-    this.search = search;
+    this.store = store;
     this.clock = clock;
     this.limits = limits;
     this.gate = new ExportGate(limits);
@@ -69,7 +65,8 @@ final class ExportEndpoint {
                         "format: one of ndjson, csv, ocsf; got '" + Params.shown(name) + "'"));
     TimeRange range = Params.range(ctx, clock);
     // Parsed and authorized before the first byte: errors can still be problem+json.
-    Query query = search.compose(scope, ctx.queryParam("q"), range);
+    ExportStream events =
+        store.export(scope, new EventQuery(ctx.queryParam("q"), range), format.decisionsOnly());
     ExportGate.Result admitted = gate.enter(caller.principal());
     if (admitted.slot().isEmpty()) {
       String why =
@@ -82,11 +79,12 @@ final class ExportEndpoint {
           Problem.of(429, "Too Many Requests", why), Map.of("Retry-After", RETRY_AFTER));
     }
     try (ExportGate.Slot slot = admitted.slot().get()) {
-      stream(ctx, caller, name, format, query);
+      stream(ctx, caller, name, format, events);
     }
   }
 
-  private void stream(Context ctx, Caller caller, String name, ExportFormat format, Query query) {
+  private void stream(
+      Context ctx, Caller caller, String name, ExportFormat format, ExportStream events) {
     ctx.contentType(format.contentType());
     ctx.header(
         "Content-Disposition",
@@ -98,7 +96,8 @@ final class ExportEndpoint {
     String who = LogText.of(caller.principal(), 100);
     String what = name == null ? "ndjson" : format.fileExtension();
     try {
-      long rows = exporter.export(query, format, out);
+      format.header(out);
+      long rows = events.writeTo((json, provenance) -> format.writeStored(json, provenance, out));
       out.flush();
       log.info("export principal={} format={} rows={}", who, what, rows);
     } catch (IOException | RuntimeException e) {
@@ -118,12 +117,6 @@ final class ExportEndpoint {
                       + limits.timeout().toSeconds()
                       + " s; narrow the time range or the query"),
               Map.of("Retry-After", RETRY_AFTER));
-        }
-        if (e instanceof IndexSearcher.TooManyClauses) {
-          throw ProblemException.badRequest(
-              "q: the query has more than "
-                  + IndexSearcher.getMaxClauseCount()
-                  + " clauses once rewritten; narrow it");
         }
         throw e instanceof RuntimeException r
             ? r

@@ -1,7 +1,7 @@
 package dev.mcpaudit.queryapi.http;
 
-import dev.mcpaudit.queryapi.search.TimeRange;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;

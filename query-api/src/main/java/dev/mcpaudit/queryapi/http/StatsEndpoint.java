@@ -1,18 +1,15 @@
 package dev.mcpaudit.queryapi.http;
 
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.search.DecisionSearch;
-import dev.mcpaudit.queryapi.search.IndexAccess;
-import dev.mcpaudit.queryapi.search.TimeRange;
-import dev.mcpaudit.queryapi.stats.Stats;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.TopValues;
 import dev.mcpaudit.runtime.http.ProblemException;
 import io.javalin.http.Context;
 import java.time.Clock;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.Query;
 
 /** {@code GET /api/v1/stats/top} and {@code GET /api/v1/stats/histogram}. */
 final class StatsEndpoint {
@@ -20,29 +17,27 @@ final class StatsEndpoint {
   static final int MAX_SIZE = 1000;
   static final int MAX_BUCKETS = 1000;
 
-  private final Stats stats;
-  private final DecisionSearch search;
+  private final EventStore store;
   private final Clock clock;
 
-  StatsEndpoint(ApiAuth auth, Stats stats, DecisionSearch search, Clock clock) {
+  StatsEndpoint(ApiAuth auth, EventStore store, Clock clock) {
     this.auth = auth;
-    this.stats = stats;
-    this.search = search;
+    this.store = store;
     this.clock = clock;
   }
 
   void top(Context ctx) {
     TenantScope scope = auth.require(ctx, Role.ANALYST, "api.stats.top");
     String field = ctx.queryParam("field");
-    if (field == null || !Stats.TOP_FIELDS.contains(field)) {
+    if (field == null || !TopValues.FIELDS.contains(field)) {
       throw ProblemException.badRequest(
           "field: one of "
-              + String.join(", ", new java.util.TreeSet<>(Stats.TOP_FIELDS))
+              + String.join(", ", new java.util.TreeSet<>(TopValues.FIELDS))
               + (field == null ? "" : "; got '" + Params.shown(field) + "'"));
     }
     int size = Params.whole("size", ctx.queryParam("size"), 10, MAX_SIZE);
     TimeRange range = Params.range(ctx, clock);
-    ctx.json(stats.top(search.compose(scope, ctx.queryParam("q"), range), field, size));
+    ctx.json(store.top(scope, new EventQuery(ctx.queryParam("q"), range), field, size));
   }
 
   void histogram(Context ctx) {
@@ -54,11 +49,6 @@ final class StatsEndpoint {
     long span = Saturating.subtract(range.to().toEpochMilli(), range.from().toEpochMilli());
     long interval = Math.max(1, span / buckets + (span % buckets == 0 ? 0 : 1));
     int n = (int) Math.min(buckets, span / interval + (span % interval == 0 ? 0 : 1));
-    Query q =
-        new BooleanQuery.Builder()
-            .add(search.compose(scope, ctx.queryParam("q"), range), BooleanClause.Occur.FILTER)
-            .add(IndexAccess.decisionsOnly(), BooleanClause.Occur.FILTER)
-            .build();
-    ctx.json(stats.histogram(q, range.from().toEpochMilli(), interval, n));
+    ctx.json(store.histogram(scope, new EventQuery(ctx.queryParam("q"), range), interval, n));
   }
 }

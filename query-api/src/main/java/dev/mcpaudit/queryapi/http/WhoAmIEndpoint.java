@@ -1,11 +1,11 @@
 package dev.mcpaudit.queryapi.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -19,14 +19,22 @@ final class WhoAmIEndpoint {
     this.auth = auth;
   }
 
+  /**
+   * @param tenants {@code ["*"]} for every tenant
+   */
+  record WhoAmI(
+      String principal,
+      String role,
+      List<String> tenants,
+      @JsonProperty("may_export") boolean mayExport) {}
+
   void get(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.whoami").caller();
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("principal", caller.principal());
-    out.put("role", caller.role().name().toLowerCase(Locale.ROOT));
-    out.put(
-        "tenants", caller.allTenants() ? java.util.List.of("*") : new TreeSet<>(caller.tenants()));
-    out.put("may_export", caller.may(Role.AUDITOR));
-    ctx.json(out);
+    ctx.json(
+        new WhoAmI(
+            caller.principal(),
+            caller.role().name().toLowerCase(Locale.ROOT),
+            caller.allTenants() ? List.of("*") : List.copyOf(new TreeSet<>(caller.tenants())),
+            caller.may(Role.AUDITOR)));
   }
 }

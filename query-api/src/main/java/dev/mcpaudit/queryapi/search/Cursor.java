@@ -2,6 +2,8 @@ package dev.mcpaudit.queryapi.search;
 
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.Position;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -32,6 +34,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 record Cursor(long occurredAt, String eventId) {
   private static final String VERSION = "v3";
+
+  static Cursor at(Position p) {
+    return new Cursor(p.occurredAt(), p.eventId());
+  }
+
+  Position position() {
+    return new Position(occurredAt, eventId);
+  }
 
   /** Far longer than any cursor this API issues (an event id is at most 256 characters). */
   private static final int MAX_TEXT = 1024;

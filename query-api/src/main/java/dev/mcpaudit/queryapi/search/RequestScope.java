@@ -32,15 +32,17 @@ public final class RequestScope {
     CURRENT.remove();
   }
 
-  static RequestScope current() {
+  /** The request on this thread, or null outside one. */
+  public static RequestScope current() {
     return CURRENT.get();
   }
 
-  long arrivalNanos() {
+  public long arrivalNanos() {
     return arrivalNanos;
   }
 
-  String principal() {
+  /** The authenticated caller, or null until authenticated. */
+  public String principal() {
     return principal;
   }
 }

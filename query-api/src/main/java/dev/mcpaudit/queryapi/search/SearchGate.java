@@ -93,7 +93,7 @@ public final class SearchGate {
    * Runs {@code work} for {@code principal} on a search thread, waiting at most until {@code
    * deadlineNanos}.
    */
-  <T> T run(String principal, long deadlineNanos, Callable<T> work, QueryTimedOut timedOut) {
+  public <T> T run(String principal, long deadlineNanos, Callable<T> work, QueryTimedOut timedOut) {
     Turns mine = enter(principal);
     boolean handedOver = false;
     try {

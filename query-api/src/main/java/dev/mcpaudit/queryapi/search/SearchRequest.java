@@ -1,5 +1,7 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.queryapi.store.TimeRange;
+
 /**
  * A search: Lucene query text (may be blank), window, page size, cursor; its tenants are the
  * request's scope.

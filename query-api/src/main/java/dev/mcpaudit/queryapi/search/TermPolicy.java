@@ -34,7 +34,7 @@ public record TermPolicy(
   }
 
   /** The prefix rule for wildcard and prefix terms. */
-  int wildcardPrefix() {
+  public int wildcardPrefix() {
     return leadingWildcards ? 0 : minPrefix;
   }
 }

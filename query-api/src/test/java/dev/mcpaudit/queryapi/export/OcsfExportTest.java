@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.store.EventIndex;
-import dev.mcpaudit.queryapi.search.IndexAccess;
+import dev.mcpaudit.queryapi.auth.Caller;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.schema.event.EventCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
@@ -72,10 +78,17 @@ class OcsfExportTest {
     OcsfSchema schema = OcsfSchema.load();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (FSDirectory fs = FSDirectory.open(dir);
-        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null)) {
+        SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null);
+        StoreThreads threads = StoreThreads.start(1)) {
+      OcsfFormat ocsf = new OcsfFormat("t");
       long rows =
-          new Exporter(new IndexAccess(searchers, Duration.ofSeconds(30)))
-              .export(new MatchAllDocsQuery(), new OcsfFormat("t"), out);
+          LuceneEventStore.direct(
+                  searchers, searchers, QueryLimits.defaults(Duration.ofSeconds(30)), threads)
+              .export(
+                  TenantScope.of(new Caller("root", Role.ADMIN, Set.of(), true), null),
+                  new EventQuery("", new TimeRange(TimeRange.EARLIEST, TimeRange.LATEST)),
+                  ocsf.decisionsOnly())
+              .writeTo((json, provenance) -> ocsf.writeStored(json, provenance, out));
       assertThat(rows).isEqualTo(decisions.size());
     }
     Set<String> exported = new HashSet<>();

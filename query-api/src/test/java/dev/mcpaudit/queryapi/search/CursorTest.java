@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
