@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.export;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.Provenance;
@@ -30,10 +31,17 @@ public interface ExportFormat {
 
   /**
    * Stored events were read strictly (duplicate keys refused) when they were indexed; reading them
-   * back for an export does not check again (it showed in the export's profile).
+   * back for an export does not check again: the check was an eighth of a CSV or OCSF export's
+   * time. A reader's own {@code without(STRICT_DUPLICATE_DETECTION)} does not reach the parsers of
+   * a factory that has it on, so this reader has a factory of its own.
    */
-  ObjectReader STORED =
-      EventCodec.mapper().reader().without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  ObjectReader STORED = storedEventReader();
+
+  private static ObjectReader storedEventReader() {
+    ObjectMapper lenient = EventCodec.mapper().copy();
+    lenient.getFactory().disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return lenient.reader();
+  }
 
   /**
    * Writes an event given as its stored JSON bytes and how it arrived (null: not recorded); formats
