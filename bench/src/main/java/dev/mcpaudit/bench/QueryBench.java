@@ -23,6 +23,7 @@ import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,30 +223,59 @@ final class QueryBench {
             });
       }
 
+      // Exports: each format once over the first hour to warm up (untimed), then three rounds of
+      // all three over eight hours, formats alternating, so a drift of the machine touches every
+      // format alike; the medians and their ratios to NDJSON are what to compare.
+      TimeRange warmUp = new TimeRange(start, start.plus(Duration.ofHours(1)));
       TimeRange slice = new TimeRange(start, start.plus(Duration.ofHours(8)));
-      for (String format : List.of("ndjson", "csv", "ocsf")) {
-        if (!only.isEmpty() && only.stream().noneMatch(w -> ("export " + format).contains(w))) {
-          continue;
+      List<String> formats =
+          List.of("ndjson", "csv", "ocsf").stream()
+              .filter(f -> only.isEmpty() || only.stream().anyMatch(("export " + f)::contains))
+              .toList();
+      Map<String, List<Double>> rates = new java.util.TreeMap<>();
+      for (String format : formats) {
+        export(store, caller, format, warmUp);
+      }
+      for (int round = 1; round <= 3; round++) {
+        for (String format : formats) {
+          long e0 = System.nanoTime();
+          long rows = export(store, caller, format, slice);
+          double rate = rows / ((System.nanoTime() - e0) / 1e9);
+          rates.computeIfAbsent(format, k -> new ArrayList<>()).add(rate);
+          System.out.printf(
+              "query: export %s, round %d: %,d rows at %,.0f rows/s%n", format, round, rows, rate);
         }
-        long e0 = System.nanoTime();
-        ExportFormat f = ExportFormat.named(format, "bench").orElseThrow();
-        OutputStream out = OutputStream.nullOutputStream();
-        f.header(out);
-        long rows =
-            store
-                .export(
-                    TenantScope.of(caller, "tenant-0"),
-                    new EventQuery(null, slice),
-                    f.decisionsOnly())
-                .writeTo((json, provenance) -> f.writeStored(json, provenance, out));
+      }
+      double ndjson = rates.containsKey("ndjson") ? median(rates.get("ndjson")) : Double.NaN;
+      for (String format : formats) {
+        double m = median(rates.get(format));
         System.out.printf(
-            "query: export %s: %,d rows at %,.0f rows/s%n",
-            format, rows, rows / ((System.nanoTime() - e0) / 1e9));
+            "query: export %s: median %,.0f rows/s, %.2f of NDJSON's%n", format, m, m / ndjson);
       }
     }
     if (kept == null) {
       deleteTree(dir);
     }
+  }
+
+  /** One export of tenant-0's events in {@code range}, as the endpoint writes it; its rows. */
+  private static long export(EventStore store, Caller caller, String format, TimeRange range)
+      throws Exception {
+    ExportFormat f = ExportFormat.named(format, "bench").orElseThrow();
+    OutputStream out = new BufferedOutputStream(OutputStream.nullOutputStream(), 64 * 1024);
+    f.header(out);
+    long rows =
+        store
+            .export(
+                TenantScope.of(caller, "tenant-0"), new EventQuery(null, range), f.decisionsOnly())
+            .writeTo((json, provenance) -> f.writeStored(json, provenance, out));
+    out.flush();
+    return rows;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   private static void deleteTree(Path dir) throws Exception {

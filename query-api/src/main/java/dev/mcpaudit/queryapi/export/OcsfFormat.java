@@ -1,12 +1,15 @@
 package dev.mcpaudit.queryapi.export;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.index.Provenance;
+import dev.mcpaudit.queryapi.export.EventFields.Field;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 
@@ -87,60 +90,66 @@ final class OcsfFormat implements ExportFormat {
     return READ_METHODS.contains(method) || method.endsWith("/list");
   }
 
+  @Override
+  public void write(JsonNode e, OutputStream out) throws IOException {
+    write(EventFields.of(e), out);
+  }
+
+  /** Read straight from the stored bytes: no tree (see {@link EventFields}). */
+  @Override
+  public void writeStored(byte[] json, Provenance provenance, OutputStream out) throws IOException {
+    write(EventFields.stored(json, provenance), out);
+  }
+
   /**
    * Streams the object straight to the response, in the order of the README's mapping table: no
    * tree and no byte array per event (an export writes millions).
    */
-  @Override
-  public void write(JsonNode e, OutputStream out) throws IOException {
+  private void write(EventFields e, OutputStream out) throws IOException {
     JsonGenerator g = generatorFor(out);
-    {
-      boolean allow = "allow".equals(e.path("decision").asText());
-      String reasonCode = e.path("reason_code").asText();
-      JsonNode tool = e.path("tool");
-      String method = tool.path("method").asText();
-      int activity = isRead(method) ? ACTIVITY_READ : ACTIVITY_OTHER;
-      String occurredAt = e.path("occurred_at").asText();
-      g.writeStartObject();
-      g.writeNumberField("category_uid", CATEGORY_UID);
-      g.writeStringField("category_name", "Application Activity");
-      g.writeNumberField("class_uid", CLASS_UID);
-      g.writeStringField("class_name", "API Activity");
-      g.writeNumberField("activity_id", activity);
-      // For 99 OCSF wants the source's own activity name, not "Other".
-      g.writeStringField("activity_name", activity == ACTIVITY_READ ? "Read" : method);
-      g.writeNumberField("type_uid", CLASS_UID * 100L + activity);
-      g.writeNumberField("time", Rfc3339.parse(occurredAt).orElseThrow().toEpochMilli());
-      Integer offset = offsetMinutes(occurredAt);
-      if (offset != null) {
-        g.writeNumberField("timezone_offset", offset);
-      }
-      int severity = HIGH_SEVERITY.contains(reasonCode) ? 4 : allow ? 1 : 3;
-      g.writeNumberField("severity_id", severity);
-      g.writeStringField(
-          "severity", severity == 4 ? "High" : severity == 1 ? "Informational" : "Medium");
-      g.writeNumberField("status_id", allow ? 1 : 2);
-      g.writeStringField("status", allow ? "Success" : "Failure");
-      g.writeStringField("status_code", reasonCode);
-      optional(g, "status_detail", e, "reason");
-      g.writeStringField("message", message(e, allow, method, reasonCode));
-      metadata(g, e, occurredAt);
-      actor(g, e, allow, reasonCode);
-      api(g, tool, e.path("request"), method);
-      if (tool.hasNonNull("resource")) {
-        g.writeArrayFieldStart("resources");
-        g.writeStartObject();
-        g.writeStringField("uid", tool.get("resource").asText());
-        g.writeEndObject();
-        g.writeEndArray();
-      }
-      g.writeObjectFieldStart("dst_endpoint");
-      g.writeStringField("svc_name", tool.path("server").asText());
-      g.writeEndObject();
-      srcEndpoint(g, e.path("source"), e.path("_meta"));
-      unmapped(g, e, method);
-      g.writeEndObject();
+    boolean allow = "allow".equals(e.text(Field.DECISION));
+    String reasonCode = e.text(Field.REASON_CODE);
+    String method = e.text(Field.TOOL_METHOD);
+    int activity = isRead(method) ? ACTIVITY_READ : ACTIVITY_OTHER;
+    String occurredAt = e.text(Field.OCCURRED_AT);
+    g.writeStartObject();
+    number(g, Name.CATEGORY_UID, CATEGORY_UID);
+    text(g, Name.CATEGORY_NAME, "Application Activity");
+    number(g, Name.CLASS_UID, CLASS_UID);
+    text(g, Name.CLASS_NAME, "API Activity");
+    number(g, Name.ACTIVITY_ID, activity);
+    // For 99 OCSF wants the source's own activity name, not "Other".
+    text(g, Name.ACTIVITY_NAME, activity == ACTIVITY_READ ? "Read" : method);
+    number(g, Name.TYPE_UID, CLASS_UID * 100L + activity);
+    number(g, Name.TIME, Rfc3339.parse(occurredAt).orElseThrow().toEpochMilli());
+    Integer offset = offsetMinutes(occurredAt);
+    if (offset != null) {
+      number(g, Name.TIMEZONE_OFFSET, offset);
     }
+    int severity = HIGH_SEVERITY.contains(reasonCode) ? 4 : allow ? 1 : 3;
+    number(g, Name.SEVERITY_ID, severity);
+    text(g, Name.SEVERITY, severity == 4 ? "High" : severity == 1 ? "Informational" : "Medium");
+    number(g, Name.STATUS_ID, allow ? 1 : 2);
+    text(g, Name.STATUS, allow ? "Success" : "Failure");
+    text(g, Name.STATUS_CODE, reasonCode);
+    optional(g, Name.STATUS_DETAIL, e, Field.REASON);
+    text(g, Name.MESSAGE, message(e, allow, method, reasonCode));
+    metadata(g, e, occurredAt);
+    actor(g, e, allow, reasonCode);
+    api(g, e, method);
+    if (e.has(Field.TOOL_RESOURCE)) {
+      array(g, Name.RESOURCES);
+      g.writeStartObject();
+      value(g, Name.UID, e, Field.TOOL_RESOURCE);
+      g.writeEndObject();
+      g.writeEndArray();
+    }
+    object(g, Name.DST_ENDPOINT);
+    value(g, Name.SVC_NAME, e, Field.TOOL_SERVER);
+    g.writeEndObject();
+    srcEndpoint(g, e);
+    unmapped(g, e, method);
+    g.writeEndObject();
     g.writeRaw('\n');
     g.flush(); // into the export's buffered stream only: flushes are not passed on
   }
@@ -156,70 +165,71 @@ final class OcsfFormat implements ExportFormat {
           EventCodec.mapper()
               .createGenerator(out)
               .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-              .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+              .disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM)
+              // Each object is a line of its own: no space before the next one.
+              .setRootValueSeparator(null);
       boundTo = out;
     }
     return generator;
   }
 
-  private void metadata(JsonGenerator g, JsonNode e, String occurredAt) throws IOException {
-    g.writeObjectFieldStart("metadata");
-    g.writeStringField("version", OCSF_VERSION);
-    g.writeStringField("uid", e.path("event_id").asText());
-    g.writeStringField("tenant_uid", e.path("tenant").asText());
-    g.writeObjectFieldStart("product");
-    g.writeStringField("name", "mcp-audit");
-    g.writeStringField("vendor_name", "mcp-audit");
-    g.writeStringField("version", productVersion);
+  private void metadata(JsonGenerator g, EventFields e, String occurredAt) throws IOException {
+    object(g, Name.METADATA);
+    text(g, Name.VERSION, OCSF_VERSION);
+    value(g, Name.UID, e, Field.EVENT_ID);
+    value(g, Name.TENANT_UID, e, Field.TENANT);
+    object(g, Name.PRODUCT);
+    text(g, Name.NAME, "mcp-audit");
+    text(g, Name.VENDOR_NAME, "mcp-audit");
+    text(g, Name.VERSION, productVersion);
     g.writeEndObject();
-    g.writeStringField("original_time", occurredAt);
-    if (e.hasNonNull("received_at")) {
-      g.writeNumberField(
-          "logged_time", Rfc3339.parse(e.get("received_at").asText()).orElseThrow().toEpochMilli());
+    text(g, Name.ORIGINAL_TIME, occurredAt);
+    if (e.has(Field.RECEIVED_AT)) {
+      number(
+          g,
+          Name.LOGGED_TIME,
+          Rfc3339.parse(e.get(Field.RECEIVED_AT)).orElseThrow().toEpochMilli());
     }
-    g.writeStringField("log_name", LOG_NAME);
-    g.writeStringField("log_version", e.path("schema").asText());
+    text(g, Name.LOG_NAME, LOG_NAME);
+    value(g, Name.LOG_VERSION, e, Field.SCHEMA);
     // The publisher the collector authenticated: the one that provided this log entry.
-    optional(g, "log_provider", e.path("source"), "authenticated");
-    optional(g, "correlation_uid", e.path("request"), "trace_id");
+    optional(g, Name.LOG_PROVIDER, e, Field.SOURCE_AUTHENTICATED);
+    optional(g, Name.CORRELATION_UID, e, Field.REQUEST_TRACE_ID);
     g.writeEndObject();
   }
 
-  private static void actor(JsonGenerator g, JsonNode e, boolean allow, String reasonCode)
+  private static void actor(JsonGenerator g, EventFields e, boolean allow, String reasonCode)
       throws IOException {
-    JsonNode actor = e.path("actor");
-    g.writeObjectFieldStart("actor");
-    g.writeObjectFieldStart("user");
-    g.writeStringField("uid", actor.path("id").asText());
-    String type = actor.path("type").asText();
+    object(g, Name.ACTOR);
+    object(g, Name.USER);
+    value(g, Name.UID, e, Field.ACTOR_ID);
+    String type = e.text(Field.ACTOR_TYPE);
     // OCSF knows users; agents and services are Other (99) with the contract's own word.
     boolean human = "user".equals(type);
-    g.writeNumberField("type_id", human ? 1 : 99);
-    g.writeStringField("type", human ? "User" : type);
+    number(g, Name.TYPE_ID, human ? 1 : 99);
+    text(g, Name.TYPE, human ? "User" : type);
     g.writeEndObject();
-    optional(g, "app_uid", actor, "client_id");
-    JsonNode handle = e.path("handle");
-    if (handle.hasNonNull("id")) {
+    optional(g, Name.APP_UID, e, Field.ACTOR_CLIENT_ID);
+    if (e.has(Field.HANDLE_ID)) {
       // The application handle is the session of this stateless protocol: its id, life and issuer.
-      g.writeObjectFieldStart("session");
-      g.writeStringField("uid", handle.get("id").asText());
-      epochMillis(g, "created_time", handle, "issued_at");
-      epochMillis(g, "expiration_time", handle, "expires_at");
-      optional(g, "issuer", handle, "issuer");
+      object(g, Name.SESSION);
+      value(g, Name.UID, e, Field.HANDLE_ID);
+      epochMillis(g, Name.CREATED_TIME, e, Field.HANDLE_ISSUED_AT);
+      epochMillis(g, Name.EXPIRATION_TIME, e, Field.HANDLE_EXPIRES_AT);
+      optional(g, Name.ISSUER, e, Field.HANDLE_ISSUER);
       g.writeEndObject();
     }
-    g.writeArrayFieldStart("authorizations");
+    array(g, Name.AUTHORIZATIONS);
     g.writeStartObject();
-    g.writeStringField("decision", allow ? "allow" : "deny");
-    if (e.hasNonNull("policy")) {
-      JsonNode policy = e.path("policy");
-      g.writeObjectFieldStart("policy");
-      g.writeStringField("uid", policy.path("id").asText());
-      optional(g, "version", policy, "version");
-      optional(g, "desc", policy, "rule");
+    text(g, Name.DECISION, allow ? "allow" : "deny");
+    if (e.hasPolicy()) {
+      object(g, Name.POLICY);
+      value(g, Name.UID, e, Field.POLICY_ID);
+      optional(g, Name.VERSION, e, Field.POLICY_VERSION);
+      optional(g, Name.DESC, e, Field.POLICY_RULE);
       Boolean applied = POLICY_APPLIED.get(reasonCode);
       if (applied != null) {
-        g.writeBooleanField("is_applied", applied);
+        bool(g, Name.IS_APPLIED, applied);
       }
       g.writeEndObject();
     }
@@ -228,16 +238,15 @@ final class OcsfFormat implements ExportFormat {
     g.writeEndObject();
   }
 
-  private static void api(JsonGenerator g, JsonNode tool, JsonNode request, String method)
-      throws IOException {
-    g.writeObjectFieldStart("api");
-    g.writeStringField("operation", tool.hasNonNull("name") ? tool.get("name").asText() : method);
-    g.writeObjectFieldStart("service");
-    g.writeStringField("name", tool.path("server").asText());
+  private static void api(JsonGenerator g, EventFields e, String method) throws IOException {
+    object(g, Name.API);
+    text(g, Name.OPERATION, e.has(Field.TOOL_NAME) ? e.get(Field.TOOL_NAME) : method);
+    object(g, Name.SERVICE);
+    value(g, Name.NAME, e, Field.TOOL_SERVER);
     g.writeEndObject();
-    if (request.hasNonNull("id")) {
-      g.writeObjectFieldStart("request");
-      g.writeStringField("uid", request.get("id").asText());
+    if (e.has(Field.REQUEST_ID)) {
+      object(g, Name.REQUEST);
+      value(g, Name.UID, e, Field.REQUEST_ID);
       g.writeEndObject();
     }
     g.writeEndObject();
@@ -248,69 +257,59 @@ final class OcsfFormat implements ExportFormat {
    * names no source, what the pipeline knows of its arrival (the stamp's key id, else "unknown"),
    * with its provenance as the service name. API Activity requires a source endpoint.
    */
-  private static void srcEndpoint(JsonGenerator g, JsonNode source, JsonNode meta)
-      throws IOException {
+  private static void srcEndpoint(JsonGenerator g, EventFields e) throws IOException {
     String name =
-        source.hasNonNull("gateway")
-            ? source.get("gateway").asText()
-            : source.hasNonNull("worker")
-                ? source.get("worker").asText()
-                : source.hasNonNull("authenticated") ? source.get("authenticated").asText() : null;
+        e.has(Field.SOURCE_GATEWAY)
+            ? e.get(Field.SOURCE_GATEWAY)
+            : e.has(Field.SOURCE_WORKER)
+                ? e.get(Field.SOURCE_WORKER)
+                : e.has(Field.SOURCE_AUTHENTICATED) ? e.get(Field.SOURCE_AUTHENTICATED) : null;
     if (name == null) {
-      g.writeObjectFieldStart("src_endpoint");
-      g.writeStringField(
-          "name",
-          meta.hasNonNull("provenance_by") ? meta.get("provenance_by").asText() : "unknown");
-      if (meta.hasNonNull("provenance")) {
-        g.writeStringField("svc_name", "mcp-audit " + meta.get("provenance").asText());
+      object(g, Name.SRC_ENDPOINT);
+      text(g, Name.NAME, e.has(Field.PROVENANCE_BY) ? e.get(Field.PROVENANCE_BY) : "unknown");
+      if (e.has(Field.PROVENANCE)) {
+        text(g, Name.SVC_NAME, "mcp-audit " + e.get(Field.PROVENANCE));
       }
       g.writeEndObject();
       return;
     }
-    g.writeObjectFieldStart("src_endpoint");
-    g.writeStringField("name", name);
-    if (source.hasNonNull("gateway")) {
-      optional(g, "uid", source, "worker");
+    object(g, Name.SRC_ENDPOINT);
+    text(g, Name.NAME, name);
+    if (e.has(Field.SOURCE_GATEWAY)) {
+      optional(g, Name.UID, e, Field.SOURCE_WORKER);
     }
     g.writeEndObject();
   }
 
   /** What OCSF 1.3.0 has no attribute for, under the contract's own names. */
-  private static void unmapped(JsonGenerator g, JsonNode e, String method) throws IOException {
-    JsonNode actor = e.path("actor");
-    JsonNode request = e.path("request");
-    JsonNode handle = e.path("handle");
-    g.writeObjectFieldStart("unmapped");
-    g.writeStringField("mcp_method", method);
-    optional(g, "on_behalf_of", actor, "on_behalf_of");
-    optional(g, "nonce", request, "nonce");
-    optional(g, "span_id", request, "span_id");
-    optional(g, "args_hmac", request, "args_hmac");
-    optional(g, "source_region", e.path("source"), "region");
+  private static void unmapped(JsonGenerator g, EventFields e, String method) throws IOException {
+    object(g, Name.UNMAPPED);
+    text(g, Name.MCP_METHOD, method);
+    optional(g, Name.ON_BEHALF_OF, e, Field.ACTOR_ON_BEHALF_OF);
+    optional(g, Name.NONCE, e, Field.REQUEST_NONCE);
+    optional(g, Name.SPAN_ID, e, Field.REQUEST_SPAN_ID);
+    optional(g, Name.ARGS_HMAC, e, Field.REQUEST_ARGS_HMAC);
+    optional(g, Name.SOURCE_REGION, e, Field.SOURCE_REGION);
     // How the record reached mcp-audit (docs/provenance.md): OCSF 1.3.0 has no attribute for it.
-    optional(g, "provenance", e.path("_meta"), "provenance");
-    optional(g, "provenance_by", e.path("_meta"), "provenance_by");
-    if (e.hasNonNull("latency_us")) {
-      g.writeNumberField("latency_us", e.get("latency_us").asLong());
+    optional(g, Name.PROVENANCE, e, Field.PROVENANCE);
+    optional(g, Name.PROVENANCE_BY, e, Field.PROVENANCE_BY);
+    if (e.has(Field.LATENCY_US)) {
+      number(g, Name.LATENCY_US, asLong(e.get(Field.LATENCY_US)));
     }
-    if (handle.hasNonNull("task")
-        || handle.hasNonNull("scopes")
-        || handle.hasNonNull("previous_id")) {
-      g.writeObjectFieldStart("handle");
-      optional(g, "task", handle, "task");
-      if (handle.hasNonNull("scopes")) {
-        g.writeFieldName("scopes");
-        g.writeTree(handle.get("scopes"));
+    if (e.has(Field.HANDLE_TASK) || e.scopes() != null || e.has(Field.HANDLE_PREVIOUS_ID)) {
+      object(g, Name.HANDLE);
+      optional(g, Name.TASK, e, Field.HANDLE_TASK);
+      if (e.scopes() != null) {
+        g.writeFieldName(Name.SCOPES);
+        g.writeTree(e.scopes());
       }
-      optional(g, "previous_id", handle, "previous_id");
+      optional(g, Name.PREVIOUS_ID, e, Field.HANDLE_PREVIOUS_ID);
       g.writeEndObject();
     }
-    if (e.path("attributes").isObject() && !e.get("attributes").isEmpty()) {
-      g.writeObjectFieldStart("attributes");
-      for (Iterator<Map.Entry<String, JsonNode>> it = e.get("attributes").fields();
-          it.hasNext(); ) {
-        Map.Entry<String, JsonNode> a = it.next();
-        g.writeStringField(a.getKey(), a.getValue().asText());
+    if (!e.attributes().isEmpty()) {
+      object(g, Name.ATTRIBUTES);
+      for (String[] a : e.attributes()) {
+        g.writeStringField(a[0], a[1]);
       }
       g.writeEndObject();
     }
@@ -322,20 +321,31 @@ final class OcsfFormat implements ExportFormat {
    * hold no whitespace or control characters (the contract's rules), and the free-text reason is
    * left to {@code status_detail}.
    */
-  private static String message(JsonNode e, boolean allow, String method, String reasonCode) {
-    JsonNode tool = e.path("tool");
-    String target =
-        tool.hasNonNull("name") ? tool.get("name").asText() : tool.path("resource").asText();
+  private static String message(EventFields e, boolean allow, String method, String reasonCode) {
+    String target = e.has(Field.TOOL_NAME) ? e.get(Field.TOOL_NAME) : e.text(Field.TOOL_RESOURCE);
     return (allow ? "allow " : "deny ")
         + method
         + " "
-        + tool.path("server").asText()
+        + e.text(Field.TOOL_SERVER)
         + "/"
         + target
         + " for "
-        + e.path("actor").path("id").asText()
+        + e.text(Field.ACTOR_ID)
         + ": "
         + reasonCode;
+  }
+
+  /** A number as a tree's {@code asLong()} reads it: whole part, 0 when it is not a number. */
+  private static long asLong(String number) {
+    try {
+      return Long.parseLong(number);
+    } catch (NumberFormatException e) {
+      try {
+        return (long) Double.parseDouble(number);
+      } catch (NumberFormatException notANumber) {
+        return 0;
+      }
+    }
   }
 
   /** Minutes ahead of UTC of an RFC 3339 time as written; null when OCSF's range cannot hold it. */
@@ -351,21 +361,130 @@ final class OcsfFormat implements ExportFormat {
     return Math.abs(signed) > MAX_OFFSET_MINUTES ? null : signed;
   }
 
-  private static void epochMillis(JsonGenerator g, String name, JsonNode parent, String field)
-      throws IOException {
-    if (parent.hasNonNull(field)) {
-      g.writeNumberField(
-          name, Rfc3339.parse(parent.get(field).asText()).orElseThrow().toEpochMilli());
+  private static void epochMillis(
+      JsonGenerator g, SerializableString name, EventFields e, Field field) throws IOException {
+    if (e.has(field)) {
+      number(g, name, Rfc3339.parse(e.get(field)).orElseThrow().toEpochMilli());
     }
   }
 
   /**
    * Writes {@code name} only when the event has {@code field}: OCSF leaves absent attributes out.
    */
-  private static void optional(JsonGenerator g, String name, JsonNode parent, String field)
+  private static void optional(JsonGenerator g, SerializableString name, EventFields e, Field field)
       throws IOException {
-    if (parent.hasNonNull(field)) {
-      g.writeStringField(name, parent.get(field).asText());
+    if (e.has(field)) {
+      value(g, name, e, field);
     }
+  }
+
+  /** The event's value of {@code field} as it is stored (the empty string when absent). */
+  private static void value(JsonGenerator g, SerializableString name, EventFields e, Field field)
+      throws IOException {
+    g.writeFieldName(name);
+    e.write(g, field);
+  }
+
+  private static void text(JsonGenerator g, SerializableString name, String value)
+      throws IOException {
+    g.writeFieldName(name);
+    g.writeString(value);
+  }
+
+  private static void number(JsonGenerator g, SerializableString name, long value)
+      throws IOException {
+    g.writeFieldName(name);
+    g.writeNumber(value);
+  }
+
+  private static void bool(JsonGenerator g, SerializableString name, boolean value)
+      throws IOException {
+    g.writeFieldName(name);
+    g.writeBoolean(value);
+  }
+
+  private static void object(JsonGenerator g, SerializableString name) throws IOException {
+    g.writeFieldName(name);
+    g.writeStartObject();
+  }
+
+  private static void array(JsonGenerator g, SerializableString name) throws IOException {
+    g.writeFieldName(name);
+    g.writeStartArray();
+  }
+
+  /**
+   * The names of the mapping, encoded once: writing each name from a String (escaping it char by
+   * char) was about a quarter of a line's cost, and an export writes some sixty per line.
+   */
+  private static final class Name {
+    static final SerializedString ACTIVITY_ID = new SerializedString("activity_id");
+    static final SerializedString ACTIVITY_NAME = new SerializedString("activity_name");
+    static final SerializedString ACTOR = new SerializedString("actor");
+    static final SerializedString API = new SerializedString("api");
+    static final SerializedString APP_UID = new SerializedString("app_uid");
+    static final SerializedString ARGS_HMAC = new SerializedString("args_hmac");
+    static final SerializedString ATTRIBUTES = new SerializedString("attributes");
+    static final SerializedString AUTHORIZATIONS = new SerializedString("authorizations");
+    static final SerializedString CATEGORY_NAME = new SerializedString("category_name");
+    static final SerializedString CATEGORY_UID = new SerializedString("category_uid");
+    static final SerializedString CLASS_NAME = new SerializedString("class_name");
+    static final SerializedString CLASS_UID = new SerializedString("class_uid");
+    static final SerializedString CORRELATION_UID = new SerializedString("correlation_uid");
+    static final SerializedString CREATED_TIME = new SerializedString("created_time");
+    static final SerializedString DECISION = new SerializedString("decision");
+    static final SerializedString DESC = new SerializedString("desc");
+    static final SerializedString DST_ENDPOINT = new SerializedString("dst_endpoint");
+    static final SerializedString EXPIRATION_TIME = new SerializedString("expiration_time");
+    static final SerializedString HANDLE = new SerializedString("handle");
+    static final SerializedString IS_APPLIED = new SerializedString("is_applied");
+    static final SerializedString ISSUER = new SerializedString("issuer");
+    static final SerializedString LATENCY_US = new SerializedString("latency_us");
+    static final SerializedString LOG_NAME = new SerializedString("log_name");
+    static final SerializedString LOGGED_TIME = new SerializedString("logged_time");
+    static final SerializedString LOG_PROVIDER = new SerializedString("log_provider");
+    static final SerializedString LOG_VERSION = new SerializedString("log_version");
+    static final SerializedString MCP_METHOD = new SerializedString("mcp_method");
+    static final SerializedString MESSAGE = new SerializedString("message");
+    static final SerializedString METADATA = new SerializedString("metadata");
+    static final SerializedString NAME = new SerializedString("name");
+    static final SerializedString NONCE = new SerializedString("nonce");
+    static final SerializedString ON_BEHALF_OF = new SerializedString("on_behalf_of");
+    static final SerializedString OPERATION = new SerializedString("operation");
+    static final SerializedString ORIGINAL_TIME = new SerializedString("original_time");
+    static final SerializedString POLICY = new SerializedString("policy");
+    static final SerializedString PREVIOUS_ID = new SerializedString("previous_id");
+    static final SerializedString PRODUCT = new SerializedString("product");
+    static final SerializedString PROVENANCE = new SerializedString("provenance");
+    static final SerializedString PROVENANCE_BY = new SerializedString("provenance_by");
+    static final SerializedString REQUEST = new SerializedString("request");
+    static final SerializedString RESOURCES = new SerializedString("resources");
+    static final SerializedString SCOPES = new SerializedString("scopes");
+    static final SerializedString SERVICE = new SerializedString("service");
+    static final SerializedString SESSION = new SerializedString("session");
+    static final SerializedString SEVERITY = new SerializedString("severity");
+    static final SerializedString SEVERITY_ID = new SerializedString("severity_id");
+    static final SerializedString SOURCE_REGION = new SerializedString("source_region");
+    static final SerializedString SPAN_ID = new SerializedString("span_id");
+    static final SerializedString SRC_ENDPOINT = new SerializedString("src_endpoint");
+    static final SerializedString STATUS = new SerializedString("status");
+    static final SerializedString STATUS_CODE = new SerializedString("status_code");
+    static final SerializedString STATUS_DETAIL = new SerializedString("status_detail");
+    static final SerializedString STATUS_ID = new SerializedString("status_id");
+    static final SerializedString SVC_NAME = new SerializedString("svc_name");
+    static final SerializedString TASK = new SerializedString("task");
+    static final SerializedString TENANT_UID = new SerializedString("tenant_uid");
+    static final SerializedString TIME = new SerializedString("time");
+    static final SerializedString TIMEZONE_OFFSET = new SerializedString("timezone_offset");
+    static final SerializedString TYPE = new SerializedString("type");
+    static final SerializedString TYPE_ID = new SerializedString("type_id");
+    static final SerializedString TYPE_UID = new SerializedString("type_uid");
+    static final SerializedString UID = new SerializedString("uid");
+    static final SerializedString UNMAPPED = new SerializedString("unmapped");
+    static final SerializedString USER = new SerializedString("user");
+    static final SerializedString VENDOR_NAME = new SerializedString("vendor_name");
+    static final SerializedString VERSION = new SerializedString("version");
+
+    private Name() {}
   }
 }
