@@ -20,9 +20,10 @@ import java.util.Map;
 /**
  * The fields of one event that the CSV and OCSF formats read, taken from its JSON in one streaming
  * pass. Building a tree per event (a map per object, a node per value) and walking it again was
- * most of an OCSF export's formatting time; here each needed value is one string in a slot and
- * everything else is skipped. Values read as a tree's {@code asText()} would: JSON null and absent
- * are both absent, an object or array where text is expected is the empty string.
+ * most of an OCSF export's formatting time; here each needed value is one slot and everything else
+ * is skipped. A string of stored bytes is kept as where it lies, decoded only when a format needs
+ * its text and otherwise written on as stored. Values read as a tree's {@code asText()} would: JSON
+ * null and absent are both absent, an object or array where text is expected is the empty string.
  */
 final class EventFields {
   /** A value the formats read, by its place in the event. */
