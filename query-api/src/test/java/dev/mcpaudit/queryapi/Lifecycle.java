@@ -17,8 +17,8 @@ import java.util.List;
  * One handle's story with known answers: issued (expires in 30 min), used, revoked at +10 min, used
  * again (one allow that should not have happened, one deny), used after expiry.
  */
-final class Lifecycle {
-  static final String HANDLE = "h-lifecycle-1";
+public final class Lifecycle {
+  public static final String HANDLE = "h-lifecycle-1";
   static final String ACTOR = "spiffe://acme.example/agent/lifecycle";
   static final long DECISIONS = 6;
   static final long ALLOWS = 4;
@@ -38,7 +38,7 @@ final class Lifecycle {
   }
 
   /** In occurred_at order. */
-  static List<AuthzEvent> events(Instant t0) {
+  public static List<AuthzEvent> events(Instant t0) {
     Handle issued =
         new Handle(
             HANDLE,

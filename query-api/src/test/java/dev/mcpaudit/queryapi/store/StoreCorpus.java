@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.store;
 
+import dev.mcpaudit.queryapi.Lifecycle;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
@@ -9,7 +10,6 @@ import dev.mcpaudit.schema.event.ActorType;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventKind;
-import dev.mcpaudit.schema.event.Handle;
 import dev.mcpaudit.schema.event.RequestInfo;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
@@ -21,15 +21,14 @@ import java.util.List;
 
 /**
  * The events and alerts every store implementation is loaded with for the contract suite: three
- * tenants of synthetic decisions over four hours, one handle's whole life in tenant-1, an event id
- * that two tenants both use, the API's own audit trail in {@code _system}, and alerts of several
- * types, tenants and times. Fixed: the same corpus on every run.
+ * tenants of synthetic decisions over four hours, one handle's whole life ({@link Lifecycle}, in
+ * tenant acme), an event id that two tenants both use, the API's own audit trail in {@code
+ * _system}, and alerts of several types, tenants and times. Fixed: the same corpus on every run.
  */
 public record StoreCorpus(List<AuthzEvent> events, List<Alert> alerts) {
   static final Instant START = Instant.parse("2026-03-02T08:00:00Z");
   static final String SHARED_ID = "ev-shared-1";
-  static final String LIFE_HANDLE = "h-life";
-  static final String LIFE_ACTOR = "spiffe://example.org/agent/lifecycle";
+  static final String LIFE_HANDLE = Lifecycle.HANDLE;
 
   static StoreCorpus build() {
     List<AuthzEvent> events = new ArrayList<>();
@@ -38,7 +37,7 @@ public record StoreCorpus(List<AuthzEvent> events, List<Alert> alerts) {
     for (int i = 0; i < 3_000; i++) {
       events.add(gen.next());
     }
-    events.addAll(life(START.plus(Duration.ofMinutes(30))));
+    events.addAll(Lifecycle.events(START.plus(Duration.ofMinutes(30))));
     // One id, two tenants: two records, never one overwriting the other.
     for (String tenant : List.of("tenant-0", "tenant-2")) {
       events.add(
@@ -76,48 +75,6 @@ public record StoreCorpus(List<AuthzEvent> events, List<Alert> alerts) {
     return new StoreCorpus(List.copyOf(events), List.copyOf(alerts));
   }
 
-  /** Issued, used, revoked, used again (one allowed that should not have been), expired, used. */
-  private static List<AuthzEvent> life(Instant t0) {
-    Instant expires = t0.plus(Duration.ofMinutes(30));
-    Handle issued =
-        new Handle(LIFE_HANDLE, "triage", t0, expires, List.of("issues:write"), "https://gw", null);
-    return List.of(
-        lifecycle("life-0", EventKind.HANDLE_ISSUED, t0, issued),
-        use("life-1", t0.plus(Duration.ofMinutes(1)), Decision.ALLOW, "ALLOWED", "create_issue"),
-        use(
-            "life-2",
-            t0.plus(Duration.ofMinutes(5)),
-            Decision.DENY,
-            "HANDLE_SCOPE_MISMATCH",
-            "delete_repo"),
-        lifecycle(
-            "life-3",
-            EventKind.HANDLE_REVOKED,
-            t0.plus(Duration.ofMinutes(10)),
-            Handle.of(LIFE_HANDLE)),
-        use("life-4", t0.plus(Duration.ofMinutes(12)), Decision.ALLOW, "ALLOWED", "create_issue"),
-        use(
-            "life-5",
-            t0.plus(Duration.ofMinutes(13)),
-            Decision.DENY,
-            "HANDLE_REVOKED",
-            "read_file"),
-        lifecycle(
-            "life-6",
-            EventKind.HANDLE_EXPIRED,
-            t0.plus(Duration.ofMinutes(25)),
-            Handle.of(LIFE_HANDLE)),
-        use("life-7", t0.plus(Duration.ofMinutes(40)), Decision.ALLOW, "ALLOWED", "create_issue"));
-  }
-
-  private static AuthzEvent use(String id, Instant at, Decision d, String code, String tool) {
-    return decision(id, "tenant-1", at, d, code)
-        .handle(Handle.of(LIFE_HANDLE))
-        .actor(Actor.of(LIFE_ACTOR, ActorType.AGENT))
-        .tool(new Tool("github", tool, "tools/call", null))
-        .build();
-  }
-
   private static AuthzEvent.Builder decision(
       String id, String tenant, Instant at, Decision d, String code) {
     return AuthzEvent.builder()
@@ -131,16 +88,5 @@ public record StoreCorpus(List<AuthzEvent> events, List<Alert> alerts) {
         .tool(new Tool("github", "list_repos", "tools/call", null))
         .request(new RequestInfo(null, "nonce-" + tenant + "-" + id, null, null, null))
         .source(new Source("gw-1", "w-1", null, null));
-  }
-
-  private static AuthzEvent lifecycle(String id, EventKind kind, Instant at, Handle h) {
-    return AuthzEvent.builder()
-        .eventId(id)
-        .kind(kind)
-        .occurredAt(at)
-        .tenant("tenant-1")
-        .handle(h)
-        .actor(Actor.of(LIFE_ACTOR, ActorType.AGENT))
-        .build();
   }
 }

@@ -2,7 +2,6 @@ package dev.mcpaudit.queryapi.store.lucene;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.queryapi.search.QueryLimits;
@@ -10,9 +9,7 @@ import dev.mcpaudit.queryapi.store.AccessReport;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.schema.event.AuthzEvent;
-import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
-import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,22 +34,8 @@ class AccessAggregationTest {
 
   @BeforeAll
   static void indexOverSeveralSegments() throws Exception {
-    ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w =
-        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
-      SyntheticEvents gen = new SyntheticEvents(5, START);
-      for (int i = 0; i < 3_000; i++) {
-        AuthzEvent e = gen.next();
-        events.add(e);
-        byte[] raw = EventCodec.encode(e);
-        w.addDocument(
-            IndexSchema.document(
-                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
-        if (i % 700 == 699) {
-          w.commit();
-        }
-      }
-    }
+    events.addAll(StoreFixture.synthetic(5, START, 3_000));
+    ByteBuffersDirectory dir = StoreFixture.index(events, 700);
     searchers = StoreFixture.searchers(dir);
   }
 

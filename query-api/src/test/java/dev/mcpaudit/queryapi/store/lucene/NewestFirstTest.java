@@ -16,7 +16,6 @@ import dev.mcpaudit.queryapi.store.Saturating;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.schema.event.AuthzEvent;
-import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.junit.jupiter.api.Test;
@@ -55,20 +52,7 @@ class NewestFirstTest {
               : T0.plus(Duration.ofMinutes(17L * i));
       events.add(e.toBuilder().occurredAt(at).receivedAt(null).build());
     }
-    ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w =
-        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
-      int n = 0;
-      for (AuthzEvent e : events) {
-        byte[] raw = EventCodec.encode(e);
-        w.addDocument(
-            IndexSchema.document(
-                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, n++, 0)));
-        if (n % 97 == 0) {
-          w.commit(); // several segments, as a live index has
-        }
-      }
-    }
+    ByteBuffersDirectory dir = StoreFixture.index(events, 97);
     LuceneEventStore store = StoreFixture.store(StoreFixture.searchers(dir), Duration.ofSeconds(5));
     TimeRange range = new TimeRange(T0.minusSeconds(1), T0.plus(Duration.ofDays(30)));
 
@@ -133,23 +117,16 @@ class NewestFirstTest {
   void aFuzzyTermIsExpandedOncePerPageNotOncePerWindow() throws Exception {
     // One event every 17 minutes over ~4.7 days: a page of 400 tries windows of 1 h, 8 h, 64 h and
     // the whole range.
-    ByteBuffersDirectory dir = new ByteBuffersDirectory();
+    List<AuthzEvent> spaced = new ArrayList<>();
     SyntheticEvents gen = new SyntheticEvents(22, T0);
-    try (IndexWriter w =
-        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
-      for (int i = 0; i < 400; i++) {
-        AuthzEvent e = gen.next();
-        AuthzEvent at =
-            e.toBuilder().occurredAt(T0.plus(Duration.ofMinutes(17L * i))).receivedAt(null).build();
-        byte[] raw = EventCodec.encode(at);
-        w.addDocument(
-            IndexSchema.document(
-                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
-        if (i % 97 == 96) {
-          w.commit();
-        }
-      }
+    for (int i = 0; i < 400; i++) {
+      spaced.add(
+          gen.next().toBuilder()
+              .occurredAt(T0.plus(Duration.ofMinutes(17L * i)))
+              .receivedAt(null)
+              .build());
     }
+    ByteBuffersDirectory dir = StoreFixture.index(spaced, 97);
     java.util.concurrent.atomic.AtomicInteger walks =
         new java.util.concurrent.atomic.AtomicInteger();
     DirectoryReader counting =

@@ -9,8 +9,6 @@ import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.queryapi.store.TopValues;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
-import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.testkit.SyntheticEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.TermQuery;
@@ -38,22 +34,8 @@ class StatsQueriesTest {
 
   @BeforeAll
   static void smallIndex() throws Exception {
-    ByteBuffersDirectory dir = new ByteBuffersDirectory();
-    try (IndexWriter w =
-        new IndexWriter(dir, new IndexWriterConfig().setIndexSort(IndexSchema.INDEX_SORT))) {
-      SyntheticEvents gen = new SyntheticEvents(11, START);
-      for (int i = 0; i < 2_000; i++) {
-        AuthzEvent e = gen.next();
-        events.add(e);
-        byte[] raw = EventCodec.encode(e);
-        w.addDocument(
-            IndexSchema.document(
-                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
-        if (i % 600 == 599) {
-          w.commit();
-        }
-      }
-    }
+    events.addAll(StoreFixture.synthetic(11, START, 2_000));
+    ByteBuffersDirectory dir = StoreFixture.index(events, 600);
     index = new Searchers(StoreFixture.searchers(dir), Duration.ofSeconds(5), null);
   }
 
