@@ -24,6 +24,7 @@ import java.util.Map;
  * is skipped. A string of stored bytes is kept as where it lies, decoded only when a format needs
  * its text and otherwise written on as stored. Values read as a tree's {@code asText()} would: JSON
  * null and absent are both absent, an object or array where text is expected is the empty string.
+ * An event holds no key twice (the indexer refuses one that does), so none is looked for here.
  */
 final class EventFields {
   /** A value the formats read, by its place in the event. */
@@ -170,8 +171,6 @@ final class EventFields {
       } else {
         if (name.equals("policy")) {
           f.policy = t != JsonToken.VALUE_NULL;
-        } else if (name.equals("attributes")) {
-          f.attributes.clear();
         }
         Field top = TOP.get(name);
         if (top != null) {
@@ -203,11 +202,9 @@ final class EventFields {
   }
 
   private void attributes(JsonParser p) throws IOException {
-    attributes.clear(); // a repeated key keeps the last, as a tree does
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       String value = text(p, p.nextToken());
-      attributes.removeIf(a -> a[0].equals(name));
       attributes.add(new String[] {name, value == null ? "null" : value});
     }
   }
