@@ -3,6 +3,8 @@ package dev.mcpaudit.indexer;
 import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.Stamps;
+import dev.mcpaudit.opensearch.IndexBackend;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;
@@ -43,6 +45,9 @@ import java.time.Duration;
  *     and goes to the dead-letter topic
  * @param stamps the keys whose stamps prove how a record arrived, and the one the indexer's own
  *     alerts are stamped with ({@code stamp.keys.*}, {@code stamp.signing-key}; docs/provenance.md)
+ * @param backend where events and alerts are indexed ({@code index.backend})
+ * @param openSearch the cluster, with {@code index.backend=opensearch}; null otherwise ({@code
+ *     opensearch.*}; docs/opensearch.md)
  */
 public record IndexerConfig(
     Path dataDir,
@@ -60,7 +65,9 @@ public record IndexerConfig(
     int port,
     StoredCompression storedCompression,
     Duration maxFutureSkew,
-    Stamps stamps) {
+    Stamps stamps,
+    IndexBackend backend,
+    OpenSearchSettings openSearch) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
   static String defaultInstanceId(Path dataDir) {
@@ -144,20 +151,25 @@ public record IndexerConfig(
   public static final ConfigDef DEF =
       ConfigDef.of(
           "indexer",
-          java.util.List.of("indexer."),
-          java.util.List.of(
-              DATA_DIR,
-              GROUP_ID,
-              INSTANCE_ID,
-              THREADS,
-              RAM_BUFFER,
-              COMMIT_INTERVAL,
-              REFRESH_INTERVAL,
-              RETENTION,
-              RETENTION_CHECK,
-              HOST,
-              PORT,
-              STORED_COMPRESSION));
+          java.util.stream.Stream.concat(
+                  java.util.stream.Stream.of("indexer."), OpenSearchSettings.PREFIXES.stream())
+              .toList(),
+          java.util.stream.Stream.<dev.mcpaudit.runtime.config.ConfigKey<?>>concat(
+                  java.util.stream.Stream.of(
+                      DATA_DIR,
+                      GROUP_ID,
+                      INSTANCE_ID,
+                      THREADS,
+                      RAM_BUFFER,
+                      COMMIT_INTERVAL,
+                      REFRESH_INTERVAL,
+                      RETENTION,
+                      RETENTION_CHECK,
+                      HOST,
+                      PORT,
+                      STORED_COMPRESSION),
+                  OpenSearchSettings.KEYS.stream())
+              .toList());
 
   /** Kafka's bootstrap list, for messages and tests. */
   public String bootstrapServers() {
@@ -168,6 +180,7 @@ public record IndexerConfig(
     DEF.check(s);
     Path dataDir = Path.of(DATA_DIR.from(s));
     String instanceId = INSTANCE_ID.from(s);
+    IndexBackend backend = IndexBackend.KEY.from(s);
     return new IndexerConfig(
         dataDir,
         SharedKeys.kafkaClients(s, "indexer"),
@@ -184,7 +197,9 @@ public record IndexerConfig(
         PORT.from(s),
         STORED_COMPRESSION.from(s),
         SharedKeys.MAX_FUTURE_SKEW.from(s),
-        SharedKeys.stamps(s));
+        SharedKeys.stamps(s),
+        backend,
+        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null);
   }
 
   /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */

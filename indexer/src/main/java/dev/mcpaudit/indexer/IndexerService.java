@@ -2,9 +2,18 @@ package dev.mcpaudit.indexer;
 
 import dev.mcpaudit.indexer.alerts.AlertIndex;
 import dev.mcpaudit.indexer.alerts.AlertIngest;
+import dev.mcpaudit.indexer.alerts.AlertStore;
+import dev.mcpaudit.indexer.cluster.ClusterAlerts;
+import dev.mcpaudit.indexer.cluster.ClusterMaintenance;
+import dev.mcpaudit.indexer.cluster.ClusterSink;
+import dev.mcpaudit.indexer.ingest.IndexSink;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
 import dev.mcpaudit.indexer.ingest.IndexerMetrics;
+import dev.mcpaudit.indexer.ingest.LuceneSink;
 import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.ClusterSetup;
+import dev.mcpaudit.opensearch.IndexBackend;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.OpsEndpoints;
 import io.javalin.Javalin;
@@ -22,29 +31,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of the {@code indexer} role: the index, the consumer loop on its own thread,
- * the near-real-time refresher, retention, and (optionally) the ops HTTP listener.
+ * The composition root of the {@code indexer} role: the index (Lucene beside it, or an OpenSearch
+ * cluster), the consumer loop on its own thread, the near-real-time refresher, retention, and
+ * (optionally) the ops HTTP listener.
  */
 public final class IndexerService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexerService.class);
 
+  /** The local Lucene index; null with {@code index.backend=opensearch}. */
   private final EventIndex index;
+
+  private final Cluster cluster;
+  private final IndexSink sink;
   private final IndexerLoop loop;
   private final Thread loopThread;
   private final ScheduledExecutorService scheduler;
   private final IndexerMetrics metrics;
   private final Javalin ops;
   private final AlertIndex alerts;
+  private final ClusterAlerts clusterAlerts;
   private final AlertIngest alertIngest;
   private final Thread alertThread;
 
   private IndexerService(
       IndexerConfig config, MeterRegistry registry, boolean serveOps, Clock clock) {
     config.kafka().requireAccess("mcp-audit-indexer");
-    this.index =
-        EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
-    this.metrics = new IndexerMetrics(registry, index::liveDocs);
-    this.loop = new IndexerLoop(config, index, metrics, clock);
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     // Two threads: a long retention merge must not hold up near-real-time refreshes.
     this.scheduler =
@@ -55,24 +66,52 @@ public final class IndexerService implements AutoCloseable {
                     .name("mcp-audit-indexer-scheduler-" + n.incrementAndGet())
                     .daemon(true)
                     .unstarted(r));
-    long refreshMs = config.refreshInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
-    if (!config.retention().isZero()) {
+    AlertStore alertStore;
+    if (config.backend() == IndexBackend.OPENSEARCH) {
+      this.index = null;
+      this.alerts = null;
+      this.cluster = Cluster.connect(config.openSearch());
+      String info = cluster.check(); // wrong credentials or trust stop the role here, saying which
+      ClusterSetup.Installed installed =
+          ClusterSetup.install(cluster, config.storedCompression(), config.retention());
+      log.info("indexer writes to opensearch cluster={} {}", info, config.openSearch().summary());
+      this.sink = new ClusterSink(cluster, config.retention(), config.commitInterval(), clock);
+      this.clusterAlerts = new ClusterAlerts(cluster);
+      alertStore = clusterAlerts;
+      ClusterMaintenance maintenance =
+          new ClusterMaintenance(cluster, config.retention(), installed.ism(), clock);
+      this.metrics = new IndexerMetrics(registry, maintenance::documents);
+      scheduler.scheduleWithFixedDelay(
+          maintenance::runQuietly, 0, config.retentionCheck().toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      this.cluster = null;
+      this.clusterAlerts = null;
+      this.index =
+          EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
+      this.sink = new LuceneSink(index);
+      this.alerts = AlertIndex.open(config.alertsPath());
+      alertStore = alerts;
+      this.metrics = new IndexerMetrics(registry, index::liveDocs);
+      long refreshMs = config.refreshInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);
+    }
+    this.loop = new IndexerLoop(config, sink, metrics, clock);
+    if (index != null && !config.retention().isZero()) {
       Retention retention = new Retention(index, config.retention(), clock, loop::requestCommit);
       scheduler.scheduleWithFixedDelay(
           retention::runQuietly, 0, config.retentionCheck().toMillis(), TimeUnit.MILLISECONDS);
     }
     this.loopThread = Thread.ofPlatform().name("mcp-audit-indexer-consumer").unstarted(loop);
     loopThread.start();
-    this.alerts = AlertIndex.open(config.alertsPath());
     this.alertIngest =
         new AlertIngest(
-            alerts,
+            alertStore,
             config.kafka(),
             config.topics().alerts(),
             config.stamps(),
             config.topics().deadLetter(),
-            registry);
+            registry,
+            config.groupId() + "-alerts");
     this.alertThread = Thread.ofPlatform().name("mcp-audit-indexer-alerts").start(alertIngest);
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve("indexer", config.host(), config.port(), prometheus, this::health);
@@ -81,8 +120,8 @@ public final class IndexerService implements AutoCloseable {
     }
     log.info(
         "indexer started index={} docs={} kafka={} group={} ops={}",
-        config.indexPath(),
-        index.liveDocs(),
+        index == null ? config.openSearch().indexPrefix() + " on opensearch" : config.indexPath(),
+        index == null ? "-" : index.liveDocs(),
         config.kafka().summary(),
         config.groupId(),
         ops == null ? "none" : config.host() + ":" + ops.port());
@@ -110,15 +149,25 @@ public final class IndexerService implements AutoCloseable {
 
   /** The near-real-time searchers over this process's index (for an API in the same process). */
   public SearcherManager searchers() {
-    return index.searchers();
+    return local().searchers();
   }
 
   /** The near-real-time searchers over the alerts index. */
   public SearcherManager alertSearchers() {
+    if (alerts == null) {
+      throw new IllegalStateException("no local alerts index with index.backend=opensearch");
+    }
     return alerts.searchers();
   }
 
   public EventIndex index() {
+    return local();
+  }
+
+  private EventIndex local() {
+    if (index == null) {
+      throw new IllegalStateException("no local index with index.backend=opensearch");
+    }
     return index;
   }
 
@@ -146,8 +195,15 @@ public final class IndexerService implements AutoCloseable {
     }
   }
 
-  /** Ready while both loops index. */
+  /** Ready while both loops index and the index takes writes. */
   public Health health() {
+    java.util.Optional<String> waiting = sink.unavailable();
+    if (waiting.isPresent()) {
+      return Health.notReady(waiting.get());
+    }
+    if (clusterAlerts != null && clusterAlerts.unavailable().isPresent()) {
+      return Health.notReady(clusterAlerts.unavailable().get());
+    }
     Throwable f = loop.fatalError();
     if (f != null) {
       return Health.notReady("indexing stopped: " + f);
@@ -173,6 +229,9 @@ public final class IndexerService implements AutoCloseable {
   }
 
   private void refresh() {
+    if (index == null) {
+      return;
+    }
     long start = System.nanoTime();
     try {
       index.refresh();
@@ -186,6 +245,9 @@ public final class IndexerService implements AutoCloseable {
   public void close() throws IOException {
     loop.close();
     alertIngest.close();
+    if (clusterAlerts != null) {
+      clusterAlerts.close();
+    }
     try {
       alertThread.join(Duration.ofSeconds(30));
       loopThread.join(Duration.ofSeconds(60));
@@ -205,9 +267,14 @@ public final class IndexerService implements AutoCloseable {
     if (ops != null) {
       ops.stop();
     }
-    long docs = index.liveDocs();
-    index.close();
-    alerts.close();
-    log.info("indexer stopped docs={}", docs);
+    if (index != null) {
+      long docs = index.liveDocs();
+      index.close();
+      alerts.close();
+      log.info("indexer stopped docs={}", docs);
+    } else {
+      cluster.close();
+      log.info("indexer stopped");
+    }
   }
 }

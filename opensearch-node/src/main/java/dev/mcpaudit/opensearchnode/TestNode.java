@@ -17,7 +17,8 @@ import org.opensearch.transport.Netty4ModulePlugin;
  * One single-node OpenSearch cluster on 127.0.0.1, for the tests: {@code TestNode HOME HTTP_PORT}
  * starts it (port 0 picks a free one), writes the bound HTTP port to {@code HOME/http.port} once it
  * answers, and runs until the process is stopped. Started as a child JVM by the test kit's {@code
- * OpenSearchNode}; no security plugin, so plain HTTP without credentials.
+ * OpenSearchNode}; no security plugin, so plain HTTP. With a third argument, a file of accepted
+ * {@code Authorization} header values, every request must carry one ({@link RequireAuthorization}).
  */
 public final class TestNode extends Node {
   private TestNode(Environment environment, List<PluginInfo> plugins) {
@@ -53,7 +54,22 @@ public final class TestNode extends Node {
             null,
             List.of(),
             false);
-    TestNode node = new TestNode(new Environment(settings, home.resolve("config")), List.of(netty));
+    List<PluginInfo> plugins = new java.util.ArrayList<>(List.of(netty));
+    if (args.length > 2) {
+      System.setProperty(RequireAuthorization.PROPERTY, Path.of(args[2]).toAbsolutePath().toString());
+      plugins.add(
+          new PluginInfo(
+              "require-authorization",
+              "401 without an accepted Authorization header",
+              "na",
+              Version.CURRENT,
+              "21",
+              RequireAuthorization.class.getName(),
+              null,
+              List.of(),
+              false));
+    }
+    TestNode node = new TestNode(new Environment(settings, home.resolve("config")), plugins);
     node.start();
     int port =
         node.injector()

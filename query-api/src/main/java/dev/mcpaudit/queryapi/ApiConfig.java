@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi;
 
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.Stamps;
+import dev.mcpaudit.opensearch.IndexBackend;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
@@ -223,7 +224,8 @@ public record ApiConfig(
                 AUDIT_SPOOL_DIR,
                 AUDIT_REFUSED_WINDOW,
                 AUDIT_REFUSED_KEYS,
-                DETECTOR_APPLICATION_ID));
+                DETECTOR_APPLICATION_ID,
+                IndexBackend.KEY));
     all.addAll(OidcTokens.KEYS);
     return all;
   }
@@ -235,6 +237,12 @@ public record ApiConfig(
 
   public static ApiConfig from(Settings s) {
     DEF.check(s);
+    if (IndexBackend.KEY.from(s) == IndexBackend.OPENSEARCH) {
+      // Refused rather than ignored: an API reading an empty local index would answer wrongly.
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "index.backend=opensearch: the query API reads only the Lucene index so far; the"
+              + " indexers can write to OpenSearch (docs/opensearch.md), the API cannot read it yet");
+    }
     Path index = Path.of(INDEX_DIR.from(s));
     String alerts = ALERTS_DIR.from(s);
     return new ApiConfig(

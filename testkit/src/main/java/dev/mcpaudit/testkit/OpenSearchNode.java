@@ -37,6 +37,22 @@ public final class OpenSearchNode implements AutoCloseable {
    *     time (its output is in {@code home/node.log})
    */
   public static OpenSearchNode start(Path home) {
+    return start(home, List.of());
+  }
+
+  /**
+   * Starts a node that answers 401 to every request without one of {@code authorizations} as its
+   * {@code Authorization} header (none: no check), as a cluster with the security plugin does.
+   */
+  public static OpenSearchNode start(Path home, List<String> authorizations) {
+    return start(home, authorizations, 0);
+  }
+
+  /**
+   * Starts a node on {@code port} (0: a free one); a node stopped with {@link #close()} comes back
+   * with its data when started again on the same home and port (outage tests).
+   */
+  public static OpenSearchNode start(Path home, List<String> authorizations, int port) {
     Path module = moduleDir();
     Path classpath = module.resolve("target/classpath.txt");
     try {
@@ -54,15 +70,21 @@ public final class OpenSearchNode implements AutoCloseable {
                   + Files.readString(classpath).strip(),
               "dev.mcpaudit.opensearchnode.TestNode",
               home.toString(),
-              "0"));
+              Integer.toString(port)));
+      if (!authorizations.isEmpty()) {
+        Path file = home.resolve("authorizations.txt");
+        Files.write(file, authorizations);
+        command.add(file.toString());
+      }
       Process p =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(home.resolve("node.log").toFile())
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()))
               .start();
       Thread stop = new Thread(p::destroyForcibly, "opensearch-node-stop");
       Runtime.getRuntime().addShutdownHook(stop);
       Path portFile = home.resolve("http.port");
+      Files.deleteIfExists(portFile); // left by an earlier run on this home
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
       while (!Files.exists(portFile)) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -83,6 +105,23 @@ public final class OpenSearchNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the OpenSearch test node", e);
     }
+  }
+
+  private static OpenSearchNode shared;
+
+  /**
+   * One node for the whole test JVM, started on first use in a temporary directory and stopped when
+   * the JVM exits. Tests keep apart by index names (their own {@code opensearch.index-prefix}).
+   */
+  public static synchronized OpenSearchNode shared() {
+    if (shared == null || !shared.process.isAlive()) {
+      try {
+        shared = start(Files.createTempDirectory("mcp-audit-opensearch-"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return shared;
   }
 
   /** {@code opensearch-node/} of this checkout, found from the module the tests run in. */

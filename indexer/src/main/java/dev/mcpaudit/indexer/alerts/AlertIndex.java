@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -37,7 +38,7 @@ import org.apache.lucene.store.FSDirectory;
  * Kafka offsets it reached in each commit. Small by nature: alerts are rare, so no tuning beyond
  * the events index's lessons.
  */
-public final class AlertIndex implements Closeable {
+public final class AlertIndex implements AlertStore, Closeable {
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
@@ -98,14 +99,21 @@ public final class AlertIndex implements Closeable {
   }
 
   /** Adds an alert; {@link AlertIngest} has checked that its (tenant, alert_id) is not recorded. */
-  public void add(Document doc) throws IOException {
-    writer.addDocument(doc);
+  @Override
+  public void add(JsonNode alert, byte[] json) throws IOException {
+    writer.addDocument(document(alert, json));
+  }
+
+  @Override
+  public Optional<Map<String, Long>> storedOffsets() {
+    return Optional.of(committedOffsets());
   }
 
   /**
    * The stored JSON of the committed alert with this tenant and id, or null. Writes since the last
    * commit are not seen.
    */
+  @Override
   public byte[] find(String tenant, String alertId) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
@@ -130,6 +138,7 @@ public final class AlertIndex implements Closeable {
     return CommitOffsets.read(writer.getLiveCommitData());
   }
 
+  @Override
   public void commit(Map<String, Long> nextOffsets) throws IOException {
     writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of()).entrySet());
     writer.commit();

@@ -43,7 +43,11 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private static final Duration COMMIT_EVERY = Duration.ofMillis(500);
   private static final Duration REDISCOVER_EVERY = Duration.ofSeconds(30);
 
-  private final AlertIndex index;
+  private final AlertStore index;
+
+  /** Whether the store keeps the offsets (Lucene) or the consumer group does (a cluster). */
+  private final boolean offsetsInStore;
+
   private final String topic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Long> next = new HashMap<>();
@@ -78,12 +82,13 @@ public final class AlertIngest implements Runnable, AutoCloseable {
    * @param deadLetterTopic where an alert without one goes, with the reason
    */
   public AlertIngest(
-      AlertIndex index,
+      AlertStore index,
       KafkaClients kafka,
       String topic,
       Stamps stamps,
       String deadLetterTopic,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      String groupId) {
     this.index = index;
     this.stamps = stamps;
     this.unproven =
@@ -108,8 +113,14 @@ public final class AlertIngest implements Runnable, AutoCloseable {
                 "alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
             .register(registry);
     this.topic = topic;
-    this.next.putAll(index.committedOffsets());
+    Optional<Map<String, Long>> stored = index.storedOffsets();
+    this.offsetsInStore = stored.isPresent();
+    stored.ifPresent(next::putAll);
     Map<String, Object> cfg = new HashMap<>();
+    if (!offsetsInStore) {
+      // Partitions are still assigned, not subscribed: the group only keeps the offsets.
+      cfg.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
     cfg.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
     cfg.put(
         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
@@ -206,7 +217,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       recorded = index.find(tenant, id);
     }
     if (recorded == null) {
-      index.add(AlertIndex.document(alert, r.value()));
+      index.add(alert, r.value());
       unrefreshed.put(key, r.value());
     } else if (sameCase(EventCodec.mapper().readTree(recorded), alert)) {
       repeats.increment();
@@ -261,6 +272,16 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     List<TopicPartition> tps =
         parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(tps);
+    if (!offsetsInStore) {
+      consumer
+          .committed(new java.util.HashSet<>(tps))
+          .forEach(
+              (tp, o) -> {
+                if (o != null) {
+                  next.putIfAbsent(tp.topic() + ":" + tp.partition(), o.offset());
+                }
+              });
+    }
     for (TopicPartition tp : tps) {
       Long at = next.get(tp.topic() + ":" + tp.partition());
       if (at == null) {
@@ -295,7 +316,20 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while waiting for a dead letter", e);
     }
-    index.commit(Map.copyOf(next));
+    Map<String, Long> offsets = Map.copyOf(next);
+    index.commit(offsets);
+    if (!offsetsInStore && !offsets.isEmpty()) {
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> group =
+          new HashMap<>();
+      offsets.forEach(
+          (k, v) -> {
+            int colon = k.lastIndexOf(':');
+            group.put(
+                new TopicPartition(k.substring(0, colon), Integer.parseInt(k.substring(colon + 1))),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(v));
+          });
+      consumer.commitSync(group);
+    }
     unrefreshed.clear();
   }
 

@@ -3,7 +3,6 @@ package dev.mcpaudit.indexer.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
 import dev.mcpaudit.kafka.stamp.Stamps;
@@ -38,24 +37,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka to Lucene. Polls the decisions topic, indexes each poll's records on the worker threads,
- * sends what cannot be indexed to the dead-letter topic, and commits the index with the offsets it
- * reached. On start and on every assignment it seeks to the offsets in the index commit, never to
- * the group's; before giving partitions away it commits. Errors are sorted the Kafka way: a bad
- * record is data (dead letter, go on); a failing index or dead-letter topic is fatal (stop without
- * committing; the next start resumes from the last commit).
+ * Kafka to the index. Polls the decisions topic, admits each poll's records on the worker threads,
+ * hands them to the {@link IndexSink}, sends what cannot be indexed to the dead-letter topic, and
+ * commits the offsets it reached. With a sink that keeps offsets with its data (the Lucene index)
+ * it seeks to those on start and on every assignment, never to the group's, and commits them with
+ * the index; with one that does not (a cluster) it commits the group's offsets itself, only after
+ * the writes that hold them were acknowledged. Before giving partitions away it commits. Errors are
+ * sorted the Kafka way: a bad record is data (dead letter, go on); a failing index or dead-letter
+ * topic is fatal (stop without committing; the next start resumes from the last commit).
  */
 public final class IndexerLoop implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexerLoop.class);
 
-  /**
-   * Writes not yet visible to search are remembered whole until a refresh; past this many the loop
-   * refreshes itself.
-   */
-  static final int MAX_UNREFRESHED = 100_000;
-
   private final IndexerConfig config;
-  private final EventIndex index;
+  private final IndexSink sink;
+
+  /** Whether the sink keeps the offsets (Lucene) or Kafka's group does (a cluster). */
+  private final boolean offsetsInSink;
+
   private final IndexerMetrics metrics;
   private final Clock clock;
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -80,9 +79,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private long lastCommit = System.nanoTime();
   private boolean dirty;
 
-  public IndexerLoop(IndexerConfig config, EventIndex index, IndexerMetrics metrics, Clock clock) {
+  public IndexerLoop(IndexerConfig config, IndexSink sink, IndexerMetrics metrics, Clock clock) {
     this.config = config;
-    this.index = index;
+    this.sink = sink;
     this.metrics = metrics;
     this.clock = clock;
     this.codec =
@@ -90,7 +89,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             new EventValidator(
                 clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
     this.stamps = config.stamps();
-    this.nextOffsets.putAll(index.committedOffsets());
+    java.util.Optional<Map<String, Long>> stored = sink.storedOffsets();
+    this.offsetsInSink = stored.isPresent();
+    stored.ifPresent(nextOffsets::putAll);
     Map<String, Object> cfg = new HashMap<>();
     cfg.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     // Each indexer owns a shard; static membership gives a restarted one its partitions back
@@ -135,10 +136,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         if (!records.isEmpty()) {
           process(records);
           dirty = true;
-          if (index.unrefreshedWrites() > MAX_UNREFRESHED) {
-            index.refresh(); // no batch is open here; bounds the memory of writes the reader cannot
-            // see yet
-          }
+          sink.afterPoll();
         }
         if (commitRequested
             || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
@@ -171,16 +169,6 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   }
 
   /**
-   * A record that passed the contract, with its key and document, waiting for its write-once check.
-   */
-  private record Admitted(
-      ConsumerRecord<byte[], byte[]> record,
-      JsonNode tree,
-      byte[] value,
-      RecordKey key,
-      Document doc) {}
-
-  /**
    * Indexes one poll in two parallel steps. Admission (parse, validate, build the document) runs on
    * balanced slices, whatever the partitions: a poll often brings mostly one partition. Writes run
    * on lanes by record key, each lane in poll order, so two versions of one record are judged by
@@ -202,13 +190,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     for (Future<List<List<Admitted>>> f : admitted) {
       bySlice.add(f.get());
     }
-    List<Future<?>> writes = new ArrayList<>(lanes);
-    for (int lane = 0; lane < lanes; lane++) {
-      int l = lane;
-      writes.add(workers.submit(() -> write(bySlice, l, now)));
-    }
-    for (Future<?> f : writes) {
-      f.get();
+    metrics.indexed.increment(sink.write(bySlice, lanes, now, judge, workers));
+    if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused()); // the sink waited for its backend: read on
     }
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> recs = records.records(tp);
@@ -278,45 +262,41 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     return byLane;
   }
 
-  /**
-   * Writes one lane's records, slice by slice in poll order: the first version of a record is kept.
-   */
-  private Void write(List<List<List<Admitted>>> bySlice, int lane, Instant now) throws IOException {
-    int indexed = 0;
-    int identical = 0;
-    int conflicting = 0;
-    try (EventIndex.Batch batch = index.batch()) {
-      for (List<List<Admitted>> slice : bySlice) {
-        for (Admitted a : slice.get(lane)) {
-          StoredVersion first = batch.find(a.key());
-          if (first == null) {
-            ConsumerRecord<byte[], byte[]> r = a.record();
-            batch.add(a.key(), a.doc(), new StoredVersion(a.value(), r.partition(), r.offset()));
-            indexed++;
-            continue;
-          }
+  /** Judges later versions for every sink alike: identical ones are counted, others refused. */
+  private final IndexSink.Judge judge =
+      new IndexSink.Judge() {
+        @Override
+        public void duplicate(Admitted a, StoredVersion first, Instant now) {
           JsonNode stored = Versions.parse(first.source());
           List<String> differs = Versions.differences(stored, a.tree());
           if (differs.isEmpty()) {
-            identical++;
-          } else {
-            conflicting++;
-            deadLetters.sendConflict(
-                a.record(), Conflicts.error(a.key(), first, differs), first, now);
-            deadLetters.sendAlert(
-                config.topics().alerts(),
-                a.key().eventId(),
-                Conflicts.alert(a.key(), first, stored, a.record(), a.tree(), differs, now));
+            metrics.identical.increment();
+            return;
           }
+          metrics.conflicting.increment();
+          metrics.deadLettered.increment();
+          deadLetters.sendConflict(
+              a.record(), Conflicts.error(a.key(), first, differs), first, now);
+          deadLetters.sendAlert(
+              config.topics().alerts(),
+              a.key().eventId(),
+              Conflicts.alert(a.key(), first, stored, a.record(), a.tree(), differs, now));
         }
-      }
-    }
-    metrics.indexed.increment(indexed);
-    metrics.identical.increment(identical);
-    metrics.conflicting.increment(conflicting);
-    metrics.deadLettered.increment(conflicting);
-    return null;
-  }
+
+        @Override
+        public void refuse(Admitted a, String reason, Instant now) {
+          metrics.deadLettered.increment();
+          deadLetters.send(a.record(), reason, now);
+        }
+
+        @Override
+        public void keepAlive() throws InterruptedException {
+          if (!running) {
+            throw new InterruptedException("the indexer is stopping");
+          }
+          IndexerLoop.this.keepAlive();
+        }
+      };
 
   /**
    * Starts a commit of the offsets reached so far on the committer thread, unless one is still
@@ -325,6 +305,10 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
    * version and is dropped as identical.
    */
   private void commitInBackground() throws Exception {
+    if (!offsetsInSink) {
+      commit(); // the group's offsets: committed by the consumer, on this thread
+      return;
+    }
     if (commitInFlight != null) {
       if (!commitInFlight.isDone()) {
         return;
@@ -347,7 +331,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private void commitOffsets(Map<String, Long> offsets) throws Exception {
     long start = System.nanoTime();
     deadLetters.awaitAll();
-    index.commit(offsets);
+    sink.commit(offsets);
     metrics.commit.record(Duration.ofNanos(System.nanoTime() - start));
   }
 
@@ -364,7 +348,11 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     dirty = false;
   }
 
-  /** For lag tools only: where reading resumes is decided by the index commit. */
+  /**
+   * The group's offsets. With offsets in the sink they are for lag tools only (asynchronous); else
+   * they are where reading resumes, committed synchronously after everything before them was
+   * acknowledged.
+   */
   private void commitGroupOffsets(Map<String, Long> offsets) {
     Map<TopicPartition, OffsetAndMetadata> group = new HashMap<>();
     for (TopicPartition tp : consumer.assignment()) {
@@ -373,9 +361,28 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         group.put(tp, new OffsetAndMetadata(next));
       }
     }
-    if (!group.isEmpty()) {
-      consumer.commitAsync(group, null);
+    if (group.isEmpty()) {
+      return;
     }
+    if (offsetsInSink) {
+      consumer.commitAsync(group, null);
+    } else {
+      consumer.commitSync(group);
+    }
+  }
+
+  /**
+   * Keeps the consumer in its group while the sink waits for its backend: polls with every
+   * partition paused. A rebalance inside that poll can assign partitions that are not paused yet;
+   * their records are put back (seek to the first one) to be read after the wait.
+   */
+  private void keepAlive() {
+    consumer.pause(consumer.assignment());
+    ConsumerRecords<byte[], byte[]> stray = consumer.poll(Duration.ofMillis(100));
+    for (TopicPartition tp : stray.partitions()) {
+      consumer.seek(tp, stray.records(tp).get(0).offset());
+    }
+    consumer.pause(consumer.assignment());
   }
 
   private void safeCommit() {
@@ -418,13 +425,30 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
-        Long next = nextOffsets.get(key(tp));
-        if (next == null) {
-          consumer.seekToBeginning(List.of(tp));
-        } else {
-          consumer.seek(tp, next);
+      if (offsetsInSink) {
+        for (TopicPartition tp : partitions) {
+          Long next = nextOffsets.get(key(tp));
+          if (next == null) {
+            consumer.seekToBeginning(List.of(tp));
+          } else {
+            consumer.seek(tp, next);
+          }
         }
+      } else {
+        // The group's offsets decide; remember them for the log and the next commit.
+        consumer
+            .committed(new java.util.HashSet<>(partitions))
+            .forEach(
+                (tp, o) -> {
+                  if (o != null) {
+                    nextOffsets.put(key(tp), o.offset());
+                  }
+                });
+      }
+      try {
+        sink.partitionsAssigned();
+      } catch (Exception e) {
+        throw new IllegalStateException("the index could not take over the partitions", e);
       }
       log.info(
           "indexer assigned partitions={} resume_at={}",

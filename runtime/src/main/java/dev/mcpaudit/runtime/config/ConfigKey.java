@@ -102,7 +102,7 @@ public record ConfigKey<T>(
   }
 
   /** A duration as a file would write it: the largest unit that divides it. */
-  static String written(Duration d) {
+  public static String written(Duration d) {
     long ms = d.toMillis();
     if (ms == 0) {
       return "0s";

@@ -54,7 +54,7 @@ class LuceneEventStoreContractTest extends EventStoreContract {
     try (AlertIndex alerts = AlertIndex.open(dir.resolve("alerts"))) {
       for (Alert a : corpus.alerts()) {
         byte[] json = EventCodec.mapper().writeValueAsBytes(a);
-        alerts.add(AlertIndex.document(EventCodec.mapper().readTree(json), json));
+        alerts.add(EventCodec.mapper().readTree(json), json);
       }
       alerts.commit(Map.of());
     }

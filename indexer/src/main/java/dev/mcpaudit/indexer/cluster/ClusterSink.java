@@ -1,0 +1,383 @@
+package dev.mcpaudit.indexer.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.indexer.ingest.Admitted;
+import dev.mcpaudit.indexer.ingest.IndexSink;
+import dev.mcpaudit.indexer.store.StoredVersion;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.ClusterException;
+import dev.mcpaudit.opensearch.DecisionMapping;
+import dev.mcpaudit.opensearch.Documents;
+import dev.mcpaudit.opensearch.IndexNames;
+import dev.mcpaudit.opensearch.RawJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenSearch cluster as the indexer's sink (docs/opensearch.md). Each record goes to the daily
+ * index of its own {@code occurred_at}, with the {@code _id} of its (tenant, event_id), created
+ * with {@code op_type=create}: a record read again meets itself and is a harmless conflict. A
+ * version that moves the record to another day would not meet the first one in its index, so before
+ * writing, the ids of a poll are looked up across every daily index (and, for writes not yet
+ * searchable, in this indexer's memory of them); what exists is handed to the loop's judge. The
+ * bulk request is acknowledged before the loop moves its offsets; while the cluster cannot take it,
+ * the sink retries with backoff and the loop keeps its group membership.
+ */
+public final class ClusterSink implements IndexSink {
+  private static final Logger log = LoggerFactory.getLogger(ClusterSink.class);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  /** Writes remembered until an explicit refresh makes them searchable; past this, refresh. */
+  static final int MAX_UNREFRESHED = 200_000;
+
+  private final Cluster cluster;
+  private final IndexNames names;
+  private final Duration retention;
+  private final Clock clock;
+
+  /** Records this indexer created since its last refresh, and the index each went to. */
+  private final Map<String, String> unrefreshed = new HashMap<>();
+
+  private long lastRefresh = System.nanoTime();
+  private final Duration refreshEvery;
+  private volatile String unavailable;
+
+  public ClusterSink(Cluster cluster, Duration retention, Duration refreshEvery, Clock clock) {
+    this.cluster = cluster;
+    this.names = cluster.names();
+    this.retention = retention;
+    this.refreshEvery = refreshEvery;
+    this.clock = clock;
+  }
+
+  @Override
+  public Optional<Map<String, Long>> storedOffsets() {
+    return Optional.empty(); // Kafka's group keeps them, committed after each acknowledged write
+  }
+
+  @Override
+  public Optional<String> unavailable() {
+    return Optional.ofNullable(unavailable);
+  }
+
+  /** One record on its way: its index, id and document. */
+  private record Pending(Admitted a, String index, String id) {}
+
+  @Override
+  public long write(
+      List<List<List<Admitted>>> bySlice,
+      int lanes,
+      Instant now,
+      Judge judge,
+      ExecutorService workers)
+      throws Exception {
+    // Slices are in poll order and a record's versions share a lane: per record, poll order holds.
+    Map<String, Pending> firsts = new LinkedHashMap<>();
+    List<Admitted> later = new ArrayList<>();
+    Instant oldest = retention.isZero() ? null : now.minus(retention);
+    for (List<List<Admitted>> slice : bySlice) {
+      for (List<Admitted> lane : slice) {
+        for (Admitted a : lane) {
+          Instant occurred = Instant.parse(a.tree().path("occurred_at").textValue());
+          if (oldest != null && occurred.isBefore(oldest)) {
+            judge.refuse(a, tooOld(occurred), now);
+            continue;
+          }
+          String id = IndexNames.documentId(a.key().tenant(), a.key().eventId());
+          if (firsts.containsKey(id)) {
+            later.add(a);
+          } else {
+            firsts.put(id, new Pending(a, names.decisionsIndex(occurred), id));
+          }
+        }
+      }
+    }
+    if (firsts.isEmpty()) {
+      return 0;
+    }
+    Map<String, StoredVersion> existing = lookUp(firsts, judge);
+    List<Pending> toCreate = new ArrayList<>();
+    for (Pending p : firsts.values()) {
+      StoredVersion first = existing.get(p.id());
+      if (first == null) {
+        toCreate.add(p);
+      } else {
+        judge.duplicate(p.a(), first, now);
+      }
+    }
+    long created = create(toCreate, now, judge);
+    for (Admitted a : later) {
+      Pending first = firsts.get(IndexNames.documentId(a.key().tenant(), a.key().eventId()));
+      StoredVersion recorded = existing.get(first.id());
+      judge.duplicate(a, recorded != null ? recorded : first.a().asStored(), now);
+    }
+    return created;
+  }
+
+  /**
+   * The recorded versions of the given records, wherever they are: a search by id across every
+   * daily index, and for this indexer's writes that search may not see yet, a real-time get.
+   */
+  private Map<String, StoredVersion> lookUp(Map<String, Pending> firsts, Judge judge)
+      throws InterruptedException {
+    Map<String, StoredVersion> found = new HashMap<>();
+    ObjectNode search = F.objectNode();
+    search.put("size", firsts.size());
+    search.put("track_total_hits", false);
+    search.putArray("_source").add(DecisionMapping.EVENT).add("kafka");
+    var values = search.putObject("query").putObject("ids").putArray("values");
+    firsts.keySet().forEach(values::add);
+    JsonNode hits =
+        json(
+                "search",
+                () ->
+                    cluster.send(
+                        "POST",
+                        "/"
+                            + names.decisionsPattern()
+                            + "/_search?ignore_unavailable=true&allow_no_indices=true",
+                        search),
+                judge)
+            .path("hits")
+            .path("hits");
+    for (JsonNode h : hits) {
+      found.put(h.path("_id").asText(), version(h.path("_source")));
+    }
+    List<String[]> realtime = new ArrayList<>();
+    for (String id : firsts.keySet()) {
+      String index = unrefreshed.get(id);
+      if (index != null && !found.containsKey(id)) {
+        realtime.add(new String[] {index, id});
+      }
+    }
+    found.putAll(get(realtime, judge));
+    return found;
+  }
+
+  /** Real-time gets by (index, id): they see writes no refresh has made searchable yet. */
+  private Map<String, StoredVersion> get(List<String[]> docs, Judge judge)
+      throws InterruptedException {
+    Map<String, StoredVersion> found = new HashMap<>();
+    if (docs.isEmpty()) {
+      return found;
+    }
+    ObjectNode mget = F.objectNode();
+    var list = mget.putArray("docs");
+    for (String[] d : docs) {
+      ObjectNode doc = list.addObject().put("_index", d[0]).put("_id", d[1]);
+      doc.putArray("_source").add(DecisionMapping.EVENT).add("kafka");
+    }
+    JsonNode reply = json("mget", () -> cluster.send("POST", "/_mget", mget), judge);
+    for (JsonNode d : reply.path("docs")) {
+      if (d.path("found").asBoolean(false)) {
+        found.put(d.path("_id").asText(), version(d.path("_source")));
+      }
+    }
+    return found;
+  }
+
+  private static StoredVersion version(JsonNode source) {
+    return new StoredVersion(
+        source.path(DecisionMapping.EVENT).toString().getBytes(StandardCharsets.UTF_8),
+        source.path("kafka").path("partition").asInt(-1),
+        source.path("kafka").path("offset").asLong(-1));
+  }
+
+  /**
+   * Creates the records, retrying what the cluster could not take now (rejected, unavailable) until
+   * it does; a record whose id exists by now (another writer, or a replay the search missed) is
+   * judged against the recorded one.
+   */
+  private long create(List<Pending> pending, Instant now, Judge judge) throws Exception {
+    long created = 0;
+    long backoff = 200;
+    List<Pending> todo = pending;
+    while (!todo.isEmpty()) {
+      List<BulkOperation> ops = new ArrayList<>(todo.size());
+      for (Pending p : todo) {
+        byte[] doc = Documents.decision(p.a().doc());
+        ops.add(
+            BulkOperation.of(
+                o -> o.create(c -> c.index(p.index()).id(p.id()).document(new RawJson(doc)))));
+      }
+      BulkResponse response =
+          retrying("bulk", () -> cluster.client().bulk(b -> b.operations(ops)), judge);
+      List<Pending> again = new ArrayList<>();
+      List<String[]> conflicts = new ArrayList<>();
+      Map<String, Pending> byId = new HashMap<>();
+      List<BulkResponseItem> items = response.items();
+      for (int i = 0; i < items.size(); i++) {
+        BulkResponseItem item = items.get(i);
+        Pending p = todo.get(i);
+        int status = item.status();
+        if (status == 201 || status == 200) {
+          unrefreshed.put(p.id(), p.index());
+          created++;
+        } else if (status == 409) {
+          conflicts.add(new String[] {p.index(), p.id()});
+          byId.put(p.id(), p);
+        } else if (status == 429 || status >= 500) {
+          again.add(p);
+        } else {
+          String why =
+              item.error() == null
+                  ? "status " + status
+                  : item.error().type() + ": " + item.error().reason();
+          judge.refuse(p.a(), "(event): the OpenSearch cluster refused the document: " + why, now);
+        }
+      }
+      Map<String, StoredVersion> recorded = get(conflicts, judge);
+      for (String[] c : conflicts) {
+        StoredVersion first = recorded.get(c[1]);
+        if (first == null) {
+          again.add(byId.get(c[1])); // deleted meanwhile (retention): try once more
+        } else {
+          judge.duplicate(byId.get(c[1]).a(), first, now);
+        }
+      }
+      if (!again.isEmpty()) {
+        unavailable = "OpenSearch rejected " + again.size() + " writes for now; retrying";
+        judge.keepAlive();
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+      } else {
+        unavailable = null;
+      }
+      todo = again;
+    }
+    return created;
+  }
+
+  /** A request to the cluster. */
+  private interface Call<T> {
+    T send() throws IOException, Busy;
+  }
+
+  /** The cluster answered that it cannot take the request now (429, 5xx). */
+  private static final class Busy extends Exception {
+    Busy(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /** A JSON request: 2xx is the answer, 429 and 5xx are waited out, anything else is fatal. */
+  private JsonNode json(String what, java.util.function.Supplier<Cluster.Reply> send, Judge judge)
+      throws InterruptedException {
+    return retrying(
+        what,
+        () -> {
+          Cluster.Reply r = send.get();
+          if (r.ok()) {
+            return r.json();
+          }
+          if (r.status() == 429 || r.status() >= 500) {
+            throw new Busy(r.error());
+          }
+          throw new ClusterException(what + " failed: " + r.error());
+        },
+        judge);
+  }
+
+  /**
+   * Sends until the cluster answers: an unreachable or overloaded cluster is waited for (readiness
+   * says so), anything else is fatal.
+   */
+  private <T> T retrying(String what, Call<T> call, Judge judge) throws InterruptedException {
+    long backoff = 200;
+    while (true) {
+      String why;
+      try {
+        T reply = call.send();
+        unavailable = null;
+        return reply;
+      } catch (Busy e) {
+        why = e.getMessage();
+      } catch (OpenSearchException e) {
+        if (e.status() != 429 && e.status() < 500) {
+          throw new ClusterException(what + " failed: " + e.getMessage(), e);
+        }
+        why = e.getMessage();
+      } catch (IOException e) {
+        why = e.toString();
+      } catch (ClusterException e) {
+        if (!(e.getCause() instanceof IOException)) {
+          throw e;
+        }
+        why = e.getMessage();
+      }
+      if (unavailable == null) {
+        log.warn("opensearch unavailable ({}), retrying while the consumer waits: {}", what, why);
+      }
+      unavailable = "OpenSearch unavailable since " + clock.instant() + ": " + why;
+      judge.keepAlive();
+      Thread.sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+    }
+  }
+
+  @Override
+  public void commit(Map<String, Long> offsets) {
+    // Every write before these offsets was acknowledged; the loop commits them to the group.
+  }
+
+  /**
+   * Forgets the writes an explicit refresh made searchable: the lookup's search finds them from now
+   * on.
+   */
+  @Override
+  public void afterPoll() {
+    if (unrefreshed.size() > MAX_UNREFRESHED
+        || System.nanoTime() - lastRefresh > refreshEvery.toNanos()) {
+      refresh();
+    }
+  }
+
+  @Override
+  public void partitionsAssigned() {
+    refresh(); // what the partitions' previous owner wrote becomes searchable before we look
+  }
+
+  private void refresh() {
+    Cluster.Reply r =
+        cluster.send(
+            "POST",
+            "/"
+                + names.decisionsPattern()
+                + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+            (byte[]) null);
+    if (r.ok()) {
+      unrefreshed.clear();
+      lastRefresh = System.nanoTime();
+    } else {
+      log.warn("opensearch refresh failed: {}", r.error());
+    }
+  }
+
+  private String tooOld(Instant occurred) {
+    return "(event): occurred_at "
+        + occurred
+        + " is older than indexer.retention ("
+        + dev.mcpaudit.runtime.config.ConfigKey.written(retention)
+        + "): with index.backend=opensearch such a record would open a daily index only to have it"
+        + " deleted (docs/opensearch.md)";
+  }
+}

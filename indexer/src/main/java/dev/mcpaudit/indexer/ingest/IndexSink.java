@@ -1,0 +1,74 @@
+package dev.mcpaudit.indexer.ingest;
+
+import dev.mcpaudit.indexer.store.StoredVersion;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Where the consumer loop writes what it admitted: the Lucene index beside the indexer, or an
+ * OpenSearch cluster (docs/opensearch.md). A sink keeps the first version of every record and
+ * reports each later one to the loop's {@link Judge}; the loop does the rest (dead letters, alerts,
+ * metrics, offsets) the same way for both.
+ */
+public interface IndexSink extends AutoCloseable {
+  /** What a sink tells the loop, and how it waits. */
+  interface Judge {
+    /** {@code incoming} names a record that already has {@code first} as its recorded version. */
+    void duplicate(Admitted incoming, StoredVersion first, Instant now);
+
+    /** {@code a} cannot be indexed, for {@code reason}: it goes to the dead-letter topic. */
+    void refuse(Admitted a, String reason, Instant now);
+
+    /**
+     * Called between attempts while the backend cannot take writes: keeps the consumer in its group
+     * without reading on.
+     *
+     * @throws InterruptedException when the loop is stopping: give up the poll unwritten
+     */
+    void keepAlive() throws InterruptedException;
+  }
+
+  /**
+   * Where each partition resumes, when the sink keeps its offsets with its data (a Lucene commit);
+   * empty when Kafka's consumer group keeps them.
+   */
+  Optional<Map<String, Long>> storedOffsets();
+
+  /**
+   * Writes one poll. {@code bySlice} holds the admitted records in poll order, cut into slices and
+   * each slice into {@code lanes} lanes by record key; the first version read of a record is the
+   * record.
+   *
+   * @return how many records were indexed
+   */
+  long write(
+      List<List<List<Admitted>>> bySlice,
+      int lanes,
+      Instant now,
+      Judge judge,
+      ExecutorService workers)
+      throws Exception;
+
+  /**
+   * Makes everything written so far durable, with the offsets it corresponds to when the sink keeps
+   * them. Runs on the loop's commit thread (Lucene) or the loop thread (cluster).
+   */
+  void commit(Map<String, Long> offsets) throws Exception;
+
+  /** Called after each written poll, on the loop thread, with no write open. */
+  default void afterPoll() throws Exception {}
+
+  /** Partitions changed hands: writes of their previous owner must now be seen. */
+  default void partitionsAssigned() throws Exception {}
+
+  /** Why the sink cannot write now, if it cannot (the loop is then waiting on it). */
+  default Optional<String> unavailable() {
+    return Optional.empty();
+  }
+
+  @Override
+  default void close() throws Exception {}
+}
