@@ -356,19 +356,27 @@ public final class ClusterSink implements IndexSink {
     refresh(); // what the partitions' previous owner wrote becomes searchable before we look
   }
 
+  /**
+   * Best effort: while the cluster is away the writes stay remembered, and the next poll's write
+   * waits for the cluster anyway.
+   */
   private void refresh() {
-    Cluster.Reply r =
-        cluster.send(
-            "POST",
-            "/"
-                + names.decisionsPattern()
-                + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
-            (byte[]) null);
-    if (r.ok()) {
-      unrefreshed.clear();
-      lastRefresh = System.nanoTime();
-    } else {
+    try {
+      Cluster.Reply r =
+          cluster.send(
+              "POST",
+              "/"
+                  + names.decisionsPattern()
+                  + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
+              (byte[]) null);
+      if (r.ok()) {
+        unrefreshed.clear();
+        lastRefresh = System.nanoTime();
+        return;
+      }
       log.warn("opensearch refresh failed: {}", r.error());
+    } catch (ClusterException e) {
+      log.warn("opensearch refresh failed: {}", e.getMessage());
     }
   }
 

@@ -12,6 +12,7 @@ import dev.mcpaudit.opensearch.ClusterException;
 import dev.mcpaudit.opensearch.IndexNames;
 import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
@@ -311,6 +312,98 @@ class ClusterIndexerIT {
               .isEqualTo(200);
         }
       }
+    }
+  }
+
+  @Test
+  void aClusterOutageIsWaitedOutWithReadinessFalseAndNothingIsLost(@TempDir Path home)
+      throws Exception {
+    OpenSearchNode node = OpenSearchNode.start(home);
+    int port = node.httpPort();
+    String topic = KafkaBrokerExtension.uniqueTopic("os-outage");
+    KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq", topic + ".alerts");
+    String prefix = prefix();
+    int total = 40_000;
+    IndexerConfig config =
+        IndexerConfig.from(Settings.of(settings(data, node.url(), topic, prefix, Map.of())));
+    // A stream of about 500 events a second, so it flows before, during and after the outage.
+    java.util.concurrent.CompletableFuture<Void> stream =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              SyntheticEvents gen =
+                  new SyntheticEvents(
+                      11, Instant.now().minus(Duration.ofHours(6)), Duration.ofMillis(100));
+              try (KafkaProducer<String, byte[]> producer = producer()) {
+                long start = System.nanoTime();
+                for (int i = 0; i < total; i++) {
+                  AuthzEvent e = gen.next();
+                  producer.send(
+                      new ProducerRecord<>(topic, e.partitionKey(), EventCodec.encode(e)));
+                  long ahead = start + i * 2_000_000L - System.nanoTime();
+                  if (ahead > 1_000_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+                  }
+                }
+              }
+            });
+    try (IndexerService indexer =
+        IndexerService.embedded(config, new SimpleMeterRegistry(), Clock.systemUTC())) {
+      await().atMost(Duration.ofMinutes(2)).until(() -> indexer.metrics().indexedCount() > 3_000);
+      node.close();
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !indexer.health().ready());
+      assertThat(((Health.NotReady) indexer.health()).reason()).contains("OpenSearch unavailable");
+      long during = indexer.metrics().indexedCount();
+      long lagBefore = lag(topic, config.groupId());
+      // Down for 30 s: the indexer stays not ready and indexes nothing, while the stream goes on.
+      await()
+          .during(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(40))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> !indexer.health().ready() && indexer.metrics().indexedCount() == during);
+      assertThat(lag(topic, config.groupId())).as("lag grows").isGreaterThan(lagBefore);
+      node = OpenSearchNode.start(home, List.of(), port);
+      stream.get(3, java.util.concurrent.TimeUnit.MINUTES);
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> indexer.metrics().indexedCount() == total && indexer.health().ready());
+      try (Cluster cluster = Cluster.connect(config.openSearch())) {
+        cluster.call("POST", "/" + prefix + "-decisions-*/_refresh", null);
+        assertThat(
+                cluster
+                    .call("GET", "/" + prefix + "-decisions-*/_count", null)
+                    .path("count")
+                    .asLong())
+            .isEqualTo(total);
+      }
+      assertThat(indexer.metrics().deadLetteredCount()).isZero();
+    } finally {
+      node.close();
+    }
+  }
+
+  /** Records of {@code topic} the group has not committed yet. */
+  private static long lag(String topic, String group) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", KAFKA.bootstrapServers()))) {
+      Map<
+              org.apache.kafka.common.TopicPartition,
+              org.apache.kafka.clients.consumer.OffsetAndMetadata>
+          committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      long ends =
+          TopicReader.endOffsets(KAFKA.bootstrapServers(), topic).values().stream()
+              .mapToLong(Long::longValue)
+              .sum();
+      long done =
+          committed.values().stream()
+              .filter(java.util.Objects::nonNull)
+              .mapToLong(o -> o.offset())
+              .sum();
+      return ends - done;
     }
   }
 
