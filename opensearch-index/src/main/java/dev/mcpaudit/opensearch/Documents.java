@@ -92,9 +92,7 @@ public final class Documents {
         }
       }
       g.writeFieldName(DecisionMapping.EVENT);
-      g.writeRawValue(
-          new String(
-              event.bytes, event.offset, event.length, java.nio.charset.StandardCharsets.UTF_8));
+      g.writeRawValue(oneLine(event.bytes, event.offset, event.length));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
