@@ -42,6 +42,11 @@ final class IndexerBench {
   private IndexerBench() {}
 
   static void run(BenchArgs args) throws Exception {
+    if (dev.mcpaudit.opensearch.IndexBackend.KEY.from(Settings.of(args.settings()))
+        == dev.mcpaudit.opensearch.IndexBackend.OPENSEARCH) {
+      ClusterIndexerBench.run(args);
+      return;
+    }
     int n = args.events();
     StoredCompression compression = IndexerConfig.storedCompression(Settings.of(args.settings()));
     // (a) first, in a JVM of its own with this one's flags, before any broker exists: the reference

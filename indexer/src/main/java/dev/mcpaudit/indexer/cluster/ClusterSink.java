@@ -54,12 +54,21 @@ public final class ClusterSink implements IndexSink {
   private final Duration retention;
   private final Clock clock;
 
-  /** Records this indexer created since its last refresh, and the index each went to. */
-  private final Map<String, String> unrefreshed = new HashMap<>();
+  /** A record this indexer created, where, and when (nanoTime), until a refresh after that. */
+  private record Written(String index, long at) {}
 
-  private long lastRefresh = System.nanoTime();
+  /**
+   * Records this indexer created that a search may not see yet. Written by the writer thread,
+   * pruned by refreshes on the loop thread.
+   */
+  private final Map<String, Written> unrefreshed = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private volatile long lastRefresh = System.nanoTime();
   private final Duration refreshEvery;
   private volatile String unavailable;
+  private Instant unavailableSince;
+  private long lastReport;
+  private static final Duration REPORT_EVERY = Duration.ofSeconds(15);
 
   public ClusterSink(Cluster cluster, Duration retention, Duration refreshEvery, Clock clock) {
     this.cluster = cluster;
@@ -67,6 +76,12 @@ public final class ClusterSink implements IndexSink {
     this.retention = retention;
     this.refreshEvery = refreshEvery;
     this.clock = clock;
+  }
+
+  /** The loop admits the next poll while this one is looked up and written. */
+  @Override
+  public boolean pipelined() {
+    return true;
   }
 
   @Override
@@ -164,9 +179,9 @@ public final class ClusterSink implements IndexSink {
     }
     List<String[]> realtime = new ArrayList<>();
     for (String id : firsts.keySet()) {
-      String index = unrefreshed.get(id);
-      if (index != null && !found.containsKey(id)) {
-        realtime.add(new String[] {index, id});
+      Written w = unrefreshed.get(id);
+      if (w != null && !found.containsKey(id)) {
+        realtime.add(new String[] {w.index(), id});
       }
     }
     found.putAll(get(realtime, judge));
@@ -230,7 +245,7 @@ public final class ClusterSink implements IndexSink {
         Pending p = todo.get(i);
         int status = item.status();
         if (status == 201 || status == 200) {
-          unrefreshed.put(p.id(), p.index());
+          unrefreshed.put(p.id(), new Written(p.index(), System.nanoTime()));
           created++;
         } else if (status == 409) {
           conflicts.add(new String[] {p.index(), p.id()});
@@ -326,8 +341,13 @@ public final class ClusterSink implements IndexSink {
       }
       if (unavailable == null) {
         log.warn("opensearch unavailable ({}), retrying while the consumer waits: {}", what, why);
+        unavailableSince = clock.instant();
+        lastReport = System.nanoTime();
+      } else if (System.nanoTime() - lastReport > REPORT_EVERY.toNanos()) {
+        log.warn("opensearch still unavailable ({}) since {}: {}", what, unavailableSince, why);
+        lastReport = System.nanoTime();
       }
-      unavailable = "OpenSearch unavailable since " + clock.instant() + ": " + why;
+      unavailable = "OpenSearch unavailable since " + unavailableSince + ": " + why;
       judge.keepAlive();
       Thread.sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
@@ -361,6 +381,7 @@ public final class ClusterSink implements IndexSink {
    * waits for the cluster anyway.
    */
   private void refresh() {
+    long started = System.nanoTime();
     try {
       Cluster.Reply r =
           cluster.send(
@@ -370,7 +391,8 @@ public final class ClusterSink implements IndexSink {
                   + "/_refresh?ignore_unavailable=true&allow_no_indices=true",
               (byte[]) null);
       if (r.ok()) {
-        unrefreshed.clear();
+        // Only what was written before the refresh began is surely searchable now.
+        unrefreshed.values().removeIf(w -> w.at() < started);
         lastRefresh = System.nanoTime();
         return;
       }

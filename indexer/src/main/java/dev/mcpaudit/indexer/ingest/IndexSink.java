@@ -58,7 +58,18 @@ public interface IndexSink extends AutoCloseable {
    */
   void commit(Map<String, Long> offsets) throws Exception;
 
-  /** Called after each written poll, on the loop thread, with no write open. */
+  /**
+   * Whether the loop may read and admit the next poll while this one is written (on a thread of its
+   * own, one write at a time): for a sink that waits on a remote system. Offsets still move only
+   * past acknowledged writes.
+   */
+  default boolean pipelined() {
+    return false;
+  }
+
+  /**
+   * Called after each poll is handed over, on the loop thread (a pipelined write may be running).
+   */
   default void afterPoll() throws Exception {}
 
   /** Partitions changed hands: writes of their previous owner must now be seen. */

@@ -18,9 +18,12 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -67,6 +70,20 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           r -> Thread.ofPlatform().name("mcp-audit-indexer-commit").daemon(true).unstarted(r));
 
   private Future<?> commitInFlight;
+
+  /** With a pipelined sink: the write in flight, and the offsets it reaches once acknowledged. */
+  private Future<Long> pendingWrite;
+
+  private Map<String, Long> pendingOffsets;
+
+  /** Waiting longer than this for a write, the loop polls (paused) to keep its group membership. */
+  private static final Duration KEEP_ALIVE_AFTER = Duration.ofSeconds(10);
+
+  /** Where a pipelined sink's writes run while the loop reads and admits the next poll. */
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> Thread.ofPlatform().name("mcp-audit-indexer-writer").daemon(true).unstarted(r));
+
   private final EventCodec codec;
   private final Stamps stamps;
 
@@ -74,6 +91,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private final Map<String, Long> nextOffsets = new HashMap<>();
 
   private volatile boolean running = true;
+  private volatile Thread loopThread;
   private volatile Throwable fatal;
   private volatile boolean commitRequested;
   private long lastCommit = System.nanoTime();
@@ -129,6 +147,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
+    loopThread = Thread.currentThread();
     try {
       consumer.subscribe(List.of(config.topics().decisions()), new Rebalance());
       while (running) {
@@ -138,6 +157,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           dirty = true;
           sink.afterPoll();
         }
+        collectWrite();
         if (commitRequested
             || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
           commitRequested = false;
@@ -165,6 +185,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       // files.
       workers.shutdown();
       committer.shutdown();
+      writer.shutdown();
     }
   }
 
@@ -190,13 +211,65 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
     for (Future<List<List<Admitted>>> f : admitted) {
       bySlice.add(f.get());
     }
+    Map<String, Long> reached = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> recs = records.records(tp);
+      reached.put(key(tp), recs.get(recs.size() - 1).offset() + 1);
+    }
+    if (sink.pipelined()) {
+      awaitWrite(); // one write in flight at a time: the next lookups see the last one's records
+      pendingOffsets = reached;
+      pendingWrite = writer.submit(() -> sink.write(bySlice, lanes, now, judge, workers));
+      return;
+    }
     metrics.indexed.increment(sink.write(bySlice, lanes, now, judge, workers));
     if (!consumer.paused().isEmpty()) {
       consumer.resume(consumer.paused()); // the sink waited for its backend: read on
     }
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> recs = records.records(tp);
-      nextOffsets.put(key(tp), recs.get(recs.size() - 1).offset() + 1);
+    nextOffsets.putAll(reached);
+  }
+
+  /**
+   * Waits for the write in flight, if any, keeping the consumer in its group meanwhile, then moves
+   * the offsets past what it wrote: they never claim a record whose write was not acknowledged.
+   */
+  private void awaitWrite() throws Exception {
+    if (pendingWrite == null) {
+      return;
+    }
+    long waitingSince = System.nanoTime();
+    while (true) {
+      try {
+        long indexed = pendingWrite.get(100, TimeUnit.MILLISECONDS);
+        metrics.indexed.increment(indexed);
+        nextOffsets.putAll(pendingOffsets);
+        break;
+      } catch (TimeoutException stillWriting) {
+        if (System.nanoTime() - waitingSince > KEEP_ALIVE_AFTER.toNanos()) {
+          keepAlive(); // the backend is slow or away: stay in the group without reading on
+        }
+      } catch (ExecutionException e) {
+        pendingWrite = null;
+        pendingOffsets = null;
+        if (!running && e.getCause() instanceof InterruptedException) {
+          log.info(
+              "stopping: the write in flight was given up; its records are read again on start");
+          return;
+        }
+        throw e.getCause() instanceof Exception c ? c : e;
+      }
+    }
+    pendingWrite = null;
+    pendingOffsets = null;
+    if (!consumer.paused().isEmpty()) {
+      consumer.resume(consumer.paused());
+    }
+  }
+
+  /** The write in flight, done: its offsets move (on the loop thread, which owns them). */
+  private void collectWrite() throws Exception {
+    if (pendingWrite != null && pendingWrite.isDone()) {
+      awaitWrite();
     }
   }
 
@@ -294,7 +367,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           if (!running) {
             throw new InterruptedException("the indexer is stopping");
           }
-          IndexerLoop.this.keepAlive();
+          if (Thread.currentThread() == loopThread) {
+            IndexerLoop.this.keepAlive(); // the consumer is the loop thread's alone
+          }
         }
       };
 
@@ -337,6 +412,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
 
   /** A synchronous commit (shutdown, partitions handed over): waits for one in flight first. */
   private void commit() throws Exception {
+    if (!running) {
+      awaitWrite(); // stopping: what is being written is acknowledged first, or given up
+    }
     if (commitInFlight != null) {
       commitInFlight.get();
       commitInFlight = null;
