@@ -193,12 +193,15 @@ public final class Cluster implements AutoCloseable {
       r = send("GET", "/", (byte[]) null);
     } catch (ClusterException e) {
       Throwable root = e;
-      while (root.getCause() != null) {
-        root = root.getCause();
+      boolean tls = false;
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        tls |=
+            t instanceof javax.net.ssl.SSLException
+                || t instanceof java.security.GeneralSecurityException;
+        root = t;
       }
       String why =
-          root instanceof javax.net.ssl.SSLException
-                  || root instanceof java.security.cert.CertificateException
+          tls
               ? "TLS failed (check opensearch.tls.ca, opensearch.tls.client-cert and the host name): "
                   + root.getMessage()
               : root.toString();

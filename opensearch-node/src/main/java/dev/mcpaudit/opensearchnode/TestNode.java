@@ -18,7 +18,9 @@ import org.opensearch.transport.Netty4ModulePlugin;
  * starts it (port 0 picks a free one), writes the bound HTTP port to {@code HOME/http.port} once it
  * answers, and runs until the process is stopped. Started as a child JVM by the test kit's {@code
  * OpenSearchNode}; no security plugin, so plain HTTP. With a third argument, a file of accepted
- * {@code Authorization} header values, every request must carry one ({@link RequireAuthorization}).
+ * {@code Authorization} header values, every request must carry one ({@link RequireAuthorization});
+ * with the system properties of {@link ServeTls}, it serves HTTPS (and may demand a client
+ * certificate).
  */
 public final class TestNode extends Node {
   private TestNode(Environment environment, List<PluginInfo> plugins) {
@@ -39,7 +41,7 @@ public final class TestNode extends Node {
             .put("network.host", "127.0.0.1")
             .put("http.port", httpPort)
             .put("transport.port", 0)
-            .put("http.type", "netty4")
+            .put("http.type", System.getProperty(ServeTls.KEYSTORE) == null ? "netty4" : "netty4-secure")
             .put("transport.type", "netty4")
             .build();
     // The HTTP and transport layers are a module of OpenSearch's own: loaded as a plugin.
@@ -65,6 +67,19 @@ public final class TestNode extends Node {
               Version.CURRENT,
               "21",
               RequireAuthorization.class.getName(),
+              null,
+              List.of(),
+              false));
+    }
+    if (System.getProperty(ServeTls.KEYSTORE) != null) {
+      plugins.add(
+          new PluginInfo(
+              "serve-tls",
+              "HTTPS with a key store of the test's own",
+              "na",
+              Version.CURRENT,
+              "21",
+              ServeTls.class.getName(),
               null,
               List.of(),
               false));

@@ -24,10 +24,13 @@ public final class OpenSearchNode implements AutoCloseable {
   private final Thread stopOnExit;
   private final int httpPort;
 
-  private OpenSearchNode(Process process, Thread stopOnExit, int httpPort) {
+  private final boolean https;
+
+  private OpenSearchNode(Process process, Thread stopOnExit, int httpPort, boolean https) {
     this.process = process;
     this.stopOnExit = stopOnExit;
     this.httpPort = httpPort;
+    this.https = https;
   }
 
   /**
@@ -53,17 +56,37 @@ public final class OpenSearchNode implements AutoCloseable {
    * with its data when started again on the same home and port (outage tests).
    */
   public static OpenSearchNode start(Path home, List<String> authorizations, int port) {
+    return start(home, authorizations, port, null);
+  }
+
+  /**
+   * HTTPS for the node: its PKCS#12 key store and password, and, for mutual TLS, a PKCS#12 trust
+   * store (same password) of the CAs whose client certificates it demands (null: none demanded).
+   */
+  public record Tls(Path keyStore, String password, Path clientCa) {}
+
+  /** Starts a node that serves HTTPS with {@code tls}. */
+  public static OpenSearchNode start(Path home, Tls tls) {
+    return start(home, List.of(), 0, tls);
+  }
+
+  private static OpenSearchNode start(Path home, List<String> authorizations, int port, Tls tls) {
     Path module = moduleDir();
     Path classpath = module.resolve("target/classpath.txt");
     try {
       Files.createDirectories(home);
       List<String> command = new ArrayList<>();
       command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.addAll(List.of("-Xms512m", "-Xmx1g", "--enable-native-access=ALL-UNNAMED"));
+      if (tls != null) {
+        command.add("-Dmcpaudit.test.tls.keystore=" + tls.keyStore().toAbsolutePath());
+        command.add("-Dmcpaudit.test.tls.password=" + tls.password());
+        if (tls.clientCa() != null) {
+          command.add("-Dmcpaudit.test.tls.client-ca=" + tls.clientCa().toAbsolutePath());
+        }
+      }
       command.addAll(
           List.of(
-              "-Xms512m",
-              "-Xmx1g",
-              "--enable-native-access=ALL-UNNAMED",
               "-cp",
               module.resolve("target/classes")
                   + java.io.File.pathSeparator
@@ -98,7 +121,8 @@ public final class OpenSearchNode implements AutoCloseable {
         }
         p.waitFor(100, TimeUnit.MILLISECONDS);
       }
-      return new OpenSearchNode(p, stop, Integer.parseInt(Files.readString(portFile).strip()));
+      return new OpenSearchNode(
+          p, stop, Integer.parseInt(Files.readString(portFile).strip()), tls != null);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the OpenSearch test node in " + home, e);
     } catch (InterruptedException e) {
@@ -142,9 +166,9 @@ public final class OpenSearchNode implements AutoCloseable {
     return httpPort;
   }
 
-  /** {@code http://127.0.0.1:<port>} */
+  /** {@code http://127.0.0.1:<port>}, or {@code https://} when the node serves TLS. */
   public String url() {
-    return "http://127.0.0.1:" + httpPort;
+    return (https ? "https" : "http") + "://127.0.0.1:" + httpPort;
   }
 
   /** Stops the node and waits for its process to end. */
