@@ -160,7 +160,7 @@ final class IndexerBench {
     return bytes;
   }
 
-  private static KafkaProducer<String, byte[]> producer(BenchBroker kafka) {
+  static KafkaProducer<String, byte[]> producer(BenchBroker kafka) {
     return new KafkaProducer<>(
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -34,6 +34,18 @@ public final class DecisionMapping {
           IndexSchema.KAFKA_OFFSET, "kafka.offset",
           IndexSchema.SOURCE_JSON, EVENT);
 
+  /** The alert fields kept as single keywords, as the Lucene alerts index keeps them. */
+  static final List<String> ALERT_KEYWORDS =
+      List.of(
+          AlertFields.ALERT_ID,
+          AlertFields.TYPE,
+          AlertFields.SEVERITY,
+          AlertFields.TENANT,
+          AlertFields.SUBJECT,
+          AlertFields.ACTOR,
+          AlertFields.HANDLE,
+          AlertFields.TOOL);
+
   /** Bumped when the template changes; installed templates carry it. */
   public static final int VERSION = 1;
 
@@ -84,19 +96,10 @@ public final class DecisionMapping {
   /** {@code PUT _index_template/<prefix>-alerts}: alerts are rare, one shard a month. */
   public static ObjectNode alertsTemplate(IndexNames names, OpenSearchSettings s) {
     ObjectNode props = F.objectNode();
-    for (String f :
-        List.of(
-            AlertFields.ALERT_ID,
-            AlertFields.TYPE,
-            AlertFields.SEVERITY,
-            AlertFields.TENANT,
-            AlertFields.SUBJECT,
-            AlertFields.ACTOR,
-            AlertFields.HANDLE,
-            AlertFields.TOOL,
-            AlertFields.EVIDENCE)) {
+    for (String f : ALERT_KEYWORDS) {
       put(props, f, keyword(true));
     }
+    put(props, AlertFields.EVIDENCE, keyword(true));
     put(props, AlertFields.DETECTED_AT, date());
     put(props, ALERT, F.objectNode().put("type", "object").put("enabled", false));
     return template(

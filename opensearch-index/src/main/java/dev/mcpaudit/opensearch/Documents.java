@@ -114,16 +114,7 @@ public final class Documents {
     ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      for (String f :
-          List.of(
-              AlertFields.ALERT_ID,
-              AlertFields.TYPE,
-              AlertFields.SEVERITY,
-              AlertFields.TENANT,
-              AlertFields.SUBJECT,
-              AlertFields.ACTOR,
-              AlertFields.HANDLE,
-              AlertFields.TOOL)) {
+      for (String f : DecisionMapping.ALERT_KEYWORDS) {
         if (alert.hasNonNull(f)) {
           g.writeStringField(f, alert.get(f).asText());
         }
