@@ -243,6 +243,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
         long indexed = pendingWrite.get(100, TimeUnit.MILLISECONDS);
         metrics.indexed.increment(indexed);
         nextOffsets.putAll(pendingOffsets);
+        dirty = true; // a commit may have run while it was written: these offsets still need one
         break;
       } catch (TimeoutException stillWriting) {
         if (System.nanoTime() - waitingSince > KEEP_ALIVE_AFTER.toNanos()) {

@@ -323,7 +323,7 @@ class ClusterIndexerIT {
     String topic = KafkaBrokerExtension.uniqueTopic("os-outage");
     KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq", topic + ".alerts");
     String prefix = prefix();
-    int total = 40_000;
+    int total = 25_000;
     IndexerConfig config =
         IndexerConfig.from(Settings.of(settings(data, node.url(), topic, prefix, Map.of())));
     // A stream of about 500 events a second, so it flows before, during and after the outage.
