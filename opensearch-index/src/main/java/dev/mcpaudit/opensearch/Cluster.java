@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.Base64;
-import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -281,11 +279,6 @@ public final class Cluster implements AutoCloseable {
     } catch (GeneralSecurityException | IOException e) {
       throw new ClusterException("cannot set up TLS to OpenSearch: " + e.getMessage(), e);
     }
-  }
-
-  /** Hosts as URIs, for messages. */
-  public List<URI> hosts() {
-    return settings.hosts();
   }
 
   /** Index names with this deployment's prefix. */
