@@ -29,7 +29,8 @@ class LayeringTest {
   void onlyTheLuceneStoreUsesLucene() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("dev.mcpaudit.queryapi.store.lucene..")
+        .resideOutsideOfPackages(
+            "dev.mcpaudit.queryapi.store.lucene..", "dev.mcpaudit.queryapi.store.cluster..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.apache.lucene..")

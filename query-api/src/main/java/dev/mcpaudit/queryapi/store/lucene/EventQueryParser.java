@@ -2,6 +2,8 @@ package dev.mcpaudit.queryapi.store.lucene;
 
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.search.TermPolicy;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.runtime.http.LogText;
 import dev.mcpaudit.schema.event.Rfc3339;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.AutomatonQuery;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.automaton.Operations;
@@ -28,8 +31,11 @@ import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
  * wildcards and ranges work on them; time fields take RFC 3339 or epoch-millisecond ranges; text
  * fields ({@code reason}, the default for bare words) are analyzed. An unknown field is an error
  * that lists the known ones, rather than a silent empty result.
+ *
+ * <p>Both stores parse with this class (the OpenSearch store translates the parsed query), so the
+ * syntax, the term policy and the clause limit are one thing whatever engine answers.
  */
-final class EventQueryParser extends QueryParser {
+public final class EventQueryParser extends QueryParser {
   static final Set<String> KEYWORDS = new TreeSet<>();
   static final Set<String> TEXT = Set.copyOf(IndexSchema.TEXT);
   static final Set<String> TIMES = Set.copyOf(IndexSchema.TIMES);
@@ -53,6 +59,31 @@ final class EventQueryParser extends QueryParser {
     // A fuzzy term then walks only the terms sharing its first characters, like a prefix.
     setFuzzyPrefixLength(policy.minPrefix());
     setDefaultOperator(QueryParser.Operator.AND);
+  }
+
+  /**
+   * {@code q} parsed under {@code policy}, or {@link InvalidQuery} with a message starting {@code
+   * q:}.
+   */
+  public static Query parse(String q, TermPolicy policy) {
+    try {
+      return new EventQueryParser(policy).parse(q);
+    } catch (ParseException e) {
+      // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every
+      // other value.
+      throw new InvalidQuery(
+          "q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw new InvalidQuery(
+          "q: too many clauses (at most "
+              + IndexSearcher.getMaxClauseCount()
+              + "); narrow the query");
+    }
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   private static Analyzer analyzer() {

@@ -4,18 +4,14 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.search.TermPolicy;
 import dev.mcpaudit.queryapi.store.EventQuery;
-import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
-import dev.mcpaudit.runtime.http.LogText;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.IndexSortSortedNumericDocValuesRangeQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
@@ -106,23 +102,6 @@ final class Queries {
   }
 
   private Query parse(String q) {
-    try {
-      return new EventQueryParser(terms).parse(q);
-    } catch (ParseException e) {
-      // The parser quotes the whole query; echo at most 80 characters of it, escaped, as every
-      // other value.
-      throw new InvalidQuery(
-          "q: " + LogText.of(firstLine(e.getMessage().replace(q, LogText.of(q, 80))), 400));
-    } catch (IndexSearcher.TooManyClauses e) {
-      throw new InvalidQuery(
-          "q: too many clauses (at most "
-              + IndexSearcher.getMaxClauseCount()
-              + "); narrow the query");
-    }
-  }
-
-  private static String firstLine(String s) {
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return EventQueryParser.parse(q, terms);
   }
 }

@@ -1,0 +1,115 @@
+package dev.mcpaudit.queryapi.store.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.queryapi.store.ExportRows;
+import dev.mcpaudit.queryapi.store.ExportStream;
+import dev.mcpaudit.queryapi.store.IndexUnavailable;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * An export over one point-in-time view of the cluster: pages of {@link #PAGE} events oldest first,
+ * resumed with {@code search_after}, the next page fetched while the current one is written, so
+ * memory holds two pages whatever the export's size. Ties are broken by event id and then tenant,
+ * which together name one record.
+ */
+final class ClusterExport implements ExportStream {
+  static final int PAGE = 1_000;
+
+  /** How long the cluster keeps the view between two pages. */
+  private static final String KEEP_ALIVE = "5m";
+
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private final ClusterReads reads;
+  private final String decisions;
+  private final ObjectNode query;
+
+  ClusterExport(ClusterReads reads, String decisionsPattern, ObjectNode query) {
+    this.reads = reads;
+    this.decisions = decisionsPattern;
+    this.query = query;
+  }
+
+  @Override
+  public long writeTo(ExportRows rows) throws IOException {
+    JsonNode opened =
+        reads.call(
+            "POST",
+            "/"
+                + decisions
+                + "/_search/point_in_time?keep_alive="
+                + KEEP_ALIVE
+                + "&allow_partial_pit_creation=false",
+            F.objectNode());
+    String pit = opened.path("pit_id").asText(null);
+    if (pit == null) {
+      throw new IndexUnavailable("the OpenSearch cluster opened no point in time for the export");
+    }
+    try (ExecutorService ahead = Executors.newVirtualThreadPerTaskExecutor()) {
+      long written = 0;
+      SearchAnswer page = page(pit, null);
+      while (true) {
+        int n = page.hits().size();
+        JsonNode last = n == 0 ? null : page.hits().get(n - 1).sort();
+        CompletableFuture<SearchAnswer> next =
+            n < PAGE ? null : CompletableFuture.supplyAsync(() -> page(pit, last), ahead);
+        for (SearchAnswer.Hit h : page.hits()) {
+          rows.write(h.record(), h.provenance());
+          written++;
+        }
+        if (next == null) {
+          return written;
+        }
+        page = join(next);
+      }
+    } finally {
+      close(pit);
+    }
+  }
+
+  private SearchAnswer page(String pit, JsonNode after) {
+    ObjectNode body = F.objectNode();
+    body.set("query", query);
+    body.put("size", PAGE);
+    body.put("track_total_hits", false);
+    body.putObject("pit").put("id", pit).put("keep_alive", KEEP_ALIVE);
+    ArrayNode sort = body.putArray("sort");
+    sort.addObject().putObject(IndexSchema.OCCURRED_AT).put("order", "asc");
+    sort.addObject().putObject(IndexSchema.EVENT_ID).put("order", "asc");
+    sort.addObject().putObject(IndexSchema.TENANT).put("order", "asc");
+    if (after != null) {
+      body.set("search_after", after);
+    }
+    return reads.untimedSearch(body);
+  }
+
+  private static SearchAnswer join(CompletableFuture<SearchAnswer> next) {
+    try {
+      return next.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** Frees the view at once rather than when its keep-alive runs out. */
+  private void close(String pit) {
+    try {
+      ObjectNode body = F.objectNode();
+      body.putArray("pit_id").add(pit);
+      reads.call("DELETE", "/_search/point_in_time", body);
+    } catch (RuntimeException e) {
+      // the cluster drops it at the keep-alive anyway
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.mcpaudit.queryapi.store.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.ClusterException;
+import dev.mcpaudit.queryapi.search.RequestScope;
+import dev.mcpaudit.queryapi.search.SearchGate;
+import dev.mcpaudit.queryapi.store.IndexUnavailable;
+import dev.mcpaudit.queryapi.store.InvalidQuery;
+import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.runtime.http.LogText;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every request the store sends to the cluster, under the request's deadline and the search
+ * admission, as the Lucene store's reads are: the time left is sent along as the search's {@code
+ * timeout} and {@code cancel_after_time_interval}, so the cluster itself stops the work, and an
+ * answer that timed out or lost a shard is never passed off as complete. The one place the
+ * cluster's errors become the store's.
+ */
+final class ClusterReads {
+  private final Cluster cluster;
+  private final Duration timeout;
+  private final SearchGate gate;
+
+  /**
+   * @param gate admission for API requests; null runs work inline (tests, benchmarks)
+   */
+  ClusterReads(Cluster cluster, Duration timeout, SearchGate gate) {
+    this.cluster = cluster;
+    this.timeout = timeout;
+    this.gate = gate;
+  }
+
+  /** A search ({@code _search} on {@code indices}) with the request's time left. */
+  SearchAnswer search(String indices, ObjectNode body) {
+    return timed(
+        left -> {
+          body.put("timeout", left + "ms");
+          return answer(
+              send(
+                  "POST",
+                  "/"
+                      + indices
+                      + "/_search?ignore_unavailable=true&allow_no_indices=true"
+                      + "&cancel_after_time_interval="
+                      + left
+                      + "ms",
+                  body));
+        });
+  }
+
+  /** The exact number of matches of {@code query}, under the same deadline. */
+  long count(String indices, ObjectNode query) {
+    ObjectNode body = query.objectNode();
+    body.put("size", 0);
+    body.put("track_total_hits", true);
+    body.set("query", query);
+    return search(indices, body).total();
+  }
+
+  /**
+   * A page of a stream (an export's pages): no time limit, as the Lucene store's exports have none,
+   * but every other check.
+   */
+  SearchAnswer untimedSearch(ObjectNode body) {
+    return answer(send("POST", "/_search", body));
+  }
+
+  /** Any other request (opening and closing a point in time), 2xx or a store error. */
+  JsonNode call(String method, String path, ObjectNode body) {
+    return ok(send(method, path, body));
+  }
+
+  /** CPU work on the search threads under the same admission (parsing {@code q}). */
+  <T> T compute(Supplier<T> work) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return work.get();
+    }
+    return gate.run(
+        scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
+  }
+
+  interface Timed<T> {
+    T run(long millisLeft);
+  }
+
+  private <T> T timed(Timed<T> work) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return work.run(timeout.toMillis());
+    }
+    long deadline = scope.arrivalNanos() + timeout.toNanos();
+    return gate.run(
+        scope.principal(),
+        deadline,
+        () -> {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            throw timedOut();
+          }
+          return work.run(left);
+        },
+        timedOut());
+  }
+
+  private Cluster.Reply send(String method, String path, ObjectNode body) {
+    try {
+      return cluster.send(method, path, body);
+    } catch (ClusterException e) {
+      throw new IndexUnavailable("the OpenSearch cluster cannot be reached: " + e.getMessage());
+    }
+  }
+
+  private SearchAnswer answer(Cluster.Reply r) {
+    if (!r.ok()) {
+      ok(r); // throws the store's error
+    }
+    SearchAnswer a = SearchAnswer.read(r.body());
+    if (a.meta().path("timed_out").asBoolean(false)) {
+      throw timedOut();
+    }
+    failedShards(a.meta());
+    return a;
+  }
+
+  /**
+   * A shard that failed or timed out leaves an answer incomplete: counts and pages would be wrong
+   * without saying so.
+   */
+  private static void failedShards(JsonNode json) {
+    if (json.path("_shards").path("failed").asInt(0) > 0) {
+      JsonNode reason = json.path("_shards").path("failures").path(0).path("reason");
+      throw new IndexUnavailable(
+          "the OpenSearch cluster answered from only some of its shards: "
+              + LogText.of(
+                  reason.path("type").asText() + " " + reason.path("reason").asText(), 200));
+    }
+  }
+
+  private JsonNode ok(Cluster.Reply r) {
+    if (r.ok()) {
+      return r.json();
+    }
+    String error = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+    if (error.contains("task_cancelled_exception") || error.contains("TaskCancelledException")) {
+      throw timedOut();
+    }
+    if (r.status() == 400) {
+      if (error.contains("too_many_clauses") || error.contains("too_many_nested_clauses")) {
+        throw new InvalidQuery("q: the cluster counts too many clauses in this query; narrow it");
+      }
+      throw new InvalidQuery("q: the OpenSearch cluster refused the query: " + reason(r));
+    }
+    if (r.status() == 401 || r.status() == 403) {
+      throw new IndexUnavailable(
+          "the OpenSearch cluster refused the api's credentials (" + r.status() + ")");
+    }
+    throw new IndexUnavailable("the OpenSearch cluster answered " + reason(r));
+  }
+
+  /** The cluster's error type and reason, escaped and bounded as any echoed value. */
+  private static String reason(Cluster.Reply r) {
+    try {
+      JsonNode e = r.json().path("error");
+      JsonNode root = e.path("root_cause").path(0);
+      JsonNode why = root.isMissingNode() ? e : root;
+      return LogText.of(
+          r.status() + " " + why.path("type").asText() + ": " + why.path("reason").asText(), 300);
+    } catch (RuntimeException notJson) {
+      return r.status() + "";
+    }
+  }
+
+  QueryTimedOut timedOut() {
+    return new QueryTimedOut(timeout);
+  }
+
+  Cluster cluster() {
+    return cluster;
+  }
+}
