@@ -3,6 +3,7 @@ package dev.mcpaudit.queryapi;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.opensearch.IndexBackend;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.OidcTokens;
 import dev.mcpaudit.queryapi.auth.StaticTokens;
@@ -52,6 +53,9 @@ import java.util.List;
  *     api.audit.refused-window})
  * @param auditRefusedKeys most such keys per window; more are counted in an overflow bucket ({@code
  *     api.audit.refused-max-keys})
+ * @param backend where the events are read ({@code index.backend}): the Lucene index at {@code
+ *     indexPath}, or the OpenSearch cluster the indexers write (docs/opensearch.md)
+ * @param openSearch the cluster ({@code opensearch.*}) when the backend is OpenSearch, else null
  */
 public record ApiConfig(
     String host,
@@ -70,7 +74,9 @@ public record ApiConfig(
     Duration auditRefusedWindow,
     int auditRefusedKeys,
     String detectorApplicationId,
-    Stamps stamps) {
+    Stamps stamps,
+    IndexBackend backend,
+    OpenSearchSettings openSearch) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -195,7 +201,14 @@ public record ApiConfig(
    * Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token
    * table.
    */
-  public static final ConfigDef DEF = ConfigDef.of("api", List.of("api."), keys(), "api.token.");
+  public static final ConfigDef DEF =
+      ConfigDef.of(
+          "api",
+          java.util.stream.Stream.concat(
+                  java.util.stream.Stream.of("api."), OpenSearchSettings.PREFIXES.stream())
+              .toList(),
+          keys(),
+          "api.token.");
 
   private static List<ConfigKey<?>> keys() {
     List<ConfigKey<?>> all =
@@ -224,9 +237,9 @@ public record ApiConfig(
                 AUDIT_SPOOL_DIR,
                 AUDIT_REFUSED_WINDOW,
                 AUDIT_REFUSED_KEYS,
-                DETECTOR_APPLICATION_ID,
-                IndexBackend.KEY));
+                DETECTOR_APPLICATION_ID));
     all.addAll(OidcTokens.KEYS);
+    all.addAll(OpenSearchSettings.KEYS);
     return all;
   }
 
@@ -237,12 +250,7 @@ public record ApiConfig(
 
   public static ApiConfig from(Settings s) {
     DEF.check(s);
-    if (IndexBackend.KEY.from(s) == IndexBackend.OPENSEARCH) {
-      // Refused rather than ignored: an API reading an empty local index would answer wrongly.
-      throw new dev.mcpaudit.runtime.config.ConfigException(
-          "index.backend=opensearch: the query API reads only the Lucene index so far; the"
-              + " indexers can write to OpenSearch (docs/opensearch.md), the API cannot read it yet");
-    }
+    IndexBackend backend = IndexBackend.KEY.from(s);
     Path index = Path.of(INDEX_DIR.from(s));
     String alerts = ALERTS_DIR.from(s);
     return new ApiConfig(
@@ -276,7 +284,9 @@ public record ApiConfig(
         AUDIT_REFUSED_WINDOW.from(s),
         AUDIT_REFUSED_KEYS.from(s),
         DETECTOR_APPLICATION_ID.from(s),
-        SharedKeys.stamps(s));
+        SharedKeys.stamps(s),
+        backend,
+        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null);
   }
 
   private static ConfigKey<Duration> positive(ConfigKey<Duration> key) {

@@ -1,11 +1,16 @@
 package dev.mcpaudit.queryapi;
 
 import dev.mcpaudit.kafka.client.LagWatch;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.ClusterException;
+import dev.mcpaudit.opensearch.IndexBackend;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiHttpServer;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.CommittedIndex;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
@@ -16,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root of the {@code api} role running alone: it serves a committed index directory
- * read-only and reopens it when the indexer commits (in the quickstart the API shares the indexer's
- * near-real-time searchers instead).
+ * read-only and reopens it when the indexer commits, or reads the OpenSearch cluster the indexers
+ * write ({@code index.backend=opensearch}). In the quickstart the API shares the indexer's
+ * near-real-time searchers instead.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -36,36 +43,52 @@ public final class ApiServer implements AutoCloseable {
   private final StoreThreads storeThreads;
   private final EventStore store;
   private final ScheduledExecutorService reopen;
+  private final Cluster cluster;
   private final PublishedAuditTrail audit;
   private final LagWatch detectionLag;
 
   private ApiServer(ApiConfig config, ApiHttpServer.Extra extras) throws IOException {
-    // Either index may have no commit yet (the api started before the indexer): not ready until
-    // it appears, then served without a restart by the reopen below.
-    this.searchers = CommittedIndex.open(config.indexPath(), "events index");
-    this.alertSearchers = CommittedIndex.open(config.alertsPath(), "alerts index");
-    this.reopen =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
-    long every = config.reopenInterval().toMillis();
-    reopen.scheduleWithFixedDelay(
-        () -> {
-          try {
-            searchers.maybeRefresh();
-            alertSearchers.maybeRefresh();
-          } catch (IOException | RuntimeException e) {
-            log.warn("index reopen failed error={}", e.toString());
-          }
-        },
-        every,
-        every,
-        TimeUnit.MILLISECONDS);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
-      Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
-          .tag("index", index.getKey())
-          .description("1 once the index's first commit is open, 0 while the api waits for it")
+    this.storeThreads = StoreThreads.start();
+    if (config.backend() == IndexBackend.OPENSEARCH) {
+      this.searchers = null;
+      this.alertSearchers = null;
+      this.reopen = null;
+      this.cluster = connect(config);
+      this.store = ClusterEventStore.over(cluster, config.limits());
+      Gauge.builder("mcp_audit_api_index_open", store, s -> s.health().ready() ? 1 : 0)
+          .tag("index", "opensearch")
+          .description("1 while the OpenSearch cluster can answer, 0 while it cannot")
           .register(registry);
+    } else {
+      this.cluster = null;
+      // Either index may have no commit yet (the api started before the indexer): not ready until
+      // it appears, then served without a restart by the reopen below.
+      this.searchers = CommittedIndex.open(config.indexPath(), "events index");
+      this.alertSearchers = CommittedIndex.open(config.alertsPath(), "alerts index");
+      this.reopen =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().name("mcp-audit-api-reopen").daemon(true).unstarted(r));
+      long every = config.reopenInterval().toMillis();
+      reopen.scheduleWithFixedDelay(
+          () -> {
+            try {
+              searchers.maybeRefresh();
+              alertSearchers.maybeRefresh();
+            } catch (IOException | RuntimeException e) {
+              log.warn("index reopen failed error={}", e.toString());
+            }
+          },
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
+      for (var index : java.util.Map.of("events", searchers, "alerts", alertSearchers).entrySet()) {
+        Gauge.builder("mcp_audit_api_index_open", index.getValue(), i -> i.health().ready() ? 1 : 0)
+            .tag("index", index.getKey())
+            .description("1 once the index's first commit is open, 0 while the api waits for it")
+            .register(registry);
+      }
+      this.store = LuceneEventStore.over(searchers, alertSearchers, config.limits(), storeThreads);
     }
     if (config.audit()) {
       config.kafka().requireAccess("mcp-audit-api-audit");
@@ -89,8 +112,6 @@ public final class ApiServer implements AutoCloseable {
                 config.auditRefusedWindow(),
                 config.auditRefusedKeys())
             : null;
-    this.storeThreads = StoreThreads.start();
-    this.store = LuceneEventStore.over(searchers, alertSearchers, config.limits(), storeThreads);
     ApiRoutes routes =
         ApiRoutes.assemble(
             store,
@@ -116,7 +137,41 @@ public final class ApiServer implements AutoCloseable {
     this.app =
         ApiHttpServer.start(
             config.host(), config.port(), config.http(), registry, this::health, routes, extras);
-    log.info("api listening address={}:{} index={}", config.host(), app.port(), config.indexPath());
+    log.info(
+        "api listening address={}:{} index={}",
+        config.host(),
+        app.port(),
+        cluster == null ? config.indexPath() : "opensearch " + config.openSearch().summary());
+  }
+
+  /**
+   * The cluster, with answers awaited no longer than a query may run (plus a margin for the
+   * cluster's own cancellation to arrive): a cluster that stops answering costs a request its time
+   * limit, not the client's longer default. A cluster that cannot be reached at start is logged and
+   * waited for; {@code /health/ready} says why until it answers.
+   */
+  private static Cluster connect(ApiConfig config) {
+    OpenSearchSettings s = config.openSearch();
+    Duration bounded = config.limits().timeout().plusSeconds(5);
+    Cluster cluster =
+        Cluster.connect(
+            new OpenSearchSettings(
+                s.hosts(),
+                s.auth(),
+                s.tls(),
+                s.indexPrefix(),
+                s.shards(),
+                s.replicas(),
+                s.refreshInterval(),
+                s.forceMergeAfter(),
+                s.requestTimeout().compareTo(bounded) < 0 ? s.requestTimeout() : bounded));
+    try {
+      log.info("api reads opensearch cluster={} {}", cluster.check(), s.summary());
+    } catch (ClusterException e) {
+      log.warn(
+          "opensearch not answering yet; the api is not ready until it does: {}", e.getMessage());
+    }
+    return cluster;
   }
 
   public static ApiServer start(ApiConfig config) {
@@ -135,7 +190,10 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Ready once the store can answer: both indexes open (for /health/ready). */
+  /**
+   * Ready once the store can answer: both indexes open, or the cluster reachable and not red (for
+   * /health/ready).
+   */
   public Health health() {
     return store.health();
   }
@@ -147,10 +205,14 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     app.close();
-    reopen.shutdown();
     storeThreads.close();
-    searchers.close();
-    alertSearchers.close();
+    if (cluster != null) {
+      cluster.close();
+    } else {
+      reopen.shutdown();
+      searchers.close();
+      alertSearchers.close();
+    }
     if (audit != null) {
       audit.close();
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.client.KafkaClients;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -15,6 +17,11 @@ import dev.mcpaudit.queryapi.auth.StaticTokens;
 import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
@@ -48,6 +55,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,7 +73,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * /api/v1/decisions over an index the real indexer built from a real broker, on a real HTTP port.
+ * /api/v1/decisions over an index the real indexer built from a real broker, on a real HTTP port:
+ * the embedded Lucene index, or the OpenSearch test node when the build runs the API's ITs against
+ * it ({@link TestBackend}).
  */
 class DecisionsApiIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -92,6 +102,8 @@ class DecisionsApiIT {
   static final HttpClient http = HttpClient.newHttpClient();
 
   private static StoreThreads storeThreads;
+  private static Cluster cluster;
+  private static final TestBackend BACKEND = TestBackend.current();
 
   @BeforeAll
   static void start() throws Exception {
@@ -123,30 +135,56 @@ class DecisionsApiIT {
     }
     producer.flush();
     data = Files.createTempDirectory("api-it");
+    Map<String, String> indexerSettings =
+        new HashMap<>(
+            Map.of(
+                "indexer.data-dir",
+                data.toString(),
+                "kafka.bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "topics.decisions",
+                topic,
+                "topics.dead-letter",
+                topic + ".dlq",
+                "topics.alerts",
+                topic + ".alerts",
+                "indexer.group-id",
+                "api-" + topic));
+    if (BACKEND == TestBackend.OPENSEARCH) {
+      indexerSettings.putAll(
+          TestBackend.settings("decisions-api-" + topic.toLowerCase(Locale.ROOT)));
+      indexerSettings.put("indexer.commit-interval", "1s");
+    }
     indexer =
         IndexerService.embedded(
-            IndexerConfig.from(
-                Settings.of(
-                    TestStamps.with(
-                        Map.of(
-                            "indexer.data-dir",
-                            data.toString(),
-                            "kafka.bootstrap-servers",
-                            KAFKA.bootstrapServers(),
-                            "topics.decisions",
-                            topic,
-                            "topics.dead-letter",
-                            topic + ".dlq",
-                            "topics.alerts",
-                            topic + ".alerts",
-                            "indexer.group-id",
-                            "api-" + topic)))),
+            IndexerConfig.from(Settings.of(TestStamps.with(indexerSettings))),
             new SimpleMeterRegistry(),
             Clock.systemUTC());
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .until(() -> indexer.index().liveDocs() == CORPUS + lifecycle.size());
-    indexer.searchers().maybeRefreshBlocking();
+    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(5));
+    storeThreads = StoreThreads.start();
+    EventStore store;
+    if (BACKEND == TestBackend.OPENSEARCH) {
+      cluster =
+          Cluster.connect(
+              OpenSearchSettings.from(
+                  Settings.of(
+                      TestBackend.settings("decisions-api-" + topic.toLowerCase(Locale.ROOT)))));
+      store = ClusterEventStore.over(cluster, limits);
+      EventQuery everything =
+          new EventQuery("", new TimeRange(START.minus(Duration.ofDays(1)), Instant.now()));
+      TenantScope admin = TenantScope.of(new Caller("it", Role.ADMIN, Set.of(), true), null);
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> store.count(admin, everything) == CORPUS + lifecycle.size());
+    } else {
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> indexer.index().liveDocs() == CORPUS + lifecycle.size());
+      indexer.searchers().maybeRefreshBlocking();
+      store =
+          LuceneEventStore.over(
+              indexer.searchers(), indexer.alertSearchers(), limits, storeThreads);
+    }
 
     StaticTokens tokens =
         StaticTokens.of(
@@ -168,12 +206,9 @@ class DecisionsApiIT {
             "it",
             Duration.ofSeconds(1),
             1000);
-    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(5));
-    storeThreads = StoreThreads.start();
     ApiRoutes routes =
         ApiRoutes.assemble(
-            LuceneEventStore.over(
-                indexer.searchers(), indexer.alertSearchers(), limits, storeThreads),
+            store,
             new Authenticator(tokens, Optional.of(Jwts.verifier())),
             audit,
             limits,
@@ -208,6 +243,9 @@ class DecisionsApiIT {
     audit.close();
     producer.close();
     indexer.close();
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   static HttpResponse<String> get(String token, String path, Map<String, String> params)

@@ -3,8 +3,6 @@ package dev.mcpaudit.queryapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
@@ -49,6 +47,7 @@ class QueryAttacksIT {
   static final Duration HUNG = Duration.ofSeconds(15);
 
   static Path dir;
+  static Map<String, String> store;
   static final List<AuthzEvent> corpus = new ArrayList<>();
   static ApiServer api;
   static ApiServer replica;
@@ -61,17 +60,10 @@ class QueryAttacksIT {
   static void start() throws Exception {
     dir = Files.createTempDirectory("query-attacks");
     SyntheticEvents gen = new SyntheticEvents(4242, START);
-    try (EventIndex index = EventIndex.open(dir.resolve("index"), 32)) {
-      for (int i = 0; i < CORPUS; i++) {
-        AuthzEvent e = gen.next();
-        corpus.add(e);
-        byte[] raw = EventCodec.encode(e);
-        index.append(
-            IndexSchema.document(
-                EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, i, 0)));
-      }
-      index.commit(Map.of("t:0", (long) CORPUS));
+    for (int i = 0; i < CORPUS; i++) {
+      corpus.add(gen.next());
     }
+    store = TestBackend.current().store(dir, corpus);
     api = server(Map.of("api.cursor-key", SHARED_KEY));
     replica = server(Map.of("api.cursor-key", SHARED_KEY));
     stranger = server(Map.of());
@@ -101,8 +93,6 @@ class QueryAttacksIT {
             Map.of(
                 "api.port",
                 "0",
-                "api.index-dir",
-                dir.resolve("index").toString(),
                 "api.audit",
                 "false",
                 "api.token.carol",
@@ -111,6 +101,7 @@ class QueryAttacksIT {
                 "auditor",
                 "api.token.carol.tenants",
                 "*"));
+    s.putAll(store);
     s.putAll(extra);
     return ApiServer.start(ApiConfig.from(Settings.of(s)));
   }

@@ -1,9 +1,6 @@
 package dev.mcpaudit.queryapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.indexer.alerts.AlertIndex;
-import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.Actor;
@@ -30,9 +27,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A committed index on disk (synthetic decisions of tenant-0..2 and a slice of the API's own audit
- * trail, tenant {@code _system}) served by the real api role ({@link ApiServer}) on a random port,
- * configured through the same keys as production.
+ * Stored events (synthetic decisions of tenant-0..2 and a slice of the API's own audit trail,
+ * tenant {@code _system}) served by the real api role ({@link ApiServer}) on a random port,
+ * configured through the same keys as production: a committed index on disk, or the OpenSearch test
+ * node ({@link TestBackend}).
  */
 final class ServedIndex implements AutoCloseable {
   static final String SYSTEM_ACTOR = "root-auditor";
@@ -50,32 +48,25 @@ final class ServedIndex implements AutoCloseable {
     Instant start =
         Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(Duration.ofHours(1));
     SyntheticEvents gen = new SyntheticEvents(4242, start);
-    try (EventIndex index = EventIndex.open(dir.resolve("index"), 32)) {
-      long offset = 0;
-      for (int i = 0; i < decisions; i++) {
-        put(index, gen.next(), offset++);
-      }
-      for (int i = 0; i < system; i++) {
-        put(index, systemEvent(i, start.plusSeconds(i)), offset++);
-      }
-      index.commit(Map.of("t:0", offset));
+    for (int i = 0; i < decisions; i++) {
+      events.add(gen.next());
     }
-    // As the indexer does: the alerts index beside the events, committed empty before the first
-    // alert.
-    AlertIndex.open(dir.resolve("alerts")).close();
+    for (int i = 0; i < system; i++) {
+      events.add(systemEvent(i, start.plusSeconds(i)));
+    }
+    Map<String, String> store = TestBackend.current().store(dir, events);
     Map<String, String> all =
         new HashMap<>(
             Map.of(
                 "api.port",
                 "0",
-                "api.index-dir",
-                dir.resolve("index").toString(),
                 "api.audit",
                 "false",
                 "api.reopen-interval",
                 "1h",
                 "api.audit-spool-dir",
                 dir.resolve("spool").toString()));
+    all.putAll(store);
     all.putAll(settings);
     this.api = ApiServer.start(ApiConfig.from(Settings.of(all)));
   }
@@ -92,14 +83,6 @@ final class ServedIndex implements AutoCloseable {
         .tool(new Tool("mcp-audit", "api.decisions.search", "http/request", null))
         .source(new Source("mcp-audit-api", "it", null, null))
         .build();
-  }
-
-  private void put(EventIndex index, AuthzEvent e, long offset) throws Exception {
-    events.add(e);
-    byte[] raw = EventCodec.encode(e);
-    index.append(
-        IndexSchema.document(
-            EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset, 0)));
   }
 
   HttpResponse<String> get(String token, String path, Map<String, String> params) throws Exception {

@@ -1,118 +1,25 @@
 package dev.mcpaudit.queryapi.store.cluster;
 
-import dev.mcpaudit.index.IndexSchema;
-import dev.mcpaudit.index.StoredCompression;
 import dev.mcpaudit.opensearch.Cluster;
-import dev.mcpaudit.opensearch.ClusterSetup;
-import dev.mcpaudit.opensearch.Documents;
-import dev.mcpaudit.opensearch.IndexNames;
-import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.EventStoreContract;
 import dev.mcpaudit.queryapi.store.StoreCorpus;
-import dev.mcpaudit.runtime.config.Settings;
-import dev.mcpaudit.schema.alert.Alert;
-import dev.mcpaudit.schema.event.AuthzEvent;
-import dev.mcpaudit.schema.event.EventCodec;
-import dev.mcpaudit.testkit.OpenSearchNode;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * The store contract on a real OpenSearch node, the corpus written as the indexer writes it: one
- * document per event in the daily index of its own date, built from the same Lucene document, out
- * of time order, over several bulk requests; the alerts in their monthly index.
+ * The store contract on a real OpenSearch node, the corpus written as the indexer writes it ({@link
+ * ClusterFixture}).
  */
 class ClusterEventStoreContractIT extends EventStoreContract {
   private Cluster cluster;
 
-  /** Settings of a store on the shared test node, under an index prefix of its own. */
-  static OpenSearchSettings settings(String prefix) {
-    return OpenSearchSettings.from(
-        Settings.of(
-            Map.of(
-                "opensearch.hosts",
-                OpenSearchNode.shared().url(),
-                "opensearch.index-prefix",
-                prefix,
-                "opensearch.replicas",
-                "0",
-                "opensearch.shards",
-                "2")));
-  }
-
-  static String prefix(String name) {
-    return name + "-" + Long.toHexString(System.nanoTime()).toLowerCase(Locale.ROOT);
-  }
-
   @Override
   protected EventStore load(StoreCorpus corpus) throws Exception {
-    cluster = Cluster.connect(settings(prefix("contract")));
-    write(cluster, corpus.events(), corpus.alerts());
+    cluster = Cluster.connect(ClusterFixture.settings(ClusterFixture.prefix("contract")));
+    ClusterFixture.write(cluster, corpus.events(), corpus.alerts());
     return ClusterEventStore.direct(cluster, QueryLimits.defaults(Duration.ofSeconds(30)));
-  }
-
-  /** The events and alerts as the indexer and the alert ingest write them, then refreshed. */
-  static void write(Cluster cluster, List<AuthzEvent> events, List<Alert> alerts) throws Exception {
-    ClusterSetup.install(cluster, StoredCompression.DEFLATE, Duration.ZERO);
-    IndexNames names = cluster.names();
-    List<AuthzEvent> shuffled = new ArrayList<>(events);
-    Collections.shuffle(shuffled, new Random(5));
-    ByteArrayOutputStream bulk = new ByteArrayOutputStream();
-    long offset = 0;
-    for (AuthzEvent e : shuffled) {
-      byte[] raw = EventCodec.encode(e);
-      byte[] doc =
-          Documents.decision(
-              IndexSchema.document(
-                  EventCodec.mapper().readTree(raw), raw, new IndexSchema.Origin(0, offset++, 0)));
-      action(
-          bulk,
-          names.decisionsIndex(e.occurredAt()),
-          IndexNames.documentId(e.tenant(), e.eventId()));
-      bulk.write(doc);
-      bulk.write('\n');
-      if (offset % 700 == 0) {
-        send(cluster, bulk);
-      }
-    }
-    for (Alert a : alerts) {
-      byte[] json = EventCodec.mapper().writeValueAsBytes(a);
-      action(
-          bulk, names.alertsIndex(a.detectedAt()), IndexNames.documentId(a.tenant(), a.alertId()));
-      bulk.write(Documents.alert(EventCodec.mapper().readTree(json), json));
-      bulk.write('\n');
-    }
-    send(cluster, bulk);
-    cluster.call("POST", "/" + names.prefix() + "-*/_refresh", null);
-  }
-
-  private static void action(ByteArrayOutputStream bulk, String index, String id) throws Exception {
-    bulk.write(
-        ("{\"create\":{\"_index\":\"" + index + "\",\"_id\":\"" + id + "\"}}\n")
-            .getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(Cluster cluster, ByteArrayOutputStream bulk) {
-    if (bulk.size() == 0) {
-      return;
-    }
-    Cluster.Reply r = cluster.send("POST", "/_bulk", bulk.toByteArray());
-    bulk.reset();
-    if (!r.ok() || r.json().path("errors").asBoolean()) {
-      String answer = new String(r.body(), StandardCharsets.UTF_8);
-      throw new IllegalStateException(
-          "bulk failed: " + answer.substring(0, Math.min(answer.length(), 800)));
-    }
   }
 
   @AfterAll
