@@ -17,6 +17,7 @@ import dev.mcpaudit.queryapi.store.EventQuery;
 import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.config.Settings;
@@ -46,7 +47,9 @@ import org.apache.lucene.store.FSDirectory;
 
 /**
  * The analyst's questions on a large index (default 10,000,000 events from the same generator),
- * through the same classes the API uses, in process (no HTTP): p50/p99 of each, export rows/s.
+ * through the same classes the API uses, in process (no HTTP): p50/p99 of each, export rows/s. With
+ * {@code --set index.backend=opensearch} the same events also go to a local OpenSearch node ({@link
+ * ClusterQueryData}) and every measurement runs on both stores, back to back, in the same run.
  */
 final class QueryBench {
   private QueryBench() {}
@@ -96,20 +99,36 @@ final class QueryBench {
           "query: note: the kept index is older than 5 days; the 7-day windows see only part of it");
     }
 
+    // --set index.backend=opensearch: the same events on a local OpenSearch node, and every
+    // measurement taken on both stores back to back, Lucene first.
+    boolean both = "opensearch".equals(args.settings().get("index.backend"));
+    Path osHome =
+        Path.of(
+            args.settings()
+                .getOrDefault("bench.opensearch-dir", dir.resolve("opensearch").toString()));
+    int osPort = Integer.parseInt(args.settings().getOrDefault("bench.opensearch-port", "19231"));
     try (FSDirectory fs = FSDirectory.open(dir.resolve("index"));
         SearcherManager searchers = new SearcherManager(DirectoryReader.open(fs), null);
-        StoreThreads threads = StoreThreads.start()) {
-      // The store as the API uses it, minus admission (one caller, one request at a time here).
-      EventStore store =
-          LuceneEventStore.direct(
-              searchers, searchers, QueryLimits.defaults(Duration.ofSeconds(30)), threads);
+        StoreThreads threads = StoreThreads.start();
+        ClusterQueryData os =
+            both ? ClusterQueryData.open(osHome, osPort, n, start, compression) : null) {
+      QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(30));
+      // The stores as the API uses them, minus admission (one caller, one request at a time here).
+      List<Side> sides = new ArrayList<>();
+      EventStore lucene = LuceneEventStore.direct(searchers, searchers, limits, threads);
+      sides.add(
+          new Side(
+              both ? " [lucene]" : "", lucene, new DecisionSearch(lucene, CursorKey.random())));
+      if (both) {
+        EventStore cluster = ClusterEventStore.direct(os.cluster(), limits);
+        sides.add(
+            new Side(" [opensearch]", cluster, new DecisionSearch(cluster, CursorKey.random())));
+      }
       Caller caller = new Caller("bench", Role.AUDITOR, Set.of(), true);
       TenantScope every = TenantScope.of(caller, null);
-      DecisionSearch search = new DecisionSearch(store, CursorKey.random());
       Instant now = Instant.now();
       TimeRange week = new TimeRange(now.minus(Duration.ofDays(7)), now);
       TimeRange month = new TimeRange(now.minus(Duration.ofDays(30)), now);
-      SplittableRandom r = new SplittableRandom(9);
       int runs = 200;
       // --set bench.only=handle,export runs only the measurements whose names contain one of these.
       List<String> only =
@@ -117,85 +136,96 @@ final class QueryBench {
               .map(String::strip)
               .filter(w -> !w.isEmpty())
               .toList();
+      // Each store gets the same random questions: a fresh generator with the same seed.
       Measure timed =
           (what, n2, q) -> {
             if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
-              measure(what, n2, q);
+              for (Side side : sides) {
+                SplittableRandom r = new SplittableRandom(9);
+                measure(what + side.label(), n2, () -> q.run(side, r));
+              }
             }
           };
 
       timed.run(
           "actor timeline, 7 days, newest 100",
           runs,
-          () -> {
+          (s, r) -> {
             String actor = "spiffe://example.org/agent/a-" + r.nextInt(200);
-            search.search(every, new SearchRequest("actor.id:\"" + actor + "\"", week, 100, null));
+            s.search()
+                .search(every, new SearchRequest("actor.id:\"" + actor + "\"", week, 100, null));
           });
       // Term walks: a prefix of event ids (about 1,100 of 10 million terms), and a wildcard whose
       // matches lie far apart in a walk over a tenth of the dictionary.
       timed.run(
           "event_id prefix, 7 days, newest 100",
           runs,
-          () ->
-              search.search(
-                  every,
-                  new SearchRequest(
-                      "event_id:ev-"
-                          + Long.toHexString(10_000)
-                          + "-"
-                          + (10_000 + r.nextInt(90_000))
-                          + "*",
-                      week,
-                      100,
-                      null)));
+          (s, r) ->
+              s.search()
+                  .search(
+                      every,
+                      new SearchRequest(
+                          "event_id:ev-"
+                              + Long.toHexString(10_000)
+                              + "-"
+                              + (10_000 + r.nextInt(90_000))
+                              + "*",
+                          week,
+                          100,
+                          null)));
       timed.run(
           "event_id wildcard over a tenth of the ids, 7 days, newest 100",
           20,
-          () ->
-              search.search(
-                  every,
-                  new SearchRequest(
-                      "event_id:ev-"
-                          + Long.toHexString(10_000)
-                          + "-"
-                          + (1 + r.nextInt(9))
-                          + "?"
-                          + (100 + r.nextInt(900))
-                          + "*",
-                      week,
-                      100,
-                      null)));
+          (s, r) ->
+              s.search()
+                  .search(
+                      every,
+                      new SearchRequest(
+                          "event_id:ev-"
+                              + Long.toHexString(10_000)
+                              + "-"
+                              + (1 + r.nextInt(9))
+                              + "?"
+                              + (100 + r.nextInt(900))
+                              + "*",
+                          week,
+                          100,
+                          null)));
       timed.run(
           "access summary, 30 days",
           runs,
-          () ->
-              store.access(
-                  every,
-                  AccessReport.Subject.ACTOR,
-                  "spiffe://example.org/agent/a-" + r.nextInt(200),
-                  month));
+          (s, r) ->
+              s.store()
+                  .access(
+                      every,
+                      AccessReport.Subject.ACTOR,
+                      "spiffe://example.org/agent/a-" + r.nextInt(200),
+                      month));
       timed.run(
           "handle timeline (first 1000 events)",
           runs,
-          () -> store.handle(every, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
+          (s, r) ->
+              s.store().handle(every, "h-" + Long.toHexString(10_000) + "-" + r.nextInt(2000)));
       timed.run(
           "top 10 tool.name, 7 days, one tenant",
           50,
-          () ->
-              store.top(
-                  TenantScope.of(caller, "tenant-" + r.nextInt(3)),
-                  new EventQuery(null, week),
-                  IndexSchema.TOOL_NAME,
-                  10));
+          (s, r) ->
+              s.store()
+                  .top(
+                      TenantScope.of(caller, "tenant-" + r.nextInt(3)),
+                      new EventQuery(null, week),
+                      IndexSchema.TOOL_NAME,
+                      10));
       timed.run(
           "histogram, 60 buckets, 7 days, decision:deny",
           50,
-          () ->
-              store.histogram(
-                  every,
-                  new EventQuery("decision:deny", week),
-                  Duration.ofDays(7).toMillis() / 60,
-                  60));
+          (s, r) ->
+              s.store()
+                  .histogram(
+                      every,
+                      new EventQuery("decision:deny", week),
+                      Duration.ofDays(7).toMillis() / 60,
+                      60));
       // What /decisions reports as total: exact at any size (the index holds two days of events,
       // so both windows count all of a tenant's denies). Each run's window ends at a different
       // millisecond, as a window ending "now" does: the query cache keeps the count of a query
@@ -205,21 +235,27 @@ final class QueryBench {
               Map.entry("7 days", Duration.ofDays(7)), Map.entry("30 days", Duration.ofDays(30)))) {
         String what = "exact count, " + w.getKey() + ", one tenant's decision:deny";
         if (only.isEmpty() || only.stream().anyMatch(what::contains)) {
-          System.out.printf(
-              "query: %s: tenant-0 has %,d%n",
-              what,
-              store.count(
-                  TenantScope.of(caller, "tenant-0"),
-                  new EventQuery("decision:deny", new TimeRange(now.minus(w.getValue()), now))));
+          for (Side side : sides) {
+            System.out.printf(
+                "query: %s%s: tenant-0 has %,d%n",
+                what,
+                side.label(),
+                side.store()
+                    .count(
+                        TenantScope.of(caller, "tenant-0"),
+                        new EventQuery(
+                            "decision:deny", new TimeRange(now.minus(w.getValue()), now))));
+          }
         }
         timed.run(
             what,
             runs,
-            () -> {
+            (s, r) -> {
               Instant end = now.minusMillis(r.nextInt(600_000));
-              store.count(
-                  TenantScope.of(caller, "tenant-" + r.nextInt(3)),
-                  new EventQuery("decision:deny", new TimeRange(end.minus(w.getValue()), end)));
+              s.store()
+                  .count(
+                      TenantScope.of(caller, "tenant-" + r.nextInt(3)),
+                      new EventQuery("decision:deny", new TimeRange(end.minus(w.getValue()), end)));
             });
       }
 
@@ -232,25 +268,29 @@ final class QueryBench {
           List.of("ndjson", "csv", "ocsf").stream()
               .filter(f -> only.isEmpty() || only.stream().anyMatch(("export " + f)::contains))
               .toList();
-      Map<String, List<Double>> rates = new java.util.TreeMap<>();
-      for (String format : formats) {
-        export(store, caller, format, warmUp);
-      }
-      for (int round = 1; round <= 3; round++) {
+      for (Side side : sides) {
+        Map<String, List<Double>> rates = new java.util.TreeMap<>();
         for (String format : formats) {
-          long e0 = System.nanoTime();
-          long rows = export(store, caller, format, slice);
-          double rate = rows / ((System.nanoTime() - e0) / 1e9);
-          rates.computeIfAbsent(format, k -> new ArrayList<>()).add(rate);
-          System.out.printf(
-              "query: export %s, round %d: %,d rows at %,.0f rows/s%n", format, round, rows, rate);
+          export(side.store(), caller, format, warmUp);
         }
-      }
-      double ndjson = rates.containsKey("ndjson") ? median(rates.get("ndjson")) : Double.NaN;
-      for (String format : formats) {
-        double m = median(rates.get(format));
-        System.out.printf(
-            "query: export %s: median %,.0f rows/s, %.2f of NDJSON's%n", format, m, m / ndjson);
+        for (int round = 1; round <= 3; round++) {
+          for (String format : formats) {
+            long e0 = System.nanoTime();
+            long rows = export(side.store(), caller, format, slice);
+            double rate = rows / ((System.nanoTime() - e0) / 1e9);
+            rates.computeIfAbsent(format, k -> new ArrayList<>()).add(rate);
+            System.out.printf(
+                "query: export %s%s, round %d: %,d rows at %,.0f rows/s%n",
+                format, side.label(), round, rows, rate);
+          }
+        }
+        double ndjson = rates.containsKey("ndjson") ? median(rates.get("ndjson")) : Double.NaN;
+        for (String format : formats) {
+          double m = median(rates.get(format));
+          System.out.printf(
+              "query: export %s%s: median %,.0f rows/s, %.2f of NDJSON's%n",
+              format, side.label(), m, m / ndjson);
+        }
       }
     }
     if (kept == null) {
@@ -287,7 +327,14 @@ final class QueryBench {
     }
   }
 
+  /** One store under measurement, and the label its figures carry. */
+  private record Side(String label, EventStore store, DecisionSearch search) {}
+
   interface Query {
+    void run(Side side, SplittableRandom r) throws Exception;
+  }
+
+  interface Timed {
     void run() throws Exception;
   }
 
@@ -295,7 +342,7 @@ final class QueryBench {
     void run(String what, int runs, Query q) throws Exception;
   }
 
-  private static void measure(String what, int runs, Query q) throws Exception {
+  private static void measure(String what, int runs, Timed q) throws Exception {
     for (int i = 0; i < 20; i++) {
       q.run(); // warm-up
     }

@@ -45,14 +45,14 @@ public final class ClusterEventStore implements EventStore {
   private ClusterEventStore(Cluster cluster, QueryLimits limits, SearchGate gate) {
     IndexNames names = cluster.names();
     this.decisions = names.decisionsPattern();
-    this.reads = new ClusterReads(cluster, limits.timeout(), gate);
+    this.health = new ClusterHealth(cluster, Clock.systemUTC());
+    this.reads = new ClusterReads(cluster, limits.timeout(), gate, health::health);
     this.queries = new ClusterQueries(reads, limits.terms());
     this.search = new ClusterSearch(reads, queries, decisions);
     this.access = new ClusterAccess(reads, decisions, AccessReport.DISTINCT_CAP);
     this.handles = new ClusterHandles(reads, decisions);
     this.stats = new ClusterStats(reads, decisions, TopValues.MAX_VALUES);
     this.alerts = new ClusterAlertQueries(reads, names.alertsPattern());
-    this.health = new ClusterHealth(cluster, Clock.systemUTC());
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.store.IndexUnavailable;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.queryapi.store.QueryTimedOut;
+import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.LogText;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +26,18 @@ final class ClusterReads {
   private final Cluster cluster;
   private final Duration timeout;
   private final SearchGate gate;
+  private final Supplier<Health> health;
 
   /**
    * @param gate admission for API requests; null runs work inline (tests, benchmarks)
+   * @param health the cluster's health as last seen: while it is not ready (red: shards without a
+   *     copy, whose events a search would silently leave out), nothing is asked of it
    */
-  ClusterReads(Cluster cluster, Duration timeout, SearchGate gate) {
+  ClusterReads(Cluster cluster, Duration timeout, SearchGate gate, Supplier<Health> health) {
     this.cluster = cluster;
     this.timeout = timeout;
     this.gate = gate;
+    this.health = health;
   }
 
   /** A search ({@code _search} on {@code indices}) with the request's time left. */
@@ -109,6 +114,9 @@ final class ClusterReads {
   }
 
   private Cluster.Reply send(String method, String path, ObjectNode body) {
+    if (health.get() instanceof Health.NotReady(String reason)) {
+      throw new IndexUnavailable(reason);
+    }
     try {
       return cluster.send(method, path, body);
     } catch (ClusterException e) {

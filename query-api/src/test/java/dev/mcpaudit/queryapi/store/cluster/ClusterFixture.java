@@ -32,11 +32,16 @@ public final class ClusterFixture {
 
   /** Settings of a store on the shared test node, under an index prefix of its own. */
   public static OpenSearchSettings settings(String prefix) {
+    return settings(OpenSearchNode.shared().url(), prefix);
+  }
+
+  /** Settings of a store on the node at {@code url}, under an index prefix of its own. */
+  public static OpenSearchSettings settings(String url, String prefix) {
     return OpenSearchSettings.from(
         Settings.of(
             Map.of(
                 "opensearch.hosts",
-                OpenSearchNode.shared().url(),
+                url,
                 "opensearch.index-prefix",
                 prefix,
                 "opensearch.replicas",
