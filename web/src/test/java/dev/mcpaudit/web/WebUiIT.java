@@ -8,6 +8,8 @@ import dev.mcpaudit.indexer.IndexerConfig;
 import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.client.LagWatch;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -16,6 +18,13 @@ import dev.mcpaudit.queryapi.auth.StaticTokens;
 import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.AlertQuery;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.IndexUnavailable;
+import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
@@ -36,6 +45,7 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
+import dev.mcpaudit.testkit.OpenSearchNode;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import dev.mcpaudit.testkit.TestStamps;
 import io.javalin.Javalin;
@@ -53,7 +63,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -75,7 +87,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The UI in a real headless Chromium against the real API over a real index fed through a real
- * broker. Every figure the UI shows is compared with what the API answers for the same question.
+ * broker: the embedded Lucene index, and in a second run the OpenSearch backend. Every figure the
+ * UI shows is compared with what the API answers for the same question.
  */
 class WebUiIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -101,6 +114,14 @@ class WebUiIT {
   Path downloads;
 
   private static StoreThreads storeThreads;
+  private static Cluster clusterClient;
+
+  /**
+   * The backend the UI reads: the embedded Lucene index, or a real OpenSearch node when the build
+   * runs this test a second time with {@code -Dmcpaudit.test.backend=opensearch} (web/pom.xml).
+   */
+  static final boolean OPENSEARCH =
+      "opensearch".equals(System.getProperty("mcpaudit.test.backend", "lucene"));
 
   @BeforeAll
   static void start() throws Exception {
@@ -138,34 +159,77 @@ class WebUiIT {
       }
     }
     data = Files.createTempDirectory("web-it");
+    Map<String, String> indexerSettings =
+        new HashMap<>(
+            Map.of(
+                "indexer.data-dir",
+                data.toString(),
+                "kafka.bootstrap-servers",
+                KAFKA.bootstrapServers(),
+                "topics.decisions",
+                topic,
+                "topics.dead-letter",
+                topic + ".dlq",
+                "topics.alerts",
+                topic + ".alerts",
+                "indexer.group-id",
+                "web-" + topic));
+    Map<String, String> cluster =
+        Map.of(
+            "index.backend",
+            "opensearch",
+            "opensearch.hosts",
+            OPENSEARCH ? OpenSearchNode.shared().url() : "",
+            "opensearch.index-prefix",
+            "web-" + topic.toLowerCase(Locale.ROOT),
+            "opensearch.replicas",
+            "0");
+    if (OPENSEARCH) {
+      indexerSettings.putAll(cluster);
+      indexerSettings.put("indexer.commit-interval", "1s");
+    }
     indexer =
         IndexerService.embedded(
-            IndexerConfig.from(
-                Settings.of(
-                    TestStamps.with(
-                        Map.of(
-                            "indexer.data-dir",
-                            data.toString(),
-                            "kafka.bootstrap-servers",
-                            KAFKA.bootstrapServers(),
-                            "topics.decisions",
-                            topic,
-                            "topics.dead-letter",
-                            topic + ".dlq",
-                            "topics.alerts",
-                            topic + ".alerts",
-                            "indexer.group-id",
-                            "web-" + topic)))),
+            IndexerConfig.from(Settings.of(TestStamps.with(indexerSettings))),
             new SimpleMeterRegistry(),
             Clock.systemUTC());
-    await().atMost(Duration.ofMinutes(1)).until(() -> indexer.index().liveDocs() == events.size());
-    indexer.searchers().maybeRefreshBlocking();
+    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(10));
+    storeThreads = StoreThreads.start();
+    EventStore store;
+    if (OPENSEARCH) {
+      clusterClient = Cluster.connect(OpenSearchSettings.from(Settings.of(cluster)));
+      store = ClusterEventStore.over(clusterClient, limits);
+    } else {
+      store =
+          LuceneEventStore.over(
+              indexer.searchers(), indexer.alertSearchers(), limits, storeThreads);
+    }
+    TenantScope everything = TenantScope.of(new Caller("it", Role.ADMIN, Set.of(), true), null);
+    TimeRange all = new TimeRange(START.minus(Duration.ofDays(1)), Instant.now());
     await()
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofMinutes(1))
+        // A daily index the indexer has just created answers 503 until its shard is started.
+        .ignoreException(IndexUnavailable.class)
         .until(
             () -> {
-              indexer.alertSearchers().maybeRefreshBlocking();
-              return alertsIndexed();
+              if (!OPENSEARCH) {
+                indexer.searchers().maybeRefreshBlocking();
+                indexer.alertSearchers().maybeRefreshBlocking();
+              }
+              return store.count(everything, new EventQuery("", all)) == events.size()
+                  && store
+                          .alerts(
+                              everything,
+                              new AlertQuery(
+                                  all,
+                                  Optional.empty(),
+                                  Optional.empty(),
+                                  Optional.empty(),
+                                  Optional.empty(),
+                                  Optional.empty(),
+                                  10))
+                          .total()
+                      == 2;
             });
 
     StaticTokens tokens =
@@ -173,12 +237,9 @@ class WebUiIT {
             Map.of(
                 TokenDigest.of(ANALYST), new Caller("ana", Role.ANALYST, Set.of(), true),
                 TokenDigest.of(AUDITOR), new Caller("audrey", Role.AUDITOR, Set.of(), true)));
-    QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(10));
-    storeThreads = StoreThreads.start();
     ApiRoutes routes =
         ApiRoutes.assemble(
-            LuceneEventStore.over(
-                indexer.searchers(), indexer.alertSearchers(), limits, storeThreads),
+            store,
             new Authenticator(tokens, Optional.empty()),
             AuditTrail.NONE,
             limits,
@@ -207,21 +268,15 @@ class WebUiIT {
     base = "http://127.0.0.1:" + app.port();
   }
 
-  private static boolean alertsIndexed() throws Exception {
-    var s = indexer.alertSearchers().acquire();
-    try {
-      return s.getIndexReader().numDocs() == 2;
-    } finally {
-      indexer.alertSearchers().release(s);
-    }
-  }
-
   @AfterAll
   static void stop() throws Exception {
     app.stop();
     storeThreads.close();
     detectionLag.close();
     indexer.close();
+    if (clusterClient != null) {
+      clusterClient.close();
+    }
   }
 
   @org.junit.jupiter.api.BeforeEach

@@ -175,8 +175,10 @@ final class ClusterReads {
   private static String reason(Cluster.Reply r) {
     try {
       JsonNode e = r.json().path("error");
+      // A search that failed on every shard says why per shard; the first one is named.
+      JsonNode shard = e.path("failed_shards").path(0).path("reason");
       JsonNode root = e.path("root_cause").path(0);
-      JsonNode why = root.isMissingNode() ? e : root;
+      JsonNode why = !shard.isMissingNode() ? shard : root.isMissingNode() ? e : root;
       return LogText.of(
           r.status() + " " + why.path("type").asText() + ": " + why.path("reason").asText(), 300);
     } catch (RuntimeException notJson) {
