@@ -50,6 +50,8 @@ record ClusterQueryData(OpenSearchNode node, Cluster cluster) implements AutoClo
     s.put("opensearch.index-prefix", PREFIX);
     s.put("opensearch.replicas", "0");
     Cluster cluster = Cluster.connect(OpenSearchSettings.from(Settings.of(s)));
+    // A node coming back with its data recovers its shards first; nothing is measured before.
+    cluster.call("GET", "/_cluster/health?wait_for_status=yellow&timeout=300s", null);
     Path built = home.resolve("bench-built.properties");
     Properties made = new Properties();
     if (Files.exists(built)) {

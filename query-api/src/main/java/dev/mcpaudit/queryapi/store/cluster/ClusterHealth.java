@@ -60,7 +60,9 @@ final class ClusterHealth {
       return Health.notReady(
           "the OpenSearch cluster is red ("
               + json.path("unassigned_shards").asInt()
-              + " shards unassigned): answers would miss events");
+              + " shards unassigned, "
+              + json.path("initializing_shards").asInt()
+              + " initializing): answers would miss events");
     }
     return Health.READY;
   }
