@@ -9,20 +9,28 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Whether the cluster can answer: reachable, accepting the api's credentials, and not red (a red
- * cluster has shards with no copy, so answers would silently miss events). Asked at most once a
- * second however often {@code /health/ready} is polled, with a short wait of its own.
+ * Whether the cluster can answer: reachable, accepting the api's credentials, and this deployment's
+ * indices not red (a red index has shards with no copy, so answers would silently miss events;
+ * another application's red index on a shared cluster is not ours to refuse over). Asked at most
+ * once a second however often {@code /health/ready} is polled, with a short wait of its own.
  */
 final class ClusterHealth {
   private static final Duration FRESH = Duration.ofSeconds(1);
 
   private final Cluster cluster;
+  private final String path;
   private final Clock clock;
   private volatile Instant askedAt = Instant.MIN;
   private volatile Health last = Health.notReady("the OpenSearch cluster was not asked yet");
 
   ClusterHealth(Cluster cluster, Clock clock) {
     this.cluster = cluster;
+    this.path =
+        "/_cluster/health/"
+            + cluster.names().decisionsPattern()
+            + ","
+            + cluster.names().alertsPattern()
+            + "?timeout=2s";
     this.clock = clock;
   }
 
@@ -43,7 +51,7 @@ final class ClusterHealth {
   private Health ask() {
     Cluster.Reply r;
     try {
-      r = cluster.send("GET", "/_cluster/health?timeout=2s", (byte[]) null);
+      r = cluster.send("GET", path, (byte[]) null);
     } catch (ClusterException e) {
       return Health.notReady("the OpenSearch cluster cannot be reached");
     }
@@ -58,7 +66,7 @@ final class ClusterHealth {
     String status = json.path("status").asText("unknown");
     if (status.equals("red")) {
       return Health.notReady(
-          "the OpenSearch cluster is red ("
+          "the OpenSearch indices are red ("
               + json.path("unassigned_shards").asInt()
               + " shards unassigned, "
               + json.path("initializing_shards").asInt()
