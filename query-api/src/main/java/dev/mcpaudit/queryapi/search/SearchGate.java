@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.search;
 
 import dev.mcpaudit.queryapi.store.QueryTimedOut;
 import dev.mcpaudit.queryapi.store.TooManySearches;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +13,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * Admission for search work. Lucene work never parks, so on virtual threads a few heavy searches
@@ -87,6 +90,47 @@ public final class SearchGate {
 
   public Limits limits() {
     return limits;
+  }
+
+  /**
+   * A request's read under its deadline ({@code timeout} counted from its arrival, waiting for a
+   * turn included) and, when there is a gate and a caller, on a search thread: {@code work} gets
+   * the milliseconds left. Without a gate (tests, benchmarks) or outside a request it runs here
+   * with the whole timeout. Both stores read through this.
+   */
+  public static <T> T timed(
+      SearchGate gate, Duration timeout, LongFunction<T> work, Supplier<QueryTimedOut> timedOut) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return work.apply(timeout.toMillis());
+    }
+    long deadline = scope.arrivalNanos() + timeout.toNanos();
+    return gate.run(
+        scope.principal(),
+        deadline,
+        () -> {
+          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (left <= 0) {
+            throw timedOut.get();
+          }
+          return work.apply(left);
+        },
+        timedOut.get());
+  }
+
+  /**
+   * A request's CPU work that reads nothing (parsing {@code q}, whose wildcards become automata):
+   * on the search threads as well, under the same admission and deadline, so a burst of expensive
+   * queries cannot hold the virtual threads' carriers while it is parsed.
+   */
+  public static <T> T compute(
+      SearchGate gate, Duration timeout, Supplier<T> work, Supplier<QueryTimedOut> timedOut) {
+    RequestScope scope = RequestScope.current();
+    if (gate == null || scope == null || scope.principal() == null) {
+      return work.get();
+    }
+    return gate.run(
+        scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut.get());
   }
 
   /**

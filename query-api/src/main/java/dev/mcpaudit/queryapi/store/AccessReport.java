@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.mcpaudit.index.IndexSchema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +41,19 @@ public record AccessReport(
 
   /** Who the summary is about. */
   public enum Subject {
-    ACTOR,
-    ON_BEHALF_OF
+    ACTOR(IndexSchema.ACTOR_ID),
+    ON_BEHALF_OF(IndexSchema.ACTOR_ON_BEHALF_OF);
+
+    private final String field;
+
+    Subject(String field) {
+      this.field = field;
+    }
+
+    /** The indexed field that names the subject. */
+    public String field() {
+      return field;
+    }
   }
 
   public record Totals(long decisions, long allow, long deny) {}

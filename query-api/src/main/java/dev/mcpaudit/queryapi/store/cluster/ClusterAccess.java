@@ -36,11 +36,7 @@ final class ClusterAccess {
 
   AccessReport summarize(
       TenantScope scope, AccessReport.Subject subject, String value, TimeRange range) {
-    String field =
-        switch (subject) {
-          case ACTOR -> IndexSchema.ACTOR_ID;
-          case ON_BEHALF_OF -> IndexSchema.ACTOR_ON_BEHALF_OF;
-        };
+    String field = subject.field();
     ObjectNode query =
         QueryDsl.filter(
             QueryDsl.term(field, value),

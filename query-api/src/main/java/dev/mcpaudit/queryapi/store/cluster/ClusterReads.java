@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.opensearch.Cluster;
 import dev.mcpaudit.opensearch.ClusterException;
-import dev.mcpaudit.queryapi.search.RequestScope;
 import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.store.IndexUnavailable;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
@@ -12,7 +11,7 @@ import dev.mcpaudit.queryapi.store.QueryTimedOut;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.LogText;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -82,35 +81,11 @@ final class ClusterReads {
 
   /** CPU work on the search threads under the same admission (parsing {@code q}). */
   <T> T compute(Supplier<T> work) {
-    RequestScope scope = RequestScope.current();
-    if (gate == null || scope == null || scope.principal() == null) {
-      return work.get();
-    }
-    return gate.run(
-        scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
+    return SearchGate.compute(gate, timeout, work, this::timedOut);
   }
 
-  interface Timed<T> {
-    T run(long millisLeft);
-  }
-
-  private <T> T timed(Timed<T> work) {
-    RequestScope scope = RequestScope.current();
-    if (gate == null || scope == null || scope.principal() == null) {
-      return work.run(timeout.toMillis());
-    }
-    long deadline = scope.arrivalNanos() + timeout.toNanos();
-    return gate.run(
-        scope.principal(),
-        deadline,
-        () -> {
-          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-          if (left <= 0) {
-            throw timedOut();
-          }
-          return work.run(left);
-        },
-        timedOut());
+  private <T> T timed(LongFunction<T> work) {
+    return SearchGate.timed(gate, timeout, work, this::timedOut);
   }
 
   private Cluster.Reply send(String method, String path, ObjectNode body) {

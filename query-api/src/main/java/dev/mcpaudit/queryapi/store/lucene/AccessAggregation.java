@@ -44,11 +44,7 @@ final class AccessAggregation {
 
   AccessReport summarize(
       TenantScope scope, AccessReport.Subject subject, String value, TimeRange range) {
-    String field =
-        switch (subject) {
-          case ACTOR -> IndexSchema.ACTOR_ID;
-          case ON_BEHALF_OF -> IndexSchema.ACTOR_ON_BEHALF_OF;
-        };
+    String field = subject.field();
     Query query =
         new BooleanQuery.Builder()
             .add(Queries.term(field, value), BooleanClause.Occur.FILTER)

@@ -1,6 +1,5 @@
 package dev.mcpaudit.queryapi.store.lucene;
 
-import dev.mcpaudit.queryapi.search.RequestScope;
 import dev.mcpaudit.queryapi.search.SearchGate;
 import dev.mcpaudit.queryapi.store.IndexUnavailable;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
@@ -8,7 +7,6 @@ import dev.mcpaudit.queryapi.store.QueryTimedOut;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.QueryTimeoutImpl;
@@ -75,37 +73,15 @@ final class Searchers {
    * {@link QueryTimedOut}. Loops that issue several searches read it with {@link #pastDeadline}.
    */
   <T> T read(Work<T> work) {
-    RequestScope scope = RequestScope.current();
-    if (gate == null || scope == null || scope.principal() == null) {
-      return readWithin(timeout.toMillis(), work);
-    }
-    // The deadline counts from the request's arrival: waiting for a turn is part of it.
-    long deadline = scope.arrivalNanos() + timeout.toNanos();
-    return gate.run(
-        scope.principal(),
-        deadline,
-        () -> {
-          long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-          if (left <= 0) {
-            throw timedOut();
-          }
-          return readWithin(left, work);
-        },
-        timedOut());
+    return SearchGate.timed(gate, timeout, left -> readWithin(left, work), this::timedOut);
   }
 
   /**
-   * A request's CPU work that reads nothing (parsing {@code q}, whose wildcards become automata):
-   * on the search threads as well, under the same admission and deadline, so a burst of expensive
-   * queries cannot hold the virtual threads' carriers while it is parsed.
+   * A request's CPU work that reads nothing (parsing {@code q}), under the same admission and
+   * deadline ({@link SearchGate#compute}).
    */
   <T> T compute(Supplier<T> work) {
-    RequestScope scope = RequestScope.current();
-    if (gate == null || scope == null || scope.principal() == null) {
-      return work.get();
-    }
-    return gate.run(
-        scope.principal(), scope.arrivalNanos() + timeout.toNanos(), work::get, timedOut());
+    return SearchGate.compute(gate, timeout, work, this::timedOut);
   }
 
   private <T> T readWithin(long millis, Work<T> work) {
