@@ -40,6 +40,14 @@ final class ClusterExport implements ExportStream {
 
   @Override
   public long writeTo(ExportRows rows) throws IOException {
+    // Nothing to read (no match, or no daily index yet on a fresh deployment): no view to open.
+    ObjectNode probe = F.objectNode();
+    probe.set("query", query);
+    probe.put("size", 0);
+    probe.put("track_total_hits", 1);
+    if (reads.search(decisions, probe).total() == 0) {
+      return 0;
+    }
     JsonNode opened =
         reads.call(
             "POST",
