@@ -164,8 +164,4 @@ final class ClusterReads {
   QueryTimedOut timedOut() {
     return new QueryTimedOut(timeout);
   }
-
-  Cluster cluster() {
-    return cluster;
-  }
 }
