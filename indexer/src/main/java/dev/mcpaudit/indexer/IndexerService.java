@@ -108,6 +108,7 @@ public final class IndexerService implements AutoCloseable {
             alertStore,
             config.kafka(),
             config.topics().alerts(),
+            config.topics().alertChanges(),
             config.stamps(),
             config.topics().deadLetter(),
             registry,

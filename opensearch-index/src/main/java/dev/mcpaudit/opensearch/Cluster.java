@@ -130,7 +130,12 @@ public final class Cluster implements AutoCloseable {
   public Reply send(String method, String path, byte[] body) {
     Requests.JsonBodyBuilder r = Requests.builder().method(method).endpoint(path);
     if (body != null) {
-      r.body(Body.from(body, path.endsWith("_bulk") ? "application/x-ndjson" : "application/json"));
+      r.body(
+          Body.from(
+              body,
+              path.endsWith("_bulk") || path.endsWith("_msearch")
+                  ? "application/x-ndjson"
+                  : "application/json"));
     }
     try (Response response = generic.execute(r.build())) {
       byte[] bytes = response.getBody().map(Body::bodyAsBytes).orElse(new byte[0]);

@@ -37,6 +37,15 @@ public final class ClusterSetup {
         "PUT",
         "/_index_template/" + names.alertsTemplate(),
         DecisionMapping.alertsTemplate(names, s));
+    // Alert indices made before the workflow fields existed take them too (adding fields is the
+    // one mapping change an existing index allows).
+    com.fasterxml.jackson.databind.node.ObjectNode mapping =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    mapping.set("properties", DecisionMapping.alertStateFields());
+    cluster.call(
+        "PUT",
+        "/" + names.alertsPattern() + "/_mapping?ignore_unavailable=true&allow_no_indices=true",
+        mapping);
     boolean ism = hasIsm(cluster);
     if (ism) {
       installPolicy(cluster, policy(names, s.forceMergeAfter(), retention));

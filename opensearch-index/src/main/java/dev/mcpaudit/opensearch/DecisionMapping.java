@@ -102,8 +102,23 @@ public final class DecisionMapping {
     put(props, AlertFields.EVIDENCE, keyword(true));
     put(props, AlertFields.DETECTED_AT, date());
     put(props, ALERT, F.objectNode().put("type", "object").put("enabled", false));
+    alertStateFields().fields().forEachRemaining(e -> props.set(e.getKey(), e.getValue()));
     return template(
         names.alertsPattern(), indexSettings(s, 1, StoredCompression.DEFLATE), props, 100);
+  }
+
+  /**
+   * The workflow fields of an alert's document (docs/alerts.md): also put on alert indices created
+   * before they existed ({@link ClusterSetup}).
+   */
+  public static ObjectNode alertStateFields() {
+    ObjectNode props = F.objectNode();
+    put(props, AlertFields.STATUS, keyword(true));
+    put(props, AlertFields.ASSIGNEE, keyword(true));
+    put(props, AlertFields.CLOSE_REASON, keyword(true));
+    put(props, AlertFields.TRACK_ONLY, F.objectNode().put("type", "boolean"));
+    put(props, AlertFields.TRACK, F.objectNode().put("type", "object").put("enabled", false));
+    return props;
   }
 
   private static ObjectNode indexSettings(

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.schema.alert.AlertChangeCodec;
+import dev.mcpaudit.schema.alert.AlertState;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,24 +114,65 @@ public final class Documents {
 
   /** The JSON of an alert's document, from the alert as the detector wrote it. */
   public static byte[] alert(JsonNode alert, byte[] json) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 256);
+    return alert(
+        alert.path(AlertFields.TENANT).asText(),
+        alert.path(AlertFields.ALERT_ID).asText(),
+        Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()),
+        alert,
+        json,
+        AlertTrack.NEW);
+  }
+
+  /**
+   * The JSON of an alert's document with its workflow state; {@code alert} and {@code json} null
+   * while only the state is known ({@link AlertFields#TRACK_ONLY}).
+   */
+  public static byte[] alert(
+      String tenant,
+      String alertId,
+      Instant detectedAt,
+      JsonNode alert,
+      byte[] json,
+      AlertTrack track) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream((json == null ? 0 : json.length) + 256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      for (String f : DecisionMapping.ALERT_KEYWORDS) {
-        if (alert.hasNonNull(f)) {
-          g.writeStringField(f, alert.get(f).asText());
+      g.writeStringField(AlertFields.TENANT, tenant);
+      g.writeStringField(AlertFields.ALERT_ID, alertId);
+      if (alert != null) {
+        for (String f : DecisionMapping.ALERT_KEYWORDS) {
+          if (!f.equals(AlertFields.TENANT)
+              && !f.equals(AlertFields.ALERT_ID)
+              && alert.hasNonNull(f)) {
+            g.writeStringField(f, alert.get(f).asText());
+          }
         }
+        g.writeArrayFieldStart(AlertFields.EVIDENCE);
+        for (JsonNode e : alert.path(AlertFields.EVIDENCE)) {
+          g.writeString(e.asText());
+        }
+        g.writeEndArray();
+      } else {
+        g.writeBooleanField(AlertFields.TRACK_ONLY, true);
       }
-      g.writeArrayFieldStart(AlertFields.EVIDENCE);
-      for (JsonNode e : alert.path(AlertFields.EVIDENCE)) {
-        g.writeString(e.asText());
+      g.writeNumberField(AlertFields.DETECTED_AT, detectedAt.toEpochMilli());
+      AlertState state = track.state();
+      g.writeStringField(AlertFields.STATUS, state.status().wire());
+      if (state.assignee() != null) {
+        g.writeStringField(AlertFields.ASSIGNEE, state.assignee());
       }
-      g.writeEndArray();
-      g.writeNumberField(
-          AlertFields.DETECTED_AT,
-          Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()).toEpochMilli());
-      g.writeFieldName(DecisionMapping.ALERT);
-      g.writeRawValue(oneLine(json, 0, json.length));
+      if (state.closeReason() != null) {
+        g.writeStringField(AlertFields.CLOSE_REASON, state.closeReason().wire());
+      }
+      if (track.version() > 0) {
+        g.writeFieldName(AlertFields.TRACK);
+        byte[] t = AlertChangeCodec.trackBytes(track);
+        g.writeRawValue(oneLine(t, 0, t.length));
+      }
+      if (json != null) {
+        g.writeFieldName(DecisionMapping.ALERT);
+        g.writeRawValue(oneLine(json, 0, json.length));
+      }
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -56,6 +56,8 @@ import java.util.List;
  * @param backend where the events are read ({@code index.backend}): the Lucene index at {@code
  *     indexPath}, or the OpenSearch cluster the indexers write (docs/opensearch.md)
  * @param openSearch the cluster ({@code opensearch.*}) when the backend is OpenSearch, else null
+ * @param alertChangesTopic where analysts' changes to alerts go ({@code topics.alert-changes},
+ *     docs/alerts.md); created compacted if missing, with {@code topics.replication-factor}
  */
 public record ApiConfig(
     String host,
@@ -76,7 +78,9 @@ public record ApiConfig(
     String detectorApplicationId,
     Stamps stamps,
     IndexBackend backend,
-    OpenSearchSettings openSearch) {
+    OpenSearchSettings openSearch,
+    String alertChangesTopic,
+    short replicationFactor) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -286,7 +290,9 @@ public record ApiConfig(
         DETECTOR_APPLICATION_ID.from(s),
         SharedKeys.stamps(s),
         backend,
-        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null);
+        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null,
+        SharedKeys.ALERT_CHANGES.from(s),
+        SharedKeys.REPLICATION_FACTOR.from(s).shortValue());
   }
 
   private static ConfigKey<Duration> positive(ConfigKey<Duration> key) {

@@ -14,6 +14,7 @@ import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.CommittedIndex;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
+import dev.mcpaudit.queryapi.triage.AlertTriage;
 import dev.mcpaudit.runtime.health.Health;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
   private final Cluster cluster;
   private final PublishedAuditTrail audit;
   private final LagWatch detectionLag;
+  private final AlertTriage triage;
 
   private ApiServer(ApiConfig config, ApiHttpServer.Extra extras) throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -120,6 +122,10 @@ public final class ApiServer implements AutoCloseable {
             config.limits(),
             config.exportLimits(),
             Clock.systemUTC());
+    this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
+    if (triage != null) {
+      routes.triage(triage);
+    }
     String detector = config.detectorApplicationId();
     this.detectionLag =
         detector == null || detector.isBlank()
@@ -174,6 +180,27 @@ public final class ApiServer implements AutoCloseable {
     return cluster;
   }
 
+  /**
+   * Alert changes (docs/alerts.md), when the api can stamp them: without a stamp key the indexer
+   * would refuse them, so the change routes answer 503 and say why.
+   */
+  static AlertTriage triage(ApiConfig config, AuditTrail audit) {
+    if (!config.stamps().canSign()) {
+      log.warn(
+          "api has no stamp key (stamp.keys.<id>): alerts cannot be changed (the indexer applies"
+              + " only stamped changes)");
+      return null;
+    }
+    return new AlertTriage(
+        config.kafka(),
+        config.alertChangesTopic(),
+        config.replicationFactor(),
+        config.stamps(),
+        audit,
+        Clock.systemUTC(),
+        config.limits().timeout());
+  }
+
   public static ApiServer start(ApiConfig config) {
     return start(config, cfg -> {});
   }
@@ -218,6 +245,9 @@ public final class ApiServer implements AutoCloseable {
     }
     if (detectionLag != null) {
       detectionLag.close();
+    }
+    if (triage != null) {
+      triage.close();
     }
   }
 }

@@ -227,6 +227,8 @@ class WebUiIT {
                                   Optional.empty(),
                                   Optional.empty(),
                                   Optional.empty(),
+                                  Optional.empty(),
+                                  Optional.empty(),
                                   10))
                           .total()
                       == 2;

@@ -18,6 +18,7 @@ import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
+import dev.mcpaudit.queryapi.triage.AlertTriage;
 import dev.mcpaudit.runtime.auth.TokenDigest;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.config.SharedKeys;
@@ -156,6 +157,17 @@ public final class Quickstart implements AutoCloseable {
                 api.exportLimits(),
                 clock)
             .detection(detector::lag);
+    AlertTriage triage =
+        new AlertTriage(
+            api.kafka(),
+            topics.alertChanges(),
+            (short) 1,
+            api.stamps(),
+            audit,
+            clock,
+            api.limits().timeout());
+    opened.add(triage);
+    routes.triage(triage);
     try {
       this.http =
           HttpServer.start(

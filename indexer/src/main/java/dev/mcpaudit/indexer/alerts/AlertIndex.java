@@ -3,7 +3,10 @@ package dev.mcpaudit.indexer.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.CommitOffsets;
-import dev.mcpaudit.index.StoredEvents;
+import dev.mcpaudit.schema.alert.AlertChangeCodec;
+import dev.mcpaudit.schema.alert.AlertState;
+import dev.mcpaudit.schema.alert.AlertTrack;
+import dev.mcpaudit.schema.event.EventCodec;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,10 +20,12 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -31,12 +36,14 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
- * The alerts index: one document per (tenant, alert_id), written once (a detector restart that
- * re-emits an alert finds it recorded; nothing replaces it), beside the events index, with the
- * Kafka offsets it reached in each commit. Small by nature: alerts are rare, so no tuning beyond
- * the events index's lessons.
+ * The alerts index: one document per (tenant, alert_id) beside the events index, with the Kafka
+ * offsets it reached in each commit. The alert's own bytes are written once (a detector restart
+ * that re-emits an alert finds it recorded; nothing replaces them); the document around them is
+ * rewritten as the alert's workflow state moves. Small by nature: alerts are rare, so no tuning
+ * beyond the events index's lessons.
  */
 public final class AlertIndex implements AlertStore, Closeable {
   private final Directory directory;
@@ -68,40 +75,72 @@ public final class AlertIndex implements AlertStore, Closeable {
     }
   }
 
-  /** The document of one alert as the detector wrote it on the topic. */
-  public static Document document(JsonNode alert, byte[] json) {
+  /**
+   * The document of one alert as the detector wrote it on the topic, with its workflow state; or of
+   * the state alone while its alert is not read yet ({@link AlertFields#TRACK_ONLY}).
+   */
+  public static Document document(Recorded r) throws IOException {
     Document d = new Document();
-    d.add(
-        new StringField(
-            AlertFields.ALERT_ID, alert.path(AlertFields.ALERT_ID).asText(), Field.Store.NO));
-    for (String f :
-        new String[] {
-          AlertFields.TYPE,
-          AlertFields.SEVERITY,
-          AlertFields.TENANT,
-          AlertFields.SUBJECT,
-          AlertFields.ACTOR,
-          AlertFields.HANDLE,
-          AlertFields.TOOL
-        }) {
-      if (alert.hasNonNull(f)) {
-        d.add(new StringField(f, alert.get(f).asText(), Field.Store.NO));
+    d.add(new StringField(AlertFields.ALERT_ID, r.alertId(), Field.Store.NO));
+    d.add(new StringField(AlertFields.TENANT, r.tenant(), Field.Store.NO));
+    if (r.alert() != null) {
+      JsonNode alert = EventCodec.mapper().readTree(r.alert());
+      for (String f :
+          new String[] {
+            AlertFields.TYPE,
+            AlertFields.SEVERITY,
+            AlertFields.SUBJECT,
+            AlertFields.ACTOR,
+            AlertFields.HANDLE,
+            AlertFields.TOOL
+          }) {
+        if (alert.hasNonNull(f)) {
+          d.add(new StringField(f, alert.get(f).asText(), Field.Store.NO));
+        }
       }
+      alert
+          .path(AlertFields.EVIDENCE)
+          .forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
+      d.add(new StoredField(AlertFields.SOURCE, r.alert()));
+    } else {
+      d.add(new StringField(AlertFields.TRACK_ONLY, "true", Field.Store.NO));
     }
-    alert
-        .path(AlertFields.EVIDENCE)
-        .forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
-    long detected = Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()).toEpochMilli();
+    long detected = r.detectedAt().toEpochMilli();
     d.add(new LongPoint(AlertFields.DETECTED_AT, detected));
     d.add(new NumericDocValuesField(AlertFields.DETECTED_AT, detected));
-    d.add(new StoredField(AlertFields.SOURCE, json));
+    AlertState state = r.track().state();
+    keyword(d, AlertFields.STATUS, state.status().wire());
+    if (state.assignee() != null) {
+      keyword(d, AlertFields.ASSIGNEE, state.assignee());
+    }
+    if (state.closeReason() != null) {
+      keyword(d, AlertFields.CLOSE_REASON, state.closeReason().wire());
+    }
+    if (r.track().version() > 0) {
+      d.add(new StoredField(AlertFields.TRACK, AlertChangeCodec.trackBytes(r.track())));
+    }
     return d;
   }
 
-  /** Adds an alert; {@link AlertIngest} has checked that its (tenant, alert_id) is not recorded. */
+  /** Filterable and countable. */
+  private static void keyword(Document d, String field, String value) {
+    d.add(new StringField(field, value, Field.Store.NO));
+    d.add(new SortedDocValuesField(field, new BytesRef(value)));
+  }
+
+  /** The query for the one record of (tenant, alert_id). */
+  public static Query key(String tenant, String alertId) {
+    return new BooleanQuery.Builder()
+        .add(new TermQuery(new Term(AlertFields.ALERT_ID, alertId)), BooleanClause.Occur.FILTER)
+        .add(new TermQuery(new Term(AlertFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
+        .build();
+  }
+
+  /** Replaces the record of the alert: its alert bytes stay as they were first written. */
   @Override
-  public void add(JsonNode alert, byte[] json) throws IOException {
-    writer.addDocument(document(alert, json));
+  public void write(Recorded r) throws IOException {
+    writer.deleteDocuments(key(r.tenant(), r.alertId()));
+    writer.addDocument(document(r));
   }
 
   @Override
@@ -109,29 +148,36 @@ public final class AlertIndex implements AlertStore, Closeable {
     return Optional.of(committedOffsets());
   }
 
-  /**
-   * The stored JSON of the committed alert with this tenant and id, or null. Writes since the last
-   * commit are not seen.
-   */
+  /** What the last commit holds for (tenant, alert_id), or null. */
   @Override
-  public byte[] find(String tenant, String alertId) throws IOException {
+  public Recorded find(String tenant, String alertId) throws IOException {
     IndexSearcher searcher = searchers.acquire();
     try {
-      Query q =
-          new BooleanQuery.Builder()
-              .add(
-                  new TermQuery(new Term(AlertFields.ALERT_ID, alertId)),
-                  BooleanClause.Occur.FILTER)
-              .add(new TermQuery(new Term(AlertFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
-              .build();
-      TopDocs hits = searcher.search(q, 1);
+      TopDocs hits = searcher.search(key(tenant, alertId), 1);
       if (hits.scoreDocs.length == 0) {
         return null;
       }
-      return StoredEvents.bytes(searcher.storedFields(), hits.scoreDocs[0].doc);
+      return recorded(searcher, hits.scoreDocs[0].doc, tenant, alertId);
     } finally {
       searchers.release(searcher);
     }
+  }
+
+  private static Recorded recorded(IndexSearcher searcher, int doc, String tenant, String alertId)
+      throws IOException {
+    Document d = searcher.storedFields().document(doc);
+    BytesRef alert = d.getBinaryValue(AlertFields.SOURCE);
+    BytesRef track = d.getBinaryValue(AlertFields.TRACK);
+    NumericDocValues detected =
+        org.apache.lucene.index.MultiDocValues.getNumericValues(
+            searcher.getIndexReader(), AlertFields.DETECTED_AT);
+    long at = detected != null && detected.advanceExact(doc) ? detected.longValue() : 0;
+    return new Recorded(
+        tenant,
+        alertId,
+        Instant.ofEpochMilli(at),
+        alert == null ? null : BytesRef.deepCopyOf(alert).bytes,
+        track == null ? AlertTrack.NEW : AlertChangeCodec.track(BytesRef.deepCopyOf(track).bytes));
   }
 
   public Map<String, Long> committedOffsets() {

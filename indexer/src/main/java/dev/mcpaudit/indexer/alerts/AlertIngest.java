@@ -7,6 +7,9 @@ import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.runtime.http.LogText;
+import dev.mcpaudit.schema.alert.AlertChange;
+import dev.mcpaudit.schema.alert.AlertChangeCodec;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import dev.mcpaudit.schema.event.EventCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,13 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Alerts topic to the alerts index. Every indexer reads every partition (no consumer group): alerts
- * are few, and each API must show all of them, whichever shard of events it serves. Reads only
- * committed alerts (the detector writes transactionally) and resumes from the offsets of the
- * index's last commit, so a crash re-reads at most what was not committed. Alerts are written once
- * by (tenant, alert_id): reading one again, or another alert under a recorded id, never replaces
- * the record. Only alerts stamped by the detector or an indexer are indexed (docs/provenance.md);
- * anything else on the topic goes to the dead-letter topic, counted.
+ * Alerts topic and alert-changes topic to the alerts index. Every indexer reads every partition (no
+ * consumer group): alerts are few, and each API must show all of them, whichever shard of events it
+ * serves. Reads only committed alerts (the detector writes transactionally) and resumes from the
+ * offsets of the index's last commit, so a crash re-reads at most what was not committed. Alerts
+ * are written once by (tenant, alert_id): reading one again, or another alert under a recorded id,
+ * never replaces the record. Only alerts stamped by the detector or an indexer are indexed
+ * (docs/provenance.md); anything else on the topic goes to the dead-letter topic, counted. Changes
+ * are applied in topic order by the rule every reader shares ({@link AlertTrack#apply}), so a
+ * rebuild from the two topics reaches the same states (docs/alerts.md).
  */
 public final class AlertIngest implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertIngest.class);
@@ -49,6 +54,10 @@ public final class AlertIngest implements Runnable, AutoCloseable {
   private final boolean offsetsInStore;
 
   private final String topic;
+
+  /** The alert-changes topic (docs/alerts.md): the workflow state of each alert. */
+  private final String changesTopic;
+
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, Long> next = new HashMap<>();
 
@@ -56,13 +65,15 @@ public final class AlertIngest implements Runnable, AutoCloseable {
    * Alerts added since the last commit, which the index's reader cannot see until that commit's
    * refresh.
    */
-  private final Map<Key, byte[]> unrefreshed = new HashMap<>();
+  private final Map<Key, AlertStore.Recorded> unrefreshed = new HashMap<>();
 
   private final Stamps stamps;
   private final Counter unproven;
   private final DeadLetters deadLetters;
   private final Counter repeats;
   private final Counter conflicting;
+  private final Counter changesApplied;
+  private final Counter changesNotApplied;
   private volatile boolean running = true;
   private volatile Throwable fatal;
 
@@ -85,6 +96,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       AlertStore index,
       KafkaClients kafka,
       String topic,
+      String changesTopic,
       Stamps stamps,
       String deadLetterTopic,
       MeterRegistry registry,
@@ -112,7 +124,22 @@ public final class AlertIngest implements Runnable, AutoCloseable {
             .description(
                 "alerts whose (tenant, alert_id) was already recorded; the first version stays the record")
             .register(registry);
+    this.changesApplied =
+        Counter.builder("mcp_audit_indexer_alert_changes")
+            .tag("outcome", "applied")
+            .description(
+                "alert changes read from the alert-changes topic: applied, or not (written on a"
+                    + " version another change took first, or a repeat)")
+            .register(registry);
+    this.changesNotApplied =
+        Counter.builder("mcp_audit_indexer_alert_changes")
+            .tag("outcome", "not_applied")
+            .description(
+                "alert changes read from the alert-changes topic: applied, or not (written on a"
+                    + " version another change took first, or a repeat)")
+            .register(registry);
     this.topic = topic;
+    this.changesTopic = changesTopic;
     Optional<Map<String, Long>> stored = index.storedOffsets();
     this.offsetsInStore = stored.isPresent();
     stored.ifPresent(next::putAll);
@@ -141,10 +168,12 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     long lastCommit = System.nanoTime();
     long lastDiscovery = 0;
     boolean dirty = false;
+    long rediscoverEvery = 0;
     try {
       while (running) {
-        if (System.nanoTime() - lastDiscovery > REDISCOVER_EVERY.toNanos()) {
-          assignAll();
+        if (System.nanoTime() - lastDiscovery > rediscoverEvery) {
+          rediscoverEvery =
+              assignAll() ? REDISCOVER_EVERY.toNanos() : Duration.ofSeconds(1).toNanos();
           lastDiscovery = System.nanoTime();
         }
         if (consumer.assignment().isEmpty()) {
@@ -154,7 +183,11 @@ public final class AlertIngest implements Runnable, AutoCloseable {
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : records) {
-          index(r);
+          if (r.topic().equals(changesTopic)) {
+            change(r);
+          } else {
+            index(r);
+          }
           next.put(r.topic() + ":" + r.partition(), r.offset() + 1);
           dirty = true;
         }
@@ -212,14 +245,16 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       return;
     }
     Key key = new Key(tenant, id);
-    byte[] recorded = unrefreshed.get(key);
-    if (recorded == null) {
-      recorded = index.find(tenant, id);
-    }
-    if (recorded == null) {
-      index.add(alert, r.value());
-      unrefreshed.put(key, r.value());
-    } else if (sameCase(EventCodec.mapper().readTree(recorded), alert)) {
+    AlertStore.Recorded recorded = recorded(key);
+    if (recorded == null || recorded.alert() == null) {
+      write(
+          new AlertStore.Recorded(
+              tenant,
+              id,
+              Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()),
+              r.value(),
+              recorded == null ? AlertTrack.NEW : recorded.track()));
+    } else if (sameCase(EventCodec.mapper().readTree(recorded.alert()), alert)) {
       repeats.increment();
     } else {
       conflicting.increment();
@@ -230,6 +265,62 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           r.partition(),
           r.offset());
     }
+  }
+
+  private AlertStore.Recorded recorded(Key key) throws IOException {
+    AlertStore.Recorded recorded = unrefreshed.get(key);
+    return recorded != null ? recorded : index.find(key.tenant(), key.alertId());
+  }
+
+  private void write(AlertStore.Recorded r) throws IOException {
+    index.write(r);
+    unrefreshed.put(new Key(r.tenant(), r.alertId()), r);
+  }
+
+  /**
+   * One change of the alert-changes topic, applied by the rule every reader shares ({@link
+   * AlertTrack#apply}): on top of the version it was written on, or not at all. Only the API writes
+   * changes; one without its stamp, or that is not a change, goes to the dead-letter topic.
+   */
+  private void change(ConsumerRecord<byte[], byte[]> r) throws IOException {
+    Optional<Stamps.Proof> proof = stamps.verify(r.headers(), r.value());
+    if (proof.isEmpty() || proof.get().kind() != StampKind.API) {
+      unproven.increment();
+      log.warn(
+          "alert change refused: no valid api stamp topic={} partition={} offset={}",
+          changesTopic,
+          r.partition(),
+          r.offset());
+      deadLetters.send(
+          r,
+          "(alert change): no valid api stamp; alert changes are written only by the api"
+              + " (docs/provenance.md)",
+          Instant.now());
+      return;
+    }
+    AlertChange change;
+    try {
+      change = AlertChangeCodec.read(r.value());
+    } catch (IllegalArgumentException e) {
+      deadLetters.send(r, "(alert change): " + e.getMessage(), Instant.now());
+      return;
+    }
+    Key key = new Key(change.tenant(), change.alertId());
+    AlertStore.Recorded recorded = recorded(key);
+    AlertTrack track = recorded == null ? AlertTrack.NEW : recorded.track();
+    Optional<AlertTrack> next = track.apply(change);
+    if (next.isEmpty()) {
+      changesNotApplied.increment();
+      return;
+    }
+    changesApplied.increment();
+    write(
+        new AlertStore.Recorded(
+            change.tenant(),
+            change.alertId(),
+            recorded == null ? change.alertDetectedAt() : recorded.detectedAt(),
+            recorded == null ? null : recorded.alert(),
+            next.get()));
   }
 
   /**
@@ -264,13 +355,24 @@ public final class AlertIngest implements Runnable, AutoCloseable {
         Instant.now());
   }
 
-  private void assignAll() {
-    List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(10));
-    if (parts == null || parts.isEmpty() || parts.size() == consumer.assignment().size()) {
-      return;
+  /**
+   * Assigns every partition of both topics; true when both exist (until then the caller looks again
+   * soon: the API creates the changes topic when it first starts).
+   */
+  private boolean assignAll() {
+    List<TopicPartition> tps = new java.util.ArrayList<>();
+    boolean both = true;
+    for (String t : List.of(topic, changesTopic)) {
+      List<PartitionInfo> parts = consumer.partitionsFor(t, Duration.ofSeconds(10));
+      if (parts == null || parts.isEmpty()) {
+        both = false;
+        continue;
+      }
+      parts.forEach(p -> tps.add(new TopicPartition(t, p.partition())));
     }
-    List<TopicPartition> tps =
-        parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    if (tps.isEmpty() || tps.size() == consumer.assignment().size()) {
+      return both;
+    }
     consumer.assign(tps);
     if (!offsetsInStore) {
       consumer
@@ -291,6 +393,7 @@ public final class AlertIngest implements Runnable, AutoCloseable {
       }
     }
     log.info("alert indexing assigned partitions={}", tps.size());
+    return both;
   }
 
   private void waitForTopic() {

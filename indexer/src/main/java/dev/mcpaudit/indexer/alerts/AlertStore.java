@@ -1,30 +1,53 @@
 package dev.mcpaudit.indexer.alerts;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where {@link AlertIngest} keeps alerts: the Lucene alerts index beside the indexer, or the alerts
- * indices of an OpenSearch cluster. One record per (tenant, alert_id), written once.
+ * Where {@link AlertIngest} keeps alerts and their workflow state: the Lucene alerts index beside
+ * the indexer, or the alerts indices of an OpenSearch cluster. One record per (tenant, alert_id):
+ * the alert as the detector wrote it (written once, never replaced) and its track, which the
+ * alert-changes topic moves forward.
  */
 public interface AlertStore {
   /**
-   * Where each partition of the alerts topic resumes, when the store keeps offsets with its data;
+   * What is kept of one alert.
+   *
+   * @param alert the alert's JSON as the detector wrote it, or null while only its track is known
+   * @param detectedAt the alert's detection time (from the alert, or from its changes until then)
+   */
+  record Recorded(
+      String tenant, String alertId, Instant detectedAt, byte[] alert, AlertTrack track) {
+    public Recorded {
+      Objects.requireNonNull(tenant, "tenant");
+      Objects.requireNonNull(alertId, "alertId");
+      Objects.requireNonNull(detectedAt, "detectedAt");
+      Objects.requireNonNull(track, "track");
+    }
+  }
+
+  /**
+   * Where each partition of the alert topics resumes, when the store keeps offsets with its data;
    * empty when Kafka's consumer group keeps them.
    */
   Optional<Map<String, Long>> storedOffsets();
 
   /**
-   * The stored JSON of the alert with this tenant and id as of the last {@link #commit}, or null;
-   * {@link AlertIngest} remembers its own writes since.
+   * What is recorded for this tenant and id as of the last {@link #commit}, or null; {@link
+   * AlertIngest} remembers its own writes since.
    */
-  byte[] find(String tenant, String alertId) throws IOException;
+  Recorded find(String tenant, String alertId) throws IOException;
 
-  /** Adds an alert whose (tenant, alert_id) {@link #find} did not know. */
-  void add(JsonNode alert, byte[] json) throws IOException;
+  /**
+   * Records an alert, its track, or both, in place of what {@link #find} returned. The alert's
+   * bytes, once recorded, are passed back unchanged.
+   */
+  void write(Recorded record) throws IOException;
 
-  /** Makes the alerts added so far durable and findable (with the offsets, if it keeps them). */
+  /** Makes the writes so far durable and findable (with the offsets, if it keeps them). */
   void commit(Map<String, Long> nextOffsets) throws IOException;
 }

@@ -10,6 +10,8 @@ import dev.mcpaudit.opensearch.ClusterException;
 import dev.mcpaudit.opensearch.DecisionMapping;
 import dev.mcpaudit.opensearch.Documents;
 import dev.mcpaudit.opensearch.IndexNames;
+import dev.mcpaudit.schema.alert.AlertChangeCodec;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -18,8 +20,9 @@ import java.util.Optional;
 
 /**
  * The alerts indices of the cluster ({@code <prefix>-alerts-YYYY.MM}, by detection time), one
- * document per (tenant, alert_id) created with {@code op_type=create}. Alerts are rare: each is
- * looked up across every month and written on its own. Offsets stay with Kafka's group.
+ * document per (tenant, alert_id) with the alert's workflow state, versioned by that state. Alerts
+ * are rare: each is looked up across every month and written on its own. Offsets stay with Kafka's
+ * group.
  */
 public final class ClusterAlerts implements AlertStore {
   private final Cluster cluster;
@@ -38,10 +41,14 @@ public final class ClusterAlerts implements AlertStore {
   }
 
   @Override
-  public byte[] find(String tenant, String alertId) throws IOException {
+  public Recorded find(String tenant, String alertId) throws IOException {
     ObjectNode search = JsonNodeFactory.instance.objectNode();
     search.put("size", 1);
-    search.putArray("_source").add(DecisionMapping.ALERT);
+    search
+        .putArray("_source")
+        .add(DecisionMapping.ALERT)
+        .add(AlertFields.TRACK)
+        .add(AlertFields.DETECTED_AT);
     search
         .putObject("query")
         .putObject("ids")
@@ -56,26 +63,54 @@ public final class ClusterAlerts implements AlertStore {
                 search)
             .path("hits")
             .path("hits");
-    return hits.isEmpty()
-        ? null
-        : hits.get(0)
-            .path("_source")
-            .path(DecisionMapping.ALERT)
-            .toString()
-            .getBytes(StandardCharsets.UTF_8);
+    if (hits.isEmpty()) {
+      return null;
+    }
+    JsonNode source = hits.get(0).path("_source");
+    JsonNode alert = source.path(DecisionMapping.ALERT);
+    JsonNode track = source.path(AlertFields.TRACK);
+    return new Recorded(
+        tenant,
+        alertId,
+        Instant.ofEpochMilli(source.path(AlertFields.DETECTED_AT).asLong()),
+        alert.isObject() ? alert.toString().getBytes(StandardCharsets.UTF_8) : null,
+        track.isObject()
+            ? AlertChangeCodec.track(track.toString().getBytes(StandardCharsets.UTF_8))
+            : AlertTrack.NEW);
   }
 
+  /**
+   * Writes the alert's document with external versioning, the version being one more than the
+   * track's: every indexer of the deployment writes the same document for the same version, and one
+   * that is behind (a lower version) is refused by the cluster instead of moving the state back.
+   */
   @Override
-  public void add(JsonNode alert, byte[] json) throws IOException {
-    String index = names.alertsIndex(Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()));
-    String id =
-        IndexNames.documentId(
-            alert.path(AlertFields.TENANT).asText(), alert.path(AlertFields.ALERT_ID).asText());
-    byte[] doc = Documents.alert(alert, json);
-    Cluster.Reply r = waitingSend("PUT", "/" + index + "/_create/" + id, doc);
-    // 409: another indexer recorded it first; the first version stays the record.
-    if (!r.ok() && r.status() != 409) {
-      throw new IOException("alert not indexed: " + r.error());
+  public void write(Recorded r) throws IOException {
+    String index = names.alertsIndex(r.detectedAt());
+    String id = IndexNames.documentId(r.tenant(), r.alertId());
+    byte[] doc =
+        Documents.alert(
+            r.tenant(),
+            r.alertId(),
+            r.detectedAt(),
+            r.alert() == null
+                ? null
+                : dev.mcpaudit.schema.event.EventCodec.mapper().readTree(r.alert()),
+            r.alert(),
+            r.track());
+    Cluster.Reply reply =
+        waitingSend(
+            "PUT",
+            "/"
+                + index
+                + "/_doc/"
+                + id
+                + "?version_type=external_gte&version="
+                + (r.track().version() + 1),
+            doc);
+    // 409: another indexer has written a later version of this alert; that one stays.
+    if (!reply.ok() && reply.status() != 409) {
+      throw new IOException("alert not indexed: " + reply.error());
     }
   }
 

@@ -29,6 +29,19 @@ public interface AuditTrail {
    */
   void refused(String sourceAddress, String endpoint, String reasonCode, String reason);
 
+  /**
+   * A change the caller made (an alert's workflow state), recorded as an allowed decision with what
+   * it changed.
+   *
+   * @param summary one line, safe to store
+   * @param attributes what changed, field by field (recorded in a safe, bounded form)
+   */
+  default void changed(
+      String principal,
+      String endpoint,
+      String summary,
+      java.util.Map<String, String> attributes) {}
+
   AuditTrail NONE =
       new AuditTrail() {
         @Override

@@ -105,6 +105,22 @@ public final class PublishedAuditTrail implements AuditTrail, AutoCloseable {
   }
 
   @Override
+  public void changed(
+      String principal, String endpoint, String summary, Map<String, String> attributes) {
+    Map<String, String> safe = new java.util.LinkedHashMap<>();
+    attributes.forEach((k, v) -> safe.put(k, AuditText.reason(v)));
+    publish(
+        event(
+            clock.instant(),
+            AuditText.principal(principal),
+            endpoint,
+            Decision.ALLOW,
+            "ALLOWED",
+            AuditText.reason(summary),
+            safe));
+  }
+
+  @Override
   public void refused(String sourceAddress, String endpoint, String reasonCode, String reason) {
     String address =
         sourceAddress == null || sourceAddress.isBlank()

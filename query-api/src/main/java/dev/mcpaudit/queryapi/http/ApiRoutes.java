@@ -118,12 +118,29 @@ public final class ApiRoutes {
         new Route("get", BASE + "/stats/histogram", Histogram.class, stats::histogram),
         new Route("get", BASE + "/export", Void.class, export::export),
         new Route("get", BASE + "/alerts", AlertPage.class, alerts::list),
+        new Route("get", BASE + "/alerts/{alert_id}", JsonNode.class, alerts::one),
+        new Route(
+            "patch", BASE + "/alerts/{alert_id}", AlertsEndpoint.Changed.class, alerts::update),
+        new Route(
+            "post",
+            BASE + "/alerts/_update",
+            dev.mcpaudit.queryapi.triage.AlertTriage.BulkOutcome.class,
+            alerts::updateAll),
         new Route("get", BASE + "/whoami", WhoAmIEndpoint.WhoAmI.class, whoami::get),
         new Route(
             "get",
             BASE + "/detection",
             DetectionEndpoint.Detection.class,
             ctx -> detection.get(ctx)));
+  }
+
+  /**
+   * Lets analysts change alerts (docs/alerts.md); without it the change routes answer 503 and say
+   * why.
+   */
+  public ApiRoutes triage(dev.mcpaudit.queryapi.triage.AlertTriage triage) {
+    alerts.triage(triage);
+    return this;
   }
 
   /**
@@ -142,10 +159,12 @@ public final class ApiRoutes {
     config.routes.before(BASE + "/*", ctx -> RequestScope.begin());
     config.routes.after(BASE + "/*", ctx -> RequestScope.end());
     for (Route r : routes()) {
-      if (!r.method().equals("get")) {
-        throw new IllegalStateException("only GET routes exist in /api/v1");
+      switch (r.method()) {
+        case "get" -> config.routes.get(r.path(), r.handler());
+        case "patch" -> config.routes.patch(r.path(), r.handler());
+        case "post" -> config.routes.post(r.path(), r.handler());
+        default -> throw new IllegalStateException("no such method " + r.method());
       }
-      config.routes.get(r.path(), r.handler());
     }
   }
 }

@@ -144,6 +144,11 @@ final class Params {
     return text;
   }
 
+  /** The text if it is shaped like an event or alert id, else null. */
+  static String eventIdOrNull(String text) {
+    return text != null && EVENT_ID.matcher(text).matches() ? text : null;
+  }
+
   /** An optional event id filter: absent, or shaped like the contract's event_id. */
   static String eventId(String name, String text) {
     if (text == null || text.isBlank()) {

@@ -8,9 +8,17 @@ public final class AmbiguousEventId extends StoreException {
   private final List<String> tenants;
 
   public AmbiguousEventId(String eventId, SortedSet<String> tenants) {
+    this("event_id", eventId, tenants);
+  }
+
+  /**
+   * @param field what the id names ({@code event_id}, {@code alert_id})
+   */
+  public AmbiguousEventId(String field, String id, SortedSet<String> tenants) {
     super(
-        "event_id '"
-            + eventId
+        field
+            + " '"
+            + id
             + "' is recorded in tenants "
             + String.join(", ", tenants)
             + "; choose one with ?tenant=");

@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.runtime.health.Health;
 import java.util.Optional;
 
@@ -55,8 +56,19 @@ public interface EventStore {
    */
   Histogram histogram(TenantScope scope, EventQuery query, long intervalMs, int buckets);
 
-  /** The newest alerts in scope that match, with how many match in all. */
+  /**
+   * The newest alerts in scope that match, with how many match in all and the counts by status and
+   * assignee ({@link AlertView}: each with its workflow state and previous alert).
+   */
   AlertPage alerts(TenantScope scope, AlertQuery query);
+
+  /**
+   * The alert with this id among the tenants in scope, with its state's whole history ({@link
+   * AlertView}).
+   *
+   * @throws AmbiguousEventId when several tenants in scope hold an alert with this id
+   */
+  Optional<JsonNode> alert(TenantScope scope, String alertId);
 
   /**
    * Every match, oldest first, as a stream; {@code decisionsOnly} leaves out the handle lifecycle

@@ -8,7 +8,11 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
 import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertState;
+import dev.mcpaudit.schema.alert.AlertStatus;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import dev.mcpaudit.schema.alert.AlertType;
+import dev.mcpaudit.schema.alert.CloseReason;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.Decision;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -346,6 +350,150 @@ public abstract class EventStoreContract {
   }
 
   @Test
+  void alertsCarryTheirWorkflowStateFilterAndCountByIt() {
+    record W(Optional<AlertStatus> status, Optional<String> assignee) {}
+    List<W> asked = new ArrayList<>();
+    for (Optional<AlertStatus> s :
+        List.of(
+            Optional.<AlertStatus>empty(),
+            Optional.of(AlertStatus.OPEN),
+            Optional.of(AlertStatus.ACKNOWLEDGED),
+            Optional.of(AlertStatus.CLOSED))) {
+      for (Optional<String> who :
+          List.of(
+              Optional.<String>empty(),
+              Optional.of("alice"),
+              Optional.of("bob"),
+              Optional.of(AlertQuery.UNASSIGNED))) {
+        asked.add(new W(s, who));
+      }
+    }
+    for (TenantScope scope :
+        List.of(TenantScope.of(EVERY_TENANT, null), TenantScope.of(TENANT_1, null))) {
+      List<Alert> inScope =
+          corpus.alerts().stream()
+              .filter(x -> sees(scope, x.tenant()))
+              .sorted(Comparator.comparing(Alert::detectedAt).reversed())
+              .toList();
+      for (W w : asked) {
+        AlertQuery q =
+            new AlertQuery(
+                ALL_DAY,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                w.status(),
+                w.assignee(),
+                100);
+        List<Alert> want =
+            inScope.stream()
+                .filter(
+                    a -> {
+                      AlertState st = corpus.track(a.alertId()).state();
+                      return w.status().map(x -> x == st.status()).orElse(true)
+                          && w.assignee()
+                              .map(
+                                  x ->
+                                      x.equals(AlertQuery.UNASSIGNED)
+                                          ? st.assignee() == null
+                                          : x.equals(st.assignee()))
+                              .orElse(true);
+                    })
+                .toList();
+        AlertPage page = store.alerts(scope, q);
+        String as = scope.tenants() + " " + w;
+        assertThat(page.total()).as(as).isEqualTo(want.size());
+        assertThat(page.alerts().stream().map(x -> x.get("alert_id").asText()).toList())
+            .as(as)
+            .isEqualTo(want.stream().map(Alert::alertId).toList());
+        for (JsonNode got : page.alerts()) {
+          AlertTrack t = corpus.track(got.get("alert_id").asText());
+          JsonNode st = got.get("state");
+          assertThat(st.get("status").asText()).as(as).isEqualTo(t.state().status().wire());
+          assertThat(st.get("assignee").isNull() ? null : st.get("assignee").asText())
+              .isEqualTo(t.state().assignee());
+          assertThat(st.get("version").asInt()).isEqualTo(t.version());
+          assertThat(st.has("history")).as("a list leaves the history out").isFalse();
+        }
+        // The counts ignore the workflow filters: every status and assignee of the other filters.
+        Map<String, Long> byStatus = new java.util.HashMap<>();
+        Map<String, Long> byAssignee = new java.util.HashMap<>();
+        for (Alert a : inScope) {
+          AlertState st = corpus.track(a.alertId()).state();
+          byStatus.merge(st.status().wire(), 1L, Long::sum);
+          byAssignee.merge(st.assignee(), 1L, Long::sum);
+        }
+        assertThat(page.facets()).as(as).isEqualTo(AlertFacets.of(byStatus, byAssignee));
+      }
+    }
+  }
+
+  @Test
+  void oneAlertHasItsWholeHistoryAndTheCaseItReRaises() {
+    int reRaised = 0;
+    int afterFalsePositive = 0;
+    for (Alert a : corpus.alerts()) {
+      JsonNode got = store.alert(TenantScope.of(EVERY_TENANT, null), a.alertId()).orElseThrow();
+      AlertTrack t = corpus.track(a.alertId());
+      JsonNode history = got.get("state").get("history");
+      assertThat(history).hasSize(t.version());
+      for (int i = 0; i < t.version(); i++) {
+        assertThat(history.get(i).get("note").asText()).isEqualTo(t.history().get(i).note());
+        assertThat(history.get(i).get("by").asText()).isEqualTo(t.history().get(i).by());
+        assertThat(history.get(i).get("to").get("status").asText())
+            .isEqualTo(t.history().get(i).to().status().wire());
+      }
+      Optional<Alert> earlier =
+          corpus.alerts().stream()
+              .filter(
+                  x ->
+                      x.tenant().equals(a.tenant())
+                          && x.type() == a.type()
+                          && x.subject().equals(a.subject())
+                          && x.detectedAt().isBefore(a.detectedAt()))
+              .max(Comparator.comparing(Alert::detectedAt));
+      JsonNode previous = got.get("previous");
+      if (earlier.isEmpty()) {
+        assertThat(previous.isNull()).as(a.alertId()).isTrue();
+        continue;
+      }
+      reRaised++;
+      AlertState was = corpus.track(earlier.get().alertId()).state();
+      assertThat(previous.get("alert_id").asText()).isEqualTo(earlier.get().alertId());
+      assertThat(previous.get("status").asText()).isEqualTo(was.status().wire());
+      assertThat(previous.get("false_positive").asBoolean())
+          .isEqualTo(was.closeReason() == CloseReason.FALSE_POSITIVE);
+      if (was.closeReason() == CloseReason.FALSE_POSITIVE) {
+        afterFalsePositive++;
+      }
+      // The list says the same of the same alert.
+      JsonNode listed =
+          store
+              .alerts(
+                  TenantScope.of(EVERY_TENANT, null),
+                  alertQuery(ALL_DAY, Optional.empty(), Optional.empty(), Optional.empty(), 100))
+              .alerts()
+              .stream()
+              .filter(x -> x.get("alert_id").asText().equals(a.alertId()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(listed.get("previous")).isEqualTo(previous);
+    }
+    assertThat(reRaised).as("the corpus re-raises cases").isPositive();
+    assertThat(afterFalsePositive).as("some after a false positive").isPositive();
+    Alert ofTenant0 =
+        corpus.alerts().stream()
+            .filter(x -> x.tenant().equals("tenant-0"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(store.alert(TenantScope.of(TENANT_1, null), ofTenant0.alertId()))
+        .as("another tenant's alert is not found")
+        .isEmpty();
+  }
+
+  @Test
   void anExportIsEveryMatchOldestFirstAsStored() throws Exception {
     for (boolean decisionsOnly : new boolean[] {false, true}) {
       TenantScope scope = TenantScope.of(TENANT_1, null);
@@ -409,7 +557,16 @@ public abstract class EventStoreContract {
       Optional<String> handle,
       Optional<String> event,
       int limit) {
-    return new AlertQuery(range, type, Optional.empty(), handle, Optional.empty(), event, limit);
+    return new AlertQuery(
+        range,
+        type,
+        Optional.empty(),
+        handle,
+        Optional.empty(),
+        event,
+        Optional.empty(),
+        Optional.empty(),
+        limit);
   }
 
   private String busiest(Function<AuthzEvent, String> key) {

@@ -33,6 +33,11 @@ public final class SharedKeys {
           "where refused records go, with the reason");
   public static final ConfigKey<String> ALERTS =
       ConfigKey.string("topics.alerts", Topics.DEFAULT_ALERTS, "the alerts topic");
+  public static final ConfigKey<String> ALERT_CHANGES =
+      ConfigKey.string(
+          "topics.alert-changes",
+          Topics.DEFAULT_ALERT_CHANGES,
+          "analysts' changes to alerts (compacted; the api creates it if missing)");
   public static final ConfigKey<Integer> PARTITIONS =
       ConfigKey.integer(
           "topics.partitions",
@@ -76,6 +81,7 @@ public final class SharedKeys {
                   DECISIONS,
                   DEAD_LETTER,
                   ALERTS,
+                  ALERT_CHANGES,
                   PARTITIONS,
                   REPLICATION_FACTOR,
                   MAX_FUTURE_SKEW,
@@ -164,6 +170,7 @@ public final class SharedKeys {
   }
 
   public static Topics topics(Settings s) {
-    return new Topics(DECISIONS.from(s), DEAD_LETTER.from(s), ALERTS.from(s));
+    return new Topics(
+        DECISIONS.from(s), DEAD_LETTER.from(s), ALERTS.from(s), ALERT_CHANGES.from(s));
   }
 }

@@ -8,10 +8,16 @@ import java.util.Objects;
  * every role and publisher agrees on. Decisions are keyed by handle id (else actor id) so one
  * handle's whole life is in one partition, in order.
  */
-public record Topics(String decisions, String deadLetter, String alerts) {
+public record Topics(String decisions, String deadLetter, String alerts, String alertChanges) {
   public static final String DEFAULT_DECISIONS = "mcp.authz.decisions";
   public static final String DEFAULT_DEAD_LETTER = "mcp.authz.decisions.dlq";
   public static final String DEFAULT_ALERTS = "mcp.authz.alerts";
+
+  /**
+   * Analysts' changes to alerts (docs/alerts.md): compacted, one partition, created by the API with
+   * those settings, so it is not among {@link #all()}.
+   */
+  public static final String DEFAULT_ALERT_CHANGES = "mcp.authz.alert-changes";
 
   /** Dead-letter record headers: what was wrong, when, and who sent it. */
   public static final String HEADER_ERROR = "error";
@@ -40,12 +46,18 @@ public record Topics(String decisions, String deadLetter, String alerts) {
     Objects.requireNonNull(decisions, "decisions");
     Objects.requireNonNull(deadLetter, "deadLetter");
     Objects.requireNonNull(alerts, "alerts");
+    Objects.requireNonNull(alertChanges, "alertChanges");
+  }
+
+  public Topics(String decisions, String deadLetter, String alerts) {
+    this(decisions, deadLetter, alerts, DEFAULT_ALERT_CHANGES);
   }
 
   public static Topics defaults() {
     return new Topics(DEFAULT_DECISIONS, DEFAULT_DEAD_LETTER, DEFAULT_ALERTS);
   }
 
+  /** The topics every role may create alike (partitions and replication from the settings). */
   public List<String> all() {
     return List.of(decisions, deadLetter, alerts);
   }

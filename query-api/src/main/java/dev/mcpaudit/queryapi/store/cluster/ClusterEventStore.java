@@ -121,6 +121,12 @@ public final class ClusterEventStore implements EventStore {
   }
 
   @Override
+  public Optional<com.fasterxml.jackson.databind.JsonNode> alert(
+      TenantScope scope, String alertId) {
+    return alerts.one(scope, alertId);
+  }
+
+  @Override
   public ExportStream export(TenantScope scope, EventQuery query, boolean decisionsOnly) {
     ObjectNode q = queries.events(scope, query);
     return new ClusterExport(reads, decisions, decisionsOnly ? ClusterQueries.decisionsOf(q) : q);

@@ -10,7 +10,9 @@ import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.queryapi.store.QueryTimedOut;
 import dev.mcpaudit.runtime.health.Health;
 import dev.mcpaudit.runtime.http.LogText;
+import dev.mcpaudit.schema.event.EventCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -57,6 +59,54 @@ final class ClusterReads {
         });
   }
 
+  /**
+   * Several small searches on {@code indices} in one request ({@code _msearch}), answered in their
+   * order, under the request's time left.
+   */
+  List<SearchAnswer> multiSearch(String indices, List<ObjectNode> bodies) {
+    if (bodies.isEmpty()) {
+      return List.of();
+    }
+    return timed(
+        left -> {
+          java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+          ObjectNode header =
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+          header.put("index", indices);
+          header.put("ignore_unavailable", true);
+          header.put("allow_no_indices", true);
+          try {
+            for (ObjectNode b : bodies) {
+              b.put("timeout", left + "ms");
+              lines.write(EventCodec.mapper().writeValueAsBytes(header));
+              lines.write('\n');
+              lines.write(EventCodec.mapper().writeValueAsBytes(b));
+              lines.write('\n');
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          Cluster.Reply r = sendBytes("POST", "/_msearch", lines.toByteArray());
+          JsonNode all = ok(r);
+          List<SearchAnswer> out = new java.util.ArrayList<>(bodies.size());
+          for (JsonNode one : all.path("responses")) {
+            if (one.has("error")) {
+              throw new IndexUnavailable(
+                  "the OpenSearch cluster failed a search: "
+                      + one.path("error").path("type").asText()
+                      + " "
+                      + one.path("error").path("reason").asText());
+            }
+            try {
+              out.add(answer(new Cluster.Reply(200, EventCodec.mapper().writeValueAsBytes(one))));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+          return out;
+        });
+  }
+
   /** The exact number of matches of {@code query}, under the same deadline. */
   long count(String indices, ObjectNode query) {
     ObjectNode body = query.objectNode();
@@ -89,6 +139,17 @@ final class ClusterReads {
   }
 
   private Cluster.Reply send(String method, String path, ObjectNode body) {
+    if (health.get() instanceof Health.NotReady(String reason)) {
+      throw new IndexUnavailable(reason);
+    }
+    try {
+      return cluster.send(method, path, body);
+    } catch (ClusterException e) {
+      throw new IndexUnavailable("the OpenSearch cluster cannot be reached: " + e.getMessage());
+    }
+  }
+
+  private Cluster.Reply sendBytes(String method, String path, byte[] body) {
     if (health.get() instanceof Health.NotReady(String reason)) {
       throw new IndexUnavailable(reason);
     }

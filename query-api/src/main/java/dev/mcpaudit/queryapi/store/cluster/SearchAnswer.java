@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.opensearch.DecisionMapping;
 import dev.mcpaudit.schema.event.EventCodec;
@@ -155,6 +156,18 @@ final class SearchAnswer {
         record = Arrays.copyOfRange(body, from, to);
       }
     }
+    String track = fields.remove("\u0000" + AlertFields.TRACK);
+    if (track != null) {
+      int colon = track.indexOf(':');
+      fields.put(
+          AlertFields.TRACK,
+          new String(
+              body,
+              Integer.parseInt(track.substring(0, colon)),
+              Integer.parseInt(track.substring(colon + 1))
+                  - Integer.parseInt(track.substring(0, colon)),
+              java.nio.charset.StandardCharsets.UTF_8));
+    }
     return record;
   }
 
@@ -168,7 +181,9 @@ final class SearchAnswer {
       String name = prefix + p.currentName();
       JsonToken t = p.nextToken();
       if (prefix.isEmpty()
-          && (name.equals(DecisionMapping.EVENT) || name.equals(DecisionMapping.ALERT))
+          && (name.equals(DecisionMapping.EVENT)
+              || name.equals(DecisionMapping.ALERT)
+              || name.equals(AlertFields.TRACK))
           && t == JsonToken.START_OBJECT) {
         long from = p.currentTokenLocation().getByteOffset();
         p.skipChildren();

@@ -2,27 +2,51 @@ package dev.mcpaudit.queryapi.store.lucene;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
-import dev.mcpaudit.index.StoredEvents;
+import dev.mcpaudit.queryapi.store.AlertFacets;
 import dev.mcpaudit.queryapi.store.AlertPage;
 import dev.mcpaudit.queryapi.store.AlertQuery;
+import dev.mcpaudit.queryapi.store.AlertView;
+import dev.mcpaudit.queryapi.store.AmbiguousEventId;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.schema.alert.AlertChangeCodec;
+import dev.mcpaudit.schema.alert.AlertStatus;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
+import dev.mcpaudit.schema.event.EventCodec;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.util.BytesRef;
 
-/** The alerts of the caller's tenants, newest first, each with its evidence event ids. */
+/**
+ * The alerts of the caller's tenants, newest first, each with its workflow state and the alert
+ * raised before it for the same case (docs/alerts.md).
+ */
 final class AlertQueries {
   private static final Sort NEWEST_FIRST =
       new Sort(new SortField(AlertFields.DETECTED_AT, SortField.Type.LONG, true));
@@ -37,6 +61,44 @@ final class AlertQueries {
   }
 
   AlertPage search(TenantScope scope, AlertQuery r) {
+    Query counted = query(scope, r.withoutWorkflow());
+    Query query = query(scope, r);
+    return searchers.read(
+        searcher -> {
+          TopDocs top = searcher.search(query, r.limit(), NEWEST_FIRST);
+          List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
+          for (ScoreDoc sd : top.scoreDocs) {
+            out.add(view(searcher, sd.doc, false));
+          }
+          return new AlertPage(searcher.count(query), out, facets(searcher, counted));
+        });
+  }
+
+  Optional<JsonNode> one(TenantScope scope, String alertId) {
+    Query q =
+        new BooleanQuery.Builder()
+            .add(Queries.tenants(scope), Occur.FILTER)
+            .add(Queries.term(AlertFields.ALERT_ID, alertId), Occur.FILTER)
+            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
+            .build();
+    return searchers.read(
+        searcher -> {
+          TopDocs top = searcher.search(q, 10);
+          if (top.scoreDocs.length == 0) {
+            return Optional.empty();
+          }
+          if (top.scoreDocs.length > 1) {
+            TreeSet<String> tenants = new TreeSet<>();
+            for (ScoreDoc sd : top.scoreDocs) {
+              tenants.add(alert(searcher, sd.doc).path(AlertFields.TENANT).asText());
+            }
+            throw new AmbiguousEventId("alert_id", alertId, tenants);
+          }
+          return Optional.of(view(searcher, top.scoreDocs[0].doc, true));
+        });
+  }
+
+  static Query query(TenantScope scope, AlertQuery r) {
     BooleanQuery.Builder q =
         new BooleanQuery.Builder()
             .add(Queries.tenants(scope), Occur.FILTER)
@@ -45,24 +107,148 @@ final class AlertQueries {
                     AlertFields.DETECTED_AT,
                     r.range().from().toEpochMilli(),
                     r.range().to().toEpochMilli() - 1),
-                Occur.FILTER);
+                Occur.FILTER)
+            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT);
     term(q, AlertFields.TYPE, r.type().map(AlertType::name));
     term(q, AlertFields.SEVERITY, r.severity().map(Severity::wire));
     term(q, AlertFields.HANDLE, r.handle());
     term(q, AlertFields.ACTOR, r.actor());
     term(q, AlertFields.EVIDENCE, r.event());
-    Query query = q.build();
-    return searchers.read(searcher -> page(searcher, query, r.limit()));
+    r.status()
+        .ifPresent(
+            s -> {
+              if (s == AlertStatus.OPEN) {
+                // An alert nobody changed has no status field and is open.
+                for (AlertStatus other : AlertStatus.values()) {
+                  if (other != AlertStatus.OPEN) {
+                    q.add(Queries.term(AlertFields.STATUS, other.wire()), Occur.MUST_NOT);
+                  }
+                }
+              } else {
+                q.add(Queries.term(AlertFields.STATUS, s.wire()), Occur.FILTER);
+              }
+            });
+    r.assignee()
+        .ifPresent(
+            a -> {
+              if (a.equals(AlertQuery.UNASSIGNED)) {
+                q.add(new FieldExistsQuery(AlertFields.ASSIGNEE), Occur.MUST_NOT);
+              } else {
+                q.add(Queries.term(AlertFields.ASSIGNEE, a), Occur.FILTER);
+              }
+            });
+    return q.build();
   }
 
-  private static AlertPage page(IndexSearcher searcher, Query query, int limit) throws IOException {
-    TopDocs top = searcher.search(query, limit, NEWEST_FIRST);
-    List<JsonNode> out = new ArrayList<>(top.scoreDocs.length);
-    var stored = searcher.storedFields();
-    for (ScoreDoc sd : top.scoreDocs) {
-      out.add(StoredEvents.json(stored.document(sd.doc)));
+  private static JsonNode view(IndexSearcher searcher, int doc, boolean withHistory)
+      throws IOException {
+    Document d = searcher.storedFields().document(doc);
+    JsonNode alert = EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
+    return AlertView.of(alert, track(d), previous(searcher, alert), withHistory);
+  }
+
+  private static JsonNode alert(IndexSearcher searcher, int doc) throws IOException {
+    Document d = searcher.storedFields().document(doc);
+    return EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
+  }
+
+  private static AlertTrack track(Document d) {
+    BytesRef t = d.getBinaryValue(AlertFields.TRACK);
+    return t == null ? AlertTrack.NEW : AlertChangeCodec.track(bytes(t));
+  }
+
+  private static byte[] bytes(BytesRef b) {
+    return BytesRef.deepCopyOf(b).bytes;
+  }
+
+  /** The newest alert of the same tenant, type and subject detected before this one. */
+  private static AlertView.Previous previous(IndexSearcher searcher, JsonNode alert)
+      throws IOException {
+    Instant at = Instant.parse(alert.path(AlertFields.DETECTED_AT).asText());
+    Query q =
+        new BooleanQuery.Builder()
+            .add(
+                Queries.term(AlertFields.TENANT, alert.path(AlertFields.TENANT).asText()),
+                Occur.FILTER)
+            .add(
+                Queries.term(AlertFields.TYPE, alert.path(AlertFields.TYPE).asText()), Occur.FILTER)
+            .add(
+                Queries.term(AlertFields.SUBJECT, alert.path(AlertFields.SUBJECT).asText()),
+                Occur.FILTER)
+            .add(
+                LongPoint.newRangeQuery(
+                    AlertFields.DETECTED_AT, Long.MIN_VALUE, at.toEpochMilli() - 1),
+                Occur.FILTER)
+            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
+            .build();
+    TopDocs top = searcher.search(q, 1, NEWEST_FIRST);
+    if (top.scoreDocs.length == 0) {
+      return null;
     }
-    return new AlertPage(searcher.count(query), out);
+    Document d = searcher.storedFields().document(top.scoreDocs[0].doc);
+    JsonNode earlier = EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
+    return new AlertView.Previous(
+        earlier.path(AlertFields.ALERT_ID).asText(),
+        Instant.parse(earlier.path(AlertFields.DETECTED_AT).asText()),
+        track(d));
+  }
+
+  /** Counts by status (none: open) and assignee (none: null) over the matches of {@code query}. */
+  private static AlertFacets facets(IndexSearcher searcher, Query query) throws IOException {
+    Tally all =
+        searcher.search(
+            query,
+            new CollectorManager<Tally, Tally>() {
+              @Override
+              public Tally newCollector() {
+                return new Tally();
+              }
+
+              @Override
+              public Tally reduce(Collection<Tally> parts) {
+                Tally sum = new Tally();
+                parts.forEach(sum::add);
+                return sum;
+              }
+            });
+    return AlertFacets.of(all.status, all.assignee);
+  }
+
+  /** Counts per value of the two workflow fields, leaf by leaf. */
+  private static final class Tally implements org.apache.lucene.search.Collector {
+    final Map<String, Long> status = new HashMap<>();
+    final Map<String, Long> assignee = new HashMap<>();
+
+    void add(Tally other) {
+      other.status.forEach((k, v) -> status.merge(k, v, Long::sum));
+      other.assignee.forEach((k, v) -> assignee.merge(k, v, Long::sum));
+    }
+
+    @Override
+    public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+      SortedDocValues s = DocValues.getSorted(context.reader(), AlertFields.STATUS);
+      SortedDocValues a = DocValues.getSorted(context.reader(), AlertFields.ASSIGNEE);
+      return new LeafCollector() {
+        @Override
+        public void setScorer(Scorable scorer) {}
+
+        @Override
+        public void collect(int doc) throws IOException {
+          String st =
+              s.advanceExact(doc)
+                  ? s.lookupOrd(s.ordValue()).utf8ToString()
+                  : AlertStatus.OPEN.wire();
+          status.merge(st, 1L, Long::sum);
+          String as = a.advanceExact(doc) ? a.lookupOrd(a.ordValue()).utf8ToString() : null;
+          assignee.merge(as, 1L, Long::sum);
+        }
+      };
+    }
+
+    @Override
+    public ScoreMode scoreMode() {
+      return ScoreMode.COMPLETE_NO_SCORES;
+    }
   }
 
   private static void term(BooleanQuery.Builder q, String field, Optional<String> value) {

@@ -160,6 +160,12 @@ public final class LuceneEventStore implements EventStore {
   }
 
   @Override
+  public Optional<com.fasterxml.jackson.databind.JsonNode> alert(
+      TenantScope scope, String alertId) {
+    return alerts.one(scope, alertId);
+  }
+
+  @Override
   public ExportStream export(TenantScope scope, EventQuery query, boolean decisionsOnly) {
     Query q = queries.events(scope, query);
     return new LuceneExport(eventSearchers, threads, decisionsOnly ? Queries.decisionsOf(q) : q);

@@ -28,7 +28,7 @@ class ClusterEventStoreContractIT extends EventStoreContract {
   @Override
   protected EventStore load(StoreCorpus corpus) throws Exception {
     cluster = Cluster.connect(ClusterFixture.settings(ClusterFixture.prefix("contract")));
-    ClusterFixture.write(cluster, corpus.events(), corpus.alerts());
+    ClusterFixture.write(cluster, corpus.events(), corpus.alerts(), corpus::track);
     return ClusterEventStore.direct(cluster, QueryLimits.defaults(Duration.ofSeconds(30)));
   }
 

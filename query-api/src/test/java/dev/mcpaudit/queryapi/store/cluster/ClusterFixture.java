@@ -9,6 +9,7 @@ import dev.mcpaudit.opensearch.IndexNames;
 import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.alert.Alert;
+import dev.mcpaudit.schema.alert.AlertTrack;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.testkit.OpenSearchNode;
@@ -57,6 +58,16 @@ public final class ClusterFixture {
   /** The events and alerts as the indexer and the alert ingest write them, then refreshed. */
   public static void write(Cluster cluster, List<AuthzEvent> events, List<Alert> alerts)
       throws Exception {
+    write(cluster, events, alerts, id -> AlertTrack.NEW);
+  }
+
+  /** The same, each alert with its workflow state as the alert ingest writes it. */
+  public static void write(
+      Cluster cluster,
+      List<AuthzEvent> events,
+      List<Alert> alerts,
+      java.util.function.Function<String, AlertTrack> tracks)
+      throws Exception {
     ClusterSetup.install(cluster, StoredCompression.DEFLATE, Duration.ZERO);
     IndexNames names = cluster.names();
     List<AuthzEvent> shuffled = new ArrayList<>(events);
@@ -83,7 +94,14 @@ public final class ClusterFixture {
       byte[] json = EventCodec.mapper().writeValueAsBytes(a);
       action(
           bulk, names.alertsIndex(a.detectedAt()), IndexNames.documentId(a.tenant(), a.alertId()));
-      bulk.write(Documents.alert(EventCodec.mapper().readTree(json), json));
+      bulk.write(
+          Documents.alert(
+              a.tenant(),
+              a.alertId(),
+              a.detectedAt(),
+              EventCodec.mapper().readTree(json),
+              json,
+              tracks.apply(a.alertId())));
       bulk.write('\n');
     }
     send(cluster, bulk);

@@ -2,6 +2,7 @@ package dev.mcpaudit.queryapi.store.lucene;
 
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.indexer.alerts.AlertIndex;
+import dev.mcpaudit.indexer.alerts.AlertStore;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.store.EventStore;
@@ -54,7 +55,9 @@ class LuceneEventStoreContractTest extends EventStoreContract {
     try (AlertIndex alerts = AlertIndex.open(dir.resolve("alerts"))) {
       for (Alert a : corpus.alerts()) {
         byte[] json = EventCodec.mapper().writeValueAsBytes(a);
-        alerts.add(EventCodec.mapper().readTree(json), json);
+        alerts.write(
+            new AlertStore.Recorded(
+                a.tenant(), a.alertId(), a.detectedAt(), json, corpus.track(a.alertId())));
       }
       alerts.commit(Map.of());
     }
