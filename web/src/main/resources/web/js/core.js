@@ -46,11 +46,13 @@ function query(params) {
   return s ? '?' + s : '';
 }
 
-async function call(path, params) {
+async function call(path, params, init) {
   let res;
   try {
     res = await fetch('/api/v1' + path + query(params), {
-      headers: { Authorization: 'Bearer ' + session.token, Accept: 'application/json' },
+      method: (init && init.method) || 'GET',
+      headers: { Authorization: 'Bearer ' + session.token, Accept: 'application/json', ...((init && init.headers) || {}) },
+      body: init && init.body,
       cache: 'no-store',
     });
   } catch (e) {
@@ -71,6 +73,16 @@ async function call(path, params) {
 
 export async function api(path, params) {
   return (await call(path, params)).json();
+}
+
+/** A change: the JSON body sent, the JSON answer returned (a 409 or 400 throws ApiError). */
+export async function apiSend(method, path, params, body, headers) {
+  const res = await call(path, params, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(headers || {}) },
+    body: JSON.stringify(body),
+  });
+  return res.json();
 }
 
 export async function apiBlob(path, params) {

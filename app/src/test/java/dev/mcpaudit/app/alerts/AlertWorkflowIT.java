@@ -204,6 +204,88 @@ class AlertWorkflowIT {
               });
       assertThat(versions).containsExactlyInAnyOrder("1", "2", "3", "4", "5");
 
+      // What an attacker sends: every bad body, header and size is a 400/413 naming the field,
+      // none a 500, and the alert is unchanged.
+      Map<String, String> bad = new java.util.LinkedHashMap<>();
+      bad.put("{\"status\":\"CLOSED\"}", "status");
+      bad.put("{\"status\":\"closed\",\"close_reason\":\"because\"}", "close_reason");
+      bad.put("{\"status\":7}", "status");
+      bad.put("{\"assignee\":\"bob smith\"}", "assignee");
+      bad.put("{\"assignee\":\"none\"}", "assignee");
+      bad.put("{\"assignee\":[\"bob\"]}", "assignee");
+      bad.put("{\"note\":\"" + "x".repeat(2001) + "\"}", "note");
+      bad.put("{\"note\":\"line\\u0000break\"}", "note");
+      bad.put("{\"tenant\":\"globex\",\"note\":\"x\"}", "tenant");
+      bad.put("{\"version\":-1,\"note\":\"x\"}", "version");
+      bad.put("{}", "nothing to change");
+      bad.put("[1,2]", "body");
+      bad.put("{\"note\":", "body");
+      bad.put("{\"status\":\"open\",\"close_reason\":\"benign\"}", "close_reason");
+      for (Map.Entry<String, String> e : bad.entrySet()) {
+        HttpResponse<String> r = patch(ana, first, null, e.getKey());
+        assertThat(r.statusCode()).as(e.getKey()).isEqualTo(400);
+        assertThat(json(r.body()).get("detail").asText()).as(e.getKey()).contains(e.getValue());
+      }
+      for (String ifMatch : List.of("abc", "-1", "\"99999999999\"", "1,2")) {
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(api("/api/v1/alerts/" + first))
+                .header("Authorization", "Bearer " + ana)
+                .header("If-Match", ifMatch)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"note\":\"x\"}"));
+        HttpResponse<String> r = send(b);
+        assertThat(r.statusCode()).as(ifMatch).isEqualTo(400);
+        assertThat(r.body()).contains("If-Match");
+      }
+      assertThat(patch(ana, first, null, "{\"note\":\"" + "x".repeat(70_000) + "\"}").statusCode())
+          .isEqualTo(413);
+      assertThat(patch(ana, "al-%3Cscript%3E", null, "{\"note\":\"x\"}").statusCode())
+          .isEqualTo(400);
+      assertThat(patch(ana, "al-not-there", null, "{\"note\":\"x\"}").statusCode()).isEqualTo(404);
+      // Changes that skip the API: unstamped, or stamped as another role. Never applied.
+      String forgedValue =
+          "{\"change_id\":\"forged-1\",\"tenant\":\"acme\",\"alert_id\":\""
+              + first
+              + "\",\"alert_detected_at\":\""
+              + one.get("detected_at").asText()
+              + "\",\"version\":6,\"at\":\"2026-01-01T00:00:00Z\",\"by\":\"mallory\","
+              + "\"from\":{\"status\":\"closed\",\"assignee\":\"alice\",\"close_reason\":\"true_positive\"},"
+              + "\"to\":{\"status\":\"open\",\"assignee\":\"mallory\",\"close_reason\":null},\"note\":null}";
+      try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> p =
+          new org.apache.kafka.clients.producer.KafkaProducer<>(
+              Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
+              new org.apache.kafka.common.serialization.ByteArraySerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        byte[] v = forgedValue.getBytes(StandardCharsets.UTF_8);
+        p.send(
+                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    decisions + ".alert-changes", v, v))
+            .get();
+        byte[] v2 = forgedValue.replace("forged-1", "forged-2").getBytes(StandardCharsets.UTF_8);
+        p.send(
+                TestStamps.stamped(
+                    new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        decisions + ".alert-changes", v2, v2),
+                    dev.mcpaudit.kafka.stamp.StampKind.DETECTOR))
+            .get();
+      }
+      Map<String, String> refused =
+          dev.mcpaudit.testkit.TopicReader.deadLetterErrors(
+              KAFKA.bootstrapServers(), dlq, "forged-1", "forged-2");
+      assertThat(refused).containsOnlyKeys("forged-1", "forged-2");
+      assertThat(refused.values()).allSatisfy(e -> assertThat(e).contains("no valid api stamp"));
+      JsonNode still = get(ana, "/api/v1/alerts/" + first).get("state");
+      assertThat(still.get("version").asInt()).isEqualTo(5);
+      assertThat(still.get("assignee").asText()).isEqualTo("alice");
+      // The API's own reading skipped them too: the next change still follows version 5.
+      HttpResponse<String> noted =
+          patch(ana, first, "5", "{\"note\":\"checked the forged records\"}");
+      assertThat(noted.statusCode()).as(noted.body()).isEqualTo(200);
+      assertThat(json(noted.body()).get("version").asInt()).isEqualTo(6);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> get(ana, "/api/v1/alerts/" + first).get("state").get("version").asInt() == 6);
+
       // Another tenant's alert is not there for a caller of globex only.
       String acmeAlert = first;
       assertThat(

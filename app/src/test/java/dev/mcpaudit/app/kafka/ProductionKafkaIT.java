@@ -126,6 +126,7 @@ class ProductionKafkaIT {
     allow(acls, "indexer", group("mcp-audit-indexer"), READ, DESCRIBE);
     allow(acls, "indexer", topic(alerts), READ, DESCRIBE);
     allow(acls, "indexer", topic(dlq), WRITE, DESCRIBE);
+    allow(acls, "indexer", topic(Topics.DEFAULT_ALERT_CHANGES), READ, DESCRIBE);
     allow(acls, "detector", topic(decisions), READ, DESCRIBE);
     allow(acls, "detector", topic(alerts), WRITE, READ, DESCRIBE);
     allow(
@@ -143,6 +144,15 @@ class ProductionKafkaIT {
         DESCRIBE);
     allow(acls, "api", topic(decisions), WRITE, READ, DESCRIBE);
     allow(acls, "api", group(app), DESCRIBE);
+    allow(
+        acls,
+        "api",
+        topic(Topics.DEFAULT_ALERT_CHANGES),
+        AclOperation.CREATE,
+        AclOperation.DESCRIBE_CONFIGS,
+        WRITE,
+        READ,
+        DESCRIBE);
     allow(acls, "gateway", topic(decisions), WRITE, DESCRIBE);
     Map<String, Object> p = new HashMap<>(broker.adminClientProperties());
     p.put("bootstrap.servers", broker.bootstrapServers());

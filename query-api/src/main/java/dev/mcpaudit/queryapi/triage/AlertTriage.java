@@ -77,8 +77,19 @@ public final class AlertTriage implements AutoCloseable {
     record Conflict(int version, AlertState state) implements Outcome {}
   }
 
-  /** What a bulk change did. */
-  public record BulkOutcome(int matched, int changed, int unchanged, int conflicts, int refused) {}
+  /**
+   * What a bulk change did.
+   *
+   * @param versions each changed alert's new version, as {@code <tenant>/<alert_id>}, so a client
+   *     can tell when the list shows them
+   */
+  public record BulkOutcome(
+      int matched,
+      int changed,
+      int unchanged,
+      int conflicts,
+      int refused,
+      java.util.Map<String, Integer> versions) {}
 
   /**
    * @param wait how long a change may take to be written and read back (past it, 503)
@@ -152,6 +163,7 @@ public final class AlertTriage implements AutoCloseable {
     int refused = 0;
     List<JsonNode> pending = alerts;
     int conflicts = 0;
+    Map<String, Integer> versions = new java.util.TreeMap<>();
     for (int attempt = 1; attempt <= 2 && !pending.isEmpty(); attempt++) {
       sync();
       Map<AlertChange, JsonNode> writes = new LinkedHashMap<>();
@@ -175,6 +187,7 @@ public final class AlertTriage implements AutoCloseable {
         if (applied.get(i)) {
           changed++;
           recorded(sent.get(i));
+          versions.put(sent.get(i).tenant() + "/" + sent.get(i).alertId(), sent.get(i).version());
         } else {
           conflicts++;
           again.add(writes.get(sent.get(i)));
@@ -182,7 +195,7 @@ public final class AlertTriage implements AutoCloseable {
       }
       pending = again;
     }
-    return new BulkOutcome(alerts.size(), changed, unchanged, conflicts, refused);
+    return new BulkOutcome(alerts.size(), changed, unchanged, conflicts, refused, versions);
   }
 
   private record Prepared(AlertChange change, Outcome outcome) {}
