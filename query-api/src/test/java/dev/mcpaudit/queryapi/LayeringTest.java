@@ -57,7 +57,8 @@ class LayeringTest {
         .resideInAnyPackage(
             "dev.mcpaudit.queryapi.store..",
             "dev.mcpaudit.queryapi.search..",
-            "dev.mcpaudit.queryapi.export..")
+            "dev.mcpaudit.queryapi.export..",
+            "dev.mcpaudit.queryapi.triage..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.mcpaudit.queryapi.http..")

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.client.KafkaClients;
-import dev.mcpaudit.opensearch.Cluster;
-import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -18,12 +14,8 @@ import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.store.EventStore;
-import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
-import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
-import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.queryapi.triage.AlertTriage;
 import dev.mcpaudit.runtime.auth.TokenDigest;
-import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
@@ -38,10 +30,8 @@ import dev.mcpaudit.schema.event.RequestInfo;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
-import dev.mcpaudit.testkit.OpenSearchNode;
 import dev.mcpaudit.testkit.TestStamps;
 import io.javalin.Javalin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -57,7 +47,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -85,12 +74,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class AlertWorkflowUiIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
   static final String ANALYST = TokenDigest.newToken();
-  static final boolean OPENSEARCH = WebUiIT.OPENSEARCH;
+  static final boolean OPENSEARCH = UiStack.OPENSEARCH;
   static final String SHOT = OPENSEARCH ? "-opensearch" : "";
-  static IndexerService indexer;
-  static StoreThreads storeThreads;
+  static UiStack stack;
   static AlertTriage triage;
-  static Cluster clusterClient;
   static Javalin app;
   static String base;
   static Path data;
@@ -123,36 +110,9 @@ class AlertWorkflowUiIT {
     settings.put("topics.alerts", topic + ".alerts");
     settings.put("topics.alert-changes", topic + ".alert-changes");
     settings.put("indexer.group-id", "web-" + topic);
-    Map<String, String> cluster =
-        Map.of(
-            "index.backend",
-            "opensearch",
-            "opensearch.hosts",
-            OPENSEARCH ? OpenSearchNode.shared().url() : "",
-            "opensearch.index-prefix",
-            "wf-" + topic.toLowerCase(Locale.ROOT),
-            "opensearch.replicas",
-            "0");
-    if (OPENSEARCH) {
-      settings.putAll(cluster);
-      settings.put("indexer.commit-interval", "1s");
-    }
-    indexer =
-        IndexerService.embedded(
-            IndexerConfig.from(Settings.of(TestStamps.with(settings))),
-            new SimpleMeterRegistry(),
-            Clock.systemUTC());
     QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(10));
-    storeThreads = StoreThreads.start();
-    EventStore store;
-    if (OPENSEARCH) {
-      clusterClient = Cluster.connect(OpenSearchSettings.from(Settings.of(cluster)));
-      store = ClusterEventStore.over(clusterClient, limits);
-    } else {
-      store =
-          LuceneEventStore.over(
-              indexer.searchers(), indexer.alertSearchers(), limits, storeThreads);
-    }
+    stack = new UiStack(settings, "wf-" + topic, limits);
+    EventStore store = stack.store;
     triage =
         new AlertTriage(
             KafkaClients.plain(KAFKA.bootstrapServers()),
@@ -191,9 +151,7 @@ class AlertWorkflowUiIT {
         .atMost(Duration.ofMinutes(1))
         .until(
             () -> {
-              if (!OPENSEARCH) {
-                indexer.alertSearchers().maybeRefreshBlocking();
-              }
+              stack.refresh();
               HttpResponse<String> r = get("/api/v1/alerts?from=now-2h");
               return r.statusCode() == 200
                   && EventCodec.mapper().readTree(r.body()).get("total").asInt() == alerts().size();
@@ -204,11 +162,7 @@ class AlertWorkflowUiIT {
   static void stop() throws Exception {
     app.stop();
     triage.close();
-    storeThreads.close();
-    indexer.close();
-    if (clusterClient != null) {
-      clusterClient.close();
-    }
+    stack.close();
   }
 
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);

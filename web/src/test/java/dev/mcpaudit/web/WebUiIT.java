@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mcpaudit.indexer.IndexerConfig;
-import dev.mcpaudit.indexer.IndexerService;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.client.LagWatch;
-import dev.mcpaudit.opensearch.Cluster;
-import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.auth.Authenticator;
 import dev.mcpaudit.queryapi.auth.Caller;
@@ -24,11 +20,7 @@ import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.IndexUnavailable;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
-import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
-import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
-import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.runtime.auth.TokenDigest;
-import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.runtime.http.HttpEdge;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
@@ -45,11 +37,9 @@ import dev.mcpaudit.schema.event.Rfc3339;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
-import dev.mcpaudit.testkit.OpenSearchNode;
 import dev.mcpaudit.testkit.SyntheticEvents;
 import dev.mcpaudit.testkit.TestStamps;
 import io.javalin.Javalin;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -65,7 +55,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -105,7 +94,7 @@ class WebUiIT {
   static final String ACTOR = "spiffe://example.org/agent/a-7";
 
   static Path data;
-  static IndexerService indexer;
+  static UiStack stack;
   static Javalin app;
   static String base;
   static final HttpClient http = HttpClient.newHttpClient();
@@ -113,15 +102,11 @@ class WebUiIT {
   Browser browser;
   Path downloads;
 
-  private static StoreThreads storeThreads;
-  private static Cluster clusterClient;
-
   /**
    * The backend the UI reads: the embedded Lucene index, or a real OpenSearch node when the build
    * runs this test a second time with {@code -Dmcpaudit.test.backend=opensearch} (web/pom.xml).
    */
-  static final boolean OPENSEARCH =
-      "opensearch".equals(System.getProperty("mcpaudit.test.backend", "lucene"));
+  static final boolean OPENSEARCH = UiStack.OPENSEARCH;
 
   @BeforeAll
   static void start() throws Exception {
@@ -174,36 +159,9 @@ class WebUiIT {
                 topic + ".alerts",
                 "indexer.group-id",
                 "web-" + topic));
-    Map<String, String> cluster =
-        Map.of(
-            "index.backend",
-            "opensearch",
-            "opensearch.hosts",
-            OPENSEARCH ? OpenSearchNode.shared().url() : "",
-            "opensearch.index-prefix",
-            "web-" + topic.toLowerCase(Locale.ROOT),
-            "opensearch.replicas",
-            "0");
-    if (OPENSEARCH) {
-      indexerSettings.putAll(cluster);
-      indexerSettings.put("indexer.commit-interval", "1s");
-    }
-    indexer =
-        IndexerService.embedded(
-            IndexerConfig.from(Settings.of(TestStamps.with(indexerSettings))),
-            new SimpleMeterRegistry(),
-            Clock.systemUTC());
     QueryLimits limits = QueryLimits.defaults(Duration.ofSeconds(10));
-    storeThreads = StoreThreads.start();
-    EventStore store;
-    if (OPENSEARCH) {
-      clusterClient = Cluster.connect(OpenSearchSettings.from(Settings.of(cluster)));
-      store = ClusterEventStore.over(clusterClient, limits);
-    } else {
-      store =
-          LuceneEventStore.over(
-              indexer.searchers(), indexer.alertSearchers(), limits, storeThreads);
-    }
+    stack = new UiStack(indexerSettings, "web-" + topic, limits);
+    EventStore store = stack.store;
     TenantScope everything = TenantScope.of(new Caller("it", Role.ADMIN, Set.of(), true), null);
     TimeRange all = new TimeRange(START.minus(Duration.ofDays(1)), Instant.now());
     await()
@@ -212,10 +170,7 @@ class WebUiIT {
         .ignoreException(IndexUnavailable.class)
         .until(
             () -> {
-              if (!OPENSEARCH) {
-                indexer.searchers().maybeRefreshBlocking();
-                indexer.alertSearchers().maybeRefreshBlocking();
-              }
+              stack.refresh();
               return store.count(everything, new EventQuery("", all)) == events.size()
                   && store
                           .alerts(
@@ -273,12 +228,8 @@ class WebUiIT {
   @AfterAll
   static void stop() throws Exception {
     app.stop();
-    storeThreads.close();
     detectionLag.close();
-    indexer.close();
-    if (clusterClient != null) {
-      clusterClient.close();
-    }
+    stack.close();
   }
 
   @org.junit.jupiter.api.BeforeEach

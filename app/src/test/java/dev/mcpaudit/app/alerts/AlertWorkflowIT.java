@@ -318,6 +318,29 @@ class AlertWorkflowIT {
           .as("exactly one of the two changes: " + raced)
           .isTrue();
 
+      // The same race across two API replicas: the topic's order decides, and both agree.
+      Map<String, String> s2 = new HashMap<>(s);
+      s2.put("api.audit-spool-dir", dir.resolve("spool-2").toString());
+      String third = ids.get(3);
+      try (ApiServer replica = ApiServer.start(ApiConfig.from(Settings.of(TestStamps.with(s2))))) {
+        CompletableFuture<HttpResponse<String>> onA =
+            patchAsync(ana, third, "0", "{\"status\":\"acknowledged\"}");
+        int home = apiPort;
+        apiPort = replica.port();
+        CompletableFuture<HttpResponse<String>> onB =
+            patchAsync(ana, third, "0", "{\"assignee\":\"carol\"}");
+        apiPort = home;
+        assertThat(List.of(onA.get().statusCode(), onB.get().statusCode()))
+            .as(onA.get().body() + " / " + onB.get().body())
+            .containsExactlyInAnyOrder(200, 409);
+        HttpResponse<String> winner = onA.get().statusCode() == 200 ? onA.get() : onB.get();
+        assertThat(json(winner.body()).get("version").asInt()).isEqualTo(1);
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> get(ana, "/api/v1/alerts/" + third).get("state").get("version").asInt() == 1);
+
       // Bulk: close every open alert of one type in the window, and nothing else.
       String type = get(ana, "/api/v1/alerts/" + ids.get(2)).get("type").asText();
       Map<String, String> openBefore =

@@ -45,7 +45,9 @@ final class AlertsEndpoint {
   private final EventStore store;
   private final Clock clock;
   private AlertTriage triage;
-  private String triageMissing = "alert changes are not configured on this api";
+  private static final String NO_TRIAGE =
+      "this api cannot change alerts: it has no stamp key (stamp.keys.<id>), and the indexer"
+          + " applies only stamped changes (docs/alerts.md)";
 
   AlertsEndpoint(ApiAuth auth, EventStore store, Clock clock) {
     this.auth = auth;
@@ -146,16 +148,11 @@ final class AlertsEndpoint {
     return m;
   }
 
+  /** The writer, or 503 saying why there is none; a writer still starting waits in its sync. */
   private AlertTriage triage() {
     if (triage == null) {
-      throw new IndexUnavailable(triageMissing);
+      throw new IndexUnavailable(NO_TRIAGE);
     }
-    triage
-        .unavailable()
-        .ifPresent(
-            why -> {
-              throw new IndexUnavailable(why);
-            });
     return triage;
   }
 

@@ -102,6 +102,16 @@ final class AlertLedger implements Runnable, AutoCloseable {
    */
   boolean sync(Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (read) {
+      // Just started: the topic is being found and assigned (or Kafka is away).
+      while (!assigned && fatal == null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(read, left);
+      }
+    }
     if (fatal != null) {
       return false;
     }

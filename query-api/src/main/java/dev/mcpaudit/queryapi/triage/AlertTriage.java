@@ -234,12 +234,6 @@ public final class AlertTriage implements AutoCloseable {
   }
 
   private void sync() {
-    ledger
-        .unavailable()
-        .ifPresent(
-            why -> {
-              throw new IndexUnavailable(why);
-            });
     try {
       if (!ledger.sync(wait)) {
         throw new IndexUnavailable(

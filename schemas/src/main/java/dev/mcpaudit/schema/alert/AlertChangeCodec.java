@@ -66,9 +66,12 @@ public final class AlertChangeCodec {
    * @throws IllegalArgumentException naming the first field that is missing or wrong
    */
   public static AlertChange read(byte[] json) {
-    JsonNode n;
+    return read(tree(json));
+  }
+
+  private static JsonNode tree(byte[] json) {
     try {
-      n = EventCodec.mapper().readTree(json);
+      return EventCodec.mapper().readTree(json);
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "not JSON: "
@@ -76,7 +79,6 @@ public final class AlertChangeCodec {
                   ? j.getOriginalMessage()
                   : e.getMessage()));
     }
-    return read(n);
   }
 
   public static AlertChange read(JsonNode n) {
@@ -166,16 +168,7 @@ public final class AlertChangeCodec {
    * allows.
    */
   public static AlertTrack track(byte[] json) {
-    JsonNode n;
-    try {
-      n = EventCodec.mapper().readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "not JSON: "
-              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
-                  ? j.getOriginalMessage()
-                  : e.getMessage()));
-    }
+    JsonNode n = tree(json);
     List<AlertChange> changes = new ArrayList<>();
     n.path("history").forEach(c -> changes.add(read(c)));
     AlertTrack t = AlertTrack.NEW;

@@ -139,13 +139,11 @@ final class ClusterReads {
   }
 
   private Cluster.Reply send(String method, String path, ObjectNode body) {
-    if (health.get() instanceof Health.NotReady(String reason)) {
-      throw new IndexUnavailable(reason);
-    }
     try {
-      return cluster.send(method, path, body);
-    } catch (ClusterException e) {
-      throw new IndexUnavailable("the OpenSearch cluster cannot be reached: " + e.getMessage());
+      return sendBytes(
+          method, path, body == null ? null : EventCodec.mapper().writeValueAsBytes(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -1,0 +1,88 @@
+package dev.mcpaudit.web;
+
+import dev.mcpaudit.indexer.IndexerConfig;
+import dev.mcpaudit.indexer.IndexerService;
+import dev.mcpaudit.opensearch.Cluster;
+import dev.mcpaudit.opensearch.OpenSearchSettings;
+import dev.mcpaudit.queryapi.search.QueryLimits;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
+import dev.mcpaudit.runtime.config.Settings;
+import dev.mcpaudit.testkit.OpenSearchNode;
+import dev.mcpaudit.testkit.TestStamps;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a browser test reads through: a real indexer filling the embedded Lucene index, or a real
+ * OpenSearch node when the build runs the test a second time with {@code
+ * -Dmcpaudit.test.backend=opensearch} (web/pom.xml), and the API's store over it.
+ */
+final class UiStack implements AutoCloseable {
+  static final boolean OPENSEARCH =
+      "opensearch".equals(System.getProperty("mcpaudit.test.backend", "lucene"));
+
+  final IndexerService indexer;
+  final EventStore store;
+  private final StoreThreads threads;
+  private final Cluster cluster;
+
+  /**
+   * @param settings the indexer's (data dir, Kafka, topics, group)
+   * @param prefix the OpenSearch index prefix, unique per test class
+   */
+  UiStack(Map<String, String> settings, String prefix, QueryLimits limits) {
+    Map<String, String> all = new HashMap<>(settings);
+    Map<String, String> cluster =
+        Map.of(
+            "index.backend",
+            "opensearch",
+            "opensearch.hosts",
+            OPENSEARCH ? OpenSearchNode.shared().url() : "",
+            "opensearch.index-prefix",
+            prefix.toLowerCase(Locale.ROOT),
+            "opensearch.replicas",
+            "0");
+    if (OPENSEARCH) {
+      all.putAll(cluster);
+      all.put("indexer.commit-interval", "1s");
+    }
+    this.indexer =
+        IndexerService.embedded(
+            IndexerConfig.from(Settings.of(TestStamps.with(all))),
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
+    this.threads = StoreThreads.start();
+    if (OPENSEARCH) {
+      this.cluster = Cluster.connect(OpenSearchSettings.from(Settings.of(cluster)));
+      this.store = ClusterEventStore.over(this.cluster, limits);
+    } else {
+      this.cluster = null;
+      this.store =
+          LuceneEventStore.over(indexer.searchers(), indexer.alertSearchers(), limits, threads);
+    }
+  }
+
+  /** Makes the Lucene searchers see the last commit (OpenSearch refreshes on its own). */
+  void refresh() throws IOException {
+    if (!OPENSEARCH) {
+      indexer.searchers().maybeRefreshBlocking();
+      indexer.alertSearchers().maybeRefreshBlocking();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    threads.close();
+    indexer.close();
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+}
