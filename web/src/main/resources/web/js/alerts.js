@@ -183,7 +183,7 @@ async function detail(main, params, a) {
     h('p', { class: 'muted mono' }, 'alert ' + a.alert_id + ', ' + a.evidence.length + ' evidence event(s)' + (a.evidence.length > MAX_EVIDENCE_SHOWN ? `, first ${MAX_EVIDENCE_SHOWN} shown` : '')),
     a.previous ? h('p', { class: a.previous.false_positive ? 'notice' : 'muted', id: 'previous-alert' },
       'The same case was raised before: ', h('a', { href: href('alerts', { id: a.previous.alert_id, status: 'any', from: 'now-30d' }) }, a.previous.alert_id),
-      ` at ${fmt.time(a.previous.detected_at)}, now ${a.previous.status}` + (a.previous.close_reason ? ` (closed as ${a.previous.close_reason.replace('_', ' ')})` : '') + '.') : null,
+      ` at ${fmt.time(a.previous.detected_at)}, ` + (a.previous.close_reason ? `closed as ${a.previous.close_reason.replace('_', ' ')}.` : `now ${a.previous.status}.`)) : null,
     workflow(main, params, a),
     h('h3', {}, 'Evidence'),
     h('div', { class: 'scroll' }, h('table', { id: 'evidence' },
