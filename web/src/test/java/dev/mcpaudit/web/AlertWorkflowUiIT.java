@@ -68,8 +68,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * An analyst works alerts in a real headless Chromium against the real API, indexer and broker:
  * acknowledges, assigns and closes one with a reason and a note, sees the re-raised case flagged,
- * and bulk-closes a filtered list. A screenshot of each step goes to {@code
- * web/target/screenshots/alert-workflow-*.png} (with {@code -opensearch} on the second backend).
+ * bulk-closes a filtered list and acknowledges a selection. A screenshot of each step goes to
+ * {@code web/target/screenshots/alert-workflow-*.png} (with {@code -opensearch} on the second
+ * backend).
  */
 class AlertWorkflowUiIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -298,6 +299,18 @@ class AlertWorkflowUiIT {
           .contains("open 2")
           .contains("closed 4");
       shot(browser, "8-closed-list");
+
+      // Bulk on a selection: one ticked row of the open ones is acknowledged, the other stays.
+      browser.driver.get(base + "/#/alerts?from=now-2h");
+      wait.until(d -> rows(browser).size() == 2);
+      browser.driver.findElement(By.cssSelector("input[data-select='al-wf-6']")).click();
+      assertThat(browser.driver.findElement(By.id("bulk-count")).getText()).isEqualTo("1 selected");
+      browser.driver.findElement(By.id("bulk-ack")).click();
+      wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("bulk-result")));
+      assertThat(browser.driver.findElement(By.id("bulk-result")).getText())
+          .startsWith("1 of 1 alert(s) changed");
+      wait.until(d -> rows(browser).equals(List.of("al-wf-2")));
+      shot(browser, "9-selection-acknowledged");
       assertThat(browser.consoleProblems()).isEmpty();
     }
     JsonNode one = EventCodec.mapper().readTree(get("/api/v1/alerts/al-wf-4").body());
