@@ -1,0 +1,42 @@
+package dev.mcpaudit.schema.evidence;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The hashing of RFC 9162 (section 2.1.1), SHA-256 with domain separation: a leaf is {@code
+ * SHA-256(0x00 || bytes)}, an inner node {@code SHA-256(0x01 || left || right)}, and the empty
+ * tree's root {@code SHA-256()}. The prefixes keep a leaf from passing for a node.
+ */
+public final class MerkleHash {
+  public static final int SIZE = 32;
+
+  private MerkleHash() {}
+
+  public static byte[] leaf(byte[] entry) {
+    MessageDigest d = sha256();
+    d.update((byte) 0x00);
+    d.update(entry);
+    return d.digest();
+  }
+
+  public static byte[] node(byte[] left, byte[] right) {
+    MessageDigest d = sha256();
+    d.update((byte) 0x01);
+    d.update(left);
+    d.update(right);
+    return d.digest();
+  }
+
+  public static byte[] empty() {
+    return sha256().digest();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}
