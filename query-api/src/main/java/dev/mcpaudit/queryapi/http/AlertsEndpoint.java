@@ -12,7 +12,6 @@ import dev.mcpaudit.queryapi.triage.Patch;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.alert.AlertChangeCodec;
-import dev.mcpaudit.schema.alert.AlertState;
 import dev.mcpaudit.schema.alert.AlertStatus;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.CloseReason;
@@ -110,7 +109,7 @@ final class AlertsEndpoint {
             id,
             o instanceof AlertTriage.Outcome.Changed,
             o.version(),
-            view(o.state())));
+            AlertChangeCodec.json(o.state())));
   }
 
   /** {@code POST /alerts/_update}: the filters of the list, the change in the body. */
@@ -138,15 +137,11 @@ final class AlertsEndpoint {
 
   /** The answer to a change of one alert. */
   record Changed(
-      String tenant, String alertId, boolean changed, int version, Map<String, Object> state) {}
-
-  private static Map<String, Object> view(AlertState s) {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("status", s.status().wire());
-    m.put("assignee", s.assignee());
-    m.put("close_reason", s.closeReason() == null ? null : s.closeReason().wire());
-    return m;
-  }
+      String tenant,
+      String alertId,
+      boolean changed,
+      int version,
+      com.fasterxml.jackson.databind.node.ObjectNode state) {}
 
   /** The writer, or 503 saying why there is none; a writer still starting waits in its sync. */
   private AlertTriage triage() {

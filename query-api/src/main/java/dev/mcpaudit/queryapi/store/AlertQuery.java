@@ -46,8 +46,4 @@ public record AlertQuery(
     return new AlertQuery(
         range, type, severity, handle, actor, event, Optional.empty(), Optional.empty(), limit);
   }
-
-  public AlertQuery withLimit(int newLimit) {
-    return new AlertQuery(range, type, severity, handle, actor, event, status, assignee, newLimit);
-  }
 }

@@ -329,11 +329,6 @@ public final class AlertTriage implements AutoCloseable {
     }
   }
 
-  /** Why changes cannot be made now, if they cannot (for the health of the api). */
-  public java.util.Optional<String> unavailable() {
-    return ledger.unavailable();
-  }
-
   @Override
   public void close() {
     ledger.close();

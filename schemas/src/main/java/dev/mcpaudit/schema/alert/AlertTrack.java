@@ -60,9 +60,4 @@ public record AlertTrack(int version, AlertState state, List<AlertChange> histor
   public Optional<String> updatedBy() {
     return history.isEmpty() ? Optional.empty() : Optional.of(history.getLast().by());
   }
-
-  /** Whether this change id is already part of the track (a repeat of an applied change). */
-  public boolean contains(String changeId) {
-    return history.stream().anyMatch(c -> c.changeId().equals(changeId));
-  }
 }

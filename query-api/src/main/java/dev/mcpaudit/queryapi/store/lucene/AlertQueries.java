@@ -143,12 +143,16 @@ final class AlertQueries {
   private static JsonNode view(IndexSearcher searcher, int doc, boolean withHistory)
       throws IOException {
     Document d = searcher.storedFields().document(doc);
-    JsonNode alert = EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
+    JsonNode alert = source(d);
     return AlertView.of(alert, track(d), previous(searcher, alert), withHistory);
   }
 
   private static JsonNode alert(IndexSearcher searcher, int doc) throws IOException {
-    Document d = searcher.storedFields().document(doc);
+    return source(searcher.storedFields().document(doc));
+  }
+
+  /** The alert as the detector wrote it. */
+  private static JsonNode source(Document d) throws IOException {
     return EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
   }
 
@@ -186,7 +190,7 @@ final class AlertQueries {
       return null;
     }
     Document d = searcher.storedFields().document(top.scoreDocs[0].doc);
-    JsonNode earlier = EventCodec.mapper().readTree(bytes(d.getBinaryValue(AlertFields.SOURCE)));
+    JsonNode earlier = source(d);
     return new AlertView.Previous(
         earlier.path(AlertFields.ALERT_ID).asText(),
         Instant.parse(earlier.path(AlertFields.DETECTED_AT).asText()),
