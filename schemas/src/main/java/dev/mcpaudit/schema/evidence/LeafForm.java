@@ -1,0 +1,69 @@
+package dev.mcpaudit.schema.evidence;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The canonical form of a log entry (README, "Verifiable evidence"): one JSON object,
+ *
+ * <pre>{"format":"mcp-audit-leaf/v1","provenance":{"kind":K,"by":B},"record":R}</pre>
+ *
+ * with no whitespace, where R is the stored record byte for byte (the event JSON as the indexer
+ * stored it, with the collector's {@code received_at} when it has one), and K and B how it arrived
+ * ({@code by} is {@code null} when nothing vouched for it). Strings are written as RFC 8785 writes
+ * them: {@code "} and {@code \} escaped, control characters as {@code \b \t \n \f \r} or a
+ * six-character escape with four lower-case hex digits, everything else as its UTF-8 bytes. The
+ * leaf hash is {@code SHA-256(0x00 || form)}.
+ */
+public final class LeafForm {
+  private static final byte[] HEAD =
+      "{\"format\":\"mcp-audit-leaf/v1\",\"provenance\":{\"kind\":"
+          .getBytes(StandardCharsets.UTF_8);
+
+  private LeafForm() {}
+
+  public static byte[] bytes(byte[] record, String provenance, String by) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(record.length + 96);
+    out.writeBytes(HEAD);
+    string(out, provenance);
+    out.writeBytes(",\"by\":".getBytes(StandardCharsets.UTF_8));
+    if (by == null) {
+      out.writeBytes("null".getBytes(StandardCharsets.UTF_8));
+    } else {
+      string(out, by);
+    }
+    out.writeBytes("},\"record\":".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(record);
+    out.write('}');
+    return out.toByteArray();
+  }
+
+  /** The leaf hash of a stored record. */
+  public static byte[] hash(byte[] record, String provenance, String by) {
+    return MerkleHash.leaf(bytes(record, provenance, by));
+  }
+
+  private static void string(ByteArrayOutputStream out, String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\b' -> b.append("\\b");
+        case '\t' -> b.append("\\t");
+        case '\n' -> b.append("\\n");
+        case '\f' -> b.append("\\f");
+        case '\r' -> b.append("\\r");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format("\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    out.writeBytes(b.append('"').toString().getBytes(StandardCharsets.UTF_8));
+  }
+}
