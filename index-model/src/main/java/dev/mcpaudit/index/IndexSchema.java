@@ -74,6 +74,12 @@ public final class IndexSchema {
   public static final String KAFKA_PARTITION = "_kafka.partition";
   public static final String KAFKA_OFFSET = "_kafka.offset";
 
+  /**
+   * The record's leaf index in its evidence log (its tenant's log of its partition), when the
+   * evidence log is on (README, "Verifiable evidence"). Stored only.
+   */
+  public static final String EVIDENCE_LEAF = "evidence.leaf";
+
   /** How the event arrived ({@link Provenance}): collector, publisher, api or kafka. */
   public static final String PROVENANCE = "provenance";
 

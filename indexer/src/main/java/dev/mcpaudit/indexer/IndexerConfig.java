@@ -1,6 +1,7 @@
 package dev.mcpaudit.indexer;
 
 import dev.mcpaudit.index.StoredCompression;
+import dev.mcpaudit.indexer.evidence.EvidenceConfig;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.opensearch.IndexBackend;
@@ -48,6 +49,8 @@ import java.time.Duration;
  * @param backend where events and alerts are indexed ({@code index.backend})
  * @param openSearch the cluster, with {@code index.backend=opensearch}; null otherwise ({@code
  *     opensearch.*}; docs/opensearch.md)
+ * @param evidence the evidence log's settings; null when it is off ({@code evidence.*}; README,
+ *     "Verifiable evidence")
  */
 public record IndexerConfig(
     Path dataDir,
@@ -67,7 +70,8 @@ public record IndexerConfig(
     Duration maxFutureSkew,
     Stamps stamps,
     IndexBackend backend,
-    OpenSearchSettings openSearch) {
+    OpenSearchSettings openSearch,
+    EvidenceConfig evidence) {
 
   /** Stable across restarts of the same indexer, different for two indexers on one host. */
   static String defaultInstanceId(Path dataDir) {
@@ -152,7 +156,8 @@ public record IndexerConfig(
       ConfigDef.of(
           "indexer",
           java.util.stream.Stream.concat(
-                  java.util.stream.Stream.of("indexer."), OpenSearchSettings.PREFIXES.stream())
+                  java.util.stream.Stream.of("indexer.", "evidence."),
+                  OpenSearchSettings.PREFIXES.stream())
               .toList(),
           java.util.stream.Stream.<dev.mcpaudit.runtime.config.ConfigKey<?>>concat(
                   java.util.stream.Stream.of(
@@ -168,7 +173,8 @@ public record IndexerConfig(
                       HOST,
                       PORT,
                       STORED_COMPRESSION),
-                  OpenSearchSettings.KEYS.stream())
+                  java.util.stream.Stream.concat(
+                      EvidenceConfig.KEYS.stream(), OpenSearchSettings.KEYS.stream()))
               .toList());
 
   /** Kafka's bootstrap list, for messages and tests. */
@@ -181,6 +187,12 @@ public record IndexerConfig(
     Path dataDir = Path.of(DATA_DIR.from(s));
     String instanceId = INSTANCE_ID.from(s);
     IndexBackend backend = IndexBackend.KEY.from(s);
+    EvidenceConfig evidence = EvidenceConfig.from(s);
+    if (evidence != null && backend == IndexBackend.OPENSEARCH) {
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "evidence.enabled: the evidence log is kept with the Lucene index only, for now;"
+              + " index.backend=opensearch cannot have it yet");
+    }
     return new IndexerConfig(
         dataDir,
         SharedKeys.kafkaClients(s, "indexer"),
@@ -199,7 +211,8 @@ public record IndexerConfig(
         SharedKeys.MAX_FUTURE_SKEW.from(s),
         SharedKeys.stamps(s),
         backend,
-        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null);
+        backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null,
+        evidence);
   }
 
   /** {@code indexer.stored-compression} of {@code s}: deflate (the default) or lz4. */

@@ -6,6 +6,9 @@ import dev.mcpaudit.indexer.alerts.AlertStore;
 import dev.mcpaudit.indexer.cluster.ClusterAlerts;
 import dev.mcpaudit.indexer.cluster.ClusterMaintenance;
 import dev.mcpaudit.indexer.cluster.ClusterSink;
+import dev.mcpaudit.indexer.evidence.CheckpointPublisher;
+import dev.mcpaudit.indexer.evidence.EvidenceConfig;
+import dev.mcpaudit.indexer.evidence.EvidenceLog;
 import dev.mcpaudit.indexer.ingest.IndexSink;
 import dev.mcpaudit.indexer.ingest.IndexerLoop;
 import dev.mcpaudit.indexer.ingest.IndexerMetrics;
@@ -88,7 +91,7 @@ public final class IndexerService implements AutoCloseable {
       this.clusterAlerts = null;
       this.index =
           EventIndex.open(config.indexPath(), config.ramBufferMb(), config.storedCompression());
-      this.sink = new LuceneSink(index);
+      this.sink = luceneSink(config, index, clock);
       this.alerts = AlertIndex.open(config.alertsPath());
       alertStore = alerts;
       this.metrics = new IndexerMetrics(registry, index::liveDocs);
@@ -134,6 +137,35 @@ public final class IndexerService implements AutoCloseable {
       log.warn(
           "indexer has no stamp keys (stamp.keys.<id>): every event is stored with provenance"
               + " kafka, and every alert and _system record is refused (docs/provenance.md)");
+    }
+  }
+
+  /**
+   * The Lucene sink, with the evidence log when it is on: its logs as the last commit left them,
+   * and the publisher of their checkpoints (README, "Verifiable evidence").
+   */
+  private static LuceneSink luceneSink(IndexerConfig config, EventIndex index, Clock clock) {
+    EvidenceConfig ev = config.evidence();
+    if (ev == null) {
+      return new LuceneSink(index);
+    }
+    try {
+      EvidenceLog logs = new EvidenceLog(config.indexPath(), index.committedUserData(), ev.log());
+      log.info(
+          "indexer evidence log on origin={} key={} checkpoint_every={} checkpoint_interval={}"
+              + " topic={}",
+          ev.log().origin(),
+          ev.log().key().verifier().id(),
+          ev.log().every(),
+          ev.log().interval(),
+          ev.topic());
+      return new LuceneSink(
+          index,
+          logs,
+          new CheckpointPublisher(config.kafka(), ev.topic(), config.stamps(), ev.replication()),
+          clock);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot open the evidence log", e);
     }
   }
 
@@ -267,6 +299,11 @@ public final class IndexerService implements AutoCloseable {
     }
     if (ops != null) {
       ops.stop();
+    }
+    try {
+      sink.close();
+    } catch (Exception e) {
+      log.warn("closing the index sink: {}", e.toString());
     }
     if (index != null) {
       long docs = index.liveDocs();

@@ -58,6 +58,20 @@ public interface IndexSink extends AutoCloseable {
    */
   void commit(Map<String, Long> offsets) throws Exception;
 
+  /** A commit taken on the loop thread and made durable on another. */
+  @FunctionalInterface
+  interface Commit {
+    void run() throws Exception;
+  }
+
+  /**
+   * Takes, on the loop thread and between writes, what the commit of {@code offsets} records
+   * besides the index (the evidence logs' positions); the returned commit makes it durable.
+   */
+  default Commit prepareCommit(Map<String, Long> offsets) {
+    return () -> commit(offsets);
+  }
+
   /**
    * Whether the loop may read and admit the next poll while this one is written (on a thread of its
    * own, one write at a time): for a sink that waits on a remote system. Offsets still move only

@@ -7,6 +7,7 @@ import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
 import dev.mcpaudit.kafka.stamp.Stamps;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.evidence.LeafForm;
 import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
 import java.io.IOException;
@@ -87,6 +88,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   private final EventCodec codec;
   private final Stamps stamps;
 
+  /** Whether stored records enter the evidence log (their leaf hashes are made on admission). */
+  private final boolean evidence;
+
   /** Next offset to read per "topic:partition": of every partition this index ever saw. */
   private final Map<String, Long> nextOffsets = new HashMap<>();
 
@@ -107,6 +111,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
             new EventValidator(
                 clock, EventValidator.MAX_STORED_EVENT_BYTES, config.maxFutureSkew()));
     this.stamps = config.stamps();
+    this.evidence = config.evidence() != null;
     java.util.Optional<Map<String, Long>> stored = sink.storedOffsets();
     this.offsetsInSink = stored.isPresent();
     stored.ifPresent(nextOffsets::putAll);
@@ -326,9 +331,14 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
               judged.tree(),
               judged.value(),
               new IndexSchema.Origin(r.partition(), r.offset(), ingestedAt, judged.provenance()));
+      // The leaf hash is the costly part of the evidence log: made here, on the admission threads.
+      byte[] leafHash =
+          evidence
+              ? LeafForm.hash(judged.value(), judged.provenance().kind(), judged.provenance().by())
+              : null;
       byLane
           .get(Math.floorMod(key.hashCode(), lanes))
-          .add(new Admitted(r, judged.tree(), judged.value(), key, doc));
+          .add(new Admitted(r, judged.tree(), judged.value(), key, doc, leafHash));
     }
     metrics.deadLettered.increment(dead);
     metrics.unprovenSystem.increment(unproven);
@@ -392,10 +402,11 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       commitInFlight.get(); // rethrows a failed commit: fatal
     }
     Map<String, Long> snapshot = Map.copyOf(nextOffsets);
+    IndexSink.Commit prepared = sink.prepareCommit(snapshot);
     commitInFlight =
         committer.submit(
             () -> {
-              commitOffsets(snapshot);
+              commitOffsets(prepared);
               return null;
             });
     commitGroupOffsets(snapshot);
@@ -404,10 +415,10 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
   }
 
   /** Dead letters acknowledged first, then the index with its offsets. */
-  private void commitOffsets(Map<String, Long> offsets) throws Exception {
+  private void commitOffsets(IndexSink.Commit prepared) throws Exception {
     long start = System.nanoTime();
     deadLetters.awaitAll();
-    sink.commit(offsets);
+    prepared.run();
     metrics.commit.record(Duration.ofNanos(System.nanoTime() - start));
   }
 
@@ -421,7 +432,7 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
       commitInFlight = null;
     }
     Map<String, Long> snapshot = Map.copyOf(nextOffsets);
-    commitOffsets(snapshot);
+    commitOffsets(sink.prepareCommit(snapshot));
     commitGroupOffsets(snapshot);
     lastCommit = System.nanoTime();
     dirty = false;

@@ -1,20 +1,37 @@
 package dev.mcpaudit.indexer.ingest;
 
+import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.evidence.LogId;
+import dev.mcpaudit.indexer.evidence.CheckpointPublisher;
+import dev.mcpaudit.indexer.evidence.EvidenceLog;
 import dev.mcpaudit.indexer.store.EventIndex;
+import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import org.apache.lucene.document.StoredField;
 
 /**
  * The Lucene index beside the indexer: writes run on lanes by record key, each lane in poll order,
  * so two versions of one record are judged by one thread in the order Kafka gave them. Offsets are
  * part of each index commit, so the index and where it resumes never disagree.
+ *
+ * <p>With the evidence log on (README, "Verifiable evidence"), a poll is written in three steps:
+ * the lanes judge which records are first versions; the loop thread appends those to their logs in
+ * offset order per partition and gives each document its leaf index; the lanes add the documents. A
+ * record read again after a crash whose document the commit already held (a commit may hold
+ * documents past its offsets) enters its log again at the leaf it holds, which replay in Kafka's
+ * order reaches exactly.
  */
 public final class LuceneSink implements IndexSink {
   /**
@@ -24,9 +41,24 @@ public final class LuceneSink implements IndexSink {
   static final int MAX_UNREFRESHED = 100_000;
 
   private final EventIndex index;
+  private final EvidenceLog evidence;
+  private final CheckpointPublisher publisher;
+  private final Clock clock;
 
   public LuceneSink(EventIndex index) {
+    this(index, null, null, Clock.systemUTC());
+  }
+
+  /** With the evidence log on: {@code evidence} and {@code publisher} both given. */
+  public LuceneSink(
+      EventIndex index, EvidenceLog evidence, CheckpointPublisher publisher, Clock clock) {
     this.index = index;
+    this.evidence = evidence;
+    this.publisher = publisher;
+    this.clock = clock;
+    if (publisher != null) {
+      publisher.publish(evidence.committedLatest()); // a crash may have come before publishing
+    }
   }
 
   @Override
@@ -42,6 +74,9 @@ public final class LuceneSink implements IndexSink {
       Judge judge,
       ExecutorService workers)
       throws Exception {
+    if (evidence != null) {
+      return writeWithEvidence(bySlice, lanes, now, judge, workers);
+    }
     List<Future<Long>> writes = new ArrayList<>(lanes);
     for (int lane = 0; lane < lanes; lane++) {
       int l = lane;
@@ -73,15 +108,144 @@ public final class LuceneSink implements IndexSink {
     return indexed;
   }
 
+  /** A record that enters its log in this poll: a new first version, or one stored before. */
+  private record Entry(Admitted a, long storedLeaf) {
+    boolean isNew() {
+      return storedLeaf < 0;
+    }
+  }
+
+  private long writeWithEvidence(
+      List<List<List<Admitted>>> bySlice,
+      int lanes,
+      Instant now,
+      Judge judge,
+      ExecutorService workers)
+      throws Exception {
+    List<Future<List<Entry>>> judged = new ArrayList<>(lanes);
+    for (int lane = 0; lane < lanes; lane++) {
+      int l = lane;
+      judged.add(workers.submit(() -> judge(bySlice, l, now, judge)));
+    }
+    List<List<Entry>> byLane = new ArrayList<>(lanes);
+    Map<LogId, List<Entry>> byLog = new TreeMap<>();
+    for (Future<List<Entry>> f : judged) {
+      List<Entry> entries = f.get();
+      byLane.add(entries);
+      for (Entry e : entries) {
+        byLog
+            .computeIfAbsent(
+                new LogId(e.a.key().tenant(), e.a.record().partition()), k -> new ArrayList<>())
+            .add(e);
+      }
+    }
+    for (Map.Entry<LogId, List<Entry>> log : byLog.entrySet()) {
+      List<Entry> entries = log.getValue();
+      entries.sort(Comparator.comparingLong(e -> e.a.record().offset()));
+      for (Entry e : entries) {
+        long size = evidence.size(log.getKey());
+        if (!e.isNew() && e.storedLeaf != size) {
+          throw new IllegalStateException(
+              "evidence log "
+                  + log.getKey()
+                  + " has "
+                  + size
+                  + " leaves, but the stored record "
+                  + e.a.key().eventId()
+                  + " read again holds leaf "
+                  + e.storedLeaf
+                  + ": the index and its log disagree");
+        }
+        long leaf = evidence.append(log.getKey(), e.a.leafHash());
+        if (e.isNew()) {
+          e.a.doc().add(new StoredField(IndexSchema.EVIDENCE_LEAF, leaf));
+        }
+      }
+    }
+    List<Future<Long>> adds = new ArrayList<>(lanes);
+    for (List<Entry> entries : byLane) {
+      adds.add(workers.submit(() -> add(entries)));
+    }
+    long indexed = 0;
+    for (Future<Long> f : adds) {
+      indexed += f.get();
+    }
+    return indexed;
+  }
+
+  /** Judges one lane: which records are first versions, and which were stored before a crash. */
+  private List<Entry> judge(List<List<List<Admitted>>> bySlice, int lane, Instant now, Judge judge)
+      throws IOException {
+    List<Entry> out = new ArrayList<>();
+    Map<RecordKey, Admitted> firstHere = new HashMap<>();
+    try (EventIndex.Batch batch = index.batch()) {
+      for (List<List<Admitted>> slice : bySlice) {
+        for (Admitted a : slice.get(lane)) {
+          Admitted earlier = firstHere.get(a.key());
+          if (earlier != null) {
+            judge.duplicate(a, earlier.asStored(), now);
+            continue;
+          }
+          StoredVersion first = batch.find(a.key());
+          if (first == null) {
+            firstHere.put(a.key(), a);
+            out.add(new Entry(a, -1));
+            continue;
+          }
+          if (first.leaf() >= 0
+              && first.partition() == a.record().partition()
+              && first.offset() == a.record().offset()) {
+            out.add(new Entry(a, first.leaf())); // this very record, stored before a crash
+          }
+          judge.duplicate(a, first, now);
+        }
+      }
+    }
+    return out;
+  }
+
+  private long add(List<Entry> entries) throws IOException {
+    long indexed = 0;
+    try (EventIndex.Batch batch = index.batch()) {
+      for (Entry e : entries) {
+        if (e.isNew()) {
+          batch.add(e.a.key(), e.a.doc(), e.a.asStored());
+          indexed++;
+        }
+      }
+    }
+    return indexed;
+  }
+
   @Override
-  public void commit(Map<String, Long> offsets) throws IOException {
-    index.commit(offsets);
+  public void commit(Map<String, Long> offsets) throws Exception {
+    prepareCommit(offsets).run();
+  }
+
+  @Override
+  public Commit prepareCommit(Map<String, Long> offsets) {
+    if (evidence == null) {
+      return () -> index.commit(offsets);
+    }
+    EvidenceLog.Prepared prepared = evidence.prepare(clock.instant());
+    return () -> {
+      prepared.flush(); // the logs' files first: the commit must never claim more than they hold
+      index.commit(offsets, prepared.userData());
+      publisher.publish(prepared.made()); // only now: the commit holds every one of them
+    };
   }
 
   @Override
   public void afterPoll() throws IOException {
     if (index.unrefreshedWrites() > MAX_UNREFRESHED) {
       index.refresh(); // bounds the memory of writes the reader cannot see yet
+    }
+  }
+
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.close();
     }
   }
 }

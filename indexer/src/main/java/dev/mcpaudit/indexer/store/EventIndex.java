@@ -188,10 +188,12 @@ public final class EventIndex implements Closeable {
             && tenants.advanceExact(doc)
             && tenants.lookupOrd(tenants.ordValue()).equals(tenant)) {
           Document d = leaf.storedFields().document(doc);
+          org.apache.lucene.index.IndexableField leafIndex = d.getField(IndexSchema.EVIDENCE_LEAF);
           return new StoredVersion(
               StoredEvents.bytes(d),
               d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
-              d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue());
+              d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue(),
+              leafIndex == null ? -1 : leafIndex.numericValue().longValue());
         }
       }
       return null;
@@ -224,9 +226,23 @@ public final class EventIndex implements Closeable {
 
   /** Makes everything written so far durable, together with the offsets it corresponds to. */
   public void commit(Map<String, Long> nextOffsets) throws IOException {
-    writer.setLiveCommitData(
-        CommitOffsets.userData(nextOffsets, Map.of(SCHEMA_KEY, "1")).entrySet());
+    commit(nextOffsets, Map.of());
+  }
+
+  /**
+   * Like {@link #commit(Map)}, with {@code extra} user data recorded in the same commit (the
+   * evidence logs' positions).
+   */
+  public void commit(Map<String, Long> nextOffsets, Map<String, String> extra) throws IOException {
+    Map<String, String> data = new java.util.HashMap<>(extra);
+    data.put(SCHEMA_KEY, "1");
+    writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, data).entrySet());
     writer.commit();
+  }
+
+  /** The user data of the last commit (or of the one being made). */
+  public Iterable<Map.Entry<String, String>> committedUserData() {
+    return writer.getLiveCommitData();
   }
 
   /**

@@ -38,6 +38,11 @@ public final class SharedKeys {
           "topics.alert-changes",
           Topics.DEFAULT_ALERT_CHANGES,
           "analysts' changes to alerts (compacted; the api creates it if missing)");
+  public static final ConfigKey<String> CHECKPOINTS =
+      ConfigKey.string(
+          "topics.checkpoints",
+          Topics.DEFAULT_CHECKPOINTS,
+          "signed checkpoints of the evidence logs (compacted; the indexer creates it if missing)");
   public static final ConfigKey<Integer> PARTITIONS =
       ConfigKey.integer(
           "topics.partitions",
@@ -82,6 +87,7 @@ public final class SharedKeys {
                   DEAD_LETTER,
                   ALERTS,
                   ALERT_CHANGES,
+                  CHECKPOINTS,
                   PARTITIONS,
                   REPLICATION_FACTOR,
                   MAX_FUTURE_SKEW,

@@ -19,6 +19,9 @@ public record Topics(String decisions, String deadLetter, String alerts, String 
    */
   public static final String DEFAULT_ALERT_CHANGES = "mcp.authz.alert-changes";
 
+  /** Signed checkpoints of the evidence logs (README, "Verifiable evidence"). */
+  public static final String DEFAULT_CHECKPOINTS = "mcp.authz.checkpoints";
+
   /** Dead-letter record headers: what was wrong, when, and who sent it. */
   public static final String HEADER_ERROR = "error";
 

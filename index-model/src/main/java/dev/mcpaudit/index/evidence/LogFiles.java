@@ -1,0 +1,128 @@
+package dev.mcpaudit.index.evidence;
+
+import dev.mcpaudit.schema.evidence.MerkleHash;
+import dev.mcpaudit.schema.evidence.PerfectNodes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A log on disk, in its directory: {@code nodes-0} holds every leaf hash, {@code nodes-8} the root
+ * of every complete run of 256 leaves, {@code nodes-16} of 65,536, and so on (32 bytes each, in
+ * order); {@code checkpoints} holds each signed checkpoint as one base64 line. Any perfect subtree
+ * is then at most 255 stored hashes away, so a proof reads a few kilobytes whatever the log's size.
+ * Files only grow; what a commit does not hold is cut off when the indexer opens the index.
+ */
+public final class LogFiles {
+  /** Levels are stored every this many: a subtree is hashed from at most 2^STRIDE entries. */
+  public static final int STRIDE = 8;
+
+  private LogFiles() {}
+
+  public static Path nodes(Path dir, int level) {
+    return dir.resolve("nodes-" + level);
+  }
+
+  public static Path checkpoints(Path dir) {
+    return dir.resolve("checkpoints");
+  }
+
+  /** The stored level a node at {@code level} is computed from. */
+  public static int storedLevel(int level) {
+    return level - level % STRIDE;
+  }
+
+  /**
+   * Reads the perfect subtrees of the first {@code size} leaves of the log in {@code dir}: what
+   * proofs and roots are built from ({@link dev.mcpaudit.schema.evidence.TreeProofs}).
+   */
+  public static PerfectNodes reader(Path dir, long size) {
+    return (level, index) -> {
+      if (level < 0 || level > 62 || index < 0 || ((index + 1) << level) > size) {
+        throw new IllegalArgumentException(
+            "subtree " + level + "/" + index + " is not complete in a log of " + size);
+      }
+      int stored = storedLevel(level);
+      int count = 1 << (level - stored);
+      long first = index << (level - stored);
+      ByteBuffer buf = ByteBuffer.allocate(count * MerkleHash.SIZE);
+      try (FileChannel ch = FileChannel.open(nodes(dir, stored), StandardOpenOption.READ)) {
+        long pos = first * MerkleHash.SIZE;
+        while (buf.hasRemaining()) {
+          if (ch.read(buf, pos + buf.position()) < 0) {
+            throw new UncheckedIOException(
+                new IOException(nodes(dir, stored) + " is shorter than its log's committed size"));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      List<byte[]> row = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        byte[] h = new byte[MerkleHash.SIZE];
+        buf.get(i * MerkleHash.SIZE, h);
+        row.add(h);
+      }
+      while (row.size() > 1) {
+        List<byte[]> up = new ArrayList<>(row.size() / 2);
+        for (int i = 0; i < row.size(); i += 2) {
+          up.add(MerkleHash.node(row.get(i), row.get(i + 1)));
+        }
+        row = up;
+      }
+      return row.get(0);
+    };
+  }
+
+  /**
+   * The signed checkpoints in the first {@code bytes} of a log's checkpoints file, oldest first.
+   */
+  public static List<String> readCheckpoints(Path dir, long bytes) throws IOException {
+    List<String> notes = new ArrayList<>();
+    if (bytes == 0) {
+      return notes;
+    }
+    byte[] all;
+    try (FileChannel ch = FileChannel.open(checkpoints(dir), StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(bytes));
+      while (buf.hasRemaining() && ch.read(buf, buf.position()) >= 0) {}
+      all = buf.array();
+    } catch (NoSuchFileException e) {
+      throw new IOException("a committed checkpoints file is missing: " + checkpoints(dir), e);
+    }
+    for (String line : new String(all, StandardCharsets.US_ASCII).split("\n")) {
+      if (!line.isEmpty()) {
+        notes.add(new String(Base64.getDecoder().decode(line), StandardCharsets.UTF_8));
+      }
+    }
+    return notes;
+  }
+
+  /** One checkpoint as its file stores it. */
+  public static byte[] checkpointLine(String note) {
+    return (Base64.getEncoder().encodeToString(note.getBytes(StandardCharsets.UTF_8)) + "\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Cuts a file back to {@code length} bytes (never grows it); a missing file is left missing. */
+  public static void truncate(Path file, long length) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (ch.size() > length) {
+        ch.truncate(length);
+        ch.force(true);
+      }
+    }
+  }
+}
