@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       TokenCommand.class,
       KeysCommand.class,
+      dev.mcpaudit.app.verify.VerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class McpAudit implements Runnable {

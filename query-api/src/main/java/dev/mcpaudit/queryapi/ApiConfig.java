@@ -56,6 +56,8 @@ import java.util.List;
  * @param backend where the events are read ({@code index.backend}): the Lucene index at {@code
  *     indexPath}, or the OpenSearch cluster the indexers write (docs/opensearch.md)
  * @param openSearch the cluster ({@code opensearch.*}) when the backend is OpenSearch, else null
+ * @param evidenceKeys the public keys the evidence log's checkpoints are signed with; empty: the
+ *     evidence routes are off ({@code api.evidence-keys}; README, "Verifiable evidence")
  * @param alertChangesTopic where analysts' changes to alerts go ({@code topics.alert-changes},
  *     docs/alerts.md); created compacted if missing, with {@code topics.replication-factor}
  */
@@ -80,7 +82,8 @@ public record ApiConfig(
     IndexBackend backend,
     OpenSearchSettings openSearch,
     String alertChangesTopic,
-    short replicationFactor) {
+    short replicationFactor,
+    List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -201,6 +204,13 @@ public record ApiConfig(
           "mcp-audit-detector",
           "the detector's application id, whose lag behind the decisions topic /api/v1/detection reports (empty: not measured)");
 
+  static final ConfigKey<String> EVIDENCE_KEYS =
+      ConfigKey.string(
+          "api.evidence-keys",
+          "",
+          "file of the public keys checkpoints are signed with (mcp-audit keys new --scope"
+              + " evidence writes one; several lines while rotating); empty: no evidence routes");
+
   /**
    * Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token
    * table.
@@ -241,7 +251,8 @@ public record ApiConfig(
                 AUDIT_SPOOL_DIR,
                 AUDIT_REFUSED_WINDOW,
                 AUDIT_REFUSED_KEYS,
-                DETECTOR_APPLICATION_ID));
+                DETECTOR_APPLICATION_ID,
+                EVIDENCE_KEYS));
     all.addAll(OidcTokens.KEYS);
     all.addAll(OpenSearchSettings.KEYS);
     return all;
@@ -292,7 +303,24 @@ public record ApiConfig(
         backend,
         backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null,
         SharedKeys.ALERT_CHANGES.from(s),
-        SharedKeys.REPLICATION_FACTOR.from(s).shortValue());
+        SharedKeys.REPLICATION_FACTOR.from(s).shortValue(),
+        evidenceKeys(EVIDENCE_KEYS.from(s)));
+  }
+
+  private static List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys(String file) {
+    if (file.isBlank()) {
+      return List.of();
+    }
+    try {
+      return dev.mcpaudit.schema.evidence.KeySet.parse(
+          java.nio.file.Files.readString(Path.of(file)));
+    } catch (java.io.IOException e) {
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "api.evidence-keys: cannot read " + file + ": " + e);
+    } catch (IllegalArgumentException e) {
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "api.evidence-keys: " + file + ": " + e.getMessage());
+    }
   }
 
   private static ConfigKey<Duration> positive(ConfigKey<Duration> key) {

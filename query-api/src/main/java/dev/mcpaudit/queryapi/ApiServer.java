@@ -7,6 +7,7 @@ import dev.mcpaudit.opensearch.IndexBackend;
 import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
+import dev.mcpaudit.queryapi.evidence.LocalEvidence;
 import dev.mcpaudit.queryapi.http.ApiHttpServer;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.EventStore;
@@ -43,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
   private final CommittedIndex alertSearchers;
   private final StoreThreads storeThreads;
   private final EventStore store;
+  private final LocalEvidence evidence;
   private final ScheduledExecutorService reopen;
   private final Cluster cluster;
   private final PublishedAuditTrail audit;
@@ -122,6 +124,17 @@ public final class ApiServer implements AutoCloseable {
             config.limits(),
             config.exportLimits(),
             Clock.systemUTC());
+    this.evidence =
+        config.evidenceKeys().isEmpty() || cluster != null
+            ? null
+            : new LocalEvidence(config.indexPath());
+    if (evidence != null) {
+      routes.evidence(evidence, config.evidenceKeys());
+    } else if (!config.evidenceKeys().isEmpty()) {
+      log.warn(
+          "api.evidence-keys is set, but the evidence log is kept with the Lucene index only:"
+              + " no evidence routes with index.backend=opensearch");
+    }
     this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
     if (triage != null) {
       routes.triage(triage);
@@ -248,6 +261,9 @@ public final class ApiServer implements AutoCloseable {
     }
     if (triage != null) {
       triage.close();
+    }
+    if (evidence != null) {
+      evidence.close();
     }
   }
 }

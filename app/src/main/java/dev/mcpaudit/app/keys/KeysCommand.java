@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "keys",
     mixinStandardHelpOptions = true,
-    description = "Makes stamp keys: the proof of which writer produced a Kafka record.",
+    description =
+        "Makes stamp keys (the proof of which writer produced a Kafka record) and evidence keys"
+            + " (the signature on the evidence log's checkpoints).",
     subcommands = {KeysCommand.New.class})
 public final class KeysCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -32,7 +34,9 @@ public final class KeysCommand implements Runnable {
             + " the config line that uses it. The key itself is never printed.",
         "--scope roles: for mcp-audit's own roles (collector, api, detector, indexer).",
         "--scope publisher: for one gateway's DecisionPublisher; its records are stored as"
-            + " provenance publisher with the key's id."
+            + " provenance publisher with the key's id.",
+        "--scope evidence: an Ed25519 key pair the indexer signs checkpoints with; the public key"
+            + " goes to <out>.pub, for the API and for auditors."
       })
   static final class New implements Callable<Integer> {
     @Option(
@@ -45,7 +49,7 @@ public final class KeysCommand implements Runnable {
     @Option(
         names = "--scope",
         defaultValue = "roles",
-        paramLabel = "roles|publisher",
+        paramLabel = "roles|publisher|evidence",
         description = "What the key may vouch for (default: ${DEFAULT-VALUE}).")
     String scope;
 
@@ -61,6 +65,9 @@ public final class KeysCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
+      if ("evidence".equals(scope)) {
+        return evidence(err);
+      }
       StampKey key;
       try {
         key = StampKey.generate(id, StampKey.Scope.parse(scope));
@@ -84,6 +91,35 @@ public final class KeysCommand implements Runnable {
         o.println("The gateway's publisher reads it with StampKey.read(path) into");
         o.println("DecisionPublisher.builder().stampKey(...).");
       }
+      return 0;
+    }
+
+    private int evidence(PrintWriter err) {
+      dev.mcpaudit.schema.evidence.SigningKey key;
+      try {
+        key = dev.mcpaudit.schema.evidence.SigningKey.generate(id);
+      } catch (IllegalArgumentException e) {
+        err.println("--id: " + e.getMessage());
+        return 2;
+      }
+      Path pub;
+      try {
+        pub = StampKeyFiles.writeEvidenceKey(out, key);
+      } catch (IOException e) {
+        err.println("--out: cannot write " + out + ": " + e.getMessage());
+        return 1;
+      }
+      PrintWriter o = spec.commandLine().getOut();
+      o.println("wrote evidence key " + key.verifier().id() + " to " + out.toAbsolutePath());
+      o.println("and its public key to " + pub.toAbsolutePath());
+      o.println();
+      o.println("The indexer signs checkpoints with it:");
+      o.println("  evidence.enabled=true");
+      o.println("  evidence.signing-key=" + out.toAbsolutePath());
+      o.println(
+          "The API serves the public key (add the new line, keep the old ones, when rotating):");
+      o.println("  api.evidence-keys=" + pub.toAbsolutePath());
+      o.println("Auditors verify with it: mcp-audit verify proof FILE --keys " + pub.getFileName());
       return 0;
     }
   }

@@ -15,6 +15,7 @@ import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
 import dev.mcpaudit.kafka.embedded.SaslSslListener;
 import dev.mcpaudit.queryapi.ApiConfig;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
+import dev.mcpaudit.queryapi.evidence.LocalEvidence;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
@@ -102,6 +103,7 @@ public final class Quickstart implements AutoCloseable {
         "--kafka-port (its controller uses the next port, " + (o.kafkaPort() + 1) + ")");
     this.tokens = QuickstartTokens.loadOrCreate(data);
     StampKeyFiles.loadOrCreate(data.resolve(STAMP_KEY_FILE), QUICKSTART_KEY_ID);
+    StampKeyFiles.evidenceKey(data.resolve(EVIDENCE_KEY_FILE), "mcp-audit-quickstart");
     this.caCertificate = o.tls() ? DevCertificates.in(data.resolve("tls")).caCertificate() : null;
     try {
       startAll(o, data);
@@ -168,6 +170,9 @@ public final class Quickstart implements AutoCloseable {
             api.limits().timeout());
     opened.add(triage);
     routes.triage(triage);
+    LocalEvidence evidence = new LocalEvidence(indexer.index().path());
+    opened.add(evidence);
+    routes.evidence(evidence, api.evidenceKeys());
     try {
       this.http =
           HttpServer.start(
@@ -232,6 +237,9 @@ public final class Quickstart implements AutoCloseable {
   static final String STAMP_KEY_FILE = "quickstart-stamp.key";
   static final String QUICKSTART_KEY_ID = "quickstart";
 
+  /** The quickstart's own evidence key (its public half beside it, {@code .pub}). */
+  static final String EVIDENCE_KEY_FILE = "quickstart-evidence.key";
+
   private static Settings settings(
       Path data,
       String bootstrap,
@@ -250,6 +258,14 @@ public final class Quickstart implements AutoCloseable {
     // The quickstart's own stamp key: every role signs and verifies with it.
     s.put(SharedKeys.STAMP_KEYS + QUICKSTART_KEY_ID, data.resolve(STAMP_KEY_FILE).toString());
     s.put("indexer.data-dir", data.toString());
+    // Every record in its tenant's evidence log, checkpointed every few seconds so a proof of
+    // what the demo just sent is there soon (README, "Verifiable evidence").
+    s.put("evidence.enabled", "true");
+    s.put("evidence.signing-key", data.resolve(EVIDENCE_KEY_FILE).toString());
+    s.put("evidence.checkpoint-interval", "5s");
+    s.put(
+        "api.evidence-keys",
+        StampKeyFiles.publicKeyFile(data.resolve(EVIDENCE_KEY_FILE)).toString());
     s.put("indexer.group-id", "mcp-audit-quickstart-indexer");
     s.put("indexer.instance-id", "quickstart-indexer");
     s.put("detector.state-dir", data.resolve("detector").toString());

@@ -43,6 +43,7 @@ public final class ApiRoutes {
   private final ExportEndpoint export;
   private final AlertsEndpoint alerts;
   private final WhoAmIEndpoint whoami;
+  private final EvidenceEndpoint evidence;
   private final ApiAuth auth;
   private DetectionEndpoint detection;
 
@@ -62,6 +63,7 @@ public final class ApiRoutes {
     this.whoami = new WhoAmIEndpoint(auth);
     this.alerts = new AlertsEndpoint(auth, store, clock);
     this.analyst = new AnalystEndpoints(auth, store, clock);
+    this.evidence = new EvidenceEndpoint(auth, store);
   }
 
   /**
@@ -111,7 +113,11 @@ public final class ApiRoutes {
   public List<Route> routes() {
     return List.of(
         new Route("get", BASE + "/decisions", Page.class, decisions::list),
-        new Route("get", BASE + "/decisions/{event_id}", JsonNode.class, decisions::one),
+        new Route(
+            "get",
+            BASE + "/decisions/{event_id}",
+            JsonNode.class,
+            ctx -> decisions.one(ctx, evidence::covering)),
         new Route("get", BASE + "/access", AccessReport.class, analyst::access),
         new Route("get", BASE + "/handles/{id}", HandleReport.class, analyst::handle),
         new Route("get", BASE + "/stats/top", TopValues.class, stats::top),
@@ -127,6 +133,18 @@ public final class ApiRoutes {
             dev.mcpaudit.queryapi.triage.AlertTriage.BulkOutcome.class,
             alerts::updateAll),
         new Route("get", BASE + "/whoami", WhoAmIEndpoint.WhoAmI.class, whoami::get),
+        new Route("get", BASE + "/evidence/keys", EvidenceEndpoint.Keys.class, evidence::keys),
+        new Route(
+            "get",
+            BASE + "/evidence/proof/{event_id}",
+            EvidenceEndpoint.Proof.class,
+            evidence::proof),
+        new Route(
+            "get",
+            BASE + "/evidence/consistency",
+            EvidenceEndpoint.Consistency.class,
+            evidence::consistency),
+        new Route("get", BASE + "/evidence/logs", EvidenceEndpoint.Logs.class, evidence::logs),
         new Route(
             "get",
             BASE + "/detection",
@@ -140,6 +158,18 @@ public final class ApiRoutes {
    */
   public ApiRoutes triage(dev.mcpaudit.queryapi.triage.AlertTriage triage) {
     alerts.triage(triage);
+    return this;
+  }
+
+  /**
+   * Serves the evidence logs {@code reader} reads, with the public keys their checkpoints are
+   * checked against (README, "Verifiable evidence"); without it the evidence routes answer 404 and
+   * say why.
+   */
+  public ApiRoutes evidence(
+      dev.mcpaudit.queryapi.evidence.EvidenceReader reader,
+      List<dev.mcpaudit.schema.evidence.VerifierKey> keys) {
+    evidence.serve(reader, keys);
     return this;
   }
 

@@ -22,6 +22,28 @@ final class DecisionsEndpoint {
     this.clock = clock;
   }
 
+  /** Its log position's latest checkpoint, in {@code _meta.evidence.checkpoint} (or null). */
+  private static com.fasterxml.jackson.databind.JsonNode withCheckpoint(
+      com.fasterxml.jackson.databind.JsonNode event, Covering covering) {
+    if (event.path("_meta").get("evidence")
+        instanceof com.fasterxml.jackson.databind.node.ObjectNode ev) {
+      var cp =
+          covering.of(
+              event.path("tenant").asText(),
+              ev.path("partition").asInt(),
+              ev.path("leaf_index").asLong());
+      if (cp.isPresent()) {
+        ev.putObject("checkpoint")
+            .put("size", cp.get().size())
+            .put("time", cp.get().time())
+            .put("origin", cp.get().note().substring(0, cp.get().note().indexOf('\n')));
+      } else {
+        ev.putNull("checkpoint");
+      }
+    }
+    return event;
+  }
+
   void list(Context ctx) {
     TenantScope scope = auth.require(ctx, Role.ANALYST, "api.decisions.search");
     SearchRequest req =
@@ -37,7 +59,13 @@ final class DecisionsEndpoint {
     ctx.json(search.search(scope, req));
   }
 
-  void one(Context ctx) {
+  /** The latest checkpoint covering a leaf of a log, when there is one. */
+  @FunctionalInterface
+  interface Covering {
+    java.util.Optional<EvidenceEndpoint.CheckpointView> of(String tenant, int partition, long leaf);
+  }
+
+  void one(Context ctx, Covering covering) {
     TenantScope scope = auth.require(ctx, Role.ANALYST, "api.decisions.get");
     String id = Params.eventId("event_id", ctx.pathParam("event_id"));
     if (id == null) {
@@ -46,6 +74,7 @@ final class DecisionsEndpoint {
     ctx.json(
         search
             .get(scope, id)
+            .map(event -> withCheckpoint(event, covering))
             .orElseThrow(
                 () ->
                     new ProblemException(

@@ -66,6 +66,13 @@ public final class DecisionSearch {
                 p.put("by", provenance.by());
               }
             });
+    // Its place in its tenant's evidence log (README, "Verifiable evidence"): counts this
+    // tenant's records alone.
+    if (stored.leaf() >= 0) {
+      meta.putObject("evidence")
+          .put("partition", stored.partition())
+          .put("leaf_index", stored.leaf());
+    }
     // Offsets count every tenant's traffic between one's own events: for admins only.
     if (scope.caller().may(Role.ADMIN)) {
       meta.put("partition", stored.partition());

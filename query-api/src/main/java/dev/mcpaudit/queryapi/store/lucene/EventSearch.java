@@ -168,6 +168,7 @@ final class EventSearch {
             throw new AmbiguousEventId(eventId, tenants);
           }
           Document d = searcher.storedFields().document(hits[0].doc);
+          org.apache.lucene.index.IndexableField leaf = d.getField(IndexSchema.EVIDENCE_LEAF);
           return Optional.of(
               new StoredEvent(
                   StoredEvents.json(d),
@@ -175,7 +176,9 @@ final class EventSearch {
                       d.getField(IndexSchema.INGESTED_AT).numericValue().longValue()),
                   Optional.ofNullable(StoredEvents.provenance(d)),
                   d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
-                  d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue()));
+                  d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue(),
+                  StoredEvents.bytes(d),
+                  leaf == null ? -1 : leaf.numericValue().longValue()));
         });
   }
 }

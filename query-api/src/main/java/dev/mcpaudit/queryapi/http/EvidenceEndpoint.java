@@ -1,0 +1,282 @@
+package dev.mcpaudit.queryapi.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.mcpaudit.index.Provenance;
+import dev.mcpaudit.index.evidence.LogId;
+import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.evidence.EvidenceReader;
+import dev.mcpaudit.queryapi.store.EventStore;
+import dev.mcpaudit.queryapi.store.StoredEvent;
+import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.runtime.http.Problem;
+import dev.mcpaudit.runtime.http.ProblemException;
+import dev.mcpaudit.schema.event.Rfc3339;
+import dev.mcpaudit.schema.evidence.EvidenceCheck;
+import dev.mcpaudit.schema.evidence.LeafForm;
+import dev.mcpaudit.schema.evidence.VerifierKey;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The evidence routes (README, "Verifiable evidence"): the public keys checkpoints are signed with,
+ * a record's inclusion proof against its log's latest checkpoint, the consistency proof between two
+ * sizes of a log, and a tenant's logs with their latest checkpoints. Proofs are for auditors and
+ * scoped to the caller's tenants like every read; everything answered is what the index's last
+ * commit holds.
+ */
+final class EvidenceEndpoint {
+  /** How long a client waits before asking again for a record no checkpoint covers yet. */
+  private static final String RETRY_AFTER = "5";
+
+  private final ApiAuth auth;
+  private final EventStore store;
+  private EvidenceReader reader;
+  private List<VerifierKey> keys = List.of();
+
+  EvidenceEndpoint(ApiAuth auth, EventStore store) {
+    this.auth = auth;
+    this.store = store;
+  }
+
+  void serve(EvidenceReader reader, List<VerifierKey> keys) {
+    this.reader = reader;
+    this.keys = List.copyOf(keys);
+  }
+
+  record KeyView(
+      @JsonProperty("key_id") String keyId,
+      String name,
+      String algorithm,
+      String vkey,
+      @JsonProperty("not_before") Optional<String> notBefore,
+      @JsonProperty("not_after") Optional<String> notAfter) {}
+
+  record Keys(List<KeyView> keys) {}
+
+  record ProvenanceView(String kind, Optional<String> by) {}
+
+  record Proof(
+      String format,
+      @JsonProperty("event_id") String eventId,
+      String tenant,
+      int partition,
+      String origin,
+      @JsonProperty("leaf_index") long leafIndex,
+      @JsonProperty("tree_size") long treeSize,
+      String record,
+      ProvenanceView provenance,
+      @JsonProperty("leaf_hash") String leafHash,
+      List<String> inclusion,
+      String checkpoint,
+      @JsonProperty("checkpoint_time") String checkpointTime) {}
+
+  record Consistency(
+      String format,
+      String tenant,
+      int partition,
+      String origin,
+      @JsonProperty("from_size") long fromSize,
+      @JsonProperty("to_size") long toSize,
+      @JsonProperty("from_checkpoint") Optional<String> fromCheckpoint,
+      @JsonProperty("to_checkpoint") Optional<String> toCheckpoint,
+      List<String> proof) {}
+
+  record CheckpointView(long size, String time, String note) {}
+
+  record LogView(int partition, String origin, long size, Optional<CheckpointView> latest) {}
+
+  record Logs(String tenant, List<LogView> logs) {}
+
+  void keys(Context ctx) {
+    auth.require(ctx, Role.ANALYST, "api.evidence.keys");
+    List<KeyView> out = new ArrayList<>();
+    for (VerifierKey k : keys) {
+      out.add(
+          new KeyView(
+              k.id(),
+              k.name(),
+              "ed25519",
+              k.text(),
+              Optional.ofNullable(k.notBefore()).map(Rfc3339::format),
+              Optional.ofNullable(k.notAfter()).map(Rfc3339::format)));
+    }
+    ctx.json(new Keys(out));
+  }
+
+  void proof(Context ctx) {
+    TenantScope scope = auth.require(ctx, Role.AUDITOR, "api.evidence.proof");
+    String id = Params.eventId("event_id", ctx.pathParam("event_id"));
+    EvidenceReader logs = reader();
+    StoredEvent e =
+        store
+            .event(scope, id)
+            .orElseThrow(() -> notFound("no event '" + id + "' in the tenants this token sees"));
+    String tenant = e.event().path("tenant").asText();
+    if (e.leaf() < 0 || e.source() == null) {
+      throw notFound(
+          "event '" + id + "' is in no evidence log: it was indexed while the log was off");
+    }
+    LogId log = new LogId(tenant, e.partition());
+    EvidenceReader.Kept cp =
+        logs.latest(log)
+            .filter(k -> k.checkpoint().size() > e.leaf())
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        Problem.of(
+                            409,
+                            "Conflict",
+                            "event '"
+                                + id
+                                + "' is leaf "
+                                + e.leaf()
+                                + " of its log, which no checkpoint covers yet; ask again shortly"),
+                        Map.of("Retry-After", RETRY_AFTER)));
+    long size = cp.checkpoint().size();
+    Provenance p = e.provenance().orElse(Provenance.kafka());
+    ctx.json(
+        new Proof(
+            EvidenceCheck.PROOF_FORMAT,
+            id,
+            tenant,
+            e.partition(),
+            cp.checkpoint().origin(),
+            e.leaf(),
+            size,
+            new String(e.source(), StandardCharsets.UTF_8),
+            new ProvenanceView(p.kind(), Optional.ofNullable(p.by())),
+            b64(LeafForm.hash(e.source(), p.kind(), p.by())),
+            logs.inclusion(log, e.leaf(), size).stream().map(EvidenceEndpoint::b64).toList(),
+            cp.note(),
+            Rfc3339.format(cp.checkpoint().time())));
+  }
+
+  void consistency(Context ctx) {
+    TenantScope scope = auth.require(ctx, Role.AUDITOR, "api.evidence.consistency");
+    String tenant = requiredTenant(scope);
+    int partition = (int) number("partition", ctx.queryParam("partition"), 0, Integer.MAX_VALUE);
+    long from = number("from_size", ctx.queryParam("from_size"), 1, Long.MAX_VALUE);
+    long to = number("to_size", ctx.queryParam("to_size"), 1, Long.MAX_VALUE);
+    if (from > to) {
+      throw ProblemException.badRequest("from_size: must not be greater than to_size");
+    }
+    EvidenceReader logs = reader();
+    LogId log = new LogId(tenant, partition);
+    long size = logs.size(log);
+    if (to > size) {
+      throw notFound(
+          "to_size: the log of tenant '"
+              + tenant
+              + "' partition "
+              + partition
+              + " holds "
+              + size
+              + " committed leaves");
+    }
+    List<EvidenceReader.Kept> all = logs.checkpoints(log);
+    ctx.json(
+        new Consistency(
+            EvidenceCheck.CONSISTENCY_FORMAT,
+            tenant,
+            partition,
+            all.isEmpty() ? "" : all.getFirst().checkpoint().origin(),
+            from,
+            to,
+            noteAt(all, from),
+            noteAt(all, to),
+            logs.consistency(log, from, to).stream().map(EvidenceEndpoint::b64).toList()));
+  }
+
+  void logs(Context ctx) {
+    TenantScope scope = auth.require(ctx, Role.AUDITOR, "api.evidence.logs");
+    String tenant = requiredTenant(scope);
+    EvidenceReader logs = reader();
+    List<LogView> out = new ArrayList<>();
+    for (LogId log : logs.logs(tenant)) {
+      Optional<EvidenceReader.Kept> latest = logs.latest(log);
+      out.add(
+          new LogView(
+              log.partition(),
+              latest.map(k -> k.checkpoint().origin()).orElse(""),
+              logs.size(log),
+              latest.map(
+                  k ->
+                      new CheckpointView(
+                          k.checkpoint().size(),
+                          Rfc3339.format(k.checkpoint().time()),
+                          k.note()))));
+    }
+    ctx.json(new Logs(tenant, out));
+  }
+
+  /**
+   * The latest checkpoint covering leaf {@code leaf} of a log, for the event view: its size and
+   * time, or empty.
+   */
+  Optional<CheckpointView> covering(String tenant, int partition, long leaf) {
+    if (reader == null || leaf < 0) {
+      return Optional.empty();
+    }
+    return reader
+        .latest(new LogId(tenant, partition))
+        .filter(k -> k.checkpoint().size() > leaf)
+        .map(
+            k ->
+                new CheckpointView(
+                    k.checkpoint().size(), Rfc3339.format(k.checkpoint().time()), k.note()));
+  }
+
+  private static Optional<String> noteAt(List<EvidenceReader.Kept> all, long size) {
+    return all.stream()
+        .filter(k -> k.checkpoint().size() == size)
+        .reduce((a, b) -> b)
+        .map(EvidenceReader.Kept::note);
+  }
+
+  private EvidenceReader reader() {
+    if (reader == null) {
+      throw notFound(
+          "this API serves no evidence log (it needs evidence.public-keys and the Lucene index the"
+              + " indexer keeps the log with)");
+    }
+    return reader;
+  }
+
+  private static String requiredTenant(TenantScope scope) {
+    return scope
+        .tenant()
+        .orElseThrow(() -> ProblemException.badRequest("tenant: is required (one tenant)"));
+  }
+
+  private static long number(String name, String text, long min, long max) {
+    if (text == null || text.isBlank()) {
+      throw ProblemException.badRequest(name + ": is required");
+    }
+    String t = text.strip();
+    try {
+      if (t.length() <= 19) {
+        long n = Long.parseLong(t);
+        if (n >= min && n <= max) {
+          return n;
+        }
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ProblemException.badRequest(
+        name + ": must be a whole number from " + min + ", got '" + Params.shown(text) + "'");
+  }
+
+  private static ProblemException notFound(String detail) {
+    return new ProblemException(Problem.of(404, "Not Found", detail), Map.of());
+  }
+
+  private static String b64(byte[] h) {
+    return Base64.getEncoder().encodeToString(h);
+  }
+}
