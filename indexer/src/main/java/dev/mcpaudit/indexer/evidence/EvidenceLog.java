@@ -54,6 +54,9 @@ public final class EvidenceLog {
   /** Logs that changed since the last prepared commit. */
   private final Map<LogId, LogWriter> dirty = new HashMap<>();
 
+  /** Logs that grew since their last checkpoint: only these can be due. */
+  private final Map<LogId, LogWriter> unchecked = new HashMap<>();
+
   /** The latest committed checkpoint of each log, as the index was opened. */
   private final List<Made> committedLatest = new ArrayList<>();
 
@@ -69,6 +72,10 @@ public final class EvidenceLog {
     for (Map.Entry<LogId, Committed> e : committed.entrySet()) {
       LogWriter w = LogWriter.reopen(e.getKey(), indexDir, e.getValue());
       logs.put(e.getKey(), w);
+      Checkpoint last = w.lastCheckpoint();
+      if (last == null ? w.size() > 0 : last.size() < w.size()) {
+        unchecked.put(e.getKey(), w); // grew after its last checkpoint, before the stop
+      }
     }
     removeUncommitted(committed);
     for (LogWriter w : logs.values()) {
@@ -108,6 +115,7 @@ public final class EvidenceLog {
   public long append(LogId id, byte[] leafHash) {
     LogWriter w = logs.computeIfAbsent(id, i -> LogWriter.empty(i, indexDir));
     dirty.put(id, w);
+    unchecked.put(id, w);
     return w.append(leafHash);
   }
 
@@ -123,13 +131,15 @@ public final class EvidenceLog {
    */
   public Prepared prepare(Instant now) {
     List<Made> made = new ArrayList<>();
-    for (LogWriter w : logs.values()) {
+    for (java.util.Iterator<LogWriter> it = unchecked.values().iterator(); it.hasNext(); ) {
+      LogWriter w = it.next();
       Checkpoint cp = w.due(settings.origin(), settings.every(), settings.interval(), now);
       if (cp != null) {
         String note = settings.key().sign(cp.text());
         w.checkpointed(cp, note);
         dirty.put(w.id(), w);
         made.add(new Made(w.id(), cp, note));
+        it.remove();
       }
     }
     Map<String, String> userData = new HashMap<>();
@@ -139,6 +149,16 @@ public final class EvidenceLog {
     List<LogWriter> writers = List.copyOf(dirty.values());
     dirty.clear();
     return new Prepared(writers, userData, made);
+  }
+
+  /** Whether some log that grew is due a checkpoint by now. Loop thread only. */
+  public boolean checkpointDue(Instant now) {
+    for (LogWriter w : unchecked.values()) {
+      if (w.isDue(settings.every(), settings.interval(), now)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The latest checkpoint of each log the index was opened with: published again on start. */

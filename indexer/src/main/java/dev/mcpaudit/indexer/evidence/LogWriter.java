@@ -106,16 +106,20 @@ public final class LogWriter {
    * interval} since the last one, and at least one new leaf. Null when none is due.
    */
   synchronized Checkpoint due(String prefix, long every, java.time.Duration interval, Instant now) {
+    if (!isDue(every, interval, now)) {
+      return null;
+    }
+    return new Checkpoint(id.origin(prefix), range.size(), range.root(), now);
+  }
+
+  synchronized boolean isDue(long every, java.time.Duration interval, Instant now) {
     long size = range.size();
     if (size == lastCheckpointSize) {
-      return null;
+      return false;
     }
-    boolean byCount = size - lastCheckpointSize >= every;
-    boolean byTime = lastCheckpointTime == null || !now.isBefore(lastCheckpointTime.plus(interval));
-    if (!byCount && !byTime) {
-      return null;
-    }
-    return new Checkpoint(id.origin(prefix), size, range.root(), now);
+    return size - lastCheckpointSize >= every
+        || lastCheckpointTime == null
+        || !now.isBefore(lastCheckpointTime.plus(interval));
   }
 
   /** Keeps a signed checkpoint of {@code cp} to be written with the next flush. */

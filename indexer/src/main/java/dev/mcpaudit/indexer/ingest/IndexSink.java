@@ -58,6 +58,14 @@ public interface IndexSink extends AutoCloseable {
    */
   void commit(Map<String, Long> offsets) throws Exception;
 
+  /**
+   * Whether the sink has something to make durable although nothing new was read (a checkpoint due
+   * on an idle log): the loop then commits at its next interval.
+   */
+  default boolean wantsCommit(Instant now) {
+    return false;
+  }
+
   /** A commit taken on the loop thread and made durable on another. */
   @FunctionalInterface
   interface Commit {

@@ -163,8 +163,9 @@ public final class IndexerLoop implements Runnable, AutoCloseable {
           sink.afterPoll();
         }
         collectWrite();
-        if (commitRequested
-            || (dirty && System.nanoTime() - lastCommit >= config.commitInterval().toNanos())) {
+        boolean intervalPassed =
+            System.nanoTime() - lastCommit >= config.commitInterval().toNanos();
+        if (commitRequested || (intervalPassed && (dirty || sink.wantsCommit(clock.instant())))) {
           commitRequested = false;
           commitInBackground();
         }

@@ -223,6 +223,11 @@ public final class LuceneSink implements IndexSink {
   }
 
   @Override
+  public boolean wantsCommit(Instant now) {
+    return evidence != null && evidence.checkpointDue(now);
+  }
+
+  @Override
   public Commit prepareCommit(Map<String, Long> offsets) {
     if (evidence == null) {
       return () -> index.commit(offsets);
