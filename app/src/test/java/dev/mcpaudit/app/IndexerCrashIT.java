@@ -35,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The indexer as a separate JVM (`mcp-audit indexer`), killed with SIGKILL three times at random
  * moments while 500,000 events stream in, with identical re-publications and conflicting versions
  * mixed in: after the last restart the index holds every unique event exactly once, each as its
- * first version.
+ * first version. The evidence log is on: every checkpoint published to the checkpoints topic,
+ * across the kills, is signed, has the root of the tree rebuilt from the stored records, and is
+ * consistent with the latest checkpoint of its log.
  */
 class IndexerCrashIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -44,10 +46,14 @@ class IndexerCrashIT {
 
   @TempDir Path data;
 
+  private dev.mcpaudit.schema.evidence.SigningKey evidenceKey;
+
   @Test
   void threeKillsWhileStreamingLoseAndDoubleNothing() throws Exception {
     String topic = KafkaBrokerExtension.uniqueTopic("decisions");
     KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq", topic + ".alerts");
+    evidenceKey = dev.mcpaudit.schema.evidence.SigningKey.generate("mcp-audit-crash");
+    Files.writeString(data.resolve("evidence.key"), evidenceKey.text());
     Set<String> unique = new HashSet<>();
     Map<String, byte[]> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
     SplittableRandom random = new SplittableRandom(42);
@@ -122,6 +128,14 @@ class IndexerCrashIT {
                 .isEqualTo(new String(first, java.nio.charset.StandardCharsets.UTF_8)));
     assertThat(Files.readString(data.resolve("indexer-4.log")))
         .contains("indexer assigned partitions");
+    assertThat(
+            CrashEvidence.checkAll(
+                data.resolve("index"),
+                KAFKA.bootstrapServers(),
+                topic + ".checkpoints",
+                evidenceKey,
+                data))
+        .isGreaterThan(PARTITIONS * 3 * 4);
   }
 
   /** The stored JSON of each of {@code ids} in the last commit of an index directory. */
@@ -230,7 +244,17 @@ class IndexerCrashIT {
             "--set",
             "indexer.port=0",
             "--set",
-            "indexer.commit-interval=1s");
+            "indexer.commit-interval=1s",
+            "--set",
+            "topics.checkpoints=" + topic + ".checkpoints",
+            "--set",
+            "evidence.enabled=true",
+            "--set",
+            "evidence.signing-key=" + data.resolve("evidence.key"),
+            "--set",
+            "evidence.checkpoint-every=20000",
+            "--set",
+            "evidence.checkpoint-interval=1s");
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())
