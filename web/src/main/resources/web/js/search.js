@@ -147,14 +147,15 @@ function renderResults(box, params, page, q, range) {
       h('td', { class: 'mono' }, e.handle ? h('a', { href: href('handle', { id: e.handle.id }), onclick: (ev) => ev.stopPropagation() }, e.handle.id) : ''),
       h('td', { class: 'mono' }, e.source ? [e.source.gateway, e.source.worker].filter(Boolean).join(' / ') : ''));
     const arrival = h('p', { class: 'provenance muted', 'aria-live': 'polite' }, 'How it arrived: …');
-    const detail = h('tr', { class: 'detail', hidden: true }, h('td', { colspan: '7' }, arrival, h('pre', { class: 'json' }, JSON.stringify(e, null, 2))));
+    const evidence = h('p', { class: 'evidence muted', 'aria-live': 'polite' });
+    const detail = h('tr', { class: 'detail', hidden: true }, h('td', { colspan: '7' }, arrival, evidence, h('pre', { class: 'json' }, JSON.stringify(e, null, 2))));
     let looked = false;
     const toggle = () => {
       detail.hidden = !detail.hidden;
       row.setAttribute('aria-expanded', String(!detail.hidden));
       if (!detail.hidden && !looked) {
         looked = true;
-        showArrival(arrival, e);
+        showArrival(arrival, evidence, e);
       }
     };
     row.addEventListener('click', toggle);
@@ -188,14 +189,51 @@ const ARRIVALS = {
   kafka: () => 'straight to Kafka, without a valid stamp: its source is not authenticated',
 };
 
-async function showArrival(el, e) {
+async function showArrival(el, evidenceEl, e) {
   try {
     const full = await api('/decisions/' + encodeURIComponent(e.event_id), { tenant: e.tenant });
     const p = full._meta && full._meta.provenance;
     el.dataset.provenance = p ? p.kind : 'unrecorded';
     el.textContent = 'How it arrived: ' + (p ? (ARRIVALS[p.kind] || (() => p.kind))(p.by) : 'not recorded (indexed before provenance was kept)');
+    showEvidence(evidenceEl, e, full._meta && full._meta.evidence);
   } catch (err) {
     el.textContent = 'How it arrived: unknown (' + err.message + ')';
+  }
+}
+
+// Its place in its tenant's evidence log (README, "Verifiable evidence"), and for auditors the
+// proof file `mcp-audit verify proof` checks offline.
+function showEvidence(el, e, ev) {
+  if (!ev) {
+    el.dataset.evidence = 'none';
+    el.textContent = 'Evidence log: not in one (indexed while the log was off).';
+    return;
+  }
+  const cp = ev.checkpoint;
+  el.dataset.evidence = cp ? 'covered' : 'pending';
+  el.replaceChildren(
+    'Evidence log: leaf ' + fmt.n(ev.leaf_index) + ' of ' + (cp ? cp.origin : 'its log (partition ' + ev.partition + ')') + '; ' +
+    (cp ? 'covered by the checkpoint of ' + fmt.n(cp.size) + ' records signed ' + new Date(cp.time).toISOString() + '.'
+      : 'no checkpoint covers it yet (one is signed within seconds).'));
+  if (cp && session.me && session.me.may_export) {
+    const status = h('span', { class: 'muted', 'aria-live': 'polite' });
+    el.append(' ', h('button', {
+      type: 'button', class: 'quiet', 'data-proof': e.event_id,
+      onclick: async (click) => {
+        click.stopPropagation();
+        try {
+          const proof = await api('/evidence/proof/' + encodeURIComponent(e.event_id), { tenant: e.tenant });
+          const blob = new Blob([JSON.stringify(proof, null, 2) + '\n'], { type: 'application/json' });
+          const a = h('a', { href: URL.createObjectURL(blob), download: 'proof-' + e.event_id + '.json' });
+          document.body.append(a);
+          a.click();
+          a.remove();
+          status.textContent = 'proof of leaf ' + fmt.n(proof.leaf_index) + ' of ' + fmt.n(proof.tree_size) + ' downloaded; check it with mcp-audit verify proof';
+        } catch (err) {
+          status.textContent = 'Proof: ' + err.message;
+        }
+      },
+    }, 'Download proof'), ' ', status);
   }
 }
 

@@ -30,6 +30,11 @@ final class UiStack implements AutoCloseable {
 
   final IndexerService indexer;
   final EventStore store;
+
+  /** The evidence logs the indexer keeps (Lucene only; null on OpenSearch), and their key. */
+  final dev.mcpaudit.queryapi.evidence.LocalEvidence evidence;
+
+  final java.util.List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys;
   private final StoreThreads threads;
   private final Cluster cluster;
 
@@ -49,9 +54,25 @@ final class UiStack implements AutoCloseable {
             prefix.toLowerCase(Locale.ROOT),
             "opensearch.replicas",
             "0");
+    dev.mcpaudit.schema.evidence.SigningKey key = null;
     if (OPENSEARCH) {
       all.putAll(cluster);
       all.put("indexer.commit-interval", "1s");
+    } else {
+      key = dev.mcpaudit.schema.evidence.SigningKey.generate("mcp-audit-ui");
+      java.nio.file.Path keyFile =
+          java.nio.file.Path.of(all.get("indexer.data-dir")).resolve("evidence.key");
+      try {
+        java.nio.file.Files.createDirectories(keyFile.getParent());
+        java.nio.file.Files.writeString(keyFile, key.text());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      all.put("evidence.enabled", "true");
+      all.put("evidence.signing-key", keyFile.toString());
+      all.put("evidence.checkpoint-interval", "1s");
+      all.put("indexer.commit-interval", "1s");
+      all.put("topics.checkpoints", all.get("topics.decisions") + ".checkpoints");
     }
     this.indexer =
         IndexerService.embedded(
@@ -67,6 +88,38 @@ final class UiStack implements AutoCloseable {
       this.store =
           LuceneEventStore.over(indexer.searchers(), indexer.alertSearchers(), limits, threads);
     }
+    try {
+      this.evidence =
+          OPENSEARCH
+              ? null
+              : new dev.mcpaudit.queryapi.evidence.LocalEvidence(indexer.index().path());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    this.evidenceKeys = key == null ? java.util.List.of() : java.util.List.of(key.verifier());
+  }
+
+  /**
+   * Whether every evidence log of {@code tenants} has a checkpoint covering all of it (always true
+   * without the log).
+   */
+  boolean evidenceCovered(java.util.Collection<String> tenants) {
+    if (evidence == null) {
+      return true;
+    }
+    for (String t : tenants) {
+      var logs = evidence.logs(t);
+      if (logs.isEmpty()) {
+        return false;
+      }
+      for (var log : logs) {
+        var latest = evidence.latest(log);
+        if (latest.isEmpty() || latest.get().checkpoint().size() != evidence.size(log)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Makes the Lucene searchers see the last commit (OpenSearch refreshes on its own). */
@@ -79,6 +132,9 @@ final class UiStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (evidence != null) {
+      evidence.close();
+    }
     threads.close();
     indexer.close();
     if (cluster != null) {

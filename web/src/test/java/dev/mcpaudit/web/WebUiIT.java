@@ -211,6 +211,12 @@ class WebUiIT {
             Duration.ofSeconds(1),
             Clock.systemUTC());
     routes.detection(detectionLag::latest);
+    if (stack.evidence != null) {
+      routes.evidence(stack.evidence, stack.evidenceKeys);
+      java.util.Set<String> tenants = new java.util.HashSet<>();
+      events.forEach(e -> tenants.add(e.tenant()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> stack.evidenceCovered(tenants));
+    }
     await().atMost(Duration.ofSeconds(30)).until(() -> detectionLag.latest().isPresent());
     app =
         Javalin.create(
@@ -604,6 +610,47 @@ class WebUiIT {
     }
     assertThat(total).isPositive();
     browser.screenshot("export");
+  }
+
+  @Test
+  void anExpandedEventShowsItsLogPositionAndAnAuditorDownloadsAProofThatVerifies()
+      throws Exception {
+    String q = "decision:deny";
+    open(ANALYST, hash("search", "q", q, "from", FROM, "to", TO));
+    waitFor(By.cssSelector("#results tr.event")).click();
+    WebElement line =
+        waitFor(By.cssSelector("#results tr.detail:not([hidden]) p.evidence[data-evidence]"));
+    if (UiStack.OPENSEARCH) {
+      assertThat(line.getAttribute("data-evidence")).isEqualTo("none");
+      assertThat(line.getText()).contains("not in one");
+      return;
+    }
+    assertThat(line.getAttribute("data-evidence")).isEqualTo("covered");
+    assertThat(line.getText())
+        .containsPattern("leaf [0-9,]+ of mcp-audit/[^ ]+/[0-9]+; covered by the checkpoint of");
+    assertThat(line.findElements(By.cssSelector("button[data-proof]")))
+        .as("no proof for an analyst")
+        .isEmpty();
+
+    browser.driver.executeScript("sessionStorage.clear()");
+    open(AUDITOR, hash("search", "q", q, "from", FROM, "to", TO));
+    WebElement row = waitFor(By.cssSelector("#results tr.event"));
+    String id = row.getAttribute("data-event-id");
+    row.click();
+    waitFor(By.cssSelector("#results tr.detail:not([hidden]) button[data-proof]")).click();
+    Path file = downloads.resolve("proof-" + id + ".json");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Files.exists(file)
+                    && !Files.exists(downloads.resolve("proof-" + id + ".json.crdownload")));
+    var verdict =
+        dev.mcpaudit.schema.evidence.EvidenceCheck.proof(
+            EventCodec.mapper().readTree(Files.readString(file)), stack.evidenceKeys);
+    assertThat(verdict.exit()).as(verdict.message()).isZero();
+    assertThat(verdict.message()).startsWith("record " + id + " verified at ");
+    browser.screenshot("evidence");
   }
 
   @Test
