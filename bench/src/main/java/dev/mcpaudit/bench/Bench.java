@@ -23,9 +23,11 @@ public final class Bench {
               "publisher",
                   "DecisionPublisher: publish through the spool until Kafka acknowledged every event",
               "indexer",
-                  "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), time to searchable at 5k/s, index size",
+                  "raw Lucene vs Kafka -> indexer -> searchable (events/s, ratio), the same with the evidence log off and on, time to searchable at 5k/s, index size",
               "lucene",
                   "raw Lucene parse + index of the indexer bench's events, alone in its JVM: the reference line (a)",
+              "evidence",
+                  "the evidence log: appends/s, inclusion and consistency proofs built and checked/s, proof files checked/s (--events N leaves, default 1,000,000)",
               "simulate",
                   "mcp-audit simulate's generator into an endpoint that discards: the events/s it can offer from one JVM",
               "query",
@@ -47,6 +49,7 @@ public final class Bench {
       case "publisher" -> PublisherBench.run(BenchArgs.parse(rest));
       case "indexer" -> IndexerBench.run(BenchArgs.parse(rest));
       case "lucene" -> LuceneBench.run(BenchArgs.parse(rest));
+      case "evidence" -> EvidenceBench.run(BenchArgs.parse(rest));
       case "simulate" -> SimulateBench.run(BenchArgs.parse(rest));
       case "query" -> QueryBench.run(BenchArgs.parse(rest));
       case "detector" -> DetectorBench.run(BenchArgs.parse(rest));

@@ -34,9 +34,10 @@ import org.apache.lucene.search.TermQuery;
 /**
  * The indexer's figures in one run: (a) the limit, raw Lucene parse + index of the events with the
  * same schema on 2 threads ({@link LuceneBench}, in a JVM of its own before the broker starts); (b)
- * Kafka to searchable through the indexer for the same events; their ratio; (c) time to searchable
- * at a steady 5,000 events/s; index bytes per event against the raw JSON, counting only the files
- * the last commit references.
+ * Kafka to searchable through the indexer for the same events; their ratio; (b) again with the
+ * evidence log on, alternating off and on twice over the same records, and the ratio of the means
+ * (README, "Verifiable evidence"); (c) time to searchable at a steady 5,000 events/s; index bytes
+ * per event against the raw JSON, counting only the files the last commit references.
  */
 final class IndexerBench {
   private IndexerBench() {}
@@ -103,8 +104,54 @@ final class IndexerBench {
           merged / (double) rawBytes,
           raw.liveBytes() / (double) rawBytes);
 
+      evidence(kafka, n, args.settings());
       steady(kafka, config(kafka, kafka.scratch("steady"), "steady", args.settings()));
     }
+  }
+
+  /**
+   * (b) with the evidence log off and on, off-on-off-on over the same published records (each run a
+   * fresh index and consumer group), so that both see the machine in the same state.
+   */
+  private static void evidence(BenchBroker kafka, int n, Map<String, String> extra)
+      throws Exception {
+    Path keyFile = kafka.scratch("evidence-key").resolve("evidence.key");
+    java.nio.file.Files.createDirectories(keyFile.getParent());
+    java.nio.file.Files.writeString(
+        keyFile, dev.mcpaudit.schema.evidence.SigningKey.generate("mcp-audit-bench").text());
+    double[] off = new double[2];
+    double[] on = new double[2];
+    for (int round = 0; round < 2; round++) {
+      for (boolean log : new boolean[] {false, true}) {
+        Map<String, String> s = new java.util.HashMap<>(extra);
+        s.put("indexer.group-id", "bench-d-" + (log ? "on-" : "off-") + round);
+        if (log) {
+          s.put("evidence.enabled", "true");
+          s.put("evidence.signing-key", keyFile.toString());
+          s.put("topics.checkpoints", "d.checkpoints");
+        }
+        IndexerConfig cfg =
+            config(kafka, kafka.scratch("e2e-" + (log ? "on-" : "off-") + round), "d", s);
+        long start = System.nanoTime();
+        try (IndexerService indexer =
+            IndexerService.embedded(cfg, new SimpleMeterRegistry(), Clock.systemUTC())) {
+          while (count(indexer) < n) {
+            LockSupport.parkNanos(20_000_000);
+          }
+          double rate = n / ((System.nanoTime() - start) / 1e9);
+          (log ? on : off)[round] = rate;
+          System.out.printf(
+              "indexer: (b) round %d, evidence log %s: %,.0f events/s%n",
+              round + 1, log ? "on " : "off", rate);
+        }
+      }
+    }
+    double meanOff = (off[0] + off[1]) / 2;
+    double meanOn = (on[0] + on[1]) / 2;
+    System.out.printf(
+        "indexer: (b) evidence log off %,.0f events/s, on %,.0f events/s (means of 2 alternating"
+            + " runs each): on/off = %.3f%n",
+        meanOff, meanOn, meanOn / meanOff);
   }
 
   private static IndexerConfig config(

@@ -16,15 +16,17 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * A log on disk, in its directory: {@code nodes-0} holds every leaf hash, {@code nodes-8} the root
- * of every complete run of 256 leaves, {@code nodes-16} of 65,536, and so on (32 bytes each, in
- * order); {@code checkpoints} holds each signed checkpoint as one base64 line. Any perfect subtree
- * is then at most 255 stored hashes away, so a proof reads a few kilobytes whatever the log's size.
- * Files only grow; what a commit does not hold is cut off when the indexer opens the index.
+ * A log on disk, in its directory: {@code nodes-0} holds every leaf hash, {@code nodes-4} the root
+ * of every complete run of 16 leaves, {@code nodes-8} of 256, and so on (32 bytes each, in order;
+ * about 34 bytes a record in all); {@code checkpoints} holds each signed checkpoint as one base64
+ * line. Any perfect subtree is then at most 15 stored hashes away, so a proof reads and hashes a
+ * few hundred hashes whatever the log's size (fewer levels stored would cost more hashing per
+ * proof; measured by {@code bench/run evidence}). Files only grow; what a commit does not hold is
+ * cut off when the indexer opens the index.
  */
 public final class LogFiles {
   /** Levels are stored every this many: a subtree is hashed from at most 2^STRIDE entries. */
-  public static final int STRIDE = 8;
+  public static final int STRIDE = 4;
 
   private LogFiles() {}
 
@@ -43,10 +45,26 @@ public final class LogFiles {
 
   /**
    * Reads the perfect subtrees of the first {@code size} leaves of the log in {@code dir}: what
-   * proofs and roots are built from ({@link dev.mcpaudit.schema.evidence.TreeProofs}).
+   * proofs and roots are built from ({@link dev.mcpaudit.schema.evidence.TreeProofs}). Holds its
+   * files open until closed.
    */
-  public static PerfectNodes reader(Path dir, long size) {
-    return (level, index) -> {
+  public static Reader reader(Path dir, long size) {
+    return new Reader(dir, size);
+  }
+
+  /** The stored nodes of one log, read up to a size; open files are kept until {@link #close}. */
+  public static final class Reader implements PerfectNodes, AutoCloseable {
+    private final Path dir;
+    private final long size;
+    private final java.util.Map<Integer, FileChannel> open = new java.util.HashMap<>();
+
+    private Reader(Path dir, long size) {
+      this.dir = dir;
+      this.size = size;
+    }
+
+    @Override
+    public byte[] node(int level, long index) {
       if (level < 0 || level > 62 || index < 0 || ((index + 1) << level) > size) {
         throw new IllegalArgumentException(
             "subtree " + level + "/" + index + " is not complete in a log of " + size);
@@ -55,32 +73,50 @@ public final class LogFiles {
       int count = 1 << (level - stored);
       long first = index << (level - stored);
       ByteBuffer buf = ByteBuffer.allocate(count * MerkleHash.SIZE);
-      try (FileChannel ch = FileChannel.open(nodes(dir, stored), StandardOpenOption.READ)) {
+      try {
+        FileChannel ch = channel(stored);
         long pos = first * MerkleHash.SIZE;
         while (buf.hasRemaining()) {
           if (ch.read(buf, pos + buf.position()) < 0) {
-            throw new UncheckedIOException(
-                new IOException(nodes(dir, stored) + " is shorter than its log's committed size"));
+            throw new IOException(nodes(dir, stored) + " is shorter than its log's committed size");
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      List<byte[]> row = new ArrayList<>(count);
+      byte[][] row = new byte[count][];
       for (int i = 0; i < count; i++) {
-        byte[] h = new byte[MerkleHash.SIZE];
-        buf.get(i * MerkleHash.SIZE, h);
-        row.add(h);
+        row[i] = new byte[MerkleHash.SIZE];
+        buf.get(i * MerkleHash.SIZE, row[i]);
       }
-      while (row.size() > 1) {
-        List<byte[]> up = new ArrayList<>(row.size() / 2);
-        for (int i = 0; i < row.size(); i += 2) {
-          up.add(MerkleHash.node(row.get(i), row.get(i + 1)));
+      for (int width = count; width > 1; width /= 2) {
+        for (int i = 0; i < width / 2; i++) {
+          row[i] = MerkleHash.node(row[2 * i], row[2 * i + 1]);
         }
-        row = up;
       }
-      return row.get(0);
-    };
+      return row[0];
+    }
+
+    private synchronized FileChannel channel(int level) throws IOException {
+      FileChannel ch = open.get(level);
+      if (ch == null) {
+        ch = FileChannel.open(nodes(dir, level), StandardOpenOption.READ);
+        open.put(level, ch);
+      }
+      return ch;
+    }
+
+    @Override
+    public synchronized void close() {
+      for (FileChannel ch : open.values()) {
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // read-only: nothing was written that closing could lose
+        }
+      }
+      open.clear();
+    }
   }
 
   /**

@@ -60,12 +60,10 @@ public final class LogWriter {
       LogFiles.truncate(LogFiles.nodes(dir, level), (c.size() >>> level) * 32);
     }
     LogFiles.truncate(LogFiles.checkpoints(dir), c.checkpointBytes());
-    LogWriter w =
-        new LogWriter(
-            id,
-            dir,
-            CompactRange.of(c.size(), LogFiles.reader(dir, c.size())),
-            c.checkpointBytes());
+    LogWriter w;
+    try (LogFiles.Reader nodes = LogFiles.reader(dir, c.size())) {
+      w = new LogWriter(id, dir, CompactRange.of(c.size(), nodes), c.checkpointBytes());
+    }
     List<String> notes = LogFiles.readCheckpoints(dir, c.checkpointBytes());
     if (!notes.isEmpty()) {
       String last = notes.getLast();

@@ -94,19 +94,23 @@ public final class LocalEvidence implements EvidenceReader, AutoCloseable {
 
   @Override
   public List<byte[]> inclusion(LogId log, long index, long size) {
-    return proofs(log, size).inclusion(index, size);
+    try (LogFiles.Reader nodes = reader(log, size)) {
+      return new TreeProofs(nodes).inclusion(index, size);
+    }
   }
 
   @Override
   public List<byte[]> consistency(LogId log, long from, long to) {
-    return proofs(log, to).consistency(from, to);
+    try (LogFiles.Reader nodes = reader(log, to)) {
+      return new TreeProofs(nodes).consistency(from, to);
+    }
   }
 
-  private TreeProofs proofs(LogId log, long size) {
+  private LogFiles.Reader reader(LogId log, long size) {
     if (size > size(log)) {
       throw new IllegalArgumentException("log " + log + " holds fewer than " + size + " leaves");
     }
-    return new TreeProofs(LogFiles.reader(log.dir(indexDir), size));
+    return LogFiles.reader(log.dir(indexDir), size);
   }
 
   @Override
