@@ -111,18 +111,30 @@ public final class EvidenceLog {
     }
   }
 
-  /** Appends a record's leaf to its log; returns its leaf index. Loop thread only. */
-  public long append(LogId id, byte[] leafHash) {
+  /**
+   * The log that is about to grow, on the loop thread: leaf indices are then {@link
+   * LogWriter#reserve reserved} on that thread in Kafka's order, and the leaves {@link
+   * LogWriter#append appended} in the same order on any one thread (the hashing off the loop).
+   */
+  public LogWriter growing(LogId id) {
     LogWriter w = logs.computeIfAbsent(id, i -> LogWriter.empty(i, indexDir));
     dirty.put(id, w);
     unchecked.put(id, w);
-    return w.append(leafHash);
+    return w;
   }
 
-  /** The size of a log now (0 for a log not started). */
+  /** Appends a record's leaf to its log; returns its leaf index. Loop thread only. */
+  public long append(LogId id, byte[] leafHash) {
+    LogWriter w = growing(id);
+    long leaf = w.reserve();
+    w.append(leafHash);
+    return leaf;
+  }
+
+  /** The next leaf index of a log (0 for a log not started): its size once appends are done. */
   public long size(LogId id) {
     LogWriter w = logs.get(id);
-    return w == null ? 0 : w.size();
+    return w == null ? 0 : w.reserved();
   }
 
   /**
@@ -144,6 +156,10 @@ public final class EvidenceLog {
     }
     Map<String, String> userData = new HashMap<>();
     for (LogWriter w : logs.values()) {
+      if (w.size() != w.reserved()) {
+        throw new IllegalStateException(
+            "log " + w.id() + ": a commit was prepared while leaves were still being appended");
+      }
       userData.put(w.id().commitKey(), w.position().value());
     }
     List<LogWriter> writers = List.copyOf(dirty.values());

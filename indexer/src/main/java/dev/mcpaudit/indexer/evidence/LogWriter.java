@@ -31,6 +31,9 @@ public final class LogWriter {
   private final ByteArrayOutputStream pendingCheckpoints = new ByteArrayOutputStream();
   private final List<CompactRange.Node> completed = new ArrayList<>();
 
+  /** Leaf indices handed out; the range catches up with it when a write's appends are done. */
+  private long reserved;
+
   /** Bytes of the checkpoints file once everything pending is written. */
   private long checkpointBytes;
 
@@ -43,6 +46,7 @@ public final class LogWriter {
     this.id = id;
     this.dir = dir;
     this.range = range;
+    this.reserved = range.size();
     this.checkpointBytes = checkpointBytes;
   }
 
@@ -84,9 +88,24 @@ public final class LogWriter {
     return range.size();
   }
 
-  /** Appends a leaf; returns its index. */
-  synchronized long append(byte[] leafHash) {
-    long index = range.size();
+  /** The next leaf index not yet reserved. */
+  public synchronized long reserved() {
+    return reserved;
+  }
+
+  /** Reserves the next leaf index (loop thread, in Kafka's order). */
+  public synchronized long reserve() {
+    return reserved++;
+  }
+
+  /**
+   * Appends the leaf of the next reserved index: leaves arrive in the order their indices were
+   * reserved, from one thread at a time.
+   */
+  public synchronized void append(byte[] leafHash) {
+    if (range.size() >= reserved) {
+      throw new IllegalStateException("log " + id + ": a leaf appended without its reserved index");
+    }
     completed.clear();
     range.append(leafHash, completed);
     for (CompactRange.Node n : completed) {
@@ -96,7 +115,6 @@ public final class LogWriter {
             .writeBytes(n.hash());
       }
     }
-    return index;
   }
 
   /**

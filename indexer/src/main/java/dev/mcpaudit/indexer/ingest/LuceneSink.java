@@ -4,6 +4,7 @@ import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.index.evidence.LogId;
 import dev.mcpaudit.indexer.evidence.CheckpointPublisher;
 import dev.mcpaudit.indexer.evidence.EvidenceLog;
+import dev.mcpaudit.indexer.evidence.LogWriter;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
@@ -139,30 +140,40 @@ public final class LuceneSink implements IndexSink {
             .add(e);
       }
     }
+    // Leaf indices in Kafka's order per log, here on the loop thread; the hashing of the tree
+    // runs below, beside the documents' adds, one task per log.
+    List<Future<Long>> adds = new ArrayList<>(lanes + byLog.size());
     for (Map.Entry<LogId, List<Entry>> log : byLog.entrySet()) {
       List<Entry> entries = log.getValue();
       entries.sort(Comparator.comparingLong(e -> e.a.record().offset()));
+      LogWriter writer = evidence.growing(log.getKey());
       for (Entry e : entries) {
-        long size = evidence.size(log.getKey());
-        if (!e.isNew() && e.storedLeaf != size) {
+        long leaf = writer.reserve();
+        if (!e.isNew() && e.storedLeaf != leaf) {
           throw new IllegalStateException(
               "evidence log "
                   + log.getKey()
-                  + " has "
-                  + size
-                  + " leaves, but the stored record "
+                  + " is at leaf "
+                  + leaf
+                  + ", but the stored record "
                   + e.a.key().eventId()
                   + " read again holds leaf "
                   + e.storedLeaf
                   + ": the index and its log disagree");
         }
-        long leaf = evidence.append(log.getKey(), e.a.leafHash());
         if (e.isNew()) {
           e.a.doc().add(new StoredField(IndexSchema.EVIDENCE_LEAF, leaf));
         }
       }
+      adds.add(
+          workers.submit(
+              () -> {
+                for (Entry e : entries) {
+                  writer.append(e.a.leafHash());
+                }
+                return 0L;
+              }));
     }
-    List<Future<Long>> adds = new ArrayList<>(lanes);
     for (List<Entry> entries : byLane) {
       adds.add(workers.submit(() -> add(entries)));
     }

@@ -2,6 +2,7 @@ package dev.mcpaudit.schema.evidence;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
  * The canonical form of a log entry (README, "Verifiable evidence"): one JSON object,
@@ -20,27 +21,69 @@ public final class LeafForm {
       "{\"format\":\"mcp-audit-leaf/v1\",\"provenance\":{\"kind\":"
           .getBytes(StandardCharsets.UTF_8);
 
+  private static final byte[] BY = ",\"by\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] RECORD = "},\"record\":".getBytes(StandardCharsets.UTF_8);
+
+  private static final int MAX_HEADS = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> HEADS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private LeafForm() {}
 
   public static byte[] bytes(byte[] record, String provenance, String by) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(record.length + 96);
     out.writeBytes(HEAD);
     string(out, provenance);
-    out.writeBytes(",\"by\":".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(BY);
     if (by == null) {
-      out.writeBytes("null".getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(NULL);
     } else {
       string(out, by);
     }
-    out.writeBytes("},\"record\":".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(RECORD);
     out.writeBytes(record);
     out.write('}');
     return out.toByteArray();
   }
 
-  /** The leaf hash of a stored record. */
+  /**
+   * The leaf hash of a stored record: {@code SHA-256(0x00 || bytes(...))}, hashed in pieces without
+   * copying the record (the indexer makes one per stored record).
+   */
   public static byte[] hash(byte[] record, String provenance, String by) {
-    return MerkleHash.leaf(bytes(record, provenance, by));
+    MessageDigest d = MerkleHash.digest();
+    d.update(head(provenance, by));
+    d.update(record);
+    d.update((byte) '}');
+    return d.digest();
+  }
+
+  /**
+   * {@code 0x00} and the form up to the record, per provenance: a deployment has a few sources, so
+   * they are kept (a bounded number) instead of written again for every record.
+   */
+  private static byte[] head(String provenance, String by) {
+    String key = provenance + '\u0000' + by;
+    byte[] head = HEADS.get(key);
+    if (head == null) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+      out.write(0x00);
+      out.writeBytes(HEAD);
+      string(out, provenance);
+      out.writeBytes(BY);
+      if (by == null) {
+        out.writeBytes(NULL);
+      } else {
+        string(out, by);
+      }
+      out.writeBytes(RECORD);
+      head = out.toByteArray();
+      if (HEADS.size() < MAX_HEADS) {
+        HEADS.put(key, head);
+      }
+    }
+    return head;
   }
 
   private static void string(ByteArrayOutputStream out, String s) {

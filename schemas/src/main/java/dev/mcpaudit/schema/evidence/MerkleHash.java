@@ -14,14 +14,14 @@ public final class MerkleHash {
   private MerkleHash() {}
 
   public static byte[] leaf(byte[] entry) {
-    MessageDigest d = sha256();
+    MessageDigest d = digest();
     d.update((byte) 0x00);
     d.update(entry);
     return d.digest();
   }
 
   public static byte[] node(byte[] left, byte[] right) {
-    MessageDigest d = sha256();
+    MessageDigest d = digest();
     d.update((byte) 0x01);
     d.update(left);
     d.update(right);
@@ -30,6 +30,16 @@ public final class MerkleHash {
 
   public static byte[] empty() {
     return sha256().digest();
+  }
+
+  /** One SHA-256 per thread, reset: looking a digest up costs more than hashing a node. */
+  private static final ThreadLocal<MessageDigest> DIGESTS =
+      ThreadLocal.withInitial(MerkleHash::sha256);
+
+  static MessageDigest digest() {
+    MessageDigest d = DIGESTS.get();
+    d.reset();
+    return d;
   }
 
   private static MessageDigest sha256() {

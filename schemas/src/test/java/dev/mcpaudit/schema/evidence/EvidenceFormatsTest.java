@@ -111,6 +111,24 @@ class EvidenceFormatsTest {
   }
 
   @Test
+  void theLeafIsTheDocumentedFormAndItsHashIsTheRfcLeafHash() {
+    byte[] record = "{\"event_id\":\"e-1\",\"tenant\":\"acme\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(
+            new String(
+                LeafForm.bytes(record, "collector", "gw \"1\"\n\u0001é"), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"format\":\"mcp-audit-leaf/v1\",\"provenance\":{\"kind\":\"collector\",\"by\":\"gw"
+                + " \\\"1\\\"\\n\\u0001é\"},\"record\":{\"event_id\":\"e-1\",\"tenant\":\"acme\"}}");
+    assertThat(new String(LeafForm.bytes(record, "kafka", null), StandardCharsets.UTF_8))
+        .contains("{\"kind\":\"kafka\",\"by\":null}");
+    assertThat(LeafForm.hash(record, "kafka", null))
+        .isEqualTo(MerkleHash.leaf(LeafForm.bytes(record, "kafka", null)));
+    assertThat(LeafForm.hash(record, "collector", "gw-1"))
+        .isEqualTo(MerkleHash.leaf(LeafForm.bytes(record, "collector", "gw-1")))
+        .isNotEqualTo(LeafForm.hash(record, "publisher", "gw-1"));
+  }
+
+  @Test
   void checkpointsRoundTripAndRefuseWhatIsOutOfShape() {
     Checkpoint cp =
         new Checkpoint(
