@@ -183,6 +183,9 @@ class EvidenceIT {
                     + p.get("tree_size").asLong()
                     + " against checkpoint signed by mcp-audit-it+");
 
+        if (tenant.equals("globex")) {
+          continue; // the attacks below once are enough
+        }
         // One byte of the record changed (a letter of its decision: allow to Allow, deny to Deny).
         String record = p.get("record").asText();
         int at = record.indexOf("\"decision\":\"") + "\"decision\":\"".length();
