@@ -43,7 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * at random moments while 200,000 events stream in, with identical re-publications and conflicting
  * versions mixed in: after the last restart the cluster holds every unique event exactly once, each
  * as its first version, although the offsets live in Kafka's group and the documents in another
- * system.
+ * system. The evidence log is on: every record is in its log once, every checkpoint published
+ * across the kills is consistent with its log's latest, and proofs of sampled records, answered by
+ * the API from the cluster, verify.
  */
 class ClusterIndexerCrashIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -52,6 +54,8 @@ class ClusterIndexerCrashIT {
 
   @TempDir Path data;
 
+  private dev.mcpaudit.schema.evidence.SigningKey evidenceKey;
+
   @Test
   void threeKillsWhileStreamingIntoTheClusterLoseAndDoubleNothing() throws Exception {
     OpenSearchNode node = OpenSearchNode.shared();
@@ -59,6 +63,8 @@ class ClusterIndexerCrashIT {
     String group = "crash-" + topic;
     String prefix = "crash-" + topic.toLowerCase(java.util.Locale.ROOT);
     KAFKA.createTopics(PARTITIONS, topic, topic + ".dlq", topic + ".alerts");
+    evidenceKey = dev.mcpaudit.schema.evidence.SigningKey.generate("mcp-audit-crash");
+    java.nio.file.Files.writeString(data.resolve("evidence.key"), evidenceKey.text());
     Map<String, AuthzEvent> firsts = new ConcurrentHashMap<>();
     Map<String, AuthzEvent> rewritten = new ConcurrentHashMap<>();
     SplittableRandom random = new SplittableRandom(43);
@@ -125,6 +131,16 @@ class ClusterIndexerCrashIT {
             .as(r.getKey())
             .isEqualTo(EventCodec.mapper().readTree(EventCodec.encode(first)));
       }
+      assertThat(
+              CrashEvidence.checkCluster(
+                  cluster,
+                  KAFKA.bootstrapServers(),
+                  topic + ".checkpoints",
+                  evidenceKey,
+                  settings,
+                  new java.util.ArrayList<>(firsts.values()),
+                  data))
+          .isGreaterThan(PARTITIONS * 3 * 2);
     }
   }
 
@@ -212,7 +228,17 @@ class ClusterIndexerCrashIT {
             "--set",
             "opensearch.index-prefix=" + prefix,
             "--set",
-            "opensearch.replicas=0");
+            "opensearch.replicas=0",
+            "--set",
+            "topics.checkpoints=" + topic + ".checkpoints",
+            "--set",
+            "evidence.enabled=true",
+            "--set",
+            "evidence.signing-key=" + data.resolve("evidence.key"),
+            "--set",
+            "evidence.checkpoint-every=20000",
+            "--set",
+            "evidence.checkpoint-interval=1s");
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())

@@ -188,11 +188,6 @@ public record IndexerConfig(
     String instanceId = INSTANCE_ID.from(s);
     IndexBackend backend = IndexBackend.KEY.from(s);
     EvidenceConfig evidence = EvidenceConfig.from(s);
-    if (evidence != null && backend == IndexBackend.OPENSEARCH) {
-      throw new dev.mcpaudit.runtime.config.ConfigException(
-          "evidence.enabled: the evidence log is kept with the Lucene index only, for now;"
-              + " index.backend=opensearch cannot have it yet");
-    }
     return new IndexerConfig(
         dataDir,
         SharedKeys.kafkaClients(s, "indexer"),

@@ -78,7 +78,21 @@ public final class IndexerService implements AutoCloseable {
       ClusterSetup.Installed installed =
           ClusterSetup.install(cluster, config.storedCompression(), config.retention());
       log.info("indexer writes to opensearch cluster={} {}", info, config.openSearch().summary());
-      this.sink = new ClusterSink(cluster, config.retention(), config.commitInterval(), clock);
+      EvidenceConfig ev = config.evidence();
+      if (ev == null) {
+        this.sink = new ClusterSink(cluster, config.retention(), config.commitInterval(), clock);
+      } else {
+        logEvidence(ev);
+        this.sink =
+            new ClusterSink(
+                cluster,
+                config.retention(),
+                config.commitInterval(),
+                clock,
+                ev.log(),
+                new CheckpointPublisher(
+                    config.kafka(), ev.topic(), config.stamps(), ev.replication()));
+      }
       this.clusterAlerts = new ClusterAlerts(cluster);
       alertStore = clusterAlerts;
       ClusterMaintenance maintenance =
@@ -151,14 +165,7 @@ public final class IndexerService implements AutoCloseable {
     }
     try {
       EvidenceLog logs = new EvidenceLog(config.indexPath(), index.committedUserData(), ev.log());
-      log.info(
-          "indexer evidence log on origin={} key={} checkpoint_every={} checkpoint_interval={}"
-              + " topic={}",
-          ev.log().origin(),
-          ev.log().key().verifier().id(),
-          ev.log().every(),
-          ev.log().interval(),
-          ev.topic());
+      logEvidence(ev);
       return new LuceneSink(
           index,
           logs,
@@ -167,6 +174,17 @@ public final class IndexerService implements AutoCloseable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot open the evidence log", e);
     }
+  }
+
+  private static void logEvidence(EvidenceConfig ev) {
+    log.info(
+        "indexer evidence log on origin={} key={} checkpoint_every={} checkpoint_interval={}"
+            + " topic={}",
+        ev.log().origin(),
+        ev.log().key().verifier().id(),
+        ev.log().every(),
+        ev.log().interval(),
+        ev.topic());
   }
 
   /** Starts the role with its own /health and /metrics listener. */

@@ -46,6 +46,19 @@ public final class ClusterSetup {
         "PUT",
         "/" + names.alertsPattern() + "/_mapping?ignore_unavailable=true&allow_no_indices=true",
         mapping);
+    // Decision indices made before the evidence log existed take its field too.
+    com.fasterxml.jackson.databind.node.ObjectNode evidence =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    evidence.set("properties", DecisionMapping.decisionEvidenceFields());
+    cluster.call(
+        "PUT",
+        "/" + names.decisionsPattern() + "/_mapping?ignore_unavailable=true&allow_no_indices=true",
+        evidence);
+    Cluster.Reply made =
+        cluster.send("PUT", "/" + names.evidenceIndex(), DecisionMapping.evidenceIndex(s));
+    if (!made.ok() && !made.error().contains("resource_already_exists_exception")) {
+      throw new ClusterException("PUT /" + names.evidenceIndex() + " failed: " + made.error());
+    }
     boolean ism = hasIsm(cluster);
     if (ism) {
       installPolicy(cluster, policy(names, s.forceMergeAfter(), retention));

@@ -85,6 +85,7 @@ public final class DecisionMapping {
         path(IndexSchema.KAFKA_OFFSET),
         F.objectNode().put("type", "long").put("index", false));
     put(props, EVENT, F.objectNode().put("type", "object").put("enabled", false));
+    decisionEvidenceFields().fields().forEachRemaining(e -> props.set(e.getKey(), e.getValue()));
     ObjectNode settings =
         indexSettings(s, s.shards(), compression)
             // Oldest first by occurred_at, as the Lucene index: time windows are doc ranges.
@@ -105,6 +106,43 @@ public final class DecisionMapping {
     alertStateFields().fields().forEachRemaining(e -> props.set(e.getKey(), e.getValue()));
     return template(
         names.alertsPattern(), indexSettings(s, 1, StoredCompression.DEFLATE), props, 100);
+  }
+
+  /**
+   * A decision's place in its evidence log (README, "Verifiable evidence"): also put on daily
+   * indices created before it existed ({@link ClusterSetup}).
+   */
+  public static ObjectNode decisionEvidenceFields() {
+    ObjectNode props = F.objectNode();
+    put(props, IndexSchema.EVIDENCE_LEAF, F.objectNode().put("type", "long").put("index", false));
+    return props;
+  }
+
+  /**
+   * The evidence index ({@code <prefix>-evidence}): the evidence logs' stored subtrees in tiles of
+   * 16 hashes, one document per log with its size and right edge, and the signed checkpoints.
+   */
+  public static ObjectNode evidenceIndex(OpenSearchSettings s) {
+    ObjectNode props = F.objectNode();
+    put(props, EvidenceDocs.KIND, keyword(true));
+    put(props, EvidenceDocs.TENANT, keyword(true));
+    put(props, EvidenceDocs.PARTITION, F.objectNode().put("type", "integer"));
+    put(props, EvidenceDocs.LEVEL, F.objectNode().put("type", "integer"));
+    put(props, EvidenceDocs.TILE, F.objectNode().put("type", "long"));
+    put(props, EvidenceDocs.SIZE, F.objectNode().put("type", "long"));
+    put(props, EvidenceDocs.TIME, date());
+    put(props, EvidenceDocs.HASHES, F.objectNode().put("type", "binary"));
+    put(props, EvidenceDocs.FRONTIER, F.objectNode().put("type", "object").put("enabled", false));
+    put(props, EvidenceDocs.NOTE, F.objectNode().put("type", "object").put("enabled", false));
+    ObjectNode body = F.objectNode();
+    body.putObject("settings")
+        .putObject("index")
+        .put("number_of_shards", 1)
+        .put("number_of_replicas", s.replicas());
+    ObjectNode mappings = body.putObject("mappings");
+    mappings.put("dynamic", "strict");
+    mappings.set("properties", props);
+    return body;
   }
 
   /**

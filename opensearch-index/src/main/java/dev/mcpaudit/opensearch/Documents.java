@@ -41,7 +41,8 @@ public final class Documents {
             IndexSchema.INGESTED_AT,
             IndexSchema.LATENCY_US,
             IndexSchema.KAFKA_PARTITION,
-            IndexSchema.KAFKA_OFFSET));
+            IndexSchema.KAFKA_OFFSET,
+            IndexSchema.EVIDENCE_LEAF));
     NUMBERS = Set.copyOf(n);
   }
 
@@ -101,6 +102,19 @@ public final class Documents {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * A record's bytes as a document holds them ({@link #oneLine}): what its evidence leaf is made of
+   * on a cluster. The same array when it has no line break, as records almost always are.
+   */
+  public static byte[] storedEvent(byte[] json) {
+    for (byte b : json) {
+      if (b == '\n' || b == '\r') {
+        return oneLine(json, 0, json.length).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return json;
   }
 
   /**

@@ -38,6 +38,11 @@ public record IndexNames(String prefix) {
     return alertsPrefix() + MONTH.format(detectedAt.atZone(ZoneOffset.UTC));
   }
 
+  /** The evidence logs' index (README, "Verifiable evidence"). */
+  public String evidenceIndex() {
+    return prefix + "-evidence";
+  }
+
   public String alertsPrefix() {
     return prefix + "-alerts-";
   }

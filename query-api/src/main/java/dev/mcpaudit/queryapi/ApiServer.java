@@ -7,13 +7,13 @@ import dev.mcpaudit.opensearch.IndexBackend;
 import dev.mcpaudit.opensearch.OpenSearchSettings;
 import dev.mcpaudit.queryapi.audit.AuditTrail;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
-import dev.mcpaudit.queryapi.evidence.LocalEvidence;
 import dev.mcpaudit.queryapi.http.ApiHttpServer;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.cluster.ClusterEventStore;
 import dev.mcpaudit.queryapi.store.lucene.CommittedIndex;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEvidence;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.queryapi.triage.AlertTriage;
 import dev.mcpaudit.runtime.health.Health;
@@ -44,7 +44,7 @@ public final class ApiServer implements AutoCloseable {
   private final CommittedIndex alertSearchers;
   private final StoreThreads storeThreads;
   private final EventStore store;
-  private final LocalEvidence evidence;
+  private final LuceneEvidence evidence;
   private final ScheduledExecutorService reopen;
   private final Cluster cluster;
   private final PublishedAuditTrail audit;
@@ -124,16 +124,17 @@ public final class ApiServer implements AutoCloseable {
             config.limits(),
             config.exportLimits(),
             Clock.systemUTC());
-    this.evidence =
-        config.evidenceKeys().isEmpty() || cluster != null
-            ? null
-            : new LocalEvidence(config.indexPath());
-    if (evidence != null) {
+    // The evidence routes, where the indexer keeps the logs: beside the Lucene index, or in the
+    // cluster's evidence index (README, "Verifiable evidence").
+    if (config.evidenceKeys().isEmpty()) {
+      this.evidence = null;
+    } else if (cluster != null) {
+      this.evidence = null;
+      routes.evidence(
+          new dev.mcpaudit.queryapi.store.cluster.ClusterEvidence(cluster), config.evidenceKeys());
+    } else {
+      this.evidence = new LuceneEvidence(config.indexPath());
       routes.evidence(evidence, config.evidenceKeys());
-    } else if (!config.evidenceKeys().isEmpty()) {
-      log.warn(
-          "api.evidence-keys is set, but the evidence log is kept with the Lucene index only:"
-              + " no evidence routes with index.backend=opensearch");
     }
     this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
     if (triage != null) {

@@ -58,7 +58,8 @@ class LayeringTest {
             "dev.mcpaudit.queryapi.store..",
             "dev.mcpaudit.queryapi.search..",
             "dev.mcpaudit.queryapi.export..",
-            "dev.mcpaudit.queryapi.triage..")
+            "dev.mcpaudit.queryapi.triage..",
+            "dev.mcpaudit.queryapi.evidence..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.mcpaudit.queryapi.http..")

@@ -32,7 +32,7 @@ final class UiStack implements AutoCloseable {
   final EventStore store;
 
   /** The evidence logs the indexer keeps (Lucene only; null on OpenSearch), and their key. */
-  final dev.mcpaudit.queryapi.evidence.LocalEvidence evidence;
+  final dev.mcpaudit.queryapi.store.lucene.LuceneEvidence evidence;
 
   final java.util.List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys;
   private final StoreThreads threads;
@@ -92,7 +92,7 @@ final class UiStack implements AutoCloseable {
       this.evidence =
           OPENSEARCH
               ? null
-              : new dev.mcpaudit.queryapi.evidence.LocalEvidence(indexer.index().path());
+              : new dev.mcpaudit.queryapi.store.lucene.LuceneEvidence(indexer.index().path());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -15,9 +15,9 @@ import dev.mcpaudit.kafka.embedded.EmbeddedKafkaBroker;
 import dev.mcpaudit.kafka.embedded.SaslSslListener;
 import dev.mcpaudit.queryapi.ApiConfig;
 import dev.mcpaudit.queryapi.audit.PublishedAuditTrail;
-import dev.mcpaudit.queryapi.evidence.LocalEvidence;
 import dev.mcpaudit.queryapi.http.ApiRoutes;
 import dev.mcpaudit.queryapi.store.lucene.LuceneEventStore;
+import dev.mcpaudit.queryapi.store.lucene.LuceneEvidence;
 import dev.mcpaudit.queryapi.store.lucene.StoreThreads;
 import dev.mcpaudit.queryapi.triage.AlertTriage;
 import dev.mcpaudit.runtime.auth.TokenDigest;
@@ -170,7 +170,7 @@ public final class Quickstart implements AutoCloseable {
             api.limits().timeout());
     opened.add(triage);
     routes.triage(triage);
-    LocalEvidence evidence = new LocalEvidence(indexer.index().path());
+    LuceneEvidence evidence = new LuceneEvidence(indexer.index().path());
     opened.add(evidence);
     routes.evidence(evidence, api.evidenceKeys());
     try {

@@ -70,12 +70,33 @@ public final class ClusterSink implements IndexSink {
   private long lastReport;
   private static final Duration REPORT_EVERY = Duration.ofSeconds(15);
 
+  /** The evidence logs, when they are on; null otherwise. */
+  private final ClusterEvidence evidence;
+
+  private final dev.mcpaudit.indexer.evidence.CheckpointPublisher publisher;
+
   public ClusterSink(Cluster cluster, Duration retention, Duration refreshEvery, Clock clock) {
+    this(cluster, retention, refreshEvery, clock, null, null);
+  }
+
+  /**
+   * With the evidence log on (README, "Verifiable evidence"): {@code settings} and {@code
+   * publisher} both given.
+   */
+  public ClusterSink(
+      Cluster cluster,
+      Duration retention,
+      Duration refreshEvery,
+      Clock clock,
+      dev.mcpaudit.indexer.evidence.EvidenceLog.Settings settings,
+      dev.mcpaudit.indexer.evidence.CheckpointPublisher publisher) {
     this.cluster = cluster;
     this.names = cluster.names();
     this.retention = retention;
     this.refreshEvery = refreshEvery;
     this.clock = clock;
+    this.publisher = publisher;
+    this.evidence = settings == null ? null : new ClusterEvidence(cluster, settings, publisher);
   }
 
   /** The loop admits the next poll while this one is looked up and written. */
@@ -131,15 +152,106 @@ public final class ClusterSink implements IndexSink {
     }
     Map<String, StoredVersion> existing = lookUp(firsts, judge);
     List<Pending> toCreate = new ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
     for (Pending p : firsts.values()) {
       StoredVersion first = existing.get(p.id());
       if (first == null) {
         toCreate.add(p);
+        entries.add(new Entry(p.a(), null));
       } else {
+        if (first.leaf() >= 0
+            && first.partition() == p.a().record().partition()
+            && first.offset() == p.a().record().offset()) {
+          entries.add(new Entry(p.a(), first)); // this very record, written before a crash
+        }
         judge.duplicate(p.a(), first, now);
       }
     }
-    long created = create(toCreate, now, judge);
+    if (evidence == null) {
+      return createdAndLater(create(toCreate, now, judge), later, firsts, existing, now, judge);
+    }
+    evidence.lock().lock();
+    try {
+      leaves(entries);
+      long created = create(toCreate, now, judge);
+      evidence.persist(now, ops -> writeAll(ops, judge));
+      return createdAndLater(created, later, firsts, existing, now, judge);
+    } finally {
+      evidence.lock().unlock();
+    }
+  }
+
+  /** A record entering its log: a new one, or this very record stored before ({@code stored}). */
+  private record Entry(Admitted a, StoredVersion stored) {}
+
+  /**
+   * Gives each new record its leaf, in Kafka's order per log, and appends the leaves; a record
+   * stored before a crash enters again at the leaf it holds when the log has not counted it yet.
+   */
+  private void leaves(List<Entry> entries) {
+    Map<dev.mcpaudit.index.evidence.LogId, List<Entry>> byLog = new java.util.TreeMap<>();
+    for (Entry e : entries) {
+      byLog
+          .computeIfAbsent(
+              new dev.mcpaudit.index.evidence.LogId(
+                  e.a().key().tenant(), e.a().record().partition()),
+              k -> new ArrayList<>())
+          .add(e);
+    }
+    for (var log : byLog.entrySet()) {
+      log.getValue().sort(java.util.Comparator.comparingLong(e -> e.a().record().offset()));
+      ClusterEvidence.State s = evidence.state(log.getKey());
+      for (Entry e : log.getValue()) {
+        // The leaf of the bytes as the document holds them, with the provenance it records.
+        byte[] stored = Documents.storedEvent(e.a().value());
+        dev.mcpaudit.index.Provenance p =
+            e.stored() != null && e.stored().provenance() != null
+                ? e.stored().provenance()
+                : dev.mcpaudit.index.StoredEvents.provenance(e.a().doc());
+        if (p == null) {
+          p = dev.mcpaudit.index.Provenance.kafka();
+        }
+        byte[] leafHash =
+            stored == e.a().value() && e.stored() == null && e.a().leafHash() != null
+                ? e.a().leafHash()
+                : dev.mcpaudit.schema.evidence.LeafForm.hash(stored, p.kind(), p.by());
+        if (e.stored() != null) {
+          long leaf = e.stored().leaf();
+          if (leaf < s.reserved) {
+            continue; // the log counted it before the stop
+          }
+          if (leaf > s.reserved) {
+            throw new IllegalStateException(
+                "evidence log "
+                    + log.getKey()
+                    + " is at leaf "
+                    + s.reserved
+                    + ", but the stored record "
+                    + e.a().key().eventId()
+                    + " read again holds leaf "
+                    + leaf
+                    + ": the cluster's records and their log disagree");
+          }
+          s.reserved++;
+        } else {
+          e.a()
+              .doc()
+              .add(
+                  new org.apache.lucene.document.StoredField(
+                      dev.mcpaudit.index.IndexSchema.EVIDENCE_LEAF, s.reserved++));
+        }
+        evidence.append(s, leafHash);
+      }
+    }
+  }
+
+  private long createdAndLater(
+      long created,
+      List<Admitted> later,
+      Map<String, Pending> firsts,
+      Map<String, StoredVersion> existing,
+      Instant now,
+      Judge judge) {
     for (Admitted a : later) {
       Pending first = firsts.get(IndexNames.documentId(a.key().tenant(), a.key().eventId()));
       StoredVersion recorded = existing.get(first.id());
@@ -158,7 +270,12 @@ public final class ClusterSink implements IndexSink {
     ObjectNode search = F.objectNode();
     search.put("size", firsts.size());
     search.put("track_total_hits", false);
-    search.putArray("_source").add(DecisionMapping.EVENT).add("kafka");
+    search
+        .putArray("_source")
+        .add(DecisionMapping.EVENT)
+        .add("kafka")
+        .add("evidence")
+        .add("provenance");
     var values = search.putObject("query").putObject("ids").putArray("values");
     firsts.keySet().forEach(values::add);
     JsonNode hits =
@@ -199,7 +316,11 @@ public final class ClusterSink implements IndexSink {
     var list = mget.putArray("docs");
     for (String[] d : docs) {
       ObjectNode doc = list.addObject().put("_index", d[0]).put("_id", d[1]);
-      doc.putArray("_source").add(DecisionMapping.EVENT).add("kafka");
+      doc.putArray("_source")
+          .add(DecisionMapping.EVENT)
+          .add("kafka")
+          .add("evidence")
+          .add("provenance");
     }
     JsonNode reply = json("mget", () -> cluster.send("POST", "/_mget", mget), judge);
     for (JsonNode d : reply.path("docs")) {
@@ -211,10 +332,32 @@ public final class ClusterSink implements IndexSink {
   }
 
   private static StoredVersion version(JsonNode source) {
+    JsonNode leaf = dotted(source, "evidence.leaf");
+    JsonNode kind = dotted(source, "provenance.kind");
+    JsonNode by = dotted(source, "provenance.by");
     return new StoredVersion(
         source.path(DecisionMapping.EVENT).toString().getBytes(StandardCharsets.UTF_8),
-        source.path("kafka").path("partition").asInt(-1),
-        source.path("kafka").path("offset").asLong(-1));
+        dotted(source, "kafka.partition").asInt(-1),
+        dotted(source, "kafka.offset").asLong(-1),
+        leaf.isNumber() ? leaf.asLong() : -1,
+        kind.isTextual()
+            ? new dev.mcpaudit.index.Provenance(kind.asText(), by.isTextual() ? by.asText() : null)
+            : null);
+  }
+
+  /**
+   * A value by its dotted path: documents are written with dotted names ({@code
+   * "kafka.partition"}), which {@code _source} gives back as written; an object path is read too.
+   */
+  private static JsonNode dotted(JsonNode source, String path) {
+    if (source.has(path)) {
+      return source.get(path);
+    }
+    JsonNode at = source;
+    for (String part : path.split("\\.")) {
+      at = at.path(part);
+    }
+    return at;
   }
 
   /**
@@ -356,7 +499,97 @@ public final class ClusterSink implements IndexSink {
 
   @Override
   public void commit(Map<String, Long> offsets) {
-    // Every write before these offsets was acknowledged; the loop commits them to the group.
+    // Every write before these offsets was acknowledged; the loop commits them to the group. A log
+    // that stopped growing still gets its checkpoint within the interval: made here, tried once,
+    // and again at the next commit if the cluster cannot take it now.
+    if (evidence != null && evidence.checkpointDue(clock.instant()) && evidence.lock().tryLock()) {
+      try {
+        evidence.persist(clock.instant(), ops -> writeAll(ops, null));
+      } catch (Exception e) {
+        log.warn("checkpoints not written yet: {}", e.toString());
+      } finally {
+        evidence.lock().unlock();
+      }
+    }
+  }
+
+  @Override
+  public boolean wantsCommit(Instant now) {
+    return evidence != null && evidence.checkpointDue(now);
+  }
+
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.close();
+    }
+  }
+
+  /**
+   * Writes evidence documents until each is done (tiles and checkpoints overwrite; a log's document
+   * is written at its size with {@code external_gte}, so a state older than the cluster's is
+   * refused and that is fine). With no judge (from a commit), one attempt: a failure is thrown.
+   */
+  private void writeAll(List<ClusterEvidence.Op> ops, Judge judge) throws Exception {
+    String index = names.evidenceIndex();
+    long backoff = 200;
+    List<ClusterEvidence.Op> todo = ops;
+    while (!todo.isEmpty()) {
+      List<BulkOperation> bulk = new ArrayList<>(todo.size());
+      for (ClusterEvidence.Op op : todo) {
+        byte[] doc = dev.mcpaudit.schema.event.EventCodec.mapper().writeValueAsBytes(op.doc());
+        if (op.version() >= 0) {
+          bulk.add(
+              BulkOperation.of(
+                  o ->
+                      o.index(
+                          i ->
+                              i.index(index)
+                                  .id(op.id())
+                                  .version(op.version())
+                                  .versionType(
+                                      org.opensearch.client.opensearch._types.VersionType
+                                          .ExternalGte)
+                                  .document(new RawJson(doc)))));
+        } else {
+          bulk.add(
+              BulkOperation.of(
+                  o -> o.index(i -> i.index(index).id(op.id()).document(new RawJson(doc)))));
+        }
+      }
+      BulkResponse response =
+          judge == null
+              ? cluster.client().bulk(b -> b.operations(bulk))
+              : retrying(
+                  "evidence bulk", () -> cluster.client().bulk(b -> b.operations(bulk)), judge);
+      List<ClusterEvidence.Op> again = new ArrayList<>();
+      for (int i = 0; i < response.items().size(); i++) {
+        BulkResponseItem item = response.items().get(i);
+        int status = item.status();
+        if (status == 409 && todo.get(i).version() >= 0) {
+          continue; // the cluster holds a newer state of this log already
+        }
+        if (status == 429 || status >= 500) {
+          again.add(todo.get(i));
+        } else if (status >= 300) {
+          throw new ClusterException(
+              "writing evidence "
+                  + todo.get(i).id()
+                  + " failed: "
+                  + (item.error() == null ? "status " + status : item.error().reason()));
+        }
+      }
+      if (!again.isEmpty()) {
+        if (judge == null) {
+          throw new ClusterException(
+              "the cluster could not take " + again.size() + " evidence writes now");
+        }
+        judge.keepAlive();
+        Thread.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
+      }
+      todo = again;
+    }
   }
 
   /**
@@ -374,6 +607,9 @@ public final class ClusterSink implements IndexSink {
   @Override
   public void partitionsAssigned() {
     refresh(); // what the partitions' previous owner wrote becomes searchable before we look
+    if (evidence != null) {
+      evidence.forget(); // and its logs are read from the cluster again
+    }
   }
 
   /**

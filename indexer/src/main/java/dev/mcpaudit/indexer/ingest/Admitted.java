@@ -39,6 +39,7 @@ public record Admitted(
         value,
         record.partition(),
         record.offset(),
-        leaf == null ? -1 : leaf.numericValue().longValue());
+        leaf == null ? -1 : leaf.numericValue().longValue(),
+        dev.mcpaudit.index.StoredEvents.provenance(doc));
   }
 }

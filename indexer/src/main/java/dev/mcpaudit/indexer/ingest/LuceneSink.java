@@ -1,6 +1,7 @@
 package dev.mcpaudit.indexer.ingest;
 
 import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.evidence.LogId;
 import dev.mcpaudit.indexer.evidence.CheckpointPublisher;
 import dev.mcpaudit.indexer.evidence.EvidenceLog;
@@ -8,6 +9,7 @@ import dev.mcpaudit.indexer.evidence.LogWriter;
 import dev.mcpaudit.indexer.store.EventIndex;
 import dev.mcpaudit.indexer.store.RecordKey;
 import dev.mcpaudit.indexer.store.StoredVersion;
+import dev.mcpaudit.schema.evidence.LeafForm;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -109,10 +111,26 @@ public final class LuceneSink implements IndexSink {
     return indexed;
   }
 
-  /** A record that enters its log in this poll: a new first version, or one stored before. */
-  private record Entry(Admitted a, long storedLeaf) {
+  /**
+   * A record that enters its log in this poll: a new first version, or this very record stored
+   * before a crash ({@code stored}), which enters again with the leaf of what is stored.
+   */
+  private record Entry(Admitted a, StoredVersion stored) {
     boolean isNew() {
-      return storedLeaf < 0;
+      return stored == null;
+    }
+
+    long storedLeaf() {
+      return stored == null ? -1 : stored.leaf();
+    }
+
+    byte[] leafHash() {
+      if (stored == null) {
+        return a.leafHash();
+      }
+      // As stored, not as read again: a stamp key changed meanwhile must not change the leaf.
+      Provenance p = stored.provenance() == null ? Provenance.kafka() : stored.provenance();
+      return LeafForm.hash(stored.source(), p.kind(), p.by());
     }
   }
 
@@ -149,7 +167,7 @@ public final class LuceneSink implements IndexSink {
       LogWriter writer = evidence.growing(log.getKey());
       for (Entry e : entries) {
         long leaf = writer.reserve();
-        if (!e.isNew() && e.storedLeaf != leaf) {
+        if (!e.isNew() && e.storedLeaf() != leaf) {
           throw new IllegalStateException(
               "evidence log "
                   + log.getKey()
@@ -158,7 +176,7 @@ public final class LuceneSink implements IndexSink {
                   + ", but the stored record "
                   + e.a.key().eventId()
                   + " read again holds leaf "
-                  + e.storedLeaf
+                  + e.storedLeaf()
                   + ": the index and its log disagree");
         }
         if (e.isNew()) {
@@ -169,7 +187,7 @@ public final class LuceneSink implements IndexSink {
           workers.submit(
               () -> {
                 for (Entry e : entries) {
-                  writer.append(e.a.leafHash());
+                  writer.append(e.leafHash());
                 }
                 return 0L;
               }));
@@ -200,13 +218,13 @@ public final class LuceneSink implements IndexSink {
           StoredVersion first = batch.find(a.key());
           if (first == null) {
             firstHere.put(a.key(), a);
-            out.add(new Entry(a, -1));
+            out.add(new Entry(a, null));
             continue;
           }
           if (first.leaf() >= 0
               && first.partition() == a.record().partition()
               && first.offset() == a.record().offset()) {
-            out.add(new Entry(a, first.leaf())); // this very record, stored before a crash
+            out.add(new Entry(a, first)); // this very record, stored before a crash
           }
           judge.duplicate(a, first, now);
         }
@@ -241,7 +259,15 @@ public final class LuceneSink implements IndexSink {
   @Override
   public Commit prepareCommit(Map<String, Long> offsets) {
     if (evidence == null) {
-      return () -> index.commit(offsets);
+      // The logs' positions stay in every commit while the log is off: turned on again, it goes on
+      // from them instead of starting over (a fork of what was published).
+      Map<String, String> kept = new java.util.HashMap<>();
+      for (Map.Entry<String, String> e : index.committedUserData()) {
+        if (dev.mcpaudit.index.evidence.LogId.fromCommitKey(e.getKey()) != null) {
+          kept.put(e.getKey(), e.getValue());
+        }
+      }
+      return () -> index.commit(offsets, kept);
     }
     EvidenceLog.Prepared prepared = evidence.prepare(clock.instant());
     return () -> {

@@ -193,7 +193,8 @@ public final class EventIndex implements Closeable {
               StoredEvents.bytes(d),
               d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
               d.getField(IndexSchema.KAFKA_OFFSET).numericValue().longValue(),
-              leafIndex == null ? -1 : leafIndex.numericValue().longValue());
+              leafIndex == null ? -1 : leafIndex.numericValue().longValue(),
+              StoredEvents.provenance(d));
         }
       }
       return null;

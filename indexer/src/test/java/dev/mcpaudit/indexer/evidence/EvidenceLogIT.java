@@ -63,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * partition enter their log in Kafka's order, once (re-published copies and rewritten versions
  * never), the log on disk equals the reference tree rebuilt from the stored records, and every
  * checkpoint published to the checkpoints topic is signed and consistent with the latest one,
- * across a restart.
+ * across restarts, one of them with the log turned off: the records stored meanwhile are in no log,
+ * and the logs go on where they were when it is turned on again.
  */
 class EvidenceLogIT {
   @RegisterExtension static final KafkaBrokerExtension KAFKA = KafkaBrokerExtension.shared();
@@ -82,13 +83,18 @@ class EvidenceLogIT {
     SyntheticEvents gen = new SyntheticEvents(11, Instant.now().minus(Duration.ofDays(1)));
     List<AuthzEvent> sent = new ArrayList<>();
     Map<String, byte[]> firstVersions = new HashMap<>();
+    java.util.Set<String> whileOff = new java.util.HashSet<>();
 
-    for (int run = 0; run < 2; run++) {
+    for (int run = 0; run < 3; run++) {
+      boolean on = run != 1;
       try (KafkaProducer<String, byte[]> producer = producer()) {
         for (int i = 0; i < 10_000; i++) {
           AuthzEvent e = gen.next();
           sent.add(e);
           firstVersions.put(e.eventId(), EventCodec.encode(e));
+          if (!on) {
+            whileOff.add(e.eventId());
+          }
           producer.send(new ProducerRecord<>(decisions, e.partitionKey(), EventCodec.encode(e)));
           if (i % 50 == 3) { // re-published, and rewritten: neither may enter a log
             AuthzEvent again = sent.get(sent.size() / 2);
@@ -103,7 +109,7 @@ class EvidenceLogIT {
       Map<String, Long> ends = TopicReader.endOffsets(KAFKA.bootstrapServers(), decisions);
       try (IndexerService indexer =
           IndexerService.embedded(
-              config(decisions, checkpoints, keyFile),
+              config(decisions, checkpoints, on ? keyFile : null),
               new SimpleMeterRegistry(),
               Clock.systemUTC())) {
         await()
@@ -114,9 +120,24 @@ class EvidenceLogIT {
     }
 
     Path index = data.resolve("index");
-    Map<LogId, List<Document>> byLog = committedByLog(index);
+    Map<LogId, List<Document>> all = committedByLog(index);
+    Map<LogId, List<Document>> byLog = new TreeMap<>();
+    List<String> inNoLog = new ArrayList<>();
+    for (Map.Entry<LogId, List<Document>> e : all.entrySet()) {
+      for (Document d : e.getValue()) {
+        if (d.getField(IndexSchema.EVIDENCE_LEAF) == null) {
+          inNoLog.add(
+              EventCodec.mapper().readTree(StoredEvents.bytes(d)).path("event_id").textValue());
+        } else {
+          byLog.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(d);
+        }
+      }
+    }
+    assertThat(inNoLog).hasSameSizeAs(whileOff);
+    assertThat(new java.util.HashSet<>(inNoLog)).isEqualTo(whileOff);
     Map<LogId, Committed> committed = committedLogs(index);
-    assertThat(byLog.values().stream().mapToInt(List::size).sum()).isEqualTo(firstVersions.size());
+    assertThat(byLog.values().stream().mapToInt(List::size).sum())
+        .isEqualTo(firstVersions.size() - whileOff.size());
     assertThat(committed.keySet()).isEqualTo(byLog.keySet());
     assertThat(byLog.keySet().stream().map(LogId::tenant).distinct()).hasSize(3);
 
@@ -181,23 +202,26 @@ class EvidenceLogIT {
     assertThat(pairs).isGreaterThan(reference.size() * 2);
   }
 
+  /** The indexer's settings; with the evidence log off when {@code keyFile} is null. */
   IndexerConfig config(String decisions, String checkpoints, Path keyFile) {
-    return IndexerConfig.from(
-        Settings.of(
-            TestStamps.with(
-                Map.ofEntries(
-                    Map.entry("indexer.data-dir", data.toString()),
-                    Map.entry("kafka.bootstrap-servers", KAFKA.bootstrapServers()),
-                    Map.entry("topics.decisions", decisions),
-                    Map.entry("topics.dead-letter", decisions + ".dlq"),
-                    Map.entry("topics.alerts", decisions + ".alerts"),
-                    Map.entry("topics.checkpoints", checkpoints),
-                    Map.entry("indexer.group-id", "indexer-" + decisions),
-                    Map.entry("indexer.commit-interval", "200ms"),
-                    Map.entry("evidence.enabled", "true"),
-                    Map.entry("evidence.signing-key", keyFile.toString()),
-                    Map.entry("evidence.checkpoint-every", "500"),
-                    Map.entry("evidence.checkpoint-interval", "1h")))));
+    Map<String, String> s =
+        new HashMap<>(
+            Map.ofEntries(
+                Map.entry("indexer.data-dir", data.toString()),
+                Map.entry("kafka.bootstrap-servers", KAFKA.bootstrapServers()),
+                Map.entry("topics.decisions", decisions),
+                Map.entry("topics.dead-letter", decisions + ".dlq"),
+                Map.entry("topics.alerts", decisions + ".alerts"),
+                Map.entry("topics.checkpoints", checkpoints),
+                Map.entry("indexer.group-id", "indexer-" + decisions),
+                Map.entry("indexer.commit-interval", "200ms"),
+                Map.entry("evidence.checkpoint-every", "500"),
+                Map.entry("evidence.checkpoint-interval", "1h")));
+    if (keyFile != null) {
+      s.put("evidence.enabled", "true");
+      s.put("evidence.signing-key", keyFile.toString());
+    }
+    return IndexerConfig.from(Settings.of(TestStamps.with(s)));
   }
 
   /** The last commit's documents by log, each log in Kafka offset order. */

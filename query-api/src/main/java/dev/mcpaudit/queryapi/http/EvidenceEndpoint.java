@@ -240,9 +240,7 @@ final class EvidenceEndpoint {
 
   private EvidenceReader reader() {
     if (reader == null) {
-      throw notFound(
-          "this API serves no evidence log (it needs evidence.public-keys and the Lucene index the"
-              + " indexer keeps the log with)");
+      throw notFound("this API serves no evidence log: api.evidence-keys is not set");
     }
     return reader;
   }

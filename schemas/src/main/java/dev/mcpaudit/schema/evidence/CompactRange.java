@@ -38,6 +38,30 @@ public final class CompactRange {
     return r;
   }
 
+  /**
+   * The range of a tree of {@code size} leaves from its perfect subtrees' roots, largest first (as
+   * {@link #hashes} gives them).
+   *
+   * @throws IllegalArgumentException when there are not as many as the size has set bits
+   */
+  public static CompactRange of(long size, List<byte[]> hashes) {
+    if (size < 0 || hashes.size() != Long.bitCount(size)) {
+      throw new IllegalArgumentException(
+          "a tree of " + size + " leaves has " + Long.bitCount(size) + " perfect subtrees");
+    }
+    CompactRange r = new CompactRange();
+    hashes.forEach(h -> r.hashes.add(h.clone()));
+    r.size = size;
+    return r;
+  }
+
+  /** The roots of the perfect subtrees, largest first (copies). */
+  public List<byte[]> hashes() {
+    List<byte[]> out = new ArrayList<>(hashes.size());
+    hashes.forEach(h -> out.add(h.clone()));
+    return out;
+  }
+
   public long size() {
     return size;
   }

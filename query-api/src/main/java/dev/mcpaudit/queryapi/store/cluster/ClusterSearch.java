@@ -100,6 +100,8 @@ final class ClusterSearch {
             Instant.ofEpochMilli(hit.number(IndexSchema.INGESTED_AT, 0)),
             Optional.ofNullable(hit.provenance()),
             (int) hit.number(DecisionMapping.path(IndexSchema.KAFKA_PARTITION), 0),
-            hit.number(DecisionMapping.path(IndexSchema.KAFKA_OFFSET), 0)));
+            hit.number(DecisionMapping.path(IndexSchema.KAFKA_OFFSET), 0),
+            hit.record(),
+            hit.number(IndexSchema.EVIDENCE_LEAF, -1)));
   }
 }

@@ -1,8 +1,9 @@
-package dev.mcpaudit.queryapi.evidence;
+package dev.mcpaudit.queryapi.store.lucene;
 
 import dev.mcpaudit.index.evidence.Committed;
 import dev.mcpaudit.index.evidence.LogFiles;
 import dev.mcpaudit.index.evidence.LogId;
+import dev.mcpaudit.queryapi.evidence.EvidenceReader;
 import dev.mcpaudit.schema.evidence.Checkpoint;
 import dev.mcpaudit.schema.evidence.SignedNote;
 import dev.mcpaudit.schema.evidence.TreeProofs;
@@ -22,7 +23,7 @@ import org.apache.lucene.store.FSDirectory;
  * commit (read again at most once a second), the nodes and checkpoints from the logs' files, read
  * only up to those positions.
  */
-public final class LocalEvidence implements EvidenceReader, AutoCloseable {
+public final class LuceneEvidence implements EvidenceReader, AutoCloseable {
   private static final long REREAD_NANOS = 1_000_000_000L;
 
   private final Path indexDir;
@@ -33,7 +34,7 @@ public final class LocalEvidence implements EvidenceReader, AutoCloseable {
 
   private record CachedCheckpoints(long bytes, List<Kept> kept) {}
 
-  public LocalEvidence(Path indexDir) throws IOException {
+  public LuceneEvidence(Path indexDir) throws IOException {
     this.indexDir = indexDir;
     this.directory = FSDirectory.open(indexDir);
     this.readAt = System.nanoTime() - 2 * REREAD_NANOS;
