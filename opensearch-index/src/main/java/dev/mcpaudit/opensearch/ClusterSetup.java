@@ -54,8 +54,13 @@ public final class ClusterSetup {
         "PUT",
         "/" + names.decisionsPattern() + "/_mapping?ignore_unavailable=true&allow_no_indices=true",
         evidence);
+    // Not waiting for its shard: a node still starting takes the index now and allocates it soon;
+    // writes wait for it like for any other shard.
     Cluster.Reply made =
-        cluster.send("PUT", "/" + names.evidenceIndex(), DecisionMapping.evidenceIndex(s));
+        cluster.send(
+            "PUT",
+            "/" + names.evidenceIndex() + "?wait_for_active_shards=0",
+            DecisionMapping.evidenceIndex(s));
     if (!made.ok() && !made.error().contains("resource_already_exists_exception")) {
       throw new ClusterException("PUT /" + names.evidenceIndex() + " failed: " + made.error());
     }

@@ -89,12 +89,7 @@ public final class LogFiles {
         row[i] = new byte[MerkleHash.SIZE];
         buf.get(i * MerkleHash.SIZE, row[i]);
       }
-      for (int width = count; width > 1; width /= 2) {
-        for (int i = 0; i < width / 2; i++) {
-          row[i] = MerkleHash.node(row[2 * i], row[2 * i + 1]);
-        }
-      }
-      return row[0];
+      return MerkleHash.up(row);
     }
 
     private synchronized FileChannel channel(int level) throws IOException {

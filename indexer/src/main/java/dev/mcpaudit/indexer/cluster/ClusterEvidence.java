@@ -150,23 +150,50 @@ final class ClusterEvidence {
     return s;
   }
 
+  /**
+   * A document of the evidence index by id (real-time), or null. A cluster that cannot answer now
+   * (unreachable, 429, 5xx: a shard still starting) is asked again for up to a minute.
+   */
   private JsonNode get(String id) {
-    Cluster.Reply r =
-        cluster.send(
-            "GET",
-            "/"
-                + cluster.names().evidenceIndex()
-                + "/_doc/"
-                + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8),
-            (byte[]) null);
-    if (r.status() == 404) {
-      return null;
+    String path =
+        "/"
+            + cluster.names().evidenceIndex()
+            + "/_doc/"
+            + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8);
+    long deadline = System.nanoTime() + java.time.Duration.ofMinutes(1).toNanos();
+    long backoff = 100;
+    while (true) {
+      String why;
+      try {
+        Cluster.Reply r = cluster.send("GET", path, (byte[]) null);
+        if (r.status() == 404) {
+          return null;
+        }
+        if (r.ok()) {
+          JsonNode d = r.json();
+          return d.path("found").asBoolean(false) ? d.path("_source") : null;
+        }
+        if (r.status() != 429 && r.status() < 500) {
+          throw new ClusterException("reading evidence " + id + " failed: " + r.error());
+        }
+        why = r.error();
+      } catch (ClusterException e) {
+        if (!(e.getCause() instanceof java.io.IOException)) {
+          throw e;
+        }
+        why = e.getMessage();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new ClusterException("reading evidence " + id + " failed: " + why);
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ClusterException("interrupted while reading evidence " + id);
+      }
+      backoff = Math.min(backoff * 2, 2_000);
     }
-    if (!r.ok()) {
-      throw new ClusterException("reading evidence " + id + " failed: " + r.error());
-    }
-    JsonNode d = r.json();
-    return d.path("found").asBoolean(false) ? d.path("_source") : null;
   }
 
   /** Appends the leaf of the next reserved index of a log. Under the lock. */

@@ -1,5 +1,6 @@
 package dev.mcpaudit.indexer.evidence;
 
+import dev.mcpaudit.kafka.client.CompactedTopic;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.kafka.stamp.Stamps;
@@ -8,14 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -39,7 +34,7 @@ public final class CheckpointPublisher implements AutoCloseable {
   public CheckpointPublisher(KafkaClients kafka, String topic, Stamps stamps, short replication) {
     this.topic = topic;
     this.stamps = stamps;
-    ensureTopic(kafka, topic, replication);
+    CompactedTopic.ensure(kafka, "indexer", topic, replication, "checkpoints");
     this.producer =
         new KafkaProducer<>(
             kafka.producer("mcp-audit-indexer-checkpoints", Map.of()),
@@ -88,39 +83,5 @@ public final class CheckpointPublisher implements AutoCloseable {
   @Override
   public void close() {
     producer.close(Duration.ofSeconds(5));
-  }
-
-  private static void ensureTopic(KafkaClients kafka, String topic, short replication) {
-    try (Admin admin = Admin.create(kafka.admin("mcp-audit-indexer-checkpoints-topic"))) {
-      if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
-        return;
-      }
-      admin
-          .createTopics(
-              List.of(
-                  new NewTopic(topic, 1, replication)
-                      .configs(
-                          Map.of(
-                              TopicConfig.CLEANUP_POLICY_CONFIG,
-                              TopicConfig.CLEANUP_POLICY_COMPACT))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      log.info("indexer created topic={} compacted partitions=1", topic);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException(
-            "cannot create the checkpoints topic " + topic + ": " + kafka.scrub(e.toString()), e);
-      }
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      throw new IllegalStateException(
-          "cannot check or create the checkpoints topic "
-              + topic
-              + ": "
-              + kafka.scrub(e.toString()),
-          e);
-    }
   }
 }

@@ -181,7 +181,8 @@ final class AlertLedger implements Runnable, AutoCloseable {
     long backoff = 500;
     while (running) {
       try {
-        AlertChangesTopic.ensure(kafka, topic, replication);
+        dev.mcpaudit.kafka.client.CompactedTopic.ensure(
+            kafka, "api", topic, replication, "alert changes");
         return;
       } catch (RuntimeException e) {
         waiting = e.getMessage();

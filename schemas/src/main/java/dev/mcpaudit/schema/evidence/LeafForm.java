@@ -32,16 +32,9 @@ public final class LeafForm {
   private LeafForm() {}
 
   public static byte[] bytes(byte[] record, String provenance, String by) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(record.length + 96);
-    out.writeBytes(HEAD);
-    string(out, provenance);
-    out.writeBytes(BY);
-    if (by == null) {
-      out.writeBytes(NULL);
-    } else {
-      string(out, by);
-    }
-    out.writeBytes(RECORD);
+    byte[] head = head(provenance, by);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + record.length);
+    out.write(head, 1, head.length - 1); // the form without the leaf hash's 0x00
     out.writeBytes(record);
     out.write('}');
     return out.toByteArray();

@@ -28,6 +28,19 @@ public final class MerkleHash {
     return d.digest();
   }
 
+  /**
+   * The root of a perfect subtree from its row of hashes at one level, left to right (a power of
+   * two of them): what a log's stored levels are read back with. The row is overwritten.
+   */
+  public static byte[] up(byte[][] row) {
+    for (int width = row.length; width > 1; width /= 2) {
+      for (int i = 0; i < width / 2; i++) {
+        row[i] = node(row[2 * i], row[2 * i + 1]);
+      }
+    }
+    return row[0];
+  }
+
   public static byte[] empty() {
     return sha256().digest();
   }

@@ -142,12 +142,7 @@ public final class ClusterEvidence implements EvidenceReader {
             java.util.Arrays.copyOfRange(
                 hashes, (at + i) * MerkleHash.SIZE, (at + i + 1) * MerkleHash.SIZE);
       }
-      for (int width = count; width > 1; width /= 2) {
-        for (int i = 0; i < width / 2; i++) {
-          row[i] = MerkleHash.node(row[2 * i], row[2 * i + 1]);
-        }
-      }
-      return row[0];
+      return MerkleHash.up(row);
     }
   }
 

@@ -1,6 +1,5 @@
-package dev.mcpaudit.queryapi.triage;
+package dev.mcpaudit.kafka.client;
 
-import dev.mcpaudit.kafka.client.KafkaClients;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -15,18 +14,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The alert-changes topic (docs/alerts.md, "The topic"): compacted, so no retention ever drops a
- * change (every change has its own key; compaction only folds repeats of one change), and one
- * partition, so the whole history is in one order. Created by the API if missing; an existing topic
- * that is not compacted is reported, since its changes would expire.
+ * A topic whose every record must stay: compacted (each record has its own key, so compaction only
+ * folds repeats of one record) and one partition (one order). Made by the role that writes it when
+ * it is missing; an existing one that is not compacted is reported, since its records would expire.
  */
-final class AlertChangesTopic {
-  private static final Logger log = LoggerFactory.getLogger(AlertChangesTopic.class);
+public final class CompactedTopic {
+  private static final Logger log = LoggerFactory.getLogger(CompactedTopic.class);
 
-  private AlertChangesTopic() {}
+  private CompactedTopic() {}
 
-  static void ensure(KafkaClients kafka, String topic, short replication) {
-    try (Admin admin = Admin.create(kafka.admin("mcp-audit-api-alert-changes-topic"))) {
+  /**
+   * @param role who asks, for the admin client's id and the log lines
+   * @param what what the topic holds, for the messages ("alert changes")
+   * @throws IllegalStateException when the topic can be neither checked nor made
+   */
+  public static void ensure(
+      KafkaClients kafka, String role, String topic, short replication, String what) {
+    try (Admin admin = Admin.create(kafka.admin("mcp-audit-" + role + "-topic-" + topic))) {
       if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
         try {
           admin
@@ -41,7 +45,7 @@ final class AlertChangesTopic {
                                   replication > 1 ? "2" : "1"))))
               .all()
               .get(30, TimeUnit.SECONDS);
-          log.info("api created topic={} compacted partitions=1", topic);
+          log.info("{} created topic={} compacted partitions=1", role, topic);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;
@@ -54,16 +58,19 @@ final class AlertChangesTopic {
       String policy = c.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
       if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
         log.warn(
-            "topic={} has cleanup.policy={}: alert changes expire with it; set it to compact",
+            "topic={} has cleanup.policy={}: {} expire with it; set it to compact",
             topic,
-            policy);
+            policy,
+            what);
       }
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException(
-          "cannot check or create the alert-changes topic "
+          "cannot check or create the topic of "
+              + what
+              + " "
               + topic
               + ": "
               + kafka.scrub(e.toString()),
