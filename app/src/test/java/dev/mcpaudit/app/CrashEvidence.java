@@ -48,6 +48,21 @@ import org.apache.lucene.util.Bits;
 final class CrashEvidence {
   private CrashEvidence() {}
 
+  /** The indexer's arguments that turn the evidence log on, for the crash ITs' processes. */
+  static List<String> indexerSettings(String topic, Path keyFile) {
+    return List.of(
+        "--set",
+        "topics.checkpoints=" + topic + ".checkpoints",
+        "--set",
+        "evidence.enabled=true",
+        "--set",
+        "evidence.signing-key=" + keyFile,
+        "--set",
+        "evidence.checkpoint-every=20000",
+        "--set",
+        "evidence.checkpoint-interval=1s");
+  }
+
   /** A stored record's place and leaf hash. */
   private record Row(long offset, long leaf, byte[] hash) {}
 

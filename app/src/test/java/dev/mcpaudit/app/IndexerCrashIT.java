@@ -220,41 +220,33 @@ class IndexerCrashIT {
 
   private Process startIndexer(String topic, int run) throws Exception {
     List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx512m",
-            "--add-modules",
-            "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED",
-            "-jar",
-            "target/mcp-audit.jar",
-            "indexer",
-            "--set",
-            "indexer.data-dir=" + data,
-            "--set",
-            "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
-            "--set",
-            "topics.decisions=" + topic,
-            "--set",
-            "topics.dead-letter=" + topic + ".dlq",
-            "--set",
-            "topics.alerts=" + topic + ".alerts",
-            "--set",
-            "indexer.group-id=crash-" + topic,
-            "--set",
-            "indexer.port=0",
-            "--set",
-            "indexer.commit-interval=1s",
-            "--set",
-            "topics.checkpoints=" + topic + ".checkpoints",
-            "--set",
-            "evidence.enabled=true",
-            "--set",
-            "evidence.signing-key=" + data.resolve("evidence.key"),
-            "--set",
-            "evidence.checkpoint-every=20000",
-            "--set",
-            "evidence.checkpoint-interval=1s");
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                "target/mcp-audit.jar",
+                "indexer",
+                "--set",
+                "indexer.data-dir=" + data,
+                "--set",
+                "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
+                "--set",
+                "topics.decisions=" + topic,
+                "--set",
+                "topics.dead-letter=" + topic + ".dlq",
+                "--set",
+                "topics.alerts=" + topic + ".alerts",
+                "--set",
+                "indexer.group-id=crash-" + topic,
+                "--set",
+                "indexer.port=0",
+                "--set",
+                "indexer.commit-interval=1s"));
+    cmd.addAll(CrashEvidence.indexerSettings(topic, data.resolve("evidence.key")));
     return new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())

@@ -23,7 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -180,9 +179,5 @@ final class EvidenceBench {
     path.forEach(h -> p.withArray("inclusion").add(Base64.getEncoder().encodeToString(h)));
     p.put("checkpoint", note);
     return p;
-  }
-
-  static Map<String, String> none() {
-    return Map.of();
   }
 }

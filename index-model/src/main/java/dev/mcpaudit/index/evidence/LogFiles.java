@@ -38,6 +38,24 @@ public final class LogFiles {
     return dir.resolve("checkpoints");
   }
 
+  /**
+   * Where a perfect subtree of a log of {@code size} leaves is read from: {@code count} entries of
+   * the stored level {@code stored}, from entry {@code first}.
+   */
+  public record Span(int stored, int count, long first) {
+    /**
+     * @throws IllegalArgumentException when that subtree is not complete in the log
+     */
+    public static Span of(int level, long index, long size) {
+      if (level < 0 || level > 62 || index < 0 || ((index + 1) << level) > size) {
+        throw new IllegalArgumentException(
+            "subtree " + level + "/" + index + " is not complete in a log of " + size);
+      }
+      int stored = storedLevel(level);
+      return new Span(stored, 1 << (level - stored), index << (level - stored));
+    }
+  }
+
   /** The stored level a node at {@code level} is computed from. */
   public static int storedLevel(int level) {
     return level - level % STRIDE;
@@ -65,13 +83,10 @@ public final class LogFiles {
 
     @Override
     public byte[] node(int level, long index) {
-      if (level < 0 || level > 62 || index < 0 || ((index + 1) << level) > size) {
-        throw new IllegalArgumentException(
-            "subtree " + level + "/" + index + " is not complete in a log of " + size);
-      }
-      int stored = storedLevel(level);
-      int count = 1 << (level - stored);
-      long first = index << (level - stored);
+      Span span = Span.of(level, index, size);
+      int stored = span.stored();
+      int count = span.count();
+      long first = span.first();
       ByteBuffer buf = ByteBuffer.allocate(count * MerkleHash.SIZE);
       try {
         FileChannel ch = channel(stored);

@@ -5,7 +5,6 @@ import dev.mcpaudit.index.evidence.LogId;
 import dev.mcpaudit.schema.evidence.Checkpoint;
 import dev.mcpaudit.schema.evidence.SigningKey;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -180,13 +179,5 @@ public final class EvidenceLog {
   /** The latest checkpoint of each log the index was opened with: published again on start. */
   public List<Made> committedLatest() {
     return List.copyOf(committedLatest);
-  }
-
-  public Settings settings() {
-    return settings;
-  }
-
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

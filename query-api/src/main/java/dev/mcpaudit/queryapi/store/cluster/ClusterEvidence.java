@@ -113,13 +113,10 @@ public final class ClusterEvidence implements EvidenceReader {
 
     @Override
     public byte[] node(int level, long index) {
-      if (level < 0 || level > 62 || index < 0 || ((index + 1) << level) > size) {
-        throw new IllegalArgumentException(
-            "subtree " + level + "/" + index + " is not complete in a log of " + size);
-      }
-      int stored = LogFiles.storedLevel(level);
-      int count = 1 << (level - stored);
-      long first = index << (level - stored);
+      LogFiles.Span span = LogFiles.Span.of(level, index, size);
+      int stored = span.stored();
+      int count = span.count();
+      long first = span.first();
       long tile = first / EvidenceDocs.TILE_WIDTH;
       int at = (int) (first % EvidenceDocs.TILE_WIDTH);
       String id = EvidenceDocs.tileId(log, stored, tile);
