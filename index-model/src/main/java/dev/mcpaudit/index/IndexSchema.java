@@ -80,6 +80,20 @@ public final class IndexSchema {
    */
   public static final String EVIDENCE_LEAF = "evidence.leaf";
 
+  /**
+   * Where the record is in its tenant's logs, {@link #evidencePosition}: indexed and sorted, so a
+   * range of leaves of one log is read in leaf order (range bundles, README "Evidence bundles").
+   */
+  public static final String EVIDENCE_POSITION = "evidence.position";
+
+  /** Leaves of one log a position can name: 2^40, over a trillion. */
+  public static final int POSITION_LEAF_BITS = 40;
+
+  /** The position of leaf {@code leaf} of the log of {@code partition}: partition, then leaf. */
+  public static long evidencePosition(int partition, long leaf) {
+    return ((long) partition << POSITION_LEAF_BITS) | leaf;
+  }
+
   /** How the event arrived ({@link Provenance}): collector, publisher, api or kafka. */
   public static final String PROVENANCE = "provenance";
 

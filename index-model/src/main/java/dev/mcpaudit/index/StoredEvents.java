@@ -22,7 +22,28 @@ public final class StoredEvents {
   public static final Set<String> SOURCE_AND_PROVENANCE =
       Set.of(IndexSchema.SOURCE_JSON, IndexSchema.PROVENANCE, IndexSchema.PROVENANCE_BY);
 
+  /** The source, how it arrived and where it is in its log: what evidence bundles read. */
+  public static final Set<String> SOURCE_AND_POSITION =
+      Set.of(
+          IndexSchema.SOURCE_JSON,
+          IndexSchema.PROVENANCE,
+          IndexSchema.PROVENANCE_BY,
+          IndexSchema.KAFKA_PARTITION,
+          IndexSchema.EVIDENCE_LEAF);
+
   private StoredEvents() {}
+
+  /** The Kafka partition the record was read from, or -1. */
+  public static int partition(Document d) {
+    org.apache.lucene.index.IndexableField f = d.getField(IndexSchema.KAFKA_PARTITION);
+    return f == null ? -1 : f.numericValue().intValue();
+  }
+
+  /** The record's leaf in its evidence log, or -1 when it is in none. */
+  public static long leaf(Document d) {
+    org.apache.lucene.index.IndexableField f = d.getField(IndexSchema.EVIDENCE_LEAF);
+    return f == null ? -1 : f.numericValue().longValue();
+  }
 
   /** How the document's event arrived; null for a document indexed before provenance was kept. */
   public static Provenance provenance(Document d) {

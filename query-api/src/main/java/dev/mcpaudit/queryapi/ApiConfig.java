@@ -58,6 +58,8 @@ import java.util.List;
  * @param openSearch the cluster ({@code opensearch.*}) when the backend is OpenSearch, else null
  * @param evidenceKeys the public keys the evidence log's checkpoints are signed with; empty: the
  *     evidence routes are off ({@code api.evidence-keys}; README, "Verifiable evidence")
+ * @param bundleKey the key evidence bundles' manifests are signed with, or null: no bundles ({@code
+ *     api.bundle-signing-key}; README, "Evidence bundles")
  * @param alertChangesTopic where analysts' changes to alerts go ({@code topics.alert-changes},
  *     docs/alerts.md); created compacted if missing, with {@code topics.replication-factor}
  */
@@ -83,7 +85,8 @@ public record ApiConfig(
     OpenSearchSettings openSearch,
     String alertChangesTopic,
     short replicationFactor,
-    List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys) {
+    List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys,
+    dev.mcpaudit.schema.evidence.SigningKey bundleKey) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -211,6 +214,14 @@ public record ApiConfig(
           "file of the public keys checkpoints are signed with (mcp-audit keys new --scope"
               + " evidence writes one; several lines while rotating); empty: no evidence routes");
 
+  static final ConfigKey<String> BUNDLE_KEY =
+      ConfigKey.string(
+          "api.bundle-signing-key",
+          "",
+          "file with the Ed25519 key evidence bundles' manifests are signed with (mcp-audit keys"
+              + " new --scope evidence; give the API its own, and auditors its public half beside"
+              + " the checkpoints' keys); empty: no bundles");
+
   /**
    * Every key the api reads; {@code api.token.<principal>} (and its .role, .tenants) is the token
    * table.
@@ -252,7 +263,8 @@ public record ApiConfig(
                 AUDIT_REFUSED_WINDOW,
                 AUDIT_REFUSED_KEYS,
                 DETECTOR_APPLICATION_ID,
-                EVIDENCE_KEYS));
+                EVIDENCE_KEYS,
+                BUNDLE_KEY));
     all.addAll(OidcTokens.KEYS);
     all.addAll(OpenSearchSettings.KEYS);
     return all;
@@ -304,7 +316,24 @@ public record ApiConfig(
         backend == IndexBackend.OPENSEARCH ? OpenSearchSettings.from(s) : null,
         SharedKeys.ALERT_CHANGES.from(s),
         SharedKeys.REPLICATION_FACTOR.from(s).shortValue(),
-        evidenceKeys(EVIDENCE_KEYS.from(s)));
+        evidenceKeys(EVIDENCE_KEYS.from(s)),
+        bundleKey(BUNDLE_KEY.from(s)));
+  }
+
+  private static dev.mcpaudit.schema.evidence.SigningKey bundleKey(String file) {
+    if (file.isBlank()) {
+      return null;
+    }
+    try {
+      return dev.mcpaudit.schema.evidence.SigningKey.parse(
+          java.nio.file.Files.readString(Path.of(file)));
+    } catch (java.io.IOException e) {
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "api.bundle-signing-key: cannot read " + file + ": " + e);
+    } catch (IllegalArgumentException e) {
+      throw new dev.mcpaudit.runtime.config.ConfigException(
+          "api.bundle-signing-key: " + file + ": " + e.getMessage());
+    }
   }
 
   private static List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys(String file) {

@@ -131,10 +131,12 @@ public final class ApiServer implements AutoCloseable {
     } else if (cluster != null) {
       this.evidence = null;
       routes.evidence(
-          new dev.mcpaudit.queryapi.store.cluster.ClusterEvidence(cluster), config.evidenceKeys());
+          new dev.mcpaudit.queryapi.store.cluster.ClusterEvidence(cluster),
+          config.evidenceKeys(),
+          config.bundleKey());
     } else {
       this.evidence = new LuceneEvidence(config.indexPath());
-      routes.evidence(evidence, config.evidenceKeys());
+      routes.evidence(evidence, config.evidenceKeys(), config.bundleKey());
     }
     this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
     if (triage != null) {

@@ -3,6 +3,8 @@ package dev.mcpaudit.app.verify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.schema.evidence.Bundle;
+import dev.mcpaudit.schema.evidence.BundleCheck;
 import dev.mcpaudit.schema.evidence.EvidenceCheck;
 import dev.mcpaudit.schema.evidence.KeySet;
 import dev.mcpaudit.schema.evidence.Verdict;
@@ -28,15 +30,86 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description =
-        "Checks evidence offline: exit 0 verified, 1 tampered (says what and why), 2 unverifiable"
-            + " (unknown key, missing proof, unreadable file).",
+        "Checks evidence offline: an evidence bundle (verify BUNDLE), one record's proof or the"
+            + " consistency of two checkpoints. Exit 0 verified, 1 tampered (says what and why), 2"
+            + " unverifiable (unknown key, missing proof, unreadable file).",
     subcommands = {VerifyCommand.Proof.class, VerifyCommand.Consistency.class})
-public final class VerifyCommand implements Runnable {
+public final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "BUNDLE",
+      description = "An evidence bundle (GET /api/v1/evidence/export).")
+  Path bundle;
+
+  @Option(
+      names = "--keys",
+      paramLabel = "FILE",
+      description =
+          "The public keys (a .pub file of mcp-audit keys new, several lines, or the answer of GET"
+              + " /api/v1/evidence/keys). Without it the keys the bundle carries are used, which"
+              + " shows the bundle is intact, not who made it.")
+  Path keys;
+
+  @Option(names = "--json", description = "One JSON object on standard output, for machines.")
+  boolean json;
+
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    if (bundle == null) {
+      spec.commandLine().usage(spec.commandLine().getOut());
+      return 0;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    BundleCheck.Report r;
+    boolean ownKeys = keys == null;
+    try {
+      List<VerifierKey> k =
+          ownKeys ? BundleCheck.carriedKeys(bundle) : KeySet.parse(Files.readString(keys));
+      r = BundleCheck.check(bundle, k);
+    } catch (IOException e) {
+      r = failed("cannot read " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      r =
+          failed(
+              (ownKeys ? bundle + " (" + Bundle.KEYS + ")" : "--keys " + keys)
+                  + ": "
+                  + e.getMessage());
+    }
+    String caution =
+        "the keys were taken from the bundle itself: this shows it is intact and consistent, not"
+            + " who made it; compare the key ids with your own or pass --keys";
+    Verdict v = r.verdict();
+    if (json) {
+      ObjectNode o = new ObjectMapper().createObjectNode();
+      o.put("outcome", v.outcome());
+      o.put("exit", v.exit());
+      o.put("message", v.message());
+      o.put("key_id", v.keyId());
+      o.put("kind", r.kind());
+      o.put("records", r.records());
+      o.put("keys_from_bundle", ownKeys);
+      r.lines().forEach(o.withArray("lines")::add);
+      out.println(o.toString());
+    } else if (v.exit() == Verdict.VERIFIED) {
+      r.lines().forEach(out::println);
+      if (ownKeys) {
+        err.println("note: " + caution);
+      }
+    } else {
+      err.println(v.outcome() + ": " + v.message());
+    }
+    out.flush();
+    err.flush();
+    return v.exit();
+  }
+
+  private static BundleCheck.Report failed(String message) {
+    return new BundleCheck.Report(
+        new Verdict(Verdict.UNVERIFIABLE, message, null), List.of(), 0, null);
   }
 
   /** Options both checks take. */

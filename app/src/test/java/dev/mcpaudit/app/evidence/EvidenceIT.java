@@ -19,6 +19,7 @@ import dev.mcpaudit.runtime.config.Settings;
 import dev.mcpaudit.schema.event.AuthzEvent;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.evidence.Checkpoint;
+import dev.mcpaudit.schema.evidence.KeySet;
 import dev.mcpaudit.schema.evidence.SignedNote;
 import dev.mcpaudit.schema.evidence.SigningKey;
 import dev.mcpaudit.testkit.KafkaBrokerExtension;
@@ -110,6 +111,15 @@ class EvidenceIT {
     s.put("api.audit", "false");
     s.put("api.reopen-interval", "100ms");
     s.put("api.evidence-keys", pub.toString());
+    SigningKey bundleKey = SigningKey.generate("mcp-audit-it-bundles");
+    Path bundleKeyFile =
+        Files.writeString(dir.resolve("keys").resolve("bundles.key"), bundleKey.text());
+    s.put("api.bundle-signing-key", bundleKeyFile.toString());
+    // What an auditor is given: the checkpoints' key and the API's bundle key, public halves only.
+    Path auditorKeys =
+        Files.writeString(
+            dir.resolve("keys").resolve("auditor.pub"),
+            Files.readString(pub).strip() + "\n" + KeySet.line(bundleKey.verifier()) + "\n");
     token(s, "ada", auditor, "auditor", "*");
     token(s, "ana", analyst, "analyst", "*");
     token(s, "gil", globexAuditor, "auditor", "globex");
@@ -294,7 +304,176 @@ class EvidenceIT {
       }
       assertThat(request(auditor, "/api/v1/evidence/proof/%3Cscript%3E").statusCode())
           .isEqualTo(400);
+
+      bundles(auditorKeys);
     }
+  }
+
+  /**
+   * Evidence bundles: a filtered and a range bundle of each tenant verify in a separate JVM given
+   * only the bundle and the public keys; one byte changed is exit 1 naming the record, one record
+   * dropped from a range is exit 1 (incomplete); a tenant's bundle holds nothing of the other's.
+   */
+  private void bundles(Path auditorKeys) throws Exception {
+    for (String tenant : List.of("acme", "globex")) {
+      Path d = Files.createDirectories(dir.resolve("bundles-" + tenant));
+      long denies =
+          get(
+                  auditor,
+                  "/api/v1/decisions?tenant=" + tenant + "&from=now-3d&limit=1&q=decision:deny")
+              .get("total")
+              .asLong();
+      Path filtered =
+          download(
+              "/api/v1/evidence/export?tenant=" + tenant + "&from=now-3d&q=decision:deny",
+              d.resolve("filtered.zip"));
+      Path range =
+          download(
+              "/api/v1/evidence/export?tenant=" + tenant + "&kind=range&from=now-3d",
+              d.resolve("range.zip"));
+      Files.copy(auditorKeys, d.resolve("keys.pub"));
+
+      String said = verify(d, 0, "filtered.zip", "--keys", "keys.pub");
+      assertThat(said).contains("records verified against checkpoint " + tenant + "/");
+      assertThat(said).contains(denies + " records of tenant " + tenant + " in a filtered bundle");
+      said = verify(d, 0, "range.zip", "--keys", "keys.pub");
+      assertThat(said.split("range complete: leaves 0\\.\\.")).hasSize(4); // each of the 3 logs
+      assertThat(said)
+          .contains((EVENTS / 2) + " records of tenant " + tenant + " in a range bundle");
+      String machine = verify(d, 0, "range.zip", "--keys", "keys.pub", "--json");
+      JsonNode v = JSON.readTree(machine.substring(machine.indexOf('{')));
+      assertThat(v.get("records").asLong()).isEqualTo(EVENTS / 2);
+      assertThat(v.get("kind").asText()).isEqualTo("range");
+
+      // Nothing of the other tenant: not its name, and no size or leaf beyond this tenant's own
+      // logs (Kafka offsets, which count every tenant's records, are not in a bundle).
+      String other = tenant.equals("acme") ? "globex" : "acme";
+      Map<String, String> files = unzip(range);
+      files
+          .values()
+          .forEach(text -> assertThat(text).doesNotContain(other).doesNotContain("offset"));
+      long sizes = 0;
+      for (String line : files.get("checkpoints.ndjson").split("\n")) {
+        sizes += JSON.readTree(line).get("size").asLong();
+      }
+      assertThat(sizes).isEqualTo(EVENTS / 2);
+
+      if (tenant.equals("globex")) {
+        continue;
+      }
+      // Between two checkpoints of one log.
+      JsonNode log = get(auditor, "/api/v1/evidence/logs?tenant=acme").get("logs").get(1);
+      long to = log.get("latest").get("size").asLong();
+      download(
+          "/api/v1/evidence/export?tenant=acme&kind=range&partition="
+              + log.get("partition").asInt()
+              + "&from_size=0&to_size="
+              + to,
+          d.resolve("between.zip"));
+      assertThat(verify(d, 0, "between.zip", "--keys", "keys.pub"))
+          .contains("range complete: leaves 0.." + (to - 1));
+
+      // One byte of one record changed: exit 1 naming it.
+      Map<String, String> f = unzip(filtered);
+      String[] lines = f.get("records.ndjson").split("\n");
+      String victim = JSON.readTree(lines[lines.length / 2]).get("event_id").asText();
+      String changed =
+          lines[lines.length / 2].replace("\"decision\":\"deny\"", "\"decision\":\"Deny\"");
+      assertThat(changed).isNotEqualTo(lines[lines.length / 2]);
+      lines[lines.length / 2] = changed;
+      f.put("records.ndjson", String.join("\n", lines) + "\n");
+      zip(f, d.resolve("flipped.zip"));
+      assertThat(verify(d, 1, "flipped.zip", "--keys", "keys.pub"))
+          .contains("record " + victim + " (line " + (lines.length / 2 + 1) + ") was altered");
+
+      // One record dropped from a range: exit 1, incomplete.
+      Map<String, String> r = unzip(range);
+      r.put("records.ndjson", drop(r.get("records.ndjson"), 1000));
+      r.put("proofs.ndjson", drop(r.get("proofs.ndjson"), 1000));
+      zip(r, d.resolve("dropped.zip"));
+      assertThat(verify(d, 1, "dropped.zip", "--keys", "keys.pub")).contains("range incomplete");
+
+      // A stranger's keys: exit 2.
+      Files.writeString(
+          d.resolve("stranger.pub"), KeySet.line(SigningKey.generate("stranger").verifier()));
+      assertThat(verify(d, 2, "range.zip", "--keys", "stranger.pub")).contains("unknown key");
+    }
+
+    // Who may ask, and hostile parameters: named, never a 500.
+    assertThat(request(analyst, "/api/v1/evidence/export?tenant=acme").statusCode()).isEqualTo(403);
+    assertThat(request(globexAuditor, "/api/v1/evidence/export?tenant=acme").statusCode())
+        .isEqualTo(403);
+    assertThat(request(null, "/api/v1/evidence/export?tenant=acme").statusCode()).isEqualTo(401);
+    for (String q :
+        List.of(
+            "",
+            "tenant=acme&kind=bogus",
+            "tenant=acme&kind=range&q=decision:deny",
+            "tenant=acme&kind=range&partition=0&from_size=9&to_size=3",
+            "tenant=acme&kind=range&partition=0&from_size=1&to_size=3",
+            "tenant=acme&kind=range&partition=x&to_size=3",
+            "tenant=acme&q=decision:(",
+            "tenant=acme&from=2999-01-01T00:00:00Z")) {
+      HttpResponse<String> r = request(auditor, "/api/v1/evidence/export?" + q);
+      assertThat(r.statusCode()).as(q + " " + r.body()).isIn(400, 404);
+      assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+    }
+  }
+
+  private Path download(String path, Path to) throws Exception {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .header("Authorization", "Bearer " + auditor)
+            .build();
+    HttpResponse<Path> r = http.send(req, HttpResponse.BodyHandlers.ofFile(to));
+    if (r.statusCode() != 200) {
+      throw new AssertionError(path + " answered " + r.statusCode() + ": " + Files.readString(to));
+    }
+    assertThat(r.headers().firstValue("Content-Type").orElse("")).isEqualTo("application/zip");
+    return to;
+  }
+
+  /**
+   * {@code mcp-audit verify} in its own JVM in {@code cwd}; its exit status must be {@code exit}.
+   */
+  private static String verify(Path cwd, int exit, String... args) throws Exception {
+    List<String> a = new ArrayList<>(List.of("verify"));
+    a.addAll(List.of(args));
+    Process p = cli(cwd, a.toArray(String[]::new));
+    String said = out(p);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(said).isEqualTo(exit);
+    System.out.println("mcp-audit " + String.join(" ", a) + " -> exit " + exit + "\n" + said);
+    return said;
+  }
+
+  private static Map<String, String> unzip(Path zip) throws Exception {
+    Map<String, String> files = new java.util.LinkedHashMap<>();
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+      for (var e = z.entries(); e.hasMoreElements(); ) {
+        var entry = e.nextElement();
+        files.put(
+            entry.getName(),
+            new String(z.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    return files;
+  }
+
+  private static void zip(Map<String, String> files, Path to) throws Exception {
+    try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(to))) {
+      for (Map.Entry<String, String> e : files.entrySet()) {
+        z.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+        z.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+        z.closeEntry();
+      }
+    }
+  }
+
+  private static String drop(String text, int line) {
+    List<String> lines = new ArrayList<>(List.of(text.split("\n")));
+    lines.remove(line);
+    return String.join("\n", lines) + "\n";
   }
 
   /** Sends the events through the collector, half to each tenant. */

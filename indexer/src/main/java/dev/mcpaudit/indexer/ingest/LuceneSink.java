@@ -181,6 +181,17 @@ public final class LuceneSink implements IndexSink {
         }
         if (e.isNew()) {
           e.a.doc().add(new StoredField(IndexSchema.EVIDENCE_LEAF, leaf));
+          long position = IndexSchema.evidencePosition(log.getKey().partition(), leaf);
+          e.a
+              .doc()
+              .add(
+                  new org.apache.lucene.document.LongPoint(
+                      IndexSchema.EVIDENCE_POSITION, position));
+          e.a
+              .doc()
+              .add(
+                  new org.apache.lucene.document.NumericDocValuesField(
+                      IndexSchema.EVIDENCE_POSITION, position));
         }
       }
       adds.add(

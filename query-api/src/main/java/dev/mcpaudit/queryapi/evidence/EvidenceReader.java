@@ -34,4 +34,16 @@ public interface EvidenceReader {
 
   /** The consistency proof between two sizes of a log (both at most its committed size). */
   List<byte[]> consistency(LogId log, long from, long to);
+
+  /**
+   * The stored perfect subtrees of a log's first {@code size} leaves (at most its committed size),
+   * for the many proofs of one tree a bundle makes; held until closed.
+   */
+  Nodes nodes(LogId log, long size);
+
+  /** A log's stored nodes, open until closed. */
+  interface Nodes extends dev.mcpaudit.schema.evidence.PerfectNodes, AutoCloseable {
+    @Override
+    void close();
+  }
 }

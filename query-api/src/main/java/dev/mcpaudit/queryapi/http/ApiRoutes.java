@@ -63,7 +63,7 @@ public final class ApiRoutes {
     this.whoami = new WhoAmIEndpoint(auth);
     this.alerts = new AlertsEndpoint(auth, store, clock);
     this.analyst = new AnalystEndpoints(auth, store, clock);
-    this.evidence = new EvidenceEndpoint(auth, store);
+    this.evidence = new EvidenceEndpoint(auth, store, export, clock);
   }
 
   /**
@@ -145,6 +145,7 @@ public final class ApiRoutes {
             EvidenceEndpoint.Consistency.class,
             evidence::consistency),
         new Route("get", BASE + "/evidence/logs", EvidenceEndpoint.Logs.class, evidence::logs),
+        new Route("get", BASE + "/evidence/export", Void.class, evidence::bundle),
         new Route(
             "get",
             BASE + "/detection",
@@ -169,7 +170,18 @@ public final class ApiRoutes {
   public ApiRoutes evidence(
       dev.mcpaudit.queryapi.evidence.EvidenceReader reader,
       List<dev.mcpaudit.schema.evidence.VerifierKey> keys) {
-    evidence.serve(reader, keys);
+    return evidence(reader, keys, null);
+  }
+
+  /**
+   * The evidence routes, and evidence bundles whose manifests {@code bundleKey} signs (null: no
+   * bundles; README, "Evidence bundles").
+   */
+  public ApiRoutes evidence(
+      dev.mcpaudit.queryapi.evidence.EvidenceReader reader,
+      List<dev.mcpaudit.schema.evidence.VerifierKey> keys,
+      dev.mcpaudit.schema.evidence.SigningKey bundleKey) {
+    evidence.serve(reader, keys, bundleKey);
     return this;
   }
 

@@ -1,21 +1,29 @@
 package dev.mcpaudit.queryapi.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.evidence.LogId;
 import dev.mcpaudit.queryapi.auth.Role;
+import dev.mcpaudit.queryapi.evidence.EvidenceBundles;
 import dev.mcpaudit.queryapi.evidence.EvidenceReader;
+import dev.mcpaudit.queryapi.store.EventQuery;
 import dev.mcpaudit.queryapi.store.EventStore;
 import dev.mcpaudit.queryapi.store.StoredEvent;
 import dev.mcpaudit.queryapi.store.TenantScope;
+import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.runtime.http.Problem;
 import dev.mcpaudit.runtime.http.ProblemException;
 import dev.mcpaudit.schema.event.Rfc3339;
+import dev.mcpaudit.schema.evidence.Bundle;
 import dev.mcpaudit.schema.evidence.EvidenceCheck;
 import dev.mcpaudit.schema.evidence.LeafForm;
+import dev.mcpaudit.schema.evidence.SigningKey;
 import dev.mcpaudit.schema.evidence.VerifierKey;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -35,18 +43,112 @@ final class EvidenceEndpoint {
 
   private final ApiAuth auth;
   private final EventStore store;
+  private final ExportEndpoint exports;
+  private final Clock clock;
   private EvidenceReader reader;
   private List<VerifierKey> keys = List.of();
+  private EvidenceBundles bundles;
 
-  EvidenceEndpoint(ApiAuth auth, EventStore store) {
+  EvidenceEndpoint(ApiAuth auth, EventStore store, ExportEndpoint exports, Clock clock) {
     this.auth = auth;
     this.store = store;
+    this.exports = exports;
+    this.clock = clock;
   }
 
-  void serve(EvidenceReader reader, List<VerifierKey> keys) {
+  void serve(EvidenceReader reader, List<VerifierKey> keys, SigningKey bundleKey) {
     this.reader = reader;
-    this.keys = List.copyOf(keys);
+    List<VerifierKey> all = new ArrayList<>(keys);
+    if (bundleKey != null && !all.contains(bundleKey.verifier())) {
+      all.add(bundleKey.verifier()); // auditors fetch every key a bundle needs from one place
+    }
+    this.keys = List.copyOf(all);
+    this.bundles =
+        bundleKey == null
+            ? null
+            : new EvidenceBundles(
+                store,
+                reader,
+                bundleKey,
+                this.keys,
+                Path.of(System.getProperty("java.io.tmpdir")),
+                clock);
   }
+
+  /**
+   * {@code GET /evidence/export}: an evidence bundle of one tenant (README, "Evidence bundles").
+   * {@code kind=filtered} (the default): what {@code q} matches in {@code from}..{@code to}, each
+   * with its proof. {@code kind=range}: whole leaf ranges, either of the time range (widened to
+   * leaf boundaries) or, with {@code partition}, between the checkpoints of {@code from_size} and
+   * {@code to_size}. Streamed under the export limits.
+   */
+  void bundle(Context ctx) {
+    TenantScope scope = auth.require(ctx, Role.AUDITOR, "api.evidence.export");
+    String tenant = requiredTenant(scope);
+    reader();
+    if (bundles == null) {
+      throw notFound("this API makes no evidence bundles: api.bundle-signing-key is not set");
+    }
+    String kind = ctx.queryParam("kind") == null ? Bundle.FILTERED : ctx.queryParam("kind");
+    String q = ctx.queryParam("q");
+    ObjectNode described = JSON.createObjectNode();
+    EvidenceBundles.Prepared bundle;
+    try {
+      if (Bundle.FILTERED.equals(kind)) {
+        TimeRange range = Params.range(ctx, clock);
+        describe(described, q, range);
+        bundle = bundles.filtered(scope, new EventQuery(q, range), described);
+      } else if (Bundle.RANGE_KIND.equals(kind)) {
+        if (q != null && !q.isBlank()) {
+          throw ProblemException.badRequest(
+              "q: a range bundle holds whole leaf ranges; filter with kind=filtered");
+        }
+        if (ctx.queryParam("partition") != null) {
+          int partition =
+              (int) number("partition", ctx.queryParam("partition"), 0, Integer.MAX_VALUE);
+          long from =
+              ctx.queryParam("from_size") == null
+                  ? 0
+                  : number("from_size", ctx.queryParam("from_size"), 0, Long.MAX_VALUE);
+          long to = number("to_size", ctx.queryParam("to_size"), 1, Long.MAX_VALUE);
+          if (from >= to) {
+            throw ProblemException.badRequest("from_size: must be smaller than to_size");
+          }
+          described.put("partition", partition).put("from_size", from).put("to_size", to);
+          bundle = bundles.between(scope, partition, from, to, described);
+        } else {
+          TimeRange range = Params.range(ctx, clock);
+          describe(described, null, range);
+          bundle = bundles.range(scope, new EventQuery(null, range), described);
+        }
+      } else {
+        throw ProblemException.badRequest(
+            "kind: one of filtered, range; got '" + Params.shown(kind) + "'");
+      }
+    } catch (EvidenceBundles.Refused r) {
+      throw r.notFound()
+          ? notFound(r.getMessage())
+          : new ProblemException(Problem.of(409, "Conflict", r.getMessage()), Map.of());
+    }
+    exports.streamGated(
+        ctx,
+        scope.caller(),
+        "application/zip",
+        "mcp-audit-evidence-" + tenant.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + kind + ".zip",
+        "bundle-" + kind,
+        bundle::writeTo);
+  }
+
+  private static void describe(ObjectNode d, String q, TimeRange range) {
+    if (q != null) {
+      d.put("q", q);
+    }
+    d.put("from", Rfc3339.format(range.from()));
+    d.put("to", Rfc3339.format(range.to()));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   record KeyView(
       @JsonProperty("key_id") String keyId,

@@ -67,6 +67,30 @@ final class ExportEndpoint {
     // Parsed and authorized before the first byte: errors can still be problem+json.
     ExportStream events =
         store.export(scope, new EventQuery(ctx.queryParam("q"), range), format.decisionsOnly());
+    String what = name == null ? "ndjson" : format.fileExtension();
+    streamGated(
+        ctx,
+        caller,
+        format.contentType(),
+        "mcp-audit-export." + format.fileExtension(),
+        what,
+        out -> {
+          format.header(out);
+          return events.writeTo((json, provenance) -> format.writeStored(json, provenance, out));
+        });
+  }
+
+  /** What an export writes; returns how many records. */
+  interface Body {
+    long writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Streams {@code body} under the export limits: admitted by the gate (429 past it), cut past the
+   * time limit or when it fails once bytes have gone out. Evidence bundles share these limits.
+   */
+  void streamGated(
+      Context ctx, Caller caller, String contentType, String fileName, String what, Body body) {
     ExportGate.Result admitted = gate.enter(caller.principal());
     if (admitted.slot().isEmpty()) {
       String why =
@@ -79,25 +103,21 @@ final class ExportEndpoint {
           Problem.of(429, "Too Many Requests", why), Map.of("Retry-After", RETRY_AFTER));
     }
     try (ExportGate.Slot slot = admitted.slot().get()) {
-      stream(ctx, caller, name, format, events);
+      stream(ctx, caller, contentType, fileName, what, body);
     }
   }
 
   private void stream(
-      Context ctx, Caller caller, String name, ExportFormat format, ExportStream events) {
-    ctx.contentType(format.contentType());
-    ctx.header(
-        "Content-Disposition",
-        "attachment; filename=\"mcp-audit-export." + format.fileExtension() + "\"");
+      Context ctx, Caller caller, String contentType, String fileName, String what, Body body) {
+    ctx.contentType(contentType);
+    ctx.header("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
     ctx.header("Cache-Control", "no-store");
     Guarded client =
         new Guarded(ctx.outputStream(), System.nanoTime() + limits.timeout().toNanos());
     OutputStream out = new BufferedOutputStream(client, 64 * 1024);
     String who = LogText.of(caller.principal(), 100);
-    String what = name == null ? "ndjson" : format.fileExtension();
     try {
-      format.header(out);
-      long rows = events.writeTo((json, provenance) -> format.writeStored(json, provenance, out));
+      long rows = body.writeTo(out);
       out.flush();
       log.info("export principal={} format={} rows={}", who, what, rows);
     } catch (IOException | RuntimeException e) {

@@ -76,6 +76,30 @@ public interface EventStore {
    */
   ExportStream export(TenantScope scope, EventQuery query, boolean decisionsOnly);
 
+  /**
+   * Per evidence log of the scope's one tenant, the first and last leaf among the matches (records
+   * in no log left out), by partition.
+   *
+   * @throws InvalidQuery where the store cannot read records by leaf
+   */
+  default java.util.List<LeafSpan> leafSpans(TenantScope scope, EventQuery query) {
+    throw new InvalidQuery(RANGES_UNSUPPORTED);
+  }
+
+  /**
+   * Leaves {@code [from, to)} of the log of {@code partition} of the scope's one tenant.
+   *
+   * @throws InvalidQuery where the store cannot read records by leaf
+   */
+  default LeafRange leaves(TenantScope scope, int partition, long from, long to) {
+    throw new InvalidQuery(RANGES_UNSUPPORTED);
+  }
+
+  /** Why a store without reads by leaf refuses range bundles. */
+  String RANGES_UNSUPPORTED =
+      "range bundles are served from the embedded Lucene index; on OpenSearch, export a filtered"
+          + " bundle and prove completeness with /evidence/consistency";
+
   /** Whether the store can answer now, and if not why (for {@code /health/ready}). */
   Health health();
 }

@@ -25,7 +25,7 @@ public final class EvidenceCheck {
   public record Signed(Checkpoint checkpoint, VerifierKey key) {}
 
   /** Either a verified checkpoint or why not. */
-  private record Opened(Signed signed, Verdict failure) {}
+  record Opened(Signed signed, Verdict failure) {}
 
   /** Checks a proof file's record, leaf, inclusion proof and checkpoint. */
   public static Verdict proof(JsonNode p, List<VerifierKey> keys) {
@@ -208,7 +208,7 @@ public final class EvidenceCheck {
   }
 
   /** Reads a signed checkpoint and checks its signature and its key's validity. */
-  private static Opened open(String note, List<VerifierKey> keys, String what) {
+  static Opened open(String note, List<VerifierKey> keys, String what) {
     SignedNote n;
     Checkpoint cp;
     try {

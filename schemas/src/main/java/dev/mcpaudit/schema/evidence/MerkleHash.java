@@ -45,6 +45,16 @@ public final class MerkleHash {
     return sha256().digest();
   }
 
+  /** The plain SHA-256 of {@code bytes} (no prefix): what manifests name files by. */
+  public static byte[] digestOf(byte[] bytes) {
+    return digest().digest(bytes);
+  }
+
+  /** A new plain SHA-256, for hashing a stream. */
+  public static MessageDigest newDigest() {
+    return sha256();
+  }
+
   /** One SHA-256 per thread, reset: looking a digest up costs more than hashing a node. */
   private static final ThreadLocal<MessageDigest> DIGESTS =
       ThreadLocal.withInitial(MerkleHash::sha256);

@@ -19,7 +19,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +36,8 @@ public final class ClusterEvidence implements EvidenceReader {
 
   private final Cluster cluster;
   private final String index;
+
+  private static final int KEPT_TILES = 1_024;
 
   public ClusterEvidence(Cluster cluster) {
     this.cluster = cluster;
@@ -93,6 +94,23 @@ public final class ClusterEvidence implements EvidenceReader {
     return proofs(log, to).consistency(from, to);
   }
 
+  @Override
+  public Nodes nodes(LogId log, long size) {
+    if (size > size(log)) {
+      throw new IllegalArgumentException("log " + log + " holds fewer than " + size + " leaves");
+    }
+    Tiles tiles = new Tiles(log, size);
+    return new Nodes() {
+      @Override
+      public byte[] node(int level, long index) {
+        return tiles.node(level, index);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
   private TreeProofs proofs(LogId log, long size) {
     if (size > size(log)) {
       throw new IllegalArgumentException("log " + log + " holds fewer than " + size + " leaves");
@@ -100,11 +118,20 @@ public final class ClusterEvidence implements EvidenceReader {
     return new TreeProofs(new Tiles(log, size));
   }
 
-  /** A log's perfect subtrees from its tiles, each tile read once per proof. */
+  /**
+   * A log's perfect subtrees from its tiles, each tile read once per proof; a bundle's many proofs
+   * keep the last {@link #KEPT_TILES} (bounded memory, records come roughly in leaf order).
+   */
   private final class Tiles implements PerfectNodes {
     private final LogId log;
     private final long size;
-    private final Map<String, byte[]> read = new HashMap<>();
+    private final Map<String, byte[]> read =
+        new java.util.LinkedHashMap<>(64, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > KEPT_TILES;
+          }
+        };
 
     Tiles(LogId log, long size) {
       this.log = log;

@@ -28,6 +28,9 @@ final class ClusterExport implements ExportStream {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
+  private static final String PARTITION =
+      dev.mcpaudit.opensearch.DecisionMapping.path(IndexSchema.KAFKA_PARTITION);
+
   private final ClusterReads reads;
   private final String decisions;
   private final ObjectNode query;
@@ -69,8 +72,17 @@ final class ClusterExport implements ExportStream {
         JsonNode last = n == 0 ? null : page.hits().get(n - 1).sort();
         CompletableFuture<SearchAnswer> next =
             n < PAGE ? null : CompletableFuture.supplyAsync(() -> page(pit, last), ahead);
+        boolean positions = rows.wantsPositions();
         for (SearchAnswer.Hit h : page.hits()) {
-          rows.write(h.record(), h.provenance());
+          if (positions) {
+            rows.write(
+                h.record(),
+                h.provenance(),
+                (int) h.number(PARTITION, -1),
+                h.number(IndexSchema.EVIDENCE_LEAF, -1));
+          } else {
+            rows.write(h.record(), h.provenance());
+          }
           written++;
         }
         if (next == null) {

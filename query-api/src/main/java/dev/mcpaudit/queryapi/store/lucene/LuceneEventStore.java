@@ -33,6 +33,7 @@ public final class LuceneEventStore implements EventStore {
   private final ReferenceManager<IndexSearcher> alertIndex;
   private final Searchers eventSearchers;
   private final Queries queries;
+  private final LuceneLeaves leaves;
   private final EventSearch search;
   private final AccessAggregation access;
   private final HandleFacts handles;
@@ -53,6 +54,7 @@ public final class LuceneEventStore implements EventStore {
     this.threads = threads;
     this.eventSearchers = new Searchers(events, limits.timeout(), gate);
     this.queries = new Queries(eventSearchers, limits.terms());
+    this.leaves = new LuceneLeaves(eventSearchers, queries);
     StoredEventLoader loader = new StoredEventLoader(threads.pages(), threads.size());
     this.search = new EventSearch(eventSearchers, queries, loader);
     this.access = new AccessAggregation(eventSearchers, accessDistinctCap);
@@ -169,6 +171,18 @@ public final class LuceneEventStore implements EventStore {
   public ExportStream export(TenantScope scope, EventQuery query, boolean decisionsOnly) {
     Query q = queries.events(scope, query);
     return new LuceneExport(eventSearchers, threads, decisionsOnly ? Queries.decisionsOf(q) : q);
+  }
+
+  @Override
+  public java.util.List<dev.mcpaudit.queryapi.store.LeafSpan> leafSpans(
+      TenantScope scope, EventQuery query) {
+    return leaves.spans(scope, query);
+  }
+
+  @Override
+  public dev.mcpaudit.queryapi.store.LeafRange leaves(
+      TenantScope scope, int partition, long from, long to) {
+    return leaves.range(scope, partition, from, to);
   }
 
   /** Ready once both indexes are open (a {@link CommittedIndex} may wait for its first commit). */

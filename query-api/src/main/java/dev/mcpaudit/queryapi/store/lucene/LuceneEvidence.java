@@ -107,6 +107,22 @@ public final class LuceneEvidence implements EvidenceReader, AutoCloseable {
     }
   }
 
+  @Override
+  public Nodes nodes(LogId log, long size) {
+    LogFiles.Reader r = reader(log, size);
+    return new Nodes() {
+      @Override
+      public byte[] node(int level, long index) {
+        return r.node(level, index);
+      }
+
+      @Override
+      public void close() {
+        r.close();
+      }
+    };
+  }
+
   private LogFiles.Reader reader(LogId log, long size) {
     if (size > size(log)) {
       throw new IllegalArgumentException("log " + log + " holds fewer than " + size + " leaves");

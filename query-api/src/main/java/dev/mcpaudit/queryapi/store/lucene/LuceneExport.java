@@ -60,7 +60,7 @@ final class LuceneExport implements ExportStream {
   public long writeTo(ExportRows rows) throws IOException {
     return searchers.readAll(
         searcher -> {
-          OldestFirst events = new OldestFirst(searcher, query);
+          OldestFirst events = new OldestFirst(searcher, query, rows.wantsPositions());
           if (threads.freeExportThreads().tryAcquire()) {
             try {
               return new Pipeline(events, threads).writeAll(rows);
@@ -70,7 +70,7 @@ final class LuceneExport implements ExportStream {
           }
           long written = 0;
           for (Stored e = events.next(); e != null; e = events.next()) {
-            rows.write(e.json(), e.provenance());
+            e.writeTo(rows);
             written++;
           }
           return written;
@@ -78,7 +78,18 @@ final class LuceneExport implements ExportStream {
   }
 
   /** An event as stored, and how it arrived (null when the index did not record it). */
-  private record Stored(byte[] json, Provenance provenance) {}
+  private record Stored(byte[] json, Provenance provenance, int partition, long leaf) {
+    void writeTo(ExportRows rows) throws IOException {
+      if (partition == NO_POSITION) {
+        rows.write(json, provenance);
+      } else {
+        rows.write(json, provenance, partition, leaf);
+      }
+    }
+  }
+
+  /** The partition of a row whose position was not read. */
+  private static final int NO_POSITION = Integer.MIN_VALUE;
 
   /** A batch of stored events, or the end of the stream, or the loader's failure. */
   private record Batch(List<Stored> events, Throwable failure) {
@@ -117,7 +128,7 @@ final class LuceneExport implements ExportStream {
             return rows;
           }
           for (Stored e : b.events()) {
-            out.write(e.json(), e.provenance());
+            e.writeTo(out);
           }
           rows += b.events().size();
         }
@@ -190,7 +201,10 @@ final class LuceneExport implements ExportStream {
             Comparator.comparingLong(SegmentCursor::occurredAt)
                 .thenComparingInt(SegmentCursor::ord));
 
-    OldestFirst(IndexSearcher searcher, Query q) throws IOException {
+    private final boolean positions;
+
+    OldestFirst(IndexSearcher searcher, Query q, boolean positions) throws IOException {
+      this.positions = positions;
       Weight weight = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
       for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
         Scorer scorer = weight.scorer(leaf);
@@ -209,8 +223,19 @@ final class LuceneExport implements ExportStream {
       if (c == null) {
         return null;
       }
-      Document d = c.stored.document(c.doc, StoredEvents.SOURCE_AND_PROVENANCE);
-      Stored json = new Stored(StoredEvents.bytes(d), StoredEvents.provenance(d));
+      Stored json;
+      if (positions) {
+        Document d = c.stored.document(c.doc, StoredEvents.SOURCE_AND_POSITION);
+        json =
+            new Stored(
+                StoredEvents.bytes(d),
+                StoredEvents.provenance(d),
+                StoredEvents.partition(d),
+                StoredEvents.leaf(d));
+      } else {
+        Document d = c.stored.document(c.doc, StoredEvents.SOURCE_AND_PROVENANCE);
+        json = new Stored(StoredEvents.bytes(d), StoredEvents.provenance(d), NO_POSITION, -1);
+      }
       if (c.next()) {
         queue.add(c);
       }

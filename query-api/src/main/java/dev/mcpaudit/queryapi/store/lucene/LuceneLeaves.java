@@ -1,0 +1,133 @@
+package dev.mcpaudit.queryapi.store.lucene;
+
+import dev.mcpaudit.index.IndexSchema;
+import dev.mcpaudit.index.StoredEvents;
+import dev.mcpaudit.queryapi.store.EventQuery;
+import dev.mcpaudit.queryapi.store.ExportRows;
+import dev.mcpaudit.queryapi.store.LeafRange;
+import dev.mcpaudit.queryapi.store.LeafSpan;
+import dev.mcpaudit.queryapi.store.TenantScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+
+/**
+ * Records by their place in the evidence logs ({@link IndexSchema#EVIDENCE_POSITION}): the leaves a
+ * query's matches span, and a log's leaves in order for range bundles, paged by the position's doc
+ * values so memory holds one page.
+ */
+final class LuceneLeaves {
+  private static final int PAGE = 1_000;
+  private static final long LEAF_MASK = (1L << IndexSchema.POSITION_LEAF_BITS) - 1;
+
+  private final Searchers searchers;
+  private final Queries queries;
+
+  LuceneLeaves(Searchers searchers, Queries queries) {
+    this.searchers = searchers;
+    this.queries = queries;
+  }
+
+  List<LeafSpan> spans(TenantScope scope, EventQuery query) {
+    Query q = queries.events(scope, query);
+    return searchers.read(
+        searcher -> {
+          Weight w = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
+          Map<Integer, long[]> by = new TreeMap<>();
+          for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Scorer s = w.scorer(leaf);
+            NumericDocValues pos = leaf.reader().getNumericDocValues(IndexSchema.EVIDENCE_POSITION);
+            if (s == null || pos == null) {
+              continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            DocIdSetIterator it = s.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+              if ((live == null || live.get(doc)) && pos.advanceExact(doc)) {
+                long p = pos.longValue();
+                long[] span =
+                    by.computeIfAbsent(
+                        (int) (p >>> IndexSchema.POSITION_LEAF_BITS),
+                        k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+                span[0] = Math.min(span[0], p & LEAF_MASK);
+                span[1] = Math.max(span[1], p & LEAF_MASK);
+              }
+            }
+          }
+          List<LeafSpan> out = new ArrayList<>();
+          by.forEach((partition, s) -> out.add(new LeafSpan(partition, s[0], s[1])));
+          return out;
+        });
+  }
+
+  LeafRange range(TenantScope scope, int partition, long from, long to) {
+    Query q =
+        new BooleanQuery.Builder()
+            .add(Queries.tenants(scope), BooleanClause.Occur.FILTER)
+            .add(
+                LongPoint.newRangeQuery(
+                    IndexSchema.EVIDENCE_POSITION,
+                    IndexSchema.evidencePosition(partition, from),
+                    IndexSchema.evidencePosition(partition, to - 1)),
+                BooleanClause.Occur.FILTER)
+            .build();
+    Sort byLeaf = new Sort(new SortField(IndexSchema.EVIDENCE_POSITION, SortField.Type.LONG));
+    return new LeafRange() {
+      @Override
+      public long count() {
+        return to <= from ? 0 : searchers.read(s -> (long) s.count(q));
+      }
+
+      @Override
+      public long writeTo(ExportRows rows) {
+        if (to <= from) {
+          return 0;
+        }
+        return searchers.readAll(
+            searcher -> {
+              StoredFields stored = searcher.storedFields();
+              long written = 0;
+              FieldDoc after = null;
+              while (true) {
+                org.apache.lucene.search.TopDocs page =
+                    after == null
+                        ? searcher.search(q, PAGE, byLeaf)
+                        : searcher.searchAfter(after, q, PAGE, byLeaf);
+                for (ScoreDoc sd : page.scoreDocs) {
+                  FieldDoc fd = (FieldDoc) sd;
+                  Document d = stored.document(fd.doc, StoredEvents.SOURCE_AND_PROVENANCE);
+                  rows.write(
+                      StoredEvents.bytes(d),
+                      StoredEvents.provenance(d),
+                      partition,
+                      ((Long) fd.fields[0]) & LEAF_MASK);
+                  written++;
+                  after = fd;
+                }
+                if (page.scoreDocs.length < PAGE) {
+                  return written;
+                }
+              }
+            });
+      }
+    };
+  }
+}
