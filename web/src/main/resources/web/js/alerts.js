@@ -1,4 +1,4 @@
-import { api, apiSend, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell, session, showError, ApiError } from './core.js';
+import { api, apiBlob, apiSend, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell, session, showError, ApiError } from './core.js';
 
 const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'FUTURE_TIMESTAMP', 'CONFLICTING_DUPLICATE'];
 const STATUSES = ['open', 'acknowledged', 'closed'];
@@ -168,6 +168,31 @@ function withId(params, id) {
   return p;
 }
 
+/**
+ * For auditors: the alert's evidence events as an evidence bundle (README, "Evidence bundles"), each
+ * with its proof, the manifest naming the alert; `mcp-audit verify` checks it offline.
+ */
+function evidenceDownload(a) {
+  const status = h('span', { class: 'muted', id: 'alert-evidence-status', 'aria-live': 'polite' });
+  const button = h('button', {
+    type: 'button', class: 'quiet', 'data-alert-evidence': a.alert_id,
+    onclick: async () => {
+      status.textContent = 'Exporting the evidence…';
+      try {
+        const blob = await apiBlob('/evidence/export', { tenant: a.tenant, alert: a.alert_id });
+        const link = h('a', { href: URL.createObjectURL(blob), download: 'mcp-audit-alert-' + a.alert_id.slice(0, 16) + '.zip' });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        status.textContent = fmt.n(blob.size) + ' bytes downloaded; check them with mcp-audit verify';
+      } catch (e) {
+        status.textContent = 'Download failed: ' + e.message;
+      }
+    },
+  }, 'Download evidence');
+  return [button, status];
+}
+
 /** One alert: its workflow (actions and history), the earlier case it re-raises, and its evidence. */
 async function detail(main, params, a) {
   const ids = a.evidence.slice(0, MAX_EVIDENCE_SHOWN);
@@ -176,6 +201,7 @@ async function detail(main, params, a) {
   if (a.handle) links.push(h('a', { href: href('handle', { id: a.handle }) }, 'Handle timeline'));
   if (a.actor) links.push(h('a', { href: href('access', { actor: a.actor }) }, 'Agent access'));
   links.push(h('a', { href: href('search', { q: 'event_id:(' + a.evidence.slice(0, 200).map(quoted).join(' OR ') + ')', from: 'now-30d' }) }, 'Evidence in search'));
+  if (session.me && session.me.may_export) links.push(...evidenceDownload(a));
   return h('section', { class: 'panel', id: 'alert-detail', 'aria-label': 'Alert ' + a.alert_id },
     h('h2', {}, a.type + ' — ' + a.subject),
     h('p', {}, a.summary),

@@ -134,7 +134,7 @@ function renderResults(box, params, page, q, range) {
   const total = h('span', { class: 'count', id: 'result-count', 'data-total': page.total },
     (page.total_relation === 'gte' ? '≥ ' : '') + fmt.n(page.total) + (page.total === 1 ? ' event' : ' events'));
   const head = h('div', { class: 'summary' }, total, h('span', { class: 'muted' }, q ? 'for ' + q : 'all events'));
-  if (session.me && session.me.may_export) head.append(exportButtons(q, range));
+  if (session.me && session.me.may_export) head.append(exportButtons(q, range), evidenceExport(q, range, page));
 
   const tbody = h('tbody', {});
   for (const e of page.events) {
@@ -235,6 +235,36 @@ function showEvidence(el, e, ev) {
       },
     }, 'Download proof'), ' ', status);
   }
+}
+
+// An evidence bundle (README, "Evidence bundles"): one tenant's matches, each with its proof, and a
+// signed manifest, which `mcp-audit verify` checks offline. A bundle is of one tenant: the token's
+// only one, or the one chosen among the tenants of the results.
+function evidenceExport(q, range, page) {
+  const mine = (session.me.tenants || []).filter((t) => t !== '*');
+  const tenants = mine.length === 1 ? mine : [...new Set(page.events.map((e) => e.tenant))].sort();
+  const status = h('span', { class: 'muted', id: 'evidence-export-status', 'aria-live': 'polite' });
+  const pick = h('select', { id: 'evidence-tenant', 'aria-label': 'Tenant of the evidence bundle', hidden: tenants.length < 2 },
+    tenants.map((t) => h('option', { value: t }, t)));
+  const button = h('button', {
+    type: 'button', class: 'quiet', 'data-evidence-export': '', disabled: !tenants.length,
+    title: 'The matching events of one tenant with a proof each and a signed manifest; check the file with mcp-audit verify',
+    onclick: async () => {
+      const tenant = pick.value;
+      status.textContent = 'Exporting the evidence of ' + tenant + '…';
+      try {
+        const blob = await apiBlob('/evidence/export', { tenant, q, ...range });
+        const a = h('a', { href: URL.createObjectURL(blob), download: 'mcp-audit-evidence-' + tenant + '.zip' });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        status.textContent = 'evidence bundle of ' + tenant + ': ' + fmt.n(blob.size) + ' bytes downloaded; check it with mcp-audit verify';
+      } catch (e) {
+        status.textContent = 'Export with evidence failed: ' + e.message;
+      }
+    },
+  }, 'Export with evidence');
+  return h('span', { class: 'exports', id: 'evidence-export' }, pick, button, status);
 }
 
 function exportButtons(q, range) {

@@ -1,5 +1,7 @@
 package dev.mcpaudit.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,15 +9,22 @@ import dev.mcpaudit.index.evidence.LogFiles;
 import dev.mcpaudit.index.evidence.LogId;
 import dev.mcpaudit.indexer.evidence.EvidenceLog;
 import dev.mcpaudit.schema.event.EventCodec;
+import dev.mcpaudit.schema.evidence.Bundle;
+import dev.mcpaudit.schema.evidence.BundleCheck;
+import dev.mcpaudit.schema.evidence.BundleWriter;
 import dev.mcpaudit.schema.evidence.Checkpoint;
 import dev.mcpaudit.schema.evidence.EvidenceCheck;
+import dev.mcpaudit.schema.evidence.KeySet;
 import dev.mcpaudit.schema.evidence.LeafForm;
 import dev.mcpaudit.schema.evidence.MerkleProofs;
+import dev.mcpaudit.schema.evidence.NodeCache;
 import dev.mcpaudit.schema.evidence.SignedNote;
 import dev.mcpaudit.schema.evidence.SigningKey;
 import dev.mcpaudit.schema.evidence.TreeProofs;
 import dev.mcpaudit.schema.evidence.Verdict;
 import dev.mcpaudit.testkit.SyntheticEvents;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -153,8 +162,81 @@ final class EvidenceBench {
               + " %,.0f/s%n",
           consBuild, consCheck);
       nodes.close();
+      bundles(dir, log, n, records, key, note);
     } finally {
       LuceneBench.deleteTree(dir);
+    }
+  }
+
+  /**
+   * Bundles as the API writes them (a proof per record from the stored nodes, ZIP, signed manifest)
+   * and as {@code mcp-audit verify} checks them: a filtered bundle of every third record and a
+   * range bundle of the whole log, each built and checked twice (the second time is reported).
+   */
+  private static void bundles(
+      Path dir, LogId log, int n, List<byte[]> records, SigningKey key, String note)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Checkpoint cp = Checkpoint.parse(SignedNote.parse(note).text());
+    for (String kind : List.of(Bundle.FILTERED, Bundle.RANGE_KIND)) {
+      int step = kind.equals(Bundle.FILTERED) ? 3 : 1;
+      Path file = dir.resolve(kind + ".zip");
+      double build = 0;
+      double check = 0;
+      long written = 0;
+      for (int round = 0; round < 2; round++) {
+        long start = System.nanoTime();
+        try (LogFiles.Reader nodes = LogFiles.reader(log.dir(dir), n);
+            OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+            BundleWriter w = new BundleWriter(out, dir)) {
+          TreeProofs proofs = new TreeProofs(new NodeCache(nodes));
+          w.file(Bundle.KEYS, (KeySet.line(key.verifier()) + "\n").getBytes(UTF_8));
+          ObjectNode c = json.createObjectNode();
+          c.put("partition", 0).put("origin", cp.origin()).put("size", n).put("note", note);
+          w.file(Bundle.CHECKPOINTS, (c + "\n").getBytes(UTF_8));
+          if (step == 1) {
+            ObjectNode r = json.createObjectNode();
+            r.putArray("logs")
+                .addObject()
+                .put("partition", 0)
+                .put("from_leaf", 0)
+                .put("to_leaf", n)
+                .putArray("left");
+            r.withArray("logs").get(0).withArray("consistency");
+            w.file(Bundle.RANGE, json.writeValueAsBytes(r));
+          }
+          for (int i = 0; i < n; i += step) {
+            w.record(records.get(i), 0, i, "collector", "gw-1", proofs.inclusion(i, n));
+          }
+          ObjectNode m = json.createObjectNode();
+          m.put("kind", kind).put("tenant", "acme").put("caller", "bench");
+          m.put("created_at", Instant.now().toString());
+          w.finish(m, key);
+          written = w.records();
+        }
+        build = written / ((System.nanoTime() - start) / 1e9);
+        start = System.nanoTime();
+        BundleCheck.Report report = BundleCheck.check(file, List.of(key.verifier()));
+        if (report.verdict().exit() != 0) {
+          throw new IllegalStateException(report.verdict().message());
+        }
+        check = written / ((System.nanoTime() - start) / 1e9);
+      }
+      long raw = 0;
+      for (int i = 0; i < n; i += step) {
+        raw += records.get(i).length + 1;
+      }
+      System.out.printf(
+          "evidence: %s bundle of %,d records: built %,.0f records/s, verified %,.0f records/s"
+              + " (one thread each); %,d bytes, %.0f B/record (the records alone: %.0f B/record"
+              + " as NDJSON)%n",
+          kind,
+          written,
+          build,
+          check,
+          Files.size(file),
+          Files.size(file) / (double) written,
+          raw / (double) written);
     }
   }
 

@@ -85,6 +85,11 @@ class WebUiIT {
 
   static final String ANALYST = TokenDigest.newToken();
   static final String AUDITOR = TokenDigest.newToken();
+
+  /** The key the API signs evidence bundles' manifests with. */
+  static final dev.mcpaudit.schema.evidence.SigningKey BUNDLE_KEY =
+      dev.mcpaudit.schema.evidence.SigningKey.generate("mcp-audit-ui-bundles");
+
   static final Instant START =
       Instant.now().truncatedTo(ChronoUnit.MILLIS).minus(Duration.ofHours(2));
   static final String FROM = Rfc3339.format(START.minus(Duration.ofHours(1)));
@@ -212,7 +217,7 @@ class WebUiIT {
             Clock.systemUTC());
     routes.detection(detectionLag::latest);
     if (stack.evidence != null) {
-      routes.evidence(stack.evidence, stack.evidenceKeys);
+      routes.evidence(stack.evidence, stack.evidenceKeys, BUNDLE_KEY);
       java.util.Set<String> tenants = new java.util.HashSet<>();
       events.forEach(e -> tenants.add(e.tenant()));
       await().atMost(Duration.ofSeconds(60)).until(() -> stack.evidenceCovered(tenants));
@@ -651,6 +656,82 @@ class WebUiIT {
     assertThat(verdict.exit()).as(verdict.message()).isZero();
     assertThat(verdict.message()).startsWith("record " + id + " verified at ");
     browser.screenshot("evidence");
+  }
+
+  @Test
+  void anAuditorExportsWithEvidenceFromASearchAndAnAlertAndTheBundlesVerify() throws Exception {
+    if (UiStack.OPENSEARCH) {
+      return; // the stack runs without the evidence log there
+    }
+    List<dev.mcpaudit.schema.evidence.VerifierKey> keys = new java.util.ArrayList<>();
+    keys.addAll(stack.evidenceKeys);
+    keys.add(BUNDLE_KEY.verifier());
+    String q = "decision:deny";
+    open(ANALYST, hash("search", "q", q, "from", FROM, "to", TO));
+    waitFor(By.id("result-count"));
+    assertThat(browser.driver.findElements(By.id("evidence-export")))
+        .as("no evidence export for an analyst")
+        .isEmpty();
+
+    browser.driver.executeScript("sessionStorage.clear()");
+    open(AUDITOR, hash("search", "q", q, "from", FROM, "to", TO));
+    WebElement button = waitFor(By.cssSelector("button[data-evidence-export]"));
+    String tenant = browser.driver.findElement(By.id("evidence-tenant")).getAttribute("value");
+    long total =
+        api(
+                AUDITOR,
+                "/decisions",
+                Map.of("q", q, "from", FROM, "to", TO, "limit", "1", "tenant", tenant))
+            .get("total")
+            .asLong();
+    button.click();
+    Path file = downloads.resolve("mcp-audit-evidence-" + tenant + ".zip");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Files.exists(file)
+                    && !Files.exists(
+                        downloads.resolve("mcp-audit-evidence-" + tenant + ".zip.crdownload")));
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("evidence-export-status"))
+                .getText()
+                .contains("downloaded"));
+    var report = dev.mcpaudit.schema.evidence.BundleCheck.check(file, keys);
+    assertThat(report.verdict().exit()).as(report.verdict().message()).isZero();
+    assertThat(report.records()).isEqualTo(total).isPositive();
+    assertThat(report.lines().getFirst())
+        .contains("records verified against checkpoint " + tenant + "/");
+    browser.screenshot("evidence-export");
+
+    open(AUDITOR, hash("alerts", "from", "now-1h", "id", "al-ui-1"));
+    waitFor(By.cssSelector("button[data-alert-evidence='al-ui-1']")).click();
+    Path alertFile = downloads.resolve("mcp-audit-alert-al-ui-1.zip");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Files.exists(alertFile)
+                    && !Files.exists(downloads.resolve("mcp-audit-alert-al-ui-1.zip.crdownload")));
+    waitUntil(
+        () ->
+            browser
+                .driver
+                .findElement(By.id("alert-evidence-status"))
+                .getText()
+                .contains("downloaded"));
+    var alert = dev.mcpaudit.schema.evidence.BundleCheck.check(alertFile, keys);
+    assertThat(alert.verdict().exit()).as(alert.verdict().message()).isZero();
+    assertThat(alert.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("alert al-ui-1 (")
+                    .endsWith(": 3 of its 3 evidence events verified"));
+    browser.screenshot("alert-evidence");
   }
 
   @Test

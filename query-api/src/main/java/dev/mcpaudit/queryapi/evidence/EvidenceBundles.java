@@ -92,18 +92,29 @@ public final class EvidenceBundles {
 
   /** The records {@code query} matches among the scope's one tenant, each with its proof. */
   public Prepared filtered(TenantScope scope, EventQuery query, ObjectNode described) {
+    return filtered(scope, List.of(query), described);
+  }
+
+  /**
+   * The records each of {@code queries} matches, one query after the other (queries that match
+   * disjoint records, like the chunks of a long list of event ids).
+   */
+  public Prepared filtered(TenantScope scope, List<EventQuery> queries, ObjectNode described) {
     String tenant = scope.tenant().orElseThrow();
     Map<Integer, EvidenceReader.Kept> latest = new LinkedHashMap<>();
     for (LogId log : reader.logs(tenant)) {
       reader.latest(log).ifPresent(k -> latest.put(log.partition(), k));
     }
-    ExportStream matches = store.export(scope, query, false);
+    List<ExportStream> matches = new ArrayList<>();
+    for (EventQuery query : queries) {
+      matches.add(store.export(scope, query, false));
+    }
     return out -> {
       try (BundleWriter w = new BundleWriter(out, tempDir);
           Provers provers = new Provers(tenant, latest)) {
         start(w, latest);
         long[] left = new long[2];
-        matches.writeTo(
+        ExportRows rows =
             new ExportRows() {
               @Override
               public boolean wantsPositions() {
@@ -127,7 +138,10 @@ public final class EvidenceBundles {
                   record(w, json, p, partition, leaf, provers.inclusion(partition, leaf));
                 }
               }
-            });
+            };
+        for (ExportStream m : matches) {
+          m.writeTo(rows);
+        }
         ObjectNode m = manifest(scope, Bundle.FILTERED, described);
         m.putObject("left_out").put("in_no_log", left[0]).put("not_yet_checkpointed", left[1]);
         w.finish(m, key);

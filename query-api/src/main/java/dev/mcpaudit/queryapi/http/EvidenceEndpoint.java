@@ -1,6 +1,8 @@
 package dev.mcpaudit.queryapi.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.Provenance;
 import dev.mcpaudit.index.evidence.LogId;
@@ -94,7 +96,18 @@ final class EvidenceEndpoint {
     ObjectNode described = JSON.createObjectNode();
     EvidenceBundles.Prepared bundle;
     try {
-      if (Bundle.FILTERED.equals(kind)) {
+      String alert = ctx.queryParam("alert");
+      if (alert != null) {
+        if (!Bundle.FILTERED.equals(kind) || (q != null && !q.isBlank())) {
+          throw ProblemException.badRequest(
+              "alert: a bundle of an alert's evidence takes neither q nor kind=range");
+        }
+        String alertId = Params.eventId("alert", alert);
+        if (alertId == null) {
+          throw ProblemException.badRequest("alert: is empty");
+        }
+        bundle = alertBundle(scope, alertId, described);
+      } else if (Bundle.FILTERED.equals(kind)) {
         TimeRange range = Params.range(ctx, clock);
         describe(described, q, range);
         bundle = bundles.filtered(scope, new EventQuery(q, range), described);
@@ -137,6 +150,41 @@ final class EvidenceEndpoint {
         "mcp-audit-evidence-" + tenant.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + kind + ".zip",
         "bundle-" + kind,
         bundle::writeTo);
+  }
+
+  /**
+   * The evidence events of an alert, each with its proof; the manifest names the alert and its
+   * evidence, so the verifier can say which of them the bundle holds.
+   */
+  private EvidenceBundles.Prepared alertBundle(
+      TenantScope scope, String alertId, ObjectNode described) {
+    JsonNode alert =
+        store
+            .alert(scope, alertId)
+            .orElseThrow(
+                () -> notFound("no alert '" + alertId + "' in the tenants this token sees"));
+    ObjectNode a = described.putObject("alert");
+    a.put("alert_id", alertId);
+    a.put("type", alert.path("type").asText());
+    a.put("detected_at", alert.path("detected_at").asText());
+    a.put("summary", alert.path("summary").asText());
+    ArrayNode ids = a.putArray("evidence");
+    List<EventQuery> chunks = new ArrayList<>();
+    StringBuilder q = new StringBuilder();
+    TimeRange always = new TimeRange(TimeRange.EARLIEST, TimeRange.LATEST);
+    for (JsonNode id : alert.path("evidence")) {
+      ids.add(id.asText());
+      String term = "\"" + id.asText().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+      if (q.length() + term.length() + 20 > EventQuery.MAX_Q) {
+        chunks.add(new EventQuery("event_id:(" + q + ")", always));
+        q.setLength(0);
+      }
+      q.append(q.isEmpty() ? "" : " OR ").append(term);
+    }
+    if (!q.isEmpty()) {
+      chunks.add(new EventQuery("event_id:(" + q + ")", always));
+    }
+    return bundles.filtered(scope, chunks, described);
   }
 
   private static void describe(ObjectNode d, String q, TimeRange range) {

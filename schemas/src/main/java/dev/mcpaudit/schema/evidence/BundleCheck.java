@@ -184,7 +184,9 @@ public final class BundleCheck {
       throw new Failed(Verdict.unverifiable("unknown bundle kind '" + kind + "'"));
     }
 
-    long verified = records(zip, files, logs, tenant, range);
+    JsonNode alert = manifest.path("request").path("alert");
+    java.util.Set<String> seen = alert.isObject() ? new java.util.HashSet<>() : null;
+    long verified = records(zip, files, logs, tenant, range, seen);
     if (verified != manifest.path("records").asLong(-1)) {
       throw tampered(
           "the bundle holds "
@@ -228,6 +230,31 @@ public final class BundleCheck {
                     : "")
                 + ": every record the log holds there");
       }
+    }
+    if (seen != null) {
+      List<String> missing = new ArrayList<>();
+      int all = 0;
+      for (JsonNode id : alert.path("evidence")) {
+        all++;
+        if (!seen.contains(id.asText())) {
+          missing.add(id.asText());
+        }
+      }
+      lines.add(
+          "alert "
+              + alert.path("alert_id").asText()
+              + " ("
+              + alert.path("type").asText()
+              + "): "
+              + (all - missing.size())
+              + " of its "
+              + all
+              + " evidence events verified"
+              + (missing.isEmpty()
+                  ? ""
+                  : "; not in the bundle (in no log or not checkpointed yet when it was made): "
+                      + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+                      + (missing.size() > 10 ? ", …" : "")));
     }
     lines.add(
         verified
@@ -304,7 +331,12 @@ public final class BundleCheck {
   }
 
   private static long records(
-      ZipFile zip, JsonNode files, Map<Integer, Log> logs, String tenant, boolean range)
+      ZipFile zip,
+      JsonNode files,
+      Map<Integer, Log> logs,
+      String tenant,
+      boolean range,
+      java.util.Set<String> seen)
       throws IOException, Failed {
     Hashed records = open(zip, files, Bundle.RECORDS);
     Hashed proofs = open(zip, files, Bundle.PROOFS);
@@ -335,6 +367,9 @@ public final class BundleCheck {
       }
       if (!tenant.equals(ids[0])) {
         throw tampered("record " + id + " is of tenant " + ids[0] + ", not " + tenant);
+      }
+      if (seen != null && ids[1] != null) {
+        seen.add(ids[1]);
       }
       Log log = logs.get(p.partition);
       if (log == null) {

@@ -48,7 +48,7 @@ public final class BundleWriter implements AutoCloseable {
     this.zip = new ZipOutputStream(out);
     // Records and proofs compress about 3:1 at the fastest level; higher levels cost more time
     // than they save bytes (bench/run evidence).
-    zip.setLevel(Deflater.BEST_SPEED);
+    zip.setLevel(Integer.getInteger("bundle.level", Deflater.BEST_SPEED));
     this.proofsFile = Files.createTempFile(tempDir, "mcp-audit-bundle-", ".proofs");
     this.proofs = new BufferedOutputStream(Files.newOutputStream(proofsFile), 64 * 1024);
   }
