@@ -172,7 +172,7 @@ public final class Quickstart implements AutoCloseable {
     routes.triage(triage);
     LuceneEvidence evidence = new LuceneEvidence(indexer.index().path());
     opened.add(evidence);
-    routes.evidence(evidence, api.evidenceKeys());
+    routes.evidence(evidence, api.evidenceKeys(), api.bundleKey());
     try {
       this.http =
           HttpServer.start(
@@ -266,6 +266,9 @@ public final class Quickstart implements AutoCloseable {
     s.put(
         "api.evidence-keys",
         StampKeyFiles.publicKeyFile(data.resolve(EVIDENCE_KEY_FILE)).toString());
+    // One process holds every role here, so the one key also signs evidence bundles; a deployment
+    // gives the API a key of its own (README, "Evidence bundles").
+    s.put("api.bundle-signing-key", data.resolve(EVIDENCE_KEY_FILE).toString());
     s.put("indexer.group-id", "mcp-audit-quickstart-indexer");
     s.put("indexer.instance-id", "quickstart-indexer");
     s.put("detector.state-dir", data.resolve("detector").toString());

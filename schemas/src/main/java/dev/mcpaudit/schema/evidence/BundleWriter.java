@@ -3,7 +3,6 @@ package dev.mcpaudit.schema.evidence;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,25 +13,24 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.Deflater;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Writes an evidence bundle ({@link Bundle}) as a stream, in constant memory: small files first,
  * then one record at a time. The records and their proofs are two files of one archive, written
- * side by side: the proofs wait in a temporary file until the records are done, then follow them;
- * the manifest, with every file's SHA-256, comes last and is signed.
+ * side by side: the proofs are deflated on a second thread into a temporary file while the records
+ * are written, then follow them whole; the manifest, with every file's SHA-256, comes last and is
+ * signed.
  */
 public final class BundleWriter implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] INCLUSION = Bundle.utf8(",\"inclusion\":[");
   private static final Base64.Encoder B64 = Base64.getEncoder();
 
-  private final ZipOutputStream zip;
+  private final ZipStream zip;
   private final ObjectNode files = JSON.createObjectNode();
-  private final Path proofsFile;
-  private final OutputStream proofs;
+  private final ProofsDeflater proofs;
   private final MessageDigest digest = MerkleHash.newDigest();
+  private OutputStream entry;
   private final byte[] hashText = new byte[44];
   private String open;
   private long openBytes;
@@ -45,12 +43,10 @@ public final class BundleWriter implements AutoCloseable {
    *     {@link #close})
    */
   public BundleWriter(OutputStream out, Path tempDir) throws IOException {
-    this.zip = new ZipOutputStream(out);
-    // Records and proofs compress about 3:1 at the fastest level; higher levels cost more time
+    // Records and proofs compress about 4:1 at the fastest level; higher levels cost more time
     // than they save bytes (bench/run evidence).
-    zip.setLevel(Integer.getInteger("bundle.level", Deflater.BEST_SPEED));
-    this.proofsFile = Files.createTempFile(tempDir, "mcp-audit-bundle-", ".proofs");
-    this.proofs = new BufferedOutputStream(Files.newOutputStream(proofsFile), 64 * 1024);
+    this.zip = new ZipStream(out, Deflater.BEST_SPEED);
+    this.proofs = new ProofsDeflater(tempDir, Deflater.BEST_SPEED);
   }
 
   /** A whole small file; only before the first record. */
@@ -136,15 +132,16 @@ public final class BundleWriter implements AutoCloseable {
     }
     end();
     recordsDone = true;
-    proofs.close();
-    begin(Bundle.PROOFS);
-    try (InputStream in = Files.newInputStream(proofsFile)) {
-      byte[] buf = new byte[64 * 1024];
-      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        write(buf, 0, n);
-      }
+    ProofsDeflater.Done p = proofs.finish();
+    try (InputStream in = Files.newInputStream(p.file())) {
+      zip.raw(
+          Bundle.PROOFS,
+          new java.io.BufferedInputStream(in, 64 * 1024),
+          p.compressed(),
+          p.size(),
+          p.crc());
     }
-    end();
+    files.putObject(Bundle.PROOFS).put("sha256", p.sha256()).put("bytes", p.size());
     manifest.put("format", Bundle.FORMAT);
     manifest.put("records", records);
     manifest.set("files", files);
@@ -157,26 +154,25 @@ public final class BundleWriter implements AutoCloseable {
     write(sig, 0, sig.length);
     end();
     zip.finish();
-    zip.flush();
   }
 
   private static final byte[] NEWLINE = {'\n'};
 
   private void begin(String name) throws IOException {
-    zip.putNextEntry(new ZipEntry(name));
+    entry = zip.deflated(name);
     open = name;
     openBytes = 0;
     digest.reset();
   }
 
   private void write(byte[] b, int off, int len) throws IOException {
-    zip.write(b, off, len);
+    entry.write(b, off, len);
     digest.update(b, off, len);
     openBytes += len;
   }
 
   private void end() throws IOException {
-    zip.closeEntry();
+    entry.close();
     if (!Bundle.SIGNATURE.equals(open) && !Bundle.MANIFEST.equals(open)) {
       ObjectNode f = files.putObject(open);
       f.put("sha256", HexFormat.of().formatHex(digest.digest()));
@@ -191,13 +187,9 @@ public final class BundleWriter implements AutoCloseable {
     out.append('"');
   }
 
-  /** Deletes the proofs' temporary file; the archive's stream is the caller's to close. */
+  /** Stops the proofs' thread and deletes their file; the archive's stream is the caller's. */
   @Override
   public void close() throws IOException {
-    try {
-      proofs.close();
-    } finally {
-      Files.deleteIfExists(proofsFile);
-    }
+    proofs.close();
   }
 }
