@@ -108,6 +108,17 @@ public final class IndexerService implements AutoCloseable {
       this.sink = luceneSink(config, index, clock);
       this.alerts = AlertIndex.open(config.alertsPath());
       alertStore = alerts;
+      EvidenceConfig ev = config.evidence();
+      if (ev != null) {
+        try {
+          alerts.keepEvidence(
+              ev.log(),
+              new CheckpointPublisher(
+                  config.kafka(), ev.topic(), config.stamps(), ev.replication(), "alerts/"));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("cannot open the alert logs", e);
+        }
+      }
       this.metrics = new IndexerMetrics(registry, index::liveDocs);
       long refreshMs = config.refreshInterval().toMillis();
       scheduler.scheduleWithFixedDelay(this::refresh, refreshMs, refreshMs, TimeUnit.MILLISECONDS);

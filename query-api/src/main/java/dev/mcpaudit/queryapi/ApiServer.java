@@ -45,6 +45,7 @@ public final class ApiServer implements AutoCloseable {
   private final StoreThreads storeThreads;
   private final EventStore store;
   private final LuceneEvidence evidence;
+  private final LuceneEvidence alertEvidence;
   private final ScheduledExecutorService reopen;
   private final Cluster cluster;
   private final PublishedAuditTrail audit;
@@ -128,15 +129,19 @@ public final class ApiServer implements AutoCloseable {
     // cluster's evidence index (README, "Verifiable evidence").
     if (config.evidenceKeys().isEmpty()) {
       this.evidence = null;
+      this.alertEvidence = null;
     } else if (cluster != null) {
       this.evidence = null;
+      this.alertEvidence = null;
       routes.evidence(
           new dev.mcpaudit.queryapi.store.cluster.ClusterEvidence(cluster),
           config.evidenceKeys(),
           config.bundleKey());
     } else {
       this.evidence = new LuceneEvidence(config.indexPath());
+      this.alertEvidence = new LuceneEvidence(config.alertsPath());
       routes.evidence(evidence, config.evidenceKeys(), config.bundleKey());
+      routes.alertEvidence(alertEvidence);
     }
     this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
     if (triage != null) {
@@ -267,6 +272,9 @@ public final class ApiServer implements AutoCloseable {
     }
     if (evidence != null) {
       evidence.close();
+    }
+    if (alertEvidence != null) {
+      alertEvidence.close();
     }
   }
 }

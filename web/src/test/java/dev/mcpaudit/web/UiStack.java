@@ -34,6 +34,9 @@ final class UiStack implements AutoCloseable {
   /** The evidence logs the indexer keeps (Lucene only; null on OpenSearch), and their key. */
   final dev.mcpaudit.queryapi.store.lucene.LuceneEvidence evidence;
 
+  /** The alert logs beside the alerts index (Lucene only; null on OpenSearch). */
+  final dev.mcpaudit.queryapi.store.lucene.LuceneEvidence alertEvidence;
+
   final java.util.List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys;
   private final StoreThreads threads;
   private final Cluster cluster;
@@ -93,6 +96,11 @@ final class UiStack implements AutoCloseable {
           OPENSEARCH
               ? null
               : new dev.mcpaudit.queryapi.store.lucene.LuceneEvidence(indexer.index().path());
+      this.alertEvidence =
+          OPENSEARCH
+              ? null
+              : new dev.mcpaudit.queryapi.store.lucene.LuceneEvidence(
+                  java.nio.file.Path.of(all.get("indexer.data-dir")).resolve("alerts"));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -122,6 +130,26 @@ final class UiStack implements AutoCloseable {
     return true;
   }
 
+  /** Whether every alert log of {@code tenants} has a checkpoint covering all of it. */
+  boolean alertEvidenceCovered(java.util.Collection<String> tenants) {
+    if (alertEvidence == null) {
+      return true;
+    }
+    for (String t : tenants) {
+      var logs = alertEvidence.logs(t);
+      if (logs.isEmpty()) {
+        return false;
+      }
+      for (var log : logs) {
+        var latest = alertEvidence.latest(log);
+        if (latest.isEmpty() || latest.get().checkpoint().size() != alertEvidence.size(log)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Makes the Lucene searchers see the last commit (OpenSearch refreshes on its own). */
   void refresh() throws IOException {
     if (!OPENSEARCH) {
@@ -134,6 +162,7 @@ final class UiStack implements AutoCloseable {
   public void close() throws Exception {
     if (evidence != null) {
       evidence.close();
+      alertEvidence.close();
     }
     threads.close();
     indexer.close();

@@ -218,9 +218,13 @@ class WebUiIT {
     routes.detection(detectionLag::latest);
     if (stack.evidence != null) {
       routes.evidence(stack.evidence, stack.evidenceKeys, BUNDLE_KEY);
+      routes.alertEvidence(stack.alertEvidence);
       java.util.Set<String> tenants = new java.util.HashSet<>();
       events.forEach(e -> tenants.add(e.tenant()));
       await().atMost(Duration.ofSeconds(60)).until(() -> stack.evidenceCovered(tenants));
+      java.util.Set<String> alerting = new java.util.HashSet<>();
+      alerts().forEach(a -> alerting.add(a.tenant()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> stack.alertEvidenceCovered(alerting));
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> detectionLag.latest().isPresent());
     app =
@@ -725,6 +729,15 @@ class WebUiIT {
                 .contains("downloaded"));
     var alert = dev.mcpaudit.schema.evidence.BundleCheck.check(alertFile, keys);
     assertThat(alert.verdict().exit()).as(alert.verdict().message()).isZero();
+    // The alert itself is proven in its tenant's alert log, and its evidence list is the proven
+    // one.
+    assertThat(alert.lines())
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("alert al-ui-1 verified at ")
+                    .contains(" against checkpoint signed by mcp-audit-ui+")
+                    .contains("(in mcp-audit-alerts/"));
     assertThat(alert.lines())
         .anySatisfy(
             l ->

@@ -128,7 +128,8 @@ public final class Quickstart implements AutoCloseable {
     Settings settings = settings(data, broker.bootstrapServers(), tokens, certs, sasl);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
-    IndexerService indexer = IndexerService.embedded(IndexerConfig.from(settings), registry, clock);
+    IndexerConfig indexerConfig = IndexerConfig.from(settings);
+    IndexerService indexer = IndexerService.embedded(indexerConfig, registry, clock);
     this.indexer = indexer;
     opened.add(indexer);
     DetectorService detector = DetectorService.embedded(DetectorConfig.from(settings), registry);
@@ -173,6 +174,9 @@ public final class Quickstart implements AutoCloseable {
     LuceneEvidence evidence = new LuceneEvidence(indexer.index().path());
     opened.add(evidence);
     routes.evidence(evidence, api.evidenceKeys(), api.bundleKey());
+    LuceneEvidence alertLogs = new LuceneEvidence(indexerConfig.alertsPath());
+    opened.add(alertLogs);
+    routes.alertEvidence(alertLogs);
     try {
       this.http =
           HttpServer.start(

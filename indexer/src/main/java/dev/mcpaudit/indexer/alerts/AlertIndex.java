@@ -3,6 +3,7 @@ package dev.mcpaudit.indexer.alerts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.index.AlertFields;
 import dev.mcpaudit.index.CommitOffsets;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.schema.alert.AlertChangeCodec;
 import dev.mcpaudit.schema.alert.AlertState;
 import dev.mcpaudit.schema.alert.AlertTrack;
@@ -46,11 +47,18 @@ import org.apache.lucene.util.BytesRef;
  * beyond the events index's lessons.
  */
 public final class AlertIndex implements AlertStore, Closeable {
+  private final Path path;
   private final Directory directory;
   private final IndexWriter writer;
   private final SearcherManager searchers;
 
-  private AlertIndex(Directory directory, IndexWriter writer) throws IOException {
+  /** The alert logs (README, "Evidence bundles"), or null while the evidence log is off. */
+  private dev.mcpaudit.indexer.evidence.EvidenceLog logs;
+
+  private dev.mcpaudit.indexer.evidence.CheckpointPublisher publisher;
+
+  private AlertIndex(Path path, Directory directory, IndexWriter writer) throws IOException {
+    this.path = path;
     this.directory = directory;
     this.writer = writer;
     this.searchers = new SearcherManager(writer, true, false, null);
@@ -69,10 +77,48 @@ public final class AlertIndex implements AlertStore, Closeable {
       if (!org.apache.lucene.index.DirectoryReader.indexExists(dir)) {
         w.commit(); // an API started before the first alert opens an empty index, not an error
       }
-      return new AlertIndex(dir, w);
+      return new AlertIndex(path, dir, w);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open alerts index " + path, e);
     }
+  }
+
+  /**
+   * Keeps every alert recorded from now on in its tenant's alert log, beside this index, as the
+   * events index keeps decisions (README, "Evidence bundles"): positions in this index's commits,
+   * checkpoints signed with {@code settings} (origin {@code <evidence.origin>-alerts/<tenant>/<p>})
+   * and published after the commit holding them. Before the alert thread starts.
+   */
+  public void keepEvidence(
+      dev.mcpaudit.indexer.evidence.EvidenceLog.Settings settings,
+      dev.mcpaudit.indexer.evidence.CheckpointPublisher publisher)
+      throws IOException {
+    this.logs =
+        new dev.mcpaudit.indexer.evidence.EvidenceLog(
+            path,
+            writer.getLiveCommitData(),
+            new dev.mcpaudit.indexer.evidence.EvidenceLog.Settings(
+                settings.origin() + "-alerts",
+                settings.key(),
+                settings.every(),
+                settings.interval()));
+    this.publisher = publisher;
+    publisher.publish(logs.committedLatest());
+  }
+
+  @Override
+  public boolean keepsEvidence() {
+    return logs != null;
+  }
+
+  @Override
+  public long appendLeaf(String tenant, int partition, byte[] leafHash) {
+    return logs.append(new dev.mcpaudit.index.evidence.LogId(tenant, partition), leafHash);
+  }
+
+  @Override
+  public boolean checkpointDue() {
+    return logs != null && logs.checkpointDue(Instant.now());
   }
 
   /**
@@ -102,6 +148,14 @@ public final class AlertIndex implements AlertStore, Closeable {
           .path(AlertFields.EVIDENCE)
           .forEach(e -> d.add(new StringField(AlertFields.EVIDENCE, e.asText(), Field.Store.NO)));
       d.add(new StoredField(AlertFields.SOURCE, r.alert()));
+      if (r.logged() != null) {
+        d.add(new StoredField(IndexSchema.EVIDENCE_LEAF, r.logged().leaf()));
+        d.add(new StoredField(IndexSchema.KAFKA_PARTITION, r.logged().partition()));
+        d.add(new StoredField(IndexSchema.PROVENANCE, r.logged().kind()));
+        if (r.logged().by() != null) {
+          d.add(new StoredField(IndexSchema.PROVENANCE_BY, r.logged().by()));
+        }
+      }
     } else {
       d.add(new StringField(AlertFields.TRACK_ONLY, "true", Field.Store.NO));
     }
@@ -172,12 +226,22 @@ public final class AlertIndex implements AlertStore, Closeable {
         org.apache.lucene.index.MultiDocValues.getNumericValues(
             searcher.getIndexReader(), AlertFields.DETECTED_AT);
     long at = detected != null && detected.advanceExact(doc) ? detected.longValue() : 0;
+    org.apache.lucene.index.IndexableField leaf = d.getField(IndexSchema.EVIDENCE_LEAF);
+    Logged logged =
+        leaf == null
+            ? null
+            : new Logged(
+                d.getField(IndexSchema.KAFKA_PARTITION).numericValue().intValue(),
+                leaf.numericValue().longValue(),
+                d.get(IndexSchema.PROVENANCE),
+                d.get(IndexSchema.PROVENANCE_BY));
     return new Recorded(
         tenant,
         alertId,
         Instant.ofEpochMilli(at),
         alert == null ? null : BytesRef.deepCopyOf(alert).bytes,
-        track == null ? AlertTrack.NEW : AlertChangeCodec.track(BytesRef.deepCopyOf(track).bytes));
+        track == null ? AlertTrack.NEW : AlertChangeCodec.track(BytesRef.deepCopyOf(track).bytes),
+        logged);
   }
 
   public Map<String, Long> committedOffsets() {
@@ -186,8 +250,20 @@ public final class AlertIndex implements AlertStore, Closeable {
 
   @Override
   public void commit(Map<String, Long> nextOffsets) throws IOException {
-    writer.setLiveCommitData(CommitOffsets.userData(nextOffsets, Map.of()).entrySet());
+    // The logs' files are written and forced first, and their positions committed with the
+    // offsets; checkpoints go out only once a commit holds them (README, "Verifiable evidence").
+    dev.mcpaudit.indexer.evidence.EvidenceLog.Prepared evidence =
+        logs == null ? null : logs.prepare(Instant.now());
+    if (evidence != null) {
+      evidence.flush();
+    }
+    writer.setLiveCommitData(
+        CommitOffsets.userData(nextOffsets, evidence == null ? Map.of() : evidence.userData())
+            .entrySet());
     writer.commit();
+    if (evidence != null) {
+      publisher.publish(evidence.made());
+    }
     searchers.maybeRefreshBlocking(); // AlertIngest forgets its unrefreshed writes after this
   }
 
@@ -201,6 +277,9 @@ public final class AlertIndex implements AlertStore, Closeable {
 
   @Override
   public void close() throws IOException {
+    if (publisher != null) {
+      publisher.close();
+    }
     searchers.close();
     writer.close();
     directory.close();

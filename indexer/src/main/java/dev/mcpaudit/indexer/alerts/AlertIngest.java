@@ -191,7 +191,8 @@ public final class AlertIngest implements Runnable, AutoCloseable {
           next.put(r.topic() + ":" + r.partition(), r.offset() + 1);
           dirty = true;
         }
-        if (dirty && System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos()) {
+        if ((dirty && System.nanoTime() - lastCommit > COMMIT_EVERY.toNanos())
+            || index.checkpointDue()) {
           commit();
           lastCommit = System.nanoTime();
           dirty = false;
@@ -247,13 +248,27 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     Key key = new Key(tenant, id);
     AlertStore.Recorded recorded = recorded(key);
     if (recorded == null || recorded.alert() == null) {
+      // The record, once, in its tenant's alert log: in the topic's order per partition, hashed
+      // with who stamped it, as a decision's leaf is hashed with how it arrived.
+      AlertStore.Logged logged = null;
+      if (index.keepsEvidence()) {
+        String kind = proof.get().kind().name().toLowerCase(java.util.Locale.ROOT);
+        String by = proof.get().keyId();
+        long leaf =
+            index.appendLeaf(
+                tenant,
+                r.partition(),
+                dev.mcpaudit.schema.evidence.LeafForm.hash(r.value(), kind, by));
+        logged = new AlertStore.Logged(r.partition(), leaf, kind, by);
+      }
       write(
           new AlertStore.Recorded(
               tenant,
               id,
               Instant.parse(alert.path(AlertFields.DETECTED_AT).asText()),
               r.value(),
-              recorded == null ? AlertTrack.NEW : recorded.track()));
+              recorded == null ? AlertTrack.NEW : recorded.track(),
+              logged));
     } else if (sameCase(EventCodec.mapper().readTree(recorded.alert()), alert)) {
       repeats.increment();
     } else {
@@ -315,12 +330,10 @@ public final class AlertIngest implements Runnable, AutoCloseable {
     }
     changesApplied.increment();
     write(
-        new AlertStore.Recorded(
-            change.tenant(),
-            change.alertId(),
-            recorded == null ? change.alertDetectedAt() : recorded.detectedAt(),
-            recorded == null ? null : recorded.alert(),
-            next.get()));
+        recorded == null
+            ? new AlertStore.Recorded(
+                change.tenant(), change.alertId(), change.alertDetectedAt(), null, next.get())
+            : recorded.withTrack(next.get()));
   }
 
   /**

@@ -21,13 +21,52 @@ public interface AlertStore {
    * @param detectedAt the alert's detection time (from the alert, or from its changes until then)
    */
   record Recorded(
-      String tenant, String alertId, Instant detectedAt, byte[] alert, AlertTrack track) {
+      String tenant,
+      String alertId,
+      Instant detectedAt,
+      byte[] alert,
+      AlertTrack track,
+      Logged logged) {
     public Recorded {
       Objects.requireNonNull(tenant, "tenant");
       Objects.requireNonNull(alertId, "alertId");
       Objects.requireNonNull(detectedAt, "detectedAt");
       Objects.requireNonNull(track, "track");
     }
+
+    public Recorded(
+        String tenant, String alertId, Instant detectedAt, byte[] alert, AlertTrack track) {
+      this(tenant, alertId, detectedAt, alert, track, null);
+    }
+
+    /** The same record with another track; its alert and leaf stay. */
+    public Recorded withTrack(AlertTrack next) {
+      return new Recorded(tenant, alertId, detectedAt, alert, next, logged);
+    }
+  }
+
+  /**
+   * Where an alert's record is in its tenant's alert log (README, "Evidence bundles"): the alerts
+   * topic's partition, its leaf, and the provenance its leaf was hashed with.
+   */
+  record Logged(int partition, long leaf, String kind, String by) {}
+
+  /** Whether this store keeps alert logs ({@link #appendLeaf}). */
+  default boolean keepsEvidence() {
+    return false;
+  }
+
+  /**
+   * Appends an alert's leaf to the log of its tenant and alerts-topic partition, in the topic's
+   * order; returns its leaf index.
+   */
+  default long appendLeaf(String tenant, int partition, byte[] leafHash) {
+    throw new UnsupportedOperationException("this alert store keeps no evidence log");
+  }
+
+  /** Whether a log that grew is due a checkpoint (a commit makes it). */
+  default boolean checkpointDue() {
+    return false;
   }
 
   /**

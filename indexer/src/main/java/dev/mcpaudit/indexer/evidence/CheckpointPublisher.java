@@ -27,12 +27,23 @@ public final class CheckpointPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CheckpointPublisher.class);
 
   private final String topic;
+  private final String keyPrefix;
   private final Stamps stamps;
   private final KafkaProducer<String, byte[]> producer;
   private final List<EvidenceLog.Made> failed = new ArrayList<>();
 
   public CheckpointPublisher(KafkaClients kafka, String topic, Stamps stamps, short replication) {
+    this(kafka, topic, stamps, replication, "");
+  }
+
+  /**
+   * @param keyPrefix before every key: {@code alerts/} for the alert logs, whose keys must not meet
+   *     the decision logs' (README, "Evidence bundles")
+   */
+  public CheckpointPublisher(
+      KafkaClients kafka, String topic, Stamps stamps, short replication, String keyPrefix) {
     this.topic = topic;
+    this.keyPrefix = keyPrefix;
     this.stamps = stamps;
     CompactedTopic.ensure(kafka, "indexer", topic, replication, "checkpoints");
     this.producer =
@@ -55,7 +66,12 @@ public final class CheckpointPublisher implements AutoCloseable {
       ProducerRecord<String, byte[]> r =
           new ProducerRecord<>(
               topic,
-              m.log().tenant() + "/" + m.log().partition() + "/" + m.checkpoint().size(),
+              keyPrefix
+                  + m.log().tenant()
+                  + "/"
+                  + m.log().partition()
+                  + "/"
+                  + m.checkpoint().size(),
               value);
       stamps.stamp(r.headers(), StampKind.INDEXER, value);
       producer.send(

@@ -92,14 +92,18 @@ public final class EvidenceBundles {
 
   /** The records {@code query} matches among the scope's one tenant, each with its proof. */
   public Prepared filtered(TenantScope scope, EventQuery query, ObjectNode described) {
-    return filtered(scope, List.of(query), described);
+    return filtered(scope, List.of(query), described, Map.of());
   }
 
   /**
    * The records each of {@code queries} matches, one query after the other (queries that match
    * disjoint records, like the chunks of a long list of event ids).
    */
-  public Prepared filtered(TenantScope scope, List<EventQuery> queries, ObjectNode described) {
+  public Prepared filtered(
+      TenantScope scope,
+      List<EventQuery> queries,
+      ObjectNode described,
+      Map<String, byte[]> extraFiles) {
     String tenant = scope.tenant().orElseThrow();
     Map<Integer, EvidenceReader.Kept> latest = new LinkedHashMap<>();
     for (LogId log : reader.logs(tenant)) {
@@ -113,6 +117,9 @@ public final class EvidenceBundles {
       try (BundleWriter w = new BundleWriter(out, tempDir);
           Provers provers = new Provers(tenant, latest)) {
         start(w, latest);
+        for (Map.Entry<String, byte[]> f : extraFiles.entrySet()) {
+          w.file(f.getKey(), f.getValue());
+        }
         long[] left = new long[2];
         ExportRows rows =
             new ExportRows() {

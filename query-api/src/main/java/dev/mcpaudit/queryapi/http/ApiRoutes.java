@@ -174,6 +174,15 @@ public final class ApiRoutes {
   }
 
   /**
+   * The alert logs (README, "Evidence bundles"): a bundle of an alert's evidence then holds the
+   * alert's own proof.
+   */
+  public ApiRoutes alertEvidence(dev.mcpaudit.queryapi.evidence.EvidenceReader reader) {
+    evidence.serveAlerts(reader);
+    return this;
+  }
+
+  /**
    * The evidence routes, and evidence bundles whose manifests {@code bundleKey} signs (null: no
    * bundles; README, "Evidence bundles").
    */

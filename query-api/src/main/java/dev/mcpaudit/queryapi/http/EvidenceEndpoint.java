@@ -50,6 +50,7 @@ final class EvidenceEndpoint {
   private EvidenceReader reader;
   private List<VerifierKey> keys = List.of();
   private EvidenceBundles bundles;
+  private EvidenceReader alertLogs;
 
   EvidenceEndpoint(ApiAuth auth, EventStore store, ExportEndpoint exports, Clock clock) {
     this.auth = auth;
@@ -75,6 +76,11 @@ final class EvidenceEndpoint {
                 this.keys,
                 Path.of(System.getProperty("java.io.tmpdir")),
                 clock);
+  }
+
+  /** The alert logs the indexer keeps beside the alerts index. */
+  void serveAlerts(EvidenceReader alertLogs) {
+    this.alertLogs = alertLogs;
   }
 
   /**
@@ -184,7 +190,54 @@ final class EvidenceEndpoint {
     if (!q.isEmpty()) {
       chunks.add(new EventQuery("event_id:(" + q + ")", always));
     }
-    return bundles.filtered(scope, chunks, described);
+    Map<String, byte[]> extra = new java.util.LinkedHashMap<>();
+    ObjectNode own = alertProof(scope, alertId);
+    if (own.has("format")) {
+      extra.put(Bundle.ALERT_PROOF, own.toPrettyString().getBytes(StandardCharsets.UTF_8));
+    } else {
+      a.put("proof", own.path("none").asText());
+    }
+    return bundles.filtered(scope, chunks, described, extra);
+  }
+
+  /**
+   * The alert's own inclusion proof in its tenant's alert log (the proof format of {@code
+   * /evidence/proof}, with {@code alert_id}), or {@code {"none": why}}.
+   */
+  private ObjectNode alertProof(TenantScope scope, String alertId) {
+    ObjectNode none = JSON.createObjectNode();
+    if (alertLogs == null) {
+      return none.put("none", "this API reads no alert logs");
+    }
+    Optional<dev.mcpaudit.queryapi.store.StoredAlert> stored = store.alertRecord(scope, alertId);
+    if (stored.isEmpty() || stored.get().leaf() < 0) {
+      return none.put("none", "the alert was recorded while the evidence log was off");
+    }
+    dev.mcpaudit.queryapi.store.StoredAlert s = stored.get();
+    LogId log = new LogId(s.tenant(), s.partition());
+    Optional<EvidenceReader.Kept> cp =
+        alertLogs.latest(log).filter(k -> k.checkpoint().size() > s.leaf());
+    if (cp.isEmpty()) {
+      return none.put("none", "no checkpoint of its alert log covers it yet");
+    }
+    long size = cp.get().checkpoint().size();
+    Provenance p = s.provenance() == null ? Provenance.kafka() : s.provenance();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("format", EvidenceCheck.PROOF_FORMAT);
+    o.put("alert_id", alertId);
+    o.put("tenant", s.tenant());
+    o.put("partition", s.partition());
+    o.put("origin", cp.get().checkpoint().origin());
+    o.put("leaf_index", s.leaf());
+    o.put("tree_size", size);
+    o.put("record", new String(s.source(), StandardCharsets.UTF_8));
+    o.putObject("provenance").put("kind", p.kind()).put("by", p.by());
+    o.put("leaf_hash", b64(LeafForm.hash(s.source(), p.kind(), p.by())));
+    ArrayNode path = o.putArray("inclusion");
+    alertLogs.inclusion(log, s.leaf(), size).forEach(h -> path.add(b64(h)));
+    o.put("checkpoint", cp.get().note());
+    o.put("checkpoint_time", Rfc3339.format(cp.get().checkpoint().time()));
+    return o;
   }
 
   private static void describe(ObjectNode d, String q, TimeRange range) {

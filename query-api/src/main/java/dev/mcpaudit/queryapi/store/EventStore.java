@@ -71,6 +71,14 @@ public interface EventStore {
   Optional<JsonNode> alert(TenantScope scope, String alertId);
 
   /**
+   * The stored record of the alert with this id among the tenants in scope, with its place in its
+   * alert log; empty where the store keeps none (README, "Evidence bundles").
+   */
+  default Optional<StoredAlert> alertRecord(TenantScope scope, String alertId) {
+    return Optional.empty();
+  }
+
+  /**
    * Every match, oldest first, as a stream; {@code decisionsOnly} leaves out the handle lifecycle
    * events.
    */

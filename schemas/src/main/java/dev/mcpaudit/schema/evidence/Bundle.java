@@ -18,6 +18,10 @@ public final class Bundle {
   public static final String KEYS = "keys.txt";
   public static final String CHECKPOINTS = "checkpoints.ndjson";
   public static final String RANGE = "range.json";
+
+  /** In a bundle of an alert's evidence: the alert's own proof in its tenant's alert log. */
+  public static final String ALERT_PROOF = "alert-proof.json";
+
   public static final String RECORDS = "records.ndjson";
   public static final String PROOFS = "proofs.ndjson";
   public static final String MANIFEST = "manifest.json";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -185,6 +186,34 @@ public final class BundleCheck {
     }
 
     JsonNode alert = manifest.path("request").path("alert");
+    String alertLine = null;
+    if (files.has(Bundle.ALERT_PROOF)) {
+      // The alert itself, proven in its tenant's alert log: then its evidence list is the one the
+      // detector wrote, not the one the manifest repeats.
+      Hashed h = open(zip, files, Bundle.ALERT_PROOF);
+      JsonNode proof = JSON.readTree(h.all());
+      Verdict v = EvidenceCheck.proof(proof, keys);
+      if (v.exit() != Verdict.VERIFIED) {
+        throw new Failed(v); // names the alert, before the manifest's hash would say less
+      }
+      h.done();
+      if (!tenant.equals(proof.path("tenant").asText())
+          || !alert.path("alert_id").asText().equals(proof.path("alert_id").asText())) {
+        throw tampered("alert-proof.json is the proof of another alert or tenant");
+      }
+      JsonNode record = JSON.readTree(proof.path("record").asText());
+      ObjectNode proven = alert.deepCopy();
+      proven.set("evidence", record.path("evidence"));
+      alert = proven;
+      alertLine = v.message() + " (in " + proof.path("origin").asText() + ")";
+    } else if (alert.isObject()) {
+      alertLine =
+          "alert "
+              + alert.path("alert_id").asText()
+              + " itself is not proven here ("
+              + alert.path("proof").asText("no proof")
+              + "); its evidence list is the manifest's";
+    }
     java.util.Set<String> seen = alert.isObject() ? new java.util.HashSet<>() : null;
     long verified = records(zip, files, logs, tenant, range, seen);
     if (verified != manifest.path("records").asLong(-1)) {
@@ -255,6 +284,7 @@ public final class BundleCheck {
                   : "; not in the bundle (in no log or not checkpointed yet when it was made): "
                       + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
                       + (missing.size() > 10 ? ", …" : "")));
+      lines.add(alertLine);
     }
     lines.add(
         verified

@@ -29,14 +29,17 @@ public final class EvidenceCheck {
 
   /** Checks a proof file's record, leaf, inclusion proof and checkpoint. */
   public static Verdict proof(JsonNode p, List<VerifierKey> keys) {
-    String id = p.path("event_id").asText("?");
+    // A decision's proof names its event; an alert's (in its tenant's alert log) its alert.
+    boolean alert = p.has("alert_id");
+    String id = alert ? p.path("alert_id").asText("?") : p.path("event_id").asText("?");
+    String what = alert ? "alert " : "record ";
     if (!PROOF_FORMAT.equals(p.path("format").textValue())) {
       return Verdict.unverifiable("not a proof file (format " + PROOF_FORMAT + " expected)");
     }
     for (String field :
         List.of("tenant", "record", "checkpoint", "leaf_index", "tree_size", "inclusion")) {
       if (p.path(field).isMissingNode() || p.path(field).isNull()) {
-        return Verdict.unverifiable("record " + id + ": the proof file has no " + field);
+        return Verdict.unverifiable(what + id + ": the proof file has no " + field);
       }
     }
     Opened o = open(p.path("checkpoint").asText(), keys, "checkpoint");
@@ -49,30 +52,20 @@ public final class EvidenceCheck {
     long size = p.path("tree_size").asLong(-1);
     if (size != cp.size()) {
       return Verdict.tampered(
-          "record "
-              + id
-              + ": the proof is for a tree of "
-              + size
-              + ", the checkpoint of "
-              + cp.size());
+          what + id + ": the proof is for a tree of " + size + ", the checkpoint of " + cp.size());
     }
     String origin = p.path("origin").asText("");
     if (!cp.origin().equals(origin) || !origin.contains("/" + tenant + "/")) {
       return Verdict.tampered(
-          "record "
-              + id
-              + ": the checkpoint is of log "
-              + cp.origin()
-              + ", not of tenant "
-              + tenant);
+          what + id + ": the checkpoint is of log " + cp.origin() + ", not of tenant " + tenant);
     }
     byte[] record = p.path("record").asText().getBytes(StandardCharsets.UTF_8);
     JsonNode prov = p.path("provenance");
     byte[] leaf =
         LeafForm.hash(record, prov.path("kind").asText("kafka"), prov.path("by").textValue());
-    String recordFault = recordFault(record, id, tenant);
+    String recordFault = recordFault(record, id, tenant, alert ? "alert_id" : "event_id");
     if (recordFault != null) {
-      return Verdict.tampered("record " + id + ": " + recordFault);
+      return Verdict.tampered(what + id + ": " + recordFault);
     }
     List<byte[]> path;
     byte[] claimed;
@@ -80,11 +73,11 @@ public final class EvidenceCheck {
       path = hashes(p.path("inclusion"));
       claimed = p.hasNonNull("leaf_hash") ? b64(p.path("leaf_hash").asText()) : leaf;
     } catch (IllegalArgumentException e) {
-      return Verdict.tampered("record " + id + ": the proof's hashes are not base64");
+      return Verdict.tampered(what + id + ": the proof's hashes are not base64");
     }
     if (MerkleProofs.inclusionFails(index, size, leaf, path, cp.root()) == null) {
       return Verdict.verified(
-          "record "
+          what
               + id
               + " verified at "
               + tenant
@@ -99,7 +92,7 @@ public final class EvidenceCheck {
     if (!MessageDigest.isEqual(claimed, leaf)
         && MerkleProofs.inclusionFails(index, size, claimed, path, cp.root()) == null) {
       return Verdict.tampered(
-          "record "
+          what
               + id
               + " was altered: its bytes (or provenance) no longer hash to leaf "
               + index
@@ -108,7 +101,7 @@ public final class EvidenceCheck {
               + ", which the checkpoint proves");
     }
     return Verdict.tampered(
-        "record "
+        what
             + id
             + ": the inclusion proof does not hold ("
             + MerkleProofs.inclusionFails(index, size, leaf, path, cp.root())
@@ -116,7 +109,7 @@ public final class EvidenceCheck {
   }
 
   /** The record must be the JSON object the proof names: same tenant, same event id. */
-  private static String recordFault(byte[] record, String id, String tenant) {
+  private static String recordFault(byte[] record, String id, String tenant, String idField) {
     JsonNode r;
     try {
       r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record);
@@ -126,8 +119,8 @@ public final class EvidenceCheck {
     if (!tenant.equals(r.path("tenant").textValue())) {
       return "the record's tenant is not " + tenant;
     }
-    if (!id.equals(r.path("event_id").textValue())) {
-      return "the record's event_id is not " + id;
+    if (!id.equals(r.path(idField).textValue())) {
+      return "the record's " + idField + " is not " + id;
     }
     return null;
   }

@@ -237,6 +237,66 @@ class BundleTest {
     assertThat(BundleCheck.check(notZip, keys).verdict().exit()).isEqualTo(Verdict.UNVERIFIABLE);
   }
 
+  /**
+   * A bundle of an alert's evidence, holding the alert's own proof in its alert log: its evidence
+   * list is the proven one; an alert whose list was shortened does not verify.
+   */
+  @Test
+  void anAlertsBundleProvesTheAlertAndSaysWhichOfItsEvidenceItHolds() throws IOException {
+    String alertJson =
+        "{\"alert_id\":\"al-1\",\"type\":\"DENY_BURST\",\"tenant\":\"acme\","
+            + "\"evidence\":[\"ev_3\",\"ev_6\",\"ev_299\"]}";
+    byte[] alert = alertJson.getBytes(StandardCharsets.UTF_8);
+    MerkleTree alerts = new MerkleTree();
+    alerts.append(
+        LeafForm.hash(
+            "{\"alert_id\":\"al-0\",\"tenant\":\"acme\"}".getBytes(StandardCharsets.UTF_8),
+            "detector",
+            "det-1"));
+    alerts.append(LeafForm.hash(alert, "detector", "det-1"));
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode proof = json.createObjectNode();
+    proof.put("format", EvidenceCheck.PROOF_FORMAT).put("alert_id", "al-1").put("tenant", "acme");
+    proof.put("partition", 0).put("origin", "mcp-audit-alerts/acme/0");
+    proof.put("leaf_index", 1).put("tree_size", 2).put("record", alertJson);
+    proof.putObject("provenance").put("kind", "detector").put("by", "det-1");
+    ArrayNode path = proof.putArray("inclusion");
+    alerts.inclusion(1, 2).forEach(h -> path.add(b64(h)));
+    proof.put(
+        "checkpoint",
+        key.sign(new Checkpoint("mcp-audit-alerts/acme/0", 2, alerts.root(2), T).text()));
+
+    Path out = dir.resolve("alert.zip");
+    try (OutputStream o = Files.newOutputStream(out);
+        BundleWriter w = new BundleWriter(o, dir)) {
+      start(w, 280);
+      w.file(Bundle.ALERT_PROOF, json.writeValueAsBytes(proof));
+      for (int i : new int[] {3, 6}) {
+        w.record(records.get(i), 0, i, "collector", "gw-1", tree.inclusion(i, 280));
+      }
+      ObjectNode m = manifest(Bundle.FILTERED);
+      m.putObject("request")
+          .putObject("alert")
+          .put("alert_id", "al-1")
+          .putArray("evidence")
+          .add("ev_3");
+      w.finish(m, key);
+    }
+    BundleCheck.Report r = BundleCheck.check(out, keys);
+    assertThat(r.verdict().exit()).as(r.verdict().message()).isZero();
+    assertThat(r.lines())
+        .contains(
+            "alert al-1 (): 2 of its 3 evidence events verified; not in the bundle (in no log or"
+                + " not checkpointed yet when it was made): ev_299")
+        .anySatisfy(
+            l -> assertThat(l).startsWith("alert al-1 verified at acme 1/2 against checkpoint"));
+
+    rewrite(out, Bundle.ALERT_PROOF, s -> s.replace(",\\\"ev_299\\\"", ""));
+    BundleCheck.Report shortened = BundleCheck.check(out, keys);
+    assertThat(shortened.verdict().exit()).isEqualTo(Verdict.TAMPERED);
+    assertThat(shortened.verdict().message()).startsWith("alert al-1");
+  }
+
   private static String dropLine(String s, int index) {
     List<String> lines = new ArrayList<>(List.of(s.split("\n")));
     lines.remove(index);

@@ -98,6 +98,43 @@ final class AlertQueries {
         });
   }
 
+  Optional<dev.mcpaudit.queryapi.store.StoredAlert> record(TenantScope scope, String alertId) {
+    Query q =
+        new BooleanQuery.Builder()
+            .add(Queries.tenants(scope), Occur.FILTER)
+            .add(Queries.term(AlertFields.ALERT_ID, alertId), Occur.FILTER)
+            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
+            .build();
+    return searchers.read(
+        searcher -> {
+          TopDocs top = searcher.search(q, 2);
+          if (top.scoreDocs.length != 1) {
+            return Optional.empty(); // none, or several tenants' (the view says which)
+          }
+          org.apache.lucene.document.Document d =
+              searcher.storedFields().document(top.scoreDocs[0].doc);
+          org.apache.lucene.util.BytesRef source = d.getBinaryValue(AlertFields.SOURCE);
+          org.apache.lucene.index.IndexableField leaf =
+              d.getField(dev.mcpaudit.index.IndexSchema.EVIDENCE_LEAF);
+          org.apache.lucene.index.IndexableField partition =
+              d.getField(dev.mcpaudit.index.IndexSchema.KAFKA_PARTITION);
+          byte[] bytes = org.apache.lucene.util.BytesRef.deepCopyOf(source).bytes;
+          String tenant =
+              dev.mcpaudit.schema.event.EventCodec.mapper()
+                  .readTree(bytes)
+                  .path(AlertFields.TENANT)
+                  .asText();
+          return Optional.of(
+              new dev.mcpaudit.queryapi.store.StoredAlert(
+                  tenant,
+                  alertId,
+                  bytes,
+                  partition == null ? -1 : partition.numericValue().intValue(),
+                  leaf == null ? -1 : leaf.numericValue().longValue(),
+                  dev.mcpaudit.index.StoredEvents.provenance(d)));
+        });
+  }
+
   static Query query(TenantScope scope, AlertQuery r) {
     BooleanQuery.Builder q =
         new BooleanQuery.Builder()

@@ -174,6 +174,12 @@ public final class LuceneEventStore implements EventStore {
   }
 
   @Override
+  public Optional<dev.mcpaudit.queryapi.store.StoredAlert> alertRecord(
+      TenantScope scope, String alertId) {
+    return alerts.record(scope, alertId);
+  }
+
+  @Override
   public java.util.List<dev.mcpaudit.queryapi.store.LeafSpan> leafSpans(
       TenantScope scope, EventQuery query) {
     return leaves.spans(scope, query);
