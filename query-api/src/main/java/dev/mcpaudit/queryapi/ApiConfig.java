@@ -321,34 +321,28 @@ public record ApiConfig(
   }
 
   private static dev.mcpaudit.schema.evidence.SigningKey bundleKey(String file) {
-    if (file.isBlank()) {
-      return null;
-    }
-    try {
-      return dev.mcpaudit.schema.evidence.SigningKey.parse(
-          java.nio.file.Files.readString(Path.of(file)));
-    } catch (java.io.IOException e) {
-      throw new dev.mcpaudit.runtime.config.ConfigException(
-          "api.bundle-signing-key: cannot read " + file + ": " + e);
-    } catch (IllegalArgumentException e) {
-      throw new dev.mcpaudit.runtime.config.ConfigException(
-          "api.bundle-signing-key: " + file + ": " + e.getMessage());
-    }
+    return file.isBlank()
+        ? null
+        : keyFile(BUNDLE_KEY, file, dev.mcpaudit.schema.evidence.SigningKey::parse);
   }
 
   private static List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys(String file) {
-    if (file.isBlank()) {
-      return List.of();
-    }
+    return file.isBlank()
+        ? List.of()
+        : keyFile(EVIDENCE_KEYS, file, dev.mcpaudit.schema.evidence.KeySet::parse);
+  }
+
+  /** A key file read and parsed, or a configuration error naming the setting and the file. */
+  private static <T> T keyFile(
+      ConfigKey<String> setting, String file, java.util.function.Function<String, T> parse) {
     try {
-      return dev.mcpaudit.schema.evidence.KeySet.parse(
-          java.nio.file.Files.readString(Path.of(file)));
+      return parse.apply(java.nio.file.Files.readString(Path.of(file)));
     } catch (java.io.IOException e) {
       throw new dev.mcpaudit.runtime.config.ConfigException(
-          "api.evidence-keys: cannot read " + file + ": " + e);
+          setting.name() + ": cannot read " + file + ": " + e);
     } catch (IllegalArgumentException e) {
       throw new dev.mcpaudit.runtime.config.ConfigException(
-          "api.evidence-keys: " + file + ": " + e.getMessage());
+          setting.name() + ": " + file + ": " + e.getMessage());
     }
   }
 

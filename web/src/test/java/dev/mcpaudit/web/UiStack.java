@@ -112,37 +112,28 @@ final class UiStack implements AutoCloseable {
    * without the log).
    */
   boolean evidenceCovered(java.util.Collection<String> tenants) {
-    if (evidence == null) {
-      return true;
-    }
-    for (String t : tenants) {
-      var logs = evidence.logs(t);
-      if (logs.isEmpty()) {
-        return false;
-      }
-      for (var log : logs) {
-        var latest = evidence.latest(log);
-        if (latest.isEmpty() || latest.get().checkpoint().size() != evidence.size(log)) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return covered(evidence, tenants);
   }
 
   /** Whether every alert log of {@code tenants} has a checkpoint covering all of it. */
   boolean alertEvidenceCovered(java.util.Collection<String> tenants) {
-    if (alertEvidence == null) {
+    return covered(alertEvidence, tenants);
+  }
+
+  private static boolean covered(
+      dev.mcpaudit.queryapi.store.lucene.LuceneEvidence logs,
+      java.util.Collection<String> tenants) {
+    if (logs == null) {
       return true;
     }
     for (String t : tenants) {
-      var logs = alertEvidence.logs(t);
-      if (logs.isEmpty()) {
+      var all = logs.logs(t);
+      if (all.isEmpty()) {
         return false;
       }
-      for (var log : logs) {
-        var latest = alertEvidence.latest(log);
-        if (latest.isEmpty() || latest.get().checkpoint().size() != alertEvidence.size(log)) {
+      for (var log : all) {
+        var latest = logs.latest(log);
+        if (latest.isEmpty() || latest.get().checkpoint().size() != logs.size(log)) {
           return false;
         }
       }

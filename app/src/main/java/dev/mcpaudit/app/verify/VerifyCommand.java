@@ -84,11 +84,7 @@ public final class VerifyCommand implements Callable<Integer> {
             + " who made it; compare the key ids with your own or pass --keys";
     Verdict v = r.verdict();
     if (json) {
-      ObjectNode o = new ObjectMapper().createObjectNode();
-      o.put("outcome", v.outcome());
-      o.put("exit", v.exit());
-      o.put("message", v.message());
-      o.put("key_id", v.keyId());
+      ObjectNode o = json(v);
       o.put("kind", r.kind());
       o.put("records", r.records());
       o.put("keys_from_bundle", ownKeys);
@@ -105,6 +101,16 @@ public final class VerifyCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return v.exit();
+  }
+
+  /** A verdict for machines: outcome, exit, message, key_id. */
+  static ObjectNode json(Verdict v) {
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("outcome", v.outcome());
+    o.put("exit", v.exit());
+    o.put("message", v.message());
+    o.put("key_id", v.keyId());
+    return o;
   }
 
   private static BundleCheck.Report failed(String message) {
@@ -143,12 +149,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("outcome", v.outcome());
-        o.put("exit", v.exit());
-        o.put("message", v.message());
-        o.put("key_id", v.keyId());
-        out.println(o.toString());
+        out.println(VerifyCommand.json(v).toString());
       } else if (v.exit() == Verdict.VERIFIED) {
         out.println(v.message());
       } else {

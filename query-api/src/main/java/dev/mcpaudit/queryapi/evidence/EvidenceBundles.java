@@ -122,30 +122,17 @@ public final class EvidenceBundles {
         }
         long[] left = new long[2];
         ExportRows rows =
-            new ExportRows() {
-              @Override
-              public boolean wantsPositions() {
-                return true;
-              }
-
-              @Override
-              public void write(byte[] json, Provenance p) {
-                throw new IllegalStateException("bundles read positions");
-              }
-
-              @Override
-              public void write(byte[] json, Provenance p, int partition, long leaf)
-                  throws IOException {
-                EvidenceReader.Kept cp = latest.get(partition);
-                if (leaf < 0) {
-                  left[0]++;
-                } else if (cp == null || leaf >= cp.checkpoint().size()) {
-                  left[1]++;
-                } else {
-                  record(w, json, p, partition, leaf, provers.inclusion(partition, leaf));
-                }
-              }
-            };
+            (Positioned)
+                (json, p, partition, leaf) -> {
+                  EvidenceReader.Kept cp = latest.get(partition);
+                  if (leaf < 0) {
+                    left[0]++;
+                  } else if (cp == null || leaf >= cp.checkpoint().size()) {
+                    left[1]++;
+                  } else {
+                    record(w, json, p, partition, leaf, provers.inclusion(partition, leaf));
+                  }
+                };
         for (ExportStream m : matches) {
           m.writeTo(rows);
         }
@@ -268,33 +255,20 @@ public final class EvidenceBundles {
           store
               .leaves(scope, s.partition, s.from, s.to)
               .writeTo(
-                  new ExportRows() {
-                    @Override
-                    public boolean wantsPositions() {
-                      return true;
-                    }
-
-                    @Override
-                    public void write(byte[] json, Provenance p) {
-                      throw new IllegalStateException("bundles read positions");
-                    }
-
-                    @Override
-                    public void write(byte[] json, Provenance p, int partition, long leaf)
-                        throws IOException {
-                      if (leaf != next[0]) {
-                        // The index changed under the export: a short file must not look whole.
-                        throw new IOException(
-                            "leaf "
-                                + next[0]
-                                + " of partition "
-                                + partition
-                                + " is not in the index");
-                      }
-                      next[0]++;
-                      record(w, json, p, partition, leaf, provers.inclusion(partition, leaf));
-                    }
-                  });
+                  (Positioned)
+                      (json, p, partition, leaf) -> {
+                        if (leaf != next[0]) {
+                          // The index changed under the export: a short file must not look whole.
+                          throw new IOException(
+                              "leaf "
+                                  + next[0]
+                                  + " of partition "
+                                  + partition
+                                  + " is not in the index");
+                        }
+                        next[0]++;
+                        record(w, json, p, partition, leaf, provers.inclusion(partition, leaf));
+                      });
           if (next[0] != s.to) {
             throw new IOException(
                 "the index ended at leaf "
@@ -309,6 +283,27 @@ public final class EvidenceBundles {
         return w.records();
       }
     };
+  }
+
+  /** Rows with their place in the evidence logs, which is all a bundle reads. */
+  @FunctionalInterface
+  private interface Positioned extends ExportRows {
+    void row(byte[] json, Provenance p, int partition, long leaf) throws IOException;
+
+    @Override
+    default boolean wantsPositions() {
+      return true;
+    }
+
+    @Override
+    default void write(byte[] json, Provenance p) {
+      throw new IllegalStateException("bundles read positions");
+    }
+
+    @Override
+    default void write(byte[] json, Provenance p, int partition, long leaf) throws IOException {
+      row(json, p, partition, leaf);
+    }
   }
 
   private void start(BundleWriter w, Map<Integer, EvidenceReader.Kept> checkpoints)

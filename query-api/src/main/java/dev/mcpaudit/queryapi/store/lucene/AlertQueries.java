@@ -74,13 +74,17 @@ final class AlertQueries {
         });
   }
 
+  /** The recorded alert (not a track alone) with this id among the tenants in scope. */
+  private static Query oneAlert(TenantScope scope, String alertId) {
+    return new BooleanQuery.Builder()
+        .add(Queries.tenants(scope), Occur.FILTER)
+        .add(Queries.term(AlertFields.ALERT_ID, alertId), Occur.FILTER)
+        .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
+        .build();
+  }
+
   Optional<JsonNode> one(TenantScope scope, String alertId) {
-    Query q =
-        new BooleanQuery.Builder()
-            .add(Queries.tenants(scope), Occur.FILTER)
-            .add(Queries.term(AlertFields.ALERT_ID, alertId), Occur.FILTER)
-            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
-            .build();
+    Query q = oneAlert(scope, alertId);
     return searchers.read(
         searcher -> {
           TopDocs top = searcher.search(q, 10);
@@ -99,12 +103,7 @@ final class AlertQueries {
   }
 
   Optional<dev.mcpaudit.queryapi.store.StoredAlert> record(TenantScope scope, String alertId) {
-    Query q =
-        new BooleanQuery.Builder()
-            .add(Queries.tenants(scope), Occur.FILTER)
-            .add(Queries.term(AlertFields.ALERT_ID, alertId), Occur.FILTER)
-            .add(Queries.term(AlertFields.TRACK_ONLY, "true"), Occur.MUST_NOT)
-            .build();
+    Query q = oneAlert(scope, alertId);
     return searchers.read(
         searcher -> {
           TopDocs top = searcher.search(q, 2);
