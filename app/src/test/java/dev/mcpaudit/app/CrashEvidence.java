@@ -305,6 +305,10 @@ final class CrashEvidence {
     s.put("api.port", "0");
     s.put("api.audit", "false");
     s.put("api.evidence-keys", keys.toString());
+    SigningKey bundleKey = SigningKey.generate("mcp-audit-crash-bundles");
+    s.put(
+        "api.bundle-signing-key",
+        Files.writeString(work.resolve("bundles.key"), bundleKey.text()).toString());
     s.put("api.token.ada", dev.mcpaudit.runtime.auth.TokenDigest.of(token));
     s.put("api.token.ada.role", "auditor");
     s.put("api.token.ada.tenants", "*");
@@ -341,9 +345,51 @@ final class CrashEvidence {
         assertThat(v.exit()).as(v.message()).isZero();
         verified++;
       }
+      // A range bundle of one tenant from the cluster: each of its logs whole up to its latest
+      // checkpoint, complete by the verifier's own fold.
+      String tenant = records.getFirst().tenant();
+      Path bundle = work.resolve("cluster-range.zip");
+      var r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:"
+                              + api.port()
+                              + "/api/v1/evidence/export?kind=range&from=2000-01-01T00:00:00Z"
+                              + "&to=2100-01-01T00:00:00Z&tenant="
+                              + java.net.URLEncoder.encode(tenant, StandardCharsets.UTF_8)))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofFile(bundle));
+      assertThat(r.statusCode())
+          .as(() -> Files.exists(bundle) ? readQuietly(bundle) : "")
+          .isEqualTo(200);
+      List<dev.mcpaudit.schema.evidence.VerifierKey> all =
+          List.of(key.verifier(), bundleKey.verifier());
+      var report = dev.mcpaudit.schema.evidence.BundleCheck.check(bundle, all);
+      assertThat(report.verdict().exit()).as(report.verdict().message()).isZero();
+      long covered = 0;
+      int logs = 0;
+      for (LogId log : leaves.keySet()) {
+        if (log.tenant().equals(tenant) && reader.latest(log).isPresent()) {
+          covered += reader.latest(log).get().checkpoint().size();
+          logs++;
+        }
+      }
+      assertThat(report.records()).isEqualTo(covered).isPositive();
+      assertThat(report.lines().stream().filter(l -> l.startsWith("range complete: leaves 0..")))
+          .hasSize(logs);
     }
     assertThat(verified).isGreaterThan(8);
     return pairs;
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return "(not text)";
+    }
   }
 
   /** Every checkpoint on the topic, by the origin of its log, sorted by size. */

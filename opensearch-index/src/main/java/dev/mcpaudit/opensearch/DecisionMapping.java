@@ -115,6 +115,8 @@ public final class DecisionMapping {
   public static ObjectNode decisionEvidenceFields() {
     ObjectNode props = F.objectNode();
     put(props, IndexSchema.EVIDENCE_LEAF, F.objectNode().put("type", "long").put("index", false));
+    // Partition and leaf in one number: a range of one log's leaves is one range query, in order.
+    put(props, IndexSchema.EVIDENCE_POSITION, F.objectNode().put("type", "long"));
     return props;
   }
 

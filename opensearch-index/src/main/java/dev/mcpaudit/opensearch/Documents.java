@@ -42,7 +42,8 @@ public final class Documents {
             IndexSchema.LATENCY_US,
             IndexSchema.KAFKA_PARTITION,
             IndexSchema.KAFKA_OFFSET,
-            IndexSchema.EVIDENCE_LEAF));
+            IndexSchema.EVIDENCE_LEAF,
+            IndexSchema.EVIDENCE_POSITION));
     NUMBERS = Set.copyOf(n);
   }
 

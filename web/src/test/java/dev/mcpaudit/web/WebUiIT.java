@@ -711,6 +711,12 @@ class WebUiIT {
         .contains("records verified against checkpoint " + tenant + "/");
     browser.screenshot("evidence-export");
 
+    assertThat(
+            api(AUDITOR, "/alerts/al-ui-1", Map.of())
+                .path("_links")
+                .path("evidence_bundle")
+                .asText())
+        .isEqualTo("/api/v1/evidence/export?tenant=tenant-1&alert=al-ui-1");
     open(AUDITOR, hash("alerts", "from", "now-1h", "id", "al-ui-1"));
     waitFor(By.cssSelector("button[data-alert-evidence='al-ui-1']")).click();
     Path alertFile = downloads.resolve("mcp-audit-alert-al-ui-1.zip");

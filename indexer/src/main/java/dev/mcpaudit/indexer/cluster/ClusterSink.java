@@ -234,11 +234,19 @@ public final class ClusterSink implements IndexSink {
           }
           s.reserved++;
         } else {
+          long at = s.reserved++;
           e.a()
               .doc()
               .add(
                   new org.apache.lucene.document.StoredField(
-                      dev.mcpaudit.index.IndexSchema.EVIDENCE_LEAF, s.reserved++));
+                      dev.mcpaudit.index.IndexSchema.EVIDENCE_LEAF, at));
+          e.a()
+              .doc()
+              .add(
+                  new org.apache.lucene.document.StoredField(
+                      dev.mcpaudit.index.IndexSchema.EVIDENCE_POSITION,
+                      dev.mcpaudit.index.IndexSchema.evidencePosition(
+                          log.getKey().partition(), at)));
         }
         evidence.append(s, leafHash);
       }

@@ -71,6 +71,17 @@ final class AlertsEndpoint {
     String id = alertId(ctx);
     JsonNode alert = store.alert(scope, id).orElseThrow(() -> notFound(id));
     ctx.header("ETag", etag(alert.path("state").path("version").asInt()));
+    if (alert instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      // Where its evidence is proven (auditors; README, "Evidence bundles").
+      o.putObject("_links")
+          .put(
+              "evidence_bundle",
+              "/api/v1/evidence/export?tenant="
+                  + java.net.URLEncoder.encode(
+                      alert.path("tenant").asText(), java.nio.charset.StandardCharsets.UTF_8)
+                  + "&alert="
+                  + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8));
+    }
     ctx.json(alert);
   }
 

@@ -87,26 +87,14 @@ public interface EventStore {
   /**
    * Per evidence log of the scope's one tenant, the first and last leaf among the matches (records
    * in no log left out), by partition.
-   *
-   * @throws InvalidQuery where the store cannot read records by leaf
    */
-  default java.util.List<LeafSpan> leafSpans(TenantScope scope, EventQuery query) {
-    throw new InvalidQuery(RANGES_UNSUPPORTED);
-  }
+  java.util.List<LeafSpan> leafSpans(TenantScope scope, EventQuery query);
 
   /**
-   * Leaves {@code [from, to)} of the log of {@code partition} of the scope's one tenant.
-   *
-   * @throws InvalidQuery where the store cannot read records by leaf
+   * Leaves {@code [from, to)} of the log of {@code partition} of the scope's one tenant, by their
+   * place in it ({@code evidence.position}).
    */
-  default LeafRange leaves(TenantScope scope, int partition, long from, long to) {
-    throw new InvalidQuery(RANGES_UNSUPPORTED);
-  }
-
-  /** Why a store without reads by leaf refuses range bundles. */
-  String RANGES_UNSUPPORTED =
-      "range bundles are served from the embedded Lucene index; on OpenSearch, export a filtered"
-          + " bundle and prove completeness with /evidence/consistency";
+  LeafRange leaves(TenantScope scope, int partition, long from, long to);
 
   /** Whether the store can answer now, and if not why (for {@code /health/ready}). */
   Health health();

@@ -1,6 +1,7 @@
 package dev.mcpaudit.queryapi.store.cluster;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.opensearch.Cluster;
 import dev.mcpaudit.opensearch.IndexNames;
 import dev.mcpaudit.queryapi.search.QueryLimits;
@@ -124,6 +125,71 @@ public final class ClusterEventStore implements EventStore {
   public Optional<com.fasterxml.jackson.databind.JsonNode> alert(
       TenantScope scope, String alertId) {
     return alerts.one(scope, alertId);
+  }
+
+  /**
+   * Per partition, the first and last leaf among the matches: min and max of the records' places in
+   * their logs, by partition (both from doc values).
+   */
+  @Override
+  public java.util.List<dev.mcpaudit.queryapi.store.LeafSpan> leafSpans(
+      TenantScope scope, EventQuery query) {
+    com.fasterxml.jackson.databind.node.ObjectNode body =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    body.set(
+        "query",
+        QueryDsl.filter(
+            queries.events(scope, query),
+            QueryDsl.range(IndexSchema.EVIDENCE_POSITION, 0, Long.MAX_VALUE)));
+    body.put("size", 0);
+    com.fasterxml.jackson.databind.node.ObjectNode byPartition =
+        body.putObject("aggs").putObject("p");
+    byPartition
+        .putObject("terms")
+        .put("field", dev.mcpaudit.opensearch.DecisionMapping.path(IndexSchema.KAFKA_PARTITION))
+        .put("size", 10_000);
+    com.fasterxml.jackson.databind.node.ObjectNode aggs = byPartition.putObject("aggs");
+    aggs.putObject("first").putObject("min").put("field", IndexSchema.EVIDENCE_POSITION);
+    aggs.putObject("last").putObject("max").put("field", IndexSchema.EVIDENCE_POSITION);
+    long mask = (1L << IndexSchema.POSITION_LEAF_BITS) - 1;
+    java.util.List<dev.mcpaudit.queryapi.store.LeafSpan> out = new java.util.ArrayList<>();
+    for (com.fasterxml.jackson.databind.JsonNode b :
+        reads.search(decisions, body).aggregations().path("p").path("buckets")) {
+      // min/max come back as doubles: exact up to 2^53, far past any position's partition bits
+      long first = (long) b.path("first").path("value").asDouble();
+      long last = (long) b.path("last").path("value").asDouble();
+      out.add(
+          new dev.mcpaudit.queryapi.store.LeafSpan(
+              b.path("key").asInt(), first & mask, last & mask));
+    }
+    out.sort(java.util.Comparator.comparingInt(dev.mcpaudit.queryapi.store.LeafSpan::partition));
+    return out;
+  }
+
+  /** Leaves {@code [from, to)} of one log, by their place in it: one range, in order. */
+  @Override
+  public dev.mcpaudit.queryapi.store.LeafRange leaves(
+      TenantScope scope, int partition, long from, long to) {
+    com.fasterxml.jackson.databind.node.ObjectNode q =
+        QueryDsl.filter(
+            ClusterQueries.tenants(scope),
+            QueryDsl.range(
+                IndexSchema.EVIDENCE_POSITION,
+                IndexSchema.evidencePosition(partition, from),
+                IndexSchema.evidencePosition(partition, to - 1)));
+    ClusterExport rows =
+        new ClusterExport(reads, decisions, q, java.util.List.of(IndexSchema.EVIDENCE_POSITION));
+    return new dev.mcpaudit.queryapi.store.LeafRange() {
+      @Override
+      public long count() {
+        return to <= from ? 0 : reads.count(decisions, q);
+      }
+
+      @Override
+      public long writeTo(dev.mcpaudit.queryapi.store.ExportRows out) throws java.io.IOException {
+        return to <= from ? 0 : rows.writeTo(out);
+      }
+    };
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.mcpaudit.queryapi.store.ExportRows;
 import dev.mcpaudit.queryapi.store.ExportStream;
 import dev.mcpaudit.queryapi.store.IndexUnavailable;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -34,11 +35,26 @@ final class ClusterExport implements ExportStream {
   private final ClusterReads reads;
   private final String decisions;
   private final ObjectNode query;
+  private final List<String> sortFields;
 
   ClusterExport(ClusterReads reads, String decisionsPattern, ObjectNode query) {
+    this(
+        reads,
+        decisionsPattern,
+        query,
+        List.of(IndexSchema.OCCURRED_AT, IndexSchema.EVENT_ID, IndexSchema.TENANT));
+  }
+
+  /**
+   * @param sortFields ascending, together naming one document (a range bundle's records sort by
+   *     their place in the log alone)
+   */
+  ClusterExport(
+      ClusterReads reads, String decisionsPattern, ObjectNode query, List<String> sortFields) {
     this.reads = reads;
     this.decisions = decisionsPattern;
     this.query = query;
+    this.sortFields = List.copyOf(sortFields);
   }
 
   @Override
@@ -102,9 +118,9 @@ final class ClusterExport implements ExportStream {
     body.put("track_total_hits", false);
     body.putObject("pit").put("id", pit).put("keep_alive", KEEP_ALIVE);
     ArrayNode sort = body.putArray("sort");
-    sort.addObject().putObject(IndexSchema.OCCURRED_AT).put("order", "asc");
-    sort.addObject().putObject(IndexSchema.EVENT_ID).put("order", "asc");
-    sort.addObject().putObject(IndexSchema.TENANT).put("order", "asc");
+    for (String f : sortFields) {
+      sort.addObject().putObject(f).put("order", "asc");
+    }
     if (after != null) {
       body.set("search_after", after);
     }
