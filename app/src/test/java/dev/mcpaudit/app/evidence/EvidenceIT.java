@@ -427,7 +427,12 @@ class EvidenceIT {
             "tenant=acme&kind=range&partition=0&from_size=1&to_size=3",
             "tenant=acme&kind=range&partition=x&to_size=3",
             "tenant=acme&q=decision:(",
-            "tenant=acme&from=2999-01-01T00:00:00Z")) {
+            "tenant=acme&from=2999-01-01T00:00:00Z",
+            "tenant=acme&alert=%3Cscript%3E",
+            "tenant=acme&alert=",
+            "tenant=acme&alert=no-such-alert",
+            "tenant=acme&alert=al-1&kind=range",
+            "tenant=acme&alert=al-1&q=decision:deny")) {
       HttpResponse<String> r = request(auditor, "/api/v1/evidence/export?" + q);
       assertThat(r.statusCode()).as(q + " " + r.body()).isIn(400, 404);
       assertThat(r.headers().firstValue("Content-Type").orElse("")).contains("problem+json");

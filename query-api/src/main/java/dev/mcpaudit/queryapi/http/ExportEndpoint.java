@@ -116,10 +116,16 @@ final class ExportEndpoint {
         new Guarded(ctx.outputStream(), System.nanoTime() + limits.timeout().toNanos());
     OutputStream out = new BufferedOutputStream(client, 64 * 1024);
     String who = LogText.of(caller.principal(), 100);
+    long started = System.nanoTime();
     try {
       long rows = body.writeTo(out);
       out.flush();
-      log.info("export principal={} format={} rows={}", who, what, rows);
+      log.info(
+          "export principal={} format={} rows={} ms={}",
+          who,
+          what,
+          rows,
+          (System.nanoTime() - started) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       if (client.writeFailed != null && !client.timedOut) {
         // The client went away: the exporter has already stopped and let go of the reader.

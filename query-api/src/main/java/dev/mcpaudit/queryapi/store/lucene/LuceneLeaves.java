@@ -19,13 +19,10 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.Sort;
-import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
 
@@ -79,23 +76,19 @@ final class LuceneLeaves {
   }
 
   LeafRange range(TenantScope scope, int partition, long from, long to) {
-    Query q =
-        new BooleanQuery.Builder()
-            .add(Queries.tenants(scope), BooleanClause.Occur.FILTER)
-            .add(
-                LongPoint.newRangeQuery(
-                    IndexSchema.EVIDENCE_POSITION,
-                    IndexSchema.evidencePosition(partition, from),
-                    IndexSchema.evidencePosition(partition, to - 1)),
-                BooleanClause.Occur.FILTER)
-            .build();
-    Sort byLeaf = new Sort(new SortField(IndexSchema.EVIDENCE_POSITION, SortField.Type.LONG));
+    Query all = window(scope, partition, from, to);
     return new LeafRange() {
       @Override
       public long count() {
-        return to <= from ? 0 : searchers.read(s -> (long) s.count(q));
+        return to <= from ? 0 : searchers.read(s -> (long) s.count(all));
       }
 
+      /**
+       * A window of {@link #PAGE} leaves at a time: one range query finds each leaf's document
+       * (leaves are dense and each is held once), then the records are read in leaf order. Linear
+       * in the range, whatever its size; a sorted search resumed after each page would collect the
+       * whole rest of the range again for every page.
+       */
       @Override
       public long writeTo(ExportRows rows) {
         if (to <= from) {
@@ -103,31 +96,59 @@ final class LuceneLeaves {
         }
         return searchers.readAll(
             searcher -> {
-              StoredFields stored = searcher.storedFields();
+              StoredFields stored = searcher.getIndexReader().storedFields();
+              int[] docs = new int[PAGE];
               long written = 0;
-              FieldDoc after = null;
-              while (true) {
-                org.apache.lucene.search.TopDocs page =
-                    after == null
-                        ? searcher.search(q, PAGE, byLeaf)
-                        : searcher.searchAfter(after, q, PAGE, byLeaf);
-                for (ScoreDoc sd : page.scoreDocs) {
-                  FieldDoc fd = (FieldDoc) sd;
-                  Document d = stored.document(fd.doc, StoredEvents.SOURCE_AND_PROVENANCE);
+              for (long start = from; start < to; start += PAGE) {
+                int n = (int) Math.min(PAGE, to - start);
+                java.util.Arrays.fill(docs, -1);
+                find(searcher, window(scope, partition, start, start + n), start, docs);
+                for (int i = 0; i < n; i++) {
+                  if (docs[i] < 0) {
+                    return written; // a leaf the index does not hold: the caller names it
+                  }
+                  Document d = stored.document(docs[i], StoredEvents.SOURCE_AND_PROVENANCE);
                   rows.write(
-                      StoredEvents.bytes(d),
-                      StoredEvents.provenance(d),
-                      partition,
-                      ((Long) fd.fields[0]) & LEAF_MASK);
+                      StoredEvents.bytes(d), StoredEvents.provenance(d), partition, start + i);
                   written++;
-                  after = fd;
-                }
-                if (page.scoreDocs.length < PAGE) {
-                  return written;
                 }
               }
+              return written;
             });
       }
     };
+  }
+
+  /** The scope's records of leaves {@code [from, to)} of the log of {@code partition}. */
+  private static Query window(TenantScope scope, int partition, long from, long to) {
+    return new BooleanQuery.Builder()
+        .add(Queries.tenants(scope), BooleanClause.Occur.FILTER)
+        .add(
+            LongPoint.newRangeQuery(
+                IndexSchema.EVIDENCE_POSITION,
+                IndexSchema.evidencePosition(partition, from),
+                IndexSchema.evidencePosition(partition, to - 1)),
+            BooleanClause.Occur.FILTER)
+        .build();
+  }
+
+  /** Puts the document of leaf {@code start + i} at {@code docs[i]}. */
+  private static void find(IndexSearcher searcher, Query q, long start, int[] docs)
+      throws java.io.IOException {
+    Weight w = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+      Scorer s = w.scorer(leaf);
+      NumericDocValues pos = leaf.reader().getNumericDocValues(IndexSchema.EVIDENCE_POSITION);
+      if (s == null || pos == null) {
+        continue;
+      }
+      Bits live = leaf.reader().getLiveDocs();
+      DocIdSetIterator it = s.iterator();
+      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+        if ((live == null || live.get(doc)) && pos.advanceExact(doc)) {
+          docs[(int) ((pos.longValue() & LEAF_MASK) - start)] = leaf.docBase + doc;
+        }
+      }
+    }
   }
 }
