@@ -322,17 +322,11 @@ final class CrashEvidence {
       for (int i = 0; i < 16; i++) {
         var e = records.get(random.nextInt(records.size()));
         var r =
-            http.send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(
-                            "http://127.0.0.1:"
-                                + api.port()
-                                + "/api/v1/evidence/proof/"
-                                + e.eventId()
-                                + "?tenant="
-                                + java.net.URLEncoder.encode(e.tenant(), StandardCharsets.UTF_8)))
-                    .header("Authorization", "Bearer " + token)
-                    .build(),
+            get(
+                http,
+                api.port(),
+                token,
+                "/api/v1/evidence/proof/" + e.eventId() + "?tenant=" + encoded(e.tenant()),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 409) {
           continue; // after the last checkpoint: nothing covers it yet
@@ -350,16 +344,13 @@ final class CrashEvidence {
       String tenant = records.getFirst().tenant();
       Path bundle = work.resolve("cluster-range.zip");
       var r =
-          http.send(
-              java.net.http.HttpRequest.newBuilder(
-                      java.net.URI.create(
-                          "http://127.0.0.1:"
-                              + api.port()
-                              + "/api/v1/evidence/export?kind=range&from=2000-01-01T00:00:00Z"
-                              + "&to=2100-01-01T00:00:00Z&tenant="
-                              + java.net.URLEncoder.encode(tenant, StandardCharsets.UTF_8)))
-                  .header("Authorization", "Bearer " + token)
-                  .build(),
+          get(
+              http,
+              api.port(),
+              token,
+              "/api/v1/evidence/export?kind=range&from=2000-01-01T00:00:00Z"
+                  + "&to=2100-01-01T00:00:00Z&tenant="
+                  + encoded(tenant),
               java.net.http.HttpResponse.BodyHandlers.ofFile(bundle));
       assertThat(r.statusCode())
           .as(() -> Files.exists(bundle) ? readQuietly(bundle) : "")
@@ -382,6 +373,24 @@ final class CrashEvidence {
     }
     assertThat(verified).isGreaterThan(8);
     return pairs;
+  }
+
+  private static <T> java.net.http.HttpResponse<T> get(
+      java.net.http.HttpClient http,
+      int port,
+      String token,
+      String path,
+      java.net.http.HttpResponse.BodyHandler<T> body)
+      throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        body);
+  }
+
+  private static String encoded(String s) {
+    return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   private static String readQuietly(Path file) {

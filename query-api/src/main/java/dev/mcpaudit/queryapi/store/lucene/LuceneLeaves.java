@@ -28,8 +28,8 @@ import org.apache.lucene.util.Bits;
 
 /**
  * Records by their place in the evidence logs ({@link IndexSchema#EVIDENCE_POSITION}): the leaves a
- * query's matches span, and a log's leaves in order for range bundles, paged by the position's doc
- * values so memory holds one page.
+ * query's matches span, and a log's leaves in order for range bundles, a window of leaves at a time
+ * so memory holds one window.
  */
 final class LuceneLeaves {
   private static final int PAGE = 1_000;
@@ -47,28 +47,18 @@ final class LuceneLeaves {
     Query q = queries.events(scope, query);
     return searchers.read(
         searcher -> {
-          Weight w = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
           Map<Integer, long[]> by = new TreeMap<>();
-          for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Scorer s = w.scorer(leaf);
-            NumericDocValues pos = leaf.reader().getNumericDocValues(IndexSchema.EVIDENCE_POSITION);
-            if (s == null || pos == null) {
-              continue;
-            }
-            Bits live = leaf.reader().getLiveDocs();
-            DocIdSetIterator it = s.iterator();
-            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-              if ((live == null || live.get(doc)) && pos.advanceExact(doc)) {
-                long p = pos.longValue();
+          positions(
+              searcher,
+              q,
+              (doc, p) -> {
                 long[] span =
                     by.computeIfAbsent(
                         (int) (p >>> IndexSchema.POSITION_LEAF_BITS),
                         k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
                 span[0] = Math.min(span[0], p & LEAF_MASK);
                 span[1] = Math.max(span[1], p & LEAF_MASK);
-              }
-            }
-          }
+              });
           List<LeafSpan> out = new ArrayList<>();
           by.forEach((partition, s) -> out.add(new LeafSpan(partition, s[0], s[1])));
           return out;
@@ -135,6 +125,12 @@ final class LuceneLeaves {
   /** Puts the document of leaf {@code start + i} at {@code docs[i]}. */
   private static void find(IndexSearcher searcher, Query q, long start, int[] docs)
       throws java.io.IOException {
+    positions(searcher, q, (doc, p) -> docs[(int) ((p & LEAF_MASK) - start)] = doc);
+  }
+
+  /** Each live match of {@code q} that has a place in a log: its document and that place. */
+  private static void positions(IndexSearcher searcher, Query q, Matched matched)
+      throws java.io.IOException {
     Weight w = searcher.createWeight(searcher.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
     for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
       Scorer s = w.scorer(leaf);
@@ -146,9 +142,14 @@ final class LuceneLeaves {
       DocIdSetIterator it = s.iterator();
       for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
         if ((live == null || live.get(doc)) && pos.advanceExact(doc)) {
-          docs[(int) ((pos.longValue() & LEAF_MASK) - start)] = leaf.docBase + doc;
+          matched.at(leaf.docBase + doc, pos.longValue());
         }
       }
     }
+  }
+
+  @FunctionalInterface
+  private interface Matched {
+    void at(int doc, long position);
   }
 }
