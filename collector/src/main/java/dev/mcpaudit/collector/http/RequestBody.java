@@ -40,8 +40,16 @@ final class RequestBody {
     };
   }
 
+  /**
+   * Most bytes of a refused body read and dropped before the refusal is sent: an HTTP/1.1 client
+   * reads the answer only once it has sent its body, so a server that answers and closes mid-upload
+   * leaves it with a broken pipe instead of the 413. Past this, the connection is cut.
+   */
+  static final long DRAIN_MAX = 16L << 20;
+
   static byte[] read(InputStream wire, String contentEncoding, long contentLength, long limit) {
     if (contentLength > limit) {
+      drain(wire, contentLength);
       throw tooLarge(limit);
     }
     String enc =
@@ -58,6 +66,7 @@ final class RequestBody {
     } catch (ZipException | java.io.EOFException e) {
       throw ProblemException.badRequest("the body is not valid gzip: " + e.getMessage());
     } catch (TooLarge e) {
+      drain(wire, DRAIN_MAX);
       throw tooLarge(limit);
     } catch (IOException e) {
       throw ProblemException.badRequest("the body could not be read: " + e.getMessage());
@@ -76,6 +85,23 @@ final class RequestBody {
       out.write(buf, 0, n);
     }
     return out.toByteArray();
+  }
+
+  /** Reads and drops what is left of a refused body, up to {@link #DRAIN_MAX} bytes. */
+  private static void drain(InputStream wire, long announced) {
+    long left = Math.min(announced < 0 ? DRAIN_MAX : announced, DRAIN_MAX);
+    byte[] buf = new byte[16384];
+    try {
+      while (left > 0) {
+        int n = wire.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          return;
+        }
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client went away: nothing left to answer
+    }
   }
 
   private static ProblemException tooLarge(long limit) {
