@@ -195,46 +195,17 @@ class ClusterIndexerCrashIT {
 
   private Process startIndexer(
       String topic, String group, String prefix, OpenSearchNode node, int run) throws Exception {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                "target/mcp-audit.jar",
-                "indexer",
-                "--set",
-                "indexer.data-dir=" + data,
-                "--set",
-                "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
-                "--set",
-                "topics.decisions=" + topic,
-                "--set",
-                "topics.dead-letter=" + topic + ".dlq",
-                "--set",
-                "topics.alerts=" + topic + ".alerts",
-                "--set",
-                "indexer.group-id=" + group,
-                "--set",
-                "indexer.port=0",
-                "--set",
-                "indexer.commit-interval=1s",
-                "--set",
-                "index.backend=opensearch",
-                "--set",
-                "opensearch.hosts=" + node.url(),
-                "--set",
-                "opensearch.index-prefix=" + prefix,
-                "--set",
-                "opensearch.replicas=0"));
-    cmd.addAll(CrashEvidence.indexerSettings(topic, data.resolve("evidence.key")));
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())
-        .start();
+    return CrashEvidence.startIndexer(
+        data,
+        KAFKA.bootstrapServers(),
+        topic,
+        group,
+        run,
+        List.of(
+            "index.backend=opensearch",
+            "opensearch.hosts=" + node.url(),
+            "opensearch.index-prefix=" + prefix,
+            "opensearch.replicas=0"));
   }
 
   /** The group's committed offsets, keyed {@code topic:partition}. */

@@ -49,6 +49,47 @@ final class CrashEvidence {
   private CrashEvidence() {}
 
   /** The indexer's arguments that turn the evidence log on, for the crash ITs' processes. */
+  /**
+   * {@code mcp-audit.jar indexer} in a process of its own (what SIGKILL stops), with the evidence
+   * log on, its output in {@code <data>/indexer-<run>.log}; {@code extra} are more settings.
+   */
+  static Process startIndexer(
+      Path data, String bootstrap, String topic, String group, int run, List<String> extra)
+      throws java.io.IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                "target/mcp-audit.jar",
+                "indexer"));
+    List<String> settings =
+        new ArrayList<>(
+            List.of(
+                "indexer.data-dir=" + data,
+                "kafka.bootstrap-servers=" + bootstrap,
+                "topics.decisions=" + topic,
+                "topics.dead-letter=" + topic + ".dlq",
+                "topics.alerts=" + topic + ".alerts",
+                "indexer.group-id=" + group,
+                "indexer.port=0",
+                "indexer.commit-interval=1s"));
+    settings.addAll(extra);
+    for (String s : settings) {
+      cmd.add("--set");
+      cmd.add(s);
+    }
+    cmd.addAll(indexerSettings(topic, data.resolve("evidence.key")));
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())
+        .start();
+  }
+
   static List<String> indexerSettings(String topic, Path keyFile) {
     return List.of(
         "--set",

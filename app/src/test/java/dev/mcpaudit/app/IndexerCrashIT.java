@@ -219,38 +219,8 @@ class IndexerCrashIT {
   }
 
   private Process startIndexer(String topic, int run) throws Exception {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                "target/mcp-audit.jar",
-                "indexer",
-                "--set",
-                "indexer.data-dir=" + data,
-                "--set",
-                "kafka.bootstrap-servers=" + KAFKA.bootstrapServers(),
-                "--set",
-                "topics.decisions=" + topic,
-                "--set",
-                "topics.dead-letter=" + topic + ".dlq",
-                "--set",
-                "topics.alerts=" + topic + ".alerts",
-                "--set",
-                "indexer.group-id=crash-" + topic,
-                "--set",
-                "indexer.port=0",
-                "--set",
-                "indexer.commit-interval=1s"));
-    cmd.addAll(CrashEvidence.indexerSettings(topic, data.resolve("evidence.key")));
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(data.resolve("indexer-" + run + ".log").toFile())
-        .start();
+    return CrashEvidence.startIndexer(
+        data, KAFKA.bootstrapServers(), topic, "crash-" + topic, run, List.of());
   }
 
   /** Waits until the running indexer committed something new (it is up and indexing). */
