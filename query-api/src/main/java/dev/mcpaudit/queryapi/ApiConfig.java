@@ -11,7 +11,7 @@ import dev.mcpaudit.queryapi.export.ExportLimits;
 import dev.mcpaudit.queryapi.search.CursorKey;
 import dev.mcpaudit.queryapi.search.QueryLimits;
 import dev.mcpaudit.queryapi.search.SearchGate;
-import dev.mcpaudit.queryapi.search.TermPolicy;
+import dev.mcpaudit.rules.query.TermPolicy;
 import dev.mcpaudit.runtime.config.ConfigDef;
 import dev.mcpaudit.runtime.config.ConfigException;
 import dev.mcpaudit.runtime.config.ConfigKey;

@@ -112,7 +112,31 @@ class SchemaAgreementTest {
     dev.mcpaudit.schema.alert.Alert bound =
         EventCodec.mapper().treeToValue(alert, dev.mcpaudit.schema.alert.Alert.class);
     JsonNode back = EventCodec.mapper().valueToTree(bound);
+    // Written before alerts carried OWASP identifiers: read back with its type's.
+    assertThat(back.path("owasp").toString()).isEqualTo("[\"ASI03\"]");
+    assertThat(alertSchema.validate(back)).isEmpty();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) back).remove("owasp");
     assertThat(back).isEqualTo(alert);
+  }
+
+  @Test
+  void aRulesAlertNamesItsRuleAndCarriesItsOwnIdentifiers() throws Exception {
+    JsonNode alert =
+        EventCodec.mapper()
+            .readTree(
+                """
+                {"alert_id":"al-1","type":"CUSTOM_RULE","severity":"high","tenant":"acme",
+                 "detected_at":"2026-11-20T14:05:00Z","subject":"agent-1","actor":"agent-1",
+                 "evidence":["e-1","e-2","e-3"],"summary":"3 matches",
+                 "rule":{"id":"deletes","name":"Allowed deletes","version":2},"owasp":["ASI02"]}
+                """);
+    assertThat(alertSchema.validate(alert)).isEmpty();
+    dev.mcpaudit.schema.alert.Alert bound =
+        EventCodec.mapper().treeToValue(alert, dev.mcpaudit.schema.alert.Alert.class);
+    assertThat(bound.rule().version()).isEqualTo(2);
+    assertThat((JsonNode) EventCodec.mapper().valueToTree(bound)).isEqualTo(alert);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) alert).putArray("owasp").add("ASI11");
+    assertThat(alertSchema.validate(alert)).isNotEmpty();
   }
 
   private static JsonNode tree(byte[] bytes) {

@@ -3,11 +3,7 @@ package dev.mcpaudit.detector.topology;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.Severity;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -96,15 +92,6 @@ final class AlertIssuer {
   }
 
   static String alertId(AlertType type, String tenant, String subject, long anchor) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] digest =
-          sha.digest(
-              (type + "\u001f" + tenant + "\u001f" + subject + "\u001f" + anchor)
-                  .getBytes(StandardCharsets.UTF_8));
-      return "al-" + HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return dev.mcpaudit.schema.alert.AlertIds.of(type, tenant, subject, anchor);
   }
 }

@@ -1,5 +1,6 @@
 package dev.mcpaudit.queryapi.search;
 
+import dev.mcpaudit.rules.query.TermPolicy;
 import java.time.Duration;
 
 /**

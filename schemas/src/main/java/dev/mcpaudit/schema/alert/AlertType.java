@@ -25,5 +25,11 @@ public enum AlertType {
    * Raised by the indexer: an event whose (tenant, event_id) is already recorded arrived again with
    * different content. The first version stays the record; the other is on the dead-letter topic.
    */
-  CONFLICTING_DUPLICATE
+  CONFLICTING_DUPLICATE,
+  /**
+   * Raised by an analyst's rule (README, "Alert rules"): enough events matching its query, per its
+   * group, within its window. Subject: the group's values (or the rule's id without a group); the
+   * alert names the rule.
+   */
+  CUSTOM_RULE
 }

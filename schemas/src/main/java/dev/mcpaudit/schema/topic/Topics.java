@@ -19,6 +19,12 @@ public record Topics(String decisions, String deadLetter, String alerts, String 
    */
   public static final String DEFAULT_ALERT_CHANGES = "mcp.authz.alert-changes";
 
+  /**
+   * Analysts' alert rules (README, "Alert rules"): compacted, one partition, keyed by rule id,
+   * written by the API (stamped) and read whole by every detector and API replica.
+   */
+  public static final String DEFAULT_RULES = "mcp.authz.rules";
+
   /** Signed checkpoints of the evidence logs (README, "Verifiable evidence"). */
   public static final String DEFAULT_CHECKPOINTS = "mcp.authz.checkpoints";
 

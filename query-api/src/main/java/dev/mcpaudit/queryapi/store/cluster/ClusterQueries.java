@@ -3,11 +3,11 @@ package dev.mcpaudit.queryapi.store.cluster;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
-import dev.mcpaudit.queryapi.search.TermPolicy;
 import dev.mcpaudit.queryapi.store.EventQuery;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
 import dev.mcpaudit.queryapi.store.lucene.EventQueryParser;
+import dev.mcpaudit.rules.query.TermPolicy;
 
 /**
  * The cluster queries of the store's questions: the caller's {@code q}, parsed by the same parser

@@ -2,10 +2,10 @@ package dev.mcpaudit.queryapi.store.lucene;
 
 import dev.mcpaudit.index.IndexSchema;
 import dev.mcpaudit.queryapi.auth.Caller;
-import dev.mcpaudit.queryapi.search.TermPolicy;
 import dev.mcpaudit.queryapi.store.EventQuery;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.TimeRange;
+import dev.mcpaudit.rules.query.TermPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.document.LongPoint;

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mcpaudit.queryapi.auth.Caller;
 import dev.mcpaudit.queryapi.auth.Role;
-import dev.mcpaudit.queryapi.search.TermPolicy;
 import dev.mcpaudit.queryapi.store.InvalidQuery;
 import dev.mcpaudit.queryapi.store.TenantScope;
 import dev.mcpaudit.queryapi.store.lucene.EventQueryParser;
+import dev.mcpaudit.rules.query.TermPolicy;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.mcpaudit.queryapi.search;
+package dev.mcpaudit.rules.query;
 
 /**
  * How far {@code q} may reach into a field's term dictionary. A wildcard, prefix, fuzzy term,
