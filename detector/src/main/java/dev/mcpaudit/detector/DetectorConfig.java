@@ -35,7 +35,9 @@ import java.util.List;
  * @param maxLag readiness turns false while the oldest decision not yet judged has waited longer
  *     ({@code detector.max-lag})
  * @param stamps the key alerts are stamped with, and the keys whose stamps prove an alert (for the
- *     webhook sink) or a {@code _system} record (docs/provenance.md; {@code stamp.keys.*})
+ *     webhook sink), a {@code _system} record (docs/provenance.md; {@code stamp.keys.*}) or a rule
+ * @param rulesTopic the analysts' alert rules the detector follows ({@code topics.rules}, README
+ *     "Alert rules")
  */
 public record DetectorConfig(
     KafkaClients kafka,
@@ -50,7 +52,8 @@ public record DetectorConfig(
     String host,
     int port,
     java.time.Duration maxLag,
-    dev.mcpaudit.kafka.stamp.Stamps stamps) {
+    dev.mcpaudit.kafka.stamp.Stamps stamps,
+    String rulesTopic) {
 
   static final ConfigKey<String> APPLICATION_ID =
       ConfigKey.string(
@@ -113,6 +116,7 @@ public record DetectorConfig(
         HOST.from(s),
         PORT.from(s),
         MAX_LAG.from(s),
-        SharedKeys.stamps(s));
+        SharedKeys.stamps(s),
+        SharedKeys.RULES.from(s));
   }
 }

@@ -46,6 +46,7 @@ public final class DetectorService implements AutoCloseable {
   private final int configuredThreads;
   private final LagWatch lagWatch;
   private final DetectionLag lag;
+  private final dev.mcpaudit.rules.RuleFeed ruleFeed;
 
   private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
     config.kafka().requireAccess("mcp-audit-detector");
@@ -75,6 +76,21 @@ public final class DetectorService implements AutoCloseable {
       webhook = null;
       webhookThread = null;
     }
+    // Analysts' rules: followed from their topic for as long as the detector runs, so a change
+    // applies within seconds (README, "Alert rules"). Only the API's stamped records count.
+    dev.mcpaudit.kafka.client.CompactedTopic.ensure(
+        config.kafka(), "detector", config.rulesTopic(), config.replicationFactor(), "alert rules");
+    this.ruleFeed =
+        new dev.mcpaudit.rules.RuleFeed(
+                config.kafka(),
+                config.rulesTopic(),
+                config.applicationId() + "-rules",
+                config.stamps(),
+                dev.mcpaudit.rules.query.TermPolicy.DEFAULT,
+                book -> {})
+            .start();
+    registry.gauge(
+        "mcp_audit_detector_custom_rules", java.util.List.of(), ruleFeed, f -> f.book().size());
     this.streams =
         new KafkaStreams(
             DetectionTopology.build(
@@ -82,7 +98,8 @@ public final class DetectorService implements AutoCloseable {
                 config.rules(),
                 metrics,
                 java.time.Clock.systemUTC(),
-                config.stamps()),
+                config.stamps(),
+                ruleFeed::book),
             properties(config));
     if (!config.stamps().canSign()) {
       log.warn(
@@ -255,6 +272,7 @@ public final class DetectorService implements AutoCloseable {
   public void close() {
     lagWatch.close();
     streams.close(Duration.ofSeconds(30));
+    ruleFeed.close();
     streamsMetrics.close();
     if (webhook != null) {
       webhook.close();

@@ -33,7 +33,14 @@ public final class RuleCodec {
   public static final int MAX_NAME = 200;
   public static final int MAX_GROUP_BY = 3;
   public static final int MAX_THRESHOLD = 10_000;
-  public static final Duration MAX_WINDOW = Duration.ofHours(24);
+
+  /**
+   * Longest window: the detector keeps every match of a counting rule this long (plus its grace),
+   * whatever the rule's own window, so that a window widened live finds its earlier matches.
+   */
+  public static final Duration MAX_WINDOW = Duration.ofHours(1);
+
+  public static final Duration MAX_SUPPRESSION = Duration.ofHours(24);
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(10);
   public static final Duration DEFAULT_SUPPRESSION = Duration.ofMinutes(10);
   public static final int MAX_QUERY = 4096;
@@ -201,7 +208,7 @@ public final class RuleCodec {
             "suppression_seconds",
             (int) DEFAULT_SUPPRESSION.toSeconds(),
             1,
-            (int) MAX_WINDOW.toSeconds(),
+            (int) MAX_SUPPRESSION.toSeconds(),
             errors);
     Severity severity = Severity.MEDIUM;
     if (body.has("severity")) {

@@ -5,6 +5,7 @@ import dev.mcpaudit.runtime.config.ConfigKey;
 import dev.mcpaudit.runtime.config.Settings;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -37,6 +38,8 @@ import java.util.stream.Collectors;
  * @param backlogProofState the repartitioned rules (REPLAY, DENY_BURST, FUTURE_TIMESTAMP) keep
  *     their state until every source partition has passed it, instead of in window stores that
  *     expire by the fastest partition ({@code detector.backlog-proof-state}, default true)
+ * @param tenants the thresholds of tenants that have their own ({@code detector.per-tenant.*}, see
+ *     {@link TenantThresholds}): each a copy of these with its values in place
  */
 public record Rules(
     Duration grace,
@@ -49,10 +52,12 @@ public record Rules(
     Set<String> inconsistencyIgnoredReasons,
     Duration maxFutureSkew,
     Duration futureSuppression,
-    boolean backlogProofState) {
+    boolean backlogProofState,
+    Map<String, Rules> tenants) {
 
   public Rules {
     inconsistencyIgnoredReasons = Set.copyOf(inconsistencyIgnoredReasons);
+    tenants = Map.copyOf(tenants);
     for (Duration d :
         new Duration[] {
           suppression,
@@ -73,6 +78,70 @@ public record Rules(
       throw new ConfigException(
           "detector.max-future-skew must not be negative, got " + maxFutureSkew);
     }
+  }
+
+  public Rules(
+      Duration grace,
+      Duration suppression,
+      Duration nonceMemory,
+      Duration handleMemory,
+      int denyBurstThreshold,
+      Duration denyBurstWindow,
+      Duration inconsistencyWindow,
+      Set<String> inconsistencyIgnoredReasons,
+      Duration maxFutureSkew,
+      Duration futureSuppression,
+      boolean backlogProofState) {
+    this(
+        grace,
+        suppression,
+        nonceMemory,
+        handleMemory,
+        denyBurstThreshold,
+        denyBurstWindow,
+        inconsistencyWindow,
+        inconsistencyIgnoredReasons,
+        maxFutureSkew,
+        futureSuppression,
+        backlogProofState,
+        Map.of());
+  }
+
+  /** The thresholds that judge events of {@code tenant}: its own where it has them. */
+  public Rules forTenant(String tenant) {
+    return tenants.getOrDefault(tenant, this);
+  }
+
+  /**
+   * The longest of every window and grace over all tenants: what state must be kept for, so that no
+   * tenant's longer window reads entries another's shorter one let expire.
+   */
+  public Rules widest() {
+    if (tenants.isEmpty()) {
+      return this;
+    }
+    Rules w = this;
+    for (Rules t : tenants.values()) {
+      w =
+          new Rules(
+              max(w.grace, t.grace),
+              max(w.suppression, t.suppression),
+              nonceMemory,
+              handleMemory,
+              Math.max(w.denyBurstThreshold, t.denyBurstThreshold),
+              max(w.denyBurstWindow, t.denyBurstWindow),
+              max(w.inconsistencyWindow, t.inconsistencyWindow),
+              inconsistencyIgnoredReasons,
+              maxFutureSkew,
+              futureSuppression,
+              backlogProofState,
+              tenants);
+    }
+    return w;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   public static Rules defaults() {
@@ -153,9 +222,20 @@ public record Rules(
           IGNORED_CODES,
           MAX_FUTURE_SKEW,
           FUTURE_SUPPRESSION,
-          BACKLOG_PROOF_STATE);
+          BACKLOG_PROOF_STATE,
+          TenantThresholds.DENY_BURST_THRESHOLD,
+          TenantThresholds.DENY_BURST_WINDOW,
+          TenantThresholds.SUPPRESSION,
+          TenantThresholds.GRACE,
+          TenantThresholds.INCONSISTENCY_WINDOW,
+          TenantThresholds.IGNORED_CODES);
 
   public static Rules from(Settings s) {
+    Rules global = global(s);
+    return global.withTenants(TenantThresholds.from(s).apply(global));
+  }
+
+  private static Rules global(Settings s) {
     return new Rules(
         GRACE.from(s),
         SUPPRESSION.from(s),
@@ -186,7 +266,25 @@ public record Rules(
         inconsistencyIgnoredReasons,
         maxFutureSkew,
         futureSuppression,
-        on);
+        on,
+        tenants);
+  }
+
+  /** A copy with these tenants' own thresholds. */
+  public Rules withTenants(Map<String, Rules> perTenant) {
+    return new Rules(
+        grace,
+        suppression,
+        nonceMemory,
+        handleMemory,
+        denyBurstThreshold,
+        denyBurstWindow,
+        inconsistencyWindow,
+        inconsistencyIgnoredReasons,
+        maxFutureSkew,
+        futureSuppression,
+        backlogProofState,
+        perTenant);
   }
 
   /** A copy with another deny-burst threshold and window (tests, bench). */
@@ -202,6 +300,7 @@ public record Rules(
         inconsistencyIgnoredReasons,
         maxFutureSkew,
         futureSuppression,
-        backlogProofState);
+        backlogProofState,
+        tenants);
   }
 }

@@ -20,13 +20,13 @@ final class AlertIssuer {
 
   private final ProcessorContext<String, Alert> context;
   private final TimedStore<String> issued;
-  private final long suppressionMs;
+  private final java.util.function.ToLongFunction<String> suppressionMs;
   private final DetectorMetrics metrics;
 
   AlertIssuer(
       ProcessorContext<String, Alert> context,
       TimedStore<String> issued,
-      long suppressionMs,
+      java.util.function.ToLongFunction<String> suppressionMs,
       DetectorMetrics metrics) {
     this.context = context;
     this.issued = issued;
@@ -53,10 +53,8 @@ final class AlertIssuer {
 
   boolean raise(Finding f) {
     String key = f.type() + "\u001f" + Observation.key(f.tenant(), f.subject());
-    if (!issued
-        .read(key, f.anchor() - suppressionMs + 1, f.anchor() + suppressionMs - 1, 1, metrics)
-        .entries()
-        .isEmpty()) {
+    long s = suppressionMs.applyAsLong(f.tenant());
+    if (!issued.read(key, f.anchor() - s + 1, f.anchor() + s - 1, 1, metrics).entries().isEmpty()) {
       metrics.suppressed(f.type());
       return false;
     }

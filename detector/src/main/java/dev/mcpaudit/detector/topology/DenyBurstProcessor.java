@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * denies only, keyed by tenant and actor. A late deny can complete a burst before or after it, so
  * every window that contains it is tried, earliest first.
  */
-final class DenyBurstProcessor extends RuleProcessor {
+final class DenyBurstProcessor extends RuleProcessor<Observation> {
   static final String DENIES = "deny-times";
   static final String ISSUED = "deny-alerts";
 
@@ -27,12 +27,17 @@ final class DenyBurstProcessor extends RuleProcessor {
   }
 
   @Override
+  protected Observation observation(Observation o) {
+    return o;
+  }
+
+  @Override
   protected void open(ProcessorContext<String, Alert> context) {
     this.denies =
         timed(
             DENIES,
             org.apache.kafka.common.serialization.Serdes.String(),
-            rules.denyBurstWindow().plus(rules.grace()));
+            rules.widest().denyBurstWindow().plus(rules.widest().grace()));
   }
 
   private record Deny(long at, String eventId) {}
@@ -43,6 +48,7 @@ final class DenyBurstProcessor extends RuleProcessor {
     if (late(o)) {
       return;
     }
+    Rules rules = this.rules.forTenant(o.tenant());
     long window = rules.denyBurstWindow().toMillis();
     // Any window of the burst length that holds o lies within [at - window + 1, at + window - 1];
     // once that range holds twice the threshold, one of its two halves (each a window holding o)

@@ -1,8 +1,11 @@
 package dev.mcpaudit.detector.topology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.mcpaudit.detector.rules.Rules;
 import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.kafka.stamp.Stamps;
+import dev.mcpaudit.rules.EventDocument;
+import dev.mcpaudit.rules.RuleBook;
 import dev.mcpaudit.schema.alert.Alert;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.event.EventKind;
@@ -12,10 +15,13 @@ import dev.mcpaudit.schema.validation.EventValidator;
 import dev.mcpaudit.schema.validation.ValidationError;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -71,8 +77,23 @@ public final class DetectionTopology {
    */
   public static Topology build(
       Topics topics, Rules rules, DetectorMetrics metrics, Clock clock, Stamps stamps) {
+    return build(topics, rules, metrics, clock, stamps, RuleBook::empty);
+  }
+
+  /**
+   * @param book the analysts' rules as live now (README, "Alert rules"), asked at every event
+   */
+  public static Topology build(
+      Topics topics,
+      Rules rules,
+      DetectorMetrics metrics,
+      Clock clock,
+      Stamps stamps,
+      Supplier<RuleBook> book) {
     StreamsBuilder builder = new StreamsBuilder();
-    Duration grace = rules.grace();
+    // State is kept for the longest window of any tenant; each event is judged by its own.
+    Rules widest = rules.widest();
+    Duration grace = widest.grace();
     builder.addStateStore(
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(
@@ -86,7 +107,7 @@ public final class DetectionTopology {
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(
                 HandleProcessor.DECISIONS,
-                HandleProcessor.decisionRetention(rules).plus(SKEW_ALLOWANCE),
+                HandleProcessor.decisionRetention(widest).plus(SKEW_ALLOWANCE),
                 Duration.ofMillis(1),
                 true),
             Serdes.String(),
@@ -94,9 +115,9 @@ public final class DetectionTopology {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(HandleProcessor.PENDING), Serdes.String(), PENDING));
-    addSuppression(builder, HandleProcessor.ISSUED, rules);
+    addSuppression(builder, HandleProcessor.ISSUED, widest);
     Duration nonceKeep = rules.nonceMemory().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE);
-    Duration denyKeep = rules.denyBurstWindow().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE);
+    Duration denyKeep = widest.denyBurstWindow().multipliedBy(2).plus(grace).plus(SKEW_ALLOWANCE);
     if (rules.backlogProofState()) {
       for (String name :
           List.of(
@@ -114,24 +135,29 @@ public final class DetectionTopology {
                   ReplayProcessor.NONCES, nonceKeep, Duration.ofMillis(1), true),
               Serdes.String(),
               OBSERVATION));
-      addSuppression(builder, ReplayProcessor.ISSUED, rules);
+      addSuppression(builder, ReplayProcessor.ISSUED, widest);
       builder.addStateStore(
           Stores.windowStoreBuilder(
               Stores.persistentWindowStore(
                   DenyBurstProcessor.DENIES, denyKeep, Duration.ofMillis(1), true),
               Serdes.String(),
               Serdes.String()));
-      addSuppression(builder, DenyBurstProcessor.ISSUED, rules);
-      addSuppression(builder, FutureTimestampProcessor.ISSUED, rules.futureSuppression(), rules);
+      addSuppression(builder, DenyBurstProcessor.ISSUED, widest);
+      addSuppression(builder, FutureTimestampProcessor.ISSUED, rules.futureSuppression(), widest);
     }
 
-    KStream<String, Observation> events =
+    addTimeKeyed(builder, CustomRuleProcessor.HITS);
+    addTimeKeyed(builder, CustomRuleProcessor.ISSUED);
+
+    KStream<String, Bound> bound =
         builder.stream(
                 topics.decisions(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray())
                     .withTimestampExtractor(new OccurredAtExtractor(clock, rules.maxFutureSkew()))
                     .withName("decisions"))
-            .process(() -> new Bind(codec(clock), clock, metrics, stamps), Named.as("bind"));
+            .process(() -> new Bind(codec(clock), clock, metrics, stamps, book), Named.as("bind"));
+    KStream<String, Observation> events =
+        bound.mapValues(Bound::observation, Named.as("observations"));
 
     Produced<String, Alert> toAlerts =
         Produced.with(
@@ -172,6 +198,30 @@ public final class DetectionTopology {
             DenyBurstProcessor.ISSUED)
         .to(topics.alerts(), toAlerts);
 
+    // An analyst's rule counts per group: each match goes to the task of its tenant, rule and
+    // group.
+    bound
+        .flatMap(
+            (k, b) -> {
+              List<KeyValue<String, RuleHit>> out = new ArrayList<>(b.matches().size());
+              for (RuleBook.Match m : b.matches()) {
+                out.add(
+                    KeyValue.pair(
+                        Observation.key(
+                            b.observation().tenant(), m.ruleId() + '\u001f' + m.subject()),
+                        new RuleHit(m.ruleId(), m.subject(), b.observation())));
+              }
+              return out;
+            },
+            Named.as("rule-matches"))
+        .repartition(Repartitioned.with(Serdes.String(), RuleHit.SERDE).withName("by-rule-group"))
+        .process(
+            () -> new CustomRuleProcessor(rules, metrics, book),
+            Named.as("custom-rules"),
+            CustomRuleProcessor.HITS,
+            CustomRuleProcessor.ISSUED)
+        .to(topics.alerts(), toAlerts);
+
     // Rare by nature; repartitioned so that a source is reported once, whichever partitions its
     // events landed on.
     events
@@ -186,35 +236,51 @@ public final class DetectionTopology {
     return builder.build();
   }
 
+  /** A bound event, with the analysts' rules it matched (each with its group). */
+  record Bound(Observation observation, List<RuleBook.Match> matches) {}
+
   /**
    * Binds each record once and stamps it with its partition's watermark (see {@link Observation});
-   * a future-dated event is timed where the extractor put its record.
+   * a future-dated event is timed where the extractor put its record. The analysts' rules watching
+   * its tenant are matched here, against the whole event, while it is parsed.
    */
   private static final class Bind
-      implements org.apache.kafka.streams.processor.api.Processor<
-          String, byte[], String, Observation> {
+      implements org.apache.kafka.streams.processor.api.Processor<String, byte[], String, Bound> {
     private final EventCodec codec;
     private final Clock clock;
     private final DetectorMetrics metrics;
     private final Stamps stamps;
-    private org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context;
+    private final Supplier<RuleBook> book;
+    private final EventDocument document = new EventDocument();
+    private org.apache.kafka.streams.processor.api.ProcessorContext<String, Bound> context;
 
-    Bind(EventCodec codec, Clock clock, DetectorMetrics metrics, Stamps stamps) {
+    Bind(
+        EventCodec codec,
+        Clock clock,
+        DetectorMetrics metrics,
+        Stamps stamps,
+        Supplier<RuleBook> book) {
       this.codec = codec;
       this.clock = clock;
       this.metrics = metrics;
       this.stamps = stamps;
+      this.book = book;
     }
 
     @Override
     public void init(
-        org.apache.kafka.streams.processor.api.ProcessorContext<String, Observation> context) {
+        org.apache.kafka.streams.processor.api.ProcessorContext<String, Bound> context) {
       this.context = context;
     }
 
     @Override
     public void process(org.apache.kafka.streams.processor.api.Record<String, byte[]> record) {
-      bind(record.value(), codec, metrics)
+      Optional<EventCodec.Checked> checked = check(record.value(), codec, metrics);
+      if (checked.isEmpty()) {
+        return;
+      }
+      JsonNode tree = checked.get().node();
+      Optional.of(Observation.of(tree))
           .filter(o -> isProvenIfSystem(o, record, stamps, metrics))
           .ifPresent(
               o -> {
@@ -230,11 +296,16 @@ public final class DetectionTopology {
                         .recordMetadata()
                         .map(org.apache.kafka.streams.processor.api.RecordMetadata::partition)
                         .orElse(-1);
+                RuleBook rules = book.get();
+                List<RuleBook.Match> matches =
+                    rules.isEmpty() ? List.of() : rules.matches(o.tenant(), tree, document);
                 context.forward(
                     record.withValue(
-                        o.atMost(record.timestamp())
-                            .withWatermark(watermark)
-                            .fromPartition(partition)));
+                        new Bound(
+                            o.atMost(record.timestamp())
+                                .withWatermark(watermark)
+                                .fromPartition(partition),
+                            matches)));
               });
     }
   }
@@ -300,6 +371,12 @@ public final class DetectionTopology {
    * so it is not lost.
    */
   static Optional<Observation> bind(byte[] bytes, EventCodec codec, DetectorMetrics metrics) {
+    return check(bytes, codec, metrics).map(c -> Observation.of(c.node()));
+  }
+
+  /** The record checked against the contract, or empty (counted) when it is not an event. */
+  static Optional<EventCodec.Checked> check(
+      byte[] bytes, EventCodec codec, DetectorMetrics metrics) {
     if (bytes == null || bytes.length == 0) {
       metrics.unreadable("empty");
       return Optional.empty();
@@ -315,6 +392,6 @@ public final class DetectionTopology {
           c.errors().size());
       return Optional.empty();
     }
-    return Optional.of(Observation.of(c.node()));
+    return Optional.of(c);
   }
 }

@@ -17,11 +17,16 @@ import org.apache.kafka.streams.processor.api.Record;
  * trying to move event time. Records arrive keyed by tenant and source, once per source within
  * {@code detector.future-timestamp.suppression}.
  */
-final class FutureTimestampProcessor extends RuleProcessor {
+final class FutureTimestampProcessor extends RuleProcessor<Observation> {
   static final String ISSUED = "future-alerts";
 
   FutureTimestampProcessor(Rules rules, DetectorMetrics metrics) {
     super(rules, metrics, ISSUED, rules.futureSuppression());
+  }
+
+  @Override
+  protected Observation observation(Observation o) {
+    return o;
   }
 
   @Override

@@ -30,7 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * allow and deny whose deny claims the handle was revoked or expired, while no such event is known
  * yet, waits out the grace period for that event before it is called inconsistent.
  */
-final class HandleProcessor extends RuleProcessor {
+final class HandleProcessor extends RuleProcessor<Observation> {
   static final String FACTS = "handle-facts";
   static final String DECISIONS = "handle-decisions";
   static final String PENDING = "handle-pending";
@@ -63,11 +63,16 @@ final class HandleProcessor extends RuleProcessor {
   }
 
   @Override
+  protected Observation observation(Observation o) {
+    return o;
+  }
+
+  @Override
   protected void open(ProcessorContext<String, Alert> context) {
     // Window stores: this task reads one source partition, so its stream time is that
     // partition's own and no other partition can make its state expire early.
     this.factsRead = timed(FACTS, SERDE, rules.handleMemory());
-    this.decisionsRead = timed(DECISIONS, SERDE, decisionRetention(rules));
+    this.decisionsRead = timed(DECISIONS, SERDE, decisionRetention(rules.widest()));
     this.pending = context.getStateStore(PENDING);
     this.earliestDue = earliestDue();
     context.schedule(Duration.ofSeconds(5), PunctuationType.STREAM_TIME, this::firePendingDue);
@@ -102,7 +107,7 @@ final class HandleProcessor extends RuleProcessor {
     if (o.isAllow()) {
       judgeUse(o, known);
     }
-    long window = rules.inconsistencyWindow().toMillis();
+    long window = rules.forTenant(o.tenant()).inconsistencyWindow().toMillis();
     KeyCapacity.Read<Observation> near =
         decisionsRead.read(
             key, o.at() - window, o.at() + window, KeyCapacity.HANDLE_DECISIONS, metrics);
@@ -165,7 +170,7 @@ final class HandleProcessor extends RuleProcessor {
             .read(
                 key,
                 from.get(),
-                from.get() + decisionRetention(rules).toMillis(),
+                from.get() + decisionRetention(rules.widest()).toMillis(),
                 KeyCapacity.HANDLE_DECISIONS,
                 metrics)
             .values()) {
@@ -264,14 +269,15 @@ final class HandleProcessor extends RuleProcessor {
       }
       Observation allow = o.isAllow() ? o : p;
       Observation deny = o.isAllow() ? p : o;
-      if (rules.inconsistencyIgnoredReasons().contains(deny.reasonCode())
+      Rules tenant = rules.forTenant(o.tenant());
+      if (tenant.inconsistencyIgnoredReasons().contains(deny.reasonCode())
           || explained(allow, deny, known)) {
         continue;
       }
       if (claimsHandleState(deny)) {
         // The deny says revoked/expired but no such event is known: give it the grace period to
         // arrive.
-        long due = deny.at() + rules.grace().toMillis();
+        long due = deny.at() + tenant.grace().toMillis();
         pending.put(
             deny.eventId() + "\u001f" + allow.eventId(), new PendingPair(key, allow, deny, due));
         earliestDue = Math.min(earliestDue, due);

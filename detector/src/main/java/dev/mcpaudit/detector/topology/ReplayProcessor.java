@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * them. Records arrive keyed by tenant and nonce. The same event delivered twice (a publisher
  * retry) has the same event id and is not a replay.
  */
-final class ReplayProcessor extends RuleProcessor {
+final class ReplayProcessor extends RuleProcessor<Observation> {
   static final String NONCES = "replay-nonces";
   static final String ISSUED = "replay-alerts";
 
@@ -30,8 +30,13 @@ final class ReplayProcessor extends RuleProcessor {
   }
 
   @Override
+  protected Observation observation(Observation o) {
+    return o;
+  }
+
+  @Override
   protected void open(ProcessorContext<String, Alert> context) {
-    this.nonces = timed(NONCES, SERDE, rules.nonceMemory().plus(rules.grace()));
+    this.nonces = timed(NONCES, SERDE, rules.nonceMemory().plus(rules.widest().grace()));
   }
 
   @Override

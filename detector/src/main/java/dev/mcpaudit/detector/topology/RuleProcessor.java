@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * suppression store, the one lateness test (against the source partition's watermark), and the
  * horizon of the source partitions feeding the task, by which time-keyed stores expire.
  */
-abstract class RuleProcessor implements Processor<String, Observation, String, Alert> {
+abstract class RuleProcessor<V> implements Processor<String, V, String, Alert> {
   /** Most entries one expiry slice removes from one store; the rest go on the next. */
   private static final int EXPIRE_PER_PASS = 50_000;
 
@@ -34,15 +34,19 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
   protected ProcessorContext<String, Alert> context;
   protected AlertIssuer issuer;
 
+  /** The rule's suppression per tenant; null: each tenant's {@code suppression} threshold. */
+  private final Duration fixedSuppression;
+
   RuleProcessor(Rules rules, DetectorMetrics metrics, String issuedStore) {
-    this(rules, metrics, issuedStore, rules.suppression());
+    this(rules, metrics, issuedStore, null);
   }
 
   RuleProcessor(Rules rules, DetectorMetrics metrics, String issuedStore, Duration suppression) {
     this.rules = rules;
     this.metrics = metrics;
     this.issuedStore = issuedStore;
-    this.suppression = suppression;
+    this.fixedSuppression = suppression;
+    this.suppression = suppression == null ? rules.widest().suppression() : suppression;
   }
 
   @Override
@@ -51,8 +55,10 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
     this.issuer =
         new AlertIssuer(
             context,
-            timed(issuedStore, Serdes.String(), suppression.plus(rules.grace())),
-            suppression.toMillis(),
+            timed(issuedStore, Serdes.String(), suppression.plus(rules.widest().grace())),
+            fixedSuppression == null
+                ? tenant -> rules.forTenant(tenant).suppression().toMillis()
+                : tenant -> fixedSuppression.toMillis(),
             metrics);
     open(context);
     if (!expiring.isEmpty()) {
@@ -64,12 +70,15 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
   protected abstract void open(ProcessorContext<String, Alert> context);
 
   /** Judges one event. */
-  protected abstract void judge(Record<String, Observation> record);
+  protected abstract void judge(Record<String, V> record);
+
+  /** The event a record is about. */
+  protected abstract Observation observation(V value);
 
   @Override
-  public final void process(Record<String, Observation> record) {
+  public final void process(Record<String, V> record) {
     if (!expiring.isEmpty()) {
-      Observation o = record.value();
+      Observation o = observation(record.value());
       horizon.observe(o.sourcePartition(), o.watermark(), context.currentSystemTimeMs());
     }
     judge(record);
@@ -100,7 +109,7 @@ abstract class RuleProcessor implements Processor<String, Observation, String, A
 
   /** Whether {@code o} is past the grace period; counted in the metrics when it is. */
   protected final boolean late(Observation o) {
-    if (o.lateBy(rules.grace().toMillis())) {
+    if (o.lateBy(rules.forTenant(o.tenant()).grace().toMillis())) {
       metrics.late();
       return true;
     }

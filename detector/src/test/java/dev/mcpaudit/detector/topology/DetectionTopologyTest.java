@@ -44,6 +44,8 @@ class DetectionTopologyTest {
   private TestInputTopic<String, byte[]> decisions;
   private TestOutputTopic<String, Alert> alerts;
   private DetectorMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicReference<dev.mcpaudit.rules.RuleBook> book =
+      new java.util.concurrent.atomic.AtomicReference<>(dev.mcpaudit.rules.RuleBook.empty());
 
   /** The rules every case runs with; a subclass runs them all with other state stores. */
   Rules rules() {
@@ -66,7 +68,8 @@ class DetectionTopologyTest {
     metrics = DetectorMetrics.unregistered();
     driver =
         new TopologyTestDriver(
-            DetectionTopology.build(TOPICS, rules, metrics, CLOCK),
+            DetectionTopology.build(
+                TOPICS, rules, metrics, CLOCK, dev.mcpaudit.kafka.stamp.Stamps.none(), book::get),
             p,
             Instant.parse("2026-11-26T12:00:00Z"));
     decisions =
@@ -428,10 +431,129 @@ class DetectionTopologyTest {
     }
 
     @Test
+    void aTenantsOwnThresholdAppliesToThatTenantAlone() {
+      startWith(
+          Rules.from(
+              dev.mcpaudit.runtime.config.Settings.of(
+                  java.util.Map.of(
+                      "detector.per-tenant.deny-burst.threshold", "tenant-b=5",
+                      "detector.per-tenant.deny-burst.window", "tenant-b=10s"))));
+      Ev[] a = denies(5, 0, 1.0, "a");
+      Ev[] b = denies(5, 0, 1.0, "b");
+      for (int i = 0; i < b.length; i++) {
+        b[i] = b[i].tenant("tenant-b");
+      }
+      send(a);
+      send(b);
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              x -> {
+                assertThat(x.tenant()).isEqualTo("tenant-b");
+                assertThat(x.summary()).contains("threshold 5");
+                assertThat(x.owasp()).containsExactly("ASI02", "ASI10");
+              });
+      // tenant-a keeps the detector's own threshold (20 within 60 s).
+      send(denies(15, 30, 1.0, "a2"));
+      assertThat(raised())
+          .singleElement()
+          .satisfies(x -> assertThat(x.tenant()).isEqualTo("tenant-a"));
+    }
+
+    @Test
     void theThresholdIsConfigurable() {
       startWith(rules().withDenyBurst(5, Duration.ofSeconds(10)));
       send(denies(5, 0, 2.0, "d"));
       assertThat(raised()).extracting(Alert::type).containsExactly(AlertType.DENY_BURST);
+    }
+  }
+
+  @Nested
+  class CustomRules {
+    private dev.mcpaudit.rules.CustomRule rule(String id, String query, int threshold) {
+      return dev.mcpaudit.rules.RuleCodec.fromRequest(
+              id,
+              dev.mcpaudit.schema.event.EventCodec.mapper()
+                  .createObjectNode()
+                  .put("name", "rule " + id)
+                  .put("tenant", "tenant-a")
+                  .put("query", query)
+                  .put("threshold", threshold)
+                  .put("window_seconds", 600)
+                  .put("severity", "high")
+                  .set(
+                      "group_by",
+                      dev.mcpaudit.schema.event.EventCodec.mapper()
+                          .createArrayNode()
+                          .add("actor.id")),
+              dev.mcpaudit.rules.query.TermPolicy.DEFAULT)
+          .savedBy("admin", T0, 0);
+    }
+
+    private void live(dev.mcpaudit.rules.CustomRule... rules) {
+      book.set(
+          dev.mcpaudit.rules.RuleBook.of(
+              List.of(rules), dev.mcpaudit.rules.query.TermPolicy.DEFAULT, why -> {}));
+    }
+
+    private Ev delete(String id, String actor, long second) {
+      return Ev.allow(id, at(second)).tool("delete_repo").actor(actor).handle("h-" + id);
+    }
+
+    @Test
+    void aRuleRaisesOncePerGroupAndNamesItself() {
+      live(rule("deletes", "decision:allow AND tool.name:delete_*", 3));
+      send(
+          delete("a1", "agent-a", 0),
+          delete("b1", "agent-b", 1),
+          delete("a2", "agent-a", 60),
+          Ev.allow("other", at(61)).actor("agent-a"), // not a delete
+          Ev.deny("denied", at(62)).tool("delete_repo").actor("agent-a"), // not allowed
+          delete("a3", "agent-a", 120),
+          delete("a4", "agent-a", 130), // same burst: suppressed
+          delete("b2", "agent-b", 700),
+          delete("b3", "agent-b", 1300)); // b's three span more than 10 min
+      assertThat(raised())
+          .singleElement()
+          .satisfies(
+              a -> {
+                assertThat(a.type()).isEqualTo(AlertType.CUSTOM_RULE);
+                assertThat(a.subject()).isEqualTo("agent-a");
+                assertThat(a.actor()).isEqualTo("agent-a");
+                assertThat(a.evidence()).containsExactly("a1", "a2", "a3");
+                assertThat(a.rule().id()).isEqualTo("deletes");
+                assertThat(a.rule().version()).isEqualTo(1);
+                assertThat(a.severity()).isEqualTo(dev.mcpaudit.schema.alert.Severity.HIGH);
+                assertThat(a.alertId())
+                    .isEqualTo(
+                        dev.mcpaudit.schema.alert.AlertIds.of(
+                            AlertType.CUSTOM_RULE,
+                            "tenant-a",
+                            "deletes\u001fagent-a",
+                            at(0).toEpochMilli()));
+              });
+    }
+
+    @Test
+    void anEditAppliesToTheNextEventAndADeletionStopsTheRule() {
+      live(rule("deletes", "tool.name:delete_*", 3));
+      send(delete("a1", "agent-a", 0), delete("a2", "agent-a", 1));
+      assertThat(raised()).isEmpty();
+      live(rule("deletes", "tool.name:delete_*", 2));
+      send(delete("c1", "agent-c", 2), delete("c2", "agent-c", 3));
+      assertThat(raised()).extracting(Alert::subject).containsExactly("agent-c");
+      live();
+      send(delete("d1", "agent-d", 4), delete("d2", "agent-d", 5), delete("d3", "agent-d", 6));
+      assertThat(raised()).isEmpty();
+    }
+
+    @Test
+    void aRuleOfAnotherTenantDoesNotSeeTheseEvents() {
+      live(rule("deletes", "tool.name:delete_*", 1));
+      send(delete("x1", "agent-a", 0).tenant("tenant-b"));
+      assertThat(raised()).isEmpty();
+      send(delete("x2", "agent-a", 1));
+      assertThat(raised()).extracting(Alert::tenant).containsExactly("tenant-a");
     }
   }
 

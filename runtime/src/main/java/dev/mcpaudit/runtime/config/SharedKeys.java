@@ -43,6 +43,11 @@ public final class SharedKeys {
           "topics.checkpoints",
           Topics.DEFAULT_CHECKPOINTS,
           "signed checkpoints of the evidence logs (compacted; the indexer creates it if missing)");
+  public static final ConfigKey<String> RULES =
+      ConfigKey.string(
+          "topics.rules",
+          Topics.DEFAULT_RULES,
+          "analysts' alert rules (compacted; the api creates it if missing, detectors follow it)");
   public static final ConfigKey<Integer> PARTITIONS =
       ConfigKey.integer(
           "topics.partitions",
@@ -88,6 +93,7 @@ public final class SharedKeys {
                   ALERTS,
                   ALERT_CHANGES,
                   CHECKPOINTS,
+                  RULES,
                   PARTITIONS,
                   REPLICATION_FACTOR,
                   MAX_FUTURE_SKEW,
