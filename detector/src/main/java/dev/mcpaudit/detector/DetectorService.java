@@ -91,6 +91,10 @@ public final class DetectorService implements AutoCloseable {
             .start();
     registry.gauge(
         "mcp_audit_detector_custom_rules", java.util.List.of(), ruleFeed, f -> f.book().size());
+    registry.gauge(
+        "mcp_audit_detector_rule_changes_applied", java.util.List.of(), ruleFeed, f -> f.applied());
+    registry.gauge(
+        "mcp_audit_detector_rule_records_refused", java.util.List.of(), ruleFeed, f -> f.refused());
     this.streams =
         new KafkaStreams(
             DetectionTopology.build(

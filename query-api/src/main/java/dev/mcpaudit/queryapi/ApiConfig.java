@@ -62,6 +62,8 @@ import java.util.List;
  *     api.bundle-signing-key}; README, "Evidence bundles")
  * @param alertChangesTopic where analysts' changes to alerts go ({@code topics.alert-changes},
  *     docs/alerts.md); created compacted if missing, with {@code topics.replication-factor}
+ * @param rulesTopic the analysts' alert rules ({@code topics.rules}, README "Alert rules"); created
+ *     compacted if missing
  */
 public record ApiConfig(
     String host,
@@ -86,7 +88,8 @@ public record ApiConfig(
     String alertChangesTopic,
     short replicationFactor,
     List<dev.mcpaudit.schema.evidence.VerifierKey> evidenceKeys,
-    dev.mcpaudit.schema.evidence.SigningKey bundleKey) {
+    dev.mcpaudit.schema.evidence.SigningKey bundleKey,
+    String rulesTopic) {
 
   static final ConfigKey<String> HOST = ConfigKey.string("api.host", "127.0.0.1", "listen address");
   static final ConfigKey<Integer> PORT =
@@ -317,7 +320,8 @@ public record ApiConfig(
         SharedKeys.ALERT_CHANGES.from(s),
         SharedKeys.REPLICATION_FACTOR.from(s).shortValue(),
         evidenceKeys(EVIDENCE_KEYS.from(s)),
-        bundleKey(BUNDLE_KEY.from(s)));
+        bundleKey(BUNDLE_KEY.from(s)),
+        SharedKeys.RULES.from(s));
   }
 
   private static dev.mcpaudit.schema.evidence.SigningKey bundleKey(String file) {

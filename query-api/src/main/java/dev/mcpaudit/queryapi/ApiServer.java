@@ -51,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
   private final PublishedAuditTrail audit;
   private final LagWatch detectionLag;
   private final AlertTriage triage;
+  private final dev.mcpaudit.queryapi.rules.RuleRegistry ruleRegistry;
 
   private ApiServer(ApiConfig config, ApiHttpServer.Extra extras) throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -146,6 +147,21 @@ public final class ApiServer implements AutoCloseable {
     this.triage = triage(config, audit == null ? AuditTrail.NONE : audit);
     if (triage != null) {
       routes.triage(triage);
+    }
+    // Rules, like alert changes, count only when stamped: without a stamp key the routes say so.
+    this.ruleRegistry =
+        config.stamps().canSign()
+            ? new dev.mcpaudit.queryapi.rules.RuleRegistry(
+                config.kafka(),
+                config.rulesTopic(),
+                config.replicationFactor(),
+                config.stamps(),
+                audit == null ? AuditTrail.NONE : audit,
+                Clock.systemUTC(),
+                config.limits().timeout())
+            : null;
+    if (ruleRegistry != null) {
+      routes.rules(ruleRegistry);
     }
     String detector = config.detectorApplicationId();
     this.detectionLag =
@@ -269,6 +285,9 @@ public final class ApiServer implements AutoCloseable {
     }
     if (triage != null) {
       triage.close();
+    }
+    if (ruleRegistry != null) {
+      ruleRegistry.close();
     }
     if (evidence != null) {
       evidence.close();

@@ -41,6 +41,7 @@ public final class RuleFeed implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Map<String, CustomRule> rules = new ConcurrentHashMap<>();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong applied = new AtomicLong();
   private final Object progress = new Object();
   private final Thread thread;
   private volatile RuleBook book = RuleBook.empty();
@@ -111,6 +112,11 @@ public final class RuleFeed implements AutoCloseable {
     return out;
   }
 
+  /** Rule changes (saves and deletions) that counted, since the feed started. */
+  public long applied() {
+    return applied.get();
+  }
+
   /** Records of the topic that did not count (unstamped, invalid, stale). */
   public long refused() {
     return refused.get();
@@ -119,6 +125,25 @@ public final class RuleFeed implements AutoCloseable {
   /** Whether everything on the topic when the feed started has been read. */
   public boolean caughtUp() {
     return endAtStart >= 0 && position >= endAtStart;
+  }
+
+  /**
+   * Waits until everything on the topic when the feed started has been read.
+   *
+   * @return false when that did not happen within {@code wait}
+   */
+  public boolean awaitCaughtUp(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (progress) {
+      while (!caughtUp()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !running) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(progress, left);
+      }
+    }
+    return true;
   }
 
   /**
@@ -218,6 +243,7 @@ public final class RuleFeed implements AutoCloseable {
       return refuse(r, "version " + rule.version() + " is not newer than " + held.version());
     }
     rules.put(rule.id(), rule);
+    applied.incrementAndGet();
     return true;
   }
 

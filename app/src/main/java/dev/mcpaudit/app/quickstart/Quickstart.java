@@ -171,6 +171,17 @@ public final class Quickstart implements AutoCloseable {
             api.limits().timeout());
     opened.add(triage);
     routes.triage(triage);
+    dev.mcpaudit.queryapi.rules.RuleRegistry rules =
+        new dev.mcpaudit.queryapi.rules.RuleRegistry(
+            api.kafka(),
+            api.rulesTopic(),
+            (short) 1,
+            api.stamps(),
+            audit,
+            clock,
+            api.limits().timeout());
+    opened.add(rules);
+    routes.rules(rules);
     LuceneEvidence evidence = new LuceneEvidence(indexer.index().path());
     opened.add(evidence);
     routes.evidence(evidence, api.evidenceKeys(), api.bundleKey());

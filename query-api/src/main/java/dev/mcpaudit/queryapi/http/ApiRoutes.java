@@ -44,6 +44,7 @@ public final class ApiRoutes {
   private final AlertsEndpoint alerts;
   private final WhoAmIEndpoint whoami;
   private final EvidenceEndpoint evidence;
+  private final RulesEndpoint rules;
   private final ApiAuth auth;
   private DetectionEndpoint detection;
 
@@ -64,6 +65,7 @@ public final class ApiRoutes {
     this.alerts = new AlertsEndpoint(auth, store, clock);
     this.analyst = new AnalystEndpoints(auth, store, clock);
     this.evidence = new EvidenceEndpoint(auth, store, export, clock);
+    this.rules = new RulesEndpoint(auth, store, clock, exportLimits.timeout());
   }
 
   /**
@@ -146,11 +148,25 @@ public final class ApiRoutes {
             evidence::consistency),
         new Route("get", BASE + "/evidence/logs", EvidenceEndpoint.Logs.class, evidence::logs),
         new Route("get", BASE + "/evidence/export", Void.class, evidence::bundle),
+        new Route("get", BASE + "/rules", RulesEndpoint.RuleList.class, rules::list),
+        new Route("get", BASE + "/rules/{rule_id}", RulesEndpoint.RuleView.class, rules::one),
+        new Route("put", BASE + "/rules/{rule_id}", RulesEndpoint.RuleView.class, rules::put),
+        new Route("delete", BASE + "/rules/{rule_id}", Void.class, rules::delete),
+        new Route("post", BASE + "/rules/_preview", RulesEndpoint.Preview.class, rules::preview),
         new Route(
             "get",
             BASE + "/detection",
             DetectionEndpoint.Detection.class,
             ctx -> detection.get(ctx)));
+  }
+
+  /**
+   * Serves the analysts' alert rules (README, "Alert rules"); without it the rule routes but the
+   * preview of a rule in the body answer 503 and say why.
+   */
+  public ApiRoutes rules(dev.mcpaudit.queryapi.rules.RuleRegistry registry) {
+    rules.serve(registry);
+    return this;
   }
 
   /**
@@ -214,6 +230,8 @@ public final class ApiRoutes {
         case "get" -> config.routes.get(r.path(), r.handler());
         case "patch" -> config.routes.patch(r.path(), r.handler());
         case "post" -> config.routes.post(r.path(), r.handler());
+        case "put" -> config.routes.put(r.path(), r.handler());
+        case "delete" -> config.routes.delete(r.path(), r.handler());
         default -> throw new IllegalStateException("no such method " + r.method());
       }
     }
