@@ -1,6 +1,6 @@
-import { api, apiBlob, apiSend, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell, session, showError, ApiError } from './core.js';
+import { api, apiBlob, apiSend, h, href, go, fmt, quoted, decisionBadge, rangePicker, timeCell, session, showError, ApiError, OWASP, owaspTags } from './core.js';
 
-const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'FUTURE_TIMESTAMP', 'CONFLICTING_DUPLICATE'];
+const TYPES = ['REPLAY', 'REVOKED_HANDLE_USE', 'EXPIRED_HANDLE_USE', 'DENY_BURST', 'INCONSISTENT_DECISION', 'FUTURE_TIMESTAMP', 'CONFLICTING_DUPLICATE', 'CUSTOM_RULE'];
 const STATUSES = ['open', 'acknowledged', 'closed'];
 const REASONS = [['true_positive', 'True positive'], ['false_positive', 'False positive'], ['benign', 'Benign'], ['duplicate', 'Duplicate'], ['other', 'Other']];
 const MAX_EVIDENCE_SHOWN = 50;
@@ -57,7 +57,7 @@ export async function render(main, params) {
     h('td', {}, box),
     timeCell(a.detected_at),
     h('td', {}, h('span', { class: 'badge ' + a.severity }, a.severity)),
-    h('td', { class: 'mono' }, a.type, a.previous ? reRaised(a.previous) : null),
+    h('td', { class: 'mono' }, a.rule ? 'rule: ' + a.rule.name : a.type, a.previous ? reRaised(a.previous) : null, ' ', owaspTags(a.owasp)),
     h('td', { class: 'mono' }, a.subject),
     h('td', {}, a.tenant),
     h('td', {}, statusBadge(a.state)),
@@ -203,8 +203,12 @@ async function detail(main, params, a) {
   links.push(h('a', { href: href('search', { q: 'event_id:(' + a.evidence.slice(0, 200).map(quoted).join(' OR ') + ')', from: 'now-30d' }) }, 'Evidence in search'));
   if (session.me && session.me.may_export) links.push(...evidenceDownload(a));
   return h('section', { class: 'panel', id: 'alert-detail', 'aria-label': 'Alert ' + a.alert_id },
-    h('h2', {}, a.type + ' — ' + a.subject),
+    h('h2', {}, (a.rule ? 'Rule "' + a.rule.name + '"' : a.type) + ' — ' + a.subject),
     h('p', {}, a.summary),
+    a.rule ? h('p', { class: 'muted', id: 'alert-rule' }, 'Raised by the alert rule ', h('span', { class: 'mono' }, a.rule.id), ' at version ' + a.rule.version,
+      session.me && session.me.may_manage_rules ? [' · ', h('a', { href: href('rules', { edit: a.rule.id }) }, 'edit the rule')] : null) : null,
+    (a.owasp || []).length ? h('p', { id: 'alert-owasp' }, 'OWASP Top 10 for Agentic Applications: ',
+      a.owasp.map((id) => h('span', { class: 'badge owasp', 'data-owasp': id }, id + ' ' + (OWASP[id] || ''))).flatMap((b) => [b, ' '])) : null,
     h('p', { class: 'exports' }, links.flatMap((l) => [l, ' '])),
     h('p', { class: 'muted mono' }, 'alert ' + a.alert_id + ', ' + a.evidence.length + ' evidence event(s)' + (a.evidence.length > MAX_EVIDENCE_SHOWN ? `, first ${MAX_EVIDENCE_SHOWN} shown` : '')),
     a.previous ? h('p', { class: a.previous.false_positive ? 'notice' : 'muted', id: 'previous-alert' },

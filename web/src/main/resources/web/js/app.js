@@ -3,9 +3,10 @@ import * as search from './search.js';
 import * as access from './access.js';
 import * as handle from './handle.js';
 import * as alerts from './alerts.js';
+import * as rules from './rules.js';
 
-const PAGES = { search, access, handle, alerts };
-const TITLES = { search: 'Search', access: 'Agent access', handle: 'Handle', alerts: 'Alerts' };
+const PAGES = { search, access, handle, alerts, rules };
+const TITLES = { search: 'Search', access: 'Agent access', handle: 'Handle', alerts: 'Alerts', rules: 'Alert rules' };
 const main = document.getElementById('main');
 let rendering = 0;
 
@@ -22,6 +23,7 @@ async function show() {
       document.getElementById('who').textContent =
         session.me.principal + ' · ' + session.me.role + ' · ' + session.me.tenants.join(', ');
       document.getElementById('signout').hidden = false;
+      document.querySelector('nav a[data-page="rules"]').hidden = !session.me.may_manage_rules;
     }
     const { page, params } = route();
     const view = PAGES[page] || search;

@@ -85,6 +85,24 @@ export async function apiSend(method, path, params, body, headers) {
   return res.json();
 }
 
+/** A deletion: nothing comes back (204). */
+export async function apiDelete(path, params) {
+  await call(path, params, { method: 'DELETE' });
+}
+
+/** The OWASP Top 10 for Agentic Applications (2026), by identifier (README, "Alert rules"). */
+export const OWASP = {
+  ASI01: 'Agent Goal Hijack', ASI02: 'Tool Misuse and Exploitation', ASI03: 'Identity and Privilege Abuse',
+  ASI04: 'Agentic Supply Chain Vulnerabilities', ASI05: 'Unexpected Code Execution', ASI06: 'Memory and Context Poisoning',
+  ASI07: 'Insecure Inter-Agent Communication', ASI08: 'Cascading Failures', ASI09: 'Human-Agent Trust Exploitation',
+  ASI10: 'Rogue Agents',
+};
+
+/** OWASP identifiers as small tags, each titled with its risk. */
+export function owaspTags(ids) {
+  return (ids || []).map((id) => h('span', { class: 'badge owasp', title: OWASP[id] || id, 'data-owasp': id }, id));
+}
+
 export async function apiBlob(path, params) {
   return (await call(path, params)).blob();
 }

@@ -135,6 +135,13 @@ function renderResults(box, params, page, q, range) {
     (page.total_relation === 'gte' ? '≥ ' : '') + fmt.n(page.total) + (page.total === 1 ? ' event' : ' events'));
   const head = h('div', { class: 'summary' }, total, h('span', { class: 'muted' }, q ? 'for ' + q : 'all events'));
   if (session.me && session.me.may_export) head.append(exportButtons(q, range), evidenceExport(q, range, page));
+  if (session.me && session.me.may_manage_rules) {
+    const tenants = [...new Set(page.events.map((e) => e.tenant))];
+    head.append(h('a', {
+      id: 'create-rule', class: 'button quiet', title: 'Be alerted when events like these happen again',
+      href: href('rules', { new: '1', q, ...range, tenant: tenants.length === 1 ? tenants[0] : '' }),
+    }, 'Create alert rule from this search'));
+  }
 
   const tbody = h('tbody', {});
   for (const e of page.events) {

@@ -26,7 +26,8 @@ final class WhoAmIEndpoint {
       String principal,
       String role,
       List<String> tenants,
-      @JsonProperty("may_export") boolean mayExport) {}
+      @JsonProperty("may_export") boolean mayExport,
+      @JsonProperty("may_manage_rules") boolean mayManageRules) {}
 
   void get(Context ctx) {
     Caller caller = auth.require(ctx, Role.ANALYST, "api.whoami").caller();
@@ -35,6 +36,7 @@ final class WhoAmIEndpoint {
             caller.principal(),
             caller.role().name().toLowerCase(Locale.ROOT),
             caller.allTenants() ? List.of("*") : List.copyOf(new TreeSet<>(caller.tenants())),
-            caller.may(Role.AUDITOR)));
+            caller.may(Role.AUDITOR),
+            caller.may(Role.ADMIN)));
   }
 }
