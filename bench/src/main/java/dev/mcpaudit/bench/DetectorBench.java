@@ -36,6 +36,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * RocksDB stores, both repartitions); (b) event-to-alert latency at a steady 5,000 events/s: from
  * the send of the allow that makes a revoked-handle use to the alert being readable
  * (read_committed) on the alerts topic, for one such incident every 100 ms.
+ *
+ * <p>With {@code --custom-rules N}, both run twice in the same process, built-in rules only and
+ * then with N analysts' rules over the three synthetic tenants (README, "Alert rules"), one of
+ * which raises on a probe sent beside each revoked-handle use: its send → alert is reported too.
  */
 final class DetectorBench {
   private static final int STEADY_RATE = 5_000;
@@ -43,29 +47,75 @@ final class DetectorBench {
 
   private DetectorBench() {}
 
-  static void run(BenchArgs args) throws Exception {
-    int n = args.eventsGiven() ? args.events() : 500_000;
-    try (BenchBroker kafka =
-        new BenchBroker(4, List.of("d", "alerts", "steady", "steady.alerts"))) {
-      publishBacklog(kafka, n);
-      long start = System.nanoTime();
-      try (DetectorService detector =
-          DetectorService.embedded(
-              config(kafka, "d", "alerts", "bench-backlog", args), new SimpleMeterRegistry())) {
-        while (consumed(kafka, "bench-backlog", "d") < n || detector.backlog() > 0) {
-          LockSupport.parkNanos(200_000_000);
-        }
-        double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf(
-            "detector: (a) backlog of %,d events worked off in %.1f s (start-up included): %,.0f events/s%n",
-            n, secs, n / secs);
-      }
-      steady(kafka, args);
+  /** One configuration measured: its rules topic and how many rules it holds. */
+  private record Variant(String name, String rulesTopic, int rules) {
+    String label() {
+      return rules == 0 ? "built-in rules only" : "with " + rules + " custom rules";
     }
   }
 
+  static void run(BenchArgs args) throws Exception {
+    int n = args.eventsGiven() ? args.events() : 500_000;
+    List<Variant> variants =
+        new ArrayList<>(List.of(new Variant("builtin", "bench-rules-none", 0)));
+    if (args.customRules() > 0) {
+      variants.add(new Variant("custom", "bench-rules", args.customRules()));
+    }
+    List<String> topics = new ArrayList<>(List.of("d"));
+    for (Variant v : variants) {
+      topics.addAll(
+          List.of("alerts-" + v.name, "steady-" + v.name, "steady-" + v.name + ".alerts"));
+    }
+    try (BenchBroker kafka = new BenchBroker(4, topics)) {
+      publishBacklog(kafka, n);
+      if (args.customRules() > 0) {
+        CustomRules.publish(kafka.broker.bootstrapServers(), "bench-rules", args.customRules());
+      }
+      for (Variant v : variants) {
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        long start = System.nanoTime();
+        String app = "bench-backlog-" + v.name;
+        try (DetectorService detector =
+            DetectorService.embedded(
+                config(kafka, "d", "alerts-" + v.name, app, v, args), metrics)) {
+          while (consumed(kafka, app, "d") < n || detector.backlog() > 0) {
+            LockSupport.parkNanos(200_000_000);
+          }
+          double secs = (System.nanoTime() - start) / 1e9;
+          System.out.printf(
+              "detector: (a) %s: backlog of %,d events worked off in %.1f s (start-up included): %,.0f events/s; custom rules live %d, alerts raised %s%n",
+              v.label(), n, secs, n / secs, rulesLive(metrics), raised(metrics));
+        }
+      }
+      for (Variant v : variants) {
+        steady(kafka, v, args);
+      }
+    }
+  }
+
+  private static long rulesLive(SimpleMeterRegistry metrics) {
+    var g = metrics.find("mcp_audit_detector_custom_rules").gauge();
+    return g == null ? 0 : (long) g.value();
+  }
+
+  /** Alerts raised by type, those raised at all. */
+  private static Map<String, Long> raised(SimpleMeterRegistry metrics) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    metrics
+        .find("mcp_audit_detector_alerts_raised")
+        .counters()
+        .forEach(
+            c -> {
+              if (c.count() > 0) {
+                out.put(c.getId().getTag("type"), (long) c.count());
+              }
+            });
+    return out;
+  }
+
   private static DetectorConfig config(
-      BenchBroker kafka, String in, String out, String app, BenchArgs args) throws Exception {
+      BenchBroker kafka, String in, String out, String app, Variant v, BenchArgs args)
+      throws Exception {
     Map<String, String> s =
         new HashMap<>(
             Map.of(
@@ -78,7 +128,9 @@ final class DetectorBench {
                 "detector.application-id",
                 app,
                 "detector.state-dir",
-                kafka.scratch("state-" + app).toString()));
+                kafka.scratch("state-" + app).toString(),
+                "topics.rules",
+                v.rulesTopic()));
     s.putAll(args.settings());
     return DetectorConfig.from(Settings.of(s));
   }
@@ -126,20 +178,32 @@ final class DetectorBench {
     }
   }
 
-  private static void steady(BenchBroker kafka, BenchArgs args) throws Exception {
+  private static void steady(BenchBroker kafka, Variant v, BenchArgs args) throws Exception {
+    String in = "steady-" + v.name;
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, Long> probeSentAt = new ConcurrentHashMap<>();
+    List<Long> probeLatencies = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean reading = new AtomicBoolean(true);
     Thread reader =
         Thread.ofPlatform()
             .name("bench-alert-reader")
-            .start(() -> readAlerts(kafka, sentAt, latencies, reading));
+            .start(
+                () ->
+                    readAlerts(
+                        kafka,
+                        in + ".alerts",
+                        sentAt,
+                        latencies,
+                        probeSentAt,
+                        probeLatencies,
+                        reading));
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     try (DetectorService detector =
             DetectorService.embedded(
-                config(kafka, "steady", "steady.alerts", "bench-steady", args),
-                new SimpleMeterRegistry());
+                config(kafka, in, in + ".alerts", "bench-steady-" + v.name, v, args), metrics);
         KafkaProducer<String, byte[]> p = producer(kafka)) {
-      while (!detector.health().ready()) {
+      while (!detector.health().ready() || rulesLive(metrics) < (v.rules > 0 ? v.rules + 1 : 0)) {
         LockSupport.parkNanos(100_000_000);
       }
       SyntheticEvents gen = new SyntheticEvents(8, Instant.now());
@@ -155,17 +219,18 @@ final class DetectorBench {
         AuthzEvent e = gen.next();
         // The generator's clock runs at 100 events/s; re-stamp to now so event time is real time.
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        p.send(
-            new ProducerRecord<>("steady", e.partitionKey(), EventCodec.encode(restamp(e, now))));
+        p.send(new ProducerRecord<>(in, e.partitionKey(), EventCodec.encode(restamp(e, now))));
         sent++;
         if (sent % (STEADY_RATE / 10) == 0) {
           String h = "h-bench-revoked-" + incident++;
-          p.send(
-              new ProducerRecord<>(
-                  "steady", h, EventCodec.encode(RevokedHandleUse.revoked(h, now))));
+          p.send(new ProducerRecord<>(in, h, EventCodec.encode(RevokedHandleUse.revoked(h, now))));
           sentAt.put(h, System.nanoTime());
-          p.send(
-              new ProducerRecord<>("steady", h, EventCodec.encode(RevokedHandleUse.used(h, now))));
+          p.send(new ProducerRecord<>(in, h, EventCodec.encode(RevokedHandleUse.used(h, now))));
+          if (v.rules > 0) {
+            AuthzEvent probe = CustomRules.probe(incident, now);
+            probeSentAt.put(probe.actor().id(), System.nanoTime());
+            p.send(new ProducerRecord<>(in, probe.partitionKey(), EventCodec.encode(probe)));
+          }
         }
       }
       double secs = (System.nanoTime() - begin) / 1e9;
@@ -177,24 +242,50 @@ final class DetectorBench {
       reader.join();
       long[] ns = latencies.stream().mapToLong(Long::longValue).toArray();
       System.out.printf(
-          "detector: (b) steady %,.0f events/s for %.0f s with %d revoked-handle uses: %d alerts seen, event-to-alert %s%n",
-          sent / secs, secs, incident, ns.length, ns.length == 0 ? "n/a" : Percentiles.of(ns));
+          "detector: (b) %s: steady %,.0f events/s for %.0f s with %d revoked-handle uses: %d alerts seen, event-to-alert %s%n",
+          v.label(),
+          sent / secs,
+          secs,
+          incident,
+          ns.length,
+          ns.length == 0 ? "n/a" : Percentiles.of(ns));
+      if (v.rules > 0) {
+        long[] pn = probeLatencies.stream().mapToLong(Long::longValue).toArray();
+        System.out.printf(
+            "detector: (b) %s: %d custom-rule probes, %d alerts seen, event-to-alert %s; alerts raised %s%n",
+            v.label(),
+            incident,
+            pn.length,
+            pn.length == 0 ? "n/a" : Percentiles.of(pn),
+            raised(metrics));
+      }
     }
   }
 
   private static void readAlerts(
-      BenchBroker kafka, Map<String, Long> sentAt, List<Long> latencies, AtomicBoolean reading) {
+      BenchBroker kafka,
+      String topic,
+      Map<String, Long> sentAt,
+      List<Long> latencies,
+      Map<String, Long> probeSentAt,
+      List<Long> probeLatencies,
+      AtomicBoolean reading) {
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10,
-                ConsumerConfig.GROUP_ID_CONFIG, "bench-alert-reader",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                10,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "bench-alert-reader-" + topic,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
             new StringDeserializer(),
             new ByteArrayDeserializer())) {
-      c.subscribe(List.of("steady.alerts"));
+      c.subscribe(List.of(topic));
       while (reading.get()) {
         for (var r : c.poll(Duration.ofMillis(50))) {
           long seen = System.nanoTime();
@@ -203,6 +294,10 @@ final class DetectorBench {
             Long sent = sentAt.get(a.get("subject").asText());
             if (sent != null && a.get("type").asText().equals("REVOKED_HANDLE_USE")) {
               latencies.add(seen - sent);
+            }
+            Long probe = probeSentAt.get(a.get("subject").asText());
+            if (probe != null && a.get("type").asText().equals("CUSTOM_RULE")) {
+              probeLatencies.add(seen - probe);
             }
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

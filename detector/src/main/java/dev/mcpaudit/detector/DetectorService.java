@@ -48,6 +48,9 @@ public final class DetectorService implements AutoCloseable {
   private final DetectionLag lag;
   private final dev.mcpaudit.rules.RuleFeed ruleFeed;
 
+  /** How long the detector waits for its rules before it starts judging. */
+  private static final Duration RULES_AT_START = Duration.ofSeconds(30);
+
   private DetectorService(DetectorConfig config, MeterRegistry registry, boolean serveOps) {
     config.kafka().requireAccess("mcp-audit-detector");
     int partitions = ensureTopics(config);
@@ -129,6 +132,18 @@ public final class DetectorService implements AutoCloseable {
     this.lag = new DetectionLag(lagWatch::latest, partitions, config.maxLag(), registry);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    // A restarted detector reads its rules before the backlog it resumes, or it would judge that
+    // backlog without them.
+    try {
+      if (!ruleFeed.awaitCaughtUp(RULES_AT_START)) {
+        log.warn(
+            "rules topic={} not read within {} s; judging without the rules not read yet",
+            config.rulesTopic(),
+            RULES_AT_START.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     streams.start();
     if (serveOps && registry instanceof PrometheusMeterRegistry prometheus) {
       ops = OpsEndpoints.serve("detector", config.host(), config.port(), prometheus, this::health);

@@ -18,8 +18,46 @@ public final class RuleBook {
   private static final RuleBook EMPTY = new RuleBook(List.of());
   private static final int MAX_VALUE = 190;
 
-  /** A rule with its parsed query. */
-  public record Compiled(CustomRule rule, Query query) {}
+  /**
+   * A rule with its parsed query, and the keyword terms any event it matches must hold (from its
+   * required clauses): checked first, they spare most events the query itself.
+   */
+  public record Compiled(
+      CustomRule rule, Query query, List<org.apache.lucene.index.Term> required) {
+    Compiled(CustomRule rule, Query query) {
+      this(rule, query, required(query));
+    }
+
+    boolean mayMatch(EventDocument doc) {
+      for (org.apache.lucene.index.Term t : required) {
+        if (!doc.has(t)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Exact keyword terms in clauses that must match, through nested required clauses. */
+    static List<org.apache.lucene.index.Term> required(Query q) {
+      List<org.apache.lucene.index.Term> out = new ArrayList<>();
+      collect(q, out);
+      return List.copyOf(out);
+    }
+
+    private static void collect(Query q, List<org.apache.lucene.index.Term> out) {
+      if (q instanceof org.apache.lucene.search.TermQuery tq
+          && dev.mcpaudit.rules.query.SearchSyntax.KEYWORDS.contains(tq.getTerm().field())) {
+        out.add(tq.getTerm());
+      } else if (q instanceof org.apache.lucene.search.BooleanQuery bq) {
+        for (org.apache.lucene.search.BooleanClause c : bq.clauses()) {
+          if (c.occur() == org.apache.lucene.search.BooleanClause.Occur.MUST
+              || c.occur() == org.apache.lucene.search.BooleanClause.Occur.FILTER) {
+            collect(c.query(), out);
+          }
+        }
+      }
+    }
+  }
 
   /** An event a rule matched, with the group it counts in. */
   public record Match(String ruleId, String subject) {}
@@ -28,8 +66,12 @@ public final class RuleBook {
   private final Map<String, List<Compiled>> byTenant = new HashMap<>();
   private final List<Compiled> everyTenant = new ArrayList<>();
 
+  /** The fields any rule reads: the only ones an event's in-memory index needs. */
+  private final java.util.Set<String> fields = new java.util.HashSet<>();
+
   private RuleBook(Collection<Compiled> rules) {
     for (Compiled c : rules) {
+      fields.addAll(RuleCodec.fields(c.query()));
       byId.put(c.rule().id(), c);
       if (c.rule().tenant().equals(CustomRule.EVERY_TENANT)) {
         everyTenant.add(c);
@@ -91,16 +133,16 @@ public final class RuleBook {
     if (!watches(tenant)) {
       return List.of();
     }
-    doc.load(event);
+    doc.load(event, fields);
     List<Match> out = new ArrayList<>(2);
     for (Compiled c : byTenant.getOrDefault(tenant, List.of())) {
-      if (doc.matches(c.query())) {
+      if (c.mayMatch(doc) && doc.answers(c.query())) {
         out.add(new Match(c.rule().id(), subject(c.rule(), event)));
       }
     }
     if (!tenant.startsWith("_")) {
       for (Compiled c : everyTenant) {
-        if (doc.matches(c.query())) {
+        if (c.mayMatch(doc) && doc.answers(c.query())) {
           out.add(new Match(c.rule().id(), subject(c.rule(), event)));
         }
       }

@@ -277,16 +277,7 @@ public final class RuleCodec {
       return;
     }
     try {
-      Query q = SearchSyntax.parse(query, policy);
-      Set<String> used = new HashSet<>();
-      q.visit(
-          new QueryVisitor() {
-            @Override
-            public boolean acceptField(String field) {
-              used.add(field);
-              return true;
-            }
-          });
+      Set<String> used = fields(SearchSyntax.parse(query, policy));
       used.retainAll(NOT_IN_EVENT);
       if (!used.isEmpty()) {
         errors.add(
@@ -299,6 +290,27 @@ public final class RuleCodec {
     } catch (SearchSyntax.Invalid e) {
       errors.add(ValidationError.of("/query", "syntax", e.getMessage()));
     }
+  }
+
+  /** Every field {@code q} reads, negated clauses included. */
+  public static Set<String> fields(Query q) {
+    Set<String> used = new HashSet<>();
+    q.visit(
+        new QueryVisitor() {
+          @Override
+          public boolean acceptField(String field) {
+            used.add(field);
+            return true;
+          }
+
+          @Override
+          public QueryVisitor getSubVisitor(
+              org.apache.lucene.search.BooleanClause.Occur occur, Query parent) {
+            // Lucene's default skips MUST_NOT clauses; a field read to exclude is still read.
+            return this;
+          }
+        });
+    return used;
   }
 
   /** The parsed query of a rule that passed the checks. */

@@ -56,17 +56,57 @@ class EventDocumentTest {
         "occurred_at:[\"2026-11-20T10:00:05Z\" TO \"2026-11-20T10:00:30Z\"]",
         "latency_us:[100 TO 50000]",
         "kind:decision AND -source.gateway:gw-1",
-        "tenant:acme"
+        "tenant:tenant-1 AND NOT decision:deny",
+        "tool.name:crea* AND NOT decision:allow",
+        "tool.name:run_quer? OR tool.server:slack",
+        "handle.scopes:\"slack:read\" AND NOT tool.name:post_message",
+        "attributes:\"mcp.protocol_version=2025-11-25\" AND latency_us:{1000 TO *]",
+        "(decision:deny OR reason_code:ALLOWED) AND -(tool.server:aws OR tool.server:jira)",
+        "actor.id:[spiffe\\://example.org/agent/a-1 TO spiffe\\://example.org/agent/a-3]",
+        "occurred_at:[* TO \"2026-11-20T10:00:02Z\"] AND reason:policy",
+        "decision:allow OR decision:deny"
       })
   void matchesWhatTheIndexMatches(String q) throws Exception {
     Query query = SearchSyntax.parse(q, TermPolicy.DEFAULT);
     EventDocument doc = new EventDocument();
     int inMemory = 0;
+    int onlyItsFields = 0;
     for (JsonNode e : EVENTS) {
       if (doc.load(e).matches(query)) {
         inMemory++;
       }
+      if (doc.load(e, RuleCodec.fields(query)).matches(query)) {
+        onlyItsFields++;
+      }
     }
-    assertThat(inMemory).as(q).isEqualTo(index.count(query));
+    assertThat(inMemory).as(q).isEqualTo(index.count(query)).isPositive();
+    assertThat(onlyItsFields).as(q).isEqualTo(inMemory);
+    // As the detector asks it: a book of the one rule, its required terms checked first.
+    RuleBook book =
+        RuleBook.of(
+            java.util.List.of(
+                new CustomRule(
+                    "r",
+                    "r",
+                    CustomRule.EVERY_TENANT,
+                    q,
+                    java.util.List.of(),
+                    1,
+                    java.time.Duration.ofMinutes(1),
+                    dev.mcpaudit.schema.alert.Severity.LOW,
+                    java.time.Duration.ofMinutes(1),
+                    java.util.List.of(),
+                    true,
+                    1,
+                    null,
+                    null,
+                    false)),
+            TermPolicy.DEFAULT,
+            why -> {});
+    int byBook = 0;
+    for (JsonNode e : EVENTS) {
+      byBook += book.matches(e.path("tenant").asText(), e, doc).size();
+    }
+    assertThat(byBook).as(q).isEqualTo(inMemory);
   }
 }

@@ -95,6 +95,13 @@ class RuleCodecTest {
         .singleElement()
         .asString()
         .contains("provenance is known where a record is stored");
+    assertThat(
+            errors(
+                "r1",
+                "{\"name\":\"n\",\"tenant\":\"acme\",\"query\":\"decision:deny AND NOT provenance.by:gw\"}"))
+        .singleElement()
+        .asString()
+        .contains("provenance.by is known where a record is stored");
     assertThat(errors("r1", "{\"name\":\"n\",\"tenant\":\"acme\",\"query\":\"  \"}"))
         .singleElement()
         .asString()

@@ -56,14 +56,12 @@ final class RulesEndpoint {
           "suppression_seconds");
 
   private final ApiAuth auth;
-  private final EventStore store;
   private final Clock clock;
   private final RulePreviews previews;
   private RuleRegistry registry;
 
   RulesEndpoint(ApiAuth auth, EventStore store, Clock clock, Duration previewTimeout) {
     this.auth = auth;
-    this.store = store;
     this.clock = clock;
     this.previews = new RulePreviews(store, previewTimeout);
   }
