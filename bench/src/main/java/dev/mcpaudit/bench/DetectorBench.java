@@ -235,7 +235,8 @@ final class DetectorBench {
       }
       double secs = (System.nanoTime() - begin) / 1e9;
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (latencies.size() < incident && System.nanoTime() < deadline) {
+      while ((latencies.size() < incident || (v.rules > 0 && probeLatencies.size() < incident))
+          && System.nanoTime() < deadline) {
         LockSupport.parkNanos(100_000_000);
       }
       reading.set(false);
