@@ -13,6 +13,7 @@ import dev.mcpaudit.schema.event.EventKind;
 import dev.mcpaudit.schema.event.RequestInfo;
 import dev.mcpaudit.schema.event.Source;
 import dev.mcpaudit.schema.event.Tool;
+import dev.mcpaudit.testkit.SyntheticEvents;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,19 +31,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * unstamped: the bench's detector has no stamp keys, so it takes them (and says so in its log).
  */
 final class CustomRules {
-  private static final List<String> TOOLS =
-      List.of(
-          "create_issue",
-          "list_repos",
-          "post_message",
-          "search_issues",
-          "run_query",
-          "read_file",
-          "describe_instances");
-  private static final List<String> SERVERS =
-      List.of("github", "slack", "jira", "postgres", "drive", "aws");
-  private static final List<String> CODES =
-      List.of("POLICY_DENY", "HANDLE_EXPIRED", "HANDLE_REVOKED", "HANDLE_SCOPE_MISMATCH");
+  private static final List<String> TOOLS = SyntheticEvents.TOOLS;
+  private static final List<String> SERVERS = SyntheticEvents.SERVERS;
+  private static final List<String> CODES = SyntheticEvents.DENY_CODES.subList(0, 4);
 
   private CustomRules() {}
 

@@ -37,17 +37,8 @@ final class LoadTemplates {
   private static final DateTimeFormatter MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   private static final String TIME_MARK = "2001-01-01T00:00:00.111Z";
-  private static final List<String> SERVERS =
-      List.of("github", "slack", "jira", "postgres", "drive", "aws");
-  private static final List<String> TOOLS =
-      List.of(
-          "create_issue",
-          "list_repos",
-          "post_message",
-          "search_issues",
-          "run_query",
-          "read_file",
-          "describe_instances");
+  private static final List<String> SERVERS = dev.mcpaudit.testkit.SyntheticEvents.SERVERS;
+  private static final List<String> TOOLS = dev.mcpaudit.testkit.SyntheticEvents.TOOLS;
 
   private record Template(byte[] body, int[] ids, int[] times) {}
 

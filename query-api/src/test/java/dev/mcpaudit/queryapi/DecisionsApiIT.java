@@ -867,9 +867,15 @@ class DecisionsApiIT {
     producer.flush();
 
     Map<String, String> window = Map.of("from", "now-1h");
+    // Until the indexer has made the alerts index (on OpenSearch its shards may still be starting:
+    // a 503 that says so), then until it holds the three.
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> json(get(AUDITOR, "/api/v1/alerts", window)).get("total").asInt() == 3);
+        .until(
+            () -> {
+              HttpResponse<String> r = get(AUDITOR, "/api/v1/alerts", window);
+              return r.statusCode() == 200 && json(r).get("total").asInt() == 3;
+            });
 
     JsonNode mine = json(get(ANALYST, "/api/v1/alerts", window));
     assertThat(mine.get("total").asInt()).isEqualTo(2);

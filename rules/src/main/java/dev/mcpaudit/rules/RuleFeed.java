@@ -48,6 +48,9 @@ public final class RuleFeed implements AutoCloseable {
   private volatile long position = -1;
   private volatile long endAtStart = -1;
   private volatile boolean running = true;
+  private final KafkaClients kafka;
+  private String creator;
+  private short replication;
 
   /**
    * @param clientId the consumer's client id (each role its own)
@@ -61,6 +64,7 @@ public final class RuleFeed implements AutoCloseable {
       Stamps stamps,
       TermPolicy policy,
       Consumer<RuleBook> onChange) {
+    this.kafka = kafka;
     this.topic = topic;
     this.stamps = stamps;
     this.policy = policy;
@@ -83,6 +87,18 @@ public final class RuleFeed implements AutoCloseable {
     }
     this.thread = new Thread(this::run, "rule-feed");
     thread.setDaemon(true);
+  }
+
+  /**
+   * Creates the topic (compacted, one partition) if it is missing, on the feed's own thread and for
+   * as long as Kafka takes to answer: a role whose Kafka is away at start serves everything else.
+   *
+   * @param role who creates it, for the admin client's id and the log
+   */
+  public RuleFeed creatingTopic(String role, short replication) {
+    this.creator = role;
+    this.replication = replication;
+    return this;
   }
 
   public RuleFeed start() {
@@ -202,6 +218,20 @@ public final class RuleFeed implements AutoCloseable {
 
   /** The topic's one partition, once it exists. */
   private TopicPartition assign() {
+    long backoff = 500;
+    while (creator != null && running) {
+      try {
+        dev.mcpaudit.kafka.client.CompactedTopic.ensure(
+            kafka, creator, topic, replication, "alert rules");
+        break;
+      } catch (RuntimeException e) {
+        log.warn("alert rules wait for Kafka: {}", e.getMessage());
+        if (!pause(backoff)) {
+          return null;
+        }
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
     while (running) {
       List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
       if (parts != null && !parts.isEmpty()) {
@@ -209,14 +239,25 @@ public final class RuleFeed implements AutoCloseable {
         consumer.assign(List.of(tp));
         return tp;
       }
-      try {
-        Thread.sleep(500); // the API creates the topic; poll for it like the broker's metadata
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      // Another role creates the topic: look again, as a consumer's metadata would.
+      if (!pause(500)) {
         return null;
       }
     }
     return null;
+  }
+
+  /** Waits {@code ms} unless closed meanwhile; false once closed. */
+  private boolean pause(long ms) {
+    synchronized (progress) {
+      try {
+        progress.wait(ms);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return running;
   }
 
   private boolean apply(ConsumerRecord<byte[], byte[]> r) {
@@ -261,6 +302,9 @@ public final class RuleFeed implements AutoCloseable {
   public void close() {
     running = false;
     consumer.wakeup();
+    synchronized (progress) {
+      progress.notifyAll();
+    }
     try {
       thread.join(5000);
     } catch (InterruptedException e) {

@@ -21,9 +21,13 @@ import java.util.SplittableRandom;
  * over partitions and exercise every optional field, about 600-800 bytes each as JSON.
  */
 public final class SyntheticEvents {
-  private static final List<String> SERVERS =
+  /**
+   * The MCP servers the events name, and their tools (benchmarks write rules and loads for them).
+   */
+  public static final List<String> SERVERS =
       List.of("github", "slack", "jira", "postgres", "drive", "aws");
-  private static final List<String> TOOLS =
+
+  public static final List<String> TOOLS =
       List.of(
           "create_issue",
           "list_repos",
@@ -32,7 +36,9 @@ public final class SyntheticEvents {
           "run_query",
           "read_file",
           "describe_instances");
-  private static final List<String> DENY_CODES =
+
+  /** The deny reason codes the events carry. */
+  public static final List<String> DENY_CODES =
       List.of(
           "POLICY_DENY",
           "HANDLE_EXPIRED",

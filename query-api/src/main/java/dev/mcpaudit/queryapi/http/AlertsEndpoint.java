@@ -16,9 +16,7 @@ import dev.mcpaudit.schema.alert.AlertStatus;
 import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.alert.CloseReason;
 import dev.mcpaudit.schema.alert.Severity;
-import dev.mcpaudit.schema.event.EventCodec;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -256,21 +254,9 @@ final class AlertsEndpoint {
 
   /** The change asked for, each field checked and a wrong one named. */
   private static Body body(Context ctx, boolean one) {
-    byte[] raw = ctx.bodyAsBytes();
-    if (raw.length > MAX_BODY) {
-      throw new ProblemException(
-          413, "Content Too Large", "a change body is at most " + MAX_BODY + " bytes");
-    }
-    JsonNode n;
-    try {
-      n = EventCodec.mapper().readTree(raw);
-    } catch (IOException e) {
-      throw ProblemException.badRequest("body: not JSON");
-    }
-    if (n == null || !n.isObject()) {
-      throw ProblemException.badRequest(
-          "body: a JSON object with status, assignee, close_reason, note");
-    }
+    JsonNode n =
+        Params.jsonObject(
+            ctx, MAX_BODY, "change", "a JSON object with status, assignee, close_reason, note");
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String f = it.next();
       if (!FIELDS.contains(f) || (one && f.equals("alert_ids")) || (!one && f.equals("version"))) {

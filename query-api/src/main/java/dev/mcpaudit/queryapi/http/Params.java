@@ -33,6 +33,29 @@ final class Params {
   private Params() {}
 
   /** A value as shown back in an error message. */
+  /**
+   * The request's body as one JSON object of at most {@code max} bytes: 413 past it, 400 when it is
+   * not JSON or not an object ({@code expected} says what it should hold).
+   */
+  static com.fasterxml.jackson.databind.JsonNode jsonObject(
+      io.javalin.http.Context ctx, int max, String what, String expected) {
+    byte[] raw = ctx.bodyAsBytes();
+    if (raw.length > max) {
+      throw new dev.mcpaudit.runtime.http.ProblemException(
+          413, "Content Too Large", "a " + what + " body is at most " + max + " bytes");
+    }
+    com.fasterxml.jackson.databind.JsonNode n;
+    try {
+      n = dev.mcpaudit.schema.event.EventCodec.mapper().readTree(raw);
+    } catch (java.io.IOException e) {
+      throw dev.mcpaudit.runtime.http.ProblemException.badRequest("body: not JSON");
+    }
+    if (n == null || !n.isObject()) {
+      throw dev.mcpaudit.runtime.http.ProblemException.badRequest("body: " + expected);
+    }
+    return n;
+  }
+
   static String shown(String text) {
     return LogText.of(text, 80);
   }

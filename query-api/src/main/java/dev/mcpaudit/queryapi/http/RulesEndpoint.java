@@ -20,7 +20,6 @@ import dev.mcpaudit.schema.alert.AlertType;
 import dev.mcpaudit.schema.event.EventCodec;
 import dev.mcpaudit.schema.validation.ValidationError;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,16 +106,6 @@ final class RulesEndpoint {
 
   record RuleList(List<RuleView> rules) {}
 
-  /** An alert a preview says the rule would have raised. */
-  record WouldRaise(
-      String alertId,
-      String tenant,
-      String subject,
-      Instant anchoredAt,
-      Instant lastAt,
-      int events,
-      List<String> evidence) {}
-
   /**
    * A preview's answer: the rule as judged, the range, the matches judged, the alerts (listed up to
    * {@link #MAX_LISTED}, all counted), and whether the matches were more than one preview judges.
@@ -131,7 +120,7 @@ final class RulesEndpoint {
       long suppressed,
       boolean listedAll,
       boolean judgedAll,
-      List<WouldRaise> alerts) {}
+      List<RulePreview.Would> alerts) {}
 
   void list(Context ctx) {
     TenantScope scope = auth.require(ctx, Role.ADMIN, "api.rules.list");
@@ -256,18 +245,7 @@ final class RulesEndpoint {
             p.suppressed(),
             !p.truncated(),
             !done.stoppedEarly(),
-            p.alerts().stream()
-                .map(
-                    w ->
-                        new WouldRaise(
-                            w.alertId(),
-                            w.tenant(),
-                            w.subject(),
-                            w.anchoredAt(),
-                            w.lastAt(),
-                            w.events(),
-                            w.evidence()))
-                .toList()));
+            p.alerts()));
   }
 
   /** The built-in deny burst at the given thresholds, as a rule over decisions that deny. */
@@ -311,21 +289,7 @@ final class RulesEndpoint {
   }
 
   private static JsonNode body(Context ctx) {
-    byte[] raw = ctx.bodyAsBytes();
-    if (raw.length > MAX_BODY) {
-      throw new ProblemException(
-          413, "Content Too Large", "a rule body is at most " + MAX_BODY + " bytes");
-    }
-    JsonNode n;
-    try {
-      n = EventCodec.mapper().readTree(raw);
-    } catch (IOException e) {
-      throw ProblemException.badRequest("body: not JSON");
-    }
-    if (n == null || !n.isObject()) {
-      throw ProblemException.badRequest("body: a JSON object");
-    }
-    return n;
+    return Params.jsonObject(ctx, MAX_BODY, "rule", "a JSON object");
   }
 
   private RuleRegistry registry() {

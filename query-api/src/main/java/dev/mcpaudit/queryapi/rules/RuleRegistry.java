@@ -1,6 +1,5 @@
 package dev.mcpaudit.queryapi.rules;
 
-import dev.mcpaudit.kafka.client.CompactedTopic;
 import dev.mcpaudit.kafka.client.KafkaClients;
 import dev.mcpaudit.kafka.stamp.StampKind;
 import dev.mcpaudit.kafka.stamp.Stamps;
@@ -76,7 +75,6 @@ public final class RuleRegistry implements AutoCloseable {
           "alert rules need a stamp key (stamp.keys.<id>): detectors apply only stamped rules"
               + " (docs/provenance.md)");
     }
-    CompactedTopic.ensure(kafka, "api", topic, replication, "alert rules");
     this.topic = topic;
     this.stamps = stamps;
     this.audit = audit;
@@ -89,6 +87,8 @@ public final class RuleRegistry implements AutoCloseable {
             new ByteArraySerializer());
     this.feed =
         new RuleFeed(kafka, topic, "mcp-audit-api-rules", stamps, TermPolicy.DEFAULT, b -> {})
+            // Kafka away at start delays the rule routes (503 with the reason), never the reads.
+            .creatingTopic("api", replication)
             .start();
   }
 
