@@ -606,6 +606,8 @@ class WebUiIT {
         api(AUDITOR, "/decisions", Map.of("q", q, "from", FROM, "to", TO, "limit", "1"))
             .get("total")
             .asLong();
+    // The page of this query, not the one the sign-in showed first: its count is the query's.
+    waitFor(By.cssSelector("#result-count[data-total='" + total + "']"));
     waitFor(By.cssSelector("button[data-export='csv']")).click();
     Path file = downloads.resolve("mcp-audit-export.csv");
     await()
