@@ -79,10 +79,9 @@ public final class DetectorService implements AutoCloseable {
       webhook = null;
       webhookThread = null;
     }
-    // Analysts' rules: followed from their topic for as long as the detector runs, so a change
-    // applies within seconds (README, "Alert rules"). Only the API's stamped records count.
-    dev.mcpaudit.kafka.client.CompactedTopic.ensure(
-        config.kafka(), "detector", config.rulesTopic(), config.replicationFactor(), "alert rules");
+    // Analysts' rules: followed from their topic (the API creates it) for as long as the detector
+    // runs, so a change applies within seconds (README, "Alert rules"). Only the API's stamped
+    // records count.
     this.ruleFeed =
         new dev.mcpaudit.rules.RuleFeed(
                 config.kafka(),
@@ -92,12 +91,19 @@ public final class DetectorService implements AutoCloseable {
                 dev.mcpaudit.rules.query.TermPolicy.DEFAULT,
                 book -> {})
             .start();
-    registry.gauge(
-        "mcp_audit_detector_custom_rules", java.util.List.of(), ruleFeed, f -> f.book().size());
-    registry.gauge(
-        "mcp_audit_detector_rule_changes_applied", java.util.List.of(), ruleFeed, f -> f.applied());
-    registry.gauge(
-        "mcp_audit_detector_rule_records_refused", java.util.List.of(), ruleFeed, f -> f.refused());
+    io.micrometer.core.instrument.Gauge.builder(
+            "mcp_audit_detector_custom_rules", ruleFeed, f -> f.book().size())
+        .description("analysts' rules live in this detector (enabled, parsed)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "mcp_audit_detector_rule_changes_applied", ruleFeed, f -> f.applied())
+        .description("rule changes (saves and deletions) read from the rules topic and applied")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "mcp_audit_detector_rule_records_refused", ruleFeed, f -> f.refused())
+        .description(
+            "records of the rules topic skipped: not stamped by the API, not a valid rule, mis-keyed or not newer")
+        .register(registry);
     this.streams =
         new KafkaStreams(
             DetectionTopology.build(

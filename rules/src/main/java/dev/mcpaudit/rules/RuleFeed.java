@@ -48,6 +48,10 @@ public final class RuleFeed implements AutoCloseable {
   private volatile long position = -1;
   private volatile long endAtStart = -1;
   private volatile boolean running = true;
+
+  /** The topic could not be found (yet): nothing to wait for, its rules come once it is. */
+  private volatile boolean absent;
+
   private final KafkaClients kafka;
   private String creator;
   private short replication;
@@ -140,7 +144,7 @@ public final class RuleFeed implements AutoCloseable {
 
   /** Whether everything on the topic when the feed started has been read. */
   public boolean caughtUp() {
-    return endAtStart >= 0 && position >= endAtStart;
+    return absent || (endAtStart >= 0 && position >= endAtStart);
   }
 
   /**
@@ -189,6 +193,7 @@ public final class RuleFeed implements AutoCloseable {
       }
       consumer.seekToBeginning(List.of(tp));
       endAtStart = consumer.endOffsets(List.of(tp)).get(tp);
+      absent = false;
       while (running) {
         boolean changed = false;
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -232,17 +237,32 @@ public final class RuleFeed implements AutoCloseable {
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
+    backoff = 500;
     while (running) {
-      List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-      if (parts != null && !parts.isEmpty()) {
-        TopicPartition tp = new TopicPartition(topic, 0);
-        consumer.assign(List.of(tp));
-        return tp;
+      try {
+        List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+        if (parts != null && !parts.isEmpty()) {
+          TopicPartition tp = new TopicPartition(topic, 0);
+          consumer.assign(List.of(tp));
+          return tp;
+        }
+      } catch (org.apache.kafka.common.errors.AuthorizationException
+          | org.apache.kafka.common.errors.TimeoutException e) {
+        log.warn(
+            "rules topic={} cannot be read yet ({}); going on without its rules",
+            topic,
+            e.getMessage());
+      }
+      // Nobody waits for rules that are not there; they are read once the topic is.
+      synchronized (progress) {
+        absent = true;
+        progress.notifyAll();
       }
       // Another role creates the topic: look again, as a consumer's metadata would.
-      if (!pause(500)) {
+      if (!pause(backoff)) {
         return null;
       }
+      backoff = Math.min(backoff * 2, 5_000);
     }
     return null;
   }

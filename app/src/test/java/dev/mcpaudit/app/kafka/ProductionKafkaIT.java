@@ -128,6 +128,7 @@ class ProductionKafkaIT {
     allow(acls, "indexer", topic(dlq), WRITE, DESCRIBE);
     allow(acls, "indexer", topic(Topics.DEFAULT_ALERT_CHANGES), READ, DESCRIBE);
     allow(acls, "detector", topic(decisions), READ, DESCRIBE);
+    allow(acls, "detector", topic(Topics.DEFAULT_RULES), READ, DESCRIBE);
     allow(acls, "detector", topic(alerts), WRITE, READ, DESCRIBE);
     allow(
         acls,
@@ -148,6 +149,15 @@ class ProductionKafkaIT {
         acls,
         "api",
         topic(Topics.DEFAULT_ALERT_CHANGES),
+        AclOperation.CREATE,
+        AclOperation.DESCRIBE_CONFIGS,
+        WRITE,
+        READ,
+        DESCRIBE);
+    allow(
+        acls,
+        "api",
+        topic(Topics.DEFAULT_RULES),
         AclOperation.CREATE,
         AclOperation.DESCRIBE_CONFIGS,
         WRITE,
